@@ -1,0 +1,68 @@
+"""JSON endpoints for the signed-in person and their API tokens."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from core.accounts import services, tokens
+from core.accounts.models import ApiScope, User
+from core.accounts.schemas import MeOut, MeUpdate, TokenCreate, TokenCreated, TokenOut, TokenPage
+from core.api.auth import bearer_token
+from core.api.openapi import ApiBlueprint
+from core.api.pagination import PageQuery, paginate
+from core.clock import utcnow
+from core.errors import InvalidInput
+from core.extensions import limiter
+from core.i18n import current_locale_code
+
+bp = ApiBlueprint("accounts_api", __name__, tag="accounts")
+
+
+@bp.operation("/me", method="GET", summary="The signed-in person and the roles they hold",
+              response=MeOut)
+def get_me(user: User):
+    return MeOut.of(user, current_locale_code())
+
+
+@bp.operation("/me", method="PATCH", summary="Change your display name or language",
+              scope=ApiScope.WRITE, body=MeUpdate, response=MeOut)
+def update_me(user: User, body: MeUpdate):
+    if body.locale is not None:
+        services.set_locale(user, locale=body.locale)
+    if body.display_name is not None:
+        user.display_name = body.display_name.strip()
+    return MeOut.of(user, user.locale or current_locale_code())
+
+
+@bp.operation("/tokens", method="GET", summary="Your API tokens, newest first",
+              query=PageQuery, response=TokenPage)
+def list_tokens(user: User, query: PageQuery):
+    return paginate(tokens.user_tokens_query(user), query, TokenOut.of)
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.operation("/tokens", method="POST", scope=ApiScope.WRITE, optional_auth=True,
+              summary="Create an API token", body=TokenCreate, response=TokenCreated,
+              status=201, errors=(429,))
+@limiter.limit(_login_rate_limit, exempt_when=lambda: bearer_token() is not None)
+def create_token(user: User | None, body: TokenCreate):
+    """Call with a token that has the write scope, or without one and with ``login`` and
+    ``password`` (how a mobile client gets its first token; throttled like the login page)."""
+    now = utcnow()
+    if user is None:
+        if not body.login or not body.password:
+            raise InvalidInput(fields={"password": _("Send login and password, or a token.")})
+        user = services.authenticate(login=body.login, password=body.password, now=now)
+    token, raw = tokens.create_api_token(user, name=body.name, scopes=body.scopes,
+                                         expires_in_days=body.expires_in_days, now=now)
+    return TokenCreated(**TokenOut.of(token).model_dump(), token=raw)
+
+
+@bp.operation("/tokens/<int:token_id>", method="DELETE", scope=ApiScope.WRITE,
+              summary="Revoke one of your tokens", status=204, errors=(404,))
+def revoke_token(user: User, token_id: int):
+    tokens.revoke_api_token(user, token_id=token_id, now=utcnow())

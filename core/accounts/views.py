@@ -1,0 +1,239 @@
+"""HTML pages for signing in and out, signing up, invitations, password reset, the
+language switcher, account settings, role switching and API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from core.accounts import services, tokens
+from core.accounts.errors import UnsupportedLocale
+from core.accounts.forms import (
+    AcceptInvitationForm,
+    AccountForm,
+    ForgotPasswordForm,
+    JoinWithInvitationForm,
+    LocaleForm,
+    LoginForm,
+    PlainForm,
+    ResetPasswordForm,
+    SignupForm,
+    SwitchRoleForm,
+    TokenForm,
+)
+from core.clock import utcnow
+from core.db import db
+from core.errors import DomainError
+from core.extensions import limiter
+from core.web import ACTIVE_MEMBERSHIP_KEY, flash_error, sign_in
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so that ``?next=`` cannot send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("marketplace.home")
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_key() -> str:
+    return "login:" + (request.form.get("login") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("marketplace.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(login=form.login.data, password=form.password.data,
+                                         now=utcnow())
+        except DomainError as exc:
+            flash_error(exc)
+            return render_template("accounts/login.html", form=form), 401
+        sign_in(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if PlainForm().validate_on_submit():
+        logout_user()
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm(invite_code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up_with_invite_code(
+                invite_code=form.invite_code.data, login=form.login.data,
+                password=form.password.data, display_name=form.display_name.data,
+                now=utcnow(), locale=session.get("locale"))
+        except DomainError as exc:
+            flash_error(exc)
+            return render_template("accounts/signup.html", form=form), exc.status
+        sign_in(user)
+        flash(_("Welcome to ParkWell, %(name)s!", name=user.display_name), "success")
+        return redirect(url_for("marketplace.home"))
+    return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    now = utcnow()
+    invitation = services.open_invitation(token, now=now)
+    signed_in = current_user.is_authenticated
+    form = JoinWithInvitationForm() if signed_in else AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token, now=now, user=current_user if signed_in else None,
+                display_name=getattr(form, "display_name", None) and form.display_name.data,
+                password=getattr(form, "password", None) and form.password.data)
+        except DomainError as exc:
+            flash_error(exc)
+            return render_template("accounts/invitation.html", form=form,
+                                   invitation=invitation), exc.status
+        if not signed_in:
+            sign_in(user)
+        flash(_("You are now %(role)s.", role=invitation.role.label), "success")
+        return redirect(url_for("marketplace.home"))
+    return render_template("accounts/invitation.html", form=form, invitation=invitation), (
+        400 if form.errors else 200)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            login=form.login.data,
+            link_builder=lambda t: url_for("accounts.reset_password", token=t, _external=True))
+        flash(_("If an account with this login exists, we have emailed it a link to choose "
+                "a new password."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    services.user_for_reset_token(token)  # refuses bad links before anyone types
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, password=form.password.data)
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/locale", methods=["POST"])
+def switch_locale():
+    form = LocaleForm()
+    target = _safe_next(form.next.data)
+    if not form.validate_on_submit():
+        flash(_("This language is not supported."), "error")
+        return redirect(target)
+    try:
+        locale = services.check_locale(form.locale.data)
+    except UnsupportedLocale as exc:
+        flash_error(exc)
+        return redirect(target)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        services.set_locale(current_user, locale=locale)
+    return redirect(target)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        services.set_locale(current_user, locale=form.locale.data)
+        session["locale"] = form.locale.data
+        flash(_("Your settings have been saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form,
+                           role_form=SwitchRoleForm()), 400 if form.errors else 200
+
+
+@bp.route("/account/role", methods=["POST"])
+@login_required
+def switch_role():
+    form = SwitchRoleForm()
+    if form.validate_on_submit():
+        try:
+            membership = services.membership_of(current_user, form.membership_id.data)
+        except DomainError as exc:
+            flash_error(exc)
+        else:
+            session[ACTIVE_MEMBERSHIP_KEY] = membership.id
+            flash(_("You are now acting as %(role)s.", role=membership.role.label), "success")
+            return redirect(url_for("marketplace.home"))
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    form = TokenForm()
+    created = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, created = tokens.create_api_token(
+                current_user, name=form.name.data, scopes=form.scopes.data,
+                expires_in_days=form.expires_in_days.data, now=utcnow())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            flash(_("Token created. Copy it now: it will not be shown again."), "success")
+            db.session.flush()
+    elif form.errors:
+        status = 400
+    return render_template(
+        "accounts/tokens.html", form=form, created=created, revoke_form=PlainForm(),
+        tokens=db.session.scalars(tokens.user_tokens_query(current_user)).all(),
+        now=utcnow()), status
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int):
+    if PlainForm().validate_on_submit():
+        tokens.revoke_api_token(current_user, token_id=token_id, now=utcnow())
+        flash(_("The token has been revoked."), "success")
+    return redirect(url_for("accounts.api_tokens"))

@@ -1,0 +1,48 @@
+"""The one JSON error format: ``{"error": {"code", "message", "fields"}}``.
+
+Codes are stable (clients switch on them); messages are in the caller's language.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
+
+#: HTTP statuses without a domain error behind them, with their stable codes and messages.
+HTTP_ERRORS = {
+    400: ("bad_request", _l("The request could not be understood.")),
+    401: ("unauthorised", _l("Sign in, or send a valid API token.")),
+    403: ("forbidden", _l("You are not allowed to do this.")),
+    404: ("not_found", _l("We could not find what you were looking for.")),
+    405: ("method_not_allowed", _l("This method is not allowed here.")),
+    409: ("conflict", _l("This conflicts with something that already exists.")),
+    413: ("payload_too_large", _l("The request is too large.")),
+    415: ("unsupported_media_type", _l("Send the body as application/json.")),
+    422: ("invalid_input", _l("Some of the information given is not valid.")),
+    429: ("rate_limited", _l("Too many attempts. Please wait a moment and try again.")),
+    500: ("internal_error", _l("Something went wrong on our side. Please try again.")),
+    503: ("unavailable", _l("The service is temporarily unavailable.")),
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable error code.")
+    message: str = Field(description="Explanation in the caller's language.")
+    fields: dict[str, str] = Field(default_factory=dict,
+                                   description="Per-field messages, keyed by field name.")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(status: int, *, code: str | None = None, message: object | None = None,
+                   fields: dict[str, str] | None = None):
+    default_code, default_message = HTTP_ERRORS.get(status, HTTP_ERRORS[500])
+    body = ErrorResponse(error=ErrorDetail(
+        code=code or default_code, message=str(message or default_message),
+        fields={k: str(v) for k, v in (fields or {}).items()}))
+    response = jsonify(body.model_dump())
+    response.status_code = status
+    return response

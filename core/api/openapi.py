@@ -1,0 +1,192 @@
+"""Documented endpoints: ``ApiBlueprint.operation`` registers a route and its OpenAPI
+operation from the same pydantic models that validate it, so that the document cannot
+drift from the code.
+
+The document is assembled here from pydantic's JSON Schema output (OpenAPI 3.1 uses JSON
+Schema 2020-12, which is what pydantic writes); no other generator is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from core.accounts.models import ApiScope
+from core.api.auth import load_api_user, require_api_user
+from core.api.errors import ErrorResponse
+from core.api.validation import parse_body, parse_query
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+_RULE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    summary: str
+    tags: list[str]
+    scope: ApiScope | None
+    optional_auth: bool
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    errors: tuple[int, ...]
+    description: str = ""
+    operation_id: str = ""
+
+
+@dataclass
+class OpenApiRegistry:
+    operations: list[Operation] = field(default_factory=list)
+
+    def add(self, operation: Operation) -> None:
+        self.operations = [o for o in self.operations
+                           if (o.path, o.method) != (operation.path, operation.method)]
+        self.operations.append(operation)
+
+    def document(self, *, title: str, version: str) -> dict:
+        models: set[type[BaseModel]] = {ErrorResponse}
+        for op in self.operations:
+            models.update(m for m in (op.body, op.response) if m is not None)
+        ordered = sorted(models, key=lambda m: m.__name__)
+        _, schemas = models_json_schema(
+            [(m, "validation") for m in ordered], ref_template=REF_TEMPLATE)
+        paths: dict[str, dict] = {}
+        for op in sorted(self.operations, key=lambda o: (o.path, o.method)):
+            path, params = _openapi_path(op.path)
+            paths.setdefault(path, {})[op.method.lower()] = _operation(op, params)
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": title, "version": version,
+                     "description": "ParkWell's JSON API for mobile and mini-program clients. "
+                                    "Errors always have the shape "
+                                    '{"error": {"code", "message", "fields"}}.'},
+            "paths": paths,
+            "components": {
+                "schemas": schemas.get("$defs", {}),
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                   "description": "A personal access token."}},
+            },
+        }
+
+
+registry = OpenApiRegistry()
+
+
+def _openapi_path(rule: str) -> tuple[str, list[dict]]:
+    params = []
+    for match in _RULE_PARAM.finditer(rule):
+        kind = "integer" if match["converter"] == "int" else "string"
+        params.append({"name": match["name"], "in": "path", "required": True,
+                       "schema": {"type": kind}})
+    return _RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+
+def _operation(op: Operation, params: list[dict]) -> dict:
+    error_ref = {"content": {"application/json": {"schema": _ref(ErrorResponse)}}}
+    result: dict = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "tags": op.tags,
+        "parameters": list(params),
+        "responses": {},
+    }
+    if op.description:
+        result["description"] = op.description
+    if op.query is not None:
+        for name, schema in op.query.model_json_schema()["properties"].items():
+            schema = {k: v for k, v in schema.items() if k != "title"}
+            result["parameters"].append({"name": name, "in": "query", "required": False,
+                                         "schema": schema,
+                                         "description": schema.get("description", "")})
+    if op.body is not None:
+        result["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": _ref(op.body)}}}
+    if op.response is not None:
+        result["responses"][str(op.status)] = {
+            "description": "Success", "content": {"application/json": {"schema": _ref(op.response)}}}
+    else:
+        result["responses"][str(op.status)] = {"description": "Success"}
+    statuses = set(op.errors) | ({401, 403} if op.scope else set())
+    if op.body is not None:
+        statuses |= {400, 413, 415, 422}
+    for status in sorted(statuses):
+        result["responses"][str(status)] = {"description": "Error", **error_ref}
+    if op.scope is not None:
+        result["security"] = [{"bearerAuth": []}]
+        if op.optional_auth:
+            result["security"].append({})
+    return result
+
+
+def _render(result, status: int, response: type[BaseModel] | None) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(status=204 if status == 200 else status)
+    if isinstance(result, BaseModel):
+        payload = result.model_dump(mode="json")
+    elif response is not None:
+        payload = response.model_validate(result).model_dump(mode="json")
+    else:
+        payload = result
+    out = jsonify(payload)
+    out.status_code = status
+    return out
+
+
+class ApiBlueprint(Blueprint):
+    """A blueprint under /api/v1 whose routes validate and document themselves."""
+
+    def __init__(self, name: str, import_name: str, *, tag: str) -> None:
+        super().__init__(name, import_name, url_prefix="/api/v1")
+        self.tag = tag
+
+    def operation(self, rule: str, *, method: str, summary: str,
+                  scope: ApiScope | None = ApiScope.READ, optional_auth: bool = False,
+                  body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+                  response: type[BaseModel] | None = None, status: int = 200,
+                  errors: tuple[int, ...] = ()) -> Callable:
+        """Route ``rule``; authenticate with ``scope`` (None: public; ``optional_auth``:
+        authenticate when a token is sent); parse ``body``/``query`` into keyword arguments
+        of those names; serialise the return value with ``response``."""
+
+        def decorator(fn: Callable) -> Callable:
+            @wraps(fn)
+            def view(**path_args):
+                kwargs = dict(path_args)
+                if scope is not None and not optional_auth:
+                    kwargs["user"] = require_api_user(scope)
+                elif optional_auth:
+                    kwargs["user"] = load_api_user()
+                if body is not None:
+                    kwargs["body"] = parse_body(body)
+                if query is not None:
+                    kwargs["query"] = parse_query(query)
+                return _render(fn(**kwargs), status, response)
+
+            self.add_url_rule(rule, fn.__name__, view, methods=[method])
+            registry.add(Operation(
+                path=f"{self.url_prefix}{rule}", method=method, summary=summary,
+                tags=[self.tag], scope=scope, optional_auth=optional_auth, body=body,
+                query=query, response=response, status=status, errors=errors,
+                description=(fn.__doc__ or "").strip(), operation_id=f"{self.name}_{fn.__name__}"))
+            return view
+
+        return decorator
+
+
+def api_document_json(title: str, version: str) -> Response:
+    return jsonify(registry.document(title=title, version=version))

@@ -1,0 +1,87 @@
+"""Binds the foundation to an app: extensions, languages, sign-in, the request
+transaction, error handling, and core's own pages and API.
+
+(It lives here rather than in ``core/__init__.py`` because every module imports ``core``;
+the package itself must stay free of imports.)
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core import i18n
+from core.accounts import api as accounts_api
+from core.accounts import invitation_views
+from core.accounts import views as accounts_views
+from core.accounts.models import Role
+from core.api import views as api_views
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.i18n import format_money, format_when
+from core.config import PROJECT_ROOT
+from core.navigation import NavEntry, add_nav, nav_for
+from core.web import (
+    active_membership,
+    load_session_user,
+    register_error_handlers,
+    register_request_transaction,
+)
+from core.system_views import bp as system_bp
+from flask_babel import lazy_gettext as _l
+
+
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    register_request_transaction(app)
+    register_error_handlers(app)
+
+    app.register_blueprint(system_bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(invitation_views.bp)
+    app.register_blueprint(api_views.bp)
+    app.register_blueprint(api_views.swagger_blueprint())
+    register_api(app, accounts_api.bp)
+
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["when"] = format_when
+    app.context_processor(_template_globals)
+    _init_navigation()
+
+
+def register_api(app: Flask, blueprint) -> None:
+    """Register an API blueprint: token-authenticated, so exempt from CSRF."""
+    csrf.exempt(blueprint)
+    app.register_blueprint(blueprint)
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+def _template_globals() -> dict:
+    return {"active_membership": active_membership, "locale_code": i18n.current_locale_code,
+            "nav_for": nav_for}
+
+
+def _init_navigation() -> None:
+    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+        "invitations.enterprise_invitations", _l("Invite employees"),
+        url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=50))
+    add_nav(Role.PROVIDER_STAFF, NavEntry(
+        "invitations.provider_invitations", _l("Invite staff"),
+        url_args=lambda m: {"provider_id": m.provider_id}, owners_only=True, order=50))
+    add_nav(Role.PLATFORM_ADMIN, NavEntry(
+        "invitations.partner_invitations", _l("Invite partners"), order=50))

@@ -1,0 +1,89 @@
+"""Settings read from the environment, with the defaults a newcomer needs.
+
+Every setting is listed in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Make PostgreSQL URLs use psycopg 3, the only driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(env: dict[str, str], is_production: bool) -> str:
+    key = env.get("SECRET_KEY")
+    if key:
+        return key
+    if is_production:
+        log.warning(
+            "!!! SECRET_KEY is not set in production: using a random key. Sessions and "
+            "emailed links will stop working at every restart. Set SECRET_KEY now. !!!"
+        )
+    return secrets.token_hex(32)
+
+
+def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask configuration from environment variables."""
+    env = dict(os.environ if env is None else env)
+    environment = env.get("PARKWELL_ENV", "development")
+    is_production = environment == "production"
+    default_db = f"sqlite:///{INSTANCE_DIR / 'parkwell.sqlite'}"
+    mail_server = env.get("MAIL_SERVER") or None
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": _secret_key(env, is_production),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PARK_TIMEZONE": env.get("PARK_TIMEZONE", "Asia/Shanghai"),
+        "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("PARK_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ParkWell <no-reply@parkwell.local>"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": is_production,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "INVITATION_TTL_DAYS": int(env.get("INVITATION_TTL_DAYS", "14")),
+        "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),
+        "API_TOKEN_MAX_DAYS": int(env.get("API_TOKEN_MAX_DAYS", "365")),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,86 @@
+"""The database handle, the declarative base and the few column types every package uses.
+
+- A naming convention so that Alembic names constraints the same on SQLite and PostgreSQL.
+- ``UTCDateTime`` stores aware UTC and gives aware UTC back, even from SQLite.
+- ``on_commit`` runs work (mail, Stripe, feed pushes) only once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+from core.clock import as_utc
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that is always aware UTC in Python, whatever the backend keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware UTC value")
+        return as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+def str_enum(enum_cls: type[StrEnum], length: int = 24) -> Enum:
+    """An enum column stored as its string values, so that migrations never have to alter
+    a native database type."""
+    return Enum(enum_cls, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members],
+                validate_strings=True)
+
+
+_ON_COMMIT_KEY = "parkwell_on_commit"
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the current transaction commits; drop it on rollback."""
+    db.session().info.setdefault(_ON_COMMIT_KEY, []).append(callback)
+
+
+@event.listens_for(FlaskSession, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_ON_COMMIT_KEY, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # a failed side effect must not undo a committed change
+            log.exception("after-commit callback %r failed", callback)
+
+
+@event.listens_for(FlaskSession, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_ON_COMMIT_KEY, None)

@@ -1,0 +1,59 @@
+"""Languages and formatting: which locale a request speaks, and money, dates and times
+formatted by Babel for that locale in the park's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import get_locale
+from flask_login import current_user
+
+from core.config import SUPPORTED_LOCALES
+from core.money import Money
+
+#: Accept-Language tags we understand, mapped to our locales.
+_ACCEPT_MAP = {"zh": "zh_CN", "zh_CN": "zh_CN", "zh-CN": "zh_CN", "zh-Hans": "zh_CN",
+               "zh-Hans-CN": "zh_CN", "en": "en", "en-US": "en", "en-GB": "en"}
+
+
+def select_locale() -> str:
+    """The user's own setting, then the session's choice, then Accept-Language, then the
+    park's default."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
+    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    if user is not None and user.locale in SUPPORTED_LOCALES:
+        return user.locale
+    chosen = session.get("locale")
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    best = request.accept_languages.best_match(list(_ACCEPT_MAP))
+    if best:
+        return _ACCEPT_MAP[best]
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["PARK_TIMEZONE"]
+
+
+def current_locale_code() -> str:
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
+
+
+def format_money(money: Money | int, currency: str = "CNY") -> str:
+    """¥1,234.50 in Chinese, CN¥1,234.50 in English."""
+    if isinstance(money, int):
+        money = Money(money, currency)
+    return format_currency(Decimal(money.major_decimal), money.currency,
+                           locale=str(get_locale() or "zh_CN"))
+
+
+def format_when(value: datetime, fmt: str = "medium") -> str:
+    """A UTC timestamp shown in the park's zone, in the user's locale."""
+    return babel_format_datetime(value, fmt)

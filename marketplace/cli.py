@@ -1,0 +1,26 @@
+"""Command-line tasks: ``flask seed-demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from core.clock import utcnow
+from core.db import db
+from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create (or complete) the Xinjing Demo Park. Safe to run again."""
+    counts = seed_demo(now=utcnow())
+    db.session.commit()
+    click.echo("Xinjing Demo Park (新泾示范园区) is ready: " + ", ".join(
+        f"{name} {count}" for name, count in counts.items() if count))
+    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login.email:<28} {login.what}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
