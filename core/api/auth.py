@@ -7,6 +7,7 @@ from flask import g, request
 
 from core.accounts.models import ApiScope, User
 from core.accounts.tokens import authenticate_token
+from core.api.errors import HTTP_ERRORS
 from core.clock import utcnow
 from core.errors import DomainError, Forbidden
 
@@ -14,6 +15,7 @@ from core.errors import DomainError, Forbidden
 class Unauthorised(DomainError):
     code = "unauthorised"
     status = 401
+    default_message = HTTP_ERRORS[401][1]
 
 
 def bearer_token() -> str | None:

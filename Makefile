@@ -1,0 +1,54 @@
+# ParkWell: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+PIP_QUIET := --quiet --disable-pip-version-check
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed clean
+
+## Create the virtualenv and install ParkWell with its development tools (again only when
+## pyproject.toml changes).
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/pip install $(PIP_QUIET) -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -c "import flask, flask_sqlalchemy, flask_babel, pytest"
+	touch $@
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+## Install, migrate, seed the demo park and serve it on http://127.0.0.1:$(PORT)
+run: seed i18n-compile
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## Install and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: install i18n-compile
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Extract messages, update the catalogues and compile them
+i18n: i18n-extract i18n-update i18n-compile
+
+i18n-extract: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
+	  --no-location --sort-output --project ParkWell --copyright-holder ParkWell \
+	  core marketplace providers templates $(wildcard booking health benefits park)
+
+i18n-update: install
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -l zh_Hans_CN \
+	  --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: install
+	$(BIN)/pybabel compile -d translations -l zh_Hans_CN --statistics 2>&1 | tail -1
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,126 @@
+"""Shared fixtures. Every database test runs on SQLite and again on PostgreSQL when
+``TEST_DATABASE_URL`` is set (it skips there otherwise, and fails instead when
+``PARKWELL_REQUIRE_POSTGRES=1``, as in CI)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from core.db import db
+from marketplace import create_app
+from tests.factories import Factories
+
+BACKENDS = ["sqlite", "postgresql"]
+_PG_SCHEMA_READY: set[str] = set()
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
+        pytest.fail("PARKWELL_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+    return None
+
+
+def require_postgres() -> str:
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (bash .ci/run sets it)")
+    return url
+
+
+def base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "parkwell.test",
+        "MAIL_SERVER": None,
+        "STRIPE_SECRET_KEY": None,
+        "STRIPE_WEBHOOK_SECRET": None,
+    }
+
+
+def _reset_postgres(app: Flask) -> None:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url not in _PG_SCHEMA_READY:
+        db.drop_all()
+        db.create_all()
+        _PG_SCHEMA_READY.add(url)
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(backend: str, config_overrides: dict) -> Iterator[Flask]:
+    url = "sqlite://" if backend == "sqlite" else require_postgres()
+    app = create_app({**base_config(url), **config_overrides})
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        else:
+            _reset_postgres(app)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app: Flask) -> Factories:
+    """Factories with sensible defaults: ``make.user(role=..., enterprise=...)``."""
+    return Factories()
+
+
+class AuthActions:
+    """Sign in and out through the real login form (flaskr's pattern)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, login: str, password: str = "correct horse battery"):
+        return self._client.post("/login", data={"login": login, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list:
+    return app.extensions.setdefault("parkwell_outbox", [])
