@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -62,6 +62,10 @@ def _reset_postgres(app: Flask) -> None:
     db.session.commit()
 
 
+def _clean_request_globals() -> None:
+    g.__dict__.clear()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -77,6 +81,10 @@ def config_overrides() -> dict:
 def app(backend: str, config_overrides: dict) -> Iterator[Flask]:
     url = "sqlite://" if backend == "sqlite" else require_postgres()
     app = create_app({**base_config(url), **config_overrides})
+    # The fixture keeps an app context open so that tests can use the database directly;
+    # Flask then reuses it for every request, so ``g`` would leak from one request to the
+    # next (Flask-Login caches the user there). Start each request with a clean ``g``.
+    app.before_request_funcs.setdefault(None, []).insert(0, _clean_request_globals)
     with app.app_context():
         if backend == "sqlite":
             db.create_all()

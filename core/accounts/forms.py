@@ -17,11 +17,12 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.accounts.models import ProviderLevel, Role
+from core.forms import choices
 
 REQUIRED = _l("This field is required.")
 PASSWORD_RULE = Length(min=8, max=200, message=_l("Use between 8 and 200 characters."))
 
-LOCALE_CHOICES = [("zh_CN", "中文"), ("en", "English")]
+LOCALE_CHOICES = choices([("zh_CN", "中文"), ("en", "English")])
 
 
 def _login_field() -> StringField:
@@ -96,8 +97,8 @@ class MultiCheckboxField(SelectMultipleField):
 class TokenForm(FlaskForm):
     name = StringField(_l("What is this token for?"), validators=[DataRequired(REQUIRED),
                                                                   Length(max=100)])
-    scopes = MultiCheckboxField(_l("Scopes"), choices=[("read", _l("Read")),
-                                                       ("write", _l("Write"))],
+    scopes = MultiCheckboxField(_l("Scopes"), choices=choices([("read", _l("Read")),
+                                                               ("write", _l("Write"))]),
                                 default=["read"])
     expires_in_days = IntegerField(_l("Valid for (days)"), default=90, validators=[
         DataRequired(REQUIRED),
@@ -120,17 +121,17 @@ class PartnerInviteForm(FlaskForm):
     """A platform admin invites an enterprise admin, a provider, or a committee member."""
 
     login = _login_field()
-    role = SelectField(_l("Role"), choices=[
+    role = SelectField(_l("Role"), choices=choices([
         (Role.ENTERPRISE_ADMIN.value, _l("Enterprise admin")),
         (Role.PROVIDER_STAFF.value, _l("Provider staff")),
         (Role.COMMITTEE_MEMBER.value, _l("Committee member")),
         (Role.PLATFORM_ADMIN.value, _l("Platform admin")),
-    ])
+    ]))
     enterprise_id = SelectField(_l("Enterprise"), coerce=int, validators=[Optional()],
                                 validate_choice=False)
     provider_id = SelectField(_l("Provider"), coerce=int, validators=[Optional()],
                               validate_choice=False)
     park_id = SelectField(_l("Park"), coerce=int, validators=[Optional()],
                           validate_choice=False)
-    provider_level = SelectField(_l("Provider level"), choices=[
-        (ProviderLevel.OWNER.value, _l("Owner")), (ProviderLevel.STAFF.value, _l("Staff"))])
+    provider_level = SelectField(_l("Provider level"), choices=choices([
+        (ProviderLevel.OWNER.value, _l("Owner")), (ProviderLevel.STAFF.value, _l("Staff"))]))

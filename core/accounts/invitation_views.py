@@ -12,6 +12,7 @@ from core.accounts.forms import EnterpriseInviteForm, PartnerInviteForm, Provide
 from core.accounts.models import Enterprise, ProviderLevel, ProviderOrganisation, Role
 from core.clock import utcnow
 from core.errors import DomainError
+from core.forms import choices
 from core.policy import Action, require
 from core.web import flash_error
 
@@ -67,17 +68,18 @@ def provider_invitations(provider_id: int):
                            now=utcnow()), status
 
 
+def _scope_choices(scopes) -> list:
+    return choices([(0, "—")] + [(s.id, f"{s.name_zh} / {s.name_en}") for s in scopes])
+
+
 @bp.route("/admin/invitations", methods=["GET", "POST"])
 @login_required
 def partner_invitations():
     require(current_user, Action.INVITE_PARTNERS)
     form = PartnerInviteForm()
-    form.enterprise_id.choices = [(0, "—")] + [(e.id, e.name_zh + " / " + e.name_en)
-                                               for e in queries.all_enterprises()]
-    form.provider_id.choices = [(0, "—")] + [(p.id, p.name_zh + " / " + p.name_en)
-                                             for p in queries.all_providers()]
-    form.park_id.choices = [(0, "—")] + [(p.id, p.name_zh + " / " + p.name_en)
-                                         for p in queries.all_parks()]
+    form.enterprise_id.choices = _scope_choices(queries.all_enterprises())
+    form.provider_id.choices = _scope_choices(queries.all_providers())
+    form.park_id.choices = _scope_choices(queries.all_parks())
     link, status = None, 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         role = Role(form.role.data)
