@@ -8,6 +8,7 @@ the package itself must stay free of imports.)
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from core import i18n
 from core.accounts import api as accounts_api
@@ -15,20 +16,17 @@ from core.accounts import invitation_views
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
+from core.config import PROJECT_ROOT
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_money, format_when
-from core.config import PROJECT_ROOT
 from core.navigation import NavEntry, add_nav, nav_for
+from core.system_views import bp as system_bp
 from core.web import (
     active_membership,
     load_session_user,
     register_error_handlers,
     register_request_transaction,
 )
-from core.system_views import bp as system_bp
-from flask_babel import lazy_gettext as _l
-
-
 
 
 def init_app(app: Flask) -> None:

@@ -67,7 +67,8 @@ class DemoLogin:
 
 
 DEMO_LOGINS = [
-    DemoLogin("employee@parkwell.demo", "+8613800138000", "陈小雨", "employee of Xinjing Smart Tech"),
+    DemoLogin("employee@parkwell.demo", "+8613800138000", "陈小雨",
+              "employee of Xinjing Smart Tech"),
     DemoLogin("hr@parkwell.demo", None, "林慧", "enterprise admin of Xinjing Smart Tech"),
     DemoLogin("provider@parkwell.demo", None, "孙杏林", "owner of Xinglin TCM Clinic"),
     DemoLogin("therapist@parkwell.demo", None, "周岐黄", "staff of Xinglin TCM Clinic"),

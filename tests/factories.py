@@ -27,6 +27,8 @@ _PASSWORD_HASH = security.hash_password(PASSWORD)  # hashing once keeps the suit
 
 
 class Factories:
+    """Each factory commits, as the request that would have made the object did."""
+
     def __init__(self) -> None:
         self._park: Park | None = None
 
@@ -42,7 +44,7 @@ class Factories:
                   "created_at": self.now} | overrides
         park = Park(**values)
         db.session.add(park)
-        db.session.flush()
+        db.session.commit()
         return park
 
     def default_park(self) -> Park:
@@ -58,7 +60,7 @@ class Factories:
                   "created_at": self.now} | overrides
         enterprise = Enterprise(**values)
         db.session.add(enterprise)
-        db.session.flush()
+        db.session.commit()
         return enterprise
 
     def provider(self, **overrides) -> ProviderOrganisation:
@@ -68,7 +70,7 @@ class Factories:
                   "status": ProviderStatus.VERIFIED, "created_at": self.now} | overrides
         provider = ProviderOrganisation(**values)
         db.session.add(provider)
-        db.session.flush()
+        db.session.commit()
         return provider
 
     def user(self, role: Role | None = None, *, enterprise: Enterprise | None = None,

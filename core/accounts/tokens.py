@@ -14,7 +14,7 @@ from core.accounts.models import ApiScope, ApiToken, User
 from core.db import db
 from core.errors import InvalidInput
 
-TOKEN_PREFIX = "pw_"
+TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 

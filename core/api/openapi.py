@@ -116,7 +116,8 @@ def _operation(op: Operation, params: list[dict]) -> dict:
                                  "content": {"application/json": {"schema": _ref(op.body)}}}
     if op.response is not None:
         result["responses"][str(op.status)] = {
-            "description": "Success", "content": {"application/json": {"schema": _ref(op.response)}}}
+            "description": "Success",
+            "content": {"application/json": {"schema": _ref(op.response)}}}
     else:
         result["responses"][str(op.status)] = {"description": "Success"}
     statuses = set(op.errors) | ({401, 403} if op.scope else set())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.accounts.models import ApiToken
+from core.db import db
 from tests.authz.harness import RouteCase, World, everyone, signed_in
 
 LOGIN_REDIRECT = 302
@@ -13,9 +15,6 @@ def _token_id(world: World) -> int:
 
 
 def build_world(world: World, make) -> None:
-    from core.accounts.models import ApiToken  # noqa: PLC0415 - test-only lookup
-    from core.db import db  # noqa: PLC0415
-
     world.token_ids = {
         actor: db.session.query(ApiToken.id).filter_by(user_id=user.id).scalar()
         for actor, user in world.users.items()
