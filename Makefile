@@ -24,9 +24,11 @@ migrate: install
 seed: migrate
 	$(BIN)/flask seed-demo
 
-## Install, migrate, seed the demo park and serve it on http://127.0.0.1:$(PORT)
+## Install, migrate, seed the demo park and serve it on http://127.0.0.1:$(PORT), with the
+## worker (hold expiry, reminders, waitlist offers) running beside it
 run: seed i18n-compile
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Install and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: install i18n-compile
@@ -45,7 +47,7 @@ i18n-update: install
 	  --no-fuzzy-matching --ignore-obsolete
 
 i18n-compile: install
-	$(BIN)/pybabel compile -d translations -l zh_Hans_CN --statistics 2>&1 | tail -1
+	$(BIN)/pybabel compile -d translations -l zh_Hans_CN
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from core import i18n
 from core.accounts import api as accounts_api
@@ -29,7 +30,17 @@ from core.web import (
 )
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` stops at PostgreSQL's integer: a larger id is simply not found (404),
+    instead of an error from the database."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)

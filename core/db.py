@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Enum, MetaData, cast, event, func
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -61,6 +61,12 @@ def str_enum(enum_cls: type[StrEnum], length: int = 24) -> Enum:
     return Enum(enum_cls, native_enum=False, length=length,
                 values_callable=lambda members: [m.value for m in members],
                 validate_strings=True)
+
+
+def sum_of(column) -> ColumnElement[int]:
+    """SUM of an integer column as an integer (0 when there are no rows): PostgreSQL would
+    otherwise answer a NUMERIC, which Python reads as Decimal."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
 _ON_COMMIT_KEY = "parkwell_on_commit"

@@ -3,8 +3,9 @@ formatted by Babel for that locale in the park's time zone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 from flask import current_app, g, has_request_context, request, session
@@ -12,6 +13,7 @@ from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
 from flask_login import current_user
 
+from core.clock import utcnow
 from core.config import SUPPORTED_LOCALES
 from core.money import Money
 
@@ -46,10 +48,15 @@ def current_locale_code() -> str:
     return "zh_CN" if locale is not None and locale.language == "zh" else "en"
 
 
-def format_money(money: Money | int, currency: str = "CNY") -> str:
+def park_today() -> date:
+    """Today's date in the park's zone (a Shanghai day starts eight hours before UTC's)."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["PARK_TIMEZONE"])).date()
+
+
+def format_money(money: Money | int | Decimal, currency: str = "CNY") -> str:
     """¥1,234.50 in Chinese, CN¥1,234.50 in English."""
-    if isinstance(money, int):
-        money = Money(money, currency)
+    if not isinstance(money, Money):
+        money = Money(int(money), currency)
     return format_currency(Decimal(money.major_decimal), money.currency,
                            locale=str(get_locale() or "zh_CN"))
 

@@ -18,16 +18,34 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
+    params: tuple[tuple[str, str], ...] = ()  #: e.g. (("method", "REQUEST"),) for iCalendar
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     to: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
-def send_mail(*, to: str, subject: str, body: str) -> None:
+def calendar_attachment(ics: str, *, method: str, filename: str = "invite.ics") -> Attachment:
+    """An iCalendar invitation or cancellation, as mail clients expect it."""
+    return Attachment(filename=filename, content=ics.encode(), maintype="text",
+                      subtype="calendar", params=(("method", method),))
+
+
+def send_mail(*, to: str, subject: str, body: str,
+              attachments: tuple[Attachment, ...] = ()) -> None:
     """Queue a plain-text message for after the commit. Subject and body are already
     rendered in the recipient's language."""
-    message = OutgoingMail(to=to, subject=str(subject), body=str(body))
+    message = OutgoingMail(to=to, subject=str(subject), body=str(body),
+                           attachments=tuple(attachments))
     app = current_app._get_current_object()
     on_commit(lambda: _deliver(app, message))
 
@@ -45,6 +63,10 @@ def _deliver(app, message: OutgoingMail) -> None:
     email["To"] = message.to
     email["Subject"] = message.subject
     email.set_content(message.body)
+    for attachment in message.attachments:
+        email.add_attachment(attachment.content, maintype=attachment.maintype,
+                             subtype=attachment.subtype, filename=attachment.filename,
+                             params=dict(attachment.params))
     with smtplib.SMTP(server, app.config["MAIL_PORT"], timeout=10) as smtp:
         if app.config.get("MAIL_USE_TLS"):
             smtp.starttls()

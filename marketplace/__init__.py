@@ -7,10 +7,21 @@ import logging
 from collections.abc import Mapping
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+import benefits
+import booking
+import health
+import park
+import providers
 from core import bootstrap
+from core.accounts.models import Role
+from core.bootstrap import register_api
 from core.config import INSTANCE_DIR, PROJECT_ROOT, load_config
-from marketplace import cli, views
+from core.navigation import NavEntry, add_nav
+from health.recommendations import set_candidate_source
+from marketplace import api, cli, views
+from marketplace.candidates import candidate_pool
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -26,6 +37,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
 
     bootstrap.init_app(app)
+    providers.init_app(app)
+    health.init_app(app)
+    benefits.init_app(app)
+    booking.init_app(app)
+    park.init_app(app)
     app.register_blueprint(views.bp)
+    register_api(app, api.bp)
+    add_nav(Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
+    set_candidate_source(candidate_pool)
     cli.init_app(app)
     return app

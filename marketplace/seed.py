@@ -24,6 +24,11 @@ from core.accounts.models import (
 )
 from core.accounts.services import add_membership
 from core.db import db
+from marketplace.seed_benefits import seed_benefits
+from marketplace.seed_booking import seed_booking
+from marketplace.seed_health import seed_health
+from marketplace.seed_park import seed_park
+from marketplace.seed_providers import seed_providers
 from providers.models import ProviderCategory, ProviderCategoryLink
 
 DEMO_PASSWORD = "parkwell-demo"
@@ -171,6 +176,11 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
     seeder.role(logins["multi@parkwell.demo"], Role.EMPLOYEE, enterprise=enterprises[1])
     seeder.role(logins["multi@parkwell.demo"], Role.COMMITTEE_MEMBER, park_id=park.id)
     db.session.flush()
+    seed_health(now=now)
+    seed_providers(park, now=now)
+    seed_benefits(park, now=now)
+    seed_booking(park, now=now)
+    seed_park(park, now=now)
     return row_counts()
 
 

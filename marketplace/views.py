@@ -1,12 +1,28 @@
-"""The home page: where each role starts."""
+"""The employee's home, the catalogue, service pages and reviews."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from benefits.money_input import yuan_to_minor
+from booking.models import Booking
+from core.accounts.models import Role
+from core.clock import utcnow
+from core.db import db
+from core.errors import DomainError, NotFound
+from core.i18n import current_locale_code, park_today
 from core.navigation import nav_for
-from core.web import active_membership
+from core.policy import Action, can
+from core.web import active_membership, flash_error
+from health.texts import reason_text
+from marketplace import catalogue, events, reviews
+from marketplace import home as home_data
+from marketplace.candidates import need_tags_of
+from marketplace.forms import CatalogueForm, HideForm, ReplyForm, ReviewForm
+from providers import queries as provider_queries
+from providers.models import CATEGORY_LABELS
 
 bp = Blueprint("marketplace", __name__)
 
@@ -15,5 +31,127 @@ bp = Blueprint("marketplace", __name__)
 @login_required
 def home():
     membership = active_membership()
+    if membership is not None and membership.role is Role.EMPLOYEE:
+        data = home_data.employee_home(current_user, now=utcnow(), today=park_today(),
+                                       language=current_locale_code())
+        return render_template("marketplace/employee_home.html", data=data,
+                               events=events.this_week(current_user, now=utcnow()),
+                               category_labels=CATEGORY_LABELS, reason_text=reason_text)
     return render_template("marketplace/home.html", membership=membership,
                            shortcuts=nav_for(membership), user=current_user)
+
+
+def query_from(form: CatalogueForm) -> catalogue.CatalogueQuery:
+    """The search as the service reads it; prices typed in yuan become fen."""
+    def price(field):
+        return None if field.data is None else yuan_to_minor(field.data)
+
+    return catalogue.CatalogueQuery(
+        q=form.q.data or "", category=form.category.data or None,
+        date_from=form.date_from.data, date_to=form.date_to.data,
+        time_of_day=form.time_of_day.data or None, price_min_minor=price(form.price_min),
+        price_max_minor=price(form.price_max), covered_by_budget=bool(form.covered.data),
+        delivery_mode=form.delivery_mode.data or None, language=form.language.data or None,
+        for_whom=form.for_whom.data or "me", min_rating=form.min_rating.data,
+        sort=form.sort.data or "recommended", page=form.page.data or 1)
+
+
+@bp.route("/catalogue")
+@login_required
+def catalogue_page():
+    form = CatalogueForm(request.args)
+    result, found_events, status = None, [], 200
+    if form.validate():
+        try:
+            query = query_from(form)
+            timezone = current_app.config["PARK_TIMEZONE"]
+            result = catalogue.search(current_user, query, now=utcnow(), today=park_today(),
+                                      timezone=timezone, need_tags=need_tags_of(current_user))
+            found_events = events.events_for_search(current_user, query, now=utcnow(),
+                                                    timezone=timezone)
+        except DomainError as exc:
+            flash_error(exc)
+            for name, message in exc.fields.items():
+                form.errors.setdefault(name, [message])
+            status = exc.status
+    else:
+        flash(_("Some of the search filters are not valid."), "error")
+        status = 422
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("marketplace/catalogue.html", form=form, result=result, args=args,
+                           events=found_events, category_labels=CATEGORY_LABELS), status
+
+
+@bp.route("/services/<int:service_id>")
+@login_required
+def service_page(service_id: int):
+    service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
+    now = utcnow()
+    rated = catalogue.ratings([service.id]).get(service.id)
+    budget = catalogue.budget_by_category(current_user, today=park_today())
+    covers = None if budget is None else min(service.price_minor,
+                                             budget.get(service.category.value, 0))
+    slots = provider_queries.slots_for(service, start=now, end=now + catalogue.DEFAULT_WINDOW,
+                                       now=now)[:8]
+    return render_template(
+        "marketplace/service.html", service=service, rating=rated, covers=covers, slots=slots,
+        reviews=reviews.visible_reviews(service.id),
+        credentials=provider_queries.credentials_of(service.provider),
+        profile=provider_queries.profile_or_none(service.provider),
+        reply_form=ReplyForm(), hide_form=HideForm(), category_labels=CATEGORY_LABELS,
+        can_moderate=can(current_user, Action.MODERATE_REVIEWS, service.provider))
+
+
+def _own_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+    if booking is None or booking.client_id != current_user.id:
+        raise NotFound()
+    return booking
+
+
+@bp.route("/bookings/<int:booking_id>/review", methods=["GET", "POST"])
+@login_required
+def review_booking(booking_id: int):
+    booking = _own_booking(booking_id)
+    form = ReviewForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            reviews.write_review(booking, actor=current_user, stars=form.stars.data,
+                                 text=form.text.data or "", now=utcnow())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            flash(_("Thank you for your review."), "success")
+            return redirect(url_for("marketplace.service_page", service_id=booking.service_id))
+    elif form.errors:
+        status = 400
+    return render_template("marketplace/review.html", booking=booking, form=form), status
+
+
+@bp.route("/reviews/<int:review_id>/reply", methods=["POST"])
+@login_required
+def reply_to_review(review_id: int):
+    review = reviews.get_review(review_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        reviews.reply(review, actor=current_user, text=form.text.data, now=utcnow())
+        flash(_("Your reply is published."), "success")
+    else:
+        flash(_("Some of the information given is not valid."), "error")
+    return redirect(url_for("marketplace.service_page", service_id=review.service_id))
+
+
+@bp.route("/reviews/<int:review_id>/hide", methods=["POST"])
+@login_required
+def hide_review(review_id: int):
+    review = reviews.get_review(review_id)
+    form = HideForm()
+    if form.validate_on_submit():
+        reviews.hide(review, actor=current_user, reason=form.reason.data, now=utcnow())
+        flash(_("The review is hidden."), "success")
+    else:
+        flash(_("Some of the information given is not valid."), "error")
+    return redirect(url_for("marketplace.service_page", service_id=review.service_id))
+

@@ -1,2 +1,25 @@
-"""Providers: the categories they serve (and, as the providers issue lands, their profiles,
-practitioners, credentials, services, schedules, slots and feeds)."""
+"""Providers: organisations and their profiles, practitioners, services, weekly schedules
+with China's public holidays, slots, verification and calendar feeds."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.accounts.models import Role
+from core.bootstrap import register_api
+from core.navigation import NavEntry, add_nav
+from providers import api, cli, views
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(views.bp)
+    register_api(app, api.bp)
+    cli.init_app(app)
+    add_nav(Role.PROVIDER_STAFF, NavEntry(
+        "providers.dashboard", _l("Provider dashboard"),
+        url_args=lambda m: {"provider_id": m.provider_id}, order=10))
+    add_nav(Role.COMMITTEE_MEMBER, NavEntry("providers.review_queue",
+                                            _l("Provider verification"), order=20))
+    add_nav(Role.PLATFORM_ADMIN, NavEntry("providers.review_queue",
+                                          _l("Provider verification"), order=20))

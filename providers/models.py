@@ -1,15 +1,29 @@
-"""Provider catalogue models."""
+"""Provider catalogue models: categories, profiles, practitioners, services, availability
+rules, date exceptions, imported busy time and credentials. Pure: no requests, no I/O."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.accounts.models import ProviderOrganisation
-from core.db import db, str_enum
+from core.accounts.models import ProviderOrganisation, User
+from core.db import UTCDateTime, db, str_enum
 
 
 class ProviderCategory(StrEnum):
@@ -37,6 +51,68 @@ CATEGORY_LABELS = {
 }
 
 
+class DeliveryMode(StrEnum):
+    """Where a service happens."""
+
+    PARK_STATION = "park_station"
+    PREMISES = "premises"
+    ONLINE = "online"
+    TRIP = "trip"
+
+    @property
+    def label(self) -> str:
+        return str(DELIVERY_MODE_LABELS[self])
+
+
+DELIVERY_MODE_LABELS = {
+    DeliveryMode.PARK_STATION: _l("Park health station"),
+    DeliveryMode.PREMISES: _l("Provider's premises"),
+    DeliveryMode.ONLINE: _l("Online video"),
+    DeliveryMode.TRIP: _l("Trip"),
+}
+
+#: Health needs a service can serve (tags), with their labels.
+HEALTH_NEED_LABELS = {
+    "hypertension": _l("Hypertension"),
+    "back_pain": _l("Back pain"),
+    "stress": _l("Stress"),
+    "sleep": _l("Sleep"),
+    "weight": _l("Weight"),
+    "diabetes": _l("Diabetes"),
+    "child_development": _l("Child development"),
+    "elderly_mobility": _l("Elderly mobility"),
+    "neck_shoulder": _l("Neck and shoulders"),
+    "mental_wellbeing": _l("Mental wellbeing"),
+}
+
+#: Languages a provider or practitioner may speak.
+LANGUAGE_LABELS = {
+    "zh": _l("Mandarin"),
+    "yue": _l("Cantonese"),
+    "wuu": _l("Shanghainese"),
+    "en": _l("English"),
+    "ja": _l("Japanese"),
+    "ko": _l("Korean"),
+}
+
+
+class VerificationStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    SUSPENDED = "suspended"
+
+    @property
+    def label(self) -> str:
+        return str(VERIFICATION_LABELS[self])
+
+
+VERIFICATION_LABELS = {
+    VerificationStatus.PENDING: _l("Awaiting verification"),
+    VerificationStatus.VERIFIED: _l("Verified"),
+    VerificationStatus.SUSPENDED: _l("Suspended"),
+}
+
+
 class ProviderCategoryLink(db.Model):
     """One category a provider organisation serves (a provider may serve several)."""
 
@@ -48,3 +124,287 @@ class ProviderCategoryLink(db.Model):
                                                        primary_key=True)
 
     provider: Mapped[ProviderOrganisation] = relationship()
+
+
+class ProviderProfile(db.Model):
+    """What an organisation tells employees about itself, in both languages."""
+
+    __tablename__ = "provider_profiles"
+
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider_organisations.id"),
+                                             primary_key=True)
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    #: DeliveryMode values: where the provider's services happen.
+    venues: Mapped[list[str]] = mapped_column(JSON, default=list)
+    address_zh: Mapped[str] = mapped_column(String(300), default="")
+    address_en: Mapped[str] = mapped_column(String(300), default="")
+    #: LANGUAGE_LABELS keys.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Photo URLs (https), shown in the catalogue in this order.
+    photo_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: SHA-256 of the secret in the provider's calendar-feed URL; None when revoked.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    provider: Mapped[ProviderOrganisation] = relationship()
+
+    def description(self, locale: str) -> str:
+        return self.description_zh if locale.startswith("zh") else self.description_en
+
+    def address(self, locale: str) -> str:
+        return self.address_zh if locale.startswith("zh") else self.address_en
+
+
+class Practitioner(db.Model):
+    """A member of a provider's staff who delivers services, with their own schedule."""
+
+    __tablename__ = "practitioners"
+    __table_args__ = (UniqueConstraint("provider_id", "name_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider_organisations.id"),
+                                             index=True)
+    #: The ParkWell account of the practitioner, when they sign in themselves.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    title_zh: Mapped[str] = mapped_column(String(100), default="")
+    title_en: Mapped[str] = mapped_column(String(100), default="")
+    bio_zh: Mapped[str] = mapped_column(Text, default="")
+    bio_en: Mapped[str] = mapped_column(Text, default="")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[VerificationStatus] = mapped_column(str_enum(VerificationStatus),
+                                                      default=VerificationStatus.PENDING)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Closed on mainland China's public holidays, working on their make-up days (调休).
+    observes_public_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The practitioner's own calendar (an https .ics URL), fetched by the worker.
+    busy_calendar_url: Mapped[str | None] = mapped_column(String(500))
+    busy_calendar_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    busy_calendar_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    provider: Mapped[ProviderOrganisation] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    def name(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+    def title(self, locale: str) -> str:
+        return self.title_zh if locale.startswith("zh") else self.title_en
+
+    @property
+    def is_listed(self) -> bool:
+        return self.is_active and self.status is VerificationStatus.VERIFIED
+
+
+class Service(db.Model):
+    """Something bookable: a consultation, a class, a trip."""
+
+    __tablename__ = "services"
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("duration_minutes >= 5", name="duration_positive"),
+        CheckConstraint("buffer_before_minutes >= 0 AND buffer_after_minutes >= 0",
+                        name="buffers_not_negative"),
+        CheckConstraint("late_cancel_fee_percent BETWEEN 0 AND 100", name="fee_is_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider_organisations.id"),
+                                             index=True)
+    category: Mapped[ProviderCategory] = mapped_column(str_enum(ProviderCategory))
+    delivery_mode: Mapped[DeliveryMode] = mapped_column(str_enum(DeliveryMode))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    price_minor: Mapped[int] = mapped_column(Integer, default=0)  #: fen for CNY; 0 = free
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    free_cancel_hours: Mapped[int] = mapped_column(Integer, default=24)
+    late_cancel_fee_percent: Mapped[int] = mapped_column(Integer, default=0)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=30)
+    #: HEALTH_NEED_LABELS keys.
+    health_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    allows_dependants: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Code of the screening questionnaire a client must have completed, if any.
+    screening_questionnaire: Mapped[str | None] = mapped_column(String(64))
+    contraindications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Category specifics (see ``providers.schemas``): intake questionnaire and session link
+    #: for counselling, referral for rehabilitation, age bands and pick-up for childcare,
+    #: itinerary, seats and deposit for travel wellness.
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    provider: Mapped[ProviderOrganisation] = relationship()
+    practitioners: Mapped[list[Practitioner]] = relationship(
+        secondary="service_practitioners", order_by="Practitioner.id")
+
+    def title(self, locale: str) -> str:
+        return self.title_zh if locale.startswith("zh") else self.title_en
+
+    def description(self, locale: str) -> str:
+        return self.description_zh if locale.startswith("zh") else self.description_en
+
+    @property
+    def block_minutes(self) -> int:
+        """How long one booking keeps a practitioner busy, buffers included."""
+        return self.buffer_before_minutes + self.duration_minutes + self.buffer_after_minutes
+
+
+class ServicePractitioner(db.Model):
+    """Who delivers a service."""
+
+    __tablename__ = "service_practitioners"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioners.id"),
+                                                 primary_key=True, index=True)
+
+
+class AvailabilityRule(db.Model):
+    """Recurring working hours: wall-clock times in an IANA zone, repeated by an RFC 5545
+    RRULE from ``starts_on`` (e.g. ``FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20261231``)."""
+
+    __tablename__ = "availability_rules"
+    __table_args__ = (CheckConstraint("end_time > start_time", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioners.id"), index=True)
+    rrule: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    practitioner: Mapped[Practitioner] = relationship()
+
+    @property
+    def provider(self) -> ProviderOrganisation:
+        return self.practitioner.provider
+
+
+class ExceptionKind(StrEnum):
+    CLOSED = "closed"  #: no availability (the whole day, or between the times given)
+    EXTRA = "extra"  #: extra hours on top of the rules (even on a holiday)
+
+    @property
+    def label(self) -> str:
+        return str(EXCEPTION_KIND_LABELS[self])
+
+
+EXCEPTION_KIND_LABELS = {ExceptionKind.CLOSED: _l("Time off"),
+                         ExceptionKind.EXTRA: _l("Extra hours")}
+
+
+class ScheduleException(db.Model):
+    """A dated change to a practitioner's rules: time off, or extra hours.
+
+    Removing one cancels it (kept, with ``SEQUENCE`` raised) so that calendar feeds can say
+    STATUS:CANCELLED.
+    """
+
+    __tablename__ = "schedule_exceptions"
+    __table_args__ = (
+        CheckConstraint("(start_time IS NULL AND end_time IS NULL)"
+                        " OR (start_time IS NOT NULL AND end_time IS NOT NULL"
+                        " AND end_time > start_time)", name="times_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioners.id"), index=True)
+    kind: Mapped[ExceptionKind] = mapped_column(str_enum(ExceptionKind))
+    happens_on: Mapped[date] = mapped_column(Date, index=True)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    practitioner: Mapped[Practitioner] = relationship()
+
+    @property
+    def provider(self) -> ProviderOrganisation:
+        return self.practitioner.provider
+
+    @property
+    def is_whole_day(self) -> bool:
+        return self.start_time is None
+
+
+class BusyTime(db.Model):
+    """Time a practitioner is busy elsewhere, imported from their own calendar."""
+
+    __tablename__ = "busy_times"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioners.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(200))  #: file name or subscribed URL
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CredentialStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return str(CREDENTIAL_STATUS_LABELS[self])
+
+
+CREDENTIAL_STATUS_LABELS = {
+    CredentialStatus.PENDING: _l("Awaiting review"),
+    CredentialStatus.APPROVED: _l("Approved"),
+    CredentialStatus.REJECTED: _l("Rejected"),
+    CredentialStatus.EXPIRED: _l("Expired"),
+}
+
+
+class Credential(db.Model):
+    """A licence held by the organisation or by one practitioner, with its document."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider_organisations.id"),
+                                             index=True)
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioners.id"),
+                                                        index=True)
+    licence_type: Mapped[str] = mapped_column(String(100))
+    licence_number: Mapped[str] = mapped_column(String(100))
+    issuer: Mapped[str] = mapped_column(String(200))
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    document_type: Mapped[str] = mapped_column(String(40))  #: checked from the content
+    document_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[CredentialStatus] = mapped_column(str_enum(CredentialStatus),
+                                                    default=CredentialStatus.PENDING)
+    review_reason: Mapped[str] = mapped_column(String(500), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    provider: Mapped[ProviderOrganisation] = relationship()
+    practitioner: Mapped[Practitioner | None] = relationship()

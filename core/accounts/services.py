@@ -36,6 +36,7 @@ from core.accounts.models import (
     Role,
     User,
 )
+from core.accounts.signals import invitation_accepted
 from core.config import SUPPORTED_LOCALES
 from core.db import db
 from core.errors import InvalidInput
@@ -274,6 +275,7 @@ def accept_invitation(raw_token: str, *, now: datetime, user: User | None = None
                    provider_level=invitation.provider_level, now=now)
     invitation.accepted_at = now
     invitation.accepted_by_id = user.id
+    invitation_accepted.send(user, invitation=invitation)
     return user
 
 

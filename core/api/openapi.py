@@ -55,7 +55,7 @@ class OpenApiRegistry:
     def document(self, *, title: str, version: str) -> dict:
         models: set[type[BaseModel]] = {ErrorResponse}
         for op in self.operations:
-            models.update(m for m in (op.body, op.response) if m is not None)
+            models.update(m for m in (op.body, op.response, op.query) if m is not None)
         ordered = sorted(models, key=lambda m: m.__name__)
         _, schemas = models_json_schema(
             [(m, "validation") for m in ordered], ref_template=REF_TEMPLATE)
@@ -106,7 +106,8 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     if op.description:
         result["description"] = op.description
     if op.query is not None:
-        for name, schema in op.query.model_json_schema()["properties"].items():
+        query_schema = op.query.model_json_schema(ref_template=REF_TEMPLATE)
+        for name, schema in query_schema["properties"].items():
             schema = {k: v for k, v in schema.items() if k != "title"}
             result["parameters"].append({"name": name, "in": "query", "required": False,
                                          "schema": schema,

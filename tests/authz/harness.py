@@ -2,8 +2,10 @@
 
 Each package adds a module ``tests/authz/matrix_<package>.py`` that defines ``ROUTES``
 (a list of ``RouteCase``) and, when its routes need objects of their own, ``build_world``
-(a function ``(world, make) -> None`` that adds them to the world). ``test_matrix.py`` walks
-every case for every actor, and fails when the app has a route no case lists.
+(a function ``(world, make) -> None`` that adds them to the world). ``test_matrix.py``
+walks every case for every actor, each request on the same fresh world (a savepoint rolled
+back after it), and ``test_matrix_coverage.py`` fails when the app has a route no case
+lists.
 """
 
 from __future__ import annotations

@@ -171,3 +171,9 @@ def test_api_docs_page_is_served_offline(client):
     asset = client.get("/api/v1/docs/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(client, make):
+    token = make.token(make.user(Role.EMPLOYEE))
+    assert_error(client.delete("/api/v1/tokens/99999999999", headers=bearer(token)), 404,
+                 "not_found")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -292,3 +294,24 @@ class TestCsrf:
         response = client.post("/api/v1/tokens", json={
             "name": "app", "login": user.email, "password": PASSWORD})
         assert response.status_code == 201
+
+
+class TestThrottlingOnRedis:
+    """With ``REDIS_URL`` the limits live in Redis, shared by every server process."""
+
+    @pytest.fixture
+    def config_overrides(self):
+        url = os.environ.get("REDIS_URL")
+        if not url:
+            if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
+                pytest.fail("CI must set REDIS_URL")
+            pytest.skip("needs REDIS_URL (bash .ci/run sets it)")
+        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute",
+                "RATELIMIT_STORAGE_URI": url,
+                "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+
+    def test_failed_logins_are_counted_in_redis(self, client):
+        for _ in range(2):
+            client.post("/login", data={"login": "b@example.com", "password": "wrong-one"})
+        response = client.post("/login", data={"login": "b@example.com", "password": "x"})
+        assert response.status_code == 429

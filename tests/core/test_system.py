@@ -6,6 +6,7 @@ import pytest
 
 from core.clock import utcnow
 from core.db import db
+from core.mail import OutgoingMail, _deliver, calendar_attachment
 from marketplace import create_app
 from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD, row_counts, seed_demo
 from tests.conftest import base_config
@@ -63,3 +64,38 @@ def test_every_demo_login_signs_in(app, client):
         assert response.status_code == 302, login.email
         assert client.get("/").status_code == 200
         client.post("/logout")
+
+
+def test_mail_with_a_calendar_attachment_is_sent_as_mime(app, monkeypatch):
+    """With a mail server configured, attachments travel as real MIME parts."""
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            pass
+
+        def send_message(self, message):
+            sent.append(message)
+
+    monkeypatch.setattr("core.mail.smtplib.SMTP", FakeSMTP)
+    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_USERNAME=None)
+    _deliver(app, OutgoingMail(to="a@example.com", subject="预约确认", body="见附件",
+                               attachments=(calendar_attachment("BEGIN:VCALENDAR\r\n",
+                                                                method="REQUEST"),)))
+    parts = list(sent[0].iter_attachments())
+    assert parts[0].get_content_type() == "text/calendar"
+    assert parts[0].get_param("method") == "REQUEST"
+
+
+def test_form_fields_keep_their_own_input_type(client):
+    page = client.get("/login").text
+    assert 'type="password"' in page and '"None"' not in page

@@ -1,0 +1,257 @@
+"""JSON endpoints for budgets, rosters and programmes (the same services as the pages)."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from benefits import (
+    budgets,
+    checkout,
+    queries,
+    reports,
+    roster,
+    statements,
+    stripe_gateway,
+    topups,
+    webhooks,
+)
+from benefits.errors import ProgrammeNotFound
+from benefits.schemas import (
+    AllocationOut,
+    BudgetLineOut,
+    CategoryLineOut,
+    DepartmentLineOut,
+    FundingIn,
+    FundingOut,
+    HistoryOut,
+    LeaverOut,
+    MyBudgetOut,
+    PaymentOut,
+    PeriodUseOut,
+    ProgrammeIn,
+    ProgrammeList,
+    ProgrammeOut,
+    QuoteOut,
+    RosterEntryOut,
+    RosterImportIn,
+    RosterImportOut,
+    RosterPage,
+    RowErrorOut,
+    StatementOut,
+    TopUpIn,
+    TopUpOut,
+    UsageReportOut,
+    WebhookOut,
+)
+from booking.models import Booking
+from core.accounts.models import ApiScope, Enterprise, ProviderOrganisation, User
+from core.accounts.queries import get_or_404
+from core.api.openapi import ApiBlueprint
+from core.api.pagination import PageQuery, paginate
+from core.clock import utcnow
+from core.db import db
+from core.errors import NotFound
+from core.i18n import park_today
+from core.policy import Action, require
+
+bp = ApiBlueprint("benefits_api", __name__, tag="benefits")
+
+
+def _enterprise(user: User, enterprise_id: int) -> Enterprise:
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    require(user, Action.MANAGE_BENEFITS, enterprise)
+    return enterprise
+
+
+@bp.operation("/me/budget", method="GET", summary="What I can spend, what is held, history",
+              response=MyBudgetOut)
+def my_budget(user: User):
+    return MyBudgetOut(
+        budgets=[BudgetLineOut.of(line)
+                 for line in queries.employee_budget(user, today=park_today())],
+        held_minor=queries.held_minor(user),
+        history=[HistoryOut.of(line) for line in queries.employee_history(user)])
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/roster", method="GET",
+              summary="The enterprise's roster", query=PageQuery, response=RosterPage,
+              errors=(404,))
+def list_roster(user: User, enterprise_id: int, query: PageQuery):
+    enterprise = _enterprise(user, enterprise_id)
+    return paginate(queries.roster_query(enterprise), query, RosterEntryOut.of)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/roster", method="POST", scope=ApiScope.WRITE,
+              summary="Import a roster (CSV text); all rows are checked first",
+              body=RosterImportIn, response=RosterImportOut, errors=(404,))
+def import_roster(user: User, enterprise_id: int, body: RosterImportIn):
+    """Nothing is imported when a row is wrong, unless ``import_valid_rows`` is true; the
+    error's ``fields`` name each row and column (``row 3.email``)."""
+    enterprise = _enterprise(user, enterprise_id)
+    parsed = roster.parse_roster(body.csv.encode())
+    result = roster.import_roster(
+        enterprise, parsed, actor=user, now=utcnow(), import_valid_rows=body.import_valid_rows,
+        link_builder=lambda t: url_for("accounts.accept_invitation", token=t, _external=True))
+    return RosterImportOut(
+        created=result.created, updated=result.updated, invited=result.invited,
+        skipped_rows=result.skipped_rows,
+        errors=[RowErrorOut(row=e.row, field=e.field, message=e.message)
+                for e in parsed.errors])
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/roster/<int:entry_id>/deactivate",
+              method="POST", scope=ApiScope.WRITE, summary="A leaver leaves",
+              response=LeaverOut, errors=(404,))
+def deactivate(user: User, enterprise_id: int, entry_id: int):
+    enterprise = _enterprise(user, enterprise_id)
+    entry = roster.get_entry(enterprise, entry_id)
+    returned = roster.deactivate_leaver(entry, actor=user, now=utcnow())
+    return LeaverOut(entry=RosterEntryOut.of(entry), returned_minor=returned)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes", method="GET",
+              summary="The enterprise's budget programmes", response=ProgrammeList,
+              errors=(404,))
+def list_programmes(user: User, enterprise_id: int):
+    enterprise = _enterprise(user, enterprise_id)
+    return ProgrammeList(items=[ProgrammeOut.of(p) for p in budgets.programmes_of(enterprise.id)])
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes", method="POST",
+              scope=ApiScope.WRITE, summary="Create a budget programme", body=ProgrammeIn,
+              response=ProgrammeOut, status=201, errors=(404,))
+def create_programme(user: User, enterprise_id: int, body: ProgrammeIn):
+    enterprise = _enterprise(user, enterprise_id)
+    data = budgets.ProgrammeInput(
+        **body.model_dump(exclude={"amount_rules", "caps"}),
+        amount_rules=[budgets.AmountRuleInput(**r.model_dump()) for r in body.amount_rules],
+        caps=[budgets.CapInput(**c.model_dump()) for c in body.caps])
+    return ProgrammeOut.of(budgets.create_programme(enterprise, data, actor=user, now=utcnow()))
+
+
+def _programme(enterprise: Enterprise, programme_id: int):
+    programme = queries.programme_of(enterprise, programme_id)
+    if programme is None:
+        raise ProgrammeNotFound()
+    return programme
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/allocations",
+              method="POST", scope=ApiScope.WRITE, status=201, response=AllocationOut,
+              summary="Allocate the current period to the roster (safe to repeat)",
+              errors=(404, 409))
+def allocate(user: User, enterprise_id: int, programme_id: int):
+    programme = _programme(_enterprise(user, enterprise_id), programme_id)
+    result = budgets.allocate_period(programme, on=park_today(), actor=user, now=utcnow())
+    return AllocationOut(period_key=result.period_key, employees=result.employees,
+                         total_minor=result.total_minor)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/funding",
+              method="POST", scope=ApiScope.WRITE, status=201, body=FundingIn,
+              response=FundingOut, summary="Record a bank transfer (platform admins)",
+              errors=(404,))
+def record_funding(user: User, enterprise_id: int, programme_id: int, body: FundingIn):
+    require(user, Action.RECORD_FUNDING)
+    programme = _programme(get_or_404(Enterprise, enterprise_id), programme_id)
+    transaction = budgets.record_bank_transfer(programme, amount_minor=body.amount_minor,
+                                               bank_reference=body.bank_reference,
+                                               actor=user, now=utcnow())
+    funds = budgets.funds_account(programme, now=utcnow())
+    return FundingOut(transaction_id=transaction.id, funds_minor=funds.balance_minor)
+
+
+def _own_booking(user: User, booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.client_id != user.id:
+        raise NotFound()
+    return booking
+
+
+@bp.operation("/bookings/<int:booking_id>/quote", method="GET", response=QuoteOut,
+              summary="What the budget pays and what is left for the card", errors=(404,))
+def get_quote(user: User, booking_id: int):
+    split = checkout.quote(_own_booking(user, booking_id), today=park_today())
+    return QuoteOut(price_minor=split.price_minor, budget_minor=split.budget_minor,
+                    card_minor=split.card_minor, currency=split.currency,
+                    card_payments_enabled=stripe_gateway.card_payments_enabled())
+
+
+@bp.operation("/bookings/<int:booking_id>/checkout", method="POST", scope=ApiScope.WRITE,
+              response=PaymentOut, status=201, summary="Pay a held booking",
+              errors=(404, 409, 502))
+def start_checkout(user: User, booking_id: int):
+    """The budget share is held at once; with nothing left for the card the booking is
+    confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
+    Calling again returns the same pending payment."""
+    result = checkout.start_checkout(_own_booking(user, booking_id), actor=user,
+                                     now=utcnow(), today=park_today())
+    return PaymentOut.of(result.payment, result.client_secret)
+
+
+@bp.operation("/bookings/<int:booking_id>/payment", method="GET", response=PaymentOut,
+              summary="How a booking was paid, and refunded", errors=(404,))
+def get_payment(user: User, booking_id: int):
+    payment = checkout.payment_for(_own_booking(user, booking_id))
+    if payment is None:
+        raise NotFound()
+    return PaymentOut.of(payment)
+
+
+@bp.operation("/payments/stripe/webhook", method="POST", scope=None, response=WebhookOut,
+              summary="Stripe's webhook (signed with the endpoint secret)", errors=(400,))
+def stripe_webhook():
+    """Verified with Stripe's signature scheme; each event id is applied once."""
+    event = stripe_gateway.verify_webhook(request.get_data(),
+                                          request.headers.get("Stripe-Signature"))
+    intent = event.data.object.to_dict() if hasattr(event.data.object, "to_dict") else dict(
+        event.data.object)
+    result = webhooks.handle_event(event.id, event.type, intent, now=utcnow(),
+                                   today=park_today())
+    return WebhookOut(result=result)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report",
+              method="GET", response=UsageReportOut, errors=(404,),
+              summary="How the budget is used: aggregates over at least k employees")
+def usage_report(user: User, enterprise_id: int, programme_id: int):
+    enterprise = _enterprise(user, enterprise_id)
+    report = reports.usage_report(enterprise, _programme(enterprise, programme_id), actor=user,
+                                  on=park_today())
+    return UsageReportOut(
+        period_key=report.period_key, currency=report.currency, k=report.k,
+        departments=[DepartmentLineOut(
+            department=None if line.name == reports.OTHER else line.name,
+            employees=line.employees, allocated_minor=line.allocated_minor,
+            spent_minor=line.spent_minor, remaining_minor=line.remaining_minor)
+            for line in report.departments],
+        suppressed_employees=report.suppressed_employees,
+        categories=[CategoryLineOut(category=c, people=n, spent_minor=v)
+                    for c, n, v in report.categories],
+        participation_percent=report.participation_percent,
+        over_time=[PeriodUseOut(period_key=p.period_key, employees=p.employees,
+                                allocated_minor=p.allocated_minor, spent_minor=p.spent_minor)
+                   for p in report.over_time])
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/top-ups",
+              method="POST", scope=ApiScope.WRITE, body=TopUpIn, response=TopUpOut,
+              status=201, errors=(404, 409, 502),
+              summary="Fund a programme by card (confirmed by Stripe's webhook)")
+def create_top_up(user: User, enterprise_id: int, programme_id: int, body: TopUpIn):
+    """Send an ``Idempotency-Key`` header: retries with the same key create one payment."""
+    programme = _programme(_enterprise(user, enterprise_id), programme_id)
+    key = request.headers.get("Idempotency-Key", "")[:32] or utcnow().isoformat()
+    record, client_secret = topups.start_top_up(programme, amount_minor=body.amount_minor,
+                                                actor=user, now=utcnow(), request_key=key)
+    return TopUpOut(id=record.id, programme_id=programme.id, amount_minor=record.amount_minor,
+                    currency=record.currency, status=record.status.value,
+                    client_secret=client_secret)
+
+
+@bp.operation("/providers/<int:provider_id>/statements/<month>", method="GET",
+              response=StatementOut, errors=(404, 422),
+              summary="A provider's settlement statement for a month (YYYY-MM)")
+def provider_statement(user: User, provider_id: int, month: str):
+    provider = get_or_404(ProviderOrganisation, provider_id)
+    return StatementOut.of(statements.provider_statement(provider, month=month, actor=user))

@@ -1,0 +1,257 @@
+"""Checkout: a priced booking paid by the budget, by card (Stripe), or both.
+
+The flow keeps external calls outside database locks:
+1. ``quote`` reads what the budget covers (bounded by balance and category cap).
+2. ``start_checkout`` first asks Stripe for a PaymentIntent for the card share (no lock is
+   held; the idempotency key makes a retry return the same intent), then, in the request's
+   transaction, holds the budget share in the ledger and records the payment.
+3. Budget only: the hold is captured and the booking confirmed at once. With a card share:
+   Stripe's webhook (``handle_event``) captures and confirms on success, and releases the
+   hold and the place on failure. A lapsed hold releases it too.
+4. A cancellation refunds what the policy says, to the budget's period (or the programme's
+   pot once that period is over) and to the card through Stripe, after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from benefits import budgets, ledger, stripe_gateway
+from benefits.errors import BookingNotPayable, CardPaymentUnavailable
+from benefits.models import (
+    AccountKind,
+    BudgetProgramme,
+    LedgerAccount,
+    Payment,
+    PaymentStatus,
+    TransactionKind,
+)
+from booking import services as booking_services
+from booking.models import Booking, BookingStatus
+from booking.signals import CancellationOutcome
+from core.accounts.models import User
+from core.db import db, on_commit
+from core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Quote:
+    price_minor: int
+    budget_minor: int
+    card_minor: int
+    currency: str
+    programme: BudgetProgramme | None
+
+
+def quote(booking: Booking, *, today: date) -> Quote:
+    """How the price splits: what the budget covers, and what is left for the card."""
+    best: tuple[int, BudgetProgramme | None] = (0, None)
+    client = booking.client
+    for membership in client.active_memberships:
+        if membership.enterprise_id is None:
+            continue
+        for programme in budgets.programmes_of(membership.enterprise_id):
+            if programme.currency != booking.currency:
+                continue
+            if booking.dependant_id is not None and not programme.dependants_allowed:
+                continue
+            available = budgets.spendable(client.id, programme,
+                                          category=booking.service.category.value,
+                                          today=today).available_minor
+            if available > best[0]:
+                best = (available, programme)
+    budget = min(best[0], booking.price_minor)
+    return Quote(price_minor=booking.price_minor, budget_minor=budget,
+                 card_minor=booking.price_minor - budget, currency=booking.currency,
+                 programme=best[1] if budget else None)
+
+
+def payment_for(booking: Booking) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.booking_id == booking.id))
+
+
+def _hold_account(payment: Payment, *, now: datetime) -> LedgerAccount:
+    return ledger.get_account(AccountKind.BUDGET_HOLD, currency=payment.currency, now=now,
+                              user_id=payment.user_id, programme_id=payment.programme_id)
+
+
+def platform_fee(price_minor: int) -> int:
+    """The platform's fee on a price, in basis points, rounded half up to the fen."""
+    basis_points = current_app.config.get("PLATFORM_FEE_BASIS_POINTS", 0)
+    return (price_minor * basis_points + 5000) // 10000
+
+
+def _fees(payment: Payment, *, now: datetime) -> LedgerAccount:
+    return ledger.get_account(AccountKind.PLATFORM_FEES, currency=payment.currency, now=now)
+
+
+def _payable(payment: Payment, *, now: datetime) -> LedgerAccount:
+    return ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=payment.currency, now=now,
+                              provider_id=payment.provider_id)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    payment: Payment
+    client_secret: str | None
+
+
+def start_checkout(booking: Booking, *, actor: User, now: datetime,
+                   today: date) -> CheckoutResult:
+    """Pay a held booking. Raises NotFound (not the actor's), BookingNotPayable,
+    CardPaymentUnavailable (a card share with Stripe switched off), PaymentProviderFailed
+    (Stripe failed: nothing was written), InsufficientFunds (the budget moved meanwhile)."""
+    if booking.client_id != actor.id:
+        raise NotFound()
+    existing = payment_for(booking)
+    if existing is not None:
+        if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
+            intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
+            return CheckoutResult(existing, intent.client_secret)
+        raise BookingNotPayable()
+    if booking.status is not BookingStatus.HELD or booking.hold_lapsed(now=now):
+        raise BookingNotPayable()
+    split = quote(booking, today=today)
+    intent = None
+    if split.card_minor:
+        if not stripe_gateway.card_payments_enabled():
+            raise CardPaymentUnavailable()
+        intent = stripe_gateway.create_payment_intent(
+            amount_minor=split.card_minor, currency=split.currency,
+            idempotency_key=f"booking-{booking.id}-card-{split.card_minor}",
+            metadata={"booking_id": str(booking.id)})
+    payment = Payment(booking_id=booking.id, user_id=actor.id, provider_id=booking.provider_id,
+                      programme_id=split.programme.id if split.programme else None,
+                      category=booking.service.category.value, currency=split.currency,
+                      price_minor=split.price_minor, budget_minor=split.budget_minor,
+                      card_minor=split.card_minor, status=PaymentStatus.PENDING,
+                      stripe_payment_intent_id=intent.id if intent else None,
+                      created_at=now, updated_at=now)
+    db.session.add(payment)
+    db.session.flush()
+    if split.budget_minor:
+        _hold_budget(payment, split.programme, now=now, today=today)
+    if not split.card_minor:
+        _settle(payment, booking, actor=actor, now=now)
+    return CheckoutResult(payment, intent.client_secret if intent else None)
+
+
+def _hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
+                 today: date) -> None:
+    """Move the budget share from the spendable periods (oldest first) to the hold."""
+    remaining = payment.budget_minor
+    legs = []
+    for account in budgets.spendable(payment.user_id, programme, category=payment.category,
+                                     today=today).accounts:
+        take = min(account.balance_minor, remaining)
+        if take:
+            legs.append(ledger.Leg(account, -take))
+            remaining -= take
+    legs.append(ledger.Leg(_hold_account(payment, now=now), payment.budget_minor))
+    ledger.post(TransactionKind.HOLD, legs, now=now, reference=f"hold:pay{payment.id}",
+                category=payment.category)
+
+
+def _settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
+    """Everything is paid: capture the budget hold, book the card money, confirm."""
+    if payment.budget_minor:
+        ledger.transfer(TransactionKind.CAPTURE, source=_hold_account(payment, now=now),
+                        target=_payable(payment, now=now), amount_minor=payment.budget_minor,
+                        now=now, reference=f"capture:pay{payment.id}",
+                        category=payment.category)
+    if payment.card_minor:
+        clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
+                                      now=now)
+        ledger.transfer(TransactionKind.CARD_PAYMENT, source=clearing,
+                        target=_payable(payment, now=now), amount_minor=payment.card_minor,
+                        now=now, reference=f"card:pay{payment.id}", category=payment.category)
+    fee = platform_fee(payment.price_minor)
+    if fee:
+        ledger.transfer(TransactionKind.FEE, source=_payable(payment, now=now),
+                        target=_fees(payment, now=now), amount_minor=fee, now=now,
+                        reference=f"fee:pay{payment.id}", category=payment.category)
+    payment.status = PaymentStatus.PAID
+    payment.updated_at = now
+    booking_services.confirm_booking(booking, actor=actor, now=now,
+                                     payment_reference=f"pay{payment.id}")
+
+
+def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> None:
+    """Nothing is taken: the budget hold goes back and a pending card intent is cancelled
+    (after the commit)."""
+    if payment.status is not PaymentStatus.PENDING:
+        return
+    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
+    if hold is not None:
+        ledger.reverse(hold, now=now, actor_id=None, memo=f"release pay{payment.id}")
+    payment.status = PaymentStatus.RELEASED
+    payment.updated_at = now
+    if cancel_intent and payment.stripe_payment_intent_id:
+        intent_id = payment.stripe_payment_intent_id
+        on_commit(lambda: stripe_gateway.cancel_payment_intent(
+            intent_id, idempotency_key=f"cancel-{intent_id}"))
+
+
+def refund_card_in_full(payment: Payment) -> None:
+    """A card payment that arrived after its place was gone goes back whole."""
+    intent_id, amount = payment.stripe_payment_intent_id, payment.card_minor
+    on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=amount,
+                                            idempotency_key=f"late-refund-pay{payment.id}"))
+
+
+def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
+           today: date) -> None:
+    """Give back what the cancellation policy says, split proportionally between the
+    budget and the card; the card refund goes to Stripe after the commit."""
+    if payment.status is PaymentStatus.PENDING:
+        release(payment, now=now)
+        return
+    if payment.status is not PaymentStatus.PAID:
+        return
+    budget_back = payment.budget_minor * outcome.refund_basis_points // 10000
+    card_back = payment.card_minor * outcome.refund_basis_points // 10000
+    payable = _payable(payment, now=now)
+    fee_back = platform_fee(payment.price_minor) * outcome.refund_basis_points // 10000
+    if fee_back:  # the platform keeps its fee only on what the provider keeps
+        ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
+                        amount_minor=fee_back, now=now, reference=f"fee-back:pay{payment.id}",
+                        category=payment.category)
+    if budget_back:
+        _refund_budget(payment, budget_back, payable, now=now, today=today)
+    if card_back:
+        clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
+                                      now=now)
+        ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
+                        amount_minor=card_back, now=now, reference=f"card-refund:pay{payment.id}",
+                        category=payment.category)
+        intent_id = payment.stripe_payment_intent_id
+        on_commit(lambda: stripe_gateway.refund(
+            intent_id, amount_minor=card_back, idempotency_key=f"refund-pay{payment.id}"))
+    payment.refunded_budget_minor, payment.refunded_card_minor = budget_back, card_back
+    payment.status = PaymentStatus.REFUNDED
+    payment.updated_at = now
+
+
+def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now: datetime,
+                   today: date) -> None:
+    """Back to the periods it came from while they can still be spent; to the programme's
+    pot for periods already over."""
+    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
+    programme = db.session.get(BudgetProgramme, payment.programme_id)
+    legs, remaining = [], amount
+    for entry in hold.entries:
+        if entry.amount_minor >= 0 or not remaining:
+            continue
+        back = min(-entry.amount_minor, remaining)
+        target = entry.account
+        if budgets.spendable_until(programme, target.period_key) < today:
+            target = budgets.funds_account(programme, now=now)
+        legs.append(ledger.Leg(target, back))
+        remaining -= back
+    legs.append(ledger.Leg(payable, -amount))
+    ledger.post(TransactionKind.REFUND, legs, now=now, reference=f"budget-refund:pay{payment.id}",
+                category=payment.category)

@@ -1,0 +1,120 @@
+"""Reads for budgets and rosters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from benefits import budgets
+from benefits.models import (
+    AccountKind,
+    BudgetProgramme,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    RosterEntry,
+    TransactionKind,
+)
+from benefits.periods import period_key
+from core.accounts.models import Enterprise, User
+from core.db import db, sum_of
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    programme: BudgetProgramme
+    pot: str | None
+    available_minor: int
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    kind: TransactionKind
+    amount_minor: int
+    currency: str
+    category: str | None
+
+
+def employee_enterprise_ids(user: User) -> list[int]:
+    return sorted({m.enterprise_id for m in user.active_memberships if m.enterprise_id})
+
+
+def employee_budget(user: User, *, today: date) -> list[BudgetLine]:
+    """What the employee can spend today, per programme and pot."""
+    lines = []
+    for enterprise_id in employee_enterprise_ids(user):
+        for programme in budgets.programmes_of(enterprise_id):
+            lines.append(BudgetLine(programme, None, budgets.spendable(
+                user.id, programme, category=None, today=today).available_minor))
+            for cap in programme.category_caps:
+                if cap.is_own_pot:
+                    lines.append(BudgetLine(programme, cap.category, budgets.spendable(
+                        user.id, programme, category=cap.category, today=today).available_minor))
+    return lines
+
+
+def held_minor(user: User) -> int:
+    return db.session.scalar(select(sum_of(LedgerAccount.balance_minor))
+                             .where(LedgerAccount.user_id == user.id,
+                                    LedgerAccount.kind == AccountKind.BUDGET_HOLD)) or 0
+
+
+def employee_history(user: User, *, limit: int = 50) -> list[HistoryLine]:
+    """Movements on the employee's budget accounts, newest first, netted per movement."""
+    rows = db.session.execute(
+        select(LedgerTransaction.created_at, LedgerTransaction.kind,
+               sum_of(LedgerEntry.amount_minor), LedgerEntry.currency,
+               LedgerTransaction.category)
+        .join(LedgerEntry.transaction).join(LedgerEntry.account)
+        .where(LedgerAccount.user_id == user.id,
+               LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET)
+        .group_by(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                  LedgerEntry.currency, LedgerTransaction.category)
+        .order_by(LedgerTransaction.id.desc()).limit(limit)).all()
+    return [HistoryLine(*row) for row in rows if row[2]]
+
+
+def roster(enterprise: Enterprise, *, include_leavers: bool = True) -> list[RosterEntry]:
+    query = select(RosterEntry).where(RosterEntry.enterprise_id == enterprise.id)
+    if not include_leavers:
+        query = query.where(RosterEntry.is_active.is_(True))
+    return list(db.session.scalars(query.order_by(RosterEntry.is_active.desc(),
+                                                  RosterEntry.employee_no)))
+
+
+def roster_query(enterprise: Enterprise):
+    return select(RosterEntry).where(RosterEntry.enterprise_id == enterprise.id).order_by(
+        RosterEntry.employee_no)
+
+
+def programme_of(enterprise: Enterprise, programme_id: int) -> BudgetProgramme | None:
+    programme = db.session.get(BudgetProgramme, programme_id)
+    return programme if programme and programme.enterprise_id == enterprise.id else None
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    programme: BudgetProgramme
+    funds_minor: int
+    current_period: str
+    allocated_minor: int
+    employees_allocated: int
+
+
+def programme_summary(programme: BudgetProgramme, *, today: date) -> ProgrammeSummary:
+    key = period_key(programme.period, today)
+    funds = db.session.scalar(select(LedgerAccount.balance_minor).where(
+        LedgerAccount.programme_id == programme.id,
+        LedgerAccount.kind == AccountKind.PROGRAMME_FUNDS)) or 0
+    allocated, employees = db.session.execute(
+        select(sum_of(LedgerEntry.amount_minor),
+               func.count(func.distinct(LedgerAccount.user_id)))
+        .join(LedgerEntry.account).join(LedgerEntry.transaction)
+        .where(LedgerAccount.programme_id == programme.id, LedgerAccount.period_key == key,
+               LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
+               LedgerTransaction.kind == TransactionKind.ALLOCATION,
+               LedgerEntry.amount_minor > 0)).one()
+    return ProgrammeSummary(programme, funds, key, allocated, employees)

@@ -1,0 +1,248 @@
+"""Rosters: importing the employer's list of employees from CSV (UTF-8 or GBK) or XLSX,
+with every row checked before anything is saved, and deactivating leavers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from benefits import budgets
+from benefits.errors import RosterEntryNotFound, RosterImportInvalid
+from benefits.models import RosterEntry
+from core.accounts import services as accounts
+from core.accounts.errors import InvalidLogin
+from core.accounts.logins import split_login
+from core.accounts.models import Enterprise, Role, User
+from core.db import db
+from core.errors import InvalidInput
+from core.policy import Action, require
+
+#: Column → the headers we accept for it (English and the Chinese an HR export uses).
+COLUMNS = {
+    "employee_no": ("employee_no", "employee number", "工号", "员工编号"),
+    "name": ("name", "姓名"),
+    "email": ("email", "邮箱", "电子邮箱"),
+    "mobile": ("mobile", "手机", "手机号"),
+    "department": ("department", "部门"),
+    "grade": ("grade", "职级", "级别"),
+}
+REQUIRED = ("employee_no", "name", "department", "grade")
+MAX_ROWS = 20_000
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  #: as the admin sees it in their spreadsheet (the header is row 1)
+    field: str
+    message: str
+
+
+@dataclass
+class RosterRow:
+    row: int
+    employee_no: str
+    name: str
+    email: str | None
+    mobile: str | None
+    department: str
+    grade: str
+
+
+@dataclass
+class ParsedRoster:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> set[int]:
+        return {e.row for e in self.errors}
+
+    @property
+    def valid_rows(self) -> list[RosterRow]:
+        return [r for r in self.rows if r.row not in self.error_rows]
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(fields={"file": _("The file is neither UTF-8 nor GBK text.")})
+
+
+def _read_table(data: bytes) -> list[list[str]]:
+    if data.startswith(XLSX_MAGIC):
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+            raise InvalidInput(fields={"file": _("This spreadsheet cannot be read.")}) from exc
+        return [["" if cell is None else str(cell).strip() for cell in row]
+                for row in sheet.iter_rows(values_only=True)]
+    text = _decode(data)
+    try:
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise InvalidInput(fields={"file": _("This CSV file cannot be read.")}) from exc
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    lookup = {alias.lower(): column for column, aliases in COLUMNS.items() for alias in aliases}
+    found = {}
+    for index, title in enumerate(header):
+        column = lookup.get(title.strip().lower())
+        if column:
+            found[column] = index
+    missing = [c for c in REQUIRED if c not in found]
+    if missing or ("email" not in found and "mobile" not in found):
+        raise InvalidInput(fields={"file": _(
+            "The first row must name the columns: employee_no, name, email or mobile, "
+            "department, grade (or 工号, 姓名, 邮箱 or 手机, 部门, 职级).")})
+    return found
+
+
+def parse_roster(data: bytes) -> ParsedRoster:
+    """Every row of the file (CSV in UTF-8 or GBK, or XLSX), checked; nothing is saved
+    here. Raises InvalidInput when the file as a whole cannot be read."""
+    return parse_table(_read_table(data))
+
+
+def parse_table(table: list[list[str]]) -> ParsedRoster:
+    """Every row of a table whose first row names the columns, checked."""
+    table = [[str(cell).strip() for cell in row] for row in table if any(row)]
+    if not table:
+        raise InvalidInput(fields={"file": _("The file is empty.")})
+    if len(table) > MAX_ROWS + 1:
+        raise InvalidInput(fields={"file": _("At most %(count)s rows at a time.",
+                                             count=MAX_ROWS)})
+    columns = _header_map(table[0])
+    parsed = ParsedRoster()
+    seen: dict[str, dict[str, int]] = {"employee_no": {}, "email": {}, "mobile": {}}
+    for number, cells in enumerate(table[1:], start=2):
+        def cell(name: str, cells=cells) -> str:
+            index = columns.get(name)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        row = RosterRow(row=number, employee_no=cell("employee_no"), name=cell("name"),
+                        email=None, mobile=None, department=cell("department"),
+                        grade=cell("grade"))
+        for name in REQUIRED:
+            if not getattr(row, name):
+                parsed.errors.append(RowError(number, name, _("This field is required.")))
+        for name in ("email", "mobile"):
+            if cell(name):
+                try:
+                    email, mobile = split_login(cell(name))
+                except InvalidLogin:
+                    parsed.errors.append(RowError(number, name, _(
+                        "Enter a valid email address or Chinese mobile number.")))
+                    continue
+                row.email = row.email or email
+                row.mobile = row.mobile or mobile
+        if not row.email and not row.mobile and not any(
+                e.row == number and e.field in ("email", "mobile") for e in parsed.errors):
+            parsed.errors.append(RowError(number, "email", _("Give an email or a mobile number.")))
+        for name in ("employee_no", "email", "mobile"):
+            value = getattr(row, name)
+            if value and value in seen[name]:
+                parsed.errors.append(RowError(number, name, _(
+                    "Duplicate of row %(row)s.", row=seen[name][value])))
+            elif value:
+                seen[name][value] = number
+        parsed.rows.append(row)
+    return parsed
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    invited: int
+    skipped_rows: int
+
+
+def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, now: datetime,
+                  link_builder: Callable[[str], str],
+                  import_valid_rows: bool = False) -> ImportResult:
+    """Save the roster: all of it, or (when the admin chooses) only its valid rows.
+    People who already have an account get the employee role; others are invited.
+
+    Raises Forbidden/NotFound, RosterImportInvalid (with the row errors) when any row is
+    wrong and ``import_valid_rows`` is false.
+    """
+    require(actor, Action.MANAGE_BENEFITS, enterprise)
+    if parsed.errors and not import_valid_rows:
+        raise RosterImportInvalid(fields={f"row {e.row}.{e.field}": e.message
+                                          for e in parsed.errors})
+    existing = {e.employee_no: e for e in db.session.scalars(
+        select(RosterEntry).where(RosterEntry.enterprise_id == enterprise.id))}
+    created = updated = invited = 0
+    for row in parsed.valid_rows:
+        entry = existing.get(row.employee_no)
+        if entry is None:
+            entry = RosterEntry(enterprise=enterprise, employee_no=row.employee_no,
+                                created_at=now, is_active=True)
+            db.session.add(entry)
+            created += 1
+        else:
+            updated += 1
+        entry.name, entry.email, entry.mobile = row.name, row.email, row.mobile
+        entry.department, entry.grade = row.department, row.grade
+        user = accounts.find_user_by_login(row.email or row.mobile)
+        if user is not None:
+            entry.user = user
+            accounts.add_membership(user, role=Role.EMPLOYEE, enterprise=enterprise, now=now)
+        elif entry.is_active:
+            accounts.invite(actor=actor, role=Role.EMPLOYEE, login=row.email or row.mobile,
+                            enterprise=enterprise, now=now, link_builder=link_builder)
+            invited += 1
+    db.session.flush()
+    return ImportResult(created=created, updated=updated, invited=invited,
+                        skipped_rows=len(parsed.error_rows))
+
+
+def link_new_employee(user: User, enterprise_id: int) -> None:
+    """When an invited employee creates their account, connect their roster entry."""
+    entry = db.session.scalar(select(RosterEntry).where(
+        RosterEntry.enterprise_id == enterprise_id, RosterEntry.user_id.is_(None),
+        (RosterEntry.email == user.email) if user.email else (RosterEntry.mobile == user.mobile)))
+    if entry is not None:
+        entry.user = user
+
+
+def update_entry(entry: RosterEntry, *, department: str, grade: str, actor: User) -> None:
+    require(actor, Action.MANAGE_BENEFITS, entry.enterprise)
+    entry.department, entry.grade = department.strip(), grade.strip()
+
+
+def deactivate_leaver(entry: RosterEntry, *, actor: User, now: datetime) -> int:
+    """A leaver: off the roster, their employee role ended, their sessions ended, and their
+    unspent budget returned to the enterprise. Returns how much was returned."""
+    require(actor, Action.MANAGE_BENEFITS, entry.enterprise)
+    entry.is_active = False
+    entry.left_at = now
+    returned = 0
+    if entry.user is not None:
+        for membership in entry.user.memberships:
+            if membership.enterprise_id == entry.enterprise_id:
+                membership.is_active = False
+        entry.user.session_version += 1
+        for programme in budgets.programmes_of(entry.enterprise_id):
+            returned += budgets.return_unspent(programme, entry.user.id, now=now,
+                                               reason=f"leaver {entry.employee_no}")
+    return returned
+
+
+def get_entry(enterprise: Enterprise, entry_id: int) -> RosterEntry:
+    entry = db.session.get(RosterEntry, entry_id)
+    if entry is None or entry.enterprise_id != enterprise.id:
+        raise RosterEntryNotFound()
+    return entry

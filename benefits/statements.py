@@ -1,0 +1,103 @@
+"""Providers' settlement statements: per calendar month in the park's zone, what came in
+(budget captures and card payments), the platform's fees, refunds, and the net owed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from benefits.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    TransactionKind,
+)
+from core.accounts.models import ProviderOrganisation, User
+from core.db import db
+from core.errors import InvalidInput
+from core.policy import Action, require
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+INCOME = {TransactionKind.CAPTURE, TransactionKind.CARD_PAYMENT}
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    at: datetime
+    kind: TransactionKind
+    reference: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    provider: ProviderOrganisation
+    month: str
+    currency: str
+    lines: list[StatementLine]
+
+    @property
+    def gross_minor(self) -> int:
+        return sum(line.amount_minor for line in self.lines if line.kind in INCOME)
+
+    @property
+    def fees_minor(self) -> int:
+        return -sum(line.amount_minor for line in self.lines
+                    if line.kind is TransactionKind.FEE)
+
+    @property
+    def refunds_minor(self) -> int:
+        return -sum(line.amount_minor for line in self.lines
+                    if line.kind is TransactionKind.REFUND)
+
+    @property
+    def net_minor(self) -> int:
+        return sum(line.amount_minor for line in self.lines)
+
+
+def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
+    """The month's first and next month's first instant, in UTC. Raises InvalidInput."""
+    match = MONTH.match(month or "")
+    if not match:
+        raise InvalidInput(fields={"month": _("Give the month as YYYY-MM.")})
+    year, number = int(match[1]), int(match[2])
+    tz = ZoneInfo(zone)
+    start = datetime.combine(date(year, number, 1), time(), tzinfo=tz)
+    end = datetime.combine(date(year + number // 12, number % 12 + 1, 1), time(), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def provider_statement(provider: ProviderOrganisation, *, month: str, actor: User,
+                       currency: str = "CNY") -> Statement:
+    """Raises NotFound/Forbidden (only the provider's owners and platform admins),
+    InvalidInput (a month that is not YYYY-MM)."""
+    require(actor, Action.MANAGE_PROVIDER, provider)
+    start, end = month_bounds(month, provider.park.timezone)
+    rows = db.session.execute(
+        select(LedgerTransaction.created_at, LedgerTransaction.kind,
+               LedgerTransaction.reference, LedgerEntry.amount_minor)
+        .join(LedgerEntry.transaction).join(LedgerEntry.account)
+        .where(LedgerAccount.kind == AccountKind.PROVIDER_PAYABLE,
+               LedgerAccount.provider_id == provider.id, LedgerAccount.currency == currency,
+               LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
+        .order_by(LedgerTransaction.id)).all()
+    return Statement(provider=provider, month=month, currency=currency,
+                     lines=[StatementLine(at, kind, reference or "", amount)
+                            for at, kind, reference, amount in rows])
+
+
+def statement_csv_rows(statement: Statement) -> list[list[str]]:
+    rows = [["date_utc", "kind", "reference", "amount_minor", "currency"]]
+    rows += [[line.at.isoformat(), line.kind.value, line.reference, str(line.amount_minor),
+              statement.currency] for line in statement.lines]
+    rows += [["", "gross", "", str(statement.gross_minor), statement.currency],
+             ["", "fees", "", str(statement.fees_minor), statement.currency],
+             ["", "refunds", "", str(statement.refunds_minor), statement.currency],
+             ["", "net", "", str(statement.net_minor), statement.currency]]
+    return rows

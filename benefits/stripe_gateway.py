@@ -1,0 +1,94 @@
+"""The one place that talks to Stripe, through the real ``stripe`` SDK.
+
+Every write carries an idempotency key, so that a retry never charges twice. Tests and the
+demo point the SDK at a local fake with ``STRIPE_API_BASE``; parity with real Stripe is
+checked only with test-mode keys on a machine that can reach it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import stripe
+from flask import current_app
+
+from benefits.errors import PaymentProviderFailed, WebhookRejected
+
+PAYMENT_METHODS = ["card", "alipay", "wechat_pay"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    status: str
+    amount: int
+    currency: str
+    client_secret: str | None
+
+
+def card_payments_enabled() -> bool:
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+
+
+def _client() -> stripe.StripeClient:
+    base = current_app.config.get("STRIPE_API_BASE")
+    options = {"base_addresses": {"api": base}} if base else {}
+    timeout = float(current_app.config.get("STRIPE_TIMEOUT_SECONDS", 10))
+    return stripe.StripeClient(current_app.config["STRIPE_SECRET_KEY"],
+                               max_network_retries=0,
+                               http_client=stripe.RequestsClient(timeout=timeout), **options)
+
+
+def _intent(obj) -> Intent:
+    return Intent(id=obj.id, status=obj.status, amount=obj.amount, currency=obj.currency,
+                  client_secret=getattr(obj, "client_secret", None))
+
+
+def create_payment_intent(*, amount_minor: int, currency: str, idempotency_key: str,
+                          metadata: dict[str, str]) -> Intent:
+    """Raises PaymentProviderFailed when Stripe fails or cannot be reached."""
+    try:
+        obj = _client().v1.payment_intents.create(
+            params={"amount": amount_minor, "currency": currency.lower(),
+                    "payment_method_types": PAYMENT_METHODS, "metadata": metadata},
+            options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise PaymentProviderFailed() from exc
+    return _intent(obj)
+
+
+def retrieve_payment_intent(intent_id: str) -> Intent:
+    try:
+        return _intent(_client().v1.payment_intents.retrieve(intent_id))
+    except stripe.StripeError as exc:
+        raise PaymentProviderFailed() from exc
+
+
+def cancel_payment_intent(intent_id: str, *, idempotency_key: str) -> None:
+    try:
+        _client().v1.payment_intents.cancel(intent_id,
+                                            options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise PaymentProviderFailed() from exc
+
+
+def refund(intent_id: str, *, amount_minor: int, idempotency_key: str) -> str:
+    try:
+        obj = _client().v1.refunds.create(
+            params={"payment_intent": intent_id, "amount": amount_minor},
+            options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise PaymentProviderFailed() from exc
+    return obj.id
+
+
+def verify_webhook(payload: bytes, signature: str | None) -> stripe.Event:
+    """The event, once its signature (and timestamp, within 5 minutes) checks out.
+    Raises WebhookRejected."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret or not signature:
+        raise WebhookRejected()
+    try:
+        return stripe.Webhook.construct_event(payload, signature, secret, tolerance=300)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise WebhookRejected() from exc

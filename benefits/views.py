@@ -1,0 +1,363 @@
+"""HTML pages: the employee's budget, and the enterprise admin's roster and programmes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from benefits import (
+    api,
+    budgets,
+    checkout,
+    queries,
+    reports,
+    roster,
+    statements,
+    stripe_gateway,
+    topups,
+)
+from benefits.errors import ProgrammeNotFound
+from benefits.forms import (
+    AllocateForm,
+    FundingForm,
+    ProgrammeForm,
+    RosterEntryForm,
+    RosterUploadForm,
+    TopUpForm,
+)
+from benefits.models import BudgetPeriod, PaymentStatus
+from benefits.money_input import yuan_to_minor
+from booking.models import Booking
+from core.accounts.models import Enterprise, ProviderOrganisation, Role
+from core.accounts.queries import get_or_404
+from core.bootstrap import register_api
+from core.clock import utcnow
+from core.db import db
+from core.errors import DomainError, NotFound
+from core.i18n import format_money, park_today
+from core.navigation import NavEntry, add_nav
+from core.policy import Action, can, require
+from core.web import flash_error
+
+bp = Blueprint("benefits", __name__)
+
+
+def _invitation_link(token: str) -> str:
+    return url_for("accounts.accept_invitation", token=token, _external=True)
+
+
+def _enterprise(enterprise_id: int) -> Enterprise:
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    require(current_user, Action.MANAGE_BENEFITS, enterprise)
+    return enterprise
+
+
+@bp.route("/me/budget")
+@login_required
+def my_budget():
+    today = park_today()
+    return render_template("benefits/my_budget.html",
+                           lines=queries.employee_budget(current_user, today=today),
+                           held=queries.held_minor(current_user),
+                           history=queries.employee_history(current_user))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/roster", methods=["GET", "POST"])
+@login_required
+def roster_page(enterprise_id: int):
+    enterprise = _enterprise(enterprise_id)
+    form = RosterUploadForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        report, status = _import(enterprise, form)
+        if report is None:
+            return redirect(url_for("benefits.roster_page", enterprise_id=enterprise.id))
+    elif form.errors:
+        status = 400
+    return render_template("benefits/roster.html", enterprise=enterprise, form=form,
+                           report=report, entries=queries.roster(enterprise),
+                           entry_form=RosterEntryForm()), status
+
+
+def _import(enterprise: Enterprise, form: RosterUploadForm):
+    """Import the uploaded file; returns (row errors to show, status), or (None, 200)."""
+    try:
+        parsed = roster.parse_roster(form.file.data.read())
+    except DomainError as exc:
+        flash_error(exc)
+        return [roster.RowError(1, name, str(message)) for name, message in
+                exc.fields.items()], exc.status
+    try:
+        result = roster.import_roster(enterprise, parsed, actor=current_user, now=utcnow(),
+                                      link_builder=_invitation_link,
+                                      import_valid_rows=form.import_valid_rows.data)
+    except DomainError as exc:
+        flash_error(exc)
+        return parsed.errors, exc.status
+    flash(_("Roster imported: %(created)s new, %(updated)s updated, %(invited)s invited, "
+            "%(skipped)s rows skipped.", created=result.created, updated=result.updated,
+            invited=result.invited, skipped=result.skipped_rows), "success")
+    return None, 200
+
+
+@bp.route("/enterprises/<int:enterprise_id>/roster/<int:entry_id>", methods=["POST"])
+@login_required
+def update_roster_entry(enterprise_id: int, entry_id: int):
+    enterprise = _enterprise(enterprise_id)
+    entry = roster.get_entry(enterprise, entry_id)
+    form = RosterEntryForm()
+    if form.validate_on_submit():
+        roster.update_entry(entry, department=form.department.data, grade=form.grade.data,
+                            actor=current_user)
+        flash(_("Saved."), "success")
+    else:
+        flash(_("Some of the information given is not valid."), "error")
+    return redirect(url_for("benefits.roster_page", enterprise_id=enterprise.id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/roster/<int:entry_id>/deactivate",
+          methods=["POST"])
+@login_required
+def deactivate_roster_entry(enterprise_id: int, entry_id: int):
+    enterprise = _enterprise(enterprise_id)
+    entry = roster.get_entry(enterprise, entry_id)
+    if AllocateForm().validate_on_submit():
+        returned = roster.deactivate_leaver(entry, actor=current_user, now=utcnow())
+        flash(_("%(name)s has left; %(amount)s of unspent budget went back to the "
+                "enterprise.", name=entry.name, amount=format_money(returned)), "success")
+    return redirect(url_for("benefits.roster_page", enterprise_id=enterprise.id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes", methods=["GET", "POST"])
+@login_required
+def programmes(enterprise_id: int):
+    enterprise = _enterprise(enterprise_id)
+    form = ProgrammeForm()
+    status = 200
+    if form.validate_on_submit():
+        caps = []
+        if form.travel_cap_percent.data is not None:
+            caps.append(budgets.CapInput("travel_wellness",
+                                         cap_basis_points=form.travel_cap_percent.data * 100))
+        if form.childcare_pot.data:
+            caps.append(budgets.CapInput("childcare",
+                                         pot_amount_minor=yuan_to_minor(form.childcare_pot.data)))
+        data = budgets.ProgrammeInput(
+            name=form.name.data, period=BudgetPeriod(form.period.data),
+            amount_minor=yuan_to_minor(form.amount.data), starts_on=form.starts_on.data,
+            dependants_allowed=form.dependants_allowed.data,
+            rollover_limit_minor=yuan_to_minor(form.rollover_limit.data),
+            expiry_days=form.expiry_days.data or 0, caps=caps)
+        try:
+            programme = budgets.create_programme(enterprise, data, actor=current_user,
+                                                 now=utcnow())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            flash(_("Programme created. Fund it, then allocate the current period."), "success")
+            return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                                    programme_id=programme.id))
+    elif form.errors:
+        status = 400
+    today = park_today()
+    summaries = [queries.programme_summary(p, today=today)
+                 for p in budgets.programmes_of(enterprise.id)]
+    return render_template("benefits/programmes.html", enterprise=enterprise, form=form,
+                           summaries=summaries), status
+
+
+def _programme(enterprise: Enterprise, programme_id: int):
+    programme = queries.programme_of(enterprise, programme_id)
+    if programme is None:
+        raise ProgrammeNotFound()
+    return programme
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>")
+@login_required
+def programme_page(enterprise_id: int, programme_id: int):
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    return render_template(
+        "benefits/programme.html", enterprise=enterprise,
+        summary=queries.programme_summary(programme, today=park_today()),
+        allocate_form=AllocateForm(), funding_form=FundingForm(),
+        may_fund=can(current_user, Action.RECORD_FUNDING), top_up_form=TopUpForm(),
+        card_enabled=stripe_gateway.card_payments_enabled())
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/allocate",
+          methods=["POST"])
+@login_required
+def allocate(enterprise_id: int, programme_id: int):
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    if AllocateForm().validate_on_submit():
+        result = budgets.allocate_period(programme, on=park_today(), actor=current_user,
+                                         now=utcnow())
+        flash(_("Period %(period)s allocated to %(count)s employees.",
+                period=result.period_key, count=result.employees), "success")
+    return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                            programme_id=programme.id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/funding",
+          methods=["POST"])
+@login_required
+def record_funding(enterprise_id: int, programme_id: int):
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    require(current_user, Action.RECORD_FUNDING)
+    programme = _programme(enterprise, programme_id)
+    form = FundingForm()
+    if form.validate_on_submit():
+        budgets.record_bank_transfer(programme, amount_minor=yuan_to_minor(form.amount.data),
+                                     bank_reference=form.bank_reference.data,
+                                     actor=current_user, now=utcnow())
+        flash(_("Bank transfer recorded."), "success")
+    else:
+        flash(_("Some of the information given is not valid."), "error")
+    return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                            programme_id=programme.id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report")
+@login_required
+def report_page(enterprise_id: int, programme_id: int):
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
+    funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
+    return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
+                           report=report, other=reports.OTHER, funds=funds,
+                           over_time_scale=max([p.allocated_minor for p in report.over_time]
+                                               or [1]),
+                           scale=max([line.allocated_minor for line in report.departments]
+                                     or [1]))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report.csv")
+@login_required
+def report_csv(enterprise_id: int, programme_id: int):
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
+    funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(reports.report_csv_rows(report, other_label=_("Other departments")))
+    writer.writerows(reports.funds_csv_rows(funds))
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=usage-{report.period_key}.csv"})
+
+
+@bp.route("/providers/<int:provider_id>/statement")
+@login_required
+def statement_page(provider_id: int):
+    provider = get_or_404(ProviderOrganisation, provider_id)
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
+    statement = statements.provider_statement(provider, month=month, actor=current_user)
+    return render_template("benefits/statement.html", statement=statement)
+
+
+@bp.route("/providers/<int:provider_id>/statement.csv")
+@login_required
+def statement_csv(provider_id: int):
+    provider = get_or_404(ProviderOrganisation, provider_id)
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
+    statement = statements.provider_statement(provider, month=month, actor=current_user)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(statements.statement_csv_rows(statement))
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=statement-{provider.id}-{month}.csv"})
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/top-up",
+          methods=["POST"])
+@login_required
+def top_up(enterprise_id: int, programme_id: int):
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    form = TopUpForm()
+    if not form.validate_on_submit():
+        flash(_("Some of the information given is not valid."), "error")
+        return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                                programme_id=programme.id))
+    try:
+        record, client_secret = topups.start_top_up(
+            programme, amount_minor=yuan_to_minor(form.amount.data), actor=current_user,
+            now=utcnow(), request_key=form.request_key.data)
+    except DomainError as exc:
+        flash_error(exc)
+        return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                                programme_id=programme.id))
+    return render_template("benefits/top_up.html", enterprise=enterprise, programme=programme,
+                           top_up=record, client_secret=client_secret,
+                           publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"))
+
+
+@bp.route("/bookings/<int:booking_id>/checkout", methods=["GET", "POST"])
+@login_required
+def checkout_page(booking_id: int):
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.client_id != current_user.id:
+        raise NotFound()
+    form = AllocateForm()
+    payment = checkout.payment_for(booking)
+    client_secret, status = None, 200
+    if form.validate_on_submit():
+        try:
+            result = checkout.start_checkout(booking, actor=current_user, now=utcnow(),
+                                             today=park_today())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            if result.payment.status is PaymentStatus.PAID:
+                flash(_("Paid from your budget. Your booking is confirmed."), "success")
+                return redirect(url_for("booking.booking_detail", booking_id=booking.id))
+            payment, client_secret = result.payment, result.client_secret
+    return render_template("benefits/checkout.html", booking=booking, form=form,
+                           quote=checkout.quote(booking, today=park_today()), payment=payment,
+                           client_secret=client_secret,
+                           card_enabled=stripe_gateway.card_payments_enabled(),
+                           publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")
+                           ), status
+
+
+def payment_page_for(booking: Booking) -> str:
+    """Where the booking's own pages send the client to pay (booking knows no benefits)."""
+    return url_for("benefits.checkout_page", booking_id=booking.id)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["payment_page_for"] = payment_page_for
+    register_api(app, api.bp)
+    add_nav(Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
+    add_nav(Role.PROVIDER_STAFF, NavEntry(
+        "benefits.statement_page", _l("Statement"),
+        url_args=lambda m: {"provider_id": m.provider_id}, owners_only=True, order=60))
+    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+        "benefits.roster_page", _l("Roster"),
+        url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=30))
+    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+        "benefits.programmes", _l("Budget programmes"),
+        url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=35))

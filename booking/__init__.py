@@ -1,0 +1,26 @@
+"""Booking: holds with capacity enforced in the database, bookings and their state machine,
+cancellation and attendance, rescheduling, idempotent writes, notifications."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from booking import api, cli, queries, views, waitlist
+from core.accounts.models import Role
+from core.bootstrap import register_api
+from core.navigation import NavEntry, add_nav
+from providers.slots import register_occupancy_source
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BOOKING_HOLD_MINUTES", 10)
+    app.register_blueprint(views.bp)
+    register_api(app, api.bp)
+    register_occupancy_source(app, queries.occupancy_source)
+    cli.init_app(app)
+    waitlist.init_app(app)
+    add_nav(Role.EMPLOYEE, NavEntry("booking.my_bookings", _l("My bookings"), order=20))
+    add_nav(Role.PROVIDER_STAFF, NavEntry(
+        "booking.provider_bookings", _l("Bookings"),
+        url_args=lambda m: {"provider_id": m.provider_id}, order=15))

@@ -1,0 +1,82 @@
+"""Capacity: the locks that serialise bookings of one practitioner and of one client, and
+the counts taken under them.
+
+Why row locks on ``practitioners`` and ``users``: slots are derived, never stored, so there
+is no slot row to lock; but the practitioner row always exists, and every place a booking
+can take (a one-to-one slot, a seat in a group class, or time blocked for the
+practitioner's other services) belongs to exactly one practitioner. ``SELECT ... FOR
+UPDATE`` on it serialises every writer that could change that practitioner's occupancy,
+across any number of processes, and readers are never blocked. The client's own row is
+locked next (same order everywhere: practitioners by id, then the client), so that the
+same person cannot take two overlapping places from two requests. On SQLite, which has
+one writer at a time, ``FOR UPDATE`` is left out by SQLAlchemy and the writer lock does
+the same job.
+
+Nothing external (mail, Stripe) ever runs under these locks: side effects wait for the
+commit (``core.db.on_commit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from booking.models import Booking, BookingStatus
+from core.accounts.models import User
+from core.db import db
+from providers.models import Practitioner
+
+
+def lock_practitioners_and_client(practitioner_ids: Iterable[int], client_id: int) -> None:
+    """Take the row locks for one booking write, in the one global order."""
+    for practitioner_id in sorted(set(practitioner_ids)):
+        db.session.execute(select(Practitioner.id).where(Practitioner.id == practitioner_id)
+                           .with_for_update())
+    db.session.execute(select(User.id).where(User.id == client_id).with_for_update())
+
+
+def live(now: datetime):
+    """The SQL condition of a booking that keeps its place at ``now``."""
+    return or_(Booking.status == BookingStatus.CONFIRMED,
+               and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now))
+
+
+def seats_taken(*, service_id: int, practitioner_id: int, starts_at: datetime,
+                now: datetime, excluding: int | None = None) -> int:
+    statement = select(func.coalesce(func.sum(Booking.seats), 0)).where(
+        Booking.service_id == service_id, Booking.practitioner_id == practitioner_id,
+        Booking.starts_at == starts_at, live(now))
+    if excluding is not None:
+        statement = statement.where(Booking.id != excluding)
+    return int(db.session.scalar(statement) or 0)
+
+
+def practitioner_blocked(*, practitioner_id: int, service_id: int, starts_at: datetime,
+                         busy_from: datetime, busy_until: datetime, now: datetime,
+                         excluding: int | None = None) -> bool:
+    """Whether a live booking of the practitioner at another time, or of another service,
+    overlaps this block. Bookings of the same service at the same start share its seats
+    instead (``seats_taken``)."""
+    statement = select(Booking.id).where(
+        Booking.practitioner_id == practitioner_id, Booking.busy_from < busy_until,
+        Booking.busy_until > busy_from, live(now),
+        or_(Booking.service_id != service_id, Booking.starts_at != starts_at))
+    if excluding is not None:
+        statement = statement.where(Booking.id != excluding)
+    return db.session.scalar(statement.limit(1)) is not None
+
+
+def person_overlaps(*, client_id: int, dependant_id: int | None, starts_at: datetime,
+                    ends_at: datetime, now: datetime, excluding: int | None = None) -> bool:
+    """Whether the same person (the employee, or the same dependant) already has a live
+    booking overlapping [starts_at, ends_at)."""
+    statement = select(Booking.id).where(
+        Booking.client_id == client_id, Booking.starts_at < ends_at,
+        Booking.ends_at > starts_at, live(now),
+        Booking.dependant_id.is_(None) if dependant_id is None
+        else Booking.dependant_id == dependant_id)
+    if excluding is not None:
+        statement = statement.where(Booking.id != excluding)
+    return db.session.scalar(statement.limit(1)) is not None

@@ -1,0 +1,63 @@
+"""Each employee's secret, revocable iCalendar feed of their bookings. Only the SHA-256 of
+the secret in the feed's address is stored; issuing a new one ends the old address."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from booking import notifications
+from booking.models import Booking, BookingStatus, CalendarFeed
+from core.accounts.models import User
+from core.db import db
+
+#: How far back the feed goes.
+FEED_PAST_DAYS = 90
+MAX_TOKEN_LENGTH = 100
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def feed_of(user: User) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
+def issue_calendar_feed(user: User, *, now: datetime) -> str:
+    """A new secret feed address for ``user`` (the old one stops working). Returns the
+    secret, shown once."""
+    raw = secrets.token_urlsafe(24)
+    feed = feed_of(user) or CalendarFeed(user_id=user.id)
+    feed.token_hash, feed.created_at = _digest(raw), now
+    db.session.add(feed)
+    db.session.flush()
+    return raw
+
+
+def revoke_calendar_feed(user: User) -> None:
+    feed = feed_of(user)
+    if feed is not None:
+        feed.token_hash = None
+        db.session.flush()
+
+
+def feed_owner(raw: str) -> User | None:
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(raw)))
+    return feed and db.session.get(User, feed.user_id)
+
+
+def calendar_for(user: User, *, now: datetime, locale: str, name: str) -> str:
+    """The person's confirmed, attended and cancelled bookings (cancelled ones say so, so
+    that calendar apps remove them) from ``FEED_PAST_DAYS`` ago on."""
+    bookings = db.session.scalars(select(Booking).where(
+        Booking.client_id == user.id, Booking.starts_at >= now - timedelta(days=FEED_PAST_DAYS),
+        Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.ATTENDED,
+                            BookingStatus.CANCELLED_BY_CLIENT,
+                            BookingStatus.CANCELLED_BY_PROVIDER])).order_by(Booking.starts_at))
+    return notifications.bookings_ics(bookings, locale=locale, stamp=now, name=name)

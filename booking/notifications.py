@@ -1,0 +1,139 @@
+"""Telling people about their bookings: e-mail (after the commit, in the recipient's
+language) with the booking as iCalendar text, and in-app notifications.
+
+``booking_ics`` renders one booking as a METHOD:REQUEST or METHOD:CANCEL calendar object.
+Until ``core.mail`` takes attachments, the .ics text is appended to the mail's body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+
+from booking.models import Booking, Notification, NotificationKind
+from core.clock import to_zone
+from core.db import db
+from core.mail import calendar_attachment, send_mail
+
+PRODID = "-//ParkWell//Booking//EN"
+
+
+def _locale_of(booking: Booking) -> str:
+    return booking.client.locale or current_app.config.get("DEFAULT_LOCALE", "zh_CN")
+
+
+def _uid(booking: Booking) -> str:
+    return f"booking-{booking.id}@parkwell"
+
+
+def _event(booking: Booking, locale: str, *, cancelled: bool, stamp: datetime) -> Event:
+    return Event.new(uid=_uid(booking), start=booking.starts_at, end=booking.ends_at,
+                     summary=booking.service.title(locale), stamp=stamp,
+                     sequence=booking.reschedule_count + (1 if cancelled else 0),
+                     status="CANCELLED" if cancelled else "CONFIRMED",
+                     location=booking.provider.name(locale))
+
+
+def booking_ics(booking: Booking, *, method: str, locale: str, stamp: datetime) -> str:
+    """One booking as an iCalendar object (``method``: REQUEST or CANCEL)."""
+    calendar = Calendar.new(prodid=PRODID, method=method)
+    calendar.add_component(_event(booking, locale, cancelled=method == "CANCEL", stamp=stamp))
+    return calendar.to_ical().decode()
+
+
+def bookings_ics(bookings: Iterable[Booking], *, locale: str, stamp: datetime,
+                 name: str) -> str:
+    """A calendar feed of bookings (cancelled ones say STATUS:CANCELLED)."""
+    calendar = Calendar.new(prodid=PRODID, name=name)
+    for booking in bookings:
+        calendar.add_component(_event(booking, locale, cancelled=booking.is_cancelled,
+                                      stamp=stamp))
+    return calendar.to_ical().decode()
+
+
+def _when(booking: Booking) -> str:
+    local = to_zone(booking.starts_at, booking.provider.park.timezone)
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _notify(booking: Booking, kind: NotificationKind, *, now: datetime, subject: str,
+            body: str, method: str, locale: str) -> None:
+    db.session.add(Notification(user_id=booking.client_id, booking_id=booking.id, kind=kind,
+                                created_at=now))
+    if booking.client.email:
+        ics = booking_ics(booking, method=method, locale=locale, stamp=now)
+        send_mail(to=booking.client.email, subject=subject, body=body,
+                  attachments=(calendar_attachment(ics, method=method,
+                                                   filename=f"booking-{booking.id}.ics"),))
+
+
+def booking_confirmed(booking: Booking, *, now: datetime) -> None:
+    locale = _locale_of(booking)
+    with force_locale(locale):
+        subject = _("Booking confirmed: %(service)s", service=booking.service.title(locale))
+        body = _("Your booking of %(service)s at %(provider)s on %(when)s is confirmed.",
+                 service=booking.service.title(locale), provider=booking.provider.name(locale),
+                 when=_when(booking))
+    _notify(booking, NotificationKind.CONFIRMED, now=now, subject=subject, body=body,
+            method="REQUEST", locale=locale)
+
+
+def booking_changed(booking: Booking, *, now: datetime) -> None:
+    locale = _locale_of(booking)
+    with force_locale(locale):
+        subject = _("Booking moved: %(service)s", service=booking.service.title(locale))
+        body = _("Your booking of %(service)s at %(provider)s now starts on %(when)s.",
+                 service=booking.service.title(locale), provider=booking.provider.name(locale),
+                 when=_when(booking))
+    _notify(booking, NotificationKind.CHANGED, now=now, subject=subject, body=body,
+            method="REQUEST", locale=locale)
+
+
+def booking_cancelled(booking: Booking, *, by: str, now: datetime) -> None:
+    locale = _locale_of(booking)
+    with force_locale(locale):
+        subject = _("Booking cancelled: %(service)s", service=booking.service.title(locale))
+        if by == "provider":
+            body = _("%(provider)s had to cancel your booking of %(service)s on %(when)s. "
+                     "Anything you paid is refunded in full.",
+                     service=booking.service.title(locale),
+                     provider=booking.provider.name(locale), when=_when(booking))
+        else:
+            body = _("Your booking of %(service)s at %(provider)s on %(when)s is cancelled.",
+                     service=booking.service.title(locale),
+                     provider=booking.provider.name(locale), when=_when(booking))
+    _notify(booking, NotificationKind.CANCELLED, now=now, subject=subject, body=body,
+            method="CANCEL", locale=locale)
+
+
+def reminder(booking: Booking, *, hours: int, now: datetime) -> None:
+    locale = _locale_of(booking)
+    with force_locale(locale):
+        subject = _("Reminder: %(service)s on %(when)s", service=booking.service.title(locale),
+                    when=_when(booking))
+        body = _("A reminder of your booking of %(service)s at %(provider)s on %(when)s.",
+                 service=booking.service.title(locale), provider=booking.provider.name(locale),
+                 when=_when(booking))
+    _notify(booking, NotificationKind.REMINDER, now=now, subject=subject, body=body,
+            method="REQUEST", locale=locale)
+
+
+def waitlist_offer(booking: Booking, *, now: datetime, expires_at: datetime) -> None:
+    locale = _locale_of(booking)
+    with force_locale(locale):
+        subject = _("A place is free: %(service)s on %(when)s",
+                    service=booking.service.title(locale), when=_when(booking))
+        body = _("A place in %(service)s at %(provider)s on %(when)s became free and is kept "
+                 "for you until %(until)s. Accept it on your bookings page.",
+                 service=booking.service.title(locale), provider=booking.provider.name(locale),
+                 when=_when(booking), until=to_zone(expires_at, booking.provider.park.timezone)
+                 .strftime("%Y-%m-%d %H:%M"))
+    db.session.add(Notification(user_id=booking.client_id, booking_id=booking.id,
+                                kind=NotificationKind.OFFER, created_at=now))
+    if booking.client.email:
+        send_mail(to=booking.client.email, subject=subject, body=body)

@@ -1,0 +1,330 @@
+"""Use-cases of the booking engine: hold a place, confirm it (payment hand-off), cancel,
+mark attendance, reschedule, and expire lapsed holds.
+
+Plain functions with keyword-only arguments; they take the actor and ``now``, check the
+policy and the rules, lock what they must (``booking.capacity``), and never touch the
+request. The caller owns the transaction; mail and other I/O wait for its commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from booking import capacity, notifications, states
+from booking.eligibility import check_eligibility, dependant_of
+from booking.errors import (
+    AttendanceTooEarly,
+    CancellationClosed,
+    HoldExpired,
+    OverlappingBooking,
+    RescheduleRefused,
+    SlotFull,
+    SlotNotBookable,
+    SlotUnavailable,
+    TransitionRefused,
+)
+from booking.models import Booking, BookingSeries, BookingStatus
+from booking.signals import (
+    CancellationOutcome,
+    attendance_marked,
+    booking_cancelled,
+    booking_confirmed,
+    booking_held,
+    booking_rescheduled,
+    hold_expired,
+)
+from core.accounts.models import User
+from core.db import db
+from core.policy import Action, require
+from providers import schedule
+from providers import slots as slot_engine
+from providers.errors import PractitionerNotFound, ServiceNotFound
+from providers.models import Practitioner, Service
+
+DEFAULT_HOLD_MINUTES = 10
+FULL = 10000  #: basis points
+
+
+def hold_minutes() -> int:
+    return int(current_app.config.get("BOOKING_HOLD_MINUTES", DEFAULT_HOLD_MINUTES))
+
+
+# -- finding the slot --------------------------------------------------------------------
+
+
+def bookable_practitioner(service: Service, practitioner_id: int) -> Practitioner:
+    if not service.is_active or not service.provider.is_verified:
+        raise ServiceNotFound()
+    practitioner = next((p for p in service.practitioners if p.id == practitioner_id), None)
+    if practitioner is None or not practitioner.is_listed:
+        raise PractitionerNotFound()
+    return practitioner
+
+
+def check_on_grid(service: Service, practitioner: Practitioner, starts_at: datetime, *,
+                  now: datetime) -> None:
+    """The time is one of the service's slots for the practitioner (working hours, notice,
+    horizon, imported busy time), bookings left aside: those are counted under the lock.
+    Raises SlotNotBookable."""
+    shape = schedule.ServiceShape(
+        service.id, service.duration_minutes, service.buffer_before_minutes,
+        service.buffer_after_minutes, service.capacity, service.min_notice_minutes,
+        service.horizon_days)
+    window_end = starts_at + timedelta(seconds=1)
+    for item in slot_engine.schedules([practitioner], start=starts_at, end=window_end):
+        if any(slot.starts_at == starts_at for slot in schedule.derive_slots(
+                shape, practitioner.id, item.working, (), item.busy, now=now,
+                start=starts_at, end=window_end)):
+            return
+    raise SlotNotBookable()
+
+
+def _block(service: Service, starts_at: datetime) -> tuple[datetime, datetime, datetime]:
+    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    return (ends_at, starts_at - timedelta(minutes=service.buffer_before_minutes),
+            ends_at + timedelta(minutes=service.buffer_after_minutes))
+
+
+def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
+                client_id: int, dependant_id: int | None, now: datetime,
+                excluding: int | None = None) -> None:
+    """Under the locks: a seat is left and nothing overlaps. Raises SlotFull,
+    SlotUnavailable, OverlappingBooking."""
+    ends_at, busy_from, busy_until = _block(service, starts_at)
+    if capacity.seats_taken(service_id=service.id, practitioner_id=practitioner_id,
+                            starts_at=starts_at, now=now,
+                            excluding=excluding) >= service.capacity:
+        raise SlotFull()
+    if capacity.practitioner_blocked(practitioner_id=practitioner_id, service_id=service.id,
+                                     starts_at=starts_at, busy_from=busy_from,
+                                     busy_until=busy_until, now=now, excluding=excluding):
+        raise SlotUnavailable()
+    if capacity.person_overlaps(client_id=client_id, dependant_id=dependant_id,
+                                starts_at=starts_at, ends_at=ends_at, now=now,
+                                excluding=excluding):
+        raise OverlappingBooking()
+
+
+# -- holding and confirming --------------------------------------------------------------
+
+
+def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, actor: User,
+              now: datetime, dependant_id: int | None = None,
+              series: BookingSeries | None = None) -> Booking:
+    """Hold a place for ``actor`` (or their dependant) in the slot. A free service is
+    confirmed at once; a priced one stays held for ``BOOKING_HOLD_MINUTES`` until
+    ``confirm_booking``.
+
+    Raises NotFound (service, practitioner, dependant), Forbidden, NotEligible,
+    SlotNotBookable, SlotUnavailable, SlotFull, OverlappingBooking.
+    """
+    require(actor, Action.BOOK_SERVICE, service.provider)
+    practitioner = bookable_practitioner(service, practitioner_id)
+    dependant = dependant_of(actor, dependant_id) if dependant_id is not None else None
+    check_eligibility(service, client=actor, dependant=dependant, starts_at=starts_at,
+                      timezone=service.provider.park.timezone)
+    check_on_grid(service, practitioner, starts_at, now=now)
+
+    capacity.lock_practitioners_and_client([practitioner.id], actor.id)
+    check_place(service, practitioner.id, starts_at, client_id=actor.id,
+                dependant_id=dependant_id, now=now)
+    booking = new_hold(service, practitioner, starts_at, client=actor,
+                       dependant_id=dependant_id, series=series, actor=actor, now=now,
+                       expires_at=now + timedelta(minutes=hold_minutes()), reason="booked")
+    if not booking.is_priced:
+        _confirm(booking, actor=actor, now=now, payment_reference=None, reason="free")
+    return booking
+
+
+def new_hold(service: Service, practitioner: Practitioner, starts_at: datetime, *,
+             client: User, dependant_id: int | None, series: BookingSeries | None,
+             actor: User | None, now: datetime, expires_at: datetime,
+             reason: str) -> Booking:
+    """Write a held booking. The caller holds the locks and has checked the place."""
+    ends_at, busy_from, busy_until = _block(service, starts_at)
+    booking = Booking(
+        service=service, practitioner=practitioner, provider_id=service.provider_id,
+        client=client, dependant_id=dependant_id, series_id=series.id if series else None,
+        status=BookingStatus.HELD, starts_at=starts_at, ends_at=ends_at, busy_from=busy_from,
+        busy_until=busy_until, seats=1, hold_expires_at=expires_at,
+        price_minor=service.price_minor, currency=service.currency,
+        free_cancel_hours=service.free_cancel_hours,
+        late_cancel_fee_percent=service.late_cancel_fee_percent, reschedule_count=0,
+        created_at=now, updated_at=now)
+    db.session.add(booking)
+    states.record(booking, from_status=None, to=BookingStatus.HELD, actor=actor, now=now,
+                  reason=reason)
+    db.session.flush()
+    booking_held.send(booking, actor=actor, now=now)
+    return booking
+
+
+def confirm_booking(booking: Booking, *, actor: User | None, now: datetime,
+                    payment_reference: str | None = None) -> Booking:
+    """Confirm a held booking once it is paid (the payments package calls this when its
+    checkout settles). Raises HoldExpired when the hold lapsed and its place may have gone,
+    TransitionRefused when it is not held."""
+    if booking.status is not BookingStatus.HELD:
+        raise TransitionRefused()
+    capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
+    db.session.refresh(booking)
+    if booking.status is not BookingStatus.HELD:
+        raise TransitionRefused()
+    # Counted again under the lock: a hold that lapsed and was taken by someone else
+    # meanwhile must not be confirmed on top of it.
+    others = capacity.seats_taken(service_id=booking.service_id,
+                                  practitioner_id=booking.practitioner_id,
+                                  starts_at=booking.starts_at, now=now, excluding=booking.id)
+    if booking.hold_lapsed(now=now) or others + booking.seats > booking.service.capacity:
+        raise HoldExpired()
+    _confirm(booking, actor=actor, now=now, payment_reference=payment_reference, reason="paid")
+    return booking
+
+
+def _confirm(booking: Booking, *, actor: User | None, now: datetime,
+             payment_reference: str | None, reason: str) -> None:
+    states.move(booking, BookingStatus.CONFIRMED, actor=actor, now=now, reason=reason)
+    booking.payment_reference = payment_reference
+    db.session.flush()
+    booking_confirmed.send(booking, actor=actor, now=now, payment_reference=payment_reference)
+    notifications.booking_confirmed(booking, now=now)
+
+
+# -- cancelling ---------------------------------------------------------------------------
+
+
+def cancellation_outcome(booking: Booking, *, by: str, now: datetime) -> CancellationOutcome:
+    """What the service's policy (as agreed when booked) decides: the provider always
+    refunds in full; the client does before the cut-off, and pays the late fee after it."""
+    if by == "provider" or booking.status is BookingStatus.HELD:
+        return CancellationOutcome(by=by, refund_basis_points=FULL, late_fee_basis_points=0)
+    if now <= booking.free_cancel_until():
+        return CancellationOutcome(by=by, refund_basis_points=FULL, late_fee_basis_points=0)
+    fee = booking.late_cancel_fee_percent * 100
+    return CancellationOutcome(by=by, refund_basis_points=FULL - fee,
+                               late_fee_basis_points=fee)
+
+
+def cancel_booking(booking: Booking, *, actor: User, now: datetime,
+                   reason: str = "") -> CancellationOutcome:
+    """Cancel as the client (their own booking) or as the provider's staff. Raises
+    NotFound, Forbidden, CancellationClosed (it has started), TransitionRefused."""
+    by = "client" if booking.client_id == actor.id else "provider"
+    if by == "provider":
+        require(actor, Action.MANAGE_BOOKINGS, booking)
+    # The practitioner's lock first (as every writer takes it), so that the place this
+    # frees is offered to the waitlist before anyone else can take it.
+    capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
+    db.session.refresh(booking)
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+        raise TransitionRefused()
+    if now >= booking.starts_at:
+        raise CancellationClosed()
+    outcome = cancellation_outcome(booking, by=by, now=now)
+    to = (BookingStatus.CANCELLED_BY_CLIENT if by == "client"
+          else BookingStatus.CANCELLED_BY_PROVIDER)
+    states.move(booking, to, actor=actor, now=now, reason=f"cancelled_by_{by}", note=reason)
+    booking.refund_basis_points = outcome.refund_basis_points
+    booking.late_fee_basis_points = outcome.late_fee_basis_points
+    db.session.flush()
+    booking_cancelled.send(booking, actor=actor, now=now, by=by, outcome=outcome)
+    notifications.booking_cancelled(booking, by=by, now=now)
+    return outcome
+
+
+# -- attendance ---------------------------------------------------------------------------
+
+
+def mark_attendance(booking: Booking, *, actor: User, attended: bool, now: datetime) -> None:
+    """The provider's staff mark a confirmed booking attended or no-show, once it has
+    started. Raises NotFound, Forbidden, AttendanceTooEarly, TransitionRefused."""
+    require(actor, Action.MANAGE_BOOKINGS, booking)
+    if booking.status is not BookingStatus.CONFIRMED:
+        raise TransitionRefused()
+    if now < booking.starts_at:
+        raise AttendanceTooEarly()
+    states.move(booking, BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW,
+                actor=actor, now=now, reason="attended" if attended else "no_show")
+    db.session.flush()
+    attendance_marked.send(booking, actor=actor, now=now)
+
+
+# -- rescheduling -------------------------------------------------------------------------
+
+
+def reschedule_booking(booking: Booking, *, actor: User, starts_at: datetime, now: datetime,
+                       practitioner_id: int | None = None) -> Booking:
+    """Move the client's confirmed booking to another slot of the same service, keeping its
+    payment (same price, same booking). Raises Forbidden, TransitionRefused,
+    CancellationClosed, RescheduleRefused, SlotNotBookable, SlotUnavailable, SlotFull,
+    OverlappingBooking."""
+    require(actor, Action.BOOK_SERVICE, booking.provider)
+    if booking.status is not BookingStatus.CONFIRMED:
+        raise TransitionRefused()
+    if now >= booking.starts_at:
+        raise CancellationClosed()
+    service = booking.service
+    target_id = practitioner_id or booking.practitioner_id
+    if starts_at == booking.starts_at and target_id == booking.practitioner_id:
+        raise RescheduleRefused()
+    try:
+        practitioner = bookable_practitioner(service, target_id)
+    except (ServiceNotFound, PractitionerNotFound) as exc:
+        raise RescheduleRefused() from exc
+    check_on_grid(service, practitioner, starts_at, now=now)
+    capacity.lock_practitioners_and_client({booking.practitioner_id, practitioner.id},
+                                           booking.client_id)
+    check_place(service, practitioner.id, starts_at, client_id=booking.client_id,
+                dependant_id=booking.dependant_id, now=now, excluding=booking.id)
+    previous, previous_practitioner_id = booking.starts_at, booking.practitioner_id
+    ends_at, busy_from, busy_until = _block(service, starts_at)
+    booking.practitioner = practitioner
+    booking.starts_at, booking.ends_at = starts_at, ends_at
+    booking.busy_from, booking.busy_until = busy_from, busy_until
+    booking.reschedule_count += 1
+    booking.reminder_24h_sent_at = booking.reminder_2h_sent_at = None
+    states.move(booking, BookingStatus.CONFIRMED, actor=actor, now=now, reason="rescheduled",
+                note=f"{previous.isoformat()} -> {starts_at.isoformat()}")
+    db.session.flush()
+    booking_rescheduled.send(booking, actor=actor, now=now, previous_starts_at=previous,
+                             previous_practitioner_id=previous_practitioner_id)
+    notifications.booking_changed(booking, now=now)
+    return booking
+
+
+# -- the sweep ----------------------------------------------------------------------------
+
+
+def lapsed_holds(*, now: datetime, limit: int = 500) -> list[int]:
+    """Ids of held bookings whose hold has lapsed, oldest first."""
+    return list(db.session.scalars(select(Booking.id).where(
+        Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
+        .order_by(Booking.id).limit(limit)))
+
+
+def expire_hold(booking_id: int, *, now: datetime) -> bool:
+    """Mark one lapsed hold expired (its place was already free to readers), under its
+    practitioner's lock like every other writer and re-read after it, so that several
+    workers may try at once and it is expired once. Returns whether this call did it."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        return False
+    capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
+    db.session.refresh(booking)
+    if not booking.hold_lapsed(now=now):
+        return False
+    states.move(booking, BookingStatus.EXPIRED, actor=None, now=now, reason="hold_lapsed")
+    db.session.flush()
+    hold_expired.send(booking, now=now)
+    return True
+
+
+def expire_holds(*, now: datetime, limit: int = 500) -> int:
+    """Expire every lapsed hold in this transaction (the worker commits after each one
+    instead, so that it never holds one practitioner's lock while waiting for another's).
+    Returns how many this call expired."""
+    return sum(expire_hold(booking_id, now=now)
+               for booking_id in lapsed_holds(now=now, limit=limit))

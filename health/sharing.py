@@ -1,0 +1,289 @@
+"""Consent-scoped sharing: an employee lets one provider organisation read some share
+groups for a limited window; providers read only that, and every read by anyone other than
+the owner is logged for the owner to see. Also the owner's export and profile deletion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from core.accounts.models import (
+    ProviderOrganisation,
+    ProviderStatus,
+    Role,
+    User,
+)
+from core.db import db
+from core.policy import Action, require
+from health import services
+from health.errors import (
+    ConsentAlreadyRevoked,
+    ConsentNotFound,
+    InvalidConsent,
+    NoConsent,
+)
+from health.models import (
+    AccessLogEntry,
+    CheckUp,
+    Consent,
+    HealthProfile,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+)
+from health.questionnaires import score
+from health.readings import bmi
+from health.screening import Observation, latest_readings
+from health.signals import profile_deleting
+from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
+
+#: After a booking ends, its provider may still read what was shared for this many days.
+BOOKING_GRACE_DAYS = 7
+MAX_SHARE_DAYS = 90
+
+
+# -- consents ----------------------------------------------------------------------------
+
+
+def shareable_providers(user: User) -> list[ProviderOrganisation]:
+    """Verified providers of the parks the person works in."""
+    services.require_owner(user)
+    park_ids = {m.enterprise.park_id for m in user.active_memberships
+                if m.role is Role.EMPLOYEE and m.enterprise is not None}
+    if not park_ids:
+        return []
+    return list(db.session.scalars(
+        select(ProviderOrganisation)
+        .where(ProviderOrganisation.park_id.in_(park_ids),
+               ProviderOrganisation.status == ProviderStatus.VERIFIED)
+        .order_by(ProviderOrganisation.id)))
+
+
+def _parse_fields(fields: Iterable[str]) -> frozenset[ShareField]:
+    try:
+        parsed = frozenset(ShareField(f) for f in fields)
+    except ValueError as exc:
+        raise InvalidConsent(fields={"fields": _("Choose one of the allowed values.")}) from exc
+    if not parsed:
+        raise InvalidConsent(fields={"fields": _("Choose at least one thing to share.")})
+    return parsed
+
+
+def grant_consent(user: User, *, provider_id: int, fields: Iterable[str],
+                  valid_from: datetime, valid_until: datetime, now: datetime,
+                  purpose: str | None = None) -> Consent:
+    """Let a provider read ``fields`` from ``valid_from`` until ``valid_until``.
+    Raises InvalidConsent (unknown provider, empty or too long window, unknown fields)."""
+    services.require_owner(user)
+    share = _parse_fields(fields)
+    provider = next((p for p in shareable_providers(user) if p.id == provider_id), None)
+    if provider is None:
+        raise InvalidConsent(fields={"provider_id": _("Choose a provider from the list.")})
+    if valid_until <= valid_from or valid_until <= now:
+        raise InvalidConsent(fields={"days": _("The sharing must end in the future.")})
+    if valid_until - max(valid_from, now) > timedelta(days=MAX_SHARE_DAYS + BOOKING_GRACE_DAYS):
+        raise InvalidConsent(fields={"days": _("Share for at most %(days)s days.",
+                                               days=MAX_SHARE_DAYS)})
+    consent = Consent(user_id=user.id, provider_id=provider.id,
+                      fields=" ".join(sorted(f.value for f in share)), purpose=purpose,
+                      valid_from=valid_from, valid_until=valid_until, created_at=now)
+    db.session.add(consent)
+    db.session.flush()
+    return consent
+
+
+def share_for_days(user: User, *, provider_id: int, fields: Iterable[str], days: int,
+                   now: datetime) -> Consent:
+    """The employee's own "share with a provider" for the next ``days`` days."""
+    if not 1 <= days <= MAX_SHARE_DAYS:
+        raise InvalidConsent(fields={"days": _("Share for at most %(days)s days.",
+                                               days=MAX_SHARE_DAYS)})
+    return grant_consent(user, provider_id=provider_id, fields=fields, valid_from=now,
+                         valid_until=now + timedelta(days=days), now=now)
+
+
+def consent_for_booking(user: User, *, provider_id: int, category: str,
+                        booking_starts_at: datetime, booking_ends_at: datetime,
+                        now: datetime, fields: Iterable[str] | None = None,
+                        purpose: str | None = None) -> Consent | None:
+    """What the booking engine calls when the employee books: share ``fields`` (by default
+    the minimum the service's category needs) from now until the booking ends plus
+    ``BOOKING_GRACE_DAYS``. Returns None when there is nothing to share."""
+    chosen = frozenset(fields) if fields is not None else {
+        f.value for f in minimum_fields(category)}
+    if not chosen:
+        return None
+    return grant_consent(user, provider_id=provider_id, fields=chosen, valid_from=now,
+                         valid_until=max(booking_ends_at, booking_starts_at, now)
+                         + timedelta(days=BOOKING_GRACE_DAYS), now=now, purpose=purpose)
+
+
+def list_consents(user: User) -> list[Consent]:
+    services.require_owner(user)
+    return list(db.session.scalars(select(Consent).where(Consent.user_id == user.id)
+                                   .order_by(Consent.created_at.desc(), Consent.id.desc())))
+
+
+def revoke_consent(user: User, *, consent_id: int, now: datetime) -> Consent:
+    """End a consent at once. Raises ConsentNotFound, ConsentAlreadyRevoked."""
+    services.require_owner(user)
+    consent = db.session.get(Consent, consent_id)
+    if consent is None or consent.user_id != user.id:
+        raise ConsentNotFound()
+    if consent.revoked_at is not None:
+        raise ConsentAlreadyRevoked()
+    consent.revoked_at = now
+    db.session.flush()
+    return consent
+
+
+# -- the provider's read -----------------------------------------------------------------
+
+
+@dataclass
+class SharedHealth:
+    """What a provider may see of one client, now."""
+
+    owner: User
+    fields: frozenset[ShareField]
+    until: datetime
+    readings: dict[str, Observation] = field(default_factory=dict)
+    questionnaires: dict[str, tuple[int, str, object]] = field(default_factory=dict)
+    lifestyle: dict = field(default_factory=dict)
+
+
+def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_id: int,
+                       now: datetime) -> SharedHealth:
+    """Provider staff read what a client shares with their organisation now, and the read
+    goes into the client's access log. Raises NotFound (not the provider's staff, or no
+    valid consent: the data does not exist for them), Forbidden."""
+    require(accessor, Action.READ_SHARED_HEALTH, provider)
+    consents = [c for c in db.session.scalars(
+        select(Consent).where(Consent.user_id == owner_id, Consent.provider_id == provider.id))
+        if c.is_active(now=now)]
+    owner = db.session.get(User, owner_id)
+    if not consents or owner is None:
+        raise NoConsent()
+    shared = frozenset().union(*(c.field_set for c in consents))
+    view = SharedHealth(owner=owner, fields=shared, until=max(c.valid_until for c in consents))
+    allowed = {key for group in shared for key in SHARE_READINGS.get(group, ())}
+    latest = latest_readings(_checkups_of(owner_id))
+    view.readings = {k: v for k, v in latest.items()
+                     if k in allowed or (k == "bmi" and ShareField.BODY in shared)}
+    kinds = set()
+    if ShareField.MENTAL_HEALTH in shared:
+        kinds |= {QuestionnaireKind.PHQ9.value, QuestionnaireKind.GAD7.value}
+    if ShareField.SLEEP in shared:
+        kinds.add(QuestionnaireKind.ISI.value)
+    for row, result in _questionnaires_of(owner_id):
+        if result.kind.value in kinds and result.kind.value not in view.questionnaires:
+            view.questionnaires[result.kind.value] = (result.score, result.band.key,
+                                                      row.answered_at)
+    if ShareField.LIFESTYLE in shared:
+        data = _profile_data_of(owner_id)
+        view.lifestyle = {k: data.get(k) for k in
+                          ("smoking", "activity_minutes_per_week", "sleep_hours")}
+    db.session.add(AccessLogEntry(
+        user_id=owner_id, accessor_id=accessor.id, provider_id=provider.id,
+        consent_id=max(consents, key=lambda c: c.valid_until).id,
+        fields=" ".join(sorted(f.value for f in shared)), accessed_at=now))
+    db.session.flush()
+    return view
+
+
+def clients_sharing_with(*, accessor: User, provider: ProviderOrganisation,
+                         now: datetime) -> list[tuple[User, Consent]]:
+    """The people whose sharing with ``provider`` is open now (no health values; not
+    logged). Raises NotFound, Forbidden."""
+    require(accessor, Action.READ_SHARED_HEALTH, provider)
+    rows = db.session.execute(
+        select(User, Consent).join(Consent, Consent.user_id == User.id)
+        .where(Consent.provider_id == provider.id, Consent.revoked_at.is_(None),
+               Consent.valid_from <= now, Consent.valid_until > now)
+        .order_by(User.display_name, Consent.id)).all()
+    seen: dict[int, tuple[User, Consent]] = {}
+    for user, consent in rows:
+        seen.setdefault(user.id, (user, consent))
+    return list(seen.values())
+
+
+def _checkups_of(owner_id: int):
+    return [(c.measured_on, c.readings) for c in db.session.scalars(
+        select(CheckUp).where(CheckUp.user_id == owner_id))]
+
+
+def _questionnaires_of(owner_id: int):
+    rows = db.session.scalars(select(QuestionnaireResponse)
+                              .where(QuestionnaireResponse.user_id == owner_id)
+                              .order_by(QuestionnaireResponse.answered_at.desc(),
+                                        QuestionnaireResponse.id.desc()))
+    return [(row, score(row.kind, row.answers)) for row in rows]
+
+
+def _profile_data_of(owner_id: int) -> dict:
+    profile = db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == owner_id))
+    return dict(profile.data) if profile else {}
+
+
+# -- the owner's access log, export and deletion -----------------------------------------
+
+
+def access_log(user: User) -> list[AccessLogEntry]:
+    services.require_owner(user)
+    return list(db.session.scalars(select(AccessLogEntry)
+                                   .where(AccessLogEntry.user_id == user.id)
+                                   .order_by(AccessLogEntry.accessed_at.desc(),
+                                             AccessLogEntry.id.desc())))
+
+
+def export_everything(user: User, *, now: datetime) -> dict:
+    """Everything ParkWell holds about the person's health, as plain JSON-able data."""
+    services.require_owner(user)
+    profile = services.get_profile(user)
+    screening = services.screening_for(user)
+    return {
+        "exported_at": now.isoformat(),
+        "person": {"id": user.id, "display_name": user.display_name, "email": user.email,
+                   "mobile": user.mobile},
+        "profile": dict(profile.data) if profile else None,
+        "checkups": [{"id": c.id, "measured_on": c.measured_on.isoformat(),
+                      "source": c.source, "readings": c.readings,
+                      "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
+                      "recorded_at": c.created_at.isoformat()}
+                     for c in services.list_checkups(user)],
+        "questionnaires": [{"id": row.id, "kind": row.kind.value, "answers": row.answers,
+                            "score": result.score, "band": result.band.key,
+                            "answered_at": row.answered_at.isoformat()}
+                           for row, result in services.list_questionnaires(user)],
+        "risk_flags": [{"code": f.code, "need": f.need.value, "next_step": f.next_step.value,
+                        "subject": f.subject, "value": f.value,
+                        "observed_on": f.observed_on and f.observed_on.isoformat(),
+                        "guideline": f.guideline} for f in screening.flags],
+        "crisis": screening.crisis,
+        "dependants": [{"id": d.id, **d.data} for d in services.list_dependants(user)],
+        "consents": [{"id": c.id, "provider_id": c.provider_id,
+                      "provider": c.provider.name_en, "fields": sorted(c.fields.split()),
+                      "purpose": c.purpose, "valid_from": c.valid_from.isoformat(),
+                      "valid_until": c.valid_until.isoformat(),
+                      "revoked_at": c.revoked_at and c.revoked_at.isoformat()}
+                     for c in list_consents(user)],
+        "access_log": [{"accessed_at": e.accessed_at.isoformat(),
+                        "accessor": e.accessor.display_name, "provider_id": e.provider_id,
+                        "fields": sorted(e.fields.split())} for e in access_log(user)],
+    }
+
+
+def delete_profile(user: User) -> None:
+    """Delete every health record of the person: profile, check-ups, questionnaires,
+    dependants, consents (so providers lose access at once) and the access log. Raises
+    StillReferenced when a booking still points at a dependant (nothing is deleted then)."""
+    services.require_owner(user)
+    profile_deleting.send(user)
+    services.delete_all_records(user)  # first: it refuses while a booking points at a row
+    db.session.execute(delete(AccessLogEntry).where(AccessLogEntry.user_id == user.id))
+    db.session.execute(delete(Consent).where(Consent.user_id == user.id))
+    db.session.flush()

@@ -1,0 +1,283 @@
+"""The catalogue: every service an employee can really book (a verified provider in their
+park, an active service, a listed practitioner), searched, filtered, sorted and paged.
+
+Search matches each word of the query as a substring of the titles, descriptions, provider
+names and health-need tags in both languages. Chinese needs no segmentation this way:
+推拿 is found in 中医推拿理疗 on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from benefits import budgets
+from core.accounts.models import ProviderOrganisation, ProviderStatus, User
+from core.db import db
+from core.policy import park_ids_of
+from marketplace.availability import next_starts
+from marketplace.errors import InvalidSearch
+from marketplace.models import Review
+from providers.models import (
+    LANGUAGE_LABELS,
+    DeliveryMode,
+    Practitioner,
+    ProviderCategory,
+    ProviderProfile,
+    Service,
+    ServicePractitioner,
+    VerificationStatus,
+)
+
+SORTS = ("recommended", "soonest", "price_asc", "price_desc", "rating")
+TIMES_OF_DAY = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 23)}
+FOR_WHOM = ("me", "child", "parent")
+MAX_QUERY = 100
+MAX_PRICE_MINOR = 100_000_000
+DEFAULT_WINDOW = timedelta(days=14)
+MAX_WINDOW = timedelta(days=90)
+
+#: Providers describe services with their own need tags; health speaks of risks. The
+#: composition root translates between the two vocabularies.
+PROVIDER_NEEDS_TO_HEALTH = {
+    "hypertension": {"hypertension"},
+    "back_pain": {"back_pain"},
+    "neck_shoulder": {"back_pain"},
+    "stress": {"stress", "anxiety"},
+    "mental_wellbeing": {"depression", "anxiety", "stress"},
+    "sleep": {"poor_sleep"},
+    "weight": {"overweight", "fitness"},
+    "diabetes": {"high_glucose"},
+    "child_development": {"childcare"},
+    "elderly_mobility": {"eldercare"},
+}
+
+
+def health_tags(service: Service) -> frozenset[str]:
+    return frozenset(tag for need in service.health_needs
+                     for tag in PROVIDER_NEEDS_TO_HEALTH.get(need, ()))
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    q: str = ""
+    category: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    time_of_day: str | None = None
+    price_min_minor: int | None = None
+    price_max_minor: int | None = None
+    covered_by_budget: bool = False
+    delivery_mode: str | None = None
+    language: str | None = None
+    for_whom: str = "me"
+    min_rating: int | None = None
+    sort: str = "recommended"
+    page: int = 1
+    per_page: int = 12
+
+    @property
+    def terms(self) -> list[str]:
+        return [t.lower() for t in self.q.split() if t.strip()][:8]
+
+    @property
+    def needs_availability(self) -> bool:
+        return bool(self.date_from or self.date_to or self.time_of_day or self.sort == "soonest")
+
+
+def check(query: CatalogueQuery) -> CatalogueQuery:
+    """The query, or InvalidSearch naming each filter that is not valid."""
+    fields: dict[str, str] = {}
+    if len(query.q) > MAX_QUERY:
+        fields["q"] = _("Search with at most %(count)s characters.", count=MAX_QUERY)
+    if query.category and query.category not in {c.value for c in ProviderCategory}:
+        fields["category"] = _("Unknown category.")
+    if query.delivery_mode and query.delivery_mode not in {m.value for m in DeliveryMode}:
+        fields["delivery_mode"] = _("Unknown way of delivery.")
+    if query.language and query.language not in LANGUAGE_LABELS:
+        fields["language"] = _("Unknown language.")
+    if query.time_of_day and query.time_of_day not in TIMES_OF_DAY:
+        fields["time_of_day"] = _("Choose morning, afternoon or evening.")
+    if query.for_whom not in FOR_WHOM:
+        fields["for_whom"] = _("Choose me, my child or my parent.")
+    if query.sort not in SORTS:
+        fields["sort"] = _("Unknown sort order.")
+    for name in ("price_min_minor", "price_max_minor"):
+        value = getattr(query, name)
+        if value is not None and not 0 <= value <= MAX_PRICE_MINOR:
+            fields[name] = _("Enter a price between 0 and 1,000,000 yuan.")
+    if (query.price_min_minor is not None and query.price_max_minor is not None
+            and query.price_min_minor > query.price_max_minor):
+        fields["price_max_minor"] = _("The highest price is below the lowest.")
+    if query.date_from and query.date_to:
+        if query.date_to < query.date_from:
+            fields["date_to"] = _("The end date is before the start date.")
+        elif query.date_to - query.date_from > MAX_WINDOW:
+            fields["date_to"] = _("Search at most 90 days at a time.")
+    if query.min_rating is not None and not 1 <= query.min_rating <= 5:
+        fields["min_rating"] = _("Choose a rating from 1 to 5.")
+    if query.page < 1 or not 1 <= query.per_page <= 50:
+        fields["page"] = _("Pages start at 1 and hold at most 50 results.")
+    if fields:
+        raise InvalidSearch(fields=fields)
+    return query
+
+
+@dataclass(frozen=True)
+class ServiceCard:
+    service: Service
+    rating: float | None
+    reviews: int
+    next_start: datetime | None
+    budget_covers_minor: int | None  #: what the employee's budget pays; None: no budget
+    relevance: int = 0
+
+    @property
+    def covered_in_full(self) -> bool:
+        return self.budget_covers_minor is not None and (
+            self.budget_covers_minor >= self.service.price_minor)
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    cards: list[ServiceCard]
+    total: int
+    query: CatalogueQuery
+    need_tags: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def bookable_services():
+    """Services of verified providers with at least one listed practitioner."""
+    listed = exists().where(ServicePractitioner.service_id == Service.id,
+                            ServicePractitioner.practitioner_id == Practitioner.id,
+                            Practitioner.status == VerificationStatus.VERIFIED,
+                            Practitioner.is_active.is_(True))
+    return (select(Service).join(Service.provider)
+            .where(Service.is_active.is_(True),
+                   ProviderOrganisation.status == ProviderStatus.VERIFIED, listed))
+
+
+def _filtered(user: User, query: CatalogueQuery):
+    statement = bookable_services().where(ProviderOrganisation.park_id.in_(park_ids_of(user)))
+    for term in query.terms:
+        pattern = f"%{term}%"
+        statement = statement.where(or_(
+            func.lower(Service.title_zh).like(pattern), func.lower(Service.title_en).like(pattern),
+            func.lower(Service.description_zh).like(pattern),
+            func.lower(Service.description_en).like(pattern),
+            func.lower(ProviderOrganisation.name_zh).like(pattern),
+            func.lower(ProviderOrganisation.name_en).like(pattern),
+            func.lower(cast(Service.health_needs, String)).like(pattern)))
+    if query.category:
+        statement = statement.where(Service.category == ProviderCategory(query.category))
+    if query.delivery_mode:
+        statement = statement.where(Service.delivery_mode == DeliveryMode(query.delivery_mode))
+    if query.price_min_minor is not None:
+        statement = statement.where(Service.price_minor >= query.price_min_minor)
+    if query.price_max_minor is not None:
+        statement = statement.where(Service.price_minor <= query.price_max_minor)
+    if query.language:
+        spoken = f'%"{query.language}"%'
+        statement = statement.where(or_(
+            exists().where(ProviderProfile.provider_id == Service.provider_id,
+                           cast(ProviderProfile.languages, String).like(spoken)),
+            exists().where(ServicePractitioner.service_id == Service.id,
+                           ServicePractitioner.practitioner_id == Practitioner.id,
+                           cast(Practitioner.languages, String).like(spoken))))
+    if query.for_whom == "child":
+        statement = statement.where(Service.allows_dependants.is_(True),
+                                    or_(Service.min_age.is_(None), Service.min_age < 18))
+    elif query.for_whom == "parent":
+        statement = statement.where(Service.allows_dependants.is_(True),
+                                    or_(Service.max_age.is_(None), Service.max_age >= 60))
+    return statement.options(selectinload(Service.provider),
+                             selectinload(Service.practitioners))
+
+
+def ratings(service_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """Average stars and count of visible reviews, per service."""
+    if not service_ids:
+        return {}
+    rows = db.session.execute(
+        select(Review.service_id, func.avg(Review.stars), func.count())
+        .where(Review.service_id.in_(service_ids), Review.hidden_at.is_(None))
+        .group_by(Review.service_id)).all()
+    return {sid: (round(float(avg), 1), count) for sid, avg, count in rows}
+
+
+def budget_by_category(user: User, *, today: date) -> dict[str, int] | None:
+    """What the employee's budget can pay per category today (the best programme), or None
+    when they have no programme."""
+    programmes = [p for m in user.active_memberships if m.enterprise_id
+                  for p in budgets.programmes_of(m.enterprise_id)]
+    if not programmes:
+        return None
+    return {c.value: max(budgets.spendable(user.id, p, category=c.value,
+                                           today=today).available_minor for p in programmes)
+            for c in ProviderCategory}
+
+
+def _window(query: CatalogueQuery, *, now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(timezone)
+    start = (datetime.combine(query.date_from, time(), tzinfo=tz).astimezone(UTC)
+             if query.date_from else now)
+    end = (datetime.combine(query.date_to + timedelta(days=1), time(), tzinfo=tz)
+           .astimezone(UTC) if query.date_to else max(start, now) + DEFAULT_WINDOW)
+    return max(start, now), end
+
+
+def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, timezone: str,
+           need_tags: frozenset[str] = frozenset()) -> CataloguePage:
+    """One page of what ``user`` can book, as ``query`` asks. Raises InvalidSearch."""
+    check(query)
+    services = list(db.session.scalars(_filtered(user, query)).unique())
+    rated = ratings([s.id for s in services])
+    if query.min_rating:
+        services = [s for s in services if rated.get(s.id, (0, 0))[0] >= query.min_rating]
+    budget = budget_by_category(user, today=today)
+    if query.covered_by_budget:
+        services = [s for s in services if budget is not None
+                    and s.price_minor <= budget.get(s.category.value, 0)]
+    start, end = _window(query, now=now, timezone=timezone)
+    starts: dict[int, datetime | None] = {}
+    if query.needs_availability:
+        starts = next_starts(services, start=start, end=end, now=now, timezone=timezone,
+                             hours=TIMES_OF_DAY.get(query.time_of_day or ""))
+        services = [s for s in services if starts.get(s.id)]
+
+    def relevance(service: Service) -> int:
+        return len(health_tags(service) & need_tags)
+
+    far = datetime.max.replace(tzinfo=UTC)
+    orders = {
+        "recommended": lambda s: (-relevance(s), -rated.get(s.id, (0, 0))[0],
+                                  starts.get(s.id) or far, s.id),
+        "soonest": lambda s: (starts.get(s.id) or far, s.id),
+        "price_asc": lambda s: (s.price_minor, s.id),
+        "price_desc": lambda s: (-s.price_minor, s.id),
+        "rating": lambda s: (-rated.get(s.id, (0, 0))[0], -rated.get(s.id, (0, 0))[1], s.id),
+    }
+    services.sort(key=orders[query.sort])
+    first = (query.page - 1) * query.per_page
+    page = services[first:first + query.per_page]
+    if not query.needs_availability and page:
+        starts = next_starts(page, start=start, end=end, now=now, timezone=timezone)
+    cards = [ServiceCard(service=s, rating=rated.get(s.id, (None, 0))[0],
+                         reviews=rated.get(s.id, (None, 0))[1], next_start=starts.get(s.id),
+                         budget_covers_minor=None if budget is None
+                         else min(s.price_minor, budget.get(s.category.value, 0)),
+                         relevance=relevance(s)) for s in page]
+    return CataloguePage(cards=cards, total=len(services), query=query, need_tags=need_tags)
+
+
+def with_page(query: CatalogueQuery, page: int) -> CatalogueQuery:
+    return replace(query, page=page)

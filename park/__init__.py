@@ -1,0 +1,24 @@
+"""Park committees: venues, events and their sessions, registration with waitlists,
+QR tickets and check-in at the door, announcements and the park's public calendar."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.accounts.models import Role
+from core.bootstrap import register_api
+from core.navigation import NavEntry, add_nav
+from park import api, cli, registration, views
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PARK_OFFER_MINUTES", registration.DEFAULT_OFFER_MINUTES)
+    app.register_blueprint(views.bp)
+    register_api(app, api.bp)
+    cli.init_app(app)
+    add_nav(Role.EMPLOYEE, NavEntry("park.events", _l("Park events"), order=30))
+    add_nav(Role.EMPLOYEE, NavEntry("park.my_events", _l("My events"), order=31))
+    add_nav(Role.COMMITTEE_MEMBER, NavEntry(
+        "park.manage_events", _l("Committee events"),
+        url_args=lambda m: {"park_id": m.park_id}, order=30))

@@ -1,0 +1,239 @@
+"""JSON endpoints for venues, events, sessions, registration, tickets and check-in. Thin:
+each checks the shape, calls a service or a query, serialises. Every write honours
+``Idempotency-Key`` (through ``booking.idempotency``, the booking engine's own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, jsonify, request
+from pydantic import BaseModel
+
+from booking import idempotency
+from core.accounts.models import ApiScope, User
+from core.api.openapi import ApiBlueprint
+from core.api.pagination import PageQuery, paginate
+from core.clock import utcnow
+from core.db import db
+from core.i18n import current_locale_code
+from park import checkin, feedback, queries, registration, services, tickets
+from park.errors import TicketNotValid
+from park.models import EventKind, EventStatus, RegistrationStatus
+from park.schemas import (
+    AttendanceOut,
+    CheckInData,
+    CheckInOut,
+    EmptyBody,
+    EventCreate,
+    EventOut,
+    EventPage,
+    FeedbackCreate,
+    FeedbackOut,
+    RegistrationCreate,
+    RegistrationOut,
+    RegistrationPage,
+    SessionCreate,
+    SessionOut,
+    StatusChange,
+    VenueCreate,
+    VenueList,
+    VenueOut,
+)
+
+bp = ApiBlueprint("park_api", __name__, tag="park")
+
+
+def _idempotent(user: User, body: BaseModel, status: int, write: Callable[[], BaseModel]):
+    def action() -> tuple[int, dict]:
+        result = write()
+        db.session.flush()
+        return status, result.model_dump(mode="json")
+
+    code, payload = idempotency.run_once(
+        user, request.headers.get("Idempotency-Key"), operation=f"POST {request.path}",
+        body=body.model_dump(mode="json"), now=utcnow(), action=action)
+    response = jsonify(payload)
+    response.status_code = code
+    return response
+
+
+def _registration_out(reg) -> RegistrationOut:
+    return RegistrationOut.of(reg, position=registration.waitlist_position(reg))
+
+
+# -- venues and events ---------------------------------------------------------------------
+
+
+@bp.operation("/parks/<int:park_id>/venues", method="GET", response=VenueList,
+              errors=(403, 404), summary="The park's venues (its committee)")
+def list_venues(user: User, park_id: int):
+    park = queries.park_for(user, park_id)
+    locale = current_locale_code()
+    return VenueList(items=[VenueOut.of(v, locale) for v in services.venues_of(park)])
+
+
+@bp.operation("/parks/<int:park_id>/venues", method="POST", scope=ApiScope.WRITE,
+              body=VenueCreate, response=VenueOut, status=201, errors=(403, 404, 409),
+              summary="Add a venue to the park (its committee)")
+def create_venue(user: User, park_id: int, body: VenueCreate):
+    park = queries.park_for(user, park_id)
+    return _idempotent(user, body, 201, lambda: VenueOut.of(services.create_venue(
+        park, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
+
+
+@bp.operation("/events", method="GET", query=PageQuery, response=EventPage,
+              summary="Published events of your parks with sessions still to come")
+def list_events(user: User, query: PageQuery):
+    locale = current_locale_code()
+    events = queries.upcoming_events(user, now=utcnow())
+    start = (query.page - 1) * query.per_page
+    return {"items": [EventOut.of(e, locale) for e in events[start:start + query.per_page]],
+            "pagination": {"page": query.page, "per_page": query.per_page,
+                           "total": len(events),
+                           "pages": max(1, -(-len(events) // query.per_page))}}
+
+
+@bp.operation("/events/<int:event_id>", method="GET", response=EventOut, errors=(404,),
+              summary="One event with its sessions and places left")
+def get_event(user: User, event_id: int):
+    return EventOut.of(queries.visible_event(user, event_id), current_locale_code())
+
+
+@bp.operation("/parks/<int:park_id>/events", method="POST", scope=ApiScope.WRITE,
+              body=EventCreate, response=EventOut, status=201, errors=(403, 404, 409),
+              summary="Create a draft event (the park's committee)")
+def create_event(user: User, park_id: int, body: EventCreate):
+    park = queries.park_for(user, park_id)
+    fields = body.model_dump(exclude={"audience", "kind"})
+    return _idempotent(user, body, 201, lambda: EventOut.of(services.create_event(
+        park, actor=user, kind=EventKind(body.kind), audience_ids=body.audience,
+        now=utcnow(), **fields), current_locale_code()))
+
+
+@bp.operation("/events/<int:event_id>/sessions", method="POST", scope=ApiScope.WRITE,
+              body=SessionCreate, response=SessionOut, status=201, errors=(403, 404, 409),
+              summary="Add a session at a venue (no clash, capacity within the venue's)")
+def create_session(user: User, event_id: int, body: SessionCreate):
+    event = queries.managed_event(user, event_id)
+    return _idempotent(user, body, 201, lambda: SessionOut.of(services.add_session(
+        event, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
+
+
+@bp.operation("/events/<int:event_id>/status", method="POST", scope=ApiScope.WRITE,
+              body=StatusChange, response=EventOut, errors=(403, 404, 409),
+              summary="Publish, complete or cancel an event")
+def change_status(user: User, event_id: int, body: StatusChange):
+    """Cancelling cancels every registration and e-mails each registrant after the
+    commit."""
+    event = queries.managed_event(user, event_id)
+
+    def write() -> EventOut:
+        now, to = utcnow(), EventStatus(body.status)
+        if to is EventStatus.PUBLISHED:
+            services.publish_event(event, actor=user, now=now)
+        elif to is EventStatus.COMPLETED:
+            services.complete_event(event, actor=user, now=now)
+        else:
+            services.cancel_event(event, actor=user, reason=body.reason, now=now)
+        return EventOut.of(event, current_locale_code())
+
+    return _idempotent(user, body, 200, write)
+
+
+# -- registration and tickets --------------------------------------------------------------
+
+
+@bp.operation("/sessions/<int:session_id>/registrations", method="POST",
+              scope=ApiScope.WRITE, body=RegistrationCreate, response=RegistrationOut,
+              status=201, errors=(403, 404, 409),
+              summary="Register for a session (yourself or a family member)")
+def register(user: User, session_id: int, body: RegistrationCreate):
+    """A full session answers 409 ``session_full`` unless ``join_waitlist`` is true. Send
+    an ``Idempotency-Key`` header to make retries safe."""
+    session = queries.visible_session(user, session_id)
+    return _idempotent(user, body, 201, lambda: _registration_out(registration.register(
+        session, actor=user, now=utcnow(), dependant_id=body.dependant_id,
+        join_waitlist=body.join_waitlist)))
+
+
+@bp.operation("/registrations", method="GET", query=PageQuery, response=RegistrationPage,
+              summary="Your registrations and tickets, latest session first")
+def list_registrations(user: User, query: PageQuery):
+    return paginate(queries.registrations_of(user), query, _registration_out)
+
+
+@bp.operation("/registrations/<int:registration_id>", method="GET",
+              response=RegistrationOut, errors=(404,), summary="One of your registrations")
+def get_registration(user: User, registration_id: int):
+    return _registration_out(queries.own_registration(user, registration_id))
+
+
+@bp.operation("/registrations/<int:registration_id>/ticket.svg", method="GET",
+              errors=(404,), summary="Your ticket's QR code (SVG)")
+def ticket_svg(user: User, registration_id: int):
+    reg = queries.own_registration(user, registration_id)
+    if reg.status is not RegistrationStatus.CONFIRMED:
+        raise TicketNotValid()
+    return Response(str(tickets.qr_svg(reg.ticket_code)), mimetype="image/svg+xml")
+
+
+@bp.operation("/registrations/<int:registration_id>/cancel", method="POST",
+              scope=ApiScope.WRITE, body=EmptyBody, response=RegistrationOut,
+              errors=(404, 409), summary="Cancel, leave the waitlist or decline an offer")
+def cancel_registration(user: User, registration_id: int, body: EmptyBody):
+    reg = queries.own_registration(user, registration_id)
+    return _idempotent(user, body, 200, lambda: _registration_out(
+        registration.cancel_registration(reg, actor=user, now=utcnow())))
+
+
+@bp.operation("/registrations/<int:registration_id>/accept", method="POST",
+              scope=ApiScope.WRITE, body=EmptyBody, response=RegistrationOut,
+              errors=(404, 409), summary="Accept the place offered to you from the waitlist")
+def accept_offer(user: User, registration_id: int, body: EmptyBody):
+    reg = queries.own_registration(user, registration_id)
+    return _idempotent(user, body, 200, lambda: _registration_out(
+        registration.accept_offer(reg, actor=user, now=utcnow())))
+
+
+# -- the door ------------------------------------------------------------------------------
+
+
+@bp.operation("/sessions/<int:session_id>/checkin", method="POST", scope=ApiScope.WRITE,
+              body=CheckInData, response=CheckInOut, errors=(403, 404, 409),
+              summary="Check a ticket in at its session (the park's committee)")
+def check_in(user: User, session_id: int, body: CheckInData):
+    """A ticket checks in once: a second scan answers 409 ``ticket_already_used`` saying
+    when; a ticket of another session answers 409 ``ticket_wrong_session``; an unknown code
+    404 ``ticket_unknown``."""
+    session = queries.managed_session(user, session_id)
+
+    def write() -> CheckInOut:
+        reg = checkin.check_in(session, code=body.code, actor=user, now=utcnow(),
+                               locale=current_locale_code())
+        return CheckInOut(registration_id=reg.id, attendee=reg.user.display_name,
+                          family_member=reg.dependant_id is not None,
+                          checked_in_at=reg.checked_in_at,
+                          attendance=AttendanceOut.of(session, checkin.attendance(session)))
+
+    return _idempotent(user, body, 200, write)
+
+
+@bp.operation("/sessions/<int:session_id>/attendance", method="GET", response=AttendanceOut,
+              errors=(403, 404), summary="Live counts of a session (the park's committee)")
+def get_attendance(user: User, session_id: int):
+    session = queries.managed_session(user, session_id)
+    return AttendanceOut.of(session, checkin.attendance(session))
+
+
+# -- after the event -----------------------------------------------------------------------
+
+
+@bp.operation("/events/<int:event_id>/feedback", method="POST", scope=ApiScope.WRITE,
+              body=FeedbackCreate, response=FeedbackOut, errors=(404, 409),
+              summary="Rate an event you attended (1–5) with an optional comment")
+def give_feedback(user: User, event_id: int, body: FeedbackCreate):
+    """Only people with a checked-in ticket may answer; a second answer replaces the
+    first."""
+    event = queries.visible_event(user, event_id)
+    return _idempotent(user, body, 200, lambda: FeedbackOut.of(feedback.give_feedback(
+        event, actor=user, rating=body.rating, comment=body.comment, now=utcnow())))

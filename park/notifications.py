@@ -1,0 +1,58 @@
+"""E-mails about events, each rendered in its recipient's language and sent only after the
+transaction that caused it has committed (``core.mail.send_mail``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from core.accounts.models import User
+from core.i18n import format_when
+from core.mail import send_mail
+from park.models import Announcement, Event, Registration
+
+
+def _locale(user: User, default: str) -> str:
+    return user.locale or default
+
+
+def event_cancelled(event: Event, *, recipients: Iterable[User]) -> None:
+    for user in recipients:
+        if not user.email:
+            continue
+        locale = _locale(user, event.park.default_locale)
+        with force_locale(locale):
+            title = event.title(locale)
+            body = _("%(title)s has been cancelled, and your registration with it. "
+                     "We are sorry for the inconvenience.", title=title)
+            if event.cancel_reason:
+                body += "\n\n" + _("Reason: %(reason)s", reason=event.cancel_reason)
+            send_mail(to=user.email, subject=_("Cancelled: %(title)s", title=title), body=body)
+
+
+def place_offered(registration: Registration) -> None:
+    user = registration.user
+    if not user.email:
+        return
+    session = registration.session
+    locale = _locale(user, session.event.park.default_locale)
+    with force_locale(locale):
+        title = session.title(locale)
+        send_mail(to=user.email, subject=_("A place is free for you: %(title)s", title=title),
+                  body=_("A place at %(title)s (%(when)s) is kept for you until %(until)s. "
+                         "Accept it under My events in ParkWell, or it goes to the next "
+                         "person waiting.", title=title, when=format_when(session.starts_at),
+                         until=format_when(registration.offer_expires_at)))
+
+
+def announcement_posted(announcement: Announcement, *, recipients: Iterable[User],
+                        park_default_locale: str) -> None:
+    for user in recipients:
+        if not user.email:
+            continue
+        with force_locale(_locale(user, park_default_locale)):
+            send_mail(to=user.email, subject=_("Park announcement: %(title)s",
+                                               title=announcement.title),
+                      body=announcement.body)

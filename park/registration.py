@@ -1,0 +1,244 @@
+"""Registration for event sessions, with the booking engine's guarantees and techniques.
+
+Event sessions are not a provider's services with practitioners, so ``booking.Booking``
+does not fit them; this module applies the same rules to ``Registration``:
+
+- Never over capacity: every writer locks the session row (``SELECT ... FOR UPDATE``, rows
+  always exist; sessions in id order when there are several) and only then reads and
+  changes ``places_taken``. The CHECK ``places_taken <= capacity`` is the backstop, and a
+  unique index on ``(session_id, live_key)`` refuses a second live registration of the
+  same person. On SQLite the single writer does the lock's job.
+- Waitlists with offers: a full session can be joined in line; when a place frees, the
+  first person waiting gets it as an offer kept for ``PARK_OFFER_MINUTES`` (e-mailed after
+  the commit). Offers left unanswered lapse (on the next write to the session, or the
+  ``flask park expire-offers`` sweep) and the next person gets one.
+- Cancellation frees the place for the waitlist under the same lock.
+- Idempotency: the API and the forms run writes through ``booking.idempotency.run_once``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from booking.eligibility import dependant_of
+from core.accounts.models import Role, User
+from core.db import db
+from core.policy import Action, can, require
+from park import notifications
+from park.errors import (
+    AlreadyRegistered,
+    FamilyNotAllowed,
+    NotInAudience,
+    OfferNotOpen,
+    RegistrationClosed,
+    RegistrationNotCancellable,
+    SessionFull,
+    SessionStarted,
+)
+from park.models import (
+    LIVE_STATUSES,
+    EventSession,
+    Registration,
+    RegistrationStatus,
+)
+
+DEFAULT_OFFER_MINUTES = 120
+#: Ticket codes: short enough to type at the door, from an alphabet without look-alikes
+#: (Crockford's base 32). Ten characters are 50 random bits.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_ticket_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """What a person typed or a camera read, as stored: upper case, no spaces or dashes,
+    look-alikes mapped as Crockford's base 32 does."""
+    cleaned = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans("OIL", "011"))[:40]
+
+
+def format_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def offer_minutes() -> int:
+    return int(current_app.config.get("PARK_OFFER_MINUTES", DEFAULT_OFFER_MINUTES))
+
+
+def lock_session(session: EventSession) -> EventSession:
+    """Lock the session row and read its current count (another writer may have changed
+    it since this transaction first loaded it)."""
+    return db.session.scalars(select(EventSession).where(EventSession.id == session.id)
+                              .with_for_update().execution_options(populate_existing=True)
+                              ).one()
+
+
+def _check_audience(session: EventSession, actor: User) -> None:
+    event = session.event
+    enterprises = [m.enterprise for m in actor.active_memberships
+                   if m.role is Role.EMPLOYEE and m.enterprise is not None]
+    if not any(event.is_for(e) for e in enterprises):
+        raise NotInAudience()
+
+
+def register(session: EventSession, *, actor: User, now: datetime,
+             dependant_id: int | None = None, join_waitlist: bool = False) -> Registration:
+    """Take a place at ``session`` for the employee or one of their family members; when
+    it is full, join its waitlist if ``join_waitlist``. Raises NotFound, Forbidden,
+    RegistrationClosed, SessionStarted, NotInAudience, FamilyNotAllowed,
+    HealthRecordNotFound (not one's own dependant), AlreadyRegistered, SessionFull."""
+    event = session.event
+    require(actor, Action.REGISTER_FOR_EVENTS, event)
+    if not event.is_open_for_registration(now=now):
+        raise RegistrationClosed()
+    if session.starts_at <= now:
+        raise SessionStarted()
+    _check_audience(session, actor)
+    if dependant_id is not None:
+        if not event.allows_family:
+            raise FamilyNotAllowed()
+        dependant_of(actor, dependant_id)
+    session = lock_session(session)
+    db.session.refresh(event)  # a cancellation may have committed while we waited
+    if not event.is_open_for_registration(now=now):
+        raise RegistrationClosed()
+    lapse_offers(session, now=now)
+    live = list(db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.user_id == actor.id,
+        Registration.status.in_(LIVE_STATUSES))))
+    key = f"d{dependant_id}" if dependant_id is not None else f"u{actor.id}"
+    if any(r.live_key == key for r in live):
+        raise AlreadyRegistered()
+    if dependant_id is not None and sum(
+            1 for r in live if r.dependant_id is not None) >= event.family_places:
+        raise FamilyNotAllowed()
+    if session.places_left > 0:
+        status = RegistrationStatus.CONFIRMED
+        session.places_taken += 1
+    elif join_waitlist:
+        status = RegistrationStatus.WAITING
+    else:
+        raise SessionFull()
+    registration = Registration(session=session, user_id=actor.id, dependant_id=dependant_id,
+                                status=status, live_key=key, ticket_code=new_ticket_code(),
+                                created_at=now, updated_at=now)
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the next in line; None when not waiting."""
+    if registration.status is not RegistrationStatus.WAITING:
+        return None
+    ahead = db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.session_id == registration.session_id,
+        Registration.status == RegistrationStatus.WAITING,
+        Registration.id < registration.id)) or 0
+    return ahead + 1
+
+
+def _end(registration: Registration, status: RegistrationStatus, now: datetime) -> bool:
+    """End a live registration; True when it held a place."""
+    held = registration.status.holds_place
+    registration.status, registration.live_key = status, None
+    registration.offer_expires_at, registration.updated_at = None, now
+    return held
+
+
+def can_cancel(registration: Registration, actor: User, *, now: datetime) -> bool:
+    manager = can(actor, Action.MANAGE_PARK_EVENTS, registration.event)
+    return registration.status in LIVE_STATUSES and registration.checked_in_at is None and (
+        manager or (registration.user_id == actor.id and registration.session.starts_at > now))
+
+
+def cancel_registration(registration: Registration, *, actor: User,
+                        now: datetime) -> Registration:
+    """Cancel (or leave the waitlist, or decline an offer): the place goes to the next
+    person waiting. The registrant may cancel until the session starts; the committee at
+    any time before check-in. Raises RegistrationNotCancellable."""
+    if not can_cancel(registration, actor, now=now):
+        raise RegistrationNotCancellable()
+    session = lock_session(registration.session)
+    # and the ticket itself, so that a check-in at the door cannot interleave
+    db.session.refresh(registration, with_for_update=True)
+    if registration.status not in LIVE_STATUSES or registration.checked_in_at is not None:
+        raise RegistrationNotCancellable()
+    if _end(registration, RegistrationStatus.CANCELLED, now):
+        session.places_taken -= 1
+    db.session.flush()
+    offer_next(session, now=now)
+    return registration
+
+
+def accept_offer(registration: Registration, *, actor: User, now: datetime) -> Registration:
+    """Take the place kept for you. Raises OfferNotOpen."""
+    if registration.user_id != actor.id:
+        raise OfferNotOpen()
+    lock_session(registration.session)
+    db.session.refresh(registration, with_for_update=True)
+    if registration.status is not RegistrationStatus.OFFERED \
+            or registration.offer_expires_at is None or registration.offer_expires_at <= now:
+        raise OfferNotOpen()
+    registration.status, registration.offer_expires_at = RegistrationStatus.CONFIRMED, None
+    registration.updated_at = now
+    db.session.flush()
+    return registration
+
+
+def lapse_offers(session: EventSession, *, now: datetime) -> int:
+    """End the session's unanswered offers and pass their places on. The caller holds the
+    session's lock."""
+    lapsed = list(db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.OFFERED,
+        Registration.offer_expires_at <= now).order_by(Registration.id)))
+    for registration in lapsed:
+        _end(registration, RegistrationStatus.LAPSED, now)
+        session.places_taken -= 1
+    if lapsed:
+        db.session.flush()
+        offer_next(session, now=now)
+    return len(lapsed)
+
+
+def offer_next(session: EventSession, *, now: datetime) -> list[Registration]:
+    """Offer the free places to the people waiting, in order. The caller holds the lock."""
+    offered = []
+    if session.starts_at <= now or not session.event.is_open_for_registration(now=now):
+        return offered
+    while session.places_left > 0:
+        waiting = db.session.scalar(select(Registration).where(
+            Registration.session_id == session.id,
+            Registration.status == RegistrationStatus.WAITING)
+            .order_by(Registration.created_at, Registration.id).limit(1))
+        if waiting is None:
+            break
+        waiting.status = RegistrationStatus.OFFERED
+        waiting.offer_expires_at = min(now + timedelta(minutes=offer_minutes()),
+                                       session.starts_at)
+        waiting.updated_at = now
+        session.places_taken += 1
+        db.session.flush()
+        notifications.place_offered(waiting)
+        offered.append(waiting)
+    return offered
+
+
+def expire_offers(*, now: datetime) -> int:
+    """The sweep: lapse every unanswered offer, session by session (in id order)."""
+    session_ids = sorted(set(db.session.scalars(select(Registration.session_id).where(
+        Registration.status == RegistrationStatus.OFFERED,
+        Registration.offer_expires_at <= now))))
+    count = 0
+    for session_id in session_ids:
+        session = lock_session(db.session.get(EventSession, session_id))
+        count += lapse_offers(session, now=now)
+    return count

@@ -1,0 +1,116 @@
+"""Attendance and satisfaction by event and by kind, as rows for the page, the charts
+(inline SVG, drawn here so that no chart library or script is needed) and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from core.accounts.models import Park
+from core.db import db
+from park.models import (
+    Event,
+    EventKind,
+    EventSession,
+    EventStatus,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    kind: EventKind
+    capacity: int
+    registered: int
+    checked_in: int
+    ratings: int
+    rating_sum: int
+
+    @property
+    def attendance_rate(self) -> float:
+        return self.checked_in / self.registered if self.registered else 0.0
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+
+def by_event(park: Park, locale: str) -> list[Row]:
+    """Every published or completed event of the park, newest first (four queries)."""
+    events = list(db.session.scalars(select(Event).where(
+        Event.park_id == park.id,
+        Event.status.in_([EventStatus.PUBLISHED, EventStatus.COMPLETED]))
+        .order_by(Event.created_at.desc(), Event.id.desc()).limit(500)))
+    ids = [e.id for e in events]
+    if not ids:
+        return []
+    capacity = dict(db.session.execute(select(EventSession.event_id, func.sum(
+        EventSession.capacity)).where(EventSession.event_id.in_(ids))
+        .group_by(EventSession.event_id)).all())
+    counts = {row[0]: (row[1], row[2]) for row in db.session.execute(select(
+        EventSession.event_id, func.count(Registration.id), func.count(Registration.checked_in_at))
+        .join(Registration, Registration.session_id == EventSession.id)
+        .where(EventSession.event_id.in_(ids),
+               Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(EventSession.event_id)).all()}
+    ratings = {row[0]: (row[1], row[2]) for row in db.session.execute(select(
+        Feedback.event_id, func.count(Feedback.id), func.sum(Feedback.rating))
+        .where(Feedback.event_id.in_(ids)).group_by(Feedback.event_id)).all()}
+    return [Row(label=e.title(locale), kind=e.kind, capacity=int(capacity.get(e.id) or 0),
+                registered=counts.get(e.id, (0, 0))[0], checked_in=counts.get(e.id, (0, 0))[1],
+                ratings=ratings.get(e.id, (0, 0))[0],
+                rating_sum=int(ratings.get(e.id, (0, 0))[1] or 0)) for e in events]
+
+
+def by_kind(rows: list[Row]) -> list[Row]:
+    totals: dict[EventKind, list[int]] = {}
+    for row in rows:
+        t = totals.setdefault(row.kind, [0, 0, 0, 0, 0])
+        for i, value in enumerate((row.capacity, row.registered, row.checked_in, row.ratings,
+                                   row.rating_sum)):
+            t[i] += value
+    return [Row(label=kind.label, kind=kind, capacity=t[0], registered=t[1], checked_in=t[2],
+                ratings=t[3], rating_sum=t[4]) for kind, t in totals.items()]
+
+
+def bar_chart(items: list[tuple[str, float]], *, maximum: float, title: str,
+              fmt: str = "{:.0%}") -> Markup:
+    """A horizontal bar chart as accessible inline SVG."""
+    bar, gap, label_width, width = 22, 8, 190, 460
+    height = max(1, len(items)) * (bar + gap) + gap
+    parts = [f'<svg class="pk-chart" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for n, (label, value) in enumerate(items):
+        y = gap + n * (bar + gap)
+        length = 0 if maximum <= 0 else (width - label_width - 60) * min(value, maximum) / maximum
+        parts.append(f'<text x="0" y="{y + bar * 0.7:.1f}" font-size="13">'
+                     f'{escape(label[:24])}</text>'
+                     f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" '
+                     f'fill="#2e7d5b" rx="3"></rect>'
+                     f'<text x="{label_width + length + 6:.1f}" y="{y + bar * 0.7:.1f}" '
+                     f'font-size="13">{escape(fmt.format(value))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped
+
+
+def to_csv(rows: list[Row], headers: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for r in rows:
+        writer.writerow([_safe(r.label), r.kind.value, r.capacity, r.registered, r.checked_in,
+                         f"{r.attendance_rate:.2f}", r.ratings,
+                         "" if r.average_rating is None else f"{r.average_rating:.2f}"])
+    return "\ufeff" + out.getvalue()  # a BOM, so that Excel reads the Chinese as UTF-8
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in user-entered text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,229 @@
+"""Shapes of the park API (pydantic): what its writes take, and what it answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from core.api.pagination import Page
+from park.checkin import Attendance
+from park.models import (
+    Event,
+    EventKind,
+    EventSession,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Venue,
+)
+from park.registration import format_code
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+MAX_ID = 2**31 - 1  #: PostgreSQL's integer: a larger id could only be refused by the database
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _sane_year(value: datetime) -> datetime:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError("year out of range")
+    return value
+
+
+class VenueCreate(_Strict):
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    location: str = Field("", max_length=200)
+    capacity: int = Field(ge=1, le=100000)
+
+
+class VenueOut(BaseModel):
+    id: int
+    name: str
+    name_zh: str
+    name_en: str
+    location: str
+    capacity: int
+
+    @classmethod
+    def of(cls, venue: Venue, locale: str) -> VenueOut:
+        return cls(id=venue.id, name=venue.name(locale), name_zh=venue.name_zh,
+                   name_en=venue.name_en, location=venue.location, capacity=venue.capacity)
+
+
+class VenueList(BaseModel):
+    items: list[VenueOut]
+
+
+class EventCreate(_Strict):
+    title_zh: str = Field(min_length=1, max_length=200)
+    title_en: str = Field(min_length=1, max_length=200)
+    description_zh: str = Field("", max_length=5000)
+    description_en: str = Field("", max_length=5000)
+    kind: EventKind
+    family_places: int = Field(0, ge=0, le=5, description="Family members each employee may "
+                                                          "bring; 0: employees only.")
+    registration_opens_at: AwareDatetime
+    registration_closes_at: AwareDatetime
+    audience: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=500,
+                                description="Enterprise ids; empty: every enterprise of "
+                                            "the park.")
+
+    _years = field_validator("registration_opens_at", "registration_closes_at")(_sane_year)
+
+
+class SessionCreate(_Strict):
+    venue_id: int = Field(ge=1, le=MAX_ID)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int = Field(ge=1, le=100000)
+    title_zh: str = Field("", max_length=200)
+    title_en: str = Field("", max_length=200)
+
+    _years = field_validator("starts_at", "ends_at")(_sane_year)
+
+
+class StatusChange(_Strict):
+    status: Literal["published", "completed", "cancelled"]
+    reason: str = Field("", max_length=500, description="Sent to registrants on cancellation.")
+
+
+class SessionOut(BaseModel):
+    id: int
+    event_id: int
+    title: str
+    venue: VenueOut
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    places_left: int
+
+    @classmethod
+    def of(cls, session: EventSession, locale: str) -> SessionOut:
+        return cls(id=session.id, event_id=session.event_id, title=session.title(locale),
+                   venue=VenueOut.of(session.venue, locale), starts_at=session.starts_at,
+                   ends_at=session.ends_at, capacity=session.capacity,
+                   places_left=session.places_left)
+
+
+class EventOut(BaseModel):
+    id: int
+    park_id: int
+    title: str
+    title_zh: str
+    title_en: str
+    description: str
+    kind: str
+    status: str
+    family_places: int
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    audience: list[int]
+    sessions: list[SessionOut]
+
+    @classmethod
+    def of(cls, event: Event, locale: str) -> EventOut:
+        return cls(id=event.id, park_id=event.park_id, title=event.title(locale),
+                   title_zh=event.title_zh, title_en=event.title_en,
+                   description=event.description(locale), kind=event.kind.value,
+                   status=event.status.value, family_places=event.family_places,
+                   registration_opens_at=event.registration_opens_at,
+                   registration_closes_at=event.registration_closes_at,
+                   audience=[e.id for e in event.audience],
+                   sessions=[SessionOut.of(s, locale) for s in event.sessions])
+
+
+class EventPage(Page[EventOut]):
+    pass
+
+
+class RegistrationCreate(_Strict):
+    dependant_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Register this family member (where the event "
+                                           "allows).")
+    join_waitlist: bool = Field(False, description="Join the waitlist when the session is "
+                                                   "full instead of being refused with 409.")
+
+
+class EmptyBody(_Strict):
+    pass
+
+
+class RegistrationOut(BaseModel):
+    id: int
+    session_id: int
+    event_id: int
+    status: str
+    dependant_id: int | None
+    waitlist_position: int | None
+    offer_expires_at: datetime | None
+    ticket_code: str | None = Field(description="Shown only for a confirmed registration; "
+                                                "the QR code carries the same text.")
+    ticket_qr_svg_url: str | None
+    checked_in_at: datetime | None
+
+    @classmethod
+    def of(cls, registration: Registration, *, position: int | None) -> RegistrationOut:
+        confirmed = registration.status is RegistrationStatus.CONFIRMED
+        return cls(id=registration.id, session_id=registration.session_id,
+                   event_id=registration.session.event_id, status=registration.status.value,
+                   dependant_id=registration.dependant_id, waitlist_position=position,
+                   offer_expires_at=registration.offer_expires_at,
+                   ticket_code=format_code(registration.ticket_code) if confirmed else None,
+                   ticket_qr_svg_url=(f"/api/v1/registrations/{registration.id}/ticket.svg"
+                                      if confirmed else None),
+                   checked_in_at=registration.checked_in_at)
+
+
+class RegistrationPage(Page[RegistrationOut]):
+    pass
+
+
+class CheckInData(_Strict):
+    code: str = Field(min_length=1, max_length=100, description="The ticket code, as typed "
+                                                                "or read from the QR code.")
+
+
+class AttendanceOut(BaseModel):
+    session_id: int
+    capacity: int
+    registered: int
+    offered: int
+    waiting: int
+    checked_in: int
+
+    @classmethod
+    def of(cls, session: EventSession, counts: Attendance) -> AttendanceOut:
+        return cls(session_id=session.id, capacity=counts.capacity,
+                   registered=counts.registered, offered=counts.offered,
+                   waiting=counts.waiting, checked_in=counts.checked_in)
+
+
+class CheckInOut(BaseModel):
+    registration_id: int
+    attendee: str
+    family_member: bool
+    checked_in_at: datetime
+    attendance: AttendanceOut
+
+
+class FeedbackCreate(_Strict):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=1000)
+
+
+class FeedbackOut(BaseModel):
+    event_id: int
+    rating: int
+    comment: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, feedback: Feedback) -> FeedbackOut:
+        return cls(event_id=feedback.event_id, rating=feedback.rating,
+                   comment=feedback.comment, created_at=feedback.created_at)

@@ -1,0 +1,288 @@
+"""Committee use-cases: venues, events and their sessions, and the event's workflow
+(draft → published → completed, or cancelled).
+
+Two sessions never hold one venue at the same time: a session is written only under the
+venue row's lock (``SELECT ... FOR UPDATE``; the row always exists), and the overlap is
+checked under it, so that two committee members adding sessions at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core.accounts.models import Enterprise, Membership, Park, Role, User
+from core.db import db
+from core.policy import Action, require
+from park import notifications
+from park.errors import (
+    AudienceInvalid,
+    CapacityAboveVenue,
+    EventHasNoSessions,
+    EventNotEditable,
+    InvalidTransition,
+    RegistrationWindowInvalid,
+    SessionTimesInvalid,
+    VenueClash,
+    VenueNameTaken,
+    VenueNotFound,
+)
+from park.models import (
+    LIVE_STATUSES,
+    Announcement,
+    Event,
+    EventKind,
+    EventSession,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Venue,
+)
+
+#: Who may move an event from one state to another.
+TRANSITIONS = {
+    EventStatus.DRAFT: {EventStatus.PUBLISHED, EventStatus.CANCELLED},
+    EventStatus.PUBLISHED: {EventStatus.COMPLETED, EventStatus.CANCELLED},
+    EventStatus.COMPLETED: set(),
+    EventStatus.CANCELLED: set(),
+}
+
+
+# -- venues ------------------------------------------------------------------------------
+
+
+def create_venue(park: Park, *, actor: User, name_zh: str, name_en: str, location: str,
+                 capacity: int, now: datetime) -> Venue:
+    """Raises NotFound, Forbidden, VenueNameTaken."""
+    require(actor, Action.MANAGE_PARK_EVENTS, park)
+    if db.session.scalar(select(Venue.id).where(Venue.park_id == park.id,
+                                                Venue.name_en == name_en.strip())) is not None:
+        raise VenueNameTaken()
+    venue = Venue(park_id=park.id, name_zh=name_zh.strip(), name_en=name_en.strip(),
+                  location=location.strip(), capacity=capacity, created_at=now)
+    db.session.add(venue)
+    db.session.flush()
+    return venue
+
+
+def venues_of(park: Park) -> list[Venue]:
+    return list(db.session.scalars(select(Venue).where(Venue.park_id == park.id)
+                                   .order_by(Venue.name_en)))
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+def _audience(park: Park, enterprise_ids: Iterable[int]) -> list[Enterprise]:
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return []
+    found = list(db.session.scalars(select(Enterprise).where(
+        Enterprise.id.in_(ids), Enterprise.park_id == park.id).order_by(Enterprise.id)))
+    if len(found) != len(ids):
+        raise AudienceInvalid()
+    return found
+
+
+def _check_window(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise RegistrationWindowInvalid()
+
+
+def create_event(park: Park, *, actor: User, title_zh: str, title_en: str,
+                 description_zh: str, description_en: str, kind: EventKind,
+                 family_places: int, registration_opens_at: datetime,
+                 registration_closes_at: datetime, audience_ids: Iterable[int] = (),
+                 now: datetime) -> Event:
+    """A draft event. Raises NotFound, Forbidden, RegistrationWindowInvalid,
+    AudienceInvalid."""
+    require(actor, Action.MANAGE_PARK_EVENTS, park)
+    _check_window(registration_opens_at, registration_closes_at)
+    event = Event(park_id=park.id, park=park, title_zh=title_zh.strip(),
+                  title_en=title_en.strip(), description_zh=description_zh.strip(),
+                  description_en=description_en.strip(), kind=kind, status=EventStatus.DRAFT,
+                  family_places=family_places, registration_opens_at=registration_opens_at,
+                  registration_closes_at=registration_closes_at, created_by_id=actor.id,
+                  created_at=now, updated_at=now, audience=_audience(park, audience_ids))
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, *, actor: User, title_zh: str, title_en: str,
+                 description_zh: str, description_en: str, kind: EventKind,
+                 family_places: int, registration_opens_at: datetime,
+                 registration_closes_at: datetime, audience_ids: Iterable[int] = (),
+                 now: datetime) -> Event:
+    """Raises NotFound, Forbidden, EventNotEditable, RegistrationWindowInvalid."""
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    _check_editable(event)
+    _check_window(registration_opens_at, registration_closes_at)
+    event.title_zh, event.title_en = title_zh.strip(), title_en.strip()
+    event.description_zh, event.description_en = description_zh.strip(), description_en.strip()
+    event.kind, event.family_places = kind, family_places
+    event.registration_opens_at = registration_opens_at
+    event.registration_closes_at = registration_closes_at
+    event.audience = _audience(event.park, audience_ids)
+    event.updated_at = now
+    db.session.flush()
+    return event
+
+
+def _check_editable(event: Event) -> None:
+    if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        raise EventNotEditable()
+
+
+# -- sessions ----------------------------------------------------------------------------
+
+
+def lock_venue(venue_id: int) -> None:
+    db.session.execute(select(Venue.id).where(Venue.id == venue_id).with_for_update())
+
+
+def venue_clash(venue_id: int, starts_at: datetime, ends_at: datetime, *,
+                excluding: int | None = None) -> EventSession | None:
+    """A session of a live event holding the venue during [starts_at, ends_at)."""
+    statement = (select(EventSession).join(Event).where(
+        EventSession.venue_id == venue_id, EventSession.starts_at < ends_at,
+        EventSession.ends_at > starts_at, Event.status != EventStatus.CANCELLED)
+        .order_by(EventSession.starts_at).limit(1))
+    if excluding is not None:
+        statement = statement.where(EventSession.id != excluding)
+    return db.session.scalar(statement)
+
+
+def add_session(event: Event, *, actor: User, venue_id: int, starts_at: datetime,
+                ends_at: datetime, capacity: int, title_zh: str = "", title_en: str = "",
+                now: datetime) -> EventSession:
+    """Raises NotFound, Forbidden, EventNotEditable, VenueNotFound, SessionTimesInvalid,
+    CapacityAboveVenue, VenueClash."""
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    _check_editable(event)
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or venue.park_id != event.park_id:
+        raise VenueNotFound()
+    if ends_at <= starts_at:
+        raise SessionTimesInvalid()
+    if capacity > venue.capacity:
+        raise CapacityAboveVenue()
+    lock_venue(venue.id)
+    if venue_clash(venue.id, starts_at, ends_at) is not None:
+        raise VenueClash()
+    session = EventSession(event=event, venue=venue, starts_at=starts_at, ends_at=ends_at,
+                           capacity=capacity, places_taken=0, title_zh=title_zh.strip(),
+                           title_en=title_en.strip())
+    db.session.add(session)
+    event.updated_at = now
+    db.session.flush()
+    return session
+
+
+def remove_session(session: EventSession, *, actor: User, now: datetime) -> None:
+    """Only a draft's sessions can go (nobody can have registered yet). Raises
+    NotFound, Forbidden, EventNotEditable."""
+    event = session.event
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    if event.status is not EventStatus.DRAFT:
+        raise EventNotEditable()
+    event.sessions.remove(session)
+    event.updated_at = now
+    db.session.flush()
+
+
+# -- workflow ----------------------------------------------------------------------------
+
+
+def _move(event: Event, to: EventStatus) -> None:
+    if to not in TRANSITIONS[event.status]:
+        raise InvalidTransition()
+
+
+def publish_event(event: Event, *, actor: User, now: datetime) -> Event:
+    """Raises NotFound, Forbidden, InvalidTransition, EventHasNoSessions."""
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    _move(event, EventStatus.PUBLISHED)
+    if not event.sessions:
+        raise EventHasNoSessions()
+    event.status, event.updated_at = EventStatus.PUBLISHED, now
+    db.session.flush()
+    return event
+
+
+def complete_event(event: Event, *, actor: User, now: datetime) -> Event:
+    """Close a published event once it has begun. Raises NotFound, Forbidden,
+    InvalidTransition."""
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    _move(event, EventStatus.COMPLETED)
+    if event.starts_at is None or event.starts_at > now:
+        raise InvalidTransition()
+    event.status, event.updated_at = EventStatus.COMPLETED, now
+    db.session.flush()
+    return event
+
+
+def cancel_event(event: Event, *, actor: User, reason: str, now: datetime) -> int:
+    """Cancel the event and every live registration not yet checked in (a ticket used at
+    the door stays as the record that its holder attended); each person registered or
+    waiting is told by e-mail once the cancellation has committed. Returns how many
+    registrations were cancelled. Raises NotFound, Forbidden, InvalidTransition."""
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    _move(event, EventStatus.CANCELLED)
+    session_ids = sorted(s.id for s in event.sessions)
+    for session_id in session_ids:  # the same lock order as registration
+        db.session.execute(select(EventSession.id).where(EventSession.id == session_id)
+                           .with_for_update())
+    registrations = list(db.session.scalars(select(Registration).where(
+        Registration.session_id.in_(session_ids), Registration.status.in_(LIVE_STATUSES),
+        Registration.checked_in_at.is_(None))
+        .order_by(Registration.id).with_for_update())) if session_ids else []
+    for registration in registrations:
+        if registration.status.holds_place:
+            registration.session.places_taken -= 1
+        registration.status, registration.live_key = RegistrationStatus.CANCELLED, None
+        registration.offer_expires_at, registration.updated_at = None, now
+    event.status, event.cancelled_at = EventStatus.CANCELLED, now
+    event.cancel_reason, event.updated_at = reason.strip()[:500], now
+    db.session.flush()
+    recipients = {r.user_id: r.user for r in registrations}
+    notifications.event_cancelled(event, recipients=list(recipients.values()))
+    return len(registrations)
+
+
+# -- announcements -----------------------------------------------------------------------
+
+
+def park_employees(park: Park) -> list[User]:
+    return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                   .join(Enterprise, Membership.enterprise_id == Enterprise.id)
+                                   .where(Enterprise.park_id == park.id,
+                                          Membership.role == Role.EMPLOYEE,
+                                          Membership.is_active.is_(True),
+                                          User.is_active.is_(True))
+                                   .distinct().order_by(User.id)))
+
+
+def post_announcement(park: Park, *, actor: User, title: str, body: str, now: datetime,
+                      event: Event | None = None) -> Announcement:
+    """Shown to the park's people in-app, and e-mailed to its employees after the commit.
+    Raises NotFound, Forbidden."""
+    require(actor, Action.MANAGE_PARK_EVENTS, park)
+    announcement = Announcement(park_id=park.id, event=event, title=title.strip(),
+                                body=body.strip(), created_by_id=actor.id, created_at=now)
+    db.session.add(announcement)
+    db.session.flush()
+    notifications.announcement_posted(announcement, recipients=park_employees(park),
+                                      park_default_locale=park.default_locale)
+    return announcement
+
+
+def announcements_of(park_ids: Iterable[int], *, limit: int = 20) -> list[Announcement]:
+    ids = sorted(set(park_ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Announcement).where(Announcement.park_id.in_(ids))
+                                   .order_by(Announcement.created_at.desc(),
+                                             Announcement.id.desc()).limit(limit)))

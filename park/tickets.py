@@ -1,0 +1,41 @@
+"""Tickets as QR codes (``segno``: pure Python, no imaging library, writes SVG that pages
+embed inline) and the park's public iCalendar feed of its published events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import segno
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from markupsafe import Markup
+from sqlalchemy import select
+
+from core.accounts.models import Park
+from core.db import db
+from park.models import Event, EventSession, EventStatus
+from park.registration import format_code
+
+PRODID = "-//ParkWell//Park events//EN"
+
+
+def qr_svg(code: str, *, scale: int = 6) -> Markup:
+    """The ticket's QR code as inline SVG. It carries the code and nothing else."""
+    qr = segno.make(format_code(code), error="m", micro=False)
+    return Markup(qr.svg_inline(scale=scale, title=format_code(code)))  # noqa: S704 - segno's own SVG
+
+
+def park_calendar(park: Park, *, locale: str, now: datetime) -> bytes:
+    """Every session of the park's published and completed events, as one calendar."""
+    calendar = Calendar.new(prodid=PRODID, name=park.name(locale))
+    sessions = db.session.scalars(select(EventSession).join(Event).where(
+        Event.park_id == park.id,
+        Event.status.in_([EventStatus.PUBLISHED, EventStatus.COMPLETED]))
+        .order_by(EventSession.starts_at).limit(1000))
+    for session in sessions:
+        event = session.event
+        calendar.add_component(CalendarEvent.new(
+            uid=f"park-session-{session.id}@parkwell", start=session.starts_at,
+            end=session.ends_at, summary=session.title(locale), stamp=now,
+            description=event.description(locale), location=session.venue.name(locale)))
+    return calendar.to_ical()

@@ -1,0 +1,452 @@
+"""HTML pages: the park's events and one's tickets for employees; venues, events, sessions,
+the door (check-in) and announcements for committees. Thin: forms check shape, services
+decide, the request's transaction commits."""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from booking import idempotency
+from core.accounts.models import Park
+from core.clock import utcnow
+from core.db import db
+from core.errors import DomainError, NotFound
+from core.i18n import current_locale_code
+from core.policy import Action, can, park_ids_of
+from core.web import flash_error
+from health.models import Dependant
+from park import (
+    certificates,
+    checkin,
+    feedback,
+    queries,
+    registration,
+    reports,
+    services,
+    tickets,
+)
+from park.forms import (
+    AnnouncementForm,
+    CancelEventForm,
+    CheckInForm,
+    EventForm,
+    FeedbackForm,
+    RegisterForm,
+    SessionForm,
+    VenueForm,
+)
+from park.models import Event, EventKind, RegistrationStatus
+
+bp = Blueprint("park", __name__)
+
+
+# -- for everyone in the park --------------------------------------------------------------
+
+
+@bp.route("/events")
+@login_required
+def events():
+    now = utcnow()
+    return render_template("park/events.html", events=queries.upcoming_events(current_user,
+                                                                              now=now),
+                           announcements=services.announcements_of(park_ids_of(current_user)),
+                           parks=queries.parks_of(current_user), locale=current_locale_code())
+
+
+def _render_event(event: Event, status: int = 200, feedback_form: FeedbackForm | None = None):
+    now = utcnow()
+    form = RegisterForm(formdata=None)
+    dependants = list(db.session.scalars(select(Dependant).where(
+        Dependant.user_id == current_user.id).order_by(Dependant.id))) \
+        if event.allows_family else []
+    mine = queries.my_registrations_for(current_user, event)
+    return render_template(
+        "park/event.html", event=event, form=form, dependants=dependants, mine=mine,
+        form_token=uuid.uuid4().hex, now=now, locale=current_locale_code(),
+        can_register=can(current_user, Action.REGISTER_FOR_EVENTS, event)
+        and event.is_open_for_registration(now=now),
+        can_manage=can(current_user, Action.MANAGE_PARK_EVENTS, event),
+        feedback_form=feedback_form or _feedback_form(event),
+        attended=feedback.has_attended(current_user, event),
+        position=registration.waitlist_position), status
+
+
+def _feedback_form(event: Event) -> FeedbackForm:
+    mine = feedback.feedback_of(current_user, event)
+    form = FeedbackForm(formdata=None, obj=mine)
+    if mine is None:
+        form.rating.data = 5
+    return form
+
+
+@bp.route("/events/<int:event_id>")
+@login_required
+def event_detail(event_id: int):
+    return _render_event(queries.visible_event(current_user, event_id))
+
+
+@bp.route("/events/sessions/<int:session_id>/register", methods=["POST"])
+@login_required
+def register(session_id: int):
+    session = queries.visible_session(current_user, session_id)
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        flash(_("Please check the form and try again."), "error")
+        return _render_event(session.event, 400)
+    try:
+        _status, payload = idempotency.run_once(
+            current_user, f"form:{form.form_token.data}", operation=f"POST {request.path}",
+            body={"dependant_id": form.dependant_id.data,
+                  "join_waitlist": form.join_waitlist.data}, now=utcnow(),
+            action=lambda: (201, {"registration_id": registration.register(
+                session, actor=current_user, now=utcnow(), dependant_id=form.dependant_id.data,
+                join_waitlist=form.join_waitlist.data).id}))
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_event(session.event, exc.status)
+    flash(_("You are registered."), "success")
+    return redirect(url_for("park.ticket", registration_id=payload["registration_id"]))
+
+
+@bp.route("/events/<int:event_id>/feedback", methods=["POST"])
+@login_required
+def give_feedback(event_id: int):
+    event = queries.visible_event(current_user, event_id)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _render_event(event, 400, feedback_form=form)
+    try:
+        feedback.give_feedback(event, actor=current_user, rating=form.rating.data,
+                               comment=form.comment.data or "", now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_event(event, exc.status, feedback_form=form)
+    flash(_("Thank you for your feedback."), "success")
+    return redirect(url_for("park.event_detail", event_id=event.id))
+
+
+@bp.route("/tickets/<int:registration_id>/certificate.pdf")
+@login_required
+def certificate(registration_id: int):
+    reg = queries.own_registration(current_user, registration_id)
+    pdf = certificates.certificate_pdf(reg, locale=current_locale_code())
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{reg.id}.pdf"'})
+
+
+@bp.route("/my-events")
+@login_required
+def my_events():
+    rows = db.session.scalars(queries.registrations_of(current_user).limit(200)).all()
+    return render_template("park/my_events.html", registrations=rows, now=utcnow(),
+                           locale=current_locale_code(), position=registration.waitlist_position)
+
+
+@bp.route("/tickets/<int:registration_id>")
+@login_required
+def ticket(registration_id: int):
+    reg = queries.own_registration(current_user, registration_id)
+    qr = tickets.qr_svg(reg.ticket_code) if reg.status is RegistrationStatus.CONFIRMED else None
+    return render_template("park/ticket.html", reg=reg, qr=qr, now=utcnow(),
+                           has_certificate=certificates.can_have_certificate(reg),
+                           code=registration.format_code(reg.ticket_code),
+                           locale=current_locale_code(),
+                           can_cancel=registration.can_cancel(reg, current_user, now=utcnow()),
+                           position=registration.waitlist_position(reg))
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
+@login_required
+def cancel_registration(registration_id: int):
+    reg = queries.own_registration(current_user, registration_id)
+    try:
+        registration.cancel_registration(reg, actor=current_user, now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return redirect(url_for("park.ticket", registration_id=reg.id))
+    flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("park.my_events"))
+
+
+@bp.route("/registrations/<int:registration_id>/accept", methods=["POST"])
+@login_required
+def accept_offer(registration_id: int):
+    reg = queries.own_registration(current_user, registration_id)
+    try:
+        registration.accept_offer(reg, actor=current_user, now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+    else:
+        flash(_("The place is yours."), "success")
+    return redirect(url_for("park.ticket", registration_id=reg.id))
+
+
+@bp.route("/parks/<code>/events.ics")
+def park_feed(code: str):
+    park = db.session.scalar(select(Park).where(Park.code == code[:40]))
+    if park is None:
+        raise NotFound()
+    locale = request.args.get("lang") or park.default_locale
+    body = tickets.park_calendar(park, locale="en" if locale == "en" else "zh_CN",
+                                 now=utcnow())
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="{park.code}.ics"'})
+
+
+# -- committees ----------------------------------------------------------------------------
+
+
+def _audience_choices(form: EventForm, park: Park) -> None:
+    locale = current_locale_code()
+    form.audience.choices = [(e.id, e.name(locale)) for e in park.enterprises]
+
+
+def _event_fields(form: EventForm, park: Park) -> dict:
+    return {"title_zh": form.title_zh.data, "title_en": form.title_en.data,
+            "description_zh": form.description_zh.data or "",
+            "description_en": form.description_en.data or "",
+            "kind": EventKind(form.kind.data), "family_places": form.family_places.data or 0,
+            "registration_opens_at": form.registration_opens_at.in_zone(park.timezone),
+            "registration_closes_at": form.registration_closes_at.in_zone(park.timezone),
+            "audience_ids": form.audience.data or []}
+
+
+@bp.route("/park/<int:park_id>/events")
+@login_required
+def manage_events(park_id: int):
+    park = queries.park_for(current_user, park_id)
+    return render_template("park/manage_events.html", park=park,
+                           events=queries.managed_events(park), locale=current_locale_code())
+
+
+@bp.route("/park/<int:park_id>/events/new", methods=["GET", "POST"])
+@login_required
+def new_event(park_id: int):
+    park = queries.park_for(current_user, park_id)
+    form = EventForm()
+    _audience_choices(form, park)
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(park, actor=current_user, now=utcnow(),
+                                          **_event_fields(form, park))
+        except DomainError as exc:
+            flash_error(exc)
+            return render_template("park/event_form.html", park=park, form=form), exc.status
+        flash(_("The event is saved as a draft. Add its sessions, then publish it."),
+              "success")
+        return redirect(url_for("park.manage_event", event_id=event.id))
+    return render_template("park/event_form.html", park=park, form=form), \
+        400 if form.errors else 200
+
+
+def _render_manage(event: Event, *, form: EventForm | None = None,
+                   session_form: SessionForm | None = None, status: int = 200):
+    park, locale = event.park, current_locale_code()
+    if form is None:
+        form = EventForm(formdata=None, obj=event)
+        _audience_choices(form, park)
+        form.kind.data = event.kind.value
+        form.audience.data = [e.id for e in event.audience]
+        for name in ("registration_opens_at", "registration_closes_at"):
+            value = getattr(event, name).astimezone(_zone(park))
+            getattr(form, name).data = value.strftime("%Y-%m-%dT%H:%M")
+    session_form = session_form or SessionForm(formdata=None)
+    session_form.venue_id.choices = [(v.id, f"{v.name(locale)} ({v.capacity})")
+                                     for v in services.venues_of(park)]
+    return render_template(
+        "park/manage_event.html", event=event, park=park, form=form,
+        session_form=session_form, cancel_form=CancelEventForm(formdata=None),
+        locale=locale, attendance=checkin.attendance), status
+
+
+def _zone(park: Park) -> ZoneInfo:
+    return ZoneInfo(park.timezone)
+
+
+@bp.route("/park/events/<int:event_id>", methods=["GET", "POST"])
+@login_required
+def manage_event(event_id: int):
+    event = queries.managed_event(current_user, event_id)
+    if request.method == "GET":
+        return _render_manage(event)
+    form = EventForm()
+    _audience_choices(form, event.park)
+    if not form.validate():
+        return _render_manage(event, form=form, status=400)
+    try:
+        services.update_event(event, actor=current_user, now=utcnow(),
+                              **_event_fields(form, event.park))
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_manage(event, form=form, status=exc.status)
+    flash(_("Saved."), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/events/<int:event_id>/sessions", methods=["POST"])
+@login_required
+def add_session(event_id: int):
+    event = queries.managed_event(current_user, event_id)
+    form = SessionForm()
+    form.venue_id.choices = [(v.id, v.name_en) for v in services.venues_of(event.park)]
+    if not form.validate():
+        return _render_manage(event, session_form=form, status=400)
+    tz = event.park.timezone
+    try:
+        services.add_session(event, actor=current_user, venue_id=form.venue_id.data,
+                             starts_at=form.starts_at.in_zone(tz),
+                             ends_at=form.ends_at.in_zone(tz), capacity=form.capacity.data,
+                             title_zh=form.title_zh.data or "", title_en=form.title_en.data or "",
+                             now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_manage(event, session_form=form, status=exc.status)
+    flash(_("Session added."), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/sessions/<int:session_id>/remove", methods=["POST"])
+@login_required
+def remove_session(session_id: int):
+    session = queries.managed_session(current_user, session_id)
+    event = session.event
+    try:
+        services.remove_session(session, actor=current_user, now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_manage(event, status=exc.status)
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/events/<int:event_id>/<any(publish, complete, cancel):step>",
+          methods=["POST"])
+@login_required
+def move_event(event_id: int, step: str):
+    event = queries.managed_event(current_user, event_id)
+    now = utcnow()
+    try:
+        if step == "publish":
+            services.publish_event(event, actor=current_user, now=now)
+        elif step == "complete":
+            services.complete_event(event, actor=current_user, now=now)
+        else:
+            form = CancelEventForm()
+            if not form.validate():
+                return _render_manage(event, status=400)
+            services.cancel_event(event, actor=current_user, reason=form.reason.data or "",
+                                  now=now)
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_manage(event, status=exc.status)
+    flash(_("The event is now: %(status)s", status=event.status.label), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/<int:park_id>/venues", methods=["GET", "POST"])
+@login_required
+def venues(park_id: int):
+    park = queries.park_for(current_user, park_id)
+    form = VenueForm()
+    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            services.create_venue(park, actor=current_user, name_zh=form.name_zh.data,
+                                  name_en=form.name_en.data, location=form.location.data or "",
+                                  capacity=form.capacity.data, now=utcnow())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            flash(_("Venue added."), "success")
+            return redirect(url_for("park.venues", park_id=park.id))
+    return render_template("park/venues.html", park=park, form=form,
+                           venues=services.venues_of(park), locale=current_locale_code()), status
+
+
+def _render_checkin(session, form: CheckInForm, *, result=None, error=None, status=200):
+    return render_template(
+        "park/checkin.html", session=session, form=form, result=result, error=error,
+        counts=checkin.attendance(session), registrations=queries.session_registrations(session),
+        locale=current_locale_code()), status
+
+
+@bp.route("/park/sessions/<int:session_id>/checkin", methods=["GET", "POST"])
+@login_required
+def checkin_page(session_id: int):
+    session = queries.managed_session(current_user, session_id)
+    if request.method == "GET":
+        return _render_checkin(session, CheckInForm(formdata=None))
+    form = CheckInForm()
+    if not form.validate():
+        return _render_checkin(session, form, status=400)
+    try:
+        reg = checkin.check_in(session, code=form.code.data, actor=current_user, now=utcnow(),
+                               locale=current_locale_code())
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_checkin(session, CheckInForm(formdata=None), error=str(exc.message),
+                               status=exc.status)
+    return _render_checkin(session, CheckInForm(formdata=None), result=reg)
+
+
+@bp.route("/park/sessions/<int:session_id>/attendance.json")
+@login_required
+def attendance_json(session_id: int):
+    counts = checkin.attendance(queries.managed_session(current_user, session_id))
+    return jsonify({"capacity": counts.capacity, "registered": counts.registered,
+                    "checked_in": counts.checked_in, "waiting": counts.waiting,
+                    "offered": counts.offered})
+
+
+@bp.route("/park/<int:park_id>/announcements", methods=["GET", "POST"])
+@login_required
+def announcements(park_id: int):
+    park = queries.park_for(current_user, park_id)
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        services.post_announcement(park, actor=current_user, title=form.title.data,
+                                   body=form.body.data, now=utcnow())
+        flash(_("Announcement posted and sent to the park's employees."), "success")
+        return redirect(url_for("park.announcements", park_id=park.id))
+    return render_template("park/announcements.html", park=park, form=form,
+                           items=services.announcements_of([park.id], limit=50)), \
+        400 if form.errors else 200
+
+
+
+def _report_rows(park: Park):
+    rows = reports.by_event(park, current_locale_code())
+    return rows, reports.by_kind(rows)
+
+
+@bp.route("/park/<int:park_id>/reports")
+@login_required
+def reports_page(park_id: int):
+    park = queries.park_for(current_user, park_id)
+    rows, kinds = _report_rows(park)
+    rated = [k for k in kinds if k.average_rating is not None]
+    return render_template(
+        "park/reports.html", park=park, rows=rows, kinds=kinds,
+        attendance_chart=reports.bar_chart([(k.label, k.attendance_rate) for k in kinds],
+                                           maximum=1.0, title=_("Attendance rate by kind")),
+        rating_chart=reports.bar_chart([(k.label, k.average_rating) for k in rated],
+                                       maximum=5.0, title=_("Average rating by kind"),
+                                       fmt="{:.1f}"))
+
+
+@bp.route("/park/<int:park_id>/reports.csv")
+@login_required
+def reports_csv(park_id: int):
+    park = queries.park_for(current_user, park_id)
+    rows, _kinds = _report_rows(park)
+    body = reports.to_csv(rows, [_("Event"), _("Kind"), _("Capacity"), _("Registered"),
+                                 _("Checked in"), _("Attendance rate"), _("Ratings"),
+                                 _("Average rating")])
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{park.code}-events.csv"'})

@@ -1,0 +1,240 @@
+"""JSON endpoints for providers, services, slots, and the provider side's services, rules
+and exceptions. Thin: each one checks the shape, calls a service or a query, serialises."""
+
+from __future__ import annotations
+
+from core.accounts.models import ApiScope, ProviderOrganisation, ProviderStatus, User
+from core.api.openapi import ApiBlueprint
+from core.api.pagination import paginate
+from core.clock import utcnow
+from core.i18n import current_locale_code
+from core.policy import Action, can, require
+from providers import queries, services, verification
+from providers.models import VerificationStatus
+from providers.schemas import (
+    CredentialList,
+    CredentialOut,
+    ExceptionData,
+    ExceptionList,
+    ExceptionOut,
+    PractitionerData,
+    PractitionerOut,
+    ProfileData,
+    ProviderOut,
+    ProviderPage,
+    ProviderQuery,
+    ProviderSummary,
+    ReviewData,
+    RuleData,
+    RuleList,
+    RuleOut,
+    ServiceData,
+    ServiceOut,
+    SlotList,
+    SlotOut,
+    SlotQuery,
+)
+
+bp = ApiBlueprint("providers_api", __name__, tag="providers")
+
+
+def _summary(provider: ProviderOrganisation) -> ProviderSummary:
+    locale = current_locale_code()
+    return ProviderSummary(id=provider.id, name=provider.name(locale), name_zh=provider.name_zh,
+                           name_en=provider.name_en, status=provider.status.value,
+                           categories=[c.value for c in queries.categories_of(provider)])
+
+
+def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
+    locale = current_locale_code()
+    everything = queries.sees_everything_of(user, provider)
+    profile = queries.profile_or_none(provider)
+    return ProviderOut(
+        **_summary(provider).model_dump(), park_id=provider.park_id,
+        description=profile.description(locale) if profile else "",
+        description_zh=profile.description_zh if profile else "",
+        description_en=profile.description_en if profile else "",
+        venues=profile.venues if profile else [],
+        address=profile.address(locale) if profile else "",
+        languages=profile.languages if profile else [],
+        photo_urls=profile.photo_urls if profile else [],
+        practitioners=[PractitionerOut.of(p, locale) for p in
+                       queries.practitioners_of(provider, listed_only=not everything)],
+        services=[ServiceOut.of(s, locale) for s in
+                  queries.services_of(provider, listed_only=not everything)])
+
+
+@bp.operation("/providers", method="GET", summary="Verified providers of your parks",
+              query=ProviderQuery, response=ProviderPage)
+def list_providers(user: User, query: ProviderQuery):
+    """Filter with ``category`` (tcm, rehabilitation, counselling, culture, travel_wellness,
+    childcare, eldercare)."""
+    return paginate(queries.listed_providers(user, category=query.category), query, _summary)
+
+
+@bp.operation("/providers/<int:provider_id>", method="GET", response=ProviderOut,
+              summary="A provider with its profile, practitioners and services", errors=(404,))
+def get_provider(user: User, provider_id: int):
+    return _provider_out(queries.provider_for(user, provider_id, Action.VIEW_PROVIDER), user)
+
+
+@bp.operation("/providers/<int:provider_id>/profile", method="PUT", scope=ApiScope.WRITE,
+              body=ProfileData, response=ProviderOut, errors=(404,),
+              summary="Replace a provider's profile and categories (owners)")
+def put_profile(user: User, provider_id: int, body: ProfileData):
+    provider = queries.get_provider(provider_id)
+    services.update_profile(provider, body, actor=user, now=utcnow())
+    return _provider_out(provider, user)
+
+
+@bp.operation("/providers/<int:provider_id>/practitioners", method="POST",
+              scope=ApiScope.WRITE, body=PractitionerData, response=PractitionerOut,
+              status=201, errors=(404, 409), summary="Add a practitioner (owners)")
+def post_practitioner(user: User, provider_id: int, body: PractitionerData):
+    provider = queries.get_provider(provider_id)
+    practitioner = services.add_practitioner(provider, body, actor=user, now=utcnow())
+    return PractitionerOut.of(practitioner, current_locale_code())
+
+
+@bp.operation("/practitioners/<int:practitioner_id>", method="PUT", scope=ApiScope.WRITE,
+              body=PractitionerData, response=PractitionerOut, errors=(404, 409),
+              summary="Change a practitioner (owners)")
+def put_practitioner(user: User, practitioner_id: int, body: PractitionerData):
+    practitioner = queries.get_practitioner(practitioner_id)
+    services.update_practitioner(practitioner, body, actor=user)
+    return PractitionerOut.of(practitioner, current_locale_code())
+
+
+@bp.operation("/providers/<int:provider_id>/services", method="POST", scope=ApiScope.WRITE,
+              body=ServiceData, response=ServiceOut, status=201, errors=(404,),
+              summary="Create a service (owners)")
+def post_service(user: User, provider_id: int, body: ServiceData):
+    provider = queries.get_provider(provider_id)
+    service = services.create_service(provider, body, actor=user, now=utcnow())
+    return ServiceOut.of(service, current_locale_code())
+
+
+@bp.operation("/services/<int:service_id>", method="GET", response=ServiceOut, errors=(404,),
+              summary="A service")
+def get_service(user: User, service_id: int):
+    service = queries.service_for(user, service_id, Action.VIEW_PROVIDER)
+    return ServiceOut.of(service, current_locale_code())
+
+
+@bp.operation("/services/<int:service_id>", method="PUT", scope=ApiScope.WRITE,
+              body=ServiceData, response=ServiceOut, errors=(404,),
+              summary="Replace a service's details (owners)")
+def put_service(user: User, service_id: int, body: ServiceData):
+    service = queries.service_for(user, service_id, Action.MANAGE_PROVIDER)
+    services.update_service(service, body, actor=user, now=utcnow())
+    return ServiceOut.of(service, current_locale_code())
+
+
+@bp.operation("/services/<int:service_id>/slots", method="GET", query=SlotQuery,
+              response=SlotList, errors=(404,),
+              summary="Bookable slots of a service within a window")
+def get_slots(user: User, service_id: int, query: SlotQuery):
+    """Each slot has its start and end (UTC), the practitioner, and the places left. The
+    window is at most 62 days; times without an offset are read in the park's zone."""
+    service = queries.service_for(user, service_id, Action.VIEW_PROVIDER)
+    timezone = service.provider.park.timezone
+    start, end = queries.check_window(query.from_, query.to, timezone=timezone)
+    locale = current_locale_code()
+    return SlotList(service_id=service.id, timezone=timezone, items=[
+        SlotOut(starts_at=slot.starts_at, ends_at=slot.ends_at,
+                practitioner_id=practitioner.id, practitioner_name=practitioner.name(locale),
+                remaining=slot.remaining)
+        for slot, practitioner in queries.slots_for(service, start=start, end=end,
+                                                    now=utcnow())])
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/rules", method="GET", response=RuleList,
+              errors=(404,), summary="A practitioner's weekly availability rules (staff)")
+def list_rules(user: User, practitioner_id: int):
+    practitioner = queries.practitioner_for(user, practitioner_id,
+                                            Action.VIEW_PROVIDER_DASHBOARD)
+    return RuleList(items=[RuleOut.of(r) for r in queries.rules_of(practitioner)])
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/rules", method="POST",
+              scope=ApiScope.WRITE, body=RuleData, response=RuleOut, status=201,
+              errors=(404, 409), summary="Add a weekly availability rule")
+def post_rule(user: User, practitioner_id: int, body: RuleData):
+    """Refused when it overlaps another rule, ends before it starts, uses an unknown time
+    zone, or is too short for one of the practitioner's services."""
+    practitioner = queries.get_practitioner(practitioner_id)
+    return RuleOut.of(services.add_rule(practitioner, body, actor=user, now=utcnow()))
+
+
+@bp.operation("/rules/<int:rule_id>", method="DELETE", scope=ApiScope.WRITE, status=204,
+              errors=(404,), summary="Remove an availability rule")
+def delete_rule(user: User, rule_id: int):
+    services.delete_rule(queries.rule_for(user, rule_id), actor=user)
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/exceptions", method="GET",
+              response=ExceptionList, errors=(404,),
+              summary="A practitioner's date exceptions (staff)")
+def list_exceptions(user: User, practitioner_id: int):
+    practitioner = queries.practitioner_for(user, practitioner_id,
+                                            Action.VIEW_PROVIDER_DASHBOARD)
+    return ExceptionList(items=[ExceptionOut.of(e) for e in queries.exceptions_of(
+        practitioner, include_cancelled=True)])
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/exceptions", method="POST",
+              scope=ApiScope.WRITE, body=ExceptionData, response=ExceptionOut, status=201,
+              errors=(404,), summary="Add time off or extra hours on a date")
+def post_exception(user: User, practitioner_id: int, body: ExceptionData):
+    practitioner = queries.get_practitioner(practitioner_id)
+    return ExceptionOut.of(services.add_exception(practitioner, body, actor=user,
+                                                  now=utcnow()))
+
+
+@bp.operation("/exceptions/<int:exception_id>", method="DELETE", scope=ApiScope.WRITE,
+              status=204, errors=(404,), summary="Withdraw a date exception")
+def delete_exception(user: User, exception_id: int):
+    services.cancel_exception(queries.exception_for(user, exception_id), actor=user,
+                              now=utcnow())
+
+
+@bp.operation("/providers/<int:provider_id>/review", method="POST", scope=ApiScope.WRITE,
+              body=ReviewData, response=ProviderSummary, errors=(404,),
+              summary="Verify (approve) or suspend (reject) a provider (committee)")
+def review_provider(user: User, provider_id: int, body: ReviewData):
+    provider = queries.get_provider(provider_id)
+    status = ProviderStatus.VERIFIED if body.decision == "approve" else ProviderStatus.SUSPENDED
+    services.set_provider_status(provider, status, actor=user)
+    return _summary(provider)
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/review", method="POST",
+              scope=ApiScope.WRITE, body=ReviewData, response=PractitionerOut, errors=(404,),
+              summary="Verify (approve) or suspend (reject) a practitioner (committee)")
+def review_practitioner(user: User, practitioner_id: int, body: ReviewData):
+    practitioner = queries.get_practitioner(practitioner_id)
+    status = (VerificationStatus.VERIFIED if body.decision == "approve"
+              else VerificationStatus.SUSPENDED)
+    services.set_practitioner_status(practitioner, status, actor=user)
+    return PractitionerOut.of(practitioner, current_locale_code())
+
+
+@bp.operation("/providers/<int:provider_id>/credentials", method="GET",
+              response=CredentialList, errors=(404,),
+              summary="A provider's credentials (its staff and its park's committee)")
+def list_credentials(user: User, provider_id: int):
+    provider = queries.get_provider(provider_id)
+    if not can(user, Action.VIEW_PROVIDER_DASHBOARD, provider):
+        require(user, Action.REVIEW_PROVIDERS, provider)
+    return CredentialList(items=[CredentialOut.of(c) for c in queries.credentials_of(provider)])
+
+
+@bp.operation("/credentials/<int:credential_id>/review", method="POST", scope=ApiScope.WRITE,
+              body=ReviewData, response=CredentialOut, errors=(404, 409),
+              summary="Approve or reject a credential, with a reason (committee)")
+def review_credential(user: User, credential_id: int, body: ReviewData):
+    """Approving verifies the practitioner (or the organisation) it belongs to."""
+    credential = verification.credential_for(user, credential_id, Action.REVIEW_PROVIDERS)
+    verification.review_credential(credential, actor=user, approve=body.decision == "approve",
+                                   reason=body.reason, now=utcnow())
+    return CredentialOut.of(credential)

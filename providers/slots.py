@@ -1,0 +1,132 @@
+"""Slots for a service over a window, computed on demand from the database's rules,
+exceptions and imported busy time, and from what other packages report as taken.
+
+The booking package (which this package must not import) tells us about bookings and
+holds by registering an occupancy source in its ``init_app``::
+
+    register_occupancy_source(app, lambda practitioner_ids, start, end: [Occupancy(...)])
+
+Each source returns the ``Occupancy`` of those practitioners that overlaps [start, end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from core.db import db
+from providers import schedule
+from providers.models import (
+    AvailabilityRule,
+    BusyTime,
+    Practitioner,
+    ScheduleException,
+    Service,
+)
+from providers.schedule import Occupancy
+
+OccupancySource = Callable[[Sequence[int], datetime, datetime], Iterable[Occupancy]]
+_SOURCES_KEY = "providers.occupancy_sources"
+#: The longest buffer a service may have: occupancy this far outside the window still
+#: matters to the slots at its edges.
+EDGE = timedelta(days=1)
+
+
+def register_occupancy_source(app: Flask, source: OccupancySource) -> None:
+    app.extensions.setdefault(_SOURCES_KEY, []).append(source)
+
+
+def occupancy(practitioner_ids: Sequence[int], start: datetime,
+              end: datetime) -> list[Occupancy]:
+    found: list[Occupancy] = []
+    for source in current_app.extensions.get(_SOURCES_KEY, []):
+        found.extend(source(practitioner_ids, start, end))
+    return found
+
+
+@dataclass(frozen=True)
+class PractitionerSchedule:
+    """What the engine needs of one practitioner within a window."""
+
+    practitioner: Practitioner
+    working: list[schedule.Interval]
+    busy: list[schedule.Interval]
+    occupancy: list[Occupancy]
+
+
+def _rules(practitioner_ids: Sequence[int]) -> dict[int, list[schedule.Rule]]:
+    rules: dict[int, list[schedule.Rule]] = {pid: [] for pid in practitioner_ids}
+    for row in db.session.scalars(select(AvailabilityRule).where(
+            AvailabilityRule.practitioner_id.in_(practitioner_ids))):
+        rules[row.practitioner_id].append(schedule.Rule(
+            row.rrule, row.starts_on, row.start_time, row.end_time, row.timezone))
+    return rules
+
+
+def _exceptions(practitioner_ids: Sequence[int], start: datetime,
+                end: datetime) -> dict[int, list[schedule.DateException]]:
+    found: dict[int, list[schedule.DateException]] = {pid: [] for pid in practitioner_ids}
+    for row in db.session.scalars(select(ScheduleException).where(
+            ScheduleException.practitioner_id.in_(practitioner_ids),
+            ScheduleException.cancelled_at.is_(None),
+            ScheduleException.happens_on >= (start - EDGE).date(),
+            ScheduleException.happens_on <= (end + EDGE).date())):
+        found[row.practitioner_id].append(schedule.DateException(
+            row.kind.value, row.happens_on, row.start_time, row.end_time, row.timezone))
+    return found
+
+
+def _busy(practitioner_ids: Sequence[int], start: datetime,
+          end: datetime) -> dict[int, list[schedule.Interval]]:
+    found: dict[int, list[schedule.Interval]] = {pid: [] for pid in practitioner_ids}
+    for pid, s, e in db.session.execute(select(
+            BusyTime.practitioner_id, BusyTime.starts_at, BusyTime.ends_at).where(
+            BusyTime.practitioner_id.in_(practitioner_ids),
+            BusyTime.starts_at < end + EDGE, BusyTime.ends_at > start - EDGE)):
+        found[pid].append((s, e))
+    return found
+
+
+def schedules(practitioners: Sequence[Practitioner], *, start: datetime,
+              end: datetime) -> list[PractitionerSchedule]:
+    """Working intervals, busy time and occupancy of each practitioner within the window:
+    a fixed number of queries, whatever the number of practitioners."""
+    if not practitioners:
+        return []
+    ids = [p.id for p in practitioners]
+    rules = _rules(ids)
+    exceptions = _exceptions(ids, start, end)
+    busy = _busy(ids, start, end)
+    taken: dict[int, list[Occupancy]] = {pid: [] for pid in ids}
+    for occ in occupancy(ids, start - EDGE, end + EDGE):
+        if occ.practitioner_id in taken:
+            taken[occ.practitioner_id].append(occ)
+    return [PractitionerSchedule(
+        # Computed a day wider than asked, so that the slot grid of an interval does not
+        # shift with where the window happens to cut it.
+        p, schedule.working_intervals(rules[p.id], exceptions[p.id], start=start - EDGE,
+                                      end=end + EDGE,
+                                      observes_public_holidays=p.observes_public_holidays),
+        busy[p.id], taken[p.id]) for p in practitioners]
+
+
+def service_slots(service: Service, practitioners: Sequence[Practitioner], *,
+                  start: datetime, end: datetime,
+                  now: datetime) -> list[tuple[schedule.Slot, Practitioner]]:
+    """The bookable slots of ``service`` starting within [start, end), earliest first."""
+    shape = schedule.ServiceShape(
+        service.id, service.duration_minutes, service.buffer_before_minutes,
+        service.buffer_after_minutes, service.capacity, service.min_notice_minutes,
+        service.horizon_days)
+    result = []
+    for item in schedules(practitioners, start=start, end=end):
+        for slot in schedule.derive_slots(shape, item.practitioner.id, item.working,
+                                          item.occupancy, item.busy, now=now, start=start,
+                                          end=end):
+            result.append((slot, item.practitioner))
+    result.sort(key=lambda pair: (pair[0].starts_at, pair[0].practitioner_id))
+    return result

@@ -1,0 +1,569 @@
+"""HTML pages: the provider dashboard (today, the week per practitioner, rules, exceptions,
+services, profile, verification state) and the committee's verification queue. Thin: forms
+check shape, services decide."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core.accounts.models import ProviderOrganisation, ProviderStatus
+from core.clock import utcnow
+from core.db import db
+from core.errors import DomainError
+from core.forms import choices
+from core.i18n import current_locale_code
+from core.policy import Action, can, is_platform_admin, park_ids_of, require
+from core.web import flash_error
+from providers import feeds, queries, services, verification
+from providers import slots as slot_engine
+from providers.errors import ProviderNotFound
+from providers.forms import (
+    BusyCalendarForm,
+    BusyImportForm,
+    CredentialForm,
+    ExceptionForm,
+    PractitionerForm,
+    ProfileForm,
+    ReviewForm,
+    RuleForm,
+    ServiceForm,
+)
+from providers.holidays import DayKind, day_kind
+from providers.models import (
+    Credential,
+    CredentialStatus,
+    Practitioner,
+    VerificationStatus,
+)
+from providers.schedule import zone
+from providers.schemas import (
+    ExceptionData,
+    PractitionerData,
+    ProfileData,
+    RuleData,
+    ServiceData,
+)
+
+bp = Blueprint("providers", __name__)
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+# -- dashboard -------------------------------------------------------------------------
+
+
+def _today(provider: ProviderOrganisation, now: datetime) -> list[dict]:
+    """Each listed-or-not practitioner's hours and bookings today (park time)."""
+    tz = zone(provider.park.timezone)
+    local = now.astimezone(tz)
+    start = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
+    practitioners = queries.practitioners_of(provider, listed_only=False)
+    rows = []
+    for item in slot_engine.schedules(practitioners, start=start, end=start + timedelta(days=1)):
+        rows.append({"practitioner": item.practitioner,
+                     "working": _clip(item.working, start, start + timedelta(days=1)),
+                     "occupancy": sorted(item.occupancy, key=lambda o: o.busy_from),
+                     "busy": item.busy})
+    return rows
+
+
+def _clip(intervals, start, end):
+    return [(max(s, start), min(e, end)) for s, e in intervals if s < end and e > start]
+
+
+@bp.route("/providers/<int:provider_id>/dashboard")
+@login_required
+def dashboard(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.VIEW_PROVIDER_DASHBOARD)
+    now = utcnow()
+    return render_template(
+        "providers/dashboard.html", provider=provider, now=now,
+        categories=queries.categories_of(provider), profile=queries.profile_or_none(provider),
+        practitioners=queries.practitioners_of(provider, listed_only=False),
+        services=queries.services_of(provider, listed_only=False), today=_today(provider, now),
+        practitioner_form=PractitionerForm(),
+        can_manage=can(current_user, Action.MANAGE_PROVIDER, provider),
+        locale=current_locale_code())
+
+
+@bp.route("/providers/<int:provider_id>/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.MANAGE_PROVIDER)
+    profile = queries.profile_or_none(provider)
+    form = ProfileForm(obj=profile)
+    if request.method == "GET":
+        form.categories.data = [c.value for c in queries.categories_of(provider)]
+        form.photo_urls.data = "\n".join(profile.photo_urls) if profile else ""
+    status = _status(form)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(provider, services.validate(
+                ProfileData, form.data_for_service()), actor=current_user, now=utcnow())
+        except DomainError as exc:
+            _flash_fields(exc)
+            status = exc.status
+        else:
+            flash(_("The profile has been saved."), "success")
+            return redirect(url_for("providers.dashboard", provider_id=provider.id))
+    return render_template("providers/profile.html", provider=provider, form=form), status
+
+
+def _flash_fields(exc: DomainError) -> None:
+    flash_error(exc)
+    for name, message in exc.fields.items():
+        flash(f"{name}: {message}", "error")
+
+
+@bp.route("/providers/<int:provider_id>/practitioners", methods=["POST"])
+@login_required
+def add_practitioner(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.MANAGE_PROVIDER)
+    form = PractitionerForm()
+    if not form.validate_on_submit():
+        flash(_("Give the practitioner's name in Chinese and in English."), "error")
+        return redirect(url_for("providers.dashboard", provider_id=provider.id))
+    try:
+        practitioner = services.add_practitioner(provider, services.validate(
+            PractitionerData, form.data_for_service()), actor=current_user, now=utcnow())
+    except DomainError as exc:
+        _flash_fields(exc)
+        return redirect(url_for("providers.dashboard", provider_id=provider.id))
+    flash(_("%(name)s has been added and awaits verification.", name=practitioner.name_en),
+          "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+# -- services --------------------------------------------------------------------------
+
+
+def _service_form(provider: ProviderOrganisation, **kwargs) -> ServiceForm:
+    form = ServiceForm(**kwargs)
+    locale = current_locale_code()
+    form.practitioner_ids.choices = choices(
+        (p.id, p.name(locale)) for p in queries.practitioners_of(provider, listed_only=False))
+    return form
+
+
+def _save_service(form: ServiceForm, provider: ProviderOrganisation, service=None):
+    if not form.validate_on_submit():
+        return None, _status(form)
+    try:
+        data = services.validate(ServiceData, form.data_for_service())
+        if service is None:
+            service = services.create_service(provider, data, actor=current_user,
+                                              now=utcnow())
+        else:
+            services.update_service(service, data, actor=current_user, now=utcnow())
+    except DomainError as exc:
+        _flash_fields(exc)
+        return None, exc.status
+    flash(_("The service has been saved."), "success")
+    return service, 200
+
+
+@bp.route("/providers/<int:provider_id>/services/new", methods=["GET", "POST"])
+@login_required
+def new_service(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.MANAGE_PROVIDER)
+    form = _service_form(provider)
+    service, status = _save_service(form, provider)
+    if service is not None:
+        return redirect(url_for("providers.dashboard", provider_id=provider.id))
+    return render_template("providers/service.html", provider=provider, form=form,
+                           service=None), status
+
+
+@bp.route("/providers/services/<int:service_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_service(service_id: int):
+    service = queries.service_for(current_user, service_id, Action.MANAGE_PROVIDER)
+    form = _service_form(service.provider, obj=service)
+    if request.method == "GET":
+        form.fill_from(service)
+    saved, status = _save_service(form, service.provider, service)
+    if saved is not None:
+        return redirect(url_for("providers.dashboard", provider_id=service.provider_id))
+    return render_template("providers/service.html", provider=service.provider, form=form,
+                           service=service), status
+
+
+# -- schedules -------------------------------------------------------------------------
+
+
+def _week_start(raw: str | None, today: date) -> date:
+    try:
+        day = date.fromisoformat(raw) if raw else today
+    except ValueError:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+def _render_schedule(practitioner: Practitioner, *, rule_form=None, exception_form=None,
+                     status: int = 200):
+    provider = practitioner.provider
+    tz = zone(provider.park.timezone)
+    now = utcnow()
+    monday = _week_start(request.args.get("week"), now.astimezone(tz).date())
+    start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
+    end = start + timedelta(days=7)
+    item = slot_engine.schedules([practitioner], start=start, end=end)[0]
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        day_start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        day_end = day_start + timedelta(days=1)
+        days.append({
+            "date": day, "kind": day_kind(day),
+            "working": _clip(item.working, day_start, day_end),
+            "occupancy": [o for o in item.occupancy
+                          if o.busy_from < day_end and o.busy_until > day_start],
+            "busy": _clip(item.busy, day_start, day_end)})
+    rule_form = rule_form or RuleForm(formdata=None, starts_on=monday,
+                                      timezone=provider.park.timezone)
+    exception_form = exception_form or ExceptionForm(formdata=None)
+    return render_template(
+        "providers/schedule.html", practitioner=practitioner, provider=provider, days=days,
+        monday=monday, previous_week=monday - timedelta(days=7),
+        next_week=monday + timedelta(days=7), rules=queries.rules_of(practitioner),
+        exceptions=queries.exceptions_of(practitioner, since=start),
+        rule_form=rule_form, exception_form=exception_form, DayKind=DayKind,
+        busy_form=BusyImportForm(formdata=None),
+        calendar_form=BusyCalendarForm(formdata=None, obj=practitioner),
+        can_edit=can(current_user, Action.MANAGE_SCHEDULE, practitioner),
+        practitioner_services=queries.services_of_practitioner(practitioner),
+        locale=current_locale_code()), status
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/schedule")
+@login_required
+def schedule(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.VIEW_PROVIDER_DASHBOARD)
+    return _render_schedule(practitioner)
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/rules", methods=["POST"])
+@login_required
+def add_rule(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    form = RuleForm()
+    if not form.validate_on_submit():
+        return _render_schedule(practitioner, rule_form=form, status=400)
+    try:
+        services.add_rule(practitioner, services.validate(RuleData, form.data_for_service()),
+                          actor=current_user, now=utcnow())
+    except DomainError as exc:
+        _flash_fields(exc)
+        return _render_schedule(practitioner, rule_form=form, status=exc.status)
+    flash(_("The working hours have been added."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+@bp.route("/providers/rules/<int:rule_id>/delete", methods=["POST"])
+@login_required
+def delete_rule(rule_id: int):
+    rule = queries.rule_for(current_user, rule_id)
+    practitioner_id = rule.practitioner_id
+    services.delete_rule(rule, actor=current_user)
+    flash(_("The working hours have been removed."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner_id))
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/exceptions", methods=["POST"])
+@login_required
+def add_exception(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    form = ExceptionForm()
+    if not form.validate_on_submit():
+        return _render_schedule(practitioner, exception_form=form, status=400)
+    try:
+        services.add_exception(practitioner, services.validate(
+            ExceptionData, form.data_for_service()), actor=current_user, now=utcnow())
+    except DomainError as exc:
+        _flash_fields(exc)
+        return _render_schedule(practitioner, exception_form=form, status=exc.status)
+    flash(_("The change to the schedule has been saved."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id,
+                            week=form.happens_on.data.isoformat()))
+
+
+@bp.route("/providers/exceptions/<int:exception_id>/cancel", methods=["POST"])
+@login_required
+def cancel_exception(exception_id: int):
+    exception = queries.exception_for(current_user, exception_id)
+    services.cancel_exception(exception, actor=current_user, now=utcnow())
+    flash(_("The change to the schedule has been withdrawn."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=exception.practitioner_id))
+
+
+# -- verification ----------------------------------------------------------------------
+
+
+@bp.route("/review/providers")
+@login_required
+def review_queue():
+    require(current_user, Action.REVIEW_PROVIDERS)
+    statement = select(ProviderOrganisation).order_by(ProviderOrganisation.status,
+                                                      ProviderOrganisation.name_en)
+    if not is_platform_admin(current_user):
+        statement = statement.where(ProviderOrganisation.park_id.in_(
+            park_ids_of(current_user)))
+    providers = list(db.session.scalars(statement))
+    pending = list(db.session.scalars(select(Practitioner).where(
+        Practitioner.provider_id.in_([p.id for p in providers]),
+        Practitioner.status != VerificationStatus.VERIFIED).order_by(Practitioner.id)))
+    waiting = list(db.session.scalars(select(Credential).where(
+        Credential.provider_id.in_([p.id for p in providers]),
+        Credential.status == CredentialStatus.PENDING).order_by(Credential.id)))
+    return render_template("providers/review.html", providers=providers, pending=pending,
+                           credentials=waiting, form=ReviewForm(formdata=None),
+                           locale=current_locale_code())
+
+
+@bp.route("/review/providers/<int:provider_id>", methods=["POST"])
+@login_required
+def review_provider(provider_id: int):
+    provider = queries.get_provider(provider_id)
+    require(current_user, Action.REVIEW_PROVIDERS, provider)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        status = (ProviderStatus.VERIFIED if form.decision.data == "approve"
+                  else ProviderStatus.SUSPENDED)
+        services.set_provider_status(provider, status, actor=current_user)
+        flash(_("The provider's verification has been updated."), "success")
+    return redirect(url_for("providers.review_queue"))
+
+
+@bp.route("/review/practitioners/<int:practitioner_id>", methods=["POST"])
+@login_required
+def review_practitioner(practitioner_id: int):
+    practitioner = queries.get_practitioner(practitioner_id)
+    require(current_user, Action.REVIEW_PROVIDERS, practitioner.provider)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        status = (VerificationStatus.VERIFIED if form.decision.data == "approve"
+                  else VerificationStatus.SUSPENDED)
+        services.set_practitioner_status(practitioner, status, actor=current_user)
+        flash(_("The practitioner's verification has been updated."), "success")
+    return redirect(url_for("providers.review_queue"))
+
+
+# -- credentials -----------------------------------------------------------------------
+
+
+def _credential_form(provider: ProviderOrganisation) -> CredentialForm:
+    form = CredentialForm()
+    locale = current_locale_code()
+    form.practitioner_id.choices = choices(
+        [("", _("The organisation"))] + [(str(p.id), p.name(locale)) for p in
+                                         queries.practitioners_of(provider, listed_only=False)])
+    return form
+
+
+@bp.route("/providers/<int:provider_id>/credentials", methods=["GET", "POST"])
+@login_required
+def credentials(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.VIEW_PROVIDER_DASHBOARD)
+    form = _credential_form(provider)
+    status = 200
+    if request.method == "POST":
+        require(current_user, Action.MANAGE_PROVIDER, provider)
+        status = 400
+        if form.validate_on_submit():
+            practitioner = None
+            if form.practitioner_id.data:
+                practitioner = queries.get_practitioner(int(form.practitioner_id.data)) \
+                    if form.practitioner_id.data.isdigit() else None
+            upload = form.document.data
+            try:
+                verification.submit_credential(
+                    provider, actor=current_user, practitioner=practitioner,
+                    licence_type=form.licence_type.data,
+                    licence_number=form.licence_number.data, issuer=form.issuer.data,
+                    expires_on=form.expires_on.data,
+                    content=upload.read(verification.MAX_DOCUMENT_BYTES + 1),
+                    filename=upload.filename or "", now=utcnow())
+            except DomainError as exc:
+                _flash_fields(exc)
+                status = exc.status
+            else:
+                flash(_("The credential has been sent for review."), "success")
+                return redirect(url_for("providers.credentials", provider_id=provider.id))
+    return render_template(
+        "providers/credentials.html", provider=provider, form=form,
+        credentials=queries.credentials_of(provider), locale=current_locale_code(),
+        can_manage=can(current_user, Action.MANAGE_PROVIDER, provider)), status
+
+
+@bp.route("/providers/credentials/<int:credential_id>/document")
+@login_required
+def credential_document(credential_id: int):
+    credential = verification.readable_credential(current_user, credential_id)
+    response = make_response(credential.document)
+    response.headers["Content-Type"] = credential.document_type
+    response.headers["Content-Disposition"] = "attachment"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/review/credentials/<int:credential_id>", methods=["POST"])
+@login_required
+def review_credential(credential_id: int):
+    credential = verification.credential_for(current_user, credential_id,
+                                             Action.REVIEW_PROVIDERS)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            verification.review_credential(credential, actor=current_user,
+                                           approve=form.decision.data == "approve",
+                                           reason=form.reason.data or "", now=utcnow())
+        except DomainError as exc:
+            flash_error(exc)
+        else:
+            flash(_("The credential has been reviewed."), "success")
+    return redirect(url_for("providers.review_queue"))
+
+
+# -- calendar feeds and busy time ------------------------------------------------------
+
+
+def _flash_feed(url: str) -> None:
+    flash(_("Your calendar feed address (copy it now; it will not be shown again): "
+            "%(url)s", url=url), "success")
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/feed", methods=["POST"])
+@login_required
+def issue_practitioner_feed(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    raw = feeds.issue_practitioner_feed(practitioner, actor=current_user)
+    _flash_feed(url_for("providers.practitioner_feed", token=raw, _external=True))
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/feed/revoke", methods=["POST"])
+@login_required
+def revoke_practitioner_feed(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    feeds.revoke_practitioner_feed(practitioner, actor=current_user)
+    flash(_("The calendar feed address has been revoked."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+@bp.route("/providers/<int:provider_id>/feed", methods=["POST"])
+@login_required
+def issue_provider_feed(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.MANAGE_PROVIDER)
+    profile = services.profile_of(provider, now=utcnow())
+    raw = feeds.issue_provider_feed(profile, actor=current_user)
+    _flash_feed(url_for("providers.provider_feed", token=raw, _external=True))
+    return redirect(url_for("providers.dashboard", provider_id=provider.id))
+
+
+@bp.route("/providers/<int:provider_id>/feed/revoke", methods=["POST"])
+@login_required
+def revoke_provider_feed(provider_id: int):
+    provider = queries.provider_for(current_user, provider_id, Action.MANAGE_PROVIDER)
+    feeds.revoke_provider_feed(services.profile_of(provider, now=utcnow()),
+                               actor=current_user)
+    flash(_("The calendar feed address has been revoked."), "success")
+    return redirect(url_for("providers.dashboard", provider_id=provider.id))
+
+
+def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation,
+                   fallback: datetime):
+    park = provider.park
+    events = feeds.feed_events(practitioners, now=utcnow(), locale=park.default_locale)
+    body = feeds.render_calendar(events, name=name, timezone=park.timezone)
+    etag, modified = feeds.feed_version(body, events, fallback)
+    response = make_response(body)
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = 'inline; filename="parkwell.ics"'
+    response.set_etag(etag)
+    response.last_modified = modified
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+@bp.route("/feeds/practitioners/<token>.ics")
+def practitioner_feed(token: str):
+    practitioner = feeds.practitioner_by_token(token)
+    if practitioner is None:
+        raise ProviderNotFound()
+    locale = practitioner.provider.park.default_locale
+    return _feed_response([practitioner], name=practitioner.name(locale),
+                          provider=practitioner.provider, fallback=practitioner.created_at)
+
+
+@bp.route("/feeds/providers/<token>.ics")
+def provider_feed(token: str):
+    provider = feeds.provider_by_token(token)
+    if provider is None:
+        raise ProviderNotFound()
+    return _feed_response(queries.practitioners_of(provider, listed_only=False),
+                          name=provider.name(provider.park.default_locale),
+                          provider=provider, fallback=provider.created_at)
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/busy", methods=["POST"])
+@login_required
+def import_busy(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    form = BusyImportForm()
+    if not form.validate_on_submit():
+        flash(_("Choose an .ics file to import."), "error")
+        return _render_schedule(practitioner, status=400)
+    upload = form.calendar.data
+    try:
+        count = feeds.import_busy_time(
+            practitioner, actor=current_user,
+            content=upload.read(feeds.MAX_ICS_BYTES + 1),
+            source=upload.filename or "upload.ics", now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_schedule(practitioner, status=exc.status)
+    flash(_("%(count)s busy times imported.", count=count), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/busy-calendar", methods=["POST"])
+@login_required
+def set_busy_calendar(practitioner_id: int):
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    form = BusyCalendarForm()
+    if not form.validate_on_submit():
+        return _render_schedule(practitioner, status=400)
+    try:
+        feeds.set_busy_calendar(practitioner, form.busy_calendar_url.data,
+                                actor=current_user)
+    except DomainError as exc:
+        _flash_fields(exc)
+        return _render_schedule(practitioner, status=exc.status)
+    flash(_("Your calendar will be read at the next synchronisation.")
+          if practitioner.busy_calendar_url else _("Your calendar is no longer followed."),
+          "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))

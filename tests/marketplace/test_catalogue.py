@@ -1,0 +1,131 @@
+"""The catalogue: what an employee can really book, found in Chinese or English, filtered,
+ordered and paged, with no query per card."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from benefits import budgets
+from core.clock import utcnow
+from core.db import db
+from core.i18n import park_today
+from marketplace import catalogue
+from marketplace.catalogue import CatalogueQuery
+from marketplace.errors import InvalidSearch
+from providers.models import ProviderCategory
+from tests.benefits.factories import programme, put_on_roster
+from tests.booking.factories import BookingKit
+
+
+@pytest.fixture
+def shop(make):
+    """A provider with a few services, and an employee of the same park."""
+    kit = BookingKit(make)
+    kit.tuina = kit.service(title_zh="中医推拿理疗", title_en="TCM tuina therapy",
+                            price_minor=20_000, health_needs=["back_pain"])
+    kit.talk = kit.service(category=ProviderCategory.COUNSELLING, title_zh="心理咨询",
+                           title_en="Counselling session", price_minor=50_000,
+                           delivery_mode="online", health_needs=["stress"])
+    kit.class_ = kit.service(category=ProviderCategory.CULTURE, title_zh="八段锦晨练",
+                             title_en="Baduanjin morning class", price_minor=0, capacity=10)
+    kit.user = put_on_roster(kit.enterprise, kit.employee())
+    return kit
+
+
+def search(kit, **filters):
+    return catalogue.search(kit.user, CatalogueQuery(**filters), now=utcnow(),
+                            today=park_today(), timezone="Asia/Shanghai")
+
+
+def titles(page) -> list[str]:
+    return [card.service.title_en for card in page.cards]
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("推拿", ["TCM tuina therapy"]),
+    ("TUINA", ["TCM tuina therapy"]),
+    ("心理", ["Counselling session"]),
+    ("back_pain", ["TCM tuina therapy"]),
+    ("massage nothing-like-it", []),
+])
+def test_search_finds_chinese_and_english(app, shop, words, expected):
+    assert titles(search(shop, q=words)) == expected
+
+
+def test_filters_by_category_price_mode_and_budget(app, make, shop):
+    assert titles(search(shop, category="counselling")) == ["Counselling session"]
+    assert titles(search(shop, price_max_minor=20_000, sort="price_asc")) == [
+        "Baduanjin morning class", "TCM tuina therapy"]
+    assert titles(search(shop, delivery_mode="online")) == ["Counselling session"]
+    plan = programme(make, shop.enterprise, amount_minor=30_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.commit()
+    covered = search(shop, covered_by_budget=True, sort="price_desc")
+    assert titles(covered) == ["TCM tuina therapy", "Baduanjin morning class"]
+    assert covered.cards[0].covered_in_full
+
+
+def test_sorts_and_real_availability(app, shop):
+    assert titles(search(shop, sort="price_desc"))[0] == "Counselling session"
+    soonest = search(shop, sort="soonest")
+    assert all(card.next_start for card in soonest.cards)
+    starts = [card.next_start for card in soonest.cards]
+    assert starts == sorted(starts)
+    evening = search(shop, time_of_day="evening")
+    assert evening.total == 3  # the practitioner works until 20:00
+    far = park_today() + timedelta(days=80)
+    assert search(shop, date_from=far, date_to=far + timedelta(days=2)).total == 0  # horizon
+
+
+def test_pages_and_a_page_past_the_end(app, shop):
+    first = search(shop, per_page=2, sort="price_asc")
+    assert (len(first.cards), first.total, first.pages) == (2, 3, 2)
+    assert search(shop, per_page=2, page=9).cards == []
+
+
+@pytest.mark.parametrize("filters", [
+    {"q": "x" * 3000}, {"category": "astrology"}, {"price_min_minor": -1},
+    {"price_min_minor": 500, "price_max_minor": 100}, {"sort": "random"},
+    {"date_from": date(2026, 11, 23), "date_to": date(2026, 11, 22)},
+    {"min_rating": 9}, {"per_page": 500},
+])
+def test_nonsense_filters_are_refused_clearly(app, shop, filters):
+    with pytest.raises(InvalidSearch):
+        search(shop, **filters)
+
+
+def test_other_parks_and_unverified_providers_are_never_offered(app, make, shop):
+    elsewhere = BookingKit(make, park=make.park())
+    elsewhere.service(title_en="Far away massage")
+    shop.provider.status = shop.provider.status.__class__("suspended")
+    db.session.commit()
+    assert search(shop).total == 0
+
+
+@contextmanager
+def counted_queries():
+    statements = []
+
+    def count(*_args, **_kwargs):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_search_page_runs_the_same_number_of_queries_whatever_its_size(app, shop):
+    for n in range(6):
+        shop.service(title_en=f"Extra {n}", price_minor=1000 + n)
+    search(shop, per_page=1)  # warm up caches of lookups that happen once
+    with counted_queries() as small:
+        search(shop, per_page=1)
+    with counted_queries() as large:
+        search(shop, per_page=9)
+    assert len(small) == len(large)

@@ -1,0 +1,26 @@
+"""The demo park has a TCM culture week and a mental-health week with sessions,
+registrations, a checked-in ticket and a waitlist; seeding twice changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.clock import utcnow
+from core.db import db
+from marketplace.seed import seed_demo
+from park.models import Event, EventStatus, Registration, RegistrationStatus
+
+
+def test_the_demo_has_two_festival_weeks_and_seeding_twice_changes_nothing(app):
+    first = seed_demo(now=utcnow())
+    db.session.commit()
+    counts = db.session.scalar(select(func.count(Registration.id)))
+    assert seed_demo(now=utcnow()) == first
+    assert db.session.scalar(select(func.count(Registration.id))) == counts
+    events = {e.title_zh: e for e in db.session.scalars(select(Event))}
+    assert {"中医药文化周", "心理健康周"} <= set(events)
+    assert all(e.status is EventStatus.PUBLISHED for e in events.values())
+    assert len(events["中医药文化周"].sessions) == 5
+    regs = list(db.session.scalars(select(Registration)))
+    assert sum(1 for r in regs if r.checked_in_at is not None) == 1
+    assert any(r.status is RegistrationStatus.WAITING for r in regs)
