@@ -32,7 +32,12 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
+
+
 def _secret_key(env: dict[str, str], is_production: bool) -> str:
+    """SECRET_KEY; in development a key generated once and kept in ``instance/`` (so that
+    sessions, links and the development health-data key survive restarts)."""
     key = env.get("SECRET_KEY")
     if key:
         return key
@@ -41,7 +46,12 @@ def _secret_key(env: dict[str, str], is_production: bool) -> str:
             "!!! SECRET_KEY is not set in production: using a random key. Sessions and "
             "emailed links will stop working at every restart. Set SECRET_KEY now. !!!"
         )
-    return secrets.token_hex(32)
+        return secrets.token_hex(32)
+    if not DEV_SECRET_FILE.exists():
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        DEV_SECRET_FILE.write_text(secrets.token_hex(32))
+        DEV_SECRET_FILE.chmod(0o600)
+    return DEV_SECRET_FILE.read_text().strip()
 
 
 def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
