@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from booking import api, cli, queries, views, waitlist
+from booking import api, cli, queries, series_views, views, waitlist
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
@@ -16,6 +16,7 @@ from providers.slots import register_occupancy_source
 def init_app(app: Flask) -> None:
     app.config.setdefault("BOOKING_HOLD_MINUTES", 10)
     app.register_blueprint(views.bp)
+    app.register_blueprint(series_views.bp)
     register_api(app, api.bp)
     register_occupancy_source(app, queries.occupancy_source)
     cli.init_app(app)

@@ -11,7 +11,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel
 
-from booking import idempotency, queries, services, waitlist
+from booking import idempotency, queries, services, sharing, waitlist
 from booking import series as series_services
 from booking.models import Booking, BookingSeries
 from booking.schemas import (
@@ -77,9 +77,15 @@ def create_booking(user: User, body: HoldCreate):
     lapses. Send an ``Idempotency-Key`` header to make retries safe: the same key and body
     return the first answer; the same key with another body is refused with 409."""
     service = provider_queries.service_for(user, body.service_id, Action.VIEW_PROVIDER)
-    return _idempotent_write(user, body, 201, lambda: services.hold_slot(
-        service, practitioner_id=body.practitioner_id, starts_at=body.starts_at, actor=user,
-        dependant_id=body.dependant_id, now=utcnow()))
+
+    def hold_and_share() -> Booking:
+        booking = services.hold_slot(service, practitioner_id=body.practitioner_id,
+                                     starts_at=body.starts_at, actor=user,
+                                     dependant_id=body.dependant_id, now=utcnow())
+        sharing.share_for_booking(booking, actor=user, fields=body.share, now=utcnow())
+        return booking
+
+    return _idempotent_write(user, body, 201, hold_and_share)
 
 
 @bp.operation("/bookings", method="GET", query=BookingQuery, response=BookingPage,

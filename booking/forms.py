@@ -6,8 +6,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from booking.schemas import EARLIEST_YEAR, LATEST_YEAR
 
@@ -34,6 +35,14 @@ class HoldForm(FlaskForm):
     form_token = HiddenField(validators=[DataRequired(REQUIRED), Length(max=64)])
 
 
+class ShareForm(FlaskForm):
+    """What to share with the provider for this booking (choices: the category's minimum)."""
+
+    share = SelectMultipleField(_l("Share with the provider"), choices=[],
+                                validate_choice=False, option_widget=CheckboxInput(),
+                                widget=ListWidget(prefix_label=False))
+
+
 class CancelForm(FlaskForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 
@@ -55,3 +64,47 @@ class WaitlistForm(FlaskForm):
     practitioner_id = IntegerField(validators=[DataRequired(REQUIRED), NumberRange(min=1)])
     starts_at = HiddenField(validators=[DataRequired(REQUIRED), _aware_datetime])
     dependant_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+
+def _aware_datetimes(form, field) -> None:
+    parsed = []
+    for item in field.data or []:
+        try:
+            value = datetime.fromisoformat(item)
+        except ValueError as exc:
+            raise ValidationError(_l("Choose one of the times listed.")) from exc
+        if value.tzinfo is None or not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValidationError(_l("Choose one of the times listed."))
+        parsed.append(value)
+    field.parsed = parsed
+
+
+class SeriesPreviewForm(FlaskForm):
+    """Where a course starts and how it repeats, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    practitioner_id = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    first = StringField(validators=[Optional(), _aware_datetime])
+    count = IntegerField(_l("Sessions"), default=8, validators=[
+        Optional(), NumberRange(min=1, max=26, message=_l("Choose from 1 to 26 sessions."))])
+    every_days = IntegerField(_l("Every how many days"), default=7, validators=[
+        Optional(), NumberRange(min=1, max=31, message=_l("Choose from 1 to 31 days."))])
+
+    @property
+    def first_parsed(self) -> datetime | None:
+        return getattr(self.first, "parsed", None)
+
+
+class SeriesBookForm(FlaskForm):
+    practitioner_id = IntegerField(validators=[DataRequired(REQUIRED), NumberRange(min=1)])
+    starts = SelectMultipleField(choices=[], validate_choice=False,
+                                 validators=[DataRequired(REQUIRED), _aware_datetimes])
+
+    def parsed_starts(self) -> list[datetime]:
+        return self.starts.parsed
+
+
+class SeriesCancelForm(FlaskForm):
+    """Cancel the rest of a course (a button)."""

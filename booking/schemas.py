@@ -29,8 +29,16 @@ class HoldCreate(_Strict):
     starts_at: AwareDatetime = Field(description="The slot's start (ISO 8601 with offset), as "
                                                  "listed by /services/{id}/slots.")
     dependant_id: int | None = Field(None, ge=1, description="Book for this dependant.")
+    share: list[str] = Field(default_factory=list, max_length=10, description=(
+        "Health groups to share with the provider for this booking, at most those the "
+        "service's category needs (e.g. blood_pressure, body, lifestyle for TCM). Nothing "
+        "is shared unless listed."))
 
     _year = field_validator("starts_at")(_sane_year)
+
+
+class ShareData(_Strict):
+    share: list[str] = Field(max_length=10, description="Health groups to share.")
 
 
 class CancelData(_Strict):

@@ -11,13 +11,20 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from booking import feeds, idempotency, queries, services, waitlist
-from booking.forms import AttendanceForm, CancelForm, HoldForm, RescheduleForm, WaitlistForm
+from booking import feeds, idempotency, queries, services, sharing, waitlist
+from booking.forms import (
+    AttendanceForm,
+    CancelForm,
+    HoldForm,
+    RescheduleForm,
+    ShareForm,
+    WaitlistForm,
+)
 from booking.models import BookingStatus
 from core.clock import to_zone, utcnow
 from core.db import db
 from core.errors import DomainError
-from core.i18n import current_locale_code
+from core.i18n import current_locale_code, format_when
 from core.policy import Action, can
 from core.web import flash_error
 from health import services as health_services
@@ -134,6 +141,8 @@ def _render_detail(booking, status: int = 200, reschedule_form: RescheduleForm |
                                    now) if s[0].starts_at != booking.starts_at][:30]
     return render_template(
         "booking/detail.html", booking=booking, is_client=is_client,
+        share_form=ShareForm(formdata=None), shareable=sharing.shareable_fields(
+            booking, current_user),
         cancel_form=CancelForm(formdata=None), reschedule_form=reschedule_form
         or RescheduleForm(formdata=None), slots=slots, now=now,
         outcome=services.cancellation_outcome(booking, by="client", now=now)
@@ -145,6 +154,27 @@ def _render_detail(booking, status: int = 200, reschedule_form: RescheduleForm |
 @login_required
 def booking_detail(booking_id: int):
     return _render_detail(queries.visible_booking(current_user, booking_id))
+
+
+@bp.route("/bookings/<int:booking_id>/share", methods=["POST"])
+@login_required
+def share(booking_id: int):
+    booking = queries.visible_booking(current_user, booking_id)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        return _render_detail(booking, 400)
+    try:
+        consent = sharing.share_for_booking(booking, actor=current_user,
+                                            fields=form.share.data or [], now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_detail(booking, exc.status)
+    if consent is None:
+        flash(_("Nothing is shared."), "info")
+    else:
+        flash(_("Shared with the provider until %(until)s. You can revoke it under My health.",
+                until=format_when(consent.valid_until, "short")), "success")
+    return redirect(url_for("booking.booking_detail", booking_id=booking.id))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
