@@ -3,7 +3,13 @@ worker loop; and the employee's secret calendar feed."""
 
 from __future__ import annotations
 
+import os
+import random
+import uuid
 from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
 
 from booking import feeds, jobs, services
 from booking.models import Booking, BookingStatus
@@ -95,3 +101,23 @@ def test_old_idempotency_keys_are_forgotten(client, make, kit):
     assert client.post("/api/v1/bookings", json=body, headers=headers).status_code == 201
     assert jobs.tick(utcnow())["prune_idempotency_keys"] == 0
     assert jobs.tick(utcnow() + timedelta(days=2))["prune_idempotency_keys"] == 1
+
+
+def test_the_worker_runs_its_tick_through_rq_on_redis(kit, app, monkeypatch):
+    """With ``REDIS_URL`` the tick is a job on an RQ queue, enqueued once per interval."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
+            pytest.fail("CI must set REDIS_URL")
+        pytest.skip("needs REDIS_URL (bash .ci/run sets it)")
+    service = kit.service(price_minor=100)
+    lapsed = _confirmed(kit, service, at=kit.slot(), created=utcnow() - timedelta(minutes=20))
+    # A queue and an interval of this test's own, so that parallel runs never share a job.
+    monkeypatch.setattr(jobs, "QUEUE_NAME", f"parkwell-test-{uuid.uuid4().hex}")
+    own_interval = 10**11 + random.randrange(10**9) * 30
+    monkeypatch.setattr(jobs, "time_module", SimpleNamespace(time=lambda: own_interval,
+                                                             sleep=lambda _s: None))
+    app.config["REDIS_URL"] = url
+    jobs.run_worker(burst=True, interval=30)
+    db.session.expire_all()
+    assert db.session.get(Booking, lapsed.id).status is BookingStatus.EXPIRED
