@@ -63,19 +63,20 @@ class ProgrammeInput:
     caps: list[CapInput] = field(default_factory=list)
 
 
-def _check_amount(value: int, field_name: str, *, allow_zero: bool = True) -> None:
+def check_amount(value: int, field_name: str, *, allow_zero: bool = True) -> None:
+    """Refuse negative, zero (when not allowed) and absurd amounts, naming the field."""
     if value < 0 or (value == 0 and not allow_zero) or value > ledger.MAX_AMOUNT_MINOR:
         raise InvalidAmount(fields={field_name: _(
             "Enter an amount greater than zero and not absurdly large.")})
 
 
 def _validate(data: ProgrammeInput) -> None:
-    _check_amount(data.amount_minor, "amount_minor")
-    _check_amount(data.rollover_limit_minor, "rollover_limit_minor")
+    check_amount(data.amount_minor, "amount_minor")
+    check_amount(data.rollover_limit_minor, "rollover_limit_minor")
     if not 0 <= data.expiry_days <= 366:
         raise InvalidInput(fields={"expiry_days": _("Choose between 0 and 366 days.")})
     for rule in data.amount_rules:
-        _check_amount(rule.amount_minor, "amount_rules")
+        check_amount(rule.amount_minor, "amount_rules")
         if not rule.grade and not rule.department:
             raise InvalidInput(fields={"amount_rules": _(
                 "Each amount rule needs a grade or a department.")})
@@ -89,7 +90,7 @@ def _validate(data: ProgrammeInput) -> None:
         if cap.cap_basis_points is not None and not 0 <= cap.cap_basis_points <= 10000:
             raise InvalidInput(fields={"caps": _("A cap is a share between 0% and 100%.")})
         if cap.pot_amount_minor is not None:
-            _check_amount(cap.pot_amount_minor, "caps")
+            check_amount(cap.pot_amount_minor, "caps")
 
 
 def create_programme(enterprise: Enterprise, data: ProgrammeInput, *, actor: User,
@@ -134,7 +135,7 @@ def record_bank_transfer(programme: BudgetProgramme, *, amount_minor: int, bank_
     """Money the enterprise paid by bank transfer arrives in the programme's pot.
     Only platform admins record it; the bank reference makes it happen once."""
     require(actor, Action.RECORD_FUNDING)
-    _check_amount(amount_minor, "amount_minor", allow_zero=False)
+    check_amount(amount_minor, "amount_minor", allow_zero=False)
     source = ledger.get_account(AccountKind.EXTERNAL_FUNDING, currency=programme.currency,
                                 now=now)
     return ledger.transfer(TransactionKind.FUNDING, source=source,

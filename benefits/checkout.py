@@ -134,13 +134,13 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
     db.session.add(payment)
     db.session.flush()
     if split.budget_minor:
-        _hold_budget(payment, split.programme, now=now, today=today)
+        hold_budget(payment, split.programme, now=now, today=today)
     if not split.card_minor:
-        _settle(payment, booking, actor=actor, now=now)
+        settle(payment, booking, actor=actor, now=now)
     return CheckoutResult(payment, intent.client_secret if intent else None)
 
 
-def _hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
+def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
                  today: date) -> None:
     """Move the budget share from the spendable periods (oldest first) to the hold."""
     remaining = payment.budget_minor
@@ -156,7 +156,7 @@ def _hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
                 category=payment.category)
 
 
-def _settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
+def settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
     """Everything is paid: capture the budget hold, book the card money, confirm."""
     if payment.budget_minor:
         ledger.transfer(TransactionKind.CAPTURE, source=_hold_account(payment, now=now),

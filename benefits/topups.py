@@ -20,7 +20,7 @@ def start_top_up(programme: BudgetProgramme, *, amount_minor: int, actor: User,
     form's token) makes a double submission create one intent. Raises Forbidden/NotFound,
     InvalidAmount, CardPaymentUnavailable, PaymentProviderFailed."""
     require(actor, Action.MANAGE_BENEFITS, programme.enterprise)
-    budgets._check_amount(amount_minor, "amount_minor", allow_zero=False)
+    budgets.check_amount(amount_minor, "amount_minor", allow_zero=False)
     if not stripe_gateway.card_payments_enabled():
         raise CardPaymentUnavailable()
     intent = stripe_gateway.create_payment_intent(

@@ -58,7 +58,7 @@ def handle_event(event_id: str, event_type: str, intent: dict, *, now: datetime,
             return "amount_mismatch"
         try:
             with db.session.begin_nested():
-                checkout._settle(payment, booking, actor=None, now=now)
+                checkout.settle(payment, booking, actor=None, now=now)
         except (HoldExpired, TransitionRefused):
             # Paid too late: the place has gone. Give everything back.
             checkout.release(payment, now=now, cancel_intent=False)

@@ -151,7 +151,7 @@ def test_a_lapsed_hold_gives_the_budget_back(app, make, kit):
                       created_at=utcnow(), updated_at=utcnow())
     db.session.add(payment)
     db.session.flush()
-    checkout._hold_budget(payment, plan, now=utcnow(), today=park_today())
+    checkout.hold_budget(payment, plan, now=utcnow(), today=park_today())
     db.session.commit()
     assert available(user, plan) == 0
     booking_services.expire_holds(now=booking.hold_expires_at)

@@ -43,7 +43,7 @@ def _hold(kit, service, user, plan, amount: int, index: int) -> Payment | None:
                       created_at=utcnow(), updated_at=utcnow())
     db.session.add(payment)
     db.session.flush()
-    checkout._hold_budget(payment, plan, now=utcnow(), today=park_today())
+    checkout.hold_budget(payment, plan, now=utcnow(), today=park_today())
     return payment
 
 
@@ -69,7 +69,7 @@ def test_random_budget_lives_keep_every_ledger_invariant(app, make, operations):
                 elif operation == "hold":
                     _hold(kit, service, user, plan, amount, index)
                 elif operation == "capture" and (payment := _with(PaymentStatus.PENDING, user)):
-                    checkout._settle(payment, db.session.get(Booking, payment.booking_id),
+                    checkout.settle(payment, db.session.get(Booking, payment.booking_id),
                                      actor=None, now=utcnow())
                 elif operation == "release" and (payment := _with(PaymentStatus.PENDING, user)):
                     checkout.release(payment, now=utcnow(), cancel_intent=False)
