@@ -58,6 +58,17 @@ def require_postgres() -> str:
     return url
 
 
+def require_redis() -> str:
+    """The Redis URL for tests of features that need it: a skip with a reason on a machine
+    without one, a failure in CI (which always sets it)."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
+        pytest.fail("CI must set REDIS_URL")
+    pytest.skip("needs REDIS_URL (bash .ci/run sets it)")
+
+
 def base_config(database_url: str) -> dict:
     return {
         "TESTING": True,

@@ -3,19 +3,17 @@ worker loop; and the employee's secret calendar feed."""
 
 from __future__ import annotations
 
-import os
 import random
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
-
-import pytest
 
 from booking import feeds, jobs, services
 from booking.models import Booking, BookingStatus
 from booking.notifications import booking_ics
 from core.clock import utcnow
 from core.db import db
+from tests.conftest import require_redis
 
 
 def _confirmed(kit, service, *, at, created=None):
@@ -105,11 +103,7 @@ def test_old_idempotency_keys_are_forgotten(client, make, kit):
 
 def test_the_worker_runs_its_tick_through_rq_on_redis(kit, app, monkeypatch):
     """With ``REDIS_URL`` the tick is a job on an RQ queue, enqueued once per interval."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CI must set REDIS_URL")
-        pytest.skip("needs REDIS_URL (bash .ci/run sets it)")
+    url = require_redis()
     service = kit.service(price_minor=100)
     lapsed = _confirmed(kit, service, at=kit.slot(), created=utcnow() - timedelta(minutes=20))
     # A queue and an interval of this test's own, so that parallel runs never share a job.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from core.accounts import services
 from core.accounts.models import ApiToken, Invitation, Role, User
 from core.clock import utcnow
 from core.db import db
+from tests.conftest import require_redis
 from tests.factories import PASSWORD
 
 
@@ -301,11 +301,7 @@ class TestThrottlingOnRedis:
 
     @pytest.fixture
     def config_overrides(self):
-        url = os.environ.get("REDIS_URL")
-        if not url:
-            if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
-                pytest.fail("CI must set REDIS_URL")
-            pytest.skip("needs REDIS_URL (bash .ci/run sets it)")
+        url = require_redis()
         return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute",
                 "RATELIMIT_STORAGE_URI": url,
                 "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
