@@ -6,7 +6,7 @@ PORT   ?= 5000
 PIP_QUIET := --quiet --disable-pip-version-check
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed clean
+.PHONY: run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed fuzz crash clean bench
 
 ## Create the virtualenv and install ParkWell with its development tools (again only when
 ## pyproject.toml changes).
@@ -34,13 +34,29 @@ run: seed i18n-compile
 test: install i18n-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Fuzz the JSON API with schemathesis against a live server on PostgreSQL and Redis
+## (a fresh database seeded with the demo park; FUZZ_SECONDS=120 time-boxes it)
+fuzz: install
+	$(BIN)/python -m tests.faults.fuzz_api
+
+## Crash and fault test on PostgreSQL and Redis: kill workers at random, then check the
+## books (CRASH_SECONDS=170 time-boxes the whole run)
+crash: install
+	$(BIN)/python -m tests.faults.crash
+
+## Benchmark a large seeded park under gunicorn and PostgreSQL with wrk: writes
+## bench/results.json and bench/results.md (tune with BENCH_SCALE, BENCH_DURATION, ...;
+## see bench/bench.py). Needs PostgreSQL on 127.0.0.1 and wrk (apt-get install wrk).
+bench: install i18n-compile
+	$(BIN)/python bench/bench.py
+
 ## Extract messages, update the catalogues and compile them
 i18n: i18n-extract i18n-update i18n-compile
 
 i18n-extract: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
 	  --no-location --sort-output --project ParkWell --copyright-holder ParkWell \
-	  core marketplace providers templates $(wildcard booking health benefits park)
+	  core marketplace providers templates $(wildcard booking health benefits park prevention care)
 
 i18n-update: install
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -l zh_Hans_CN \

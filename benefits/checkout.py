@@ -10,6 +10,9 @@ The flow keeps external calls outside database locks:
    hold and the place on failure. A lapsed hold releases it too.
 4. A cancellation refunds what the policy says, to the budget's period (or the programme's
    pot once that period is over) and to the card through Stripe, after the commit.
+
+Other things than bookings (a park event registration, ...) go through the same steps
+with ``start_subject_checkout(Charge(...))``; see ``benefits.subjects`` for the seam.
 """
 
 from __future__ import annotations
@@ -20,8 +23,13 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from benefits import budgets, ledger, stripe_gateway
-from benefits.errors import BookingNotPayable, CardPaymentUnavailable
+from benefits import budgets, ledger, stripe_gateway, subjects
+from benefits.errors import (
+    BookingNotPayable,
+    CardPaymentUnavailable,
+    InsufficientFunds,
+    NotPayable,
+)
 from benefits.models import (
     AccountKind,
     BudgetProgramme,
@@ -30,6 +38,7 @@ from benefits.models import (
     PaymentStatus,
     TransactionKind,
 )
+from booking import capacity as booking_capacity
 from booking import services as booking_services
 from booking.models import Booking, BookingStatus
 from booking.signals import CancellationOutcome
@@ -47,31 +56,45 @@ class Quote:
     programme: BudgetProgramme | None
 
 
-def quote(booking: Booking, *, today: date) -> Quote:
-    """How the price splits: what the budget covers, and what is left for the card."""
+def quote_for(payer: User, *, price_minor: int, currency: str, category: str,
+              for_dependant: bool, today: date) -> Quote:
+    """How a price splits for ``payer``: what the best of their programmes covers for
+    ``category`` (bounded by balance and the category's cap or pot), and what is left for
+    the card."""
     best: tuple[int, BudgetProgramme | None] = (0, None)
-    client = booking.client
-    for membership in client.active_memberships:
+    for membership in payer.active_memberships:
         if membership.enterprise_id is None:
             continue
         for programme in budgets.programmes_of(membership.enterprise_id):
-            if programme.currency != booking.currency:
+            if programme.currency != currency:
                 continue
-            if booking.dependant_id is not None and not programme.dependants_allowed:
+            if for_dependant and not programme.dependants_allowed:
                 continue
-            available = budgets.spendable(client.id, programme,
-                                          category=booking.service.category.value,
+            available = budgets.spendable(payer.id, programme, category=category,
                                           today=today).available_minor
             if available > best[0]:
                 best = (available, programme)
-    budget = min(best[0], booking.price_minor)
-    return Quote(price_minor=booking.price_minor, budget_minor=budget,
-                 card_minor=booking.price_minor - budget, currency=booking.currency,
+    budget = min(best[0], price_minor)
+    return Quote(price_minor=price_minor, budget_minor=budget,
+                 card_minor=price_minor - budget, currency=currency,
                  programme=best[1] if budget else None)
+
+
+def quote(booking: Booking, *, today: date) -> Quote:
+    """How the booking's price splits: what the budget covers, and what is left for the
+    card."""
+    return quote_for(booking.client, price_minor=booking.price_minor,
+                     currency=booking.currency, category=booking.service.category.value,
+                     for_dependant=booking.dependant_id is not None, today=today)
 
 
 def payment_for(booking: Booking) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.booking_id == booking.id))
+
+
+def payment_for_subject(kind: str, subject_id: int) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.subject_kind == kind,
+                                                   Payment.subject_id == subject_id))
 
 
 def _hold_account(payment: Payment, *, now: datetime) -> LedgerAccount:
@@ -85,11 +108,23 @@ def platform_fee(price_minor: int) -> int:
     return (price_minor * basis_points + 5000) // 10000
 
 
+def _fee_of(payment: Payment) -> int:
+    """The platform's fee on this payment: always for bookings, for other subjects when
+    their handler says so."""
+    if payment.subject_kind is not None \
+            and not subjects.handler(payment.subject_kind).platform_fee:
+        return 0
+    return platform_fee(payment.price_minor)
+
+
 def _fees(payment: Payment, *, now: datetime) -> LedgerAccount:
     return ledger.get_account(AccountKind.PLATFORM_FEES, currency=payment.currency, now=now)
 
 
 def _payable(payment: Payment, *, now: datetime) -> LedgerAccount:
+    """Who receives the money: a booking's provider, or a subject's chosen payee."""
+    if payment.payee_account_id is not None:
+        return db.session.get(LedgerAccount, payment.payee_account_id)
     return ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=payment.currency, now=now,
                               provider_id=payment.provider_id)
 
@@ -124,6 +159,11 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
             amount_minor=split.card_minor, currency=split.currency,
             idempotency_key=f"booking-{booking.id}-card-{split.card_minor}",
             metadata={"booking_id": str(booking.id)})
+    # The booking's own locks before any ledger account: the order every booking write
+    # takes them in (a cancellation locks these, then refunds), so that none deadlocks.
+    lock_booking(booking)
+    if payment_for(booking) is not None:
+        raise BookingNotPayable()  # a parallel checkout of the same booking got there first
     payment = Payment(booking_id=booking.id, user_id=actor.id, provider_id=booking.provider_id,
                       programme_id=split.programme.id if split.programme else None,
                       category=booking.service.category.value, currency=split.currency,
@@ -140,17 +180,91 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
     return CheckoutResult(payment, intent.client_secret if intent else None)
 
 
+@dataclass(frozen=True)
+class Charge:
+    """One registered subject to pay (see ``benefits.subjects``)."""
+
+    kind: str  #: a registered subject kind
+    subject_id: int
+    payer: User
+    price_minor: int
+    currency: str
+    #: The budget category it counts against (programme caps and pots apply to it).
+    category: str
+    #: Who receives the money, e.g. the park's event income account.
+    payee: LedgerAccount
+    #: For a family member: only programmes that allow dependants pay.
+    for_dependant: bool = False
+
+
+def quote_charge(charge: Charge, *, today: date) -> Quote:
+    return quote_for(charge.payer, price_minor=charge.price_minor, currency=charge.currency,
+                     category=charge.category, for_dependant=charge.for_dependant,
+                     today=today)
+
+
+def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> CheckoutResult:
+    """Pay a registered subject, as ``start_checkout`` pays a booking: Stripe first (no
+    lock held; an idempotency key per subject and amount), then the subject's locks, the
+    budget hold and the payment; budget only settles at once. Raises NotPayable,
+    CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds, and whatever the
+    handler's ``lock_payable`` or ``settled`` raise."""
+    handler = subjects.handler(charge.kind)
+    existing = payment_for_subject(charge.kind, charge.subject_id)
+    if existing is not None:
+        if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
+            intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
+            return CheckoutResult(existing, intent.client_secret)
+        raise NotPayable()
+    if charge.price_minor <= 0 or charge.payee.currency != charge.currency:
+        raise NotPayable()
+    split = quote_charge(charge, today=today)
+    intent = None
+    if split.card_minor:
+        if not stripe_gateway.card_payments_enabled():
+            raise CardPaymentUnavailable()
+        intent = stripe_gateway.create_payment_intent(
+            amount_minor=split.card_minor, currency=split.currency,
+            idempotency_key=f"{charge.kind}-{charge.subject_id}-card-{split.card_minor}",
+            metadata={"subject_kind": charge.kind, "subject_id": str(charge.subject_id)})
+    handler.lock_payable(charge.subject_id, now=now)
+    if payment_for_subject(charge.kind, charge.subject_id) is not None:
+        raise NotPayable()  # a parallel checkout of the same subject got there first
+    payment = Payment(subject_kind=charge.kind, subject_id=charge.subject_id,
+                      payee_account_id=charge.payee.id, user_id=charge.payer.id,
+                      programme_id=split.programme.id if split.programme else None,
+                      category=charge.category, currency=split.currency,
+                      price_minor=split.price_minor, budget_minor=split.budget_minor,
+                      card_minor=split.card_minor, status=PaymentStatus.PENDING,
+                      stripe_payment_intent_id=intent.id if intent else None,
+                      created_at=now, updated_at=now)
+    db.session.add(payment)
+    db.session.flush()
+    if split.budget_minor:
+        hold_budget(payment, split.programme, now=now, today=today)
+    if not split.card_minor:
+        _capture(payment, now=now)
+        handler.settled(payment, actor=charge.payer, now=now)
+    return CheckoutResult(payment, intent.client_secret if intent else None)
+
+
 def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
                  today: date) -> None:
     """Move the budget share from the spendable periods (oldest first) to the hold."""
     remaining = payment.budget_minor
     legs = []
-    for account in budgets.spendable(payment.user_id, programme, category=payment.category,
-                                     today=today).accounts:
+    accounts = budgets.spendable(payment.user_id, programme, category=payment.category,
+                                 today=today).accounts
+    # Locked first, which reads their balances again: a parallel payment of the same
+    # person may have spent them since the quote.
+    ledger.lock_accounts([*accounts, _hold_account(payment, now=now)])
+    for account in accounts:
         take = min(account.balance_minor, remaining)
         if take:
             legs.append(ledger.Leg(account, -take))
             remaining -= take
+    if remaining:
+        raise InsufficientFunds()  # the budget moved since the quote: a clear 409, not a 500
     legs.append(ledger.Leg(_hold_account(payment, now=now), payment.budget_minor))
     ledger.post(TransactionKind.HOLD, legs, now=now, reference=f"hold:pay{payment.id}",
                 category=payment.category)
@@ -158,6 +272,36 @@ def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
 
 def settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
     """Everything is paid: capture the budget hold, book the card money, confirm."""
+    lock_booking(booking)
+    _capture(payment, now=now)
+    booking_services.confirm_booking(booking, actor=actor, now=now,
+                                     payment_reference=f"pay{payment.id}")
+
+
+def settle_subject(payment: Payment, *, actor: User | None, now: datetime) -> None:
+    """Everything is paid for a registered subject: lock it (before the ledger), capture
+    the budget hold, book the card money, and tell its handler. Raises NotPayable,
+    SubjectGone (the handler's: the caller releases and refunds)."""
+    handler = subjects.handler(payment.subject_kind)
+    handler.lock_payable(payment.subject_id, now=now)
+    _capture(payment, now=now)
+    handler.settled(payment, actor=actor, now=now)
+
+
+def lock_booking(booking: Booking) -> None:
+    """The booking's row locks (practitioner, then client), to take before any ledger
+    account's."""
+    booking_capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
+
+
+def _capture(payment: Payment, *, now: datetime) -> None:
+    # Every account of the capture locked at once, in id order, before the first posting
+    # (each posting alone would lock only its own two, and another order could deadlock).
+    ledger.lock_accounts([
+        *([_hold_account(payment, now=now)] if payment.budget_minor else []),
+        *([ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
+                              now=now)] if payment.card_minor else []),
+        _payable(payment, now=now), _fees(payment, now=now)])
     if payment.budget_minor:
         ledger.transfer(TransactionKind.CAPTURE, source=_hold_account(payment, now=now),
                         target=_payable(payment, now=now), amount_minor=payment.budget_minor,
@@ -169,15 +313,13 @@ def settle(payment: Payment, booking: Booking, *, actor: User | None, now: datet
         ledger.transfer(TransactionKind.CARD_PAYMENT, source=clearing,
                         target=_payable(payment, now=now), amount_minor=payment.card_minor,
                         now=now, reference=f"card:pay{payment.id}", category=payment.category)
-    fee = platform_fee(payment.price_minor)
+    fee = _fee_of(payment)
     if fee:
         ledger.transfer(TransactionKind.FEE, source=_payable(payment, now=now),
                         target=_fees(payment, now=now), amount_minor=fee, now=now,
                         reference=f"fee:pay{payment.id}", category=payment.category)
     payment.status = PaymentStatus.PAID
     payment.updated_at = now
-    booking_services.confirm_booking(booking, actor=actor, now=now,
-                                     payment_reference=f"pay{payment.id}")
 
 
 def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> None:
@@ -205,17 +347,27 @@ def refund_card_in_full(payment: Payment) -> None:
 
 def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
            today: date) -> None:
-    """Give back what the cancellation policy says, split proportionally between the
-    budget and the card; the card refund goes to Stripe after the commit."""
+    """Give back what the booking's cancellation policy says."""
+    refund_share(payment, basis_points=outcome.refund_basis_points, now=now, today=today)
+
+
+def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: date) -> None:
+    """Give back ``basis_points`` of what was paid (10000: everything), split
+    proportionally between the budget and the card; the card refund goes to Stripe after
+    the commit. A payment still pending is released instead; one already released or
+    refunded is left alone."""
+    if not 0 <= basis_points <= 10000:
+        raise ValueError("basis_points is a share between 0 and 10000")
     if payment.status is PaymentStatus.PENDING:
         release(payment, now=now)
         return
     if payment.status is not PaymentStatus.PAID:
         return
-    budget_back = payment.budget_minor * outcome.refund_basis_points // 10000
-    card_back = payment.card_minor * outcome.refund_basis_points // 10000
+    budget_back = payment.budget_minor * basis_points // 10000
+    card_back = payment.card_minor * basis_points // 10000
     payable = _payable(payment, now=now)
-    fee_back = platform_fee(payment.price_minor) * outcome.refund_basis_points // 10000
+    _lock_refund_accounts(payment, payable, now=now)
+    fee_back = _fee_of(payment) * basis_points // 10000
     if fee_back:  # the platform keeps its fee only on what the provider keeps
         ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
                         amount_minor=fee_back, now=now, reference=f"fee-back:pay{payment.id}",
@@ -234,6 +386,21 @@ def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
     payment.refunded_budget_minor, payment.refunded_card_minor = budget_back, card_back
     payment.status = PaymentStatus.REFUNDED
     payment.updated_at = now
+
+
+def _lock_refund_accounts(payment: Payment, payable: LedgerAccount, *, now: datetime) -> None:
+    """Every account a refund may move, locked at once in id order (as ``_capture``)."""
+    accounts = [payable, _fees(payment, now=now)]
+    if payment.card_minor:
+        accounts.append(ledger.get_account(AccountKind.STRIPE_CLEARING,
+                                           currency=payment.currency, now=now))
+    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
+    if hold is not None:
+        accounts += [entry.account for entry in hold.entries]
+        if payment.programme_id is not None:
+            accounts.append(budgets.funds_account(
+                db.session.get(BudgetProgramme, payment.programme_id), now=now))
+    ledger.lock_accounts(accounts)
 
 
 def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now: datetime,

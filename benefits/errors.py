@@ -64,3 +64,19 @@ class WebhookRejected(DomainError):
     code = "webhook_rejected"
     status = 400
     default_message = _l("This webhook could not be verified.")
+
+
+class NotPayable(Conflict):
+    """A registered subject (see ``benefits.subjects``) is not waiting for payment."""
+
+    code = "not_payable"
+    default_message = _l("This is not waiting for payment any more.")
+
+
+class SubjectGone(Conflict):
+    """Raised by a subject's ``settled`` callback when the paid-for place is gone (e.g. the
+    hold lapsed): the payment is then released and the card share refunded in full."""
+
+    code = "subject_gone"
+    default_message = _l("The place was no longer kept when the payment arrived; the money "
+                         "goes back.")

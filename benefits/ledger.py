@@ -48,16 +48,18 @@ def account_key(kind: AccountKind, **scope: object) -> str:
 def get_account(kind: AccountKind, *, currency: str, now: datetime,
                 enterprise_id: int | None = None, programme_id: int | None = None,
                 user_id: int | None = None, provider_id: int | None = None,
-                period_key: str | None = None, pot: str | None = None) -> LedgerAccount:
+                period_key: str | None = None, pot: str | None = None,
+                park_id: int | None = None) -> LedgerAccount:
     """The account for this scope, created on first use (safely under concurrency)."""
     key = account_key(kind, currency=currency, e=enterprise_id, p=programme_id, u=user_id,
-                      v=provider_id, period=period_key, pot=pot)
+                      v=provider_id, period=period_key, pot=pot, park=park_id)
     existing = db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
     if existing is not None:
         return existing
     values = {"key": key, "kind": kind, "currency": currency, "enterprise_id": enterprise_id,
               "programme_id": programme_id, "user_id": user_id, "provider_id": provider_id,
-              "period_key": period_key, "pot": pot, "allows_negative": kind in NEGATIVE_KINDS,
+              "park_id": park_id, "period_key": period_key, "pot": pot,
+              "allows_negative": kind in NEGATIVE_KINDS,
               "balance_minor": 0, "created_at": now}
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(LedgerAccount).values(**values)
@@ -67,11 +69,12 @@ def get_account(kind: AccountKind, *, currency: str, now: datetime,
 
 def lock_accounts(accounts: Iterable[LedgerAccount]) -> list[LedgerAccount]:
     """Lock the accounts in id order (so that two movements never deadlock) and read their
-    current balances."""
+    current balances. ``FOR NO KEY UPDATE``: writers still queue, but the key-share locks
+    that inserting rows which refer to an account take (its entries) do not wait on it."""
     ids = sorted({a.id for a in accounts})
     return list(db.session.scalars(
         select(LedgerAccount).where(LedgerAccount.id.in_(ids)).order_by(LedgerAccount.id)
-        .with_for_update().execution_options(populate_existing=True)))
+        .with_for_update(key_share=True).execution_options(populate_existing=True)))
 
 
 def find_by_reference(reference: str) -> LedgerTransaction | None:

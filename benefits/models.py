@@ -178,6 +178,8 @@ class AccountKind(StrEnum):
     PROVIDER_PAYABLE = "provider_payable"
     #: The platform's fees.
     PLATFORM_FEES = "platform_fees"
+    #: A park's income from paid events (scoped by ``park_id``): its committee's account.
+    EVENT_INCOME = "event_income"
 
 
 #: Kinds that are sources of money and may go below zero; every other account may not.
@@ -205,6 +207,7 @@ class LedgerAccount(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider_organisations.id"),
                                                     index=True)
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("parks.id"), index=True)
     period_key: Mapped[str | None] = mapped_column(String(10))
     #: A category with a pot of its own (e.g. ``childcare``), else null.
     pot: Mapped[str | None] = mapped_column(String(24))
@@ -310,19 +313,36 @@ class PaymentStatus(StrEnum):
 
 
 class Payment(db.Model):
-    """How one booking is paid: the budget's share and the card's share."""
+    """How one payable subject is paid: the budget's share and the card's share.
+
+    The subject is a booking (``booking_id``, paid to its provider) or any other kind
+    registered in ``benefits.subjects`` (``subject_kind`` and ``subject_id``, paid to
+    ``payee_account_id``), e.g. a park event registration; exactly one of the two is set.
+    """
 
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("budget_minor >= 0 AND card_minor >= 0", name="shares_not_negative"),
         CheckConstraint("budget_minor + card_minor = price_minor", name="shares_add_up"),
+        CheckConstraint("(booking_id IS NULL) <> (subject_kind IS NULL)",
+                        name="one_subject"),
+        CheckConstraint("booking_id IS NULL OR provider_id IS NOT NULL",
+                        name="booking_has_provider"),
+        CheckConstraint("subject_kind IS NULL OR (subject_id IS NOT NULL "
+                        "AND payee_account_id IS NOT NULL)", name="subject_has_payee"),
+        UniqueConstraint("subject_kind", "subject_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    #: A kind registered in ``benefits.subjects`` (e.g. ``park_registration``), else null.
+    subject_kind: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    #: Who receives the money of a non-booking subject (a booking's goes to its provider).
+    payee_account_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_accounts.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider_organisations.id"),
-                                             index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider_organisations.id"),
+                                                    index=True)
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("budget_programmes.id"))
     category: Mapped[str] = mapped_column(String(24))
     currency: Mapped[str] = mapped_column(String(3))
@@ -335,6 +355,11 @@ class Payment(db.Model):
     refunded_card_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def kind(self) -> str:
+        """``booking`` or the registered subject kind."""
+        return self.subject_kind or "booking"
 
 
 class StripeEvent(db.Model):

@@ -186,7 +186,10 @@ class QuoteOut(BaseModel):
 
 class PaymentOut(BaseModel):
     id: int
-    booking_id: int
+    booking_id: int | None = Field(description="The booking paid, or null for another "
+                                               "subject (see subject_kind).")
+    subject_kind: str = Field(description="booking, or e.g. park_registration.")
+    subject_id: int
     status: str
     price_minor: int
     budget_minor: int
@@ -199,7 +202,9 @@ class PaymentOut(BaseModel):
 
     @classmethod
     def of(cls, payment, client_secret: str | None = None) -> PaymentOut:
-        return cls(id=payment.id, booking_id=payment.booking_id, status=payment.status.value,
+        return cls(id=payment.id, booking_id=payment.booking_id, subject_kind=payment.kind,
+                   subject_id=payment.booking_id or payment.subject_id,
+                   status=payment.status.value,
                    price_minor=payment.price_minor, budget_minor=payment.budget_minor,
                    card_minor=payment.card_minor, currency=payment.currency,
                    refunded_budget_minor=payment.refunded_budget_minor,

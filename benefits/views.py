@@ -46,6 +46,7 @@ from booking.models import Booking
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
 from core.bootstrap import register_api
+from core.charts import Bar, bar_chart
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
@@ -249,7 +250,15 @@ def report_page(enterprise_id: int, programme_id: int):
                            over_time_scale=max([p.allocated_minor for p in report.over_time]
                                                or [1]),
                            scale=max([line.allocated_minor for line in report.departments]
-                                     or [1]))
+                                     or [1]),
+                           category_chart=bar_chart(
+                               [Bar(str(category), spent,
+                                    format_money(spent, report.currency))
+                                for category, _people, spent in report.categories],
+                               chart_id="chart-categories", title=_("Spent by category"),
+                               description=_("What the budget paid for, by category, this "
+                                             "period (categories used by too few people to "
+                                             "show are left out).")))
 
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report.csv")

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from benefits import checkout, topups
+from benefits import checkout, subjects, topups
+from benefits.errors import NotPayable, SubjectGone
 from benefits.models import Payment, PaymentStatus, StripeEvent, TopUp
 from booking import services as booking_services
 from booking.errors import HoldExpired, TransitionRefused
@@ -49,9 +50,22 @@ def handle_event(event_id: str, event_type: str, intent: dict, *, now: datetime,
                 top_up, amount_received=intent.get("amount_received", intent.get("amount")),
                 succeeded=event_type == SUCCEEDED, now=now)
         return "unknown_payment"
+    if payment.subject_kind is not None:
+        return _handle_subject(payment, event_type, intent, now=now)
+    booking = db.session.get(Booking, payment.booking_id)
+    if booking is not None:
+        # The booking's locks before the ledger's, then the payment and booking read again
+        # under them: a cancellation or the expiry sweep may have let them go meanwhile.
+        checkout.lock_booking(booking)
+        db.session.refresh(payment)
+        db.session.refresh(booking)
+    if payment.status is PaymentStatus.RELEASED and event_type == SUCCEEDED \
+            and payment.card_minor \
+            and intent.get("amount_received", intent.get("amount")) == payment.card_minor:
+        checkout.refund_card_in_full(payment)  # paid after the place was let go
+        return "late_refunded"
     if payment.status is not PaymentStatus.PENDING:
         return "already_settled"  # e.g. a failure arriving after success: nothing to undo
-    booking = db.session.get(Booking, payment.booking_id)
     if event_type == SUCCEEDED:
         if intent.get("amount_received", intent.get("amount")) != payment.card_minor:
             log.error("payment %s: Stripe amount differs from the card share", payment.id)
@@ -71,5 +85,36 @@ def handle_event(event_id: str, event_type: str, intent: dict, *, now: datetime,
                 and now < booking.starts_at:
             booking_services.cancel_booking(booking, actor=booking.client, now=now,
                                             reason="payment failed")
+        return "released"
+    return "ignored"
+
+
+def _handle_subject(payment: Payment, event_type: str, intent: dict, *, now: datetime) -> str:
+    """The same, for a subject registered in ``benefits.subjects``. A card payment that
+    succeeds after its hold was released (it lapsed, or was cancelled) goes back whole."""
+    amount = intent.get("amount_received", intent.get("amount"))
+    if payment.status is PaymentStatus.RELEASED and event_type == SUCCEEDED \
+            and amount == payment.card_minor:
+        checkout.refund_card_in_full(payment)
+        return "late_refunded"
+    if payment.status is not PaymentStatus.PENDING:
+        return "already_settled"
+    if event_type == SUCCEEDED:
+        if amount != payment.card_minor:
+            log.error("payment %s: Stripe amount differs from the card share", payment.id)
+            return "amount_mismatch"
+        try:
+            with db.session.begin_nested():
+                checkout.settle_subject(payment, actor=None, now=now)
+        except (NotPayable, SubjectGone):
+            # Paid too late: the place has gone. Give everything back.
+            checkout.release(payment, now=now, cancel_intent=False)
+            checkout.refund_card_in_full(payment)
+            return "late_refunded"
+        return "paid"
+    if event_type in ENDED_UNPAID:
+        # the subject's locks first, then the ledger's (see benefits.subjects)
+        subjects.handler(payment.subject_kind).payment_failed(payment, now=now)
+        checkout.release(payment, now=now, cancel_intent=False)
         return "released"
     return "ignored"

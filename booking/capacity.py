@@ -30,11 +30,16 @@ from providers.models import Practitioner
 
 
 def lock_practitioners_and_client(practitioner_ids: Iterable[int], client_id: int) -> None:
-    """Take the row locks for one booking write, in the one global order."""
+    """Take the row locks for one booking write, in the one global order. ``FOR NO KEY
+    UPDATE`` (not ``FOR UPDATE``): writers still queue on these rows, but rows inserted
+    with a foreign key to them (an idempotency key, a booking) take a key-share lock that
+    must not wait on, nor be waited on by, this one; with ``FOR UPDATE`` two requests of the
+    same person deadlocked."""
     for practitioner_id in sorted(set(practitioner_ids)):
         db.session.execute(select(Practitioner.id).where(Practitioner.id == practitioner_id)
-                           .with_for_update())
-    db.session.execute(select(User.id).where(User.id == client_id).with_for_update())
+                           .with_for_update(key_share=True))
+    db.session.execute(select(User.id).where(User.id == client_id)
+                       .with_for_update(key_share=True))
 
 
 def live(now: datetime):

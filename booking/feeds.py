@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from flask import Flask, current_app
+from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from booking import notifications
@@ -60,4 +63,23 @@ def calendar_for(user: User, *, now: datetime, locale: str, name: str) -> str:
         Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.ATTENDED,
                             BookingStatus.CANCELLED_BY_CLIENT,
                             BookingStatus.CANCELLED_BY_PROVIDER])).order_by(Booking.starts_at))
-    return notifications.bookings_ics(bookings, locale=locale, stamp=now, name=name)
+    text = notifications.bookings_ics(bookings, locale=locale, stamp=now, name=name)
+    since = now - timedelta(days=FEED_PAST_DAYS)
+    extra = [event for source in current_app.extensions.get(_SOURCES_KEY, ())
+             for event in source(user.id, since, locale)]
+    if not extra:
+        return text
+    calendar = Calendar.from_ical(text)
+    for event in extra:
+        calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+_SOURCES_KEY = "booking.my_feed_sources"
+MyFeedSource = Callable[[int, datetime, str], Iterable[Event]]
+
+
+def register_feed_source(app: Flask, source: MyFeedSource) -> None:
+    """Let a package above booking add events to each employee's own calendar feed:
+    ``source(user_id, since, locale)`` gives iCalendar VEVENTs (e.g. care follow-ups)."""
+    app.extensions.setdefault(_SOURCES_KEY, []).append(source)

@@ -7,10 +7,10 @@ Until ``core.mail`` takes attachments, the .ics text is appended to the mail's b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -21,6 +21,25 @@ from core.db import db
 from core.mail import calendar_attachment, send_mail
 
 PRODID = "-//ParkWell//Booking//EN"
+
+#: ``fn(booking, locale) -> str``: extra paragraphs for a booking's confirmation and
+#: reminders (e.g. a check-up's preparation), added by packages that build on booking.
+MessageExtra = Callable[[Booking, str], str]
+_EXTRAS_KEY = "booking_message_extras"
+
+
+def register_message_extra(app: Flask, extra: MessageExtra) -> None:
+    """Let a package add text to confirmation and reminder messages of its bookings,
+    rendered in the recipient's language (called under their locale)."""
+    extras = app.extensions.setdefault(_EXTRAS_KEY, [])
+    if extra not in extras:
+        extras.append(extra)
+
+
+def _extras(booking: Booking, locale: str) -> str:
+    texts = [text for extra in current_app.extensions.get(_EXTRAS_KEY, ())
+             if (text := extra(booking, locale))]
+    return "".join(f"\n\n{text}" for text in texts)
 
 
 def _locale_of(booking: Booking) -> str:
@@ -79,6 +98,7 @@ def booking_confirmed(booking: Booking, *, now: datetime) -> None:
         body = _("Your booking of %(service)s at %(provider)s on %(when)s is confirmed.",
                  service=booking.service.title(locale), provider=booking.provider.name(locale),
                  when=_when(booking))
+        body += _extras(booking, locale)
     _notify(booking, NotificationKind.CONFIRMED, now=now, subject=subject, body=body,
             method="REQUEST", locale=locale)
 
@@ -119,6 +139,7 @@ def reminder(booking: Booking, *, hours: int, now: datetime) -> None:
         body = _("A reminder of your booking of %(service)s at %(provider)s on %(when)s.",
                  service=booking.service.title(locale), provider=booking.provider.name(locale),
                  when=_when(booking))
+        body += _extras(booking, locale)
     _notify(booking, NotificationKind.REMINDER, now=now, subject=subject, body=body,
             method="REQUEST", locale=locale)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from booking import capacity
 from booking.errors import BookingNotFound
@@ -81,9 +82,15 @@ def visible_booking(user: User, booking_id: int) -> Booking:
     return booking
 
 
+#: What a list of bookings shows of each one, loaded with one query per relation for the
+#: whole page rather than one per booking (tests/scale/test_query_counts.py).
+LIST_LOADS = (selectinload(Booking.service), selectinload(Booking.practitioner),
+              selectinload(Booking.provider), selectinload(Booking.transitions))
+
+
 def bookings_of(user: User, *, upcoming: bool | None = None,
                 now: datetime | None = None) -> Select:
-    statement = select(Booking).where(Booking.client_id == user.id)
+    statement = select(Booking).where(Booking.client_id == user.id).options(*LIST_LOADS)
     if upcoming is True:
         statement = statement.where(Booking.ends_at > now).order_by(Booking.starts_at,
                                                                     Booking.id)

@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy.pool import NullPool
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +56,29 @@ def _secret_key(env: dict[str, str], is_production: bool) -> str:
     return DEV_SECRET_FILE.read_text().strip()
 
 
+def engine_options(env: dict[str, str]) -> dict[str, object]:
+    """Connection pooling for each app or worker process (see the README's "Growing past
+    one machine"). ``DB_POOL_SIZE`` connections are kept (+ ``DB_MAX_OVERFLOW`` under
+    bursts), recycled after ``DB_POOL_RECYCLE_SECONDS`` and checked before use, so that a
+    restarted database or a pgbouncer that closed an idle connection costs no error.
+    ``DB_PGBOUNCER=transaction`` is for pgbouncer in transaction pooling mode: psycopg then
+    prepares no statements on the server (they would land on another server connection)
+    and the app keeps no pool of its own (pgbouncer is the pool)."""
+    options: dict[str, object] = {"pool_pre_ping": True}
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql")):
+        return options
+    if env.get("DB_PGBOUNCER", "").strip().lower() == "transaction":
+        options["poolclass"] = NullPool
+        options["connect_args"] = {"prepare_threshold": None}
+        return options
+    options.update(pool_size=int(env.get("DB_POOL_SIZE", "5")),
+                   max_overflow=int(env.get("DB_MAX_OVERFLOW", "10")),
+                   pool_recycle=int(env.get("DB_POOL_RECYCLE_SECONDS", "1800")),
+                   pool_timeout=float(env.get("DB_POOL_TIMEOUT_SECONDS", "10")))
+    return options
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask configuration from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -65,7 +90,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "ENV_NAME": environment,
         "SECRET_KEY": _secret_key(env, is_production),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
         "PARK_TIMEZONE": env.get("PARK_TIMEZONE", "Asia/Shanghai"),
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
@@ -76,6 +101,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;20 per hour"),
+        "BOOKING_RATE_LIMIT": env.get("BOOKING_RATE_LIMIT", "30 per minute;300 per day"),
+        "EXPORT_RATE_LIMIT": env.get("EXPORT_RATE_LIMIT", "10 per minute;100 per day"),
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
+        "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS")),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,

@@ -67,6 +67,16 @@ class Action(StrEnum):
     #: An employee of an enterprise in the park registers for its events (and family).
     #: Not platform admins: they have no employer.
     REGISTER_FOR_EVENTS = "register_for_events"
+    #: A platform admin searches the audit log (everyone sees the part about themselves).
+    VIEW_AUDIT_LOG = "view_audit_log"
+    #: An employee of an enterprise in the team's park signs a family-physician agreement,
+    #: logs home measurements and writes to the team. Not platform admins (no employer).
+    USE_FAMILY_PHYSICIAN = "use_family_physician"
+    #: A member of a physician team (provider staff whose practitioner is on the team)
+    #: works with the team's agreements. Not platform admins: it reads health data.
+    ACT_AS_CARE_TEAM = "act_as_care_team"
+    #: Park-wide outcomes (its committee) or one enterprise's (its admins).
+    VIEW_CARE_OUTCOMES = "view_care_outcomes"
 
 
 def _memberships(user: User | None) -> list[Membership]:
@@ -144,6 +154,8 @@ def can(user: User | None, action: Action, target: object | None = None) -> bool
         return _can_book(memberships, target)
     if action is Action.REGISTER_FOR_EVENTS:  # the same: registering needs an employer
         return _can_park(user, memberships, action, target)
+    if action in _CARE_PERSONAL_ACTIONS:  # before the admin's pass: health data
+        return _can_care(memberships, action, target)
     if is_platform_admin(user):
         return True
     if action is Action.MODERATE_REVIEWS and isinstance(target, ProviderOrganisation):
@@ -164,6 +176,8 @@ def can(user: User | None, action: Action, target: object | None = None) -> bool
         return _can_manage_bookings(memberships, target)
     if action in _PARK_ACTIONS:
         return _can_park(user, memberships, action, target)
+    if action is Action.VIEW_CARE_OUTCOMES:
+        return _can_view_outcomes(memberships, target)
     return False
 
 
@@ -249,4 +263,35 @@ def _can_park(user: User | None, memberships: list[Membership], action: Action,
     if action is Action.REGISTER_FOR_EVENTS:
         return any(m.role is Role.EMPLOYEE and m.enterprise is not None
                    and m.enterprise.park_id == park.id for m in memberships)
+    return False
+
+
+# -- family health physicians (issue 12) -----------------------------------------------------
+
+_CARE_PERSONAL_ACTIONS = frozenset({Action.USE_FAMILY_PHYSICIAN, Action.ACT_AS_CARE_TEAM})
+
+
+def _can_care(memberships: list[Membership], action: Action, target: object | None) -> bool:
+    """``target``: a physician team or an agreement (anything with ``provider`` and
+    ``member_user_ids``); for the employee, a team or a provider."""
+    provider = target if isinstance(target, ProviderOrganisation) else getattr(
+        target, "provider", None)
+    if not isinstance(provider, ProviderOrganisation):
+        return False
+    if action is Action.USE_FAMILY_PHYSICIAN:
+        return provider.is_verified and any(
+            m.role is Role.EMPLOYEE and m.enterprise is not None
+            and m.enterprise.park_id == provider.park_id for m in memberships)
+    members = getattr(target, "member_user_ids", None)
+    return any(m.role is Role.PROVIDER_STAFF and m.provider_id == provider.id
+               and (members is None or m.user_id in members) for m in memberships)
+
+
+def _can_view_outcomes(memberships: list[Membership], target: object | None) -> bool:
+    if isinstance(target, Park):
+        return any(m.role is Role.COMMITTEE_MEMBER and m.park_id == target.id
+                   for m in memberships)
+    if isinstance(target, Enterprise):
+        return any(m.role is Role.ENTERPRISE_ADMIN and m.enterprise_id == target.id
+                   for m in memberships)
     return False

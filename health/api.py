@@ -65,7 +65,7 @@ def put_profile(user: User, body: ProfileIn):
 
 
 @bp.operation("/me/health/profile", method="DELETE", scope=ApiScope.WRITE, status=204,
-              summary="Delete your health profile and every health record", errors=(403,))
+              summary="Delete your health profile and every health record", errors=(403, 409))
 def delete_profile(user: User):
     """Deletes check-ups, questionnaires, dependants, consents and the access log."""
     sharing.delete_profile(user)

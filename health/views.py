@@ -78,6 +78,9 @@ def _charts(checkups) -> list:
                    description=_("Body mass index over time; the dashed line is %(limit)s.",
                                  limit=BMI_OVERWEIGHT),
                    series=[Series(_("BMI"), bmis)], limit=BMI_OVERWEIGHT),
+        line_chart(chart_id="chart-weight", title=_("Weight (kg)"),
+                   description=_("Body weight over time, from each check-up."),
+                   series=[Series(_("Weight"), points["weight"])]),
     ]
     return [chart for chart in charts if chart is not None]
 

@@ -107,6 +107,9 @@ CATEGORY_MINIMUM: dict[str, frozenset[ShareField]] = {
     "culture": frozenset(),
     "childcare": frozenset(),
     "eldercare": frozenset(),
+    #: A check-up provider (and its report interpretation) reads the lab results.
+    "health_checkup": frozenset({ShareField.BLOOD_PRESSURE, ShareField.GLUCOSE,
+                                 ShareField.LIPIDS, ShareField.BODY, ShareField.URIC_ACID}),
 }
 
 

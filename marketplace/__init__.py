@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 
 import benefits
 import booking
+import care
 import health
 import park
+import prevention
 import providers
 from core import bootstrap
 from core.accounts.models import Role
@@ -20,7 +22,7 @@ from core.bootstrap import register_api
 from core.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from core.navigation import NavEntry, add_nav
 from health.recommendations import set_candidate_source
-from marketplace import api, cli, views
+from marketplace import api, cli, hardening, views
 from marketplace.candidates import candidate_pool
 
 
@@ -42,9 +44,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     benefits.init_app(app)
     booking.init_app(app)
     park.init_app(app)
+    prevention.init_app(app)
+    care.init_app(app)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     add_nav(Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
     set_candidate_source(candidate_pool)
     cli.init_app(app)
+    hardening.init_app(app)  # last: it wraps the other packages' endpoints
     return app

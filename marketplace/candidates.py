@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from core.accounts.models import ProviderOrganisation, User
 from core.db import db
@@ -16,7 +17,7 @@ from health import services as health_services
 from health.recommendations import AVAILABILITY_WINDOW, CandidatePool, CandidateService
 from marketplace.availability import next_starts
 from marketplace.catalogue import bookable_services, budget_by_category, health_tags
-from providers.models import DeliveryMode
+from providers.models import DeliveryMode, Service
 
 DELIVERY = {DeliveryMode.PARK_STATION: "in_person", DeliveryMode.PREMISES: "in_person",
             DeliveryMode.ONLINE: "online", DeliveryMode.TRIP: "trip"}
@@ -26,7 +27,8 @@ LANGUAGES = {"zh": "zh_CN", "yue": "zh_CN", "wuu": "zh_CN", "en": "en"}
 def candidate_pool(user_id: int, dependant_id: int | None, now: datetime) -> CandidatePool:
     user = db.session.get(User, user_id)
     services = list(db.session.scalars(bookable_services().where(
-        ProviderOrganisation.park_id.in_(park_ids_of(user)))).unique())
+        ProviderOrganisation.park_id.in_(park_ids_of(user)))
+        .options(selectinload(Service.practitioners), selectinload(Service.provider))).unique())
     if dependant_id is not None:
         services = [s for s in services if s.allows_dependants]
     starts = next_starts(services, start=now, end=now + AVAILABILITY_WINDOW, now=now,

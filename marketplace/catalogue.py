@@ -55,6 +55,8 @@ PROVIDER_NEEDS_TO_HEALTH = {
     "diabetes": {"high_glucose"},
     "child_development": {"childcare"},
     "elderly_mobility": {"eldercare"},
+    "checkup_results": {"hypertension", "high_glucose", "dyslipidaemia", "overweight",
+                        "hyperuricaemia"},
 }
 
 

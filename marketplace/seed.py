@@ -6,6 +6,7 @@ created, so that running it twice changes nothing. Later issues extend it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,8 +27,10 @@ from core.accounts.services import add_membership
 from core.db import db
 from marketplace.seed_benefits import seed_benefits
 from marketplace.seed_booking import seed_booking
+from marketplace.seed_care import seed_care
 from marketplace.seed_health import seed_health
 from marketplace.seed_park import seed_park
+from marketplace.seed_prevention import seed_prevention
 from marketplace.seed_providers import seed_providers
 from providers.models import ProviderCategory, ProviderCategoryLink
 
@@ -81,6 +84,8 @@ DEMO_LOGINS = [
     DemoLogin("admin@parkwell.demo", None, "平台管理员", "platform admin"),
     DemoLogin("multi@parkwell.demo", None, "何多多",
               "employee of Yunfan Logistics and committee member"),
+    DemoLogin("checkup@parkwell.demo", None, "许瑞康",
+              "owner of Ruikang Health Check-up Centre (check-up campaigns)"),
 ]
 
 
@@ -148,8 +153,16 @@ def _employee_mobile(enterprise_index: int, n: int) -> str:
     return f"+86139{enterprise_index:02d}{n:06d}"
 
 
-def seed_demo(*, now: datetime) -> dict[str, int]:
+#: The stages of ``seed_demo``, in order, for a progress bar (``progress(stage)`` is called
+#: as each one is done).
+SEED_STAGES = ("people", "health", "providers", "benefits", "booking", "park", "care",
+               "prevention")
+
+
+def seed_demo(*, now: datetime,
+              progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Build or complete the demo park. Returns how many of each thing it holds."""
+    tick = progress or (lambda _stage: None)
     seeder = _Seeder(now)
     park = seeder.park()
     enterprises = [seeder.enterprise(park, zh, en, code) for zh, en, code, _ in ENTERPRISES]
@@ -176,11 +189,21 @@ def seed_demo(*, now: datetime) -> dict[str, int]:
     seeder.role(logins["multi@parkwell.demo"], Role.EMPLOYEE, enterprise=enterprises[1])
     seeder.role(logins["multi@parkwell.demo"], Role.COMMITTEE_MEMBER, park_id=park.id)
     db.session.flush()
+    tick("people")
     seed_health(now=now)
+    tick("health")
     seed_providers(park, now=now)
+    tick("providers")
     seed_benefits(park, now=now)
+    tick("benefits")
     seed_booking(park, now=now)
+    tick("booking")
     seed_park(park, now=now)
+    tick("park")
+    seed_care(park, now=now)
+    tick("care")
+    seed_prevention(park, now=now)
+    tick("prevention")
     return row_counts()
 
 

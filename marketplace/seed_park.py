@@ -1,7 +1,9 @@
 """Demo events for the demo park: three venues, a TCM culture week (中医药文化周, five days
 of talks and workshops, family welcome) and a mental-health week (心理健康周), published,
 with registrations by employee@parkwell.demo (and her child, for the family workshop) and
-colleagues, one ticket already checked in, and a full small group with a waitlist.
+colleagues, one ticket already checked in, and a full small group with a waitlist; and a
+paid Mid-Autumn mooncake workshop (中秋月饼工作坊, ¥50 a place, family welcome) with a cover
+image, paid at the benefits checkout from the employee's budget and/or by card.
 
 Idempotent: venues and events are found by their English names and created only when
 missing; registrations are made only for an event that was just created.
@@ -9,15 +11,17 @@ missing; registrations are made only for an event that was just created.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from core.accounts.models import Enterprise, Membership, Park, Role, User
 from core.db import db
 from health.models import Dependant
-from park import checkin, registration, services
+from park import checkin, covers, registration, services
 from park.models import Event, EventKind, Venue
 
 VENUES = [  # zh, en, location, capacity
@@ -34,6 +38,11 @@ TCM_SESSIONS = [  # day offset, hour, hours, venue, zh, en, capacity
     (4, 12, 1, "Quiet Room", "耳穴压豆小班", "Ear acupressure, small group", 4),
     (5, 12, 1, "TCM Hall", "体质辨识与义诊", "Constitution check and free consultations", 60),
 ]
+
+MOONCAKE_SESSIONS = [
+    (12, 18, 2, "Multi-purpose Hall", "中秋月饼工作坊", "Mid-Autumn mooncake workshop", 30),
+]
+MOONCAKE_PRICE_MINOR = 5_000  #: ¥50
 
 MIND_SESSIONS = [
     (8, 12, 1, "Multi-purpose Hall", "职场压力与睡眠", "Stress at work and sleep", 100),
@@ -61,7 +70,7 @@ def _at(park: Park, now: datetime, days: int, hour: int) -> datetime:
 
 def _event(park: Park, committee: User, venues: dict[str, Venue], *, now: datetime,
            title: tuple[str, str], description: tuple[str, str], kind: EventKind,
-           family_places: int, sessions) -> tuple[Event, bool]:
+           family_places: int, sessions, price_minor: int = 0) -> tuple[Event, bool]:
     existing = db.session.scalar(select(Event).where(Event.park_id == park.id,
                                                      Event.title_en == title[1]))
     if existing is not None:
@@ -70,7 +79,8 @@ def _event(park: Park, committee: User, venues: dict[str, Venue], *, now: dateti
         park, actor=committee, title_zh=title[0], title_en=title[1],
         description_zh=description[0], description_en=description[1], kind=kind,
         family_places=family_places, registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=_at(park, now, sessions[-1][0], 0), now=now)
+        registration_closes_at=_at(park, now, sessions[-1][0], 0), price_minor=price_minor,
+        now=now)
     for day, hour, hours, venue, zh, en, capacity in sessions:
         starts = _at(park, now, day, hour)
         services.add_session(event, actor=committee, venue_id=venues[venue].id,
@@ -103,6 +113,16 @@ def seed_park(park: Park, *, now: datetime) -> None:
         description=("关注压力、睡眠与正念，学会照顾自己和同事。",
                      "Stress, sleep and mindfulness: looking after yourself and colleagues."),
         kind=EventKind.TALK, family_places=0, sessions=MIND_SESSIONS)
+    mooncake, mooncake_new = _event(
+        park, committee, venues, now=now, title=("中秋月饼工作坊", "Mid-Autumn mooncake workshop"),
+        description=("和园区面点师一起做广式月饼，成品带回家。每位 50 元，可用健康福利预算支付。",
+                     "Make Cantonese mooncakes with the park's pastry chef and take them home. "
+                     "¥50 a place, payable from your wellbeing budget."),
+        kind=EventKind.WORKSHOP, family_places=1, sessions=MOONCAKE_SESSIONS,
+        price_minor=MOONCAKE_PRICE_MINOR)
+    if mooncake_new:
+        covers.set_cover(mooncake, actor=committee, content=mooncake_cover(),
+                         filename="mooncake.png", now=now)
     if not tcm_new:
         return
     opening, baduanjin, sachet, ear, _check = tcm.sessions
@@ -122,3 +142,17 @@ def seed_park(park: Park, *, now: datetime) -> None:
     registration.register(ear, actor=employee, now=now, join_waitlist=True)  # ...and waits
     db.session.flush()
 
+
+
+def mooncake_cover() -> bytes:
+    """A small generated PNG: a golden mooncake with its pattern on a night-blue sky."""
+    image = Image.new("RGB", (480, 240), (24, 36, 72))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((380, 24, 444, 88), fill=(250, 232, 170))  # the full moon
+    draw.ellipse((150, 50, 330, 230), fill=(205, 140, 50), outline=(150, 90, 30), width=6)
+    draw.ellipse((185, 85, 295, 195), outline=(240, 190, 100), width=4)
+    for dx, dy in ((0, -70), (0, 70), (-70, 0), (70, 0)):
+        draw.ellipse((232 + dx, 132 + dy, 248 + dx, 148 + dy), fill=(240, 190, 100))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -1,5 +1,7 @@
 """Park committees: venues, events and their sessions, registration with waitlists,
-QR tickets and check-in at the door, announcements and the park's public calendar."""
+QR tickets and check-in at the door, announcements and the park's public calendar. Paid
+events go through the benefits checkout: ``init_app`` registers the ``park_registration``
+payable subject (``benefits.subjects``)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ from flask_babel import lazy_gettext as _l
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
-from park import api, cli, registration, views
+from park import api, cli, paying, payments, registration, views
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("PARK_OFFER_MINUTES", registration.DEFAULT_OFFER_MINUTES)
+    app.config.setdefault("PARK_PAYMENT_MINUTES", payments.DEFAULT_PAYMENT_MINUTES)
+    app.config.setdefault("PARK_FULL_REFUND_HOURS", payments.DEFAULT_FULL_REFUND_HOURS)
+    paying.init_app()
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     cli.init_app(app)

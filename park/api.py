@@ -6,34 +6,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify, make_response, request
 from pydantic import BaseModel
 
+from benefits import stripe_gateway
 from booking import idempotency
 from core.accounts.models import ApiScope, User
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
-from core.clock import utcnow
+from core.clock import to_zone, utcnow
 from core.db import db
 from core.i18n import current_locale_code
-from park import checkin, feedback, queries, registration, services, tickets
-from park.errors import TicketNotValid
-from park.models import EventKind, EventStatus, RegistrationStatus
+from park import (
+    checkin,
+    covers,
+    feedback,
+    paying,
+    payments,
+    queries,
+    registration,
+    services,
+    tickets,
+)
+from park.errors import CoverNotFound, RegistrationNotPayable, TicketNotValid
+from park.models import EventKind, EventStatus, Registration, RegistrationStatus
 from park.schemas import (
     AttendanceOut,
     CheckInData,
     CheckInOut,
+    CoverUpload,
     EmptyBody,
     EventCreate,
     EventOut,
     EventPage,
     FeedbackCreate,
     FeedbackOut,
+    PaymentSummary,
     RegistrationCreate,
     RegistrationOut,
     RegistrationPage,
+    RegistrationPaymentOut,
     SessionCreate,
     SessionOut,
+    SessionUpdate,
     StatusChange,
     VenueCreate,
     VenueList,
@@ -119,6 +134,50 @@ def create_session(user: User, event_id: int, body: SessionCreate):
         event, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
 
 
+@bp.operation("/sessions/<int:session_id>", method="PUT", scope=ApiScope.WRITE,
+              body=SessionUpdate, response=SessionOut, errors=(403, 404, 409),
+              summary="Change a session's time, venue, capacity or titles")
+def update_session(user: User, session_id: int, body: SessionUpdate):
+    """The same rules as adding one, and never below the places already taken (409
+    ``capacity_below_taken``). Registrants are e-mailed when the time or the venue
+    changes."""
+    session = queries.managed_session(user, session_id)
+    return _idempotent(user, body, 200, lambda: SessionOut.of(services.update_session(
+        session, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
+
+
+@bp.operation("/events/<int:event_id>/cover", method="POST", scope=ApiScope.WRITE,
+              body=CoverUpload, response=EventOut, errors=(403, 404),
+              summary="Upload or replace the event's cover image (the park's committee)")
+def upload_cover(user: User, event_id: int, body: CoverUpload):
+    """PNG, JPEG or WebP, checked by its content, at most 2 MB; 422 ``cover_invalid`` or
+    ``cover_too_large`` otherwise."""
+    event = queries.managed_event(user, event_id)
+    covers.set_cover(event, actor=user, content=body.content, filename=body.filename,
+                     now=utcnow())
+    return EventOut.of(event, current_locale_code())
+
+
+@bp.operation("/events/<int:event_id>/cover", method="DELETE", scope=ApiScope.WRITE,
+              response=EventOut, errors=(403, 404), summary="Remove the event's cover image")
+def delete_cover(user: User, event_id: int):
+    event = queries.managed_event(user, event_id)
+    covers.remove_cover(event, actor=user, now=utcnow())
+    return EventOut.of(event, current_locale_code())
+
+
+@bp.operation("/events/<int:event_id>/cover", method="GET", errors=(404,),
+              summary="The event's cover image (its own content type)")
+def get_cover(user: User, event_id: int):
+    event = queries.visible_event(user, event_id)
+    if event.cover is None:
+        raise CoverNotFound()
+    response = make_response(event.cover.content)
+    response.headers["Content-Type"] = event.cover.content_type
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.operation("/events/<int:event_id>/status", method="POST", scope=ApiScope.WRITE,
               body=StatusChange, response=EventOut, errors=(403, 404, 409),
               summary="Publish, complete or cancel an event")
@@ -193,6 +252,52 @@ def accept_offer(user: User, registration_id: int, body: EmptyBody):
     reg = queries.own_registration(user, registration_id)
     return _idempotent(user, body, 200, lambda: _registration_out(
         registration.accept_offer(reg, actor=user, now=utcnow())))
+
+
+def _payment_out(reg: Registration, *, payment=None,
+                 client_secret: str | None = None) -> RegistrationPaymentOut:
+    if not reg.event.is_paid:
+        raise RegistrationNotPayable()
+    now = utcnow()
+    today = to_zone(now, reg.event.park.timezone).date()
+    split = paying.quote(reg, now=now, today=today)
+    payment = payment or payments.payment_of(reg)
+    return RegistrationPaymentOut(
+        registration=_registration_out(reg), price_minor=split.price_minor,
+        budget_minor=split.budget_minor, card_minor=split.card_minor, currency=split.currency,
+        card_payments_enabled=stripe_gateway.card_payments_enabled(),
+        payment=PaymentSummary.of(payment) if payment else None, client_secret=client_secret)
+
+
+@bp.operation("/registrations/<int:registration_id>/payment", method="GET",
+              response=RegistrationPaymentOut, errors=(404, 409),
+              summary="What a paid registration costs, what your budget pays, and how it "
+                      "was paid or refunded")
+def get_registration_payment(user: User, registration_id: int):
+    return _payment_out(queries.own_registration(user, registration_id))
+
+
+@bp.operation("/registrations/<int:registration_id>/pay", method="POST",
+              scope=ApiScope.WRITE, body=EmptyBody, response=RegistrationPaymentOut,
+              status=201, errors=(404, 409, 502),
+              summary="Pay for your held place: budget first, the rest by card (Stripe)")
+def pay_registration(user: User, registration_id: int, body: EmptyBody):
+    """The budget share is held at once; with nothing left for the card the registration
+    is confirmed. Otherwise ``client_secret`` confirms the card share with Stripe.js and
+    Stripe's webhook confirms the place. 409 ``not_payable`` when the place is not held
+    (any more); 409 ``card_payment_unavailable`` when a card share is needed but card
+    payment is off."""
+    reg = queries.own_registration(user, registration_id)
+    if not reg.event.is_paid:
+        raise RegistrationNotPayable()
+
+    def write() -> RegistrationPaymentOut:
+        now = utcnow()
+        result = paying.pay(reg, actor=user, now=now,
+                            today=to_zone(now, reg.event.park.timezone).date())
+        return _payment_out(reg, payment=result.payment, client_secret=result.client_secret)
+
+    return _idempotent(user, body, 201, write)
 
 
 # -- the door ------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ class Attendance:
     offered: int
     waiting: int
     checked_in: int
+    held: int = 0  #: a paid event's places kept while payment is pending
 
     @property
     def rate(self) -> float:
@@ -80,4 +81,5 @@ def attendance(session: EventSession) -> Attendance:
                       registered=counts.get(RegistrationStatus.CONFIRMED, (0, 0))[0],
                       offered=counts.get(RegistrationStatus.OFFERED, (0, 0))[0],
                       waiting=counts.get(RegistrationStatus.WAITING, (0, 0))[0],
-                      checked_in=counts.get(RegistrationStatus.CONFIRMED, (0, 0))[1])
+                      checked_in=counts.get(RegistrationStatus.CONFIRMED, (0, 0))[1],
+                      held=counts.get(RegistrationStatus.HELD, (0, 0))[0])

@@ -146,3 +146,34 @@ class FeedbackNotAllowed(Conflict):
 class CertificateNotAvailable(Conflict):
     code = "certificate_not_available"
     default_message = _l("Certificates are given for courses, to people who checked in.")
+
+
+class PriceInvalid(InvalidInput):
+    code = "price_invalid"
+    default_message = _l("Enter a price of zero (free) or more, in yuan, in a currency the "
+                         "park accepts.")
+
+
+class PriceLocked(Conflict):
+    code = "price_locked"
+    default_message = _l("The price can be changed only while the event is a draft.")
+
+
+class RegistrationNotPayable(Conflict):
+    code = "registration_not_payable"
+    default_message = _l("This registration is not waiting for payment.")
+
+
+class CoverInvalid(InvalidInput):
+    code = "cover_invalid"
+    default_message = _l("Upload a PNG, JPEG or WebP image.")
+
+
+class CoverTooLarge(InvalidInput):
+    code = "cover_too_large"
+    default_message = _l("The image is too large.")
+
+
+class CoverNotFound(NotFound):
+    code = "cover_not_found"
+    default_message = _l("This event has no cover image.")

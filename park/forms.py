@@ -7,12 +7,15 @@ into aware UTC with ``LocalDateTimeField.in_zone``.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -83,6 +86,21 @@ class EventForm(FlaskForm):
                                                 validators=[DataRequired(REQUIRED)])
     audience = SelectMultipleField(_l("Open to (none chosen: every enterprise of the park)"),
                                    coerce=int, validate_choice=True)
+    price = DecimalField(_l("Price per person in yuan (0: free)"), places=2, default=Decimal("0"),
+                         render_kw={"inputmode": "decimal"}, validators=[Optional(), NumberRange(
+                             min=0, max=100_000,
+                             message=_l("Enter a price between 0 and 100,000 yuan."))])
+    currency = SelectField(_l("Currency"), choices=choices([("CNY", "CNY")]), default="CNY",
+                           validators=[DataRequired(REQUIRED)])
+
+
+class CoverForm(FlaskForm):
+    cover = FileField(_l("Cover image (PNG, JPEG or WebP, at most 2 MB)"),
+                      validators=[FileRequired(REQUIRED)])
+
+
+class PayForm(FlaskForm):
+    """Pay for a held place (only the CSRF token: the split is worked out again)."""
 
 
 class SessionForm(FlaskForm):

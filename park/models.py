@@ -13,11 +13,13 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -75,10 +77,13 @@ EVENT_STATUS_LABELS = {
 
 class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"  #: has a place and a ticket
+    #: A paid event's place, kept until ``hold_expires_at`` while payment is pending.
+    HELD = "held"
     OFFERED = "offered"  #: a freed place is kept for this person until ``offer_expires_at``
     WAITING = "waiting"  #: on the waitlist, no place
     CANCELLED = "cancelled"
     LAPSED = "lapsed"  #: an offer left unanswered
+    EXPIRED = "expired"  #: a held place not paid in time
 
     @property
     def label(self) -> str:
@@ -86,20 +91,23 @@ class RegistrationStatus(StrEnum):
 
     @property
     def holds_place(self) -> bool:
-        return self in (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+        return self in (RegistrationStatus.CONFIRMED, RegistrationStatus.HELD,
+                        RegistrationStatus.OFFERED)
 
 
 REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.HELD: _l("Awaiting payment"),
     RegistrationStatus.OFFERED: _l("Place offered"),
     RegistrationStatus.WAITING: _l("On the waitlist"),
     RegistrationStatus.CANCELLED: _l("Cancelled"),
     RegistrationStatus.LAPSED: _l("Offer lapsed"),
+    RegistrationStatus.EXPIRED: _l("Not paid in time"),
 }
 
 #: Statuses that keep a person's one live registration for a session (see ``live_key``).
-LIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED,
-                 RegistrationStatus.WAITING)
+LIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.HELD,
+                 RegistrationStatus.OFFERED, RegistrationStatus.WAITING)
 
 
 class Venue(db.Model):
@@ -139,6 +147,7 @@ class Event(db.Model):
         CheckConstraint("registration_closes_at > registration_opens_at",
                         name="registration_window"),
         CheckConstraint("family_places >= 0 AND family_places <= 5", name="family_places"),
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +167,9 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    #: 0: free. Otherwise paid at the benefits checkout (budget and/or card), in fen.
+    price_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")
 
     park: Mapped[Park] = relationship()
     audience: Mapped[list[Enterprise]] = relationship(secondary=event_audience,
@@ -165,6 +177,12 @@ class Event(db.Model):
     sessions: Mapped[list[EventSession]] = relationship(
         back_populates="event", order_by="EventSession.starts_at, EventSession.id",
         cascade="all, delete-orphan")
+    cover: Mapped[EventCover | None] = relationship(back_populates="event",
+                                                    cascade="all, delete-orphan")
+
+    @property
+    def is_paid(self) -> bool:
+        return self.price_minor > 0
 
     def title(self, locale: str) -> str:
         return (self.title_zh if locale.startswith("zh") else self.title_en) or self.title_en
@@ -243,8 +261,10 @@ class Registration(db.Model):
         UniqueConstraint("session_id", "live_key"),
         CheckConstraint("checked_in_at IS NULL OR status = 'confirmed'",
                         name="checked_in_only_confirmed"),
-        CheckConstraint("(status IN ('confirmed', 'offered', 'waiting')) = "
+        CheckConstraint("(status IN ('confirmed', 'held', 'offered', 'waiting')) = "
                         "(live_key IS NOT NULL)", name="live_key_matches_status"),
+        CheckConstraint("hold_expires_at IS NULL OR status = 'held'",
+                        name="hold_only_while_held"),
         Index("ix_park_registrations_session_status", "session_id", "status"),
     )
 
@@ -258,6 +278,8 @@ class Registration(db.Model):
     #: The secret printed in the QR code; only its holder can check in with it.
     ticket_code: Mapped[str] = mapped_column(String(40), unique=True)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Until when a held place (a paid event's, while payment is pending) is kept.
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -273,6 +295,25 @@ class Registration(db.Model):
     @property
     def event(self) -> Event:
         return self.session.event
+
+
+class EventCover(db.Model):
+    """An event's cover image, checked by its content (PNG, JPEG or WebP) and kept in the
+    database like providers' licence documents; ``content`` loads only when served."""
+
+    __tablename__ = "park_event_covers"
+    __table_args__ = (CheckConstraint("byte_size > 0", name="not_empty"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("park_events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    content_type: Mapped[str] = mapped_column(String(40))  #: read from the content
+    byte_size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    event: Mapped[Event] = relationship(back_populates="cover")
 
 
 class Announcement(db.Model):

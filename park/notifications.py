@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from core.accounts.models import User
 from core.i18n import format_when
 from core.mail import send_mail
-from park.models import Announcement, Event, Registration
+from park.models import Announcement, Event, EventSession, Registration
 
 
 def _locale(user: User, default: str) -> str:
@@ -30,6 +30,23 @@ def event_cancelled(event: Event, *, recipients: Iterable[User]) -> None:
             if event.cancel_reason:
                 body += "\n\n" + _("Reason: %(reason)s", reason=event.cancel_reason)
             send_mail(to=user.email, subject=_("Cancelled: %(title)s", title=title), body=body)
+
+
+def session_changed(session: EventSession, *, recipients: Iterable[User]) -> None:
+    """The committee moved a session (time or venue): tell everyone registered, offered a
+    place or waiting, in their language, after the commit."""
+    for user in recipients:
+        if not user.email:
+            continue
+        locale = _locale(user, session.event.park.default_locale)
+        with force_locale(locale):
+            title = session.title(locale)
+            send_mail(to=user.email, subject=_("Changed: %(title)s", title=title),
+                      body=_("%(title)s now takes place %(when)s at %(venue)s. Your "
+                             "registration stays as it is; you can cancel it under My "
+                             "events in ParkWell.", title=title,
+                             when=format_when(session.starts_at),
+                             venue=session.venue.name(locale)))
 
 
 def place_offered(registration: Registration) -> None:

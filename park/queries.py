@@ -87,7 +87,8 @@ def upcoming_events(user: User, *, now: datetime) -> list[Event]:
     events = db.session.scalars(select(Event).join(EventSession).where(
         Event.park_id.in_(ids), Event.status == EventStatus.PUBLISHED,
         EventSession.ends_at > now).distinct()
-        .options(selectinload(Event.sessions), selectinload(Event.audience))).all()
+        .options(selectinload(Event.sessions), selectinload(Event.audience),
+                 selectinload(Event.cover))).all()
     enterprises = [m.enterprise for m in user.active_memberships if m.enterprise is not None]
     if enterprises:  # an employee or enterprise admin sees what is open to their enterprise
         events = [e for e in events if any(e.is_for(x) for x in enterprises)]

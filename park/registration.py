@@ -13,6 +13,12 @@ does not fit them; this module applies the same rules to ``Registration``:
   the commit). Offers left unanswered lapse (on the next write to the session, or the
   ``flask park expire-offers`` sweep) and the next person gets one.
 - Cancellation frees the place for the waitlist under the same lock.
+- Paid events (``park.payments``): a place is first *held* (counted in ``places_taken``)
+  until ``hold_expires_at`` while the registrant pays at the benefits checkout; payment
+  confirms it (``park.paying``). A hold not paid in time expires like an offer (on the next
+  write to the session, or the sweep) and its budget hold is released; an accepted offer
+  of a paid event becomes such a hold. Cancelling refunds by the policy in
+  ``park.payments``, under the session's lock.
 - Idempotency: the API and the forms run writes through ``booking.idempotency.run_once``.
 """
 
@@ -26,9 +32,10 @@ from sqlalchemy import func, select
 
 from booking.eligibility import dependant_of
 from core.accounts.models import Role, User
+from core.clock import to_zone
 from core.db import db
 from core.policy import Action, can, require
-from park import notifications
+from park import notifications, payments
 from park.errors import (
     AlreadyRegistered,
     FamilyNotAllowed,
@@ -119,8 +126,12 @@ def register(session: EventSession, *, actor: User, now: datetime,
     if dependant_id is not None and sum(
             1 for r in live if r.dependant_id is not None) >= event.family_places:
         raise FamilyNotAllowed()
+    hold_expires_at = None
     if session.places_left > 0:
         status = RegistrationStatus.CONFIRMED
+        if event.is_paid:
+            status = RegistrationStatus.HELD
+            hold_expires_at = payments.hold_until(session.starts_at, now=now)
         session.places_taken += 1
     elif join_waitlist:
         status = RegistrationStatus.WAITING
@@ -128,7 +139,8 @@ def register(session: EventSession, *, actor: User, now: datetime,
         raise SessionFull()
     registration = Registration(session=session, user_id=actor.id, dependant_id=dependant_id,
                                 status=status, live_key=key, ticket_code=new_ticket_code(),
-                                created_at=now, updated_at=now)
+                                hold_expires_at=hold_expires_at, created_at=now,
+                                updated_at=now)
     db.session.add(registration)
     db.session.flush()
     return registration
@@ -150,6 +162,7 @@ def _end(registration: Registration, status: RegistrationStatus, now: datetime) 
     held = registration.status.holds_place
     registration.status, registration.live_key = status, None
     registration.offer_expires_at, registration.updated_at = None, now
+    registration.hold_expires_at = None
     return held
 
 
@@ -162,8 +175,9 @@ def can_cancel(registration: Registration, actor: User, *, now: datetime) -> boo
 def cancel_registration(registration: Registration, *, actor: User,
                         now: datetime) -> Registration:
     """Cancel (or leave the waitlist, or decline an offer): the place goes to the next
-    person waiting. The registrant may cancel until the session starts; the committee at
-    any time before check-in. Raises RegistrationNotCancellable."""
+    person waiting, and what was paid comes back by the policy of ``park.payments``. The
+    registrant may cancel until the session starts; the committee at any time before
+    check-in. Raises RegistrationNotCancellable."""
     if not can_cancel(registration, actor, now=now):
         raise RegistrationNotCancellable()
     session = lock_session(registration.session)
@@ -171,38 +185,66 @@ def cancel_registration(registration: Registration, *, actor: User,
     db.session.refresh(registration, with_for_update=True)
     if registration.status not in LIVE_STATUSES or registration.checked_in_at is not None:
         raise RegistrationNotCancellable()
+    by_manager = registration.user_id != actor.id
+    share = payments.refund_basis_points(registration, by_manager=by_manager, now=now)
     if _end(registration, RegistrationStatus.CANCELLED, now):
         session.places_taken -= 1
     db.session.flush()
+    payments.give_back(registration, basis_points=share, now=now,
+                       today=to_zone(now, session.event.park.timezone).date())
     offer_next(session, now=now)
     return registration
 
 
 def accept_offer(registration: Registration, *, actor: User, now: datetime) -> Registration:
-    """Take the place kept for you. Raises OfferNotOpen."""
+    """Take the place kept for you; for a paid event the place is then held while you pay
+    (``hold_expires_at``). Raises OfferNotOpen."""
     if registration.user_id != actor.id:
         raise OfferNotOpen()
-    lock_session(registration.session)
+    session = lock_session(registration.session)
     db.session.refresh(registration, with_for_update=True)
     if registration.status is not RegistrationStatus.OFFERED \
             or registration.offer_expires_at is None or registration.offer_expires_at <= now:
         raise OfferNotOpen()
     registration.status, registration.offer_expires_at = RegistrationStatus.CONFIRMED, None
+    if session.event.is_paid:
+        registration.status = RegistrationStatus.HELD
+        registration.hold_expires_at = payments.hold_until(session.starts_at, now=now)
     registration.updated_at = now
     db.session.flush()
     return registration
 
 
+def end_unpaid(registration: Registration, *, now: datetime) -> None:
+    """A held place whose card payment failed: it goes to the next person waiting. The
+    caller holds the session's and the registration's locks."""
+    session = registration.session
+    if _end(registration, RegistrationStatus.EXPIRED, now):
+        session.places_taken -= 1
+    db.session.flush()
+    offer_next(session, now=now)
+
+
 def lapse_offers(session: EventSession, *, now: datetime) -> int:
-    """End the session's unanswered offers and pass their places on. The caller holds the
-    session's lock."""
+    """End the session's unanswered offers and unpaid holds (releasing their budget holds)
+    and pass their places on. The caller holds the session's lock."""
     lapsed = list(db.session.scalars(select(Registration).where(
         Registration.session_id == session.id,
         Registration.status == RegistrationStatus.OFFERED,
         Registration.offer_expires_at <= now).order_by(Registration.id)))
+    unpaid = list(db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.HELD,
+        Registration.hold_expires_at <= now).order_by(Registration.id)
+        .with_for_update()))
     for registration in lapsed:
         _end(registration, RegistrationStatus.LAPSED, now)
         session.places_taken -= 1
+    for registration in unpaid:
+        _end(registration, RegistrationStatus.EXPIRED, now)
+        session.places_taken -= 1
+        payments.release(registration, now=now)
+    lapsed += unpaid
     if lapsed:
         db.session.flush()
         offer_next(session, now=now)
@@ -233,10 +275,13 @@ def offer_next(session: EventSession, *, now: datetime) -> list[Registration]:
 
 
 def expire_offers(*, now: datetime) -> int:
-    """The sweep: lapse every unanswered offer, session by session (in id order)."""
+    """The sweep: lapse every unanswered offer and unpaid hold, session by session (in id
+    order)."""
     session_ids = sorted(set(db.session.scalars(select(Registration.session_id).where(
-        Registration.status == RegistrationStatus.OFFERED,
-        Registration.offer_expires_at <= now))))
+        ((Registration.status == RegistrationStatus.OFFERED)
+         & (Registration.offer_expires_at <= now))
+        | ((Registration.status == RegistrationStatus.HELD)
+           & (Registration.hold_expires_at <= now))))))
     count = 0
     for session_id in session_ids:
         session = lock_session(db.session.get(EventSession, session_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -9,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from core.api.pagination import Page
 from park.checkin import Attendance
+from park.covers import MAX_COVER_BYTES
 from park.models import (
     Event,
     EventKind,
@@ -18,6 +21,7 @@ from park.models import (
     RegistrationStatus,
     Venue,
 )
+from park.payments import MAX_PRICE_MINOR
 from park.registration import format_code
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -73,6 +77,10 @@ class EventCreate(_Strict):
         default_factory=list, max_length=500,
                                 description="Enterprise ids; empty: every enterprise of "
                                             "the park.")
+    price_minor: int = Field(0, ge=0, le=MAX_PRICE_MINOR,
+                             description="Price per person in fen; 0: free. Paid at the "
+                                         "benefits checkout (budget and/or card).")
+    currency: Literal["CNY"] = "CNY"
 
     _years = field_validator("registration_opens_at", "registration_closes_at")(_sane_year)
 
@@ -86,6 +94,31 @@ class SessionCreate(_Strict):
     title_en: str = Field("", max_length=200)
 
     _years = field_validator("starts_at", "ends_at")(_sane_year)
+
+
+class SessionUpdate(SessionCreate):
+    """The session's new time, venue, capacity and titles (all of them)."""
+
+
+class CoverUpload(_Strict):
+    filename: str = Field("", max_length=200, description="Optional; when given, its "
+                                                          "ending must match the content.")
+    content_base64: str = Field(min_length=4, max_length=(MAX_COVER_BYTES + 2) // 3 * 4 + 8,
+                                description="The PNG, JPEG or WebP image, base64-encoded "
+                                            "(at most 2 MB decoded).")
+
+    @field_validator("content_base64")
+    @classmethod
+    def _is_base64(cls, value: str) -> str:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("not base64") from exc
+        return value
+
+    @property
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64)
 
 
 class StatusChange(_Strict):
@@ -125,10 +158,16 @@ class EventOut(BaseModel):
     registration_closes_at: datetime
     audience: list[int]
     sessions: list[SessionOut]
+    price_minor: int = Field(description="Per person, in fen; 0: free.")
+    currency: str
+    cover_url: str | None = Field(description="The cover image, or null.")
 
     @classmethod
     def of(cls, event: Event, locale: str) -> EventOut:
+        cover_url = (f"/api/v1/events/{event.id}/cover?v="
+                     f"{int(event.cover.updated_at.timestamp())}" if event.cover else None)
         return cls(id=event.id, park_id=event.park_id, title=event.title(locale),
+                   price_minor=event.price_minor, currency=event.currency, cover_url=cover_url,
                    title_zh=event.title_zh, title_en=event.title_en,
                    description=event.description(locale), kind=event.kind.value,
                    status=event.status.value, family_places=event.family_places,
@@ -166,6 +205,9 @@ class RegistrationOut(BaseModel):
                                                 "the QR code carries the same text.")
     ticket_qr_svg_url: str | None
     checked_in_at: datetime | None
+    hold_expires_at: datetime | None = Field(description="A paid event's held place is kept "
+                                                         "until then while payment is "
+                                                         "pending.")
 
     @classmethod
     def of(cls, registration: Registration, *, position: int | None) -> RegistrationOut:
@@ -177,7 +219,39 @@ class RegistrationOut(BaseModel):
                    ticket_code=format_code(registration.ticket_code) if confirmed else None,
                    ticket_qr_svg_url=(f"/api/v1/registrations/{registration.id}/ticket.svg"
                                       if confirmed else None),
-                   checked_in_at=registration.checked_in_at)
+                   checked_in_at=registration.checked_in_at,
+                   hold_expires_at=registration.hold_expires_at)
+
+
+class PaymentSummary(BaseModel):
+    id: int
+    status: str = Field(description="pending, paid, released or refunded.")
+    price_minor: int
+    budget_minor: int
+    card_minor: int
+    currency: str
+    refunded_budget_minor: int
+    refunded_card_minor: int
+
+    @classmethod
+    def of(cls, payment) -> PaymentSummary:
+        return cls(id=payment.id, status=payment.status.value, price_minor=payment.price_minor,
+                   budget_minor=payment.budget_minor, card_minor=payment.card_minor,
+                   currency=payment.currency,
+                   refunded_budget_minor=payment.refunded_budget_minor,
+                   refunded_card_minor=payment.refunded_card_minor)
+
+
+class RegistrationPaymentOut(BaseModel):
+    registration: RegistrationOut
+    price_minor: int
+    budget_minor: int = Field(description="What your budget would pay now.")
+    card_minor: int = Field(description="What is left for the card.")
+    currency: str
+    card_payments_enabled: bool
+    payment: PaymentSummary | None
+    client_secret: str | None = Field(None, description="For Stripe.js to confirm the card "
+                                                        "share; null when nothing is left.")
 
 
 class RegistrationPage(Page[RegistrationOut]):
@@ -196,12 +270,15 @@ class AttendanceOut(BaseModel):
     offered: int
     waiting: int
     checked_in: int
+    awaiting_payment: int = Field(0, description="A paid event's places held while "
+                                                 "payment is pending.")
 
     @classmethod
     def of(cls, session: EventSession, counts: Attendance) -> AttendanceOut:
         return cls(session_id=session.id, capacity=counts.capacity,
                    registered=counts.registered, offered=counts.offered,
-                   waiting=counts.waiting, checked_in=counts.checked_in)
+                   waiting=counts.waiting, checked_in=counts.checked_in,
+                   awaiting_payment=counts.held)
 
 
 class CheckInOut(BaseModel):

@@ -11,18 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.accounts.models import Enterprise, Membership, Park, Role, User
+from core.clock import to_zone
 from core.db import db
 from core.policy import Action, require
-from park import notifications
+from park import notifications, payments
 from park.errors import (
     AudienceInvalid,
     CapacityAboveVenue,
+    CapacityBelowTaken,
     EventHasNoSessions,
     EventNotEditable,
     InvalidTransition,
+    PriceInvalid,
+    PriceLocked,
     RegistrationWindowInvalid,
     SessionTimesInvalid,
     VenueClash,
@@ -40,6 +45,7 @@ from park.models import (
     RegistrationStatus,
     Venue,
 )
+from park.registration import lapse_offers, lock_session, offer_next
 
 #: Who may move an event from one state to another.
 TRANSITIONS = {
@@ -91,16 +97,26 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
         raise RegistrationWindowInvalid()
 
 
+def _check_price(price_minor: int, currency: str) -> None:
+    if not 0 <= price_minor <= payments.MAX_PRICE_MINOR:
+        raise PriceInvalid(fields={"price_minor": _(
+            "Enter a price of zero (free) or more, up to ¥100,000.")})
+    if currency not in payments.CURRENCIES:
+        raise PriceInvalid(fields={"currency": _("The park accepts prices in CNY only.")})
+
+
 def create_event(park: Park, *, actor: User, title_zh: str, title_en: str,
                  description_zh: str, description_en: str, kind: EventKind,
                  family_places: int, registration_opens_at: datetime,
                  registration_closes_at: datetime, audience_ids: Iterable[int] = (),
-                 now: datetime) -> Event:
-    """A draft event. Raises NotFound, Forbidden, RegistrationWindowInvalid,
-    AudienceInvalid."""
+                 price_minor: int = 0, currency: str = "CNY", now: datetime) -> Event:
+    """A draft event, free (``price_minor`` 0) or paid at the benefits checkout. Raises
+    NotFound, Forbidden, RegistrationWindowInvalid, AudienceInvalid, PriceInvalid."""
     require(actor, Action.MANAGE_PARK_EVENTS, park)
     _check_window(registration_opens_at, registration_closes_at)
+    _check_price(price_minor, currency)
     event = Event(park_id=park.id, park=park, title_zh=title_zh.strip(),
+                  price_minor=price_minor, currency=currency,
                   title_en=title_en.strip(), description_zh=description_zh.strip(),
                   description_en=description_en.strip(), kind=kind, status=EventStatus.DRAFT,
                   family_places=family_places, registration_opens_at=registration_opens_at,
@@ -115,11 +131,21 @@ def update_event(event: Event, *, actor: User, title_zh: str, title_en: str,
                  description_zh: str, description_en: str, kind: EventKind,
                  family_places: int, registration_opens_at: datetime,
                  registration_closes_at: datetime, audience_ids: Iterable[int] = (),
+                 price_minor: int | None = None, currency: str | None = None,
                  now: datetime) -> Event:
-    """Raises NotFound, Forbidden, EventNotEditable, RegistrationWindowInvalid."""
+    """Raises NotFound, Forbidden, EventNotEditable, RegistrationWindowInvalid,
+    PriceInvalid, PriceLocked (the price changes only while a draft: people may have paid
+    the old one). ``price_minor``/``currency`` None keep the event's."""
     require(actor, Action.MANAGE_PARK_EVENTS, event)
     _check_editable(event)
     _check_window(registration_opens_at, registration_closes_at)
+    price_minor = event.price_minor if price_minor is None else price_minor
+    currency = event.currency if currency is None else currency
+    _check_price(price_minor, currency)
+    if (price_minor, currency) != (event.price_minor, event.currency):
+        if event.status is not EventStatus.DRAFT:
+            raise PriceLocked()
+        event.price_minor, event.currency = price_minor, currency
     event.title_zh, event.title_en = title_zh.strip(), title_en.strip()
     event.description_zh, event.description_en = description_zh.strip(), description_en.strip()
     event.kind, event.family_places = kind, family_places
@@ -181,6 +207,52 @@ def add_session(event: Event, *, actor: User, venue_id: int, starts_at: datetime
     return session
 
 
+def update_session(session: EventSession, *, actor: User, venue_id: int, starts_at: datetime,
+                   ends_at: datetime, capacity: int, title_zh: str = "", title_en: str = "",
+                   now: datetime) -> EventSession:
+    """Change a session's time, venue, capacity or titles, with the rules of
+    ``add_session``, and never below the places already taken. The venue's row is locked
+    (the new venue's, and the old one's when it changes, in id order) and then the
+    session's, the same order as adding sessions and registering. When the time or the
+    venue changes, everyone registered, offered or waiting is told by e-mail after the
+    commit; a larger capacity is offered to the waitlist at once. Raises NotFound,
+    Forbidden, EventNotEditable, VenueNotFound, SessionTimesInvalid, CapacityAboveVenue,
+    VenueClash, CapacityBelowTaken."""
+    event = session.event
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    _check_editable(event)
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or venue.park_id != event.park_id:
+        raise VenueNotFound()
+    if ends_at <= starts_at:
+        raise SessionTimesInvalid()
+    if capacity > venue.capacity:
+        raise CapacityAboveVenue()
+    for locked_venue in sorted({venue.id, session.venue_id}):
+        lock_venue(locked_venue)
+    if venue_clash(venue.id, starts_at, ends_at, excluding=session.id) is not None:
+        raise VenueClash()
+    session = lock_session(session)
+    lapse_offers(session, now=now)
+    if capacity < session.places_taken:
+        raise CapacityBelowTaken()
+    moved = (session.venue_id, session.starts_at, session.ends_at) != (venue.id, starts_at,
+                                                                       ends_at)
+    session.venue, session.venue_id = venue, venue.id
+    session.starts_at, session.ends_at, session.capacity = starts_at, ends_at, capacity
+    session.title_zh, session.title_en = title_zh.strip(), title_en.strip()
+    event.updated_at = now
+    db.session.flush()
+    if moved:
+        people = db.session.scalars(select(User).join(Registration, Registration.user_id ==
+                                                      User.id).where(
+            Registration.session_id == session.id, Registration.status.in_(LIVE_STATUSES))
+            .distinct().order_by(User.id)).all()
+        notifications.session_changed(session, recipients=people)
+    offer_next(session, now=now)
+    return session
+
+
 def remove_session(session: EventSession, *, actor: User, now: datetime) -> None:
     """Only a draft's sessions can go (nobody can have registered yet). Raises
     NotFound, Forbidden, EventNotEditable."""
@@ -226,9 +298,12 @@ def complete_event(event: Event, *, actor: User, now: datetime) -> Event:
 
 def cancel_event(event: Event, *, actor: User, reason: str, now: datetime) -> int:
     """Cancel the event and every live registration not yet checked in (a ticket used at
-    the door stays as the record that its holder attended); each person registered or
-    waiting is told by e-mail once the cancellation has committed. Returns how many
-    registrations were cancelled. Raises NotFound, Forbidden, InvalidTransition."""
+    the door stays as the record that its holder attended, and its payment stands); what
+    each cancelled registration paid comes back in full through the ledger (budget to its
+    period or pot, card through Stripe after the commit), and a payment still pending is
+    released. Each person registered or waiting is told by e-mail once the cancellation
+    has committed. Returns how many registrations were cancelled. Raises NotFound,
+    Forbidden, InvalidTransition."""
     require(actor, Action.MANAGE_PARK_EVENTS, event)
     _move(event, EventStatus.CANCELLED)
     session_ids = sorted(s.id for s in event.sessions)
@@ -244,6 +319,11 @@ def cancel_event(event: Event, *, actor: User, reason: str, now: datetime) -> in
             registration.session.places_taken -= 1
         registration.status, registration.live_key = RegistrationStatus.CANCELLED, None
         registration.offer_expires_at, registration.updated_at = None, now
+        registration.hold_expires_at = None
+    db.session.flush()
+    today = to_zone(now, event.park.timezone).date()
+    for registration in registrations:
+        payments.give_back(registration, basis_points=payments.FULL, now=now, today=today)
     event.status, event.cancelled_at = EventStatus.CANCELLED, now
     event.cancel_reason, event.updated_at = reason.strip()[:500], now
     db.session.flush()

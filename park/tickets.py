@@ -3,6 +3,7 @@ embed inline) and the park's public iCalendar feed of its published events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import segno
@@ -25,8 +26,11 @@ def qr_svg(code: str, *, scale: int = 6) -> Markup:
     return Markup(qr.svg_inline(scale=scale, title=format_code(code)))  # noqa: S704 - segno's own SVG
 
 
-def park_calendar(park: Park, *, locale: str, now: datetime) -> bytes:
-    """Every session of the park's published and completed events, as one calendar."""
+def park_calendar(park: Park, *, locale: str, now: datetime,
+                  image_url: Callable[[Event], str | None] = lambda event: None) -> bytes:
+    """Every session of the park's published and completed events, as one calendar; an
+    event's cover is linked as the session's ``IMAGE`` (RFC 7986) when ``image_url`` gives
+    one."""
     calendar = Calendar.new(prodid=PRODID, name=park.name(locale))
     sessions = db.session.scalars(select(EventSession).join(Event).where(
         Event.park_id == park.id,
@@ -34,8 +38,11 @@ def park_calendar(park: Park, *, locale: str, now: datetime) -> bytes:
         .order_by(EventSession.starts_at).limit(1000))
     for session in sessions:
         event = session.event
-        calendar.add_component(CalendarEvent.new(
+        component = CalendarEvent.new(
             uid=f"park-session-{session.id}@parkwell", start=session.starts_at,
             end=session.ends_at, summary=session.title(locale), stamp=now,
-            description=event.description(locale), location=session.venue.name(locale)))
+            description=event.description(locale), location=session.venue.name(locale))
+        if (url := image_url(event)) is not None:
+            component.add("image", url, parameters={"VALUE": "URI", "DISPLAY": "BADGE"})
+        calendar.add_component(component)
     return calendar.to_ical()

@@ -5,43 +5,66 @@ decide, the request's transaction commits."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from benefits import stripe_gateway
+from benefits.models import PaymentStatus
+from benefits.money_input import yuan_to_minor
 from booking import idempotency
 from core.accounts.models import Park
-from core.clock import utcnow
+from core.charts import Bar, bar_chart
+from core.clock import to_zone, utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
-from core.i18n import current_locale_code
+from core.i18n import current_locale_code, format_when
 from core.policy import Action, can, park_ids_of
 from core.web import flash_error
 from health.models import Dependant
 from park import (
     certificates,
     checkin,
+    covers,
     feedback,
+    paying,
+    payments,
     queries,
     registration,
     reports,
     services,
     tickets,
 )
+from park.errors import CoverNotFound
 from park.forms import (
     AnnouncementForm,
     CancelEventForm,
     CheckInForm,
+    CoverForm,
     EventForm,
     FeedbackForm,
+    PayForm,
     RegisterForm,
     SessionForm,
     VenueForm,
 )
-from park.models import Event, EventKind, RegistrationStatus
+from park.models import Event, EventKind, EventStatus, RegistrationStatus
 
 bp = Blueprint("park", __name__)
 
@@ -110,6 +133,11 @@ def register(session_id: int):
     except DomainError as exc:
         flash_error(exc)
         return _render_event(session.event, exc.status)
+    reg = queries.own_registration(current_user, payload["registration_id"])
+    if reg.status is RegistrationStatus.HELD:
+        flash(_("Your place is kept until %(until)s: pay to confirm it.",
+                until=format_when(reg.hold_expires_at, "short")), "success")
+        return redirect(url_for("park.pay", registration_id=reg.id))
     flash(_("You are registered."), "success")
     return redirect(url_for("park.ticket", registration_id=payload["registration_id"]))
 
@@ -158,7 +186,8 @@ def ticket(registration_id: int):
                            code=registration.format_code(reg.ticket_code),
                            locale=current_locale_code(),
                            can_cancel=registration.can_cancel(reg, current_user, now=utcnow()),
-                           position=registration.waitlist_position(reg))
+                           position=registration.waitlist_position(reg),
+                           payment=payments.payment_of(reg) if reg.event.is_paid else None)
 
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
@@ -183,8 +212,47 @@ def accept_offer(registration_id: int):
     except DomainError as exc:
         flash_error(exc)
     else:
+        if reg.status is RegistrationStatus.HELD:
+            flash(_("Your place is kept until %(until)s: pay to confirm it.",
+                    until=format_when(reg.hold_expires_at, "short")), "success")
+            return redirect(url_for("park.pay", registration_id=reg.id))
         flash(_("The place is yours."), "success")
     return redirect(url_for("park.ticket", registration_id=reg.id))
+
+
+def _park_today(reg) -> date:
+    return to_zone(utcnow(), reg.event.park.timezone).date()
+
+
+@bp.route("/tickets/<int:registration_id>/pay", methods=["GET", "POST"])
+@login_required
+def pay(registration_id: int):
+    """Pay for a held place of a paid event: the budget's share and the card's."""
+    reg = queries.own_registration(current_user, registration_id)
+    if not reg.event.is_paid:
+        raise NotFound()
+    form = PayForm()
+    payment = payments.payment_of(reg)
+    client_secret, status = None, 200
+    if form.validate_on_submit():
+        try:
+            result = paying.pay(reg, actor=current_user, now=utcnow(), today=_park_today(reg))
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            if result.payment.status is PaymentStatus.PAID:
+                flash(_("Paid. Your place is confirmed and your ticket is ready."), "success")
+                return redirect(url_for("park.ticket", registration_id=reg.id))
+            payment, client_secret = result.payment, result.client_secret
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "park/pay.html", reg=reg, form=form, payment=payment, client_secret=client_secret,
+        quote=paying.quote(reg, now=utcnow(), today=_park_today(reg)),
+        payable=reg.status is RegistrationStatus.HELD and payment is None,
+        card_enabled=stripe_gateway.card_payments_enabled(), locale=current_locale_code(),
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")), status
 
 
 @bp.route("/parks/<code>/events.ics")
@@ -194,9 +262,38 @@ def park_feed(code: str):
         raise NotFound()
     locale = request.args.get("lang") or park.default_locale
     body = tickets.park_calendar(park, locale="en" if locale == "en" else "zh_CN",
-                                 now=utcnow())
+                                 now=utcnow(), image_url=_cover_url)
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{park.code}.ics"'})
+
+
+def _cover_url(event: Event) -> str | None:
+    if event.cover is None:
+        return None
+    return url_for("park.event_cover", event_id=event.id,
+                   v=int(event.cover.updated_at.timestamp()), _external=True)
+
+
+@bp.route("/events/<int:event_id>/cover")
+def event_cover(event_id: int):
+    """The cover image. Public for published and completed events (the park's calendar
+    feed is public too); a draft's or a cancelled event's only for those who may see it."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound()
+    if event.status not in (EventStatus.PUBLISHED, EventStatus.COMPLETED):
+        if not current_user.is_authenticated:
+            raise NotFound()
+        queries.visible_event(current_user, event_id)
+    if event.cover is None:
+        raise CoverNotFound()
+    response = make_response(event.cover.content)
+    response.headers["Content-Type"] = event.cover.content_type
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Cache-Control"] = "public, max-age=300" if event.status in (
+        EventStatus.PUBLISHED, EventStatus.COMPLETED) else "private, no-store"
+    return response
 
 
 # -- committees ----------------------------------------------------------------------------
@@ -214,7 +311,8 @@ def _event_fields(form: EventForm, park: Park) -> dict:
             "kind": EventKind(form.kind.data), "family_places": form.family_places.data or 0,
             "registration_opens_at": form.registration_opens_at.in_zone(park.timezone),
             "registration_closes_at": form.registration_closes_at.in_zone(park.timezone),
-            "audience_ids": form.audience.data or []}
+            "audience_ids": form.audience.data or [],
+            "price_minor": yuan_to_minor(form.price.data), "currency": form.currency.data}
 
 
 @bp.route("/park/<int:park_id>/events")
@@ -246,7 +344,8 @@ def new_event(park_id: int):
 
 
 def _render_manage(event: Event, *, form: EventForm | None = None,
-                   session_form: SessionForm | None = None, status: int = 200):
+                   session_form: SessionForm | None = None,
+                   cover_form: CoverForm | None = None, status: int = 200):
     park, locale = event.park, current_locale_code()
     if form is None:
         form = EventForm(formdata=None, obj=event)
@@ -256,12 +355,15 @@ def _render_manage(event: Event, *, form: EventForm | None = None,
         for name in ("registration_opens_at", "registration_closes_at"):
             value = getattr(event, name).astimezone(_zone(park))
             getattr(form, name).data = value.strftime("%Y-%m-%dT%H:%M")
+        form.price.data = Decimal(event.price_minor) / 100
+        form.currency.data = event.currency
     session_form = session_form or SessionForm(formdata=None)
     session_form.venue_id.choices = [(v.id, f"{v.name(locale)} ({v.capacity})")
                                      for v in services.venues_of(park)]
     return render_template(
         "park/manage_event.html", event=event, park=park, form=form,
         session_form=session_form, cancel_form=CancelEventForm(formdata=None),
+        cover_form=cover_form or CoverForm(formdata=None),
         locale=locale, attendance=checkin.attendance), status
 
 
@@ -308,6 +410,77 @@ def add_session(event_id: int):
         flash_error(exc)
         return _render_manage(event, session_form=form, status=exc.status)
     flash(_("Session added."), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+def _venue_choices(form: SessionForm, park: Park) -> None:
+    locale = current_locale_code()
+    form.venue_id.choices = [(v.id, f"{v.name(locale)} ({v.capacity})")
+                             for v in services.venues_of(park)]
+
+
+def _render_session(session, form: SessionForm, status: int = 200):
+    return render_template("park/session_form.html", session=session, event=session.event,
+                           form=form, locale=current_locale_code()), status
+
+
+@bp.route("/park/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):
+    """Change a session's time, venue or capacity; registrants are told of a move."""
+    session = queries.managed_session(current_user, session_id)
+    event, tz = session.event, session.event.park.timezone
+    if request.method == "GET":
+        form = SessionForm(formdata=None, obj=session)
+        form.starts_at.data = to_zone(session.starts_at, tz).strftime("%Y-%m-%dT%H:%M")
+        form.ends_at.data = to_zone(session.ends_at, tz).strftime("%Y-%m-%dT%H:%M")
+        _venue_choices(form, event.park)
+        return _render_session(session, form)
+    form = SessionForm()
+    _venue_choices(form, event.park)
+    if not form.validate():
+        return _render_session(session, form, 400)
+    try:
+        services.update_session(session, actor=current_user, venue_id=form.venue_id.data,
+                                starts_at=form.starts_at.in_zone(tz),
+                                ends_at=form.ends_at.in_zone(tz), capacity=form.capacity.data,
+                                title_zh=form.title_zh.data or "",
+                                title_en=form.title_en.data or "", now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_session(session, form, exc.status)
+    flash(_("Session saved."), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/events/<int:event_id>/cover", methods=["POST"])
+@login_required
+def upload_cover(event_id: int):
+    event = queries.managed_event(current_user, event_id)
+    form = CoverForm()
+    if not form.validate():
+        return _render_manage(event, cover_form=form, status=400)
+    upload = form.cover.data
+    try:
+        covers.set_cover(event, actor=current_user,
+                         content=upload.read(covers.MAX_COVER_BYTES + 1),
+                         filename=upload.filename or "", now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        for name, message in (exc.fields or {}).items():
+            if name == "cover":
+                form.cover.errors = [message]
+        return _render_manage(event, cover_form=form, status=exc.status)
+    flash(_("Cover image saved."), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/events/<int:event_id>/cover/remove", methods=["POST"])
+@login_required
+def remove_cover(event_id: int):
+    event = queries.managed_event(current_user, event_id)
+    covers.remove_cover(event, actor=current_user, now=utcnow())
+    flash(_("Cover image removed."), "success")
     return redirect(url_for("park.manage_event", event_id=event.id))
 
 
@@ -437,7 +610,16 @@ def reports_page(park_id: int):
                                            maximum=1.0, title=_("Attendance rate by kind")),
         rating_chart=reports.bar_chart([(k.label, k.average_rating) for k in rated],
                                        maximum=5.0, title=_("Average rating by kind"),
-                                       fmt="{:.1f}"))
+                                       fmt="{:.1f}"),
+        event_attendance_chart=bar_chart(
+            [Bar(r.label, r.attendance_rate, f"{r.checked_in}/{r.registered}") for r in rows],
+            maximum=1.0, chart_id="chart-event-attendance", title=_("Attendance by event"),
+            description=_("Checked in out of registered, for each event.")),
+        event_rating_chart=bar_chart(
+            [Bar(r.label, r.average_rating, f"{r.average_rating:.1f}") for r in rows
+             if r.average_rating is not None],
+            maximum=5.0, chart_id="chart-event-rating", title=_("Satisfaction by event"),
+            description=_("Average feedback rating (1–5) for each event that has ratings.")))
 
 
 @bp.route("/park/<int:park_id>/reports.csv")

@@ -68,7 +68,7 @@ def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
               query=ProviderQuery, response=ProviderPage)
 def list_providers(user: User, query: ProviderQuery):
     """Filter with ``category`` (tcm, rehabilitation, counselling, culture, travel_wellness,
-    childcare, eldercare)."""
+    childcare, eldercare, health_checkup)."""
     return paginate(queries.listed_providers(user, category=query.category), query, _summary)
 
 

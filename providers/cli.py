@@ -3,6 +3,8 @@ and ``flask providers-sync-calendars`` (subscribed calendars). Jobs commit for t
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
 
@@ -24,7 +26,13 @@ def daily_command() -> None:
 def sync_calendars_command() -> None:
     """Re-import the busy time of every subscribed practitioner calendar (run it from the
     worker, e.g. every 15 minutes)."""
-    counts = feeds.sync_busy_calendars(now=utcnow())
+    with click.progressbar(length=0, label="Reading subscribed calendars",
+                           file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        counts = feeds.sync_busy_calendars(now=utcnow(), progress=progress)
     db.session.commit()
     click.echo(f"calendars synced: {counts['synced']}, failed: {counts['failed']}")
 

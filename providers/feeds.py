@@ -18,7 +18,9 @@ import hashlib
 import ipaddress
 import secrets
 import socket
+import threading
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -204,6 +206,42 @@ def feed_version(body: bytes, events: Sequence[FeedEvent],
     return hashlib.sha256(body).hexdigest()[:32], modified.replace(microsecond=0)
 
 
+#: Bump when ``render_calendar`` changes what it writes, so that old ETags stop matching.
+RENDER_VERSION = "1"
+_RENDERED: OrderedDict[str, bytes] = OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+RENDER_CACHE_SIZE = 64
+
+
+def feed_fingerprint(events: Sequence[FeedEvent], *, name: str, timezone: str) -> str:
+    """The feed's ETag, from what the feed says rather than from its rendered text: the
+    rendering is deterministic, so equal events give an equal body. A conditional GET can
+    then answer 304 without rendering at all (rendering 1,000 events takes seconds)."""
+    digest = hashlib.sha256(f"{RENDER_VERSION}|{name}|{timezone}".encode())
+    for e in events:
+        digest.update(f"\n{e.uid}|{e.starts_at.isoformat()}|{e.ends_at.isoformat()}|"
+                      f"{e.summary}|{e.sequence}|{as_utc(e.updated_at).isoformat()}|"
+                      f"{e.cancelled}|{e.all_day}|{e.description}".encode())
+    return digest.hexdigest()[:32]
+
+
+def render_calendar_cached(events: Sequence[FeedEvent], *, fingerprint: str, name: str,
+                           timezone: str) -> bytes:
+    """``render_calendar``, remembered per process for the last feeds asked for (by their
+    fingerprint): calendar apps poll, and most polls find nothing changed."""
+    with _RENDERED_LOCK:
+        body = _RENDERED.get(fingerprint)
+        if body is not None:
+            _RENDERED.move_to_end(fingerprint)
+            return body
+    body = render_calendar(events, name=name, timezone=timezone)
+    with _RENDERED_LOCK:
+        _RENDERED[fingerprint] = body
+        while len(_RENDERED) > RENDER_CACHE_SIZE:
+            _RENDERED.popitem(last=False)
+    return body
+
+
 # -- import ----------------------------------------------------------------------------
 
 
@@ -336,12 +374,17 @@ def fetch_calendar(url: str, *, timeout: float = 10.0) -> bytes:
     return body
 
 
-def sync_busy_calendars(*, now: datetime, fetch: Fetch = fetch_calendar) -> dict[str, int]:
+def sync_busy_calendars(*, now: datetime, fetch: Fetch = fetch_calendar,
+                        progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """The worker's job: re-import every subscribed calendar. A calendar that fails keeps
-    what it imported before, and its error is shown to the practitioner."""
+    what it imported before, and its error is shown to the practitioner. ``progress(n,
+    total)`` is told as each calendar is done."""
     done = failed = 0
-    for practitioner in db.session.scalars(select(Practitioner).where(
-            Practitioner.busy_calendar_url.is_not(None)).order_by(Practitioner.id)):
+    subscribed = list(db.session.scalars(select(Practitioner).where(
+        Practitioner.busy_calendar_url.is_not(None)).order_by(Practitioner.id)))
+    for position, practitioner in enumerate(subscribed, start=1):
+        if progress is not None and position > 1:
+            progress(position - 1, len(subscribed))
         url = practitioner.busy_calendar_url or ""
         try:
             intervals = parse_busy(fetch(url), start=now, end=now + timedelta(days=IMPORT_DAYS),
@@ -354,6 +397,8 @@ def sync_busy_calendars(*, now: datetime, fetch: Fetch = fetch_calendar) -> dict
         practitioner.busy_calendar_synced_at = now
         practitioner.busy_calendar_error = ""
         done += 1
+    if progress is not None and subscribed:
+        progress(len(subscribed), len(subscribed))
     db.session.flush()
     return {"synced": done, "failed": failed}
 

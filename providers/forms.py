@@ -214,9 +214,11 @@ class RuleForm(FlaskForm):
 class ExceptionForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_choices(EXCEPTION_KIND_LABELS))
     happens_on = DateField(_l("Date"), validators=[DataRequired()])
+    # Ids of their own: the rule form on the same page has fields of the same names, and
+    # a label must point at its own field.
     start_time = TimeField(_l("Start (leave empty for the whole day)"),
-                           validators=[Optional()])
-    end_time = TimeField(_l("End"), validators=[Optional()])
+                           validators=[Optional()], id="exception-start_time")
+    end_time = TimeField(_l("End"), validators=[Optional()], id="exception-end_time")
     note = StringField(_l("Note"), validators=[Length(max=200)])
 
     def data_for_service(self) -> dict:

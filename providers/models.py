@@ -34,6 +34,7 @@ class ProviderCategory(StrEnum):
     TRAVEL_WELLNESS = "travel_wellness"
     CHILDCARE = "childcare"
     ELDERCARE = "eldercare"
+    HEALTH_CHECKUP = "health_checkup"
 
     @property
     def label(self) -> str:
@@ -48,6 +49,7 @@ CATEGORY_LABELS = {
     ProviderCategory.TRAVEL_WELLNESS: _l("Travel wellness"),
     ProviderCategory.CHILDCARE: _l("Childcare"),
     ProviderCategory.ELDERCARE: _l("Elder care"),
+    ProviderCategory.HEALTH_CHECKUP: _l("Health check-ups"),
 }
 
 
@@ -83,6 +85,7 @@ HEALTH_NEED_LABELS = {
     "elderly_mobility": _l("Elderly mobility"),
     "neck_shoulder": _l("Neck and shoulders"),
     "mental_wellbeing": _l("Mental wellbeing"),
+    "checkup_results": _l("Check-up results"),
 }
 
 #: Languages a provider or practitioner may speak.

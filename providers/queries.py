@@ -194,3 +194,22 @@ def services_of_practitioner(practitioner: Practitioner) -> list[Service]:
     return list(db.session.scalars(
         select(Service).join(ServicePractitioner, ServicePractitioner.service_id == Service.id)
         .where(ServicePractitioner.practitioner_id == practitioner.id).order_by(Service.id)))
+
+
+def booked_per_week(provider: ProviderOrganisation, *, now: datetime,
+                    weeks: int = 8) -> list[tuple[datetime, int]]:
+    """Places booked (and held) with the provider's practitioners in each week from this
+    one (park time, weeks start on Monday), as the booking package reports them."""
+    tz = zone(provider.park.timezone)
+    local = now.astimezone(tz)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()),
+                              datetime.min.time(), tzinfo=tz)
+    ids = [p.id for p in practitioners_of(provider, listed_only=False)]
+    counts = [0] * weeks
+    for item in slot_engine.occupancy(ids, monday, monday + timedelta(weeks=weeks)):
+        started = (item.starts_at or item.busy_from).astimezone(tz)
+        index = (started - monday).days // 7
+        if 0 <= index < weeks:
+            counts[index] += item.seats
+    return [(monday + timedelta(weeks=n), count) for n, count in enumerate(counts)]
+

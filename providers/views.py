@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.accounts.models import ProviderOrganisation, ProviderStatus
+from core.charts import Bar, column_chart
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError
@@ -98,7 +99,19 @@ def dashboard(provider_id: int):
         services=queries.services_of(provider, listed_only=False), today=_today(provider, now),
         practitioner_form=PractitionerForm(),
         can_manage=can(current_user, Action.MANAGE_PROVIDER, provider),
+        bookings_chart=_bookings_chart(provider, now),
         locale=current_locale_code())
+
+
+def _bookings_chart(provider: ProviderOrganisation, now: datetime):
+    weeks = queries.booked_per_week(provider, now=now)
+    chart = column_chart(
+        [Bar(f"{monday:%m/%d}", count, str(count)) for monday, count in weeks],
+        chart_id="chart-bookings-per-week", title=_("Places booked per week"),
+        description=_("Places booked with your practitioners in each of the next %(n)s "
+                      "weeks, from this one; each column is a week starting on Monday.",
+                      n=len(weeks)))
+    return chart, weeks
 
 
 @bp.route("/providers/<int:provider_id>/profile", methods=["GET", "POST"])
@@ -495,8 +508,13 @@ def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation,
                    fallback: datetime):
     park = provider.park
     events = feeds.feed_events(practitioners, now=utcnow(), locale=park.default_locale)
-    body = feeds.render_calendar(events, name=name, timezone=park.timezone)
-    etag, modified = feeds.feed_version(body, events, fallback)
+    etag = feeds.feed_fingerprint(events, name=name, timezone=park.timezone)
+    modified = feeds.feed_version(b"", events, fallback)[1]
+    if request.if_none_match.contains(etag):
+        body = b""  # make_conditional answers 304 without a body: nothing to render
+    else:
+        body = feeds.render_calendar_cached(events, fingerprint=etag, name=name,
+                                            timezone=park.timezone)
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = 'inline; filename="parkwell.ics"'

@@ -55,6 +55,10 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _signup_rate_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
 def _login_key() -> str:
     return "login:" + (request.form.get("login") or "").strip().lower()
 
@@ -91,6 +95,7 @@ def logout():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_rate_limit, methods=["POST"])
 def signup():
     form = SignupForm(invite_code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -147,6 +152,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def reset_password(token: str):
     services.user_for_reset_token(token)  # refuses bad links before anyone types
     form = ResetPasswordForm()

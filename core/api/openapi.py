@@ -84,9 +84,11 @@ registry = OpenApiRegistry()
 def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for match in _RULE_PARAM.finditer(rule):
-        kind = "integer" if match["converter"] == "int" else "string"
+        # ``<int:...>`` is core.bootstrap.BoundedIntConverter: ids up to PostgreSQL's integer.
+        schema = ({"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+                  if match["converter"] == "int" else {"type": "string"})
         params.append({"name": match["name"], "in": "path", "required": True,
-                       "schema": {"type": kind}})
+                       "schema": schema})
     return _RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
 
 
@@ -124,6 +126,10 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     statuses = set(op.errors) | ({401, 403} if op.scope else set())
     if op.body is not None:
         statuses |= {400, 413, 415, 422}
+    if op.query is not None:  # a query string that does not validate
+        statuses |= {422}
+    if params:  # an id in the path that names nothing (or nothing the caller may see)
+        statuses |= {404}
     for status in sorted(statuses):
         result["responses"][str(status)] = {"description": "Error", **error_ref}
     if op.scope is not None:

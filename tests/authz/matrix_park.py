@@ -6,11 +6,12 @@ register (platform admins have no employer)."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from core.clock import utcnow
 from core.db import db
-from park import checkin, registration, services
+from park import checkin, covers, registration, services
 from park.models import EventKind
 from park.registration import format_code
 from tests.authz.harness import RouteCase, World, everyone, signed_in
@@ -18,6 +19,9 @@ from tests.park.factories import at
 
 LOGIN = 302
 MANAGERS = ("committee", "platform_admin")
+#: A valid 1×1 PNG.
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def build_world(world: World, make) -> None:
@@ -41,6 +45,18 @@ def build_world(world: World, make) -> None:
     mine = registration.register(session, actor=world.users["employee"], now=now)
     used = registration.register(session, actor=world.users["other_employee"], now=now)
     checkin.check_in(session, code=used.ticket_code, actor=committee, now=now)
+    covers.set_cover(event, actor=committee, content=TINY_PNG, filename="cover.png", now=now)
+    paid = services.create_event(
+        world.park, actor=committee, title_zh="月饼", title_en="Mooncakes",
+        description_zh="", description_en="", kind=EventKind.WORKSHOP, family_places=0,
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=5), price_minor=5000, now=now)
+    paid_session = services.add_session(
+        paid, actor=committee, venue_id=venue.id, starts_at=at(now, 8, 9),
+        ends_at=at(now, 8, 10), capacity=10, now=now)
+    services.publish_event(paid, actor=committee, now=now)
+    world.paid_registration_id = registration.register(
+        paid_session, actor=world.users["employee"], now=now).id
     db.session.flush()
     world.park_venue_id, world.park_event_id = venue.id, event.id
     world.park_session_id, world.park_open_session_id = session.id, open_session.id
@@ -101,6 +117,15 @@ ROUTES = [
               owner_only(302, anonymous=LOGIN), note="nothing on offer: flashed"),
     RouteCase("GET", "/parks/<code>/events.ics", lambda w: f"/parks/{w.park.code}/events.ics",
               everyone(200), note="the park's public calendar"),
+    RouteCase("GET", "/events/<int:event_id>/cover", lambda w: f"/events/{_event(w)}/cover",
+              everyone(200), note="a published event's cover is as public as the calendar"),
+    RouteCase("GET", "/tickets/<int:registration_id>/pay",
+              lambda w: f"/tickets/{w.paid_registration_id}/pay",
+              owner_only(200, anonymous=LOGIN)),
+    RouteCase("POST", "/tickets/<int:registration_id>/pay",
+              lambda w: f"/tickets/{w.paid_registration_id}/pay",
+              owner_only(409, anonymous=LOGIN), body=lambda w: {},
+              note="no budget and card payment off: refused, nothing written"),
     # -- committee pages
     RouteCase("GET", "/park/<int:park_id>/events", lambda w: f"/park/{w.park.id}/events",
               managers(200, anonymous=LOGIN)),
@@ -116,6 +141,18 @@ ROUTES = [
     RouteCase("POST", "/park/events/<int:event_id>/sessions",
               lambda w: f"/park/events/{_event(w)}/sessions", managers(400, anonymous=LOGIN),
               body=lambda w: {}),
+    RouteCase("GET", "/park/sessions/<int:session_id>/edit",
+              lambda w: f"/park/sessions/{w.park_session_id}/edit",
+              managers(200, anonymous=LOGIN)),
+    RouteCase("POST", "/park/sessions/<int:session_id>/edit",
+              lambda w: f"/park/sessions/{w.park_session_id}/edit",
+              managers(400, anonymous=LOGIN), body=lambda w: {}),
+    RouteCase("POST", "/park/events/<int:event_id>/cover",
+              lambda w: f"/park/events/{_event(w)}/cover", managers(400, anonymous=LOGIN),
+              body=lambda w: {}, note="no file"),
+    RouteCase("POST", "/park/events/<int:event_id>/cover/remove",
+              lambda w: f"/park/events/{_event(w)}/cover/remove",
+              managers(302, anonymous=LOGIN)),
     RouteCase("POST", "/park/sessions/<int:session_id>/remove",
               lambda w: f"/park/sessions/{w.park_session_id}/remove",
               managers(409, anonymous=LOGIN), note="a published event keeps its sessions"),
@@ -169,6 +206,24 @@ ROUTES = [
     RouteCase("POST", "/api/v1/events/<int:event_id>/sessions",
               lambda w: f"/api/v1/events/{_event(w)}/sessions", managers(422, anonymous=401),
               body=_session_times, note="ends before it starts: refused by the service"),
+    RouteCase("PUT", "/api/v1/sessions/<int:session_id>",
+              lambda w: f"/api/v1/sessions/{w.park_session_id}", managers(422, anonymous=401),
+              body=_session_times, note="ends before it starts: refused by the service"),
+    RouteCase("POST", "/api/v1/events/<int:event_id>/cover",
+              lambda w: f"/api/v1/events/{_event(w)}/cover", managers(422, anonymous=401),
+              body=lambda w: {"content_base64": base64.b64encode(b"MZ not an image").decode()},
+              note="not an image: refused by its content"),
+    RouteCase("DELETE", "/api/v1/events/<int:event_id>/cover",
+              lambda w: f"/api/v1/events/{_event(w)}/cover", managers(200, anonymous=401)),
+    RouteCase("GET", "/api/v1/events/<int:event_id>/cover",
+              lambda w: f"/api/v1/events/{_event(w)}/cover", park_people(200, anonymous=401)),
+    RouteCase("GET", "/api/v1/registrations/<int:registration_id>/payment",
+              lambda w: f"/api/v1/registrations/{w.paid_registration_id}/payment",
+              owner_only(200, anonymous=401)),
+    RouteCase("POST", "/api/v1/registrations/<int:registration_id>/pay",
+              lambda w: f"/api/v1/registrations/{w.paid_registration_id}/pay",
+              owner_only(409, anonymous=401), body=lambda w: {},
+              note="no budget and card payment off"),
     RouteCase("POST", "/api/v1/events/<int:event_id>/status",
               lambda w: f"/api/v1/events/{_event(w)}/status", managers(409, anonymous=401),
               body=lambda w: {"status": "published"}, note="already published"),

@@ -43,13 +43,13 @@ class ParkKit:
 
     def event(self, *, sessions: int = 1, capacity: int = 10, publish: bool = True,
               family_places: int = 0, audience=(), kind: EventKind = EventKind.TALK,
-              day: int = 3, venue: Venue | None = None) -> Event:
+              day: int = 3, venue: Venue | None = None, price_minor: int = 0) -> Event:
         event = services.create_event(
             self.park, actor=self.committee, title_zh="中医药文化周", title_en="TCM week",
             description_zh="介绍", description_en="About", kind=kind,
             family_places=family_places, registration_opens_at=self.now - timedelta(days=1),
             registration_closes_at=self.now + timedelta(days=day), audience_ids=audience,
-            now=self.now)
+            price_minor=price_minor, now=self.now)
         for n in range(sessions):
             services.add_session(event, actor=self.committee, venue_id=(venue or self.venue).id,
                                  starts_at=at(self.now, day + n, 9),

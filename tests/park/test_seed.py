@@ -24,3 +24,17 @@ def test_the_demo_has_two_festival_weeks_and_seeding_twice_changes_nothing(app):
     regs = list(db.session.scalars(select(Registration)))
     assert sum(1 for r in regs if r.checked_in_at is not None) == 1
     assert any(r.status is RegistrationStatus.WAITING for r in regs)
+
+
+def test_the_demo_has_a_paid_mooncake_workshop_with_a_cover(app):
+    seed_demo(now=utcnow())
+    db.session.commit()
+    seed_demo(now=utcnow())
+    db.session.commit()
+    workshops = list(db.session.scalars(select(Event).where(
+        Event.title_en == "Mid-Autumn mooncake workshop")))
+    assert len(workshops) == 1
+    workshop = workshops[0]
+    assert (workshop.price_minor, workshop.currency) == (5_000, "CNY")
+    assert workshop.cover is not None and workshop.cover.content_type == "image/png"
+    assert workshop.cover.content.startswith(b"\x89PNG")

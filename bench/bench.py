@@ -1,0 +1,352 @@
+"""``make bench``: ParkWell's throughput and latency on a large seeded park, against the
+limits of the machine it runs on. Writes ``bench/results.json`` and ``bench/results.md``.
+
+For each data size (``BENCH_SCALE`` and half of it): a fresh PostgreSQL database seeded with
+``flask seed-scale``, the app under gunicorn with the production settings of
+``gunicorn.conf.py``, and these scenarios driven by wrk (``bench/lua/requests.lua``):
+
+- ceiling_http: ``GET /healthz`` (the framework's limit under the same server settings);
+- ceiling_sql_booking: the booking transaction issued directly with psycopg
+  (``bench/sql_ceiling.py``) at the same concurrency (the database's limit);
+- booking: contended ``POST /api/v1/bookings`` over a pool of free slots;
+- search: catalogue searches with mixed filters;
+- slots: 30 days of availability of a service;
+- ics: the flagship provider's feed (~1,000 events), and its 304 path;
+- report: the usage report of the largest enterprise's programme;
+- rss: the memory of each gunicorn worker after the load.
+
+Settings (environment): BENCH_SCALE (1.0), BENCH_DURATION seconds per scenario (20),
+BENCH_WARMUP seconds of the same load before each (5, not counted),
+BENCH_CONNECTIONS (16), BENCH_THREADS of wrk (2), BENCH_PORT (5130), BENCH_DB_PREFIX
+(parkwell_scale_bench), BENCH_PG (postgresql+psycopg://postgres@127.0.0.1:5432),
+BENCH_KEEP_DB=1 (reuse a seeded database of the same name), BENCH_SIZES ("full,half"),
+GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(os.path.abspath(__file__)).parent.parent  # not resolve(): keep symlinks
+BENCH = ROOT / "bench"
+PY = sys.executable
+sys.path.insert(0, str(ROOT))
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
+DURATION = int(os.environ.get("BENCH_DURATION", "20"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WRK_THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+PORT = int(os.environ.get("BENCH_PORT", "5130"))
+PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "parkwell_scale_bench")
+KEEP = os.environ.get("BENCH_KEEP_DB") == "1"
+SIZES = os.environ.get("BENCH_SIZES", "full,half").split(",")
+TARGETS = {"booking_ratio": 0.5, "search_ratio": 0.4, "search_p95_ms": 50, "slots_p95_ms": 20,
+           "report_p95_ms": 200, "rss_mb": 200, "growth": 0.20}
+#: Searches with mixed filters, as the catalogue page sends them.
+SEARCHES = ["", "q=推拿", "q=tuina", "category=tcm", "category=counselling&sort=price_asc",
+            "q=massage&price_max_minor=10000", "delivery_mode=online",
+            "sort=rating", "q=康复&page=2", "price_min_minor=5000&price_max_minor=20000",
+            "category=culture&sort=price_desc", "q=stress"]
+APP_ENV = {"PARKWELL_ENV": "production", "SECRET_KEY": "bench-secret-key-not-for-production",
+           "HEALTH_DATA_KEYS": "", "LOGIN_RATE_LIMIT": "100000 per minute",
+           "BOOKING_RATE_LIMIT": "100000 per minute", "SIGNUP_RATE_LIMIT": "100000 per minute",
+           "EXPORT_RATE_LIMIT": "100000 per minute", "GUNICORN_ACCESS_LOG": "",
+           "GUNICORN_LOG_LEVEL": "warning", "FORCE_HTTPS": "0"}
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def psql(sql: str) -> None:
+    base = PG.replace("postgresql+psycopg://", "postgresql://")
+    subprocess.run(["psql", "-q", f"{base}/postgres", "-c", sql], check=True)
+
+
+def database(label: str) -> str:
+    return f"{PREFIX}_{label}"
+
+
+def health_key() -> str:
+    from cryptography.fernet import Fernet
+    return Fernet.generate_key().decode()
+
+
+def prepare(label: str, scale: float, env: dict) -> dict:
+    name, out = database(label), BENCH / "work" / label
+    url = f"{PG}/{name}"
+    targets_file = out / "targets.json"
+    if not KEEP:
+        psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    exists = subprocess.run(
+        ["psql", "-Atq", PG.replace("postgresql+psycopg://", "postgresql://") + "/postgres",
+         "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True, text=True, check=True).stdout.strip() == "1"
+    if not exists:
+        psql(f'CREATE DATABASE "{name}"')
+    log(f"{label}: schema, seed-scale --scale {scale} and targets (database {name})")
+    started = time.monotonic()
+    args = [PY, str(BENCH / "prepare.py"), "--url", url, "--scale", str(scale), "--out", str(out)]
+    if os.environ.get("BENCH_SCHEMA", "migrate") == "create_all":
+        args.append("--create-all")
+    subprocess.run(args, check=True, env=env, cwd=ROOT)
+    targets = json.loads(targets_file.read_text())
+    targets["seed_seconds"] = round(time.monotonic() - started, 1)
+    targets["url"] = url
+    return targets
+
+
+class Server:
+    def __init__(self, env: dict) -> None:
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [str(Path(PY).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{PORT}", "wsgi:app"], cwd=ROOT, env=self.env,
+            start_new_session=True)
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_rss_mb(self) -> list[float]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        sizes = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            sizes.append(round(kb / 1024, 1))
+        return sizes
+
+    def __exit__(self, *_exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def _drain() -> None:
+    """Wait until the server answers promptly again: requests still queued from the last
+    scenario must not be counted in the next one."""
+    for _ in range(60):
+        began = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=30):
+            pass
+        if time.monotonic() - began < 0.5:
+            return
+        time.sleep(1)
+
+
+def wrk(name: str, lines: list[str], *, connections: int = CONNECTIONS,
+        duration: int = DURATION) -> dict:
+    requests = BENCH / "work" / f"{name}.tsv"
+    requests.write_text("\n".join(lines) + "\n")
+    _drain()
+    if WARMUP:  # every worker process warms its caches and connections; not counted
+        subprocess.run(
+            ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}",
+             f"-d{WARMUP}s", "--timeout", "30s", "-s", str(BENCH / "lua" / "requests.lua"),
+             f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True,
+            env={**os.environ, "BENCH_REQUESTS": str(requests)})
+        _drain()
+    out = subprocess.run(
+        ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{duration}s",
+         "--timeout", "10s", "-s", str(BENCH / "lua" / "requests.lua"),
+         f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True,
+        env={**os.environ, "BENCH_REQUESTS": str(requests)})
+    line = next(line for line in out.stdout.splitlines() if line.startswith("BENCH_JSON"))
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = raw["duration_us"] / 1e6
+    return {"requests": raw["requests"], "rps": round(raw["requests"] / seconds, 1),
+            "p50_ms": round(raw["p50_us"] / 1000, 2), "p95_ms": round(raw["p95_us"] / 1000, 2),
+            "p99_ms": round(raw["p99_us"] / 1000, 2), "max_ms": round(raw["max_us"] / 1000, 2),
+            "statuses": raw["statuses"], "socket_errors": raw["socket_errors"]}
+
+
+def _encoded(query: str) -> str:
+    return urllib.parse.urlencode(urllib.parse.parse_qsl(query))
+
+
+def bearer(token: str) -> str:
+    return f"Authorization: Bearer {token}"
+
+
+def scenarios(targets: dict, server: Server) -> dict:
+    tokens = targets["employee_tokens"]
+    results: dict[str, dict] = {}
+    log("ceiling_http")
+    results["ceiling_http"] = wrk("ceiling_http", ["GET\t/healthz\t\t"])
+    log("ceiling_sql_booking")
+    out = subprocess.run(
+        [PY, str(BENCH / "sql_ceiling.py"), "--url", targets["url"], "--targets",
+         str(BENCH / "work" / targets["label"] / "targets.json"), "--connections",
+         str(CONNECTIONS), "--duration", str(DURATION)], capture_output=True, text=True,
+        check=True)
+    results["ceiling_sql_booking"] = json.loads(out.stdout.strip().splitlines()[-1])
+    log("booking")
+    lines = []
+    for n, slot in enumerate(targets["booking_pool"] * 4):
+        body = json.dumps({"service_id": slot["service_id"],
+                           "practitioner_id": slot["practitioner_id"],
+                           "starts_at": slot["starts_at"]})
+        lines.append(f"POST\t/api/v1/bookings\t{bearer(tokens[(n * 37) % len(tokens)])}\t{body}")
+    results["booking"] = wrk("booking", lines)
+    log("search")
+    results["search"] = wrk("search", [
+        f"GET\t/api/v1/catalog/search?{_encoded(query)}\t{bearer(tokens[n % len(tokens)])}\t"
+        for n, query in enumerate(SEARCHES * 10)])
+    log("slots")
+    results["slots"] = wrk("slots", [
+        f"GET\t/api/v1/services/{sid}/slots?from={targets['slot_from'].replace('+', '%2B')}"
+        f"&to={targets['slot_to'].replace('+', '%2B')}\t{bearer(tokens[n % len(tokens)])}\t"
+        for n, sid in enumerate(targets["slot_services"])])
+    log("ics")
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{targets['feed_path']}") as answer:
+        etag, body = answer.headers["ETag"], answer.read()
+    results["ics"] = wrk("ics", [f"GET\t{targets['feed_path']}\t\t"])
+    results["ics"]["events"] = body.count(b"BEGIN:VEVENT")
+    results["ics_304"] = wrk("ics_304", [f"GET\t{targets['feed_path']}\tIf-None-Match: {etag}\t"])
+    log("report")
+    results["report"] = wrk("report", [
+        f"GET\t{targets['report_path']}\t{bearer(targets['admin_token'])}\t"])
+    sizes = server.worker_rss_mb()
+    results["rss"] = {"workers_mb": sizes, "max_mb": max(sizes)}
+    return results
+
+
+def overbooked(url: str, practitioners: list[int]) -> int:
+    os.environ["DATABASE_URL"] = url
+    from core.clock import utcnow
+    from marketplace import create_app
+    from marketplace.seed_scale import overbooked_slots
+    app = create_app()
+    with app.app_context():
+        return overbooked_slots(now=utcnow(), practitioner_ids=practitioners)
+
+
+def derive(size: dict) -> None:
+    s = size["scenarios"]
+    s["booking"]["ratio_to_ceiling_sql_booking"] = round(
+        s["booking"]["rps"] / max(s["ceiling_sql_booking"]["rps"], 0.1), 3)
+    s["search"]["ratio_to_ceiling_http"] = round(
+        s["search"]["rps"] / max(s["ceiling_http"]["rps"], 0.1), 3)
+
+
+def verdicts(result: dict) -> dict:
+    full = result["sizes"].get("full", next(iter(result["sizes"].values())))["scenarios"]
+    half = result["sizes"].get("half")
+    checks = {
+        "booking ratio ≥ 0.5": full["booking"]["ratio_to_ceiling_sql_booking"] >= 0.5,
+        "overbooked slots = 0": all(
+            size["overbooked_slots"] == 0 for size in result["sizes"].values()),
+        "search ratio ≥ 0.4": full["search"]["ratio_to_ceiling_http"] >= 0.4,
+        "search p95 ≤ 50 ms": full["search"]["p95_ms"] <= 50,
+        "slots p95 ≤ 20 ms": full["slots"]["p95_ms"] <= 20,
+        "report p95 ≤ 200 ms": full["report"]["p95_ms"] <= 200,
+        "worker RSS ≤ 200 MB": full["rss"]["max_mb"] <= 200,
+    }
+    if half:
+        growth = {name: round(full[name]["p95_ms"] / max(half["scenarios"][name]["p95_ms"], 0.01)
+                              - 1, 3)
+                  for name in ("search", "slots", "ics", "ics_304", "report", "booking",
+                               "ceiling_http")}
+        result["p95_growth_half_to_full"] = growth
+        checks["doubling data raises no p95 by > 20%"] = all(g <= 0.2 for g in growth.values())
+    return checks
+
+
+def markdown(result: dict) -> str:
+    out = [f"# ParkWell benchmark — {result['date']}", "",
+           f"Machine: {result['machine']['cpus']} CPUs, {result['machine']['platform']}, "
+           f"Python {result['machine']['python']}, PostgreSQL on the same host. "
+           f"Settings: {result['settings']}.", ""]
+    for label, size in result["sizes"].items():
+        out += [f"## {label} data (scale {size['scale']}: {size['counts']})", "",
+                "| scenario | req/s | p50 ms | p95 ms | p99 ms | notes |",
+                "| --- | ---: | ---: | ---: | ---: | --- |"]
+        for name, s in size["scenarios"].items():
+            if name == "rss":
+                continue
+            notes = []
+            if "ratio_to_ceiling_sql_booking" in s:
+                notes.append(f"ratio to ceiling_sql_booking {s['ratio_to_ceiling_sql_booking']}")
+                notes.append(f"overbooked slots {size['overbooked_slots']}")
+            if "ratio_to_ceiling_http" in s:
+                notes.append(f"ratio to ceiling_http {s['ratio_to_ceiling_http']}")
+            if "events" in s:
+                notes.append(f"{s['events']} events")
+            if "statuses" in s:
+                notes.append("statuses " + ", ".join(f"{k}: {v}" for k, v in
+                                                      sorted(s["statuses"].items())))
+            if s.get("requests") == 0:
+                notes.append("no request finished within wrk's 10 s timeout")
+            if "booked" in s:
+                notes.append(f"booked {s['booked']}, refused {s['refused']}, "
+                             f"errors {s['errors']}")
+            out.append(f"| {name} | {s['rps']} | {s['p50_ms']} | {s['p95_ms']} | "
+                       f"{s['p99_ms']} | {'; '.join(notes)} |")
+        out += ["", f"Worker RSS after the load: {size['scenarios']['rss']['workers_mb']} MB "
+                    f"(seeding took {size['seed_seconds']} s).", ""]
+    if "p95_growth_half_to_full" in result:
+        out += ["## p95 growth from half to full data", "",
+                ", ".join(f"{k}: {v:+.0%}" for k, v in result["p95_growth_half_to_full"].items()),
+                ""]
+    out += ["## Targets", ""] + [f"- {'✅' if ok else '❌'} {name}"
+                                 for name, ok in result["targets"].items()]
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    (BENCH / "work").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **APP_ENV, "FLASK_APP": "wsgi.py"}
+    env["HEALTH_DATA_KEYS"] = env.get("BENCH_HEALTH_KEY") or health_key()
+    result = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                          "python": platform.python_version(),
+                          "load_average_at_start": os.getloadavg()},
+              "settings": {"scale": SCALE, "duration_s": DURATION, "connections": CONNECTIONS,
+                           "wrk_threads": WRK_THREADS,
+                           "gunicorn_workers": os.environ.get("GUNICORN_WORKERS", "2×CPU+1"),
+                           "gunicorn_threads": os.environ.get("GUNICORN_THREADS", "4")},
+              "sizes": {}}
+    for label in SIZES:
+        scale = SCALE if label == "full" else SCALE / 2
+        targets = prepare(label, scale, env)
+        targets["label"] = label
+        app_env = {**env, "DATABASE_URL": targets["url"]}
+        with Server(app_env) as server:
+            log(f"{label}: gunicorn up on port {PORT}")
+            measured = scenarios(targets, server)
+        size = {"scale": scale, "counts": targets["counts"],
+                "seed_seconds": targets["seed_seconds"], "scenarios": measured,
+                "overbooked_slots": overbooked(targets["url"], targets["practitioners"])}
+        derive(size)
+        result["sizes"][label] = size
+        log(f"{label}: done")
+    result["targets"] = verdicts(result)
+    result["machine"]["load_average_at_end"] = os.getloadavg()
+    (BENCH / "results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    (BENCH / "results.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0 if result["sizes"] and all(
+        s["overbooked_slots"] == 0 for s in result["sizes"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Build one benchmark database and pick the benchmark's targets (``make bench`` runs it).
+
+    python bench/prepare.py --url postgresql+psycopg://…/parkwell_scale_bench_1 \
+        --scale 1.0 --out bench/work/full
+
+Creates the schema (Alembic migrations to every head, or ``--create-all``), runs
+``seed-scale`` at ``--scale`` (unless the scale park exists: ``BENCH_KEEP_DB``), then writes
+``targets.json``: API tokens for employees, the owner and the largest enterprise's admin,
+free slots to contend for (two disjoint pools: one for the API, one for the driver-level
+ceiling), services for the availability scenario, the flagship's feed URL, the report URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(os.path.abspath(__file__)).parent.parent  # not resolve(): keep symlinks
+sys.path.insert(0, str(ROOT))
+
+TOKENS = 400  #: employees taking part in the booking and search scenarios
+SLOT_PRACTITIONERS = 40  #: practitioners whose free slots are contended for, per pool
+SLOTS_PER_PRACTITIONER = 6
+
+
+def schema(url: str, *, create_all: bool) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    if create_all:
+        code = ("from marketplace import create_app\nfrom core.db import db\n"
+                "from sqlalchemy import text\napp = create_app()\n"
+                "with app.app_context():\n"
+                "    db.session.execute(text('CREATE EXTENSION IF NOT EXISTS pg_trgm'))\n"
+                "    db.session.commit()\n    db.create_all()\n")
+        subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
+    else:
+        subprocess.run([str(Path(sys.executable).parent / "flask"), "db", "upgrade", "heads"],
+                       check=True, env=env, cwd=ROOT)
+
+
+def seed(url: str, scale: float) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "seed-scale",
+                    "--scale", str(scale)], check=True, env=env, cwd=ROOT)
+
+
+def targets(url: str) -> dict:
+    os.environ["DATABASE_URL"] = url
+    from sqlalchemy import func, select
+
+    from core.accounts.models import Park, ProviderOrganisation, User
+    from core.accounts.tokens import create_api_token
+    from core.clock import to_zone, utcnow
+    from core.db import db
+    from marketplace import create_app
+    from marketplace.seed_scale import PARK_CODE
+    from providers import feeds, slots
+    from providers.models import Practitioner, ProviderProfile, Service
+
+    app = create_app({"API_TOKEN_MAX_DAYS": 30})
+    with app.app_context():
+        now = utcnow()
+        park = db.session.scalar(select(Park).where(Park.code == PARK_CODE))
+        employees = list(db.session.scalars(
+            select(User).where(User.email.like("e%@scale.parkwell.demo"))
+            .order_by(User.id).limit(TOKENS * 2 + 1)))[1::2][:TOKENS]
+
+        def token(user) -> str:
+            return create_api_token(user, name="bench", scopes=["read", "write"],
+                                    expires_in_days=2, now=now)[1]
+
+        providers = list(db.session.scalars(select(ProviderOrganisation).where(
+            ProviderOrganisation.park_id == park.id).order_by(ProviderOrganisation.id)))
+        flagship = providers[0]
+        owner = db.session.scalar(select(User).where(
+            User.email == "owner0001@scale.parkwell.demo"))
+        profile = db.session.get(ProviderProfile, flagship.id)
+        profile.feed_token_hash = None
+        feed_token = feeds.issue_provider_feed(profile, actor=owner)
+        enterprise = park.enterprises[0]
+        admin = db.session.scalar(select(User).join(User.memberships).where(
+            User.memberships.any(enterprise_id=enterprise.id, role="enterprise_admin")))
+        programme_id = db.session.execute(select(
+            db.metadata.tables["budget_programmes"].c.id).where(
+            db.metadata.tables["budget_programmes"].c.enterprise_id == enterprise.id)).scalar()
+        # Free slots 3–5 days ahead of practitioners of the middle providers (not the
+        # flagship, whose feed must stay still): one pool for the API, one for the driver.
+        pools: dict[str, list[dict]] = {"api": [], "sql": []}
+        middle = providers[len(providers) // 4:]
+        start, end = now + timedelta(days=3), now + timedelta(days=5)
+        for provider in middle:
+            if all(len(p) >= SLOT_PRACTITIONERS * SLOTS_PER_PRACTITIONER
+                   for p in pools.values()):
+                break
+            service = db.session.scalars(select(Service).where(
+                Service.provider_id == provider.id, Service.price_minor > 0)
+                .order_by(Service.id)).first()
+            if service is None:
+                continue
+            for practitioner in service.practitioners:
+                pool = "api" if len(pools["api"]) <= len(pools["sql"]) else "sql"
+                free = [s for s, p in slots.service_slots(service, [practitioner], start=start,
+                                                          end=end, now=now)]
+                for slot in free[:SLOTS_PER_PRACTITIONER]:
+                    pools[pool].append({"service_id": service.id,
+                                        "practitioner_id": practitioner.id,
+                                        "starts_at": slot.starts_at.isoformat(),
+                                        "ends_at": slot.ends_at.isoformat(),
+                                        "busy_from": (slot.starts_at - timedelta(
+                                            minutes=service.buffer_before_minutes)).isoformat(),
+                                        "busy_until": (slot.ends_at + timedelta(
+                                            minutes=service.buffer_after_minutes)).isoformat(),
+                                        "price_minor": service.price_minor})
+        services = list(db.session.scalars(select(Service.id).where(
+            Service.provider_id.in_([p.id for p in providers[1:]]))
+            .order_by(func.random()).limit(50)))
+        today = to_zone(now, park.timezone).date()
+        result = {
+            "employee_tokens": [token(u) for u in employees],
+            "employee_ids": [u.id for u in employees],
+            "owner_token": token(owner),
+            "admin_token": token(admin),
+            "feed_path": f"/feeds/providers/{feed_token}.ics",
+            "report_path": f"/api/v1/enterprises/{enterprise.id}/programmes/{programme_id}"
+                           "/report",
+            "slot_services": services,
+            "slot_from": f"{today + timedelta(days=1)}T00:00:00+08:00",
+            "slot_to": f"{today + timedelta(days=31)}T00:00:00+08:00",
+            "booking_pool": pools["api"],
+            "sql_pool": pools["sql"],
+            "practitioners": sorted({s["practitioner_id"] for p in pools.values() for s in p}),
+            "counts": {name: db.session.scalar(select(func.count()).select_from(model))
+                       for name, model in (("employees", User), ("services", Service),
+                                           ("practitioners", Practitioner))},
+        }
+        result["counts"]["bookings"] = db.session.scalar(select(func.count()).select_from(
+            db.metadata.tables["bookings"]))
+        db.session.commit()
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--create-all", action="store_true")
+    args = parser.parse_args()
+    schema(args.url, create_all=args.create_all)
+    seed(args.url, args.scale)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = targets(args.url)
+    (out / "targets.json").write_text(json.dumps(data, indent=1))
+    print(f"targets written to {out / 'targets.json'}: {data['counts']}")
+
+
+if __name__ == "__main__":
+    main()

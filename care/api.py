@@ -1,0 +1,268 @@
+"""JSON endpoints for family health physicians and outcomes. Thin: each checks the shape,
+calls a service or a query, serialises."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from care import agreements, outcomes, plans, queries
+from care.schemas import (
+    AgreementCreate,
+    AgreementDetail,
+    AgreementList,
+    AgreementOut,
+    AlertOut,
+    EmptyBody,
+    FollowUpIn,
+    FollowUpOut,
+    MeasurementIn,
+    MeasurementList,
+    MeasurementOut,
+    MessageIn,
+    MessageList,
+    MessageOut,
+    OutcomeQuery,
+    OutcomesOut,
+    PatientsOut,
+    PlanIn,
+    PlanOut,
+    SharedHealthOut,
+    SponsorshipCreate,
+    SponsorshipOut,
+    TeamCreate,
+    TeamList,
+    TeamOut,
+)
+from core.accounts.models import ApiScope, User
+from core.api.openapi import ApiBlueprint
+from core.clock import to_zone, utcnow
+from core.i18n import current_locale_code
+from core.policy import Action, require
+
+bp = ApiBlueprint("care_api", __name__, tag="care")
+
+
+def _team_out(team, user: User | None = None) -> TeamOut:
+    locale = current_locale_code()
+    return TeamOut.of(team, locale, digest=agreements.terms_digest(team.terms(locale)),
+                      price=agreements.price_for(team, user) if user else None)
+
+
+def _today():
+    return to_zone(utcnow(), current_app.config["PARK_TIMEZONE"]).date()
+
+
+# -- teams and agreements ------------------------------------------------------------------
+
+
+@bp.operation("/care/teams", method="GET", response=TeamList, errors=(403,),
+              summary="Physician teams I can sign with (employees)")
+def list_teams(user: User):
+    require(user, Action.MANAGE_OWN_HEALTH)
+    return TeamList(items=[_team_out(t, user) for t in agreements.teams_for_employee(user)])
+
+
+@bp.operation("/providers/<int:provider_id>/care/teams", method="POST", scope=ApiScope.WRITE,
+              body=TeamCreate, response=TeamOut, status=201, errors=(403, 404, 422),
+              summary="Offer a physician team (provider owners)")
+def create_team(user: User, provider_id: int, body: TeamCreate):
+    provider = queries.provider_for_owner(user, provider_id)
+    team = agreements.create_team(provider, actor=user, now=utcnow(), **body.model_dump())
+    return _team_out(team)
+
+
+@bp.operation("/care/teams/<int:team_id>/agreements", method="POST", scope=ApiScope.WRITE,
+              body=AgreementCreate, response=AgreementOut, status=201,
+              errors=(404, 409, 422), summary="Sign a service agreement with a team")
+def sign(user: User, team_id: int, body: AgreementCreate):
+    """The terms must be the ones shown (``terms_version`` and ``terms_sha256`` from the
+    team); the price is taken from the budget, or nothing when the enterprise sponsors it."""
+    team = agreements.team_for_employee(user, team_id)
+    now = utcnow()
+    agreement = agreements.sign_agreement(
+        team, actor=user, starts_on=body.starts_on, accept_terms=body.accept_terms,
+        terms_version=body.terms_version, terms_sha256=body.terms_sha256,
+        locale=current_locale_code(), share_fields=body.share_fields,
+        dependant_ids=body.dependant_ids, now=now)
+    return AgreementOut.of(agreement, current_locale_code(), now=now)
+
+
+@bp.operation("/me/care/agreements", method="GET", response=AgreementList, errors=(403,),
+              summary="My family physician agreements")
+def my_agreements(user: User):
+    require(user, Action.MANAGE_OWN_HEALTH)
+    now = utcnow()
+    return AgreementList(items=[AgreementOut.of(a, current_locale_code(), now=now)
+                                for a in agreements.agreements_of(user)])
+
+
+@bp.operation("/care/agreements/<int:agreement_id>", method="GET", response=AgreementDetail,
+              errors=(404,), summary="An agreement with its plan, follow-ups and alerts")
+def get_agreement(user: User, agreement_id: int):
+    """The employee always; a team member only while the agreement is in force."""
+    now = utcnow()
+    agreement, side = agreements.agreement_for(user, agreement_id, now=now)
+    plan = plans.plan_of(agreement)
+    progress = plans.progress(plan, plans.measurements_of(agreement))
+    return AgreementDetail(
+        agreement=AgreementOut.of(agreement, current_locale_code(), now=now), side=side,
+        plan=PlanOut.of(plan, progress) if plan else None,
+        follow_ups=[FollowUpOut.of(f) for f in plans.follow_ups_of(agreement)],
+        alerts=[AlertOut.of(a) for a in plans.open_alerts([agreement.id])]
+        if side == "team" else [])
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/end", method="POST", scope=ApiScope.WRITE,
+              body=EmptyBody, response=AgreementOut, errors=(404, 409),
+              summary="End my agreement early (the team loses access at once)")
+def end(user: User, agreement_id: int, body: EmptyBody):
+    now = utcnow()
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=now)
+    return AgreementOut.of(agreements.end_agreement(agreement, actor=user, now=now),
+                           current_locale_code(), now=now)
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/shared-health", method="GET",
+              response=SharedHealthOut, errors=(404,),
+              summary="What the employee shares with the team (logged in their access log)")
+def shared_health(user: User, agreement_id: int):
+    now = utcnow()
+    agreement = agreements.team_agreement(user, agreement_id, now=now)
+    shared = agreements.shared_profile(agreement, actor=user, now=now)
+    if shared is None:
+        return SharedHealthOut(fields=[], until=None, readings={}, lifestyle={})
+    return SharedHealthOut(
+        fields=sorted(f.value for f in shared.fields), until=shared.until,
+        readings={k: {"value": v.value, "on": v.on.isoformat()}
+                  for k, v in shared.readings.items()},
+        lifestyle={k: v for k, v in shared.lifestyle.items() if v is not None})
+
+
+# -- plan, measurements, alerts -----------------------------------------------------------
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/plan", method="PUT", scope=ApiScope.WRITE,
+              body=PlanIn, response=PlanOut, errors=(404, 422),
+              summary="Set the care plan's goals (the team)")
+def put_plan(user: User, agreement_id: int, body: PlanIn):
+    now = utcnow()
+    agreement = agreements.team_agreement(user, agreement_id, now=now)
+    plan = plans.set_plan(agreement, actor=user,
+                          goals=[g.model_dump(mode="json") for g in body.goals],
+                          notes=body.notes, now=now, today=_today())
+    return PlanOut.of(plan, plans.progress(plan, plans.measurements_of(agreement)))
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/measurements", method="GET",
+              response=MeasurementList, errors=(404,), summary="Home measurements")
+def list_measurements(user: User, agreement_id: int):
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=utcnow())
+    return MeasurementList(items=[MeasurementOut.of(r)
+                                  for r in plans.measurements_of(agreement)])
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/measurements", method="POST",
+              scope=ApiScope.WRITE, body=MeasurementIn, response=MeasurementOut, status=201,
+              errors=(404, 409, 422), summary="Log a home measurement (the employee)")
+def add_measurement(user: User, agreement_id: int, body: MeasurementIn):
+    """Impossible values are refused (``care_impossible_measurement``, the field named);
+    a reading outside the plan's thresholds alerts the team."""
+    now = utcnow()
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=now)
+    row = plans.log_measurement(agreement, actor=user, kind=body.kind,
+                                values={"systolic": body.systolic, "diastolic": body.diastolic,
+                                        "value": body.value},
+                                unit=body.unit, measured_at=body.measured_at, now=now)
+    return MeasurementOut.of(row)
+
+
+@bp.operation("/care/alerts/<int:alert_id>/acknowledge", method="POST", scope=ApiScope.WRITE,
+              body=EmptyBody, response=AlertOut, errors=(404, 409),
+              summary="Mark an alert as seen (the team)")
+def acknowledge(user: User, alert_id: int, body: EmptyBody):
+    return AlertOut.of(plans.acknowledge_alert(alert_id, actor=user, now=utcnow()))
+
+
+@bp.operation("/providers/<int:provider_id>/care/patients", method="GET",
+              response=PatientsOut, errors=(403, 404),
+              summary="Agreements in force of my teams, and their open alerts")
+def patients(user: User, provider_id: int):
+    provider = queries.provider_for_staff(user, provider_id)
+    now = utcnow()
+    rows = agreements.agreements_for_team_member(user, provider, now=now)
+    return PatientsOut(agreements=[AgreementOut.of(a, current_locale_code(), now=now)
+                                   for a in rows],
+                       alerts=[AlertOut.of(a) for a in plans.open_alerts([a.id for a in rows])])
+
+
+# -- follow-ups and messages ---------------------------------------------------------------
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/follow-ups", method="POST",
+              scope=ApiScope.WRITE, body=FollowUpIn, response=FollowUpOut, status=201,
+              errors=(404, 422), summary="Schedule a follow-up (the team)")
+def add_follow_up(user: User, agreement_id: int, body: FollowUpIn):
+    now = utcnow()
+    agreement = agreements.team_agreement(user, agreement_id, now=now)
+    return FollowUpOut.of(plans.schedule_follow_up(
+        agreement, actor=user, starts_at=body.starts_at, duration_minutes=body.duration_minutes,
+        mode=body.mode, note=body.note, now=now))
+
+
+@bp.operation("/care/follow-ups/<int:follow_up_id>/cancel", method="POST",
+              scope=ApiScope.WRITE, body=EmptyBody, response=FollowUpOut,
+              errors=(404, 409), summary="Cancel a follow-up (the team)")
+def cancel_follow_up(user: User, follow_up_id: int, body: EmptyBody):
+    return FollowUpOut.of(plans.cancel_follow_up(follow_up_id, actor=user, now=utcnow()))
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/messages", method="GET",
+              response=MessageList, errors=(404,), summary="Messages of an agreement")
+def list_messages(user: User, agreement_id: int):
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=utcnow())
+    return MessageList(items=[MessageOut.of(m) for m in plans.messages_of(agreement)])
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/messages", method="POST",
+              scope=ApiScope.WRITE, body=MessageIn, response=MessageOut, status=201,
+              errors=(404, 409, 422), summary="Write to the team or the employee")
+def post_message(user: User, agreement_id: int, body: MessageIn):
+    """Refused once the agreement has ended (``care_agreement_not_in_force``)."""
+    now = utcnow()
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=now)
+    return MessageOut.of(plans.post_message(agreement, actor=user, body=body.body, now=now))
+
+
+# -- sponsorship and outcomes ---------------------------------------------------------------
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/care/sponsorships", method="POST",
+              scope=ApiScope.WRITE, body=SponsorshipCreate, response=SponsorshipOut,
+              status=201, errors=(403, 404), summary="Sponsor a physician team (admins)")
+def sponsor(user: User, enterprise_id: int, body: SponsorshipCreate):
+    enterprise = queries.enterprise_for_admin(user, enterprise_id)
+    return SponsorshipOut.of(agreements.sponsor_team(enterprise, actor=user,
+                                                     team_id=body.team_id, now=utcnow()))
+
+
+def _year(query: OutcomeQuery, zone: str) -> int:
+    return query.year or queries.year_of(utcnow(), zone)
+
+
+@bp.operation("/parks/<int:park_id>/care/outcomes", method="GET", query=OutcomeQuery,
+              response=OutcomesOut, errors=(403, 404),
+              summary="Park-wide outcome indicators, k-anonymous (its committee)")
+def park_outcomes(user: User, park_id: int, query: OutcomeQuery):
+    park = queries.park_for_outcomes(user, park_id)
+    return OutcomesOut.of(outcomes.for_park(park, year=_year(query, park.timezone),
+                                            k=current_app.config["REPORT_MIN_GROUP"]))
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/care/outcomes", method="GET",
+              query=OutcomeQuery, response=OutcomesOut, errors=(403, 404),
+              summary="The enterprise's outcome indicators, k-anonymous (its admins)")
+def enterprise_outcomes(user: User, enterprise_id: int, query: OutcomeQuery):
+    enterprise = queries.enterprise_for_outcomes(user, enterprise_id)
+    return OutcomesOut.of(outcomes.for_enterprise(
+        enterprise, year=_year(query, enterprise.park.timezone),
+        k=current_app.config["REPORT_MIN_GROUP"]))

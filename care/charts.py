@@ -1,0 +1,66 @@
+"""Progress against the plan's goals as server-drawn SVG (health's ``line_chart``: title and
+description for screen readers, no script); the readings table beside it is the text
+alternative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from care.models import CarePlan, HomeMeasurement, MeasurementKind
+from care.plans import UNITS
+from core.clock import to_zone
+from health.charts import Series, line_chart
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    kind: MeasurementKind
+    title: str
+    description: str
+    svg: Markup
+
+
+def _fmt(value) -> str:
+    if isinstance(value, list):
+        return "/".join(f"{v:g}" for v in value)
+    return f"{value:g}"
+
+
+def progress_charts(plan: CarePlan | None, rows: list[HomeMeasurement]) -> list[ProgressChart]:
+    """One chart per kind measured, with the plan's goal as a dashed line."""
+    zone = current_app.config["PARK_TIMEZONE"]
+    goals = {g["kind"]: g for g in (plan.goals if plan else [])}
+    out = []
+    for kind in MeasurementKind:
+        mine = [r for r in rows if r.kind is kind]
+        if not mine:
+            continue
+        goal = goals.get(kind.value)
+        target = goal.get("target") if goal else None
+        if kind is MeasurementKind.BLOOD_PRESSURE:
+            series = [Series(_("Systolic"), [(to_zone(r.measured_at, zone).date(),
+                                              r.data["systolic"]) for r in mine]),
+                      Series(_("Diastolic"), [(to_zone(r.measured_at, zone).date(),
+                                               r.data["diastolic"]) for r in mine])]
+            limit = target[0] if target else None
+        else:
+            series = [Series(kind.label, [(to_zone(r.measured_at, zone).date(),
+                                           r.data["value"]) for r in mine])]
+            limit = target
+        latest = mine[0]
+        latest_text = _fmt([latest.data["systolic"], latest.data["diastolic"]]) \
+            if kind is MeasurementKind.BLOOD_PRESSURE else _fmt(latest.data["value"])
+        description = _("%(count)s readings; the latest is %(value)s %(unit)s.",
+                        count=len(mine), value=latest_text, unit=UNITS[kind])
+        if target is not None:
+            description += " " + _("Goal: %(goal)s %(unit)s (dashed line).",
+                                   goal=_fmt(target), unit=UNITS[kind])
+        svg = line_chart(chart_id=f"care-{kind.value}", title=kind.label,
+                         description=description, series=series, limit=limit)
+        if svg is not None:
+            out.append(ProgressChart(kind, kind.label, description, svg))
+    return out

@@ -1,0 +1,254 @@
+"""How entries get into the log without the acting code knowing.
+
+- **Row watchers.** ``watch_insert(Model, fn)`` and ``watch_change(Model, attribute, fn)``
+  register functions that turn a new row, or a changed column, into entries. They run in the
+  session's ``after_flush``, inside the same transaction as the change, so that an entry
+  exists exactly when its change does. Core watches its own models here; the composition
+  root (``marketplace.audit_hooks``) watches the other packages' models.
+- **Endpoint rules.** ``audit_endpoint(...)`` names an endpoint and, per response status,
+  the action to record: sign-ins and their failures, sign-ups, reset requests, exports.
+  They run after the request's own transaction has committed or rolled back, in a small
+  commit of their own, so that a refused sign-in is kept although the request rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from core.accounts.models import ApiToken, Invitation, Membership, User
+from core.accounts.services import find_user_by_login
+from core.audit.models import AuditEvent
+from core.audit.services import Origin, event_row, record, set_origin_provider
+from core.db import db
+
+log = logging.getLogger(__name__)
+
+#: fn(obj) → keyword arguments of ``event_row`` (with ``action``), or None to skip.
+InsertFn = Callable[[object], dict | None]
+#: fn(obj, old, new) → the same.
+ChangeFn = Callable[[object, object, object], dict | None]
+
+#: Keyed by a name, so that registering again (every app the tests create) replaces.
+_INSERTS: dict[str, tuple[type, InsertFn]] = {}
+_CHANGES: dict[str, tuple[type, str, ChangeFn]] = {}
+
+
+def watch_insert(key: str, model: type, fn: InsertFn) -> None:
+    _INSERTS[key] = (model, fn)
+
+
+def watch_change(key: str, model: type, attribute: str, fn: ChangeFn) -> None:
+    _CHANGES[key] = (model, attribute, fn)
+
+
+def _rows_for_flush(session: Session) -> list[dict]:
+    rows = []
+    for obj in session.new:
+        for model, fn in _INSERTS.values():
+            if isinstance(obj, model) and (spec := fn(obj)):
+                rows.append(event_row(**spec))
+    for obj in session.dirty:
+        state = inspect(obj)
+        for model, attribute, fn in _CHANGES.values():
+            if not isinstance(obj, model):
+                continue
+            history = state.attrs[attribute].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new and (spec := fn(obj, old, new)):
+                rows.append(event_row(**spec))
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    if not (_INSERTS or _CHANGES):
+        return
+    rows = _rows_for_flush(session)
+    if rows:
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+# -- who is acting, from where ------------------------------------------------------------
+
+
+def _role_of(user: User, *, may_load: bool) -> str | None:
+    membership = g.get("active_membership")
+    if membership is not None:
+        return membership.role.value
+    state = inspect(user)
+    if not may_load and ("memberships" in state.unloaded or state.expired):
+        return None
+    return ",".join(sorted({m.role.value for m in user.memberships if m.is_active}))[:64] or None
+
+
+def web_origin(*, may_load: bool = False) -> Origin:
+    """The acting person (API token first, then the session) and where the request came
+    from. Inside a flush (``may_load`` False) it reads only what is already loaded."""
+    if not has_request_context():
+        return Origin()
+    user = g.get("api_user") or g.get("_login_user")
+    if not isinstance(user, User):
+        user = None
+    identity = inspect(user).identity if user is not None else None
+    agent = (request.user_agent.string or "")[:255] or None
+    return Origin(actor_id=identity[0] if identity else None,
+                  actor_role=user and _role_of(user, may_load=may_load),
+                  ip=request.remote_addr, user_agent=agent)
+
+
+# -- endpoint rules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndpointRule:
+    endpoint: str
+    method: str
+    #: status → action; a status not listed records nothing.
+    actions: dict[int, str]
+    target_type: str | None = None
+    target_arg: str | None = None  #: the view argument that holds the target's id
+    #: fn(status) → extra keyword arguments for ``record`` (details, subject_user_id).
+    more: Callable[[int], dict] | None = None
+    #: Record only when this holds (e.g. "no bearer token sent").
+    only_if: Callable[[], bool] = field(default=lambda: True)
+
+
+_ENDPOINTS: dict[tuple[str, str], EndpointRule] = {}
+
+
+def audit_endpoint(rule: EndpointRule) -> None:
+    _ENDPOINTS[(rule.endpoint, rule.method)] = rule
+
+
+def _record_endpoint(response):
+    rule = _ENDPOINTS.get((request.endpoint or "", request.method))
+    action = rule and rule.actions.get(response.status_code)
+    if not action or not rule.only_if():
+        return response
+    kwargs = dict(rule.more(response.status_code)) if rule.more else {}
+    if rule.target_type:
+        kwargs.setdefault("target_type", rule.target_type)
+        kwargs.setdefault("target_id", (request.view_args or {}).get(rule.target_arg))
+    try:
+        record(action, origin=web_origin(may_load=True), **kwargs)
+        db.session.commit()
+    except Exception:  # the log must never break the answer
+        db.session.rollback()
+        log.exception("could not write the audit entry %s", action)
+    return response
+
+
+def init_web(app: Flask) -> None:
+    """Call before the request transaction is registered, so that endpoint rules run after
+    it (Flask runs ``after_request`` functions in reverse order)."""
+    set_origin_provider(web_origin)
+    app.after_request(_record_endpoint)
+
+
+# -- core's own watchers --------------------------------------------------------------------
+
+
+def _scope(m: Membership) -> dict:
+    return {"role": m.role.value, "enterprise_id": m.enterprise_id,
+            "provider_id": m.provider_id, "park_id": m.park_id,
+            "provider_level": m.provider_level and m.provider_level.value}
+
+
+def watch_core() -> None:
+    watch_insert("account.created", User, lambda u: {
+        "action": "account.created", "target_type": "user", "target_id": u.id,
+        "subject_user_id": u.id})
+    watch_change("account.active", User, "is_active", lambda u, old, new: {
+        "action": "account.reactivated" if new else "account.deactivated",
+        "target_type": "user", "target_id": u.id, "subject_user_id": u.id})
+    watch_change("account.sessions", User, "session_version", lambda u, old, new: {
+        "action": "account.sessions_ended", "target_type": "user", "target_id": u.id,
+        "subject_user_id": u.id,
+        "details": {"password_changed": inspect(u).attrs.password_hash.history.has_changes()}})
+    watch_insert("membership.granted", Membership, lambda m: {
+        "action": "membership.granted", "target_type": "membership", "target_id": m.id,
+        "subject_user_id": m.user_id or (m.user and m.user.id), "details": _scope(m)})
+    watch_change("membership.active", Membership, "is_active", lambda m, old, new: {
+        "action": "membership.restored" if new else "membership.revoked",
+        "target_type": "membership", "target_id": m.id, "subject_user_id": m.user_id,
+        "details": _scope(m)})
+    watch_change("membership.level", Membership, "provider_level", lambda m, old, new: {
+        "action": "membership.changed", "target_type": "membership", "target_id": m.id,
+        "subject_user_id": m.user_id,
+        "details": {**_scope(m), "from": old and str(old)}})
+    watch_change("membership.role", Membership, "role", lambda m, old, new: {
+        "action": "membership.changed", "target_type": "membership", "target_id": m.id,
+        "subject_user_id": m.user_id, "details": {**_scope(m), "from": old and str(old)}})
+    watch_insert("token.created", ApiToken, lambda t: {
+        "action": "token.created", "target_type": "api_token", "target_id": t.id,
+        "subject_user_id": t.user_id or (t.user and t.user.id),
+        "details": {"scopes": t.scopes, "prefix": t.prefix}})
+    watch_change("token.revoked", ApiToken, "revoked_at", lambda t, old, new: new and {
+        "action": "token.revoked", "target_type": "api_token", "target_id": t.id,
+        "subject_user_id": t.user_id, "details": {"prefix": t.prefix}})
+    watch_insert("invitation.created", Invitation, lambda i: {
+        "action": "invitation.created", "target_type": "invitation", "target_id": i.id,
+        "details": {"role": i.role.value, "enterprise_id": i.enterprise_id,
+                    "provider_id": i.provider_id, "park_id": i.park_id}})
+    watch_change("invitation.accepted", Invitation, "accepted_at", lambda i, old, new: new and {
+        "action": "invitation.accepted", "target_type": "invitation", "target_id": i.id,
+        "subject_user_id": i.accepted_by_id})
+
+
+def _login_failure_extra(status: int) -> dict:
+    from_form = (request.form.get("login") or "").strip().lower()
+    from_json = request.get_json(silent=True) if request.is_json else None
+    login = from_form or str((from_json or {}).get("login") or "").strip().lower()
+    subject = None
+    if login:
+        try:
+            user = find_user_by_login(login)
+        except Exception:  # an unparseable login is simply nobody
+            user = None
+        subject = user.id if user else None
+    return {"details": {"login": login[:100]}, "subject_user_id": subject}
+
+
+def _signed_in_extra(status: int) -> dict:
+    origin = web_origin()
+    return {"subject_user_id": origin.actor_id}
+
+
+def _api_login_extra(status: int) -> dict:
+    extra = _login_failure_extra(status)
+    if status == 201:
+        extra["actor"] = extra["subject_user_id"]
+    return extra
+
+
+def _no_bearer() -> bool:
+    return not request.headers.get("Authorization")
+
+
+def audit_core_endpoints() -> None:
+    audit_endpoint(EndpointRule(
+        "accounts.login", "POST",
+        {302: "auth.login.succeeded", 401: "auth.login.failed", 429: "auth.throttled"},
+        more=lambda status: (_signed_in_extra(status) if status == 302
+                              else _login_failure_extra(status))))
+    audit_endpoint(EndpointRule(
+        "accounts_api.create_token", "POST",
+        {201: "auth.login.succeeded", 401: "auth.login.failed", 403: "auth.login.failed",
+         429: "auth.throttled"},
+        more=_api_login_extra, only_if=_no_bearer))
+    audit_endpoint(EndpointRule("accounts.signup", "POST",
+                                {302: "account.signed_up", 429: "auth.throttled"},
+                                more=_signed_in_extra))
+    audit_endpoint(EndpointRule("accounts.forgot_password", "POST",
+                                {302: "account.password_reset_requested",
+                                 429: "auth.throttled"},
+                                more=_login_failure_extra))

@@ -1,0 +1,152 @@
+"""Writing and searching the audit log.
+
+``record`` is what other code calls (``audit.record("budget.transfer", actor=..., ...)``);
+most entries are written by the hooks in ``core.audit.hooks`` without the acting code
+knowing. Where the request came from (address, user agent) is filled in by the origin
+provider the web layer installs, so that services never touch the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+
+from core.accounts.models import User
+from core.audit.models import AuditEvent
+from core.clock import utcnow
+from core.db import db
+
+
+@dataclass(frozen=True)
+class Origin:
+    actor_id: int | None = None
+    actor_role: str | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+_NO_ORIGIN = Origin()
+_origin_provider: Callable[[], Origin] = lambda: _NO_ORIGIN  # noqa: E731
+
+
+def set_origin_provider(provider: Callable[[], Origin]) -> None:
+    """The web layer tells the log who is acting and from where (None outside requests)."""
+    global _origin_provider
+    _origin_provider = provider
+
+
+def current_origin() -> Origin:
+    return _origin_provider()
+
+
+_MAX_TEXT = 200
+
+
+def clean_details(details: dict | None) -> dict:
+    """Only short scalar values (and lists of them): ids, codes, counts. Anything else is
+    dropped, so that nothing large or nested (such as a record's contents) gets in."""
+    clean: dict = {}
+    for key, value in (details or {}).items():
+        if isinstance(value, bool | int | None):
+            clean[str(key)] = value
+        elif isinstance(value, str):
+            clean[str(key)] = value[:_MAX_TEXT]
+        elif isinstance(value, list | tuple) and all(isinstance(v, str | int) for v in value):
+            clean[str(key)] = [v[:_MAX_TEXT] if isinstance(v, str) else v for v in value][:20]
+    return clean
+
+
+def event_row(action: str, *, actor: User | int | None = None, target_type: str | None = None,
+              target_id: object | None = None, subject_user_id: int | None = None,
+              details: dict | None = None, now: datetime | None = None,
+              origin: Origin | None = None) -> dict:
+    """The column values of one entry (for bulk inserts from the flush hook)."""
+    origin = origin or current_origin()
+    actor_id = actor if isinstance(actor, int) or actor is None else actor.id
+    return {
+        "occurred_at": now or utcnow(),
+        "actor_id": actor_id if actor_id is not None else origin.actor_id,
+        "actor_role": origin.actor_role if actor_id in (None, origin.actor_id) else None,
+        "action": action[:64],
+        "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id)[:64],
+        "subject_user_id": subject_user_id,
+        "ip": origin.ip,
+        "user_agent": origin.user_agent,
+        "details": clean_details(details),
+    }
+
+
+def record(action: str, **kwargs) -> AuditEvent:
+    """Add one entry to the current transaction (see ``event_row`` for the arguments)."""
+    event = AuditEvent(**event_row(action, **kwargs))
+    db.session.add(event)
+    return event
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    action: str | None = None  #: a code, or its prefix ending in "." (``auth.``)
+    target_type: str | None = None
+    target_id: str | None = None
+    subject_user_id: int | None = None
+    on_or_after: date | None = None  #: dates in the park's zone
+    on_or_before: date | None = None
+
+
+#: Dates outside these are clamped: the log has nothing from before, and the far ends of the
+#: calendar cannot be turned into times in every zone.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def _clamp(day: date | None) -> date | None:
+    return None if day is None else min(max(day, EARLIEST), LATEST)
+
+
+def _text(value: str | None) -> str | None:
+    """Without NUL characters, which PostgreSQL refuses in text."""
+    return None if value is None else value.replace("\x00", "")
+
+
+def search(query: AuditFilter, *, zone: str) -> Select:
+    """Newest first. Dates are whole days in ``zone``."""
+    query = replace(query, on_or_after=_clamp(query.on_or_after),
+                    on_or_before=_clamp(query.on_or_before), action=_text(query.action),
+                    target_type=_text(query.target_type), target_id=_text(query.target_id))
+    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(),
+                                            AuditEvent.id.desc())
+    if query.actor_id is not None:
+        statement = statement.where(AuditEvent.actor_id == query.actor_id)
+    if query.action:
+        if query.action.endswith("."):
+            statement = statement.where(AuditEvent.action.startswith(query.action,
+                                                                     autoescape=True))
+        else:
+            statement = statement.where(AuditEvent.action == query.action)
+    if query.target_type:
+        statement = statement.where(AuditEvent.target_type == query.target_type)
+    if query.target_id:
+        statement = statement.where(AuditEvent.target_id == query.target_id)
+    if query.subject_user_id is not None:
+        statement = statement.where(AuditEvent.subject_user_id == query.subject_user_id)
+    tz = ZoneInfo(zone)
+    if query.on_or_after:
+        start = datetime.combine(query.on_or_after, time.min, tzinfo=tz)
+        statement = statement.where(AuditEvent.occurred_at >= start)
+    if query.on_or_before:
+        end = datetime.combine(query.on_or_before + timedelta(days=1), time.min, tzinfo=tz)
+        statement = statement.where(AuditEvent.occurred_at < end)
+    return statement
+
+
+def about_owner(user: User) -> Select:
+    """What the owner may see: entries about their own account and data."""
+    return search(AuditFilter(subject_user_id=user.id), zone="UTC")

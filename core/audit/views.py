@@ -1,0 +1,74 @@
+"""The audit log's pages: the platform admin's search, and each person's own activity."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core.accounts.models import User
+from core.accounts.services import find_user_by_login
+from core.audit.forms import AuditSearchForm
+from core.audit.services import AuditFilter, about_owner, search
+from core.db import db
+from core.errors import InvalidInput
+from core.policy import Action, require
+
+bp = Blueprint("audit", __name__)
+
+PER_PAGE = 50
+
+
+def _actor_id(text: str | None) -> int | None:
+    """A user id from what the admin typed: an id, or a login (0 when nobody has it)."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text) if int(text) < 2**31 else 0
+    try:
+        user = find_user_by_login(text)
+    except InvalidInput:
+        return 0
+    return user.id if user else 0
+
+
+def _page(statement, page: int):
+    rows = db.session.scalars(statement.limit(PER_PAGE + 1)
+                              .offset((page - 1) * PER_PAGE)).all()
+    events, has_next = rows[:PER_PAGE], len(rows) > PER_PAGE
+    ids = {e.actor_id for e in events} | {e.subject_user_id for e in events}
+    ids.discard(None)
+    names = dict(db.session.execute(select(User.id, User.display_name)
+                                    .where(User.id.in_(ids))).all()) if ids else {}
+    return events, has_next, names
+
+
+@bp.route("/admin/audit")
+@login_required
+def search_page():
+    require(current_user, Action.VIEW_AUDIT_LOG)
+    form = AuditSearchForm(request.args)
+    valid = form.validate()
+    query = AuditFilter(
+        actor_id=_actor_id(form.actor.data), action=(form.action.data or "").strip() or None,
+        target_type=(form.target_type.data or "").strip() or None,
+        target_id=(form.target_id.data or "").strip() or None,
+        on_or_after=form.date_from.data, on_or_before=form.date_to.data) if valid \
+        else AuditFilter()
+    page = form.page.data or 1 if valid else 1
+    events, has_next, names = _page(search(query, zone=current_app.config["PARK_TIMEZONE"]),
+                                    page)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("audit/search.html", form=form, events=events, names=names,
+                           page=page, has_next=has_next, args=args), 200 if valid else 400
+
+
+@bp.route("/account/activity")
+@login_required
+def my_activity():
+    page = request.args.get("page", 1, type=int)
+    page = page if 1 <= page <= 100_000 else 1
+    events, has_next, names = _page(about_owner(current_user), page)
+    return render_template("audit/mine.html", events=events, names=names, page=page,
+                           has_next=has_next, args={})

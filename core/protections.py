@@ -1,0 +1,150 @@
+"""Web protections that hold for every page: security headers (Flask-Talisman), session idle
+and absolute timeouts, and the rate-limit keys.
+
+- **Headers.** A Content-Security-Policy with no inline scripts anywhere (scripts are files
+  under ``static/js``; Stripe's Payment Element is the one outside origin), ``frame-ancestors
+  'none'`` and ``X-Frame-Options: DENY``, ``Referrer-Policy``, ``X-Content-Type-Options``, a
+  Permissions-Policy that lets only our own pages use the camera (ticket check-in), and HSTS,
+  which Talisman sends only on HTTPS requests (directly or behind a proxy that says so).
+  ``FORCE_HTTPS`` redirects plain HTTP when set.
+- **Sessions** end after ``SESSION_IDLE_MINUTES`` without a request and, whatever happens,
+  ``SESSION_MAX_HOURS`` after signing in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, logout_user
+from flask_talisman import Talisman
+
+from core.clock import utcnow
+from core.extensions import limiter
+
+talisman = Talisman()
+
+STRIPE_JS = "https://js.stripe.com"
+
+#: One policy for every page. No 'unsafe-inline' and no 'unsafe-eval' for scripts.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": ["'self'", STRIPE_JS],
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": ["'self'", "https://api.stripe.com"],
+    "frame-src": [STRIPE_JS, "https://hooks.stripe.com"],
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+#: The API's documentation page (Swagger UI) sets styles from its own script; its scripts
+#: are still files only.
+DOCS_CONTENT_SECURITY_POLICY = {**CONTENT_SECURITY_POLICY,
+                                "style-src": ["'self'", "'unsafe-inline'"]}
+
+PERMISSIONS_POLICY = {"camera": "(self)", "microphone": "()", "geolocation": "()",
+                      "payment": "(self)", "browsing-topics": "()"}
+
+SESSION_STARTED = "_started"
+SESSION_SEEN = "_seen"
+#: The last-seen time is rewritten at most this often (seconds), to spare the cookie.
+SEEN_GRANULARITY = 30
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SESSION_IDLE_MINUTES", 30)
+    app.config.setdefault("SESSION_MAX_HOURS", 12)
+    app.config.setdefault("FORCE_HTTPS", False)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=True,  # sent only on HTTPS requests
+        strict_transport_security_max_age=365 * 24 * 3600,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        x_content_type_options=True,
+    )
+    app.before_request(enforce_session_lifetime)
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def enforce_session_lifetime():
+    """End a browser session that has been idle too long or has lived too long."""
+    if _is_api() or request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(utcnow().timestamp())
+    started = session.get(SESSION_STARTED)
+    seen = session.get(SESSION_SEEN)
+    if not isinstance(started, int):
+        session[SESSION_STARTED] = session[SESSION_SEEN] = now
+        return None
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute = current_app.config["SESSION_MAX_HOURS"] * 3600
+    if now - started > absolute or (isinstance(seen, int) and now - seen > idle):
+        return _expire()
+    if not isinstance(seen, int) or now - seen >= SEEN_GRANULARITY:
+        session[SESSION_SEEN] = now
+    return None
+
+
+def _expire():
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    session["_remember"] = "clear"  # forget a remember-me cookie too
+    if locale:
+        session["locale"] = locale
+    g.pop("active_membership", None)
+    flash(_("Your session has expired. Please sign in again."), "info")
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("accounts.login", next=target))
+
+
+def caller_key() -> str:
+    """Rate-limit key: the API token, else the signed-in person, else the address."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "ip:" + (get_remote_address() or "")
+
+
+_READERS: dict[str, Callable[[], str]] = {}
+
+
+def _limit_reader(setting: str) -> Callable[[], str]:
+    """One function per setting, so that creating many apps (tests) does not stack up
+    copies of the same limit."""
+    if setting not in _READERS:
+        _READERS[setting] = lambda: current_app.config[setting]
+    return _READERS[setting]
+
+
+def limit_endpoints(app: Flask, endpoints: Iterable[str], *, limit_setting: str,
+                    default: str, methods: list[str] | None = None) -> None:
+    """Rate-limit existing endpoints by name (the composition root calls this once every
+    package's views exist), keyed by ``caller_key``; the limit is read from the
+    configuration ``limit_setting`` at request time."""
+    app.config.setdefault(limit_setting, default)
+    value = _limit_reader(limit_setting)
+    for endpoint in endpoints:
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        app.view_functions[endpoint] = limiter.limit(
+            value, key_func=caller_key, methods=methods, scope=limit_setting)(view)

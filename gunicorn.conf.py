@@ -1,0 +1,55 @@
+"""Gunicorn settings for production: ``gunicorn wsgi:app`` reads this file from the
+working directory (or pass ``-c gunicorn.conf.py``). Every value can be overridden from the
+environment, so that one image serves small and large machines alike.
+
+ParkWell's requests spend much of their time waiting for PostgreSQL, so each worker process
+runs a few threads (gthread): processes give parallel Python, threads overlap the waits.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+cpus = multiprocessing.cpu_count()
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+#: (2 × cores) + 1 processes is gunicorn's own rule of thumb.
+workers = _int("GUNICORN_WORKERS", 2 * cpus + 1)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = _int("GUNICORN_THREADS", 4)
+#: Each worker's SQLAlchemy pool must hold one connection per thread (DB_POOL_SIZE ≥ threads):
+#: workers × threads × app servers must stay under PostgreSQL's max_connections, or go
+#: through pgbouncer (DB_PGBOUNCER=transaction).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+#: Recycle workers now and then so that no slow leak grows without bound.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+#: Load the app once in the master, then fork: faster starts and shared memory pages.
+#: Each worker opens its own database connections after the fork (see post_fork).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") not in ("0", "false", "no")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+#: Behind a load balancer or proxy that sets X-Forwarded-*; the proxy's own address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker) -> None:
+    """Connections opened in the master while preloading must not be shared with the
+    forked workers: drop them (without closing the master's sockets) in each worker."""
+    if not preload_app:
+        return
+    from core.db import db
+    from wsgi import app as flask_app
+
+    with flask_app.app_context():
+        db.engine.dispose(close=False)

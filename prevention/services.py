@@ -1,0 +1,583 @@
+"""Use-cases of check-up campaigns: an enterprise admin creates a campaign and nudges those
+who have not booked; an employee books a check-up (through the booking engine, paid from
+the enterprise's pot) and decides whether results go into their profile; the provider
+uploads results into that profile.
+
+Plain functions with keyword-only arguments that take the actor and ``now``; they check
+``core.policy`` and never touch the request. The caller owns the transaction: a refusal
+leaves nothing written, and mail waits for the commit.
+
+Lock order of a campaign booking: the campaign row (its daily capacity), then the booking
+engine's own order (practitioners by id, then the client). Nothing else locks a campaign,
+so no two writers wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from benefits import budgets, ledger
+from benefits import queries as benefit_queries
+from benefits.errors import InsufficientFunds
+from benefits.models import AccountKind, BudgetProgramme, TransactionKind
+from booking import capacity
+from booking import services as booking_services
+from booking.eligibility import check_eligibility, dependant_of
+from booking.models import Booking, BookingStatus
+from core.accounts.models import Enterprise, Membership, Role, User
+from core.clock import to_zone
+from core.db import db
+from core.errors import InvalidInput
+from core.mail import send_mail
+from core.policy import Action, require
+from health import importing
+from health import services as health_services
+from health.errors import HealthRecordNotFound, ImportRejected
+from health.models import CheckUp, Dependant, Sex
+from prevention import explanations
+from prevention.errors import (
+    AlreadyBooked,
+    CampaignClosed,
+    CampaignUnfunded,
+    DayFull,
+    DependantsNotIncluded,
+    InvalidCampaign,
+    NoResultsConsent,
+    NotInvited,
+    NudgeTooSoon,
+    OutsideCampaign,
+    PackageDoesNotFit,
+    ResultsAlreadyReceived,
+    ResultsNotDue,
+)
+from prevention.models import (
+    Campaign,
+    CampaignCheckup,
+    CampaignInvitation,
+    CampaignPackage,
+    CampaignStatus,
+    PackageSex,
+)
+from prevention.schemas import CampaignInput
+from providers import slots as slot_engine
+from providers.models import DeliveryMode, ProviderCategory, Service
+
+NUDGE_INTERVAL = timedelta(hours=24)
+
+DEFAULT_PREPARATION_ZH = (
+    "体检前一天清淡饮食、不饮酒，晚上十点后禁食（可少量饮水），体检当天早晨空腹，抽血和腹部"
+    "B超完成后再进食。\n请携带本人身份证或社保卡、近期用药清单和既往体检报告；穿着宽松衣物，"
+    "不佩戴金属饰品；女性请避开月经期做尿检和妇科检查。")
+DEFAULT_PREPARATION_EN = (
+    "Eat a light meal and drink no alcohol the day before; from 10 pm take nothing but a "
+    "little water, and come fasting in the morning: eat only after the blood test and the "
+    "abdominal ultrasound.\nBring your ID card or social-security card, a list of the "
+    "medicines you take and your last check-up report; wear loose clothes and no metal "
+    "jewellery; women should not give a urine sample or have a gynaecological examination "
+    "during their period.")
+
+
+def _zone(campaign: Campaign) -> str:
+    return campaign.enterprise.park.timezone
+
+
+def _lock_campaign(campaign: Campaign) -> None:
+    db.session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
+
+
+# -- creating a campaign ----------------------------------------------------------------------
+
+
+def create_campaign(enterprise: Enterprise, data: CampaignInput, *, actor: User,
+                    now: datetime, today: date) -> Campaign:
+    """A new campaign of ``enterprise``; every active employee is invited (by mail after the
+    commit). Raises NotFound/Forbidden, InvalidCampaign naming each wrong field."""
+    require(actor, Action.MANAGE_BENEFITS, enterprise)
+    errors: dict[str, str] = {}
+    service = db.session.get(Service, data.service_id)
+    if (service is None or service.category is not ProviderCategory.HEALTH_CHECKUP
+            or not service.is_active or not service.provider.is_verified
+            or service.provider.park_id != enterprise.park_id):
+        errors["service_id"] = _("Choose a check-up service of a verified provider in your "
+                                 "park.")
+    programme = benefit_queries.programme_of(enterprise, data.programme_id)
+    if programme is None or not programme.is_active:
+        errors["programme_id"] = _("Choose one of your enterprise's budget programmes.")
+    if data.interpretation_service_id is not None:
+        other = db.session.get(Service, data.interpretation_service_id)
+        if (other is None or not other.is_active or not other.provider.is_verified
+                or other.provider.park_id != enterprise.park_id):
+            errors["interpretation_service_id"] = _("Choose a service of a verified provider "
+                                                    "in your park.")
+    if data.ends_on < data.starts_on:
+        errors["ends_on"] = _("The campaign must end on or after the day it starts.")
+    elif data.starts_on.year != data.year or data.ends_on.year != data.year:
+        errors["starts_on"] = _("The dates must fall within the campaign's year.")
+    elif data.ends_on < today:
+        errors["ends_on"] = _("The campaign must end today or later.")
+    codes = [p.code for p in data.packages]
+    if len(set(codes)) != len(codes):
+        errors["packages"] = _("Give each package its own code.")
+    for index, package in enumerate(data.packages):
+        if (package.min_age is not None and package.max_age is not None
+                and package.max_age < package.min_age):
+            errors[f"packages.{index}.max_age"] = _("The highest age must not be below the "
+                                                    "lowest.")
+    if errors:
+        raise InvalidCampaign(fields=errors)
+    assert service is not None and programme is not None
+    campaign = Campaign(
+        enterprise=enterprise, provider_id=service.provider_id, service_id=service.id,
+        programme_id=programme.id, interpretation_service_id=data.interpretation_service_id,
+        year=data.year, name_zh=data.name_zh, name_en=data.name_en, starts_on=data.starts_on,
+        ends_on=data.ends_on, daily_capacity=data.daily_capacity,
+        location=DeliveryMode(data.location), includes_dependants=data.includes_dependants,
+        preparation_zh=data.preparation_zh or DEFAULT_PREPARATION_ZH,
+        preparation_en=data.preparation_en or DEFAULT_PREPARATION_EN,
+        status=CampaignStatus.OPEN, created_by_id=actor.id, created_at=now,
+        packages=[CampaignPackage(code=p.code, name_zh=p.name_zh, name_en=p.name_en,
+                                  items_zh=p.items_zh, items_en=p.items_en, min_age=p.min_age,
+                                  max_age=p.max_age, sex=p.sex, price_minor=p.price_minor,
+                                  currency=programme.currency) for p in data.packages])
+    db.session.add(campaign)
+    db.session.flush()
+    for user in _active_employees(enterprise.id):
+        _invite(campaign, user, now=now)
+    return campaign
+
+
+def close_campaign(campaign: Campaign, *, actor: User) -> Campaign:
+    """No more bookings; check-ups already booked go ahead. Raises NotFound/Forbidden."""
+    require(actor, Action.MANAGE_BENEFITS, campaign.enterprise)
+    campaign.status = CampaignStatus.CLOSED
+    db.session.flush()
+    return campaign
+
+
+def _active_employees(enterprise_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.enterprise_id == enterprise_id, Membership.role == Role.EMPLOYEE,
+               Membership.is_active.is_(True), User.is_active.is_(True))
+        .distinct().order_by(User.id)))
+
+
+def is_employee_of(user: User, enterprise_id: int) -> bool:
+    return any(m.role is Role.EMPLOYEE and m.enterprise_id == enterprise_id
+               for m in user.active_memberships)
+
+
+def _invite(campaign: Campaign, user: User, *, now: datetime) -> CampaignInvitation:
+    invitation = CampaignInvitation(campaign_id=campaign.id, user_id=user.id, invited_at=now,
+                                    nudge_count=0)
+    db.session.add(invitation)
+    _mail(user, lambda: (
+        _("Your %(year)s check-up: %(campaign)s", year=campaign.year,
+          campaign=campaign.name(_locale(user))),
+        _("%(enterprise)s invites you to a free health check-up at %(provider)s between "
+          "%(start)s and %(end)s. Choose your package and day under \"My check-ups\".",
+          enterprise=campaign.enterprise.name(_locale(user)),
+          provider=campaign.provider.name(_locale(user)), start=campaign.starts_on.isoformat(),
+          end=campaign.ends_on.isoformat())))
+    return invitation
+
+
+def invitation_for(campaign: Campaign, user: User, *, now: datetime) -> CampaignInvitation:
+    """The employee's invitation, written now if they joined after the campaign was created.
+    Raises NotInvited (also for people of other enterprises)."""
+    found = db.session.scalar(select(CampaignInvitation).where(
+        CampaignInvitation.campaign_id == campaign.id, CampaignInvitation.user_id == user.id))
+    if found is not None:
+        return found
+    if not is_employee_of(user, campaign.enterprise_id):
+        raise NotInvited()
+    invitation = CampaignInvitation(campaign_id=campaign.id, user_id=user.id, invited_at=now,
+                                    nudge_count=0)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def _locale(user: User) -> str:
+    return user.locale or current_app.config.get("DEFAULT_LOCALE", "zh_CN")
+
+
+def _mail(user: User, render) -> None:
+    """Mail ``user`` (after the commit) with ``render() -> (subject, body)`` rendered in
+    their language."""
+    if not user.email:
+        return
+    with force_locale(_locale(user)):
+        subject, body = render()
+        send_mail(to=user.email, subject=str(subject), body=str(body))
+
+
+# -- which packages fit whom ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    age: int | None
+    sex: Sex | None
+    is_dependant: bool
+
+
+def person_on(user: User, dependant: Dependant | None, day: date) -> Person:
+    """Age on ``day`` and sex, from the employee's own health profile (or the family
+    member's birth date). Read for the check, never copied anywhere."""
+    if dependant is not None:
+        born = dependant.birth_date
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return Person(age=age, sex=None, is_dependant=True)
+    profile = health_services.profile_data(user)
+    birth_year = profile.get("birth_year")
+    sex = profile.get("sex")
+    return Person(age=day.year - int(birth_year) if birth_year else None,
+                  sex=Sex(sex) if sex in {s.value for s in Sex} else None, is_dependant=False)
+
+
+def check_package_fits(package: CampaignPackage, person: Person) -> None:
+    """Raises PackageDoesNotFit naming the package's rule (never the person's data)."""
+    if package.min_age is not None or package.max_age is not None:
+        if person.age is None:
+            raise PackageDoesNotFit(_("This package has an age range: add your birth year to "
+                                      "your health profile first."))
+        if ((package.min_age is not None and person.age < package.min_age)
+                or (package.max_age is not None and person.age > package.max_age)):
+            raise PackageDoesNotFit(_(
+                "This package is for people aged %(low)s to %(high)s. Choose another "
+                "package.", low=package.min_age if package.min_age is not None else 0,
+                high=package.max_age if package.max_age is not None else "∞"))
+    if package.sex is not PackageSex.ANY:
+        if person.is_dependant:
+            raise PackageDoesNotFit(_("This package is for one sex only and cannot be booked "
+                                      "for a family member. Choose another package."))
+        if person.sex is None:
+            raise PackageDoesNotFit(_("This package is for one sex only: add your sex to your "
+                                      "health profile first."))
+        if person.sex.value != package.sex.value:
+            raise PackageDoesNotFit(_("This package is for %(who)s only. Choose another "
+                                      "package.", who=package.sex.label))
+
+
+def fitting_packages(campaign: Campaign, person: Person) -> list[CampaignPackage]:
+    fitting = []
+    for package in campaign.packages:
+        try:
+            check_package_fits(package, person)
+        except PackageDoesNotFit:
+            continue
+        fitting.append(package)
+    return fitting
+
+
+# -- days and slots ---------------------------------------------------------------------------
+
+
+def booked_on(campaign: Campaign, day: date) -> int:
+    return db.session.scalar(select(func.count(CampaignCheckup.id)).where(
+        CampaignCheckup.campaign_id == campaign.id, CampaignCheckup.day == day,
+        CampaignCheckup.cancelled_at.is_(None))) or 0
+
+
+@dataclass(frozen=True)
+class DaySlots:
+    on: date
+    left_today: int
+    slots: list  #: (providers.schedule.Slot, Practitioner)
+
+
+def day_slots(campaign: Campaign, *, on: date, now: datetime) -> DaySlots:
+    """The campaign service's free slots on a park-local day, while the day has campaign
+    places left. Raises OutsideCampaign."""
+    if not campaign.runs_on(on):
+        raise OutsideCampaign()
+    left = max(campaign.daily_capacity - booked_on(campaign, on), 0)
+    if not left or not campaign.is_open:
+        return DaySlots(on, left, [])
+    zone = ZoneInfo(_zone(campaign))
+    start = datetime.combine(on, time(0), tzinfo=zone)
+    service = campaign.service
+    practitioners = [p for p in service.practitioners if p.is_listed]
+    slots = slot_engine.service_slots(service, practitioners, start=start,
+                                      end=start + timedelta(days=1), now=now)
+    return DaySlots(on, left, [(slot, p) for slot, p in slots if slot.remaining > 0])
+
+
+# -- booking a check-up -----------------------------------------------------------------------
+
+
+def book_checkup(campaign: Campaign, *, actor: User, package_id: int, practitioner_id: int,
+                 starts_at: datetime, now: datetime, dependant_id: int | None = None,
+                 results_consent: bool = False) -> CampaignCheckup:
+    """Book a campaign check-up through the booking engine: the slot's place, the day's
+    campaign capacity, the package's age and sex; the enterprise's pot pays the package
+    (the employee pays nothing), and the booking is confirmed at once.
+
+    Raises CampaignClosed, NotInvited, InvalidInput (package), DependantsNotIncluded,
+    OutsideCampaign, PackageDoesNotFit, AlreadyBooked, DayFull, CampaignUnfunded, and the
+    booking engine's refusals (NotEligible, SlotNotBookable, SlotUnavailable, SlotFull,
+    OverlappingBooking).
+    """
+    if not campaign.is_open:
+        raise CampaignClosed()
+    invitation_for(campaign, actor, now=now)
+    package = next((p for p in campaign.packages if p.id == package_id), None)
+    if package is None:
+        raise InvalidInput(fields={"package_id": _("Choose one of the campaign's packages.")})
+    dependant = None
+    if dependant_id is not None:
+        if not campaign.includes_dependants:
+            raise DependantsNotIncluded()
+        dependant = dependant_of(actor, dependant_id)
+    day = to_zone(starts_at, _zone(campaign)).date()
+    if not campaign.runs_on(day):
+        raise OutsideCampaign(_("Choose a day between %(start)s and %(end)s.",
+                                start=campaign.starts_on.isoformat(),
+                                end=campaign.ends_on.isoformat()))
+    check_package_fits(package, person_on(actor, dependant, day))
+    service = campaign.service
+    require(actor, Action.BOOK_SERVICE, service.provider)
+    practitioner = booking_services.bookable_practitioner(service, practitioner_id)
+    check_eligibility(service, client=actor, dependant=dependant, starts_at=starts_at,
+                      timezone=_zone(campaign))
+    booking_services.check_on_grid(service, practitioner, starts_at, now=now)
+
+    _lock_campaign(campaign)
+    capacity.lock_practitioners_and_client([practitioner.id], actor.id)
+    if _live_checkup(campaign, actor.id, dependant_id) is not None:
+        raise AlreadyBooked()
+    if booked_on(campaign, day) >= campaign.daily_capacity:
+        raise DayFull()
+    booking_services.check_place(service, practitioner.id, starts_at, client_id=actor.id,
+                                 dependant_id=dependant_id, now=now)
+    booking = booking_services.new_hold(
+        service, practitioner, starts_at, client=actor, dependant_id=dependant_id,
+        series=None, actor=actor, now=now,
+        expires_at=now + timedelta(minutes=booking_services.hold_minutes()), reason="booked")
+    booking.price_minor = 0  # the employee pays nothing: the enterprise pays the package
+    checkup = CampaignCheckup(
+        campaign=campaign, package=package, booking=booking, user_id=actor.id,
+        dependant_id=dependant_id, day=day, price_minor=package.price_minor,
+        currency=package.currency, payment_reference="", created_at=now,
+        results_consent_at=now if results_consent and dependant is None else None)
+    db.session.add(checkup)
+    db.session.flush()
+    checkup.payment_reference = f"campaign-checkup:{checkup.id}"
+    _pay(checkup, actor=actor, now=now)
+    booking_services.confirm_booking(booking, actor=actor, now=now,
+                                     payment_reference=checkup.payment_reference)
+    return checkup
+
+
+def _live_checkup(campaign: Campaign, user_id: int, dependant_id: int | None
+                  ) -> CampaignCheckup | None:
+    return db.session.scalar(select(CampaignCheckup).where(
+        CampaignCheckup.campaign_id == campaign.id, CampaignCheckup.user_id == user_id,
+        CampaignCheckup.dependant_id.is_(None) if dependant_id is None
+        else CampaignCheckup.dependant_id == dependant_id,
+        CampaignCheckup.cancelled_at.is_(None)).limit(1))
+
+
+def _pay(checkup: CampaignCheckup, *, actor: User, now: datetime) -> None:
+    """The enterprise's pot (its programme's funds) pays the provider the package price."""
+    if not checkup.price_minor:
+        return
+    campaign = checkup.campaign
+    programme = db.session.get(BudgetProgramme, campaign.programme_id)
+    payable = ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=checkup.currency,
+                                 now=now, provider_id=campaign.provider_id)
+    try:
+        ledger.transfer(TransactionKind.CAPTURE, source=budgets.funds_account(programme, now=now),
+                        target=payable, amount_minor=checkup.price_minor, now=now,
+                        reference=checkup.payment_reference, actor_id=actor.id,
+                        category=ProviderCategory.HEALTH_CHECKUP.value,
+                        memo=f"check-up campaign {campaign.id}")
+    except InsufficientFunds as exc:
+        raise CampaignUnfunded() from exc
+
+
+def _refund(checkup: CampaignCheckup, *, now: datetime) -> None:
+    payment = ledger.find_by_reference(checkup.payment_reference)
+    if payment is not None:
+        ledger.reverse(payment, now=now, actor_id=None,
+                       memo=f"check-up cancelled ({checkup.payment_reference})")
+
+
+def checkup_of_booking(booking: Booking) -> CampaignCheckup | None:
+    return db.session.scalar(select(CampaignCheckup).where(
+        CampaignCheckup.booking_id == booking.id))
+
+
+def booking_cancelled(booking: Booking, *, now: datetime) -> None:
+    """The booking engine cancelled a booking: a campaign check-up frees its day's place and
+    the enterprise gets its money back."""
+    checkup = checkup_of_booking(booking)
+    if checkup is None or checkup.cancelled_at is not None:
+        return
+    checkup.cancelled_at = now
+    _refund(checkup, now=now)
+    db.session.flush()
+
+
+def set_results_consent(checkup: CampaignCheckup, *, actor: User, consent: bool,
+                        now: datetime) -> CampaignCheckup:
+    """The employee gives or withdraws consent to receive results into their profile, until
+    the results arrive. Raises NotFound, DependantsNotIncluded, ResultsAlreadyReceived."""
+    if checkup.user_id != actor.id:
+        raise NotInvited()
+    if checkup.dependant_id is not None:
+        raise DependantsNotIncluded(_("Results of family members are not put into a health "
+                                      "profile."))
+    if checkup.results_received_at is not None:
+        raise ResultsAlreadyReceived()
+    checkup.results_consent_at = now if consent else None
+    db.session.flush()
+    return checkup
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsOutcome:
+    checkup: CampaignCheckup
+    record: CheckUp
+    abnormal: bool
+
+
+def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
+                   content: str | bytes, now: datetime) -> ResultsOutcome:
+    """The provider puts one check-up's results (the health import format, one row) straight
+    into the employee's profile; screening runs at once and, when a value is outside the
+    healthy range, the employee is offered the report-interpretation consultation.
+
+    Raises NotFound/Forbidden (only the provider's own staff; never a platform admin),
+    NoResultsConsent, ResultsAlreadyReceived, ResultsNotDue, ImportRejected (naming the
+    field: impossible values, unknown columns, another day). Nothing is written then.
+    """
+    campaign = checkup.campaign
+    require(actor, Action.READ_SHARED_HEALTH, campaign.provider)
+    if checkup.results_received_at is not None:
+        raise ResultsAlreadyReceived()
+    if checkup.dependant_id is not None or checkup.results_consent_at is None:
+        raise NoResultsConsent()
+    booking = checkup.booking
+    if (checkup.cancelled_at is not None or now < booking.starts_at
+            or booking.status not in (BookingStatus.CONFIRMED, BookingStatus.ATTENDED)):
+        raise ResultsNotDue()
+    rows = importing.parse_json(content) if fmt == "json" else importing.parse_csv(content)
+    if len(rows) != 1:
+        raise ImportRejected(_("A campaign's results file holds exactly one check-up. "
+                               "Nothing was saved."),
+                             fields={"file": _("Send one check-up.")})
+    row = dict(rows[0])
+    measured_on = str(row.get("measured_on") or "").strip()
+    if measured_on and measured_on != checkup.day.isoformat():
+        raise ImportRejected(_("Row 1, measured_on: the check-up took place on %(day)s. "
+                               "Nothing was saved.", day=checkup.day.isoformat()),
+                             fields={"row 1: measured_on": checkup.day.isoformat()})
+    row["measured_on"] = checkup.day.isoformat()
+    if not str(row.get("source") or "").strip():
+        row["source"] = campaign.provider.name(_locale(checkup.user))
+    employee = checkup.user
+    record = importing.import_checkups(employee, rows=[row], now=now)[0]
+    if booking.status is BookingStatus.CONFIRMED:
+        booking_services.mark_attendance(booking, actor=actor, attended=True, now=now)
+    checkup.results_received_at = now
+    checkup.health_checkup_id = record.id
+    db.session.flush()
+    # Screening runs at once on the whole profile, this check-up included.
+    screening = health_services.screening_for(employee)
+    sex = person_on(employee, None, checkup.day).sex
+    abnormal = explanations.any_abnormal(record.readings, sex=sex) or any(
+        flag.observed_on == checkup.day for flag in screening.flags)
+    _tell_results(checkup, abnormal=abnormal)
+    return ResultsOutcome(checkup, record, abnormal)
+
+
+def _tell_results(checkup: CampaignCheckup, *, abnormal: bool) -> None:
+    """Mail the employee that results are in (no values in the mail)."""
+    campaign = checkup.campaign
+    user = checkup.user
+
+    def render():
+        body = _("The results of your check-up at %(provider)s on %(day)s are in your health "
+                 "profile, with an explanation next to each value. Open \"My check-ups\" to "
+                 "read them.", provider=campaign.provider.name(_locale(user)),
+                 day=checkup.day.isoformat())
+        if abnormal and campaign.interpretation_service_id:
+            body += "\n\n" + _("Some values are outside the healthy range. A doctor can go "
+                               "through the report with you: book a report-interpretation "
+                               "consultation from the results page.")
+        return _("Your check-up results are in"), body
+
+    _mail(user, render)
+
+
+# -- nudging those who have not booked --------------------------------------------------------
+
+
+def unbooked_invitations(campaign: Campaign) -> list[CampaignInvitation]:
+    booked = select(CampaignCheckup.user_id).where(
+        CampaignCheckup.campaign_id == campaign.id, CampaignCheckup.dependant_id.is_(None),
+        CampaignCheckup.cancelled_at.is_(None))
+    invitations = db.session.scalars(select(CampaignInvitation).where(
+        CampaignInvitation.campaign_id == campaign.id,
+        CampaignInvitation.user_id.not_in(booked)).order_by(CampaignInvitation.id))
+    return [i for i in invitations if is_employee_of(i.user, campaign.enterprise_id)]
+
+
+def nudge_unbooked(campaign: Campaign, *, actor: User, now: datetime) -> int:
+    """Remind every invited employee who has no check-up booked (mail and a notice on their
+    check-up page). Returns only how many were reminded. Raises NotFound/Forbidden,
+    CampaignClosed, NudgeTooSoon (once a day at most)."""
+    require(actor, Action.MANAGE_BENEFITS, campaign.enterprise)
+    if not campaign.is_open:
+        raise CampaignClosed()
+    _lock_campaign(campaign)
+    last = db.session.scalar(select(func.max(CampaignInvitation.nudged_at)).where(
+        CampaignInvitation.campaign_id == campaign.id))
+    if last is not None and now - last < NUDGE_INTERVAL:
+        raise NudgeTooSoon()
+    nudged = 0
+    for invitation in unbooked_invitations(campaign):
+        invitation.nudged_at = now
+        invitation.nudge_count += 1
+        user = invitation.user
+        _mail(user, lambda user=user: (
+            _("Reminder: book your %(year)s check-up", year=campaign.year),
+            _("You have not booked your free check-up at %(provider)s yet. The campaign runs "
+              "until %(end)s: choose your package and day under \"My check-ups\".",
+              provider=campaign.provider.name(_locale(user)),
+              end=campaign.ends_on.isoformat())))
+        nudged += 1
+    db.session.flush()
+    return nudged
+
+
+# -- the employee's own results ---------------------------------------------------------------
+
+
+def explained_results(checkup: CampaignCheckup, *, actor: User
+                      ) -> list[explanations.Explained] | None:
+    """The employee's results of this check-up, each value explained; None before they
+    arrive or once the employee deleted them from their profile. Raises NotInvited for
+    anyone but the employee."""
+    if checkup.user_id != actor.id:
+        raise NotInvited()
+    if checkup.health_checkup_id is None:
+        return None
+    try:
+        record = health_services.get_checkup(actor, checkup.health_checkup_id)
+    except HealthRecordNotFound:
+        return None
+    sex = person_on(actor, None, checkup.day).sex
+    return explanations.explain(record.readings, sex=sex)

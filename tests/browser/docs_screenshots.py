@@ -1,0 +1,42 @@
+"""Copy a handful of the journeys' latest screenshots into docs/screenshots/ for the
+README: the top of each page (at most one and a half screens), as small palette PNGs.
+
+    bash .ci/browser && .venv/bin/python -m tests.browser.docs_screenshots
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "test-artifacts" / "screenshots"
+TARGET = ROOT / "docs" / "screenshots"
+CHOSEN = [
+    "employee-health-overview-390x844",
+    "employee-checkout-390x844",
+    "employee-refunds-390x844",
+    "provider-dashboard-1280x800",
+    "provider-week-view-1280x800",
+    "committee-checkin-390x844",
+    "committee-reports-1280x800",
+    "enterprise-admin-roster-error-1280x800",
+    "enterprise-admin-report-1280x800",
+]
+
+
+def main() -> None:
+    TARGET.mkdir(parents=True, exist_ok=True)
+    for name in CHOSEN:
+        with Image.open(SOURCE / f"{name}.png") as image:
+            width = image.width
+            screen = 844 if width == 390 else 800
+            top = image.crop((0, 0, width, min(image.height, int(screen * 1.5))))
+            small = top.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+            small.save(TARGET / f"{name}.png", optimize=True)
+        print(TARGET / f"{name}.png")
+
+
+if __name__ == "__main__":
+    main()
