@@ -61,10 +61,29 @@ def get_account(kind: AccountKind, *, currency: str, now: datetime,
               "park_id": park_id, "period_key": period_key, "pot": pot,
               "allows_negative": kind in NEGATIVE_KINDS,
               "balance_minor": 0, "created_at": now}
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(LedgerAccount).values(**values)
-                       .on_conflict_do_nothing(index_elements=["key"]))
+    if not _create_committed(values):
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(LedgerAccount).values(**values)
+                           .on_conflict_do_nothing(index_elements=["key"]))
     return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
+
+
+def _create_committed(values: dict) -> bool:
+    """On PostgreSQL, create a new account in a short transaction of its own, committed at
+    once: an account inserted inside a long transaction holds its key until that commits,
+    and two checkouts creating two new accounts in opposite orders would deadlock on them.
+    An empty account left behind by a transaction that rolls back is harmless. False when
+    this is not possible (SQLite, or what the account refers to was created in this very
+    transaction and is not committed yet): the caller then inserts it in its own session."""
+    if db.engine.dialect.name != "postgresql":
+        return False
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(pg_insert(LedgerAccount).values(**values)
+                               .on_conflict_do_nothing(index_elements=["key"]))
+    except IntegrityError:
+        return False
+    return True
 
 
 def lock_accounts(accounts: Iterable[LedgerAccount]) -> list[LedgerAccount]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from benefits import ledger
@@ -132,7 +133,7 @@ def test_a_package_for_women_over_40_is_refused_to_a_man_and_to_someone_younger(
 def test_a_package_with_an_age_range_needs_a_birth_year(kit):
     user = kit.employee()
     services.invitation_for(kit.campaign, user, now=utcnow())
-    with pytest.raises(PackageDoesNotFit) as refused:
+    with force_locale("en"), pytest.raises(PackageDoesNotFit) as refused:
         kit.book(user, code="enhanced")
     assert "birth year" in str(refused.value.message)
 

@@ -206,9 +206,8 @@ def test_entries_cannot_be_changed_or_deleted(make):
     db.session.rollback()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # the trigger is PostgreSQL's
 def test_postgresql_refuses_updates_and_deletes_in_the_database(app, make, backend):
-    if backend != "postgresql":
-        pytest.skip("the trigger is PostgreSQL's")
     make.user(Role.EMPLOYEE)
     db.session.execute(text(POSTGRES_APPEND_ONLY))
     db.session.commit()
