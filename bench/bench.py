@@ -221,6 +221,10 @@ def scenarios(targets: dict, server: Server) -> dict:
         etag, body = answer.headers["ETag"], answer.read()
     results["ics"] = wrk("ics", [f"GET\t{targets['feed_path']}\t\t"])
     results["ics"]["events"] = body.count(b"BEGIN:VEVENT")
+    # Read the ETag again: the feed shows 30 days back, and a booking that slipped out of
+    # that window during the last scenario changed it (rightly).
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{targets['feed_path']}") as answer:
+        etag = answer.headers["ETag"]
     results["ics_304"] = wrk("ics_304", [f"GET\t{targets['feed_path']}\tIf-None-Match: {etag}\t"])
     log("report")
     results["report"] = wrk("report", [
@@ -272,10 +276,17 @@ def verdicts(result: dict) -> dict:
 
 
 def markdown(result: dict) -> str:
+    machine = result["machine"]
+    loads = " → ".join(", ".join(f"{v:.1f}" for v in machine[key])
+                       for key in ("load_average_at_start", "load_average_at_end")
+                       if key in machine)
     out = [f"# ParkWell benchmark — {result['date']}", "",
-           f"Machine: {result['machine']['cpus']} CPUs, {result['machine']['platform']}, "
-           f"Python {result['machine']['python']}, PostgreSQL on the same host. "
-           f"Settings: {result['settings']}.", ""]
+           f"Machine: {machine['cpus']} CPUs, {machine['platform']}, "
+           f"Python {machine['python']}, PostgreSQL on the same host. "
+           f"Settings: {result['settings']}.", "",
+           f"Load average (1, 5, 15 min) at the start and the end: {loads}. Other work on "
+           "the same CPUs during the run slows every scenario alike; compare runs with "
+           "similar loads.", ""]
     for label, size in result["sizes"].items():
         out += [f"## {label} data (scale {size['scale']}: {size['counts']})", "",
                 "| scenario | req/s | p50 ms | p95 ms | p99 ms | notes |",
@@ -302,7 +313,8 @@ def markdown(result: dict) -> str:
             out.append(f"| {name} | {s['rps']} | {s['p50_ms']} | {s['p95_ms']} | "
                        f"{s['p99_ms']} | {'; '.join(notes)} |")
         out += ["", f"Worker RSS after the load: {size['scenarios']['rss']['workers_mb']} MB "
-                    f"(seeding took {size['seed_seconds']} s).", ""]
+                    f"(seeding took {size['seed_seconds']} s; load average during the "
+                    f"scenarios: {size.get('load_average', '?')}).", ""]
     if "p95_growth_half_to_full" in result:
         out += ["## p95 growth from half to full data", "",
                 ", ".join(f"{k}: {v:+.0%}" for k, v in result["p95_growth_half_to_full"].items()),
@@ -332,8 +344,11 @@ def main() -> int:
         app_env = {**env, "DATABASE_URL": targets["url"]}
         with Server(app_env) as server:
             log(f"{label}: gunicorn up on port {PORT}")
+            load_before = os.getloadavg()[0]
             measured = scenarios(targets, server)
+            load_after = os.getloadavg()[0]
         size = {"scale": scale, "counts": targets["counts"],
+                "load_average": f"{load_before:.1f} → {load_after:.1f} (1 min)",
                 "seed_seconds": targets["seed_seconds"], "scenarios": measured,
                 "overbooked_slots": overbooked(targets["url"], targets["practitioners"])}
         derive(size)

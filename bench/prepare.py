@@ -46,6 +46,10 @@ def seed(url: str, scale: float) -> None:
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
     subprocess.run([str(Path(sys.executable).parent / "flask"), "seed-scale",
                     "--scale", str(scale)], check=True, env=env, cwd=ROOT)
+    # seed-scale analyses what it writes; a kept database (BENCH_KEEP_DB) has had bookings
+    # since, and the server may run without autovacuum: fresh statistics either way.
+    subprocess.run(["psql", "-q", url.replace("postgresql+psycopg://", "postgresql://"),
+                    "-c", "VACUUM (ANALYZE)"], check=True)
 
 
 def targets(url: str) -> dict:

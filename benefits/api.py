@@ -51,7 +51,8 @@ from core.api.pagination import PageQuery, paginate
 from core.clock import utcnow
 from core.db import db
 from core.errors import NotFound
-from core.i18n import park_today
+from core.i18n import current_locale_code, park_today
+from core.jobs.schemas import JobOut
 from core.policy import Action, require
 
 bp = ApiBlueprint("benefits_api", __name__, tag="benefits")
@@ -97,6 +98,25 @@ def import_roster(user: User, enterprise_id: int, body: RosterImportIn):
         skipped_rows=result.skipped_rows,
         errors=[RowErrorOut(row=e.row, field=e.field, message=e.message)
                 for e in parsed.errors])
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/roster/imports", method="POST",
+              scope=ApiScope.WRITE, status=202, body=RosterImportIn, response=JobOut,
+              errors=(404, 409),
+              summary="Start importing a roster in the background; poll GET /jobs/{id}")
+def start_roster_import(user: User, enterprise_id: int, body: RosterImportIn):
+    """For large rosters: answers at once with the job (``queued``); ``GET /api/v1/jobs/{id}``
+    then shows its progress and, at the end, the same counts as the synchronous import, or
+    ``roster_import_invalid`` with each wrong row (and then nothing was imported). A file
+    that cannot be read at all is refused here (422); while another import of this roster
+    is unfinished, 409 ``job_already_running``."""
+    enterprise = _enterprise(user, enterprise_id)
+    job = roster.start_import(
+        enterprise, body.csv.encode(), actor=user, now=utcnow(), filename="roster.csv",
+        locale=current_locale_code(), import_valid_rows=body.import_valid_rows,
+        invitation_link=url_for("accounts.accept_invitation", token=roster.TOKEN_PLACEHOLDER,
+                                _external=True))
+    return JobOut.of(job)
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/roster/<int:entry_id>/deactivate",

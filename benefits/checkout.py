@@ -338,9 +338,18 @@ def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> N
             intent_id, idempotency_key=f"cancel-{intent_id}"))
 
 
-def refund_card_in_full(payment: Payment) -> None:
-    """A card payment that arrived after its place was gone goes back whole."""
+def refund_card_in_full(payment: Payment, *, now: datetime) -> None:
+    """A card payment that arrived after its place was gone (its hold already released)
+    goes back whole, through Stripe after the commit. Nothing of it was captured, so the
+    ledger does not move; the payment is recorded as ``refunded`` with everything back
+    (the card share by this refund, the budget share by the hold's release), so that what
+    it says agrees with Stripe (a succeeded intent) and nets to nothing spent."""
+    if payment.status is not PaymentStatus.RELEASED:
+        raise ValueError("only a released payment's late card money is refunded whole")
     intent_id, amount = payment.stripe_payment_intent_id, payment.card_minor
+    payment.status = PaymentStatus.REFUNDED
+    payment.refunded_budget_minor, payment.refunded_card_minor = payment.budget_minor, amount
+    payment.updated_at = now
     on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=amount,
                                             idempotency_key=f"late-refund-pay{payment.id}"))
 

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
 
 from benefits.errors import AlreadyReversed, InsufficientFunds, UnbalancedTransaction
 from benefits.models import (
@@ -78,12 +80,23 @@ def _create_committed(values: dict) -> bool:
     if db.engine.dialect.name != "postgresql":
         return False
     try:
-        with db.engine.begin() as connection:
+        with _account_engine().begin() as connection:
             connection.execute(pg_insert(LedgerAccount).values(**values)
                                .on_conflict_do_nothing(index_elements=["key"]))
     except IntegrityError:
         return False
     return True
+
+
+def _account_engine() -> Engine:
+    """An engine of its own, without a pool, for creating accounts: borrowing a second
+    connection from the request's pool could starve it (every thread holding one and waiting
+    for another), and a connection kept open here would outlive its app. A new account is
+    rare (a person's or a provider's first payment), so connecting afresh costs little."""
+    engines = current_app.extensions.setdefault("ledger_account_engine", {})
+    if db.engine.url not in engines:
+        engines[db.engine.url] = create_engine(db.engine.url, poolclass=NullPool)
+    return engines[db.engine.url]
 
 
 def lock_accounts(accounts: Iterable[LedgerAccount]) -> list[LedgerAccount]:

@@ -8,11 +8,10 @@ shown. Nothing here reads health data; the report never names a person.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 
 from benefits.models import (
     AccountKind,
@@ -68,71 +67,97 @@ class UsageReport:
     over_time: list[PeriodUse]
 
 
-def _per_user(programme: BudgetProgramme, key: str) -> tuple[dict[int, int], dict[int, int],
-                                                             dict[tuple[int, str], int]]:
-    """Allocated and spent per employee, and spent per employee and category."""
-    rows = db.session.execute(
-        select(LedgerAccount.user_id, LedgerTransaction.kind, LedgerTransaction.category,
-               LedgerEntry.amount_minor)
-        .join(LedgerEntry.account).join(LedgerEntry.transaction)
-        .where(LedgerAccount.programme_id == programme.id,
-               LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
-               LedgerAccount.period_key == key)).all()
-    allocated: dict[int, int] = defaultdict(int)
-    spent: dict[int, int] = defaultdict(int)
-    by_category: dict[tuple[int, str], int] = defaultdict(int)
-    spending = {TransactionKind.HOLD, TransactionKind.RELEASE, TransactionKind.REFUND,
-                TransactionKind.REVERSAL}
-    for user_id, kind, category, amount in rows:
-        if kind is TransactionKind.ALLOCATION and amount > 0:
-            allocated[user_id] += amount
-        elif kind in spending:
-            spent[user_id] -= amount
-            if category:
-                by_category[(user_id, category)] -= amount
-    return allocated, spent, by_category
+_SPENDING = (TransactionKind.HOLD, TransactionKind.RELEASE, TransactionKind.REFUND,
+             TransactionKind.REVERSAL)
+
+
+def _entries(programme: BudgetProgramme, keys: list[str]):
+    """The entries on the employees' budget accounts of the programme in those periods."""
+    return (select().select_from(LedgerEntry).join(LedgerEntry.account)
+            .join(LedgerEntry.transaction)
+            .where(LedgerAccount.programme_id == programme.id,
+                   LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
+                   LedgerAccount.period_key.in_(keys)))
+
+
+def _per_user(programme: BudgetProgramme, keys: list[str]):
+    """Per period and employee: what was allocated (positive allocation entries), how many
+    such entries, and what was spent (holds less releases, refunds and reversals): one row
+    per employee, summed by the database rather than entry by entry here."""
+    allocation = and_(LedgerTransaction.kind == TransactionKind.ALLOCATION,
+                      LedgerEntry.amount_minor > 0)
+    return (_entries(programme, keys).add_columns(
+        LedgerAccount.period_key.label("period_key"),
+        LedgerAccount.user_id.label("user_id"),
+        sum_of(case((allocation, LedgerEntry.amount_minor), else_=0)).label("allocated"),
+        sum_of(case((allocation, 1), else_=0)).label("allocations"),
+        sum_of(case((LedgerTransaction.kind.in_(_SPENDING), -LedgerEntry.amount_minor),
+                    else_=0)).label("spent"))
+        .group_by(LedgerAccount.period_key, LedgerAccount.user_id).subquery("per_user"))
+
+
+def _positive(column):
+    return case((column > 0, column), else_=0)
 
 
 def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: User,
                  on) -> UsageReport:
-    """Raises Forbidden/NotFound unless ``actor`` runs this enterprise's benefits."""
+    """Raises Forbidden/NotFound unless ``actor`` runs this enterprise's benefits.
+
+    Three aggregate queries whatever the size of the enterprise: departments, categories
+    and the periods over time."""
     require(actor, Action.MANAGE_BENEFITS, enterprise)
     k = int(current_app.config.get("REPORT_MIN_GROUP", 5))
     key = period_key(programme.period, on)
-    allocated, spent, by_category = _per_user(programme, key)
-    departments = dict(db.session.execute(
-        select(RosterEntry.user_id, RosterEntry.department)
-        .where(RosterEntry.enterprise_id == enterprise.id,
-               RosterEntry.user_id.in_(list(allocated)))).all())
-    groups: dict[str, list[int]] = defaultdict(list)
-    for user_id in allocated:
-        groups[departments.get(user_id, OTHER)].append(user_id)
-    lines, other = [], []
-    for name, members in sorted(groups.items()):
-        (lines.append(_line(name, members, allocated, spent)) if len(members) >= k
-         and name != OTHER else other.extend(members))
-    suppressed = 0
-    if other:
-        if len(other) >= k:
-            lines.append(_line(OTHER, other, allocated, spent))
+    per_user = _per_user(programme, [key])
+    roster = (select(RosterEntry.user_id, func.max(RosterEntry.department).label("department"))
+              .where(RosterEntry.enterprise_id == enterprise.id)
+              .group_by(RosterEntry.user_id).subquery("roster"))
+    rows = db.session.execute(
+        select(roster.c.department, func.count(), sum_of(per_user.c.allocated),
+               sum_of(_positive(per_user.c.spent)),
+               sum_of(case((per_user.c.spent > 0, 1), else_=0)))
+        .select_from(per_user).outerjoin(roster, roster.c.user_id == per_user.c.user_id)
+        .where(per_user.c.allocations > 0).group_by(roster.c.department)).all()
+    lines, other = [], GroupLine(OTHER, 0, 0, 0)
+    employees = participants = 0
+    for name, count, allocated, spent, spending in sorted(
+            rows, key=lambda row: (row[0] is None, row[0] or "")):
+        employees, participants = employees + count, participants + spending
+        if name is not None and count >= k:
+            lines.append(GroupLine(name, count, allocated, spent))
         else:
-            suppressed = len(other)
-    people_per_category: dict[str, set[int]] = defaultdict(set)
-    spent_per_category: dict[str, int] = defaultdict(int)
-    for (user_id, category), amount in by_category.items():
-        if amount > 0:
-            people_per_category[category].add(user_id)
-            spent_per_category[category] += amount
-    categories = sorted(((c, len(people), spent_per_category[c])
-                         for c, people in people_per_category.items() if len(people) >= k),
-                        key=lambda row: -row[2])
-    participants = sum(1 for user_id in allocated if spent.get(user_id, 0) > 0)
-    participation = (participants * 100 // len(allocated)
-                     if len(allocated) >= k else None)
+            other = GroupLine(OTHER, other.employees + count,
+                              other.allocated_minor + allocated, other.spent_minor + spent)
+    suppressed = 0
+    if other.employees:
+        if other.employees >= k:
+            lines.append(other)
+        else:
+            suppressed = other.employees
     return UsageReport(period_key=key, currency=programme.currency, k=k, departments=lines,
-                       suppressed_employees=suppressed, categories=categories,
-                       participation_percent=participation,
+                       suppressed_employees=suppressed,
+                       categories=_categories(programme, key, k=k),
+                       participation_percent=(participants * 100 // employees
+                                              if employees >= k else None),
                        over_time=utilisation(programme, key, k=k))
+
+
+def _categories(programme: BudgetProgramme, key: str, *, k: int) -> list[tuple[str, int, int]]:
+    """(category, people, spent) of the categories at least k people spent on, most spent
+    first."""
+    per_person = (_entries(programme, [key]).add_columns(
+        LedgerAccount.user_id, LedgerTransaction.category.label("category"),
+        sum_of(-LedgerEntry.amount_minor).label("spent"))
+        .where(LedgerTransaction.kind.in_(_SPENDING), LedgerTransaction.category.is_not(None),
+               LedgerTransaction.category != "")
+        .group_by(LedgerAccount.user_id, LedgerTransaction.category).subquery("per_person"))
+    rows = db.session.execute(
+        select(per_person.c.category, func.count(), sum_of(per_person.c.spent))
+        .where(per_person.c.spent > 0).group_by(per_person.c.category)
+        .having(func.count() >= k)).all()
+    return sorted(((category, people, spent) for category, people, spent in rows),
+                  key=lambda row: (-row[2], row[0]))
 
 
 def utilisation(programme: BudgetProgramme, key: str, *, k: int,
@@ -142,13 +167,17 @@ def utilisation(programme: BudgetProgramme, key: str, *, k: int,
     keys = [key]
     while len(keys) < periods:
         keys.insert(0, previous_key(programme.period, keys[0]))
-    result = []
-    for period in keys:
-        allocated, spent, _by_category = _per_user(programme, period)
-        if len(allocated) >= k:
-            result.append(PeriodUse(period, len(allocated), sum(allocated.values()),
-                                    sum(max(0, v) for v in spent.values())))
-    return result
+    per_user = _per_user(programme, keys)
+    allocated = per_user.c.allocations > 0
+    rows = db.session.execute(
+        select(per_user.c.period_key, sum_of(case((allocated, 1), else_=0)),
+               sum_of(case((allocated, per_user.c.allocated), else_=0)),
+               sum_of(_positive(per_user.c.spent)))
+        .group_by(per_user.c.period_key)).all()
+    found = {period: (employees, allocated_minor, spent_minor)
+             for period, employees, allocated_minor, spent_minor in rows}
+    return [PeriodUse(period, *found[period]) for period in keys
+            if period in found and found[period][0] >= k]
 
 
 @dataclass(frozen=True)
@@ -176,13 +205,6 @@ def funds_statement(enterprise: Enterprise, programme: BudgetProgramme, *, month
                LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
         .group_by(LedgerTransaction.kind)).all()
     return FundsStatement(programme=programme, month=month, totals=dict(rows))
-
-
-def _line(name: str, members: list[int], allocated: dict[int, int],
-          spent: dict[int, int]) -> GroupLine:
-    return GroupLine(name=name, employees=len(members),
-                     allocated_minor=sum(allocated[m] for m in members),
-                     spent_minor=sum(max(0, spent.get(m, 0)) for m in members))
 
 
 def report_csv_rows(report: UsageReport, *, other_label: str) -> list[list[str]]:

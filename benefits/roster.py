@@ -1,5 +1,10 @@
 """Rosters: importing the employer's list of employees from CSV (UTF-8 or GBK) or XLSX,
-with every row checked before anything is saved, and deactivating leavers."""
+with every row checked before anything is saved, and deactivating leavers.
+
+The web page's import is a background job (``roster_import``, see ``core.jobs``): the
+request checks that the file can be read and names its columns, the worker reads, checks
+and saves it with its progress shown, and a file with a bad row still saves nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -21,7 +27,9 @@ from core.accounts.errors import InvalidLogin
 from core.accounts.logins import split_login
 from core.accounts.models import Enterprise, Role, User
 from core.db import db
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
+from core.jobs import services as jobs
+from core.jobs.models import Job
 from core.policy import Action, require
 
 #: Column → the headers we accept for it (English and the Chinese an HR export uses).
@@ -36,6 +44,12 @@ COLUMNS = {
 REQUIRED = ("employee_no", "name", "department", "grade")
 MAX_ROWS = 20_000
 XLSX_MAGIC = b"PK\x03\x04"
+IMPORT_KIND = "roster_import"
+#: In the invitation link a job is given, where each invitation's token goes.
+TOKEN_PLACEHOLDER = "__token__"  # noqa: S105 - a marker, not a secret
+
+#: ``progress(done, total)``: told as rows are checked or saved.
+RowProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -79,19 +93,37 @@ def _decode(data: bytes) -> str:
     raise InvalidInput(fields={"file": _("The file is neither UTF-8 nor GBK text.")})
 
 
-def _read_table(data: bytes) -> list[list[str]]:
+def _rows(data: bytes):
+    """The file's rows, one at a time (a spreadsheet is streamed, not loaded whole)."""
     if data.startswith(XLSX_MAGIC):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            for row in sheet.iter_rows(values_only=True):
+                yield ["" if cell is None else str(cell).strip() for cell in row]
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
             raise InvalidInput(fields={"file": _("This spreadsheet cannot be read.")}) from exc
-        return [["" if cell is None else str(cell).strip() for cell in row]
-                for row in sheet.iter_rows(values_only=True)]
+        return
     text = _decode(data)
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        for row in csv.reader(io.StringIO(text)):
+            yield [cell.strip() for cell in row]
     except csv.Error as exc:
         raise InvalidInput(fields={"file": _("This CSV file cannot be read.")}) from exc
+
+
+def _read_table(data: bytes) -> list[list[str]]:
+    return list(_rows(data))
+
+
+def check_file(data: bytes) -> None:
+    """What the request checks before it queues an import: the file can be read and its
+    first row names the columns (quick: only that row is read). Raises InvalidInput with
+    the same messages as ``parse_roster``."""
+    for row in _rows(data):
+        if any(row):
+            _header_map(row)
+            return
+    raise InvalidInput(fields={"file": _("The file is empty.")})
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -109,13 +141,14 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def parse_roster(data: bytes) -> ParsedRoster:
+def parse_roster(data: bytes, *, progress: RowProgress | None = None) -> ParsedRoster:
     """Every row of the file (CSV in UTF-8 or GBK, or XLSX), checked; nothing is saved
     here. Raises InvalidInput when the file as a whole cannot be read."""
-    return parse_table(_read_table(data))
+    return parse_table(_read_table(data), progress=progress)
 
 
-def parse_table(table: list[list[str]]) -> ParsedRoster:
+def parse_table(table: list[list[str]], *,
+                progress: RowProgress | None = None) -> ParsedRoster:
     """Every row of a table whose first row names the columns, checked."""
     table = [[str(cell).strip() for cell in row] for row in table if any(row)]
     if not table:
@@ -126,7 +159,12 @@ def parse_table(table: list[list[str]]) -> ParsedRoster:
     columns = _header_map(table[0])
     parsed = ParsedRoster()
     seen: dict[str, dict[str, int]] = {"employee_no": {}, "email": {}, "mobile": {}}
+    total = len(table) - 1
+    if progress is not None:
+        progress(0, total)
     for number, cells in enumerate(table[1:], start=2):
+        if progress is not None:
+            progress(number - 2, total)
         def cell(name: str, cells=cells) -> str:
             index = columns.get(name)
             return cells[index].strip() if index is not None and index < len(cells) else ""
@@ -158,6 +196,8 @@ def parse_table(table: list[list[str]]) -> ParsedRoster:
             elif value:
                 seen[name][value] = number
         parsed.rows.append(row)
+    if progress is not None:
+        progress(total, total)
     return parsed
 
 
@@ -170,8 +210,8 @@ class ImportResult:
 
 
 def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, now: datetime,
-                  link_builder: Callable[[str], str],
-                  import_valid_rows: bool = False) -> ImportResult:
+                  link_builder: Callable[[str], str], import_valid_rows: bool = False,
+                  progress: RowProgress | None = None) -> ImportResult:
     """Save the roster: all of it, or (when the admin chooses) only its valid rows.
     People who already have an account get the employee role; others are invited.
 
@@ -185,7 +225,10 @@ def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, 
     existing = {e.employee_no: e for e in db.session.scalars(
         select(RosterEntry).where(RosterEntry.enterprise_id == enterprise.id))}
     created = updated = invited = 0
-    for row in parsed.valid_rows:
+    rows = parsed.valid_rows
+    for done, row in enumerate(rows):
+        if progress is not None:
+            progress(done, len(rows))
         entry = existing.get(row.employee_no)
         if entry is None:
             entry = RosterEntry(enterprise=enterprise, employee_no=row.employee_no,
@@ -205,8 +248,82 @@ def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, 
                             enterprise=enterprise, now=now, link_builder=link_builder)
             invited += 1
     db.session.flush()
+    if progress is not None:
+        progress(len(rows), len(rows))
     return ImportResult(created=created, updated=updated, invited=invited,
                         skipped_rows=len(parsed.error_rows))
+
+
+# -- the import as a background job ------------------------------------------------------
+
+
+def start_import(enterprise: Enterprise, data: bytes, *, actor: User, now: datetime,
+                 filename: str, locale: str, invitation_link: str,
+                 import_valid_rows: bool = False) -> Job:
+    """Queue the import of a roster file (checked with ``check_file`` first).
+    ``invitation_link`` holds ``TOKEN_PLACEHOLDER`` where each invitation's token goes.
+    Raises Forbidden/NotFound, InvalidInput (the file), JobAlreadyRunning."""
+    require(actor, Action.MANAGE_BENEFITS, enterprise)
+    check_file(data)
+    return jobs.submit(IMPORT_KIND, actor=actor, now=now, payload=data, locale=locale,
+                       filename=filename, enterprise_id=enterprise.id,
+                       options={"import_valid_rows": import_valid_rows,
+                                "invitation_link": invitation_link})
+
+
+def _row_errors(errors) -> list[dict[str, object]]:
+    return [{"row": e.row, "field": e.field, "message": e.message} for e in errors]
+
+
+def _stage(progress: jobs.Progress, name: str) -> RowProgress:
+    def report(done: int, total: int) -> None:
+        if progress.name != name:
+            progress.stage(name, total)
+        progress.advance(done)
+    return report
+
+
+def run_import_job(data: jobs.JobInput, progress: jobs.Progress) -> jobs.Outcome:
+    """The worker's part: read, check every row, then save (all of it, or with the admin's
+    choice only the valid rows). A file with a bad row fails the job and saves nothing."""
+    enterprise = db.session.get(Enterprise, data.enterprise_id)
+    if enterprise is None:
+        raise NotFound()
+    progress.stage("reading")
+    try:
+        parsed = parse_roster(data.payload, progress=_stage(progress, "checking"))
+    except InvalidInput as exc:
+        raise jobs.JobFailed(exc, errors=[{"row": 1, "field": name, "message": str(message)}
+                                          for name, message in exc.fields.items()]) from exc
+    import_valid_rows = bool(data.options.get("import_valid_rows"))
+    if parsed.errors and not import_valid_rows:
+        raise jobs.JobFailed(RosterImportInvalid(fields={
+            f"row {e.row}.{e.field}": e.message for e in parsed.errors}),
+            errors=_row_errors(parsed.errors))
+    link = str(data.options.get("invitation_link") or "")
+    progress.stage("saving", len(parsed.valid_rows))
+    result = import_roster(enterprise, parsed, actor=data.actor, now=data.now,
+                           link_builder=lambda token: link.replace(TOKEN_PLACEHOLDER, token),
+                           import_valid_rows=import_valid_rows,
+                           progress=_stage(progress, "saving"))
+    return jobs.Outcome(counts={"created": result.created, "updated": result.updated,
+                                "invited": result.invited,
+                                "skipped_rows": result.skipped_rows},
+                        errors=_row_errors(parsed.errors))
+
+
+def may_see_import(user: User, job: Job) -> None:
+    """An import is seen by whoever manages the enterprise's benefits."""
+    enterprise = db.session.get(Enterprise, job.enterprise_id)
+    if enterprise is None:
+        raise NotFound()
+    require(user, Action.MANAGE_BENEFITS, enterprise)
+
+
+IMPORT_JOB = jobs.JobKind(
+    name=IMPORT_KIND, run=run_import_job, authorise=may_see_import,
+    stages={"reading": _l("Reading the file"), "checking": _l("Checking the rows"),
+            "saving": _l("Saving the rows")})
 
 
 def link_new_employee(user: User, enterprise_id: int) -> None:

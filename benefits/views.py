@@ -50,7 +50,9 @@ from core.charts import Bar, bar_chart
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
-from core.i18n import format_money, park_today
+from core.i18n import current_locale_code, format_money, park_today
+from core.jobs import services as jobs
+from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.navigation import NavEntry, add_nav
 from core.policy import Action, can, require
 from core.web import flash_error
@@ -85,35 +87,46 @@ def roster_page(enterprise_id: int):
     form = RosterUploadForm()
     report, status = None, 200
     if form.validate_on_submit():
-        report, status = _import(enterprise, form)
-        if report is None:
-            return redirect(url_for("benefits.roster_page", enterprise_id=enterprise.id))
+        data = form.file.data.read()
+        try:
+            job = roster.start_import(
+                enterprise, data, actor=current_user, now=utcnow(),
+                filename=form.file.data.filename or "", locale=current_locale_code(),
+                invitation_link=_invitation_link(roster.TOKEN_PLACEHOLDER),
+                import_valid_rows=form.import_valid_rows.data)
+        except JobAlreadyRunning as exc:
+            flash_error(exc)
+            return redirect(url_for("benefits.roster_import_page", enterprise_id=enterprise.id,
+                                    job_id=exc.job.id), 303)
+        except DomainError as exc:  # the file cannot be read, or does not name the columns
+            flash_error(exc)
+            report = [roster.RowError(1, name, str(message))
+                      for name, message in exc.fields.items()]
+            status = exc.status
+        else:
+            return redirect(url_for("benefits.roster_import_page", enterprise_id=enterprise.id,
+                                    job_id=job.id), 303)
     elif form.errors:
         status = 400
     return render_template("benefits/roster.html", enterprise=enterprise, form=form,
                            report=report, entries=queries.roster(enterprise),
-                           entry_form=RosterEntryForm()), status
+                           entry_form=RosterEntryForm(),
+                           running=jobs.latest_unfinished(roster.IMPORT_KIND,
+                                                          enterprise_id=enterprise.id)
+                           ), status
 
 
-def _import(enterprise: Enterprise, form: RosterUploadForm):
-    """Import the uploaded file; returns (row errors to show, status), or (None, 200)."""
-    try:
-        parsed = roster.parse_roster(form.file.data.read())
-    except DomainError as exc:
-        flash_error(exc)
-        return [roster.RowError(1, name, str(message)) for name, message in
-                exc.fields.items()], exc.status
-    try:
-        result = roster.import_roster(enterprise, parsed, actor=current_user, now=utcnow(),
-                                      link_builder=_invitation_link,
-                                      import_valid_rows=form.import_valid_rows.data)
-    except DomainError as exc:
-        flash_error(exc)
-        return parsed.errors, exc.status
-    flash(_("Roster imported: %(created)s new, %(updated)s updated, %(invited)s invited, "
-            "%(skipped)s rows skipped.", created=result.created, updated=result.updated,
-            invited=result.invited, skipped=result.skipped_rows), "success")
-    return None, 200
+@bp.route("/enterprises/<int:enterprise_id>/roster/imports/<int:job_id>")
+@login_required
+def roster_import_page(enterprise_id: int, job_id: int):
+    """An import's progress (the page follows it by itself), then its summary or its
+    rows with errors."""
+    enterprise = _enterprise(enterprise_id)
+    job = jobs.get_job(job_id, actor=current_user, kind=roster.IMPORT_KIND, now=utcnow())
+    if job.enterprise_id != enterprise.id:
+        raise JobNotFound()
+    return render_template("benefits/roster_import.html", enterprise=enterprise, job=job,
+                           stage_label=jobs.stage_label(job))
 
 
 @bp.route("/enterprises/<int:enterprise_id>/roster/<int:entry_id>", methods=["POST"])

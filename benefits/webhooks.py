@@ -62,7 +62,7 @@ def handle_event(event_id: str, event_type: str, intent: dict, *, now: datetime,
     if payment.status is PaymentStatus.RELEASED and event_type == SUCCEEDED \
             and payment.card_minor \
             and intent.get("amount_received", intent.get("amount")) == payment.card_minor:
-        checkout.refund_card_in_full(payment)  # paid after the place was let go
+        checkout.refund_card_in_full(payment, now=now)  # paid after the place was let go
         return "late_refunded"
     if payment.status is not PaymentStatus.PENDING:
         return "already_settled"  # e.g. a failure arriving after success: nothing to undo
@@ -76,7 +76,7 @@ def handle_event(event_id: str, event_type: str, intent: dict, *, now: datetime,
         except (HoldExpired, TransitionRefused):
             # Paid too late: the place has gone. Give everything back.
             checkout.release(payment, now=now, cancel_intent=False)
-            checkout.refund_card_in_full(payment)
+            checkout.refund_card_in_full(payment, now=now)
             return "late_refunded"
         return "paid"
     if event_type in ENDED_UNPAID:
@@ -95,7 +95,7 @@ def _handle_subject(payment: Payment, event_type: str, intent: dict, *, now: dat
     amount = intent.get("amount_received", intent.get("amount"))
     if payment.status is PaymentStatus.RELEASED and event_type == SUCCEEDED \
             and amount == payment.card_minor:
-        checkout.refund_card_in_full(payment)
+        checkout.refund_card_in_full(payment, now=now)
         return "late_refunded"
     if payment.status is not PaymentStatus.PENDING:
         return "already_settled"
@@ -109,7 +109,7 @@ def _handle_subject(payment: Payment, event_type: str, intent: dict, *, now: dat
         except (NotPayable, SubjectGone):
             # Paid too late: the place has gone. Give everything back.
             checkout.release(payment, now=now, cancel_intent=False)
-            checkout.refund_card_in_full(payment)
+            checkout.refund_card_in_full(payment, now=now)
             return "late_refunded"
         return "paid"
     if event_type in ENDED_UNPAID:

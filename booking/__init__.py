@@ -7,7 +7,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from booking import api, cli, queries, series_views, views, waitlist
-from booking.provider_feed import booking_feed_events
+from booking.provider_feed import booking_feed_events, booking_feed_stamp
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(series_views.bp)
     register_api(app, api.bp)
     register_occupancy_source(app, queries.occupancy_source)
-    register_feed_source(app, booking_feed_events)
+    register_feed_source(app, booking_feed_events, booking_feed_stamp)
     cli.init_app(app)
     waitlist.init_app(app)
     add_nav(Role.EMPLOYEE, NavEntry("booking.my_bookings", _l("My bookings"), order=20))

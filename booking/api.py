@@ -76,7 +76,8 @@ def create_booking(user: User, body: HoldCreate):
     until the checkout confirms it; its place is kept meanwhile and freed when the hold
     lapses. Send an ``Idempotency-Key`` header to make retries safe: the same key and body
     return the first answer; the same key with another body is refused with 409."""
-    service = provider_queries.service_for(user, body.service_id, Action.VIEW_PROVIDER)
+    service = provider_queries.service_for(user, body.service_id, Action.VIEW_PROVIDER,
+                                           with_practitioners=True)
 
     def hold_and_share() -> Booking:
         booking = services.hold_slot(service, practitioner_id=body.practitioner_id,

@@ -19,9 +19,10 @@ commit (``core.db.on_commit``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from booking.models import Booking, BookingStatus
 from core.accounts.models import User
@@ -48,14 +49,21 @@ def live(now: datetime):
                and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now))
 
 
-def seats_taken(*, service_id: int, practitioner_id: int, starts_at: datetime,
-                now: datetime, excluding: int | None = None) -> int:
+def _seats_taken(*, service_id: int, practitioner_id: int, starts_at: datetime,
+                 now: datetime, excluding: int | None = None):
     statement = select(func.coalesce(func.sum(Booking.seats), 0)).where(
         Booking.service_id == service_id, Booking.practitioner_id == practitioner_id,
         Booking.starts_at == starts_at, live(now))
     if excluding is not None:
         statement = statement.where(Booking.id != excluding)
-    return int(db.session.scalar(statement) or 0)
+    return statement
+
+
+def seats_taken(*, service_id: int, practitioner_id: int, starts_at: datetime,
+                now: datetime, excluding: int | None = None) -> int:
+    return int(db.session.scalar(_seats_taken(
+        service_id=service_id, practitioner_id=practitioner_id, starts_at=starts_at, now=now,
+        excluding=excluding)) or 0)
 
 
 def practitioner_blocked(*, practitioner_id: int, service_id: int, starts_at: datetime,
@@ -64,19 +72,35 @@ def practitioner_blocked(*, practitioner_id: int, service_id: int, starts_at: da
     """Whether a live booking of the practitioner at another time, or of another service,
     overlaps this block. Bookings of the same service at the same start share its seats
     instead (``seats_taken``)."""
+    return db.session.scalar(_practitioner_blocked(
+        practitioner_id=practitioner_id, service_id=service_id, starts_at=starts_at,
+        busy_from=busy_from, busy_until=busy_until, now=now, excluding=excluding
+    ).limit(1)) is not None
+
+
+def _practitioner_blocked(*, practitioner_id: int, service_id: int, starts_at: datetime,
+                          busy_from: datetime, busy_until: datetime, now: datetime,
+                          excluding: int | None = None):
     statement = select(Booking.id).where(
         Booking.practitioner_id == practitioner_id, Booking.busy_from < busy_until,
         Booking.busy_until > busy_from, live(now),
         or_(Booking.service_id != service_id, Booking.starts_at != starts_at))
     if excluding is not None:
         statement = statement.where(Booking.id != excluding)
-    return db.session.scalar(statement.limit(1)) is not None
+    return statement
 
 
 def person_overlaps(*, client_id: int, dependant_id: int | None, starts_at: datetime,
                     ends_at: datetime, now: datetime, excluding: int | None = None) -> bool:
     """Whether the same person (the employee, or the same dependant) already has a live
     booking overlapping [starts_at, ends_at)."""
+    return db.session.scalar(_person_overlaps(
+        client_id=client_id, dependant_id=dependant_id, starts_at=starts_at, ends_at=ends_at,
+        now=now, excluding=excluding).limit(1)) is not None
+
+
+def _person_overlaps(*, client_id: int, dependant_id: int | None, starts_at: datetime,
+                     ends_at: datetime, now: datetime, excluding: int | None = None):
     statement = select(Booking.id).where(
         Booking.client_id == client_id, Booking.starts_at < ends_at,
         Booking.ends_at > starts_at, live(now),
@@ -84,4 +108,32 @@ def person_overlaps(*, client_id: int, dependant_id: int | None, starts_at: date
         else Booking.dependant_id == dependant_id)
     if excluding is not None:
         statement = statement.where(Booking.id != excluding)
-    return db.session.scalar(statement.limit(1)) is not None
+    return statement
+
+
+@dataclass(frozen=True)
+class Place:
+    """What one statement found under the locks: the seats taken at this start, and whether
+    the practitioner or the person is taken by an overlapping booking."""
+
+    seats_taken: int
+    practitioner_blocked: bool
+    person_overlaps: bool
+
+
+def place_taken(*, service_id: int, practitioner_id: int, client_id: int,
+                dependant_id: int | None, starts_at: datetime, ends_at: datetime,
+                busy_from: datetime, busy_until: datetime, now: datetime,
+                excluding: int | None = None) -> Place:
+    """``seats_taken``, ``practitioner_blocked`` and ``person_overlaps`` in one round trip
+    (and one snapshot), for the booking paths that need all three."""
+    row = db.session.execute(select(
+        _seats_taken(service_id=service_id, practitioner_id=practitioner_id,
+                     starts_at=starts_at, now=now, excluding=excluding).scalar_subquery(),
+        exists(_practitioner_blocked(
+            practitioner_id=practitioner_id, service_id=service_id, starts_at=starts_at,
+            busy_from=busy_from, busy_until=busy_until, now=now, excluding=excluding)),
+        exists(_person_overlaps(client_id=client_id, dependant_id=dependant_id,
+                                starts_at=starts_at, ends_at=ends_at, now=now,
+                                excluding=excluding)))).one()
+    return Place(int(row[0] or 0), bool(row[1]), bool(row[2]))

@@ -1,5 +1,6 @@
 """``flask worker``: runs the booking engine's time-based jobs (hold expiry, 24 h and 2 h
-reminders) on RQ when ``REDIS_URL`` is set, embedded otherwise. Several may run at once."""
+reminders) on RQ when ``REDIS_URL`` is set, embedded otherwise, and between them the
+imports people wait for (``core.jobs``). Several may run at once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from booking import jobs
               default=jobs.DEFAULT_INTERVAL_SECONDS, show_default=True,
               help="Seconds between two rounds of jobs.")
 def worker_command(burst: bool, interval: int) -> None:
-    """Run due booking jobs: expire lapsed holds, send reminders, forget old keys."""
+    """Run due booking jobs (expire lapsed holds, send reminders, forget old keys) and
+    queued imports (rosters, calendar uploads)."""
     jobs.run_worker(burst=burst, interval=interval)
 
 

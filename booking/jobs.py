@@ -8,12 +8,16 @@ the worker process itself.
 Each job commits for itself and claims its rows with ``FOR UPDATE SKIP LOCKED`` and a
 "sent" timestamp set in the same transaction, so that several workers can run at once and
 no reminder is ever sent twice (mail goes out only after the claim has committed).
+
+Between two rounds the worker runs the background jobs people wait for (roster imports,
+calendar uploads: ``core.jobs``) as soon as they are queued, checking every second.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time as time_module
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -28,6 +32,7 @@ from booking import idempotency, notifications, services
 from booking.models import Booking, BookingStatus
 from core.clock import utcnow
 from core.db import db
+from core.jobs import services as background
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +85,7 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "reminders_24h": lambda now: send_due_reminders(now=now, hours=24),
     "reminders_2h": lambda now: send_due_reminders(now=now, hours=2),
     "prune_idempotency_keys": lambda now: idempotency.prune(now=now),
+    "prune_finished_jobs": lambda now: background.prune(now=now),
 }
 
 
@@ -113,8 +119,15 @@ def run_worker(*, burst: bool, interval: int) -> None:
     while True:
         log.info("booking tick (embedded): %s", tick())
         if burst:
+            background.run_queued()
             return
-        time_module.sleep(interval)
+        _run_background_jobs_for(interval)
+
+
+def _run_background_jobs_for(seconds: float) -> None:
+    """Until the next round: run imports as they are queued (nobody waits for a round)."""
+    background.work(stop=threading.Event(), poll_seconds=1.0,
+                    until=time_module.monotonic() + seconds)
 
 
 def _run_rq(url: str, *, burst: bool, interval: int) -> None:
@@ -130,5 +143,6 @@ def _run_rq(url: str, *, burst: bool, interval: int) -> None:
                                result_ttl=interval * 10, failure_ttl=86400)
         worker.work(burst=True)
         if burst:
+            background.run_queued()
             return
-        time_module.sleep(max(1, interval - int(time_module.time()) % interval))
+        _run_background_jobs_for(max(1, interval - int(time_module.time()) % interval))

@@ -4,7 +4,10 @@ cancelled bookings kept with STATUS:CANCELLED so that calendar apps remove them.
 for the whole feed, whatever its size. Registered by ``booking.init_app``.
 
 The summary names the service only: a provider's shared calendar is no place for the
-client's name or anything about their health."""
+client's name or anything about their health.
+
+``booking_feed_stamp`` sums the same bookings up in one aggregate row, so that a calendar
+app's poll that finds nothing changed reads no booking at all."""
 
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from booking.models import Booking, BookingStatus
 from core.db import db
-from providers.feeds import FeedEvent
+from providers.feeds import FeedEvent, FeedStamp
 from providers.models import Service
 
 IN_FEED = (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW,
@@ -38,3 +41,20 @@ def booking_feed_events(practitioner_ids: Sequence[int], since: datetime) -> lis
                       ends_at=row.ends_at, summary=row[6], sequence=row.reschedule_count,
                       updated_at=row.updated_at, cancelled=row.status in CANCELLED)
             for row in rows]
+
+
+def booking_feed_stamp(practitioner_ids: Sequence[int], since: datetime) -> FeedStamp:
+    """What ``booking_feed_events`` would give, summed up: a new booking in the feed
+    changes the count and the ids; a move raises ``reschedule_count``; a cancellation
+    changes the cancelled count; every change of a booking stamps ``updated_at``; a
+    renamed service stamps the service's ``updated_at``."""
+    row = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Booking.id), 0),
+               func.coalesce(func.sum(Booking.reschedule_count), 0),
+               func.coalesce(func.sum(case((Booking.status.in_(CANCELLED), 1), else_=0)), 0),
+               func.max(Booking.updated_at), func.max(Service.updated_at))
+        .join(Service, Service.id == Booking.service_id)
+        .where(Booking.practitioner_id.in_(practitioner_ids), Booking.starts_at >= since,
+               Booking.status.in_(IN_FEED))).one()
+    changes = [stamp for stamp in row[4:] if stamp is not None]
+    return FeedStamp(tuple(row), max(changes) if changes else None)

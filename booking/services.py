@@ -74,7 +74,8 @@ def check_on_grid(service: Service, practitioner: Practitioner, starts_at: datet
         service.buffer_after_minutes, service.capacity, service.min_notice_minutes,
         service.horizon_days)
     window_end = starts_at + timedelta(seconds=1)
-    for item in slot_engine.schedules([practitioner], start=starts_at, end=window_end):
+    for item in slot_engine.schedules([practitioner], start=starts_at, end=window_end,
+                                      with_occupancy=False):
         if any(slot.starts_at == starts_at for slot in schedule.derive_slots(
                 shape, practitioner.id, item.working, (), item.busy, now=now,
                 start=starts_at, end=window_end)):
@@ -94,17 +95,15 @@ def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
     """Under the locks: a seat is left and nothing overlaps. Raises SlotFull,
     SlotUnavailable, OverlappingBooking."""
     ends_at, busy_from, busy_until = _block(service, starts_at)
-    if capacity.seats_taken(service_id=service.id, practitioner_id=practitioner_id,
-                            starts_at=starts_at, now=now,
-                            excluding=excluding) >= service.capacity:
+    place = capacity.place_taken(service_id=service.id, practitioner_id=practitioner_id,
+                                 client_id=client_id, dependant_id=dependant_id,
+                                 starts_at=starts_at, ends_at=ends_at, busy_from=busy_from,
+                                 busy_until=busy_until, now=now, excluding=excluding)
+    if place.seats_taken >= service.capacity:
         raise SlotFull()
-    if capacity.practitioner_blocked(practitioner_id=practitioner_id, service_id=service.id,
-                                     starts_at=starts_at, busy_from=busy_from,
-                                     busy_until=busy_until, now=now, excluding=excluding):
+    if place.practitioner_blocked:
         raise SlotUnavailable()
-    if capacity.person_overlaps(client_id=client_id, dependant_id=dependant_id,
-                                starts_at=starts_at, ends_at=ends_at, now=now,
-                                excluding=excluding):
+    if place.person_overlaps:
         raise OverlappingBooking()
 
 

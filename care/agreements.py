@@ -1,29 +1,32 @@
 """Physician teams, sponsorships and service agreements: signing (terms accepted, family
-covered, paid from the budget or sponsored), ending, and who may see what, when.
+covered, paid by the sponsoring enterprise's pot, or by the employee's budget and card),
+ending (the unused share refunded), and who may see what, when.
 
-The team's read of the employee's profile goes through ``health.sharing``: signing writes a
-health ``Consent`` for the agreement's exact window (purpose ``care:<id>``), so the team
-reads only the groups the employee ticked, every read lands in the employee's access log,
-and on the day the agreement ends (or the moment it is ended early) access stops.
+The team's read of the employee's profile goes through ``health.sharing``: an agreement that
+comes into force (free, sponsored, or once paid) writes a health ``Consent`` for its exact
+window (purpose ``care:<id>``), so the team reads only the groups the employee ticked, every
+read lands in the employee's access log, and on the day the agreement ends (or the moment it
+is ended early) access stops. Money: ``care.payments``; states and locks: ``care.lifecycle``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from benefits import budgets, ledger
-from benefits.checkout import platform_fee
-from benefits.errors import InsufficientFunds
-from benefits.models import AccountKind, TransactionKind
+from benefits import budgets, stripe_gateway
+from benefits.checkout import CheckoutResult
+from benefits.errors import InsufficientFunds, NotPayable
+from benefits.models import BudgetProgramme
+from care import lifecycle, payments
 from care.errors import (
     AgreementNotFound,
     AgreementNotInForce,
+    AgreementNotPayable,
     AgreementOverlaps,
     BudgetNotEnough,
     InvalidCareInput,
@@ -50,7 +53,7 @@ from core.db import db
 from core.errors import NotFound
 from core.policy import Action, can, require
 from health.errors import NoConsent
-from health.models import Consent, Dependant
+from health.models import Dependant
 from health.sharing import SharedHealth, read_shared_health
 from health.vocabulary import ShareField
 from providers.models import Practitioner
@@ -60,16 +63,9 @@ MAX_START_DAYS = 60
 MAX_TERMS_CHARS = 20_000
 
 
-def zone_of(provider: ProviderOrganisation) -> ZoneInfo:
-    return ZoneInfo(provider.park.timezone)
-
-
-def local_midnight(day: date, provider: ProviderOrganisation) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone_of(provider))
-
-
-def local_today(provider: ProviderOrganisation, now: datetime) -> date:
-    return now.astimezone(zone_of(provider)).date()
+zone_of = lifecycle.zone_of
+local_midnight = lifecycle.local_midnight
+local_today = lifecycle.local_today
 
 
 def terms_digest(text: str) -> str:
@@ -164,19 +160,33 @@ def sponsorships_of(enterprise: Enterprise) -> list[CareSponsorship]:
         CareSponsorship.enterprise_id == enterprise.id).order_by(CareSponsorship.id)))
 
 
-def sponsor_team(enterprise: Enterprise, *, actor: User, team_id: int,
-                 now: datetime) -> CareSponsorship:
-    """An enterprise admin pays for the team's agreements: employees sign for free.
-    Raises NotFound, Forbidden, TeamNotFound. Sponsoring twice returns the first."""
+def sponsor_team(enterprise: Enterprise, *, actor: User, team_id: int, now: datetime,
+                 programme_id: int | None = None) -> CareSponsorship:
+    """An enterprise admin pays for the team's agreements from the pot of one of its budget
+    programmes (``programme_id``; by default its oldest active one in the team's
+    currency): employees sign for free, and each signature moves the team's price from the
+    pot to the provider. Raises NotFound, Forbidden, TeamNotFound, InvalidCareInput (no
+    such programme). Sponsoring again returns the first, paid from the pot now chosen."""
     require(actor, Action.MANAGE_BENEFITS, enterprise)
     team = db.session.get(CareTeam, team_id)
     if team is None or team.provider.park_id != enterprise.park_id or not team.is_active:
         raise TeamNotFound()
+    programmes = [p for p in budgets.programmes_of(enterprise.id) if p.currency == team.currency]
+    programme: BudgetProgramme | None = next(
+        (p for p in programmes if programme_id is None or p.id == programme_id), None)
+    if programme is None:
+        raise InvalidCareInput(fields={"programme_id": _(
+            "Choose one of your active budget programmes: its pot pays for the sponsored "
+            "agreements.")})
     existing = sponsorship_for(enterprise.id, team.id)
     if existing is not None:
+        if programme_id is not None:
+            existing.programme_id = programme.id
+            db.session.flush()
         return existing
     sponsorship = CareSponsorship(enterprise_id=enterprise.id, team_id=team.id,
-                                  created_by_id=actor.id, created_at=now)
+                                  programme_id=programme.id, created_by_id=actor.id,
+                                  created_at=now)
     db.session.add(sponsorship)
     db.session.flush()
     return sponsorship
@@ -192,18 +202,16 @@ def teams_in_park(park_id: int) -> list[CareTeam]:
 # -- signing -------------------------------------------------------------------------------
 
 
+def _sponsorship_of(team: CareTeam, user: User) -> CareSponsorship | None:
+    enterprise = employer_of(user, team.provider)
+    return sponsorship_for(enterprise.id, team.id) if enterprise is not None else None
+
+
 def price_for(team: CareTeam, user: User) -> tuple[int, bool]:
     """What the employee pays for one period, and whether their enterprise sponsors it."""
-    enterprise = employer_of(user, team.provider)
-    if enterprise is not None and sponsorship_for(enterprise.id, team.id) is not None:
+    if _sponsorship_of(team, user) is not None:
         return 0, True
     return team.price_minor, False
-
-
-def _lock_user(user: User) -> None:
-    """Serialise one person's signatures, so that two parallel ones cannot both pass the
-    overlap check (SQLite has one writer anyway)."""
-    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def agreements_of(user: User) -> list[CareAgreement]:
@@ -218,9 +226,15 @@ def sign_agreement(team: CareTeam, *, actor: User, starts_on: date, accept_terms
                    now: datetime) -> CareAgreement:
     """Sign a service agreement with ``team`` for one period from ``starts_on``.
 
+    Free: in force from its start. Sponsored: the enterprise's pot pays the provider now.
+    Priced: paid at the benefits checkout (``care.payments``): when the budget covers it
+    all, paid and in force at once; otherwise it is returned ``pending`` (no access yet)
+    for the card share to be paid within ``CARE_PAYMENT_MINUTES``.
+
     Raises TeamNotFound, TermsNotAccepted, TermsChanged (the terms shown are not the
-    current ones), InvalidCareInput, AgreementOverlaps, BudgetNotEnough. All or nothing:
-    the agreement, the consent and the payment are written together or not at all."""
+    current ones), InvalidCareInput, AgreementOverlaps, SponsorshipUnfunded,
+    BudgetNotEnough (not covered and card payment off). All or nothing: the agreement, the
+    consent and the payment are written together or not at all."""
     if not can(actor, Action.USE_FAMILY_PHYSICIAN, team) or not team.is_active:
         raise TeamNotFound()
     if not accept_terms:
@@ -251,90 +265,84 @@ def sign_agreement(team: CareTeam, *, actor: User, starts_on: date, accept_terms
     starts_at = local_midnight(starts_on, team.provider)
     ends_on = starts_on + timedelta(days=team.period_days)
     ends_at = local_midnight(ends_on, team.provider)
-    _lock_user(actor)
+    lifecycle.lock_person(actor.id)
     for other in agreements_of(actor):
+        if other.status is AgreementStatus.PENDING and not other.is_awaiting_payment(now=now):
+            payments.expire_unpaid(other, now=now)  # its time to pay has passed
+        if other.status is AgreementStatus.EXPIRED:
+            continue
         if other.starts_at < ends_at and other.effective_end > starts_at \
                 and other.effective_end > now:
             raise AgreementOverlaps()
-    price, sponsored = price_for(team, actor)
+    sponsorship = _sponsorship_of(team, actor)
+    price = 0 if sponsorship is not None else team.price_minor
     agreement = CareAgreement(
         team_id=team.id, provider_id=team.provider_id, user_id=actor.id,
-        enterprise_id=enterprise.id, status=AgreementStatus.ACTIVE, starts_on=starts_on,
-        ends_on=ends_on, starts_at=starts_at, ends_at=ends_at,
+        enterprise_id=enterprise.id,
+        status=AgreementStatus.PENDING if price else AgreementStatus.ACTIVE,
+        hold_expires_at=payments.hold_until(now=now) if price else None,
+        starts_on=starts_on, ends_on=ends_on, starts_at=starts_at, ends_at=ends_at,
         terms_version=team.terms_version, terms_sha256=terms_sha256, terms_locale=locale,
         accepted_at=now, share_fields=" ".join(shared), dependant_ids=wanted,
-        price_minor=price, budget_minor=0, currency=team.currency, sponsored=sponsored,
-        created_at=now)
+        price_minor=price, budget_minor=0, currency=team.currency,
+        sponsored=sponsorship is not None, created_at=now)
     db.session.add(agreement)
     db.session.flush()
-    if price:
-        pay_from_budget(agreement, enterprise=enterprise, now=now, today=today)
-    if shared:
-        db.session.add(Consent(user_id=actor.id, provider_id=team.provider_id,
-                               fields=" ".join(shared), purpose=f"care:{agreement.id}",
-                               valid_from=starts_at, valid_until=ends_at, created_at=now))
-    db.session.flush()
+    if sponsorship is not None:
+        payments.pay_from_pot(agreement, sponsorship, price_minor=team.price_minor,
+                              actor=actor, now=now)
+    if not price:
+        lifecycle.activate(agreement, now=now)
+        return agreement
+    split = payments.quote(agreement, today=today)
+    if split.card_minor and not stripe_gateway.card_payments_enabled():
+        raise BudgetNotEnough()
+    if not split.card_minor:  # no Stripe call: paid under the locks, in this transaction
+        try:
+            payments.pay(agreement, now=now, today=today)
+        except InsufficientFunds as exc:
+            raise BudgetNotEnough(_("Your budget changed while you were signing and no "
+                                    "longer covers this agreement. Nothing was signed.")) \
+                from exc
     return agreement
 
 
-def pay_from_budget(agreement: CareAgreement, *, enterprise: Enterprise, now: datetime,
-                    today: date) -> None:
-    """Budget-only payment of an agreement through the ledger: the price moves from the
-    employee's spendable budget (oldest period first, the programme with the most left)
-    straight to the provider's payable, and the platform's fee from there, in one ledger
-    transaction each, referenced ``care:agreement<id>``. Raises BudgetNotEnough.
-
-    Card payment for agreements waits for a generic "payable subject" in
-    ``benefits.checkout``; it is not offered here."""
-    category = agreement.team.kind.value if agreement.team.kind is TeamKind.TCM else None
-    best = None
-    for programme in budgets.programmes_of(enterprise.id):
-        if programme.currency != agreement.currency:
-            continue
-        spend = budgets.spendable(agreement.user_id, programme, category=category, today=today)
-        if spend.available_minor >= agreement.price_minor and (
-                best is None or spend.available_minor > best.available_minor):
-            best = spend
-    if best is None:
-        raise BudgetNotEnough()
-    remaining, legs = agreement.price_minor, []
-    for account in best.accounts:
-        take = min(account.balance_minor, remaining)
-        if take:
-            legs.append(ledger.Leg(account, -take))
-            remaining -= take
-    payable = ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=agreement.currency,
-                                 now=now, provider_id=agreement.provider_id)
-    legs.append(ledger.Leg(payable, agreement.price_minor))
-    reference = f"care:agreement{agreement.id}"
+def pay_agreement(agreement: CareAgreement, *, actor: User, now: datetime
+                  ) -> CheckoutResult:
+    """Pay one's pending agreement: the budget's share at once, the card's through Stripe
+    (``client_secret``; Stripe's webhook then signs it). Paying again while the card share
+    is pending returns the same intent. Raises AgreementNotFound (not the actor's),
+    AgreementNotPayable, CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds."""
+    if agreement.user_id != actor.id:
+        raise AgreementNotFound()
+    existing = payments.payment_of(agreement)
+    if existing is None and not agreement.is_awaiting_payment(now=now):
+        raise AgreementNotPayable()
     try:
-        ledger.post(TransactionKind.CAPTURE, legs, now=now, reference=reference,
-                    category=category, actor_id=agreement.user_id)
-        fee = platform_fee(agreement.price_minor)
-        if fee:
-            fees = ledger.get_account(AccountKind.PLATFORM_FEES, currency=agreement.currency,
-                                      now=now)
-            ledger.transfer(TransactionKind.FEE, source=payable, target=fees, amount_minor=fee,
-                            now=now, reference=f"fee:{reference}", category=category)
-    except InsufficientFunds as exc:
-        raise BudgetNotEnough() from exc
-    agreement.budget_minor = agreement.price_minor
-    agreement.ledger_reference = reference
+        return payments.pay(agreement, now=now,
+                            today=lifecycle.local_today(agreement.provider, now))
+    except NotPayable as exc:
+        raise AgreementNotPayable() from exc
 
 
 def end_agreement(agreement: CareAgreement, *, actor: User, now: datetime) -> CareAgreement:
     """The employee ends the agreement early: the team loses access at once (the consent is
-    revoked). Nothing is refunded. Raises AgreementNotFound, AgreementNotInForce."""
+    revoked) and the unused share of what was paid goes back, pro rata by days, to whoever
+    paid it (``care.payments.give_back``). A pending agreement is given up instead: its
+    payment is released. Raises AgreementNotFound, AgreementNotInForce."""
     if agreement.user_id != actor.id:
         raise AgreementNotFound()
+    lifecycle.lock_agreement(agreement)
+    if agreement.status is AgreementStatus.PENDING:
+        payments.release(agreement, now=now)
+        lifecycle.mark_unpaid(agreement, now=now)
+        return agreement
     if agreement.status is not AgreementStatus.ACTIVE or now >= agreement.ends_at:
         raise AgreementNotInForce()
     agreement.status = AgreementStatus.CANCELLED
     agreement.cancelled_at = now
-    for consent in db.session.scalars(select(Consent).where(
-            Consent.purpose == f"care:{agreement.id}", Consent.revoked_at.is_(None))):
-        consent.revoked_at = now
-    db.session.flush()
+    lifecycle.revoke_consent(agreement, now=now)
+    payments.give_back(agreement, now=now, today=lifecycle.local_today(agreement.provider, now))
     return agreement
 
 

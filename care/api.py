@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from flask import current_app
 
-from care import agreements, outcomes, plans, queries
+from benefits import stripe_gateway
+from benefits.schemas import PaymentOut
+from care import agreements, lifecycle, outcomes, payments, plans, queries
+from care.errors import AgreementNotFound
 from care.schemas import (
     AgreementCreate,
     AgreementDetail,
     AgreementList,
     AgreementOut,
+    AgreementPaymentOut,
     AlertOut,
     EmptyBody,
     FollowUpIn,
+    FollowUpMove,
     FollowUpOut,
     MeasurementIn,
     MeasurementList,
@@ -76,7 +81,12 @@ def create_team(user: User, provider_id: int, body: TeamCreate):
               errors=(404, 409, 422), summary="Sign a service agreement with a team")
 def sign(user: User, team_id: int, body: AgreementCreate):
     """The terms must be the ones shown (``terms_version`` and ``terms_sha256`` from the
-    team); the price is taken from the budget, or nothing when the enterprise sponsors it."""
+    team). Free or sponsored (the enterprise's pot pays the provider): in force from its
+    start. Priced: the budget pays at once when it covers everything; otherwise the
+    agreement is ``pending`` until ``hold_expires_at``: pay the rest by card with
+    ``POST /care/agreements/{id}/pay``. 409 ``care_budget_not_enough`` when the budget does
+    not cover it and card payment is off; 409 ``care_sponsorship_unfunded`` when the
+    sponsor's pot cannot cover it (nothing is signed then)."""
     team = agreements.team_for_employee(user, team_id)
     now = utcnow()
     agreement = agreements.sign_agreement(
@@ -114,12 +124,57 @@ def get_agreement(user: User, agreement_id: int):
 
 @bp.operation("/care/agreements/<int:agreement_id>/end", method="POST", scope=ApiScope.WRITE,
               body=EmptyBody, response=AgreementOut, errors=(404, 409),
-              summary="End my agreement early (the team loses access at once)")
+              summary="End my agreement early (the team loses access at once; the unused "
+                      "days are refunded pro rata to whoever paid)")
 def end(user: User, agreement_id: int, body: EmptyBody):
     now = utcnow()
     agreement, _side = agreements.agreement_for(user, agreement_id, now=now)
     return AgreementOut.of(agreements.end_agreement(agreement, actor=user, now=now),
                            current_locale_code(), now=now)
+
+
+def _payment_out(agreement, *, payment=None, client_secret: str | None = None
+                 ) -> AgreementPaymentOut:
+    now = utcnow()
+    split = payments.quote(agreement, today=lifecycle.local_today(agreement.provider, now))
+    payment = payment or payments.payment_of(agreement)
+    return AgreementPaymentOut(
+        agreement=AgreementOut.of(agreement, current_locale_code(), now=now),
+        price_minor=split.price_minor, budget_minor=split.budget_minor,
+        card_minor=split.card_minor, currency=split.currency,
+        card_payments_enabled=stripe_gateway.card_payments_enabled(),
+        payment=PaymentOut.of(payment, client_secret) if payment else None)
+
+
+def _own(user: User, agreement_id: int):
+    agreement, side = agreements.agreement_for(user, agreement_id, now=utcnow())
+    if side != "client":
+        raise AgreementNotFound()
+    return agreement
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/payment", method="GET",
+              response=AgreementPaymentOut, errors=(404,),
+              summary="What my agreement costs, what my budget pays, and how it was paid or "
+                      "refunded")
+def get_payment(user: User, agreement_id: int):
+    return _payment_out(_own(user, agreement_id))
+
+
+@bp.operation("/care/agreements/<int:agreement_id>/pay", method="POST", scope=ApiScope.WRITE,
+              body=EmptyBody, response=AgreementPaymentOut, status=201,
+              errors=(404, 409, 502),
+              summary="Pay my pending agreement: budget first, the rest by card (Stripe)")
+def pay(user: User, agreement_id: int, body: EmptyBody):
+    """The budget share is held at once; with nothing left for the card the agreement is
+    signed. Otherwise ``payment.client_secret`` confirms the card share with Stripe.js and
+    Stripe's webhook brings the agreement into force. Calling it again while the card
+    share is pending returns the same intent. 409 ``care_agreement_not_payable`` when it is
+    not waiting for payment (any more); 409 ``card_payment_unavailable`` when a card share
+    is needed but card payment is off."""
+    agreement = _own(user, agreement_id)
+    result = agreements.pay_agreement(agreement, actor=user, now=utcnow())
+    return _payment_out(agreement, payment=result.payment, client_secret=result.client_secret)
 
 
 @bp.operation("/care/agreements/<int:agreement_id>/shared-health", method="GET",
@@ -213,7 +268,21 @@ def add_follow_up(user: User, agreement_id: int, body: FollowUpIn):
               scope=ApiScope.WRITE, body=EmptyBody, response=FollowUpOut,
               errors=(404, 409), summary="Cancel a follow-up (the team)")
 def cancel_follow_up(user: User, follow_up_id: int, body: EmptyBody):
+    """It stays on both calendar feeds as cancelled (SEQUENCE raised); the employee is told
+    by mail."""
     return FollowUpOut.of(plans.cancel_follow_up(follow_up_id, actor=user, now=utcnow()))
+
+
+@bp.operation("/care/follow-ups/<int:follow_up_id>/move", method="POST",
+              scope=ApiScope.WRITE, body=FollowUpMove, response=FollowUpOut,
+              errors=(404, 409, 422), summary="Move a follow-up to another time (the team)")
+def move_follow_up(user: User, follow_up_id: int, body: FollowUpMove):
+    """Within the agreement, in the future; both calendar feeds show the new time (same
+    UID, SEQUENCE raised) and the employee is told by mail. 409
+    ``care_follow_up_not_open`` once it is cancelled or has started."""
+    return FollowUpOut.of(plans.move_follow_up(
+        follow_up_id, actor=user, starts_at=body.starts_at,
+        duration_minutes=body.duration_minutes, now=utcnow()))
 
 
 @bp.operation("/care/agreements/<int:agreement_id>/messages", method="GET",
@@ -238,11 +307,14 @@ def post_message(user: User, agreement_id: int, body: MessageIn):
 
 @bp.operation("/enterprises/<int:enterprise_id>/care/sponsorships", method="POST",
               scope=ApiScope.WRITE, body=SponsorshipCreate, response=SponsorshipOut,
-              status=201, errors=(403, 404), summary="Sponsor a physician team (admins)")
+              status=201, errors=(403, 404, 422),
+              summary="Sponsor a physician team from a programme's pot (admins)")
 def sponsor(user: User, enterprise_id: int, body: SponsorshipCreate):
     enterprise = queries.enterprise_for_admin(user, enterprise_id)
     return SponsorshipOut.of(agreements.sponsor_team(enterprise, actor=user,
-                                                     team_id=body.team_id, now=utcnow()))
+                                                     team_id=body.team_id,
+                                                     programme_id=body.programme_id,
+                                                     now=utcnow()))
 
 
 def _year(query: OutcomeQuery, zone: str) -> int:

@@ -58,8 +58,20 @@ class ImpossibleMeasurement(InvalidInput):
 
 class BudgetNotEnough(Conflict):
     code = "care_budget_not_enough"
-    default_message = _l("Your budget does not cover this agreement. Card payment for "
-                         "agreements is not available yet.")
+    default_message = _l("Your budget does not cover this agreement, and card payment is not "
+                         "available right now. Nothing was signed.")
+
+
+class SponsorshipUnfunded(Conflict):
+    code = "care_sponsorship_unfunded"
+    default_message = _l("Your employer's budget for family physicians cannot cover this "
+                         "agreement right now. Nothing was signed; please tell your HR team.")
+
+
+class AgreementNotPayable(Conflict):
+    code = "care_agreement_not_payable"
+    default_message = _l("This agreement is not waiting for payment: it is paid, or the time "
+                         "to pay for it has passed.")
 
 
 class AlreadyAcknowledged(Conflict):

@@ -172,8 +172,17 @@ class TeamForm(FlaskForm):
                                           validate_choice=False)
 
 
+class FollowUpMoveForm(FlaskForm):
+    on = DateField(_l("New date"), validators=[DataRequired(REQUIRED)])
+    at = TimeField(_l("New time"), validators=[DataRequired(REQUIRED)])
+    duration_minutes = IntegerField(_l("Minutes"), validators=[Optional(),
+                                                               NumberRange(min=5, max=240)])
+
+
 class SponsorForm(FlaskForm):
     team_id = SelectField(_l("Physician team"), choices=[], coerce=int, validate_choice=False)
+    programme_id = SelectField(_l("Paid from the pot of"), choices=[], coerce=int,
+                               validate_choice=False)
 
 
 class ConfirmForm(FlaskForm):

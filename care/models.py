@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from benefits.models import BudgetProgramme
 from core.accounts.models import Enterprise, ProviderOrganisation, User
 from core.db import UTCDateTime, db, str_enum
 from health.crypto import EncryptedJSON
@@ -46,16 +47,22 @@ TEAM_KIND_LABELS = {TeamKind.GENERAL_PRACTICE: _l("General practice"),
 
 
 class AgreementStatus(StrEnum):
-    ACTIVE = "active"  #: signed; in force between starts_at and ends_at
+    #: signed, and waiting for its card payment until ``hold_expires_at``: no access yet
+    PENDING = "pending"
+    ACTIVE = "active"  #: signed (and paid); in force between starts_at and ends_at
     CANCELLED = "cancelled"  #: ended early by the employee
+    #: never in force: not paid in time, the card payment failed, or given up unpaid
+    EXPIRED = "expired"
 
     @property
     def label(self) -> str:
         return str(AGREEMENT_STATUS_LABELS[self])
 
 
-AGREEMENT_STATUS_LABELS = {AgreementStatus.ACTIVE: _l("Signed"),
-                           AgreementStatus.CANCELLED: _l("Ended early")}
+AGREEMENT_STATUS_LABELS = {AgreementStatus.PENDING: _l("Awaiting payment"),
+                           AgreementStatus.ACTIVE: _l("Signed"),
+                           AgreementStatus.CANCELLED: _l("Ended early"),
+                           AgreementStatus.EXPIRED: _l("Not paid")}
 
 
 class MeasurementKind(StrEnum):
@@ -146,7 +153,9 @@ class CareTeamMember(db.Model):
 
 
 class CareSponsorship(db.Model):
-    """An enterprise pays for its employees' agreements with a team: they sign for free."""
+    """An enterprise pays for its employees' agreements with a team: they sign for free,
+    and the price moves from the pot of ``programme_id`` (the enterprise's own funds) to
+    the provider when each agreement is signed."""
 
     __tablename__ = "care_sponsorships"
     __table_args__ = (UniqueConstraint("enterprise_id", "team_id"),)
@@ -154,11 +163,15 @@ class CareSponsorship(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("care_teams.id"))
+    #: The budget programme whose pot pays; null on sponsorships made before pots paid
+    #: (the enterprise's oldest active programme in the team's currency pays for those).
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("budget_programmes.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     enterprise: Mapped[Enterprise] = relationship()
     team: Mapped[CareTeam] = relationship()
+    programme: Mapped[BudgetProgramme | None] = relationship()
 
 
 class CareAgreement(db.Model):
@@ -172,6 +185,11 @@ class CareAgreement(db.Model):
         CheckConstraint("ends_at > starts_at", name="period_not_empty"),
         CheckConstraint("price_minor >= 0 AND budget_minor >= 0 AND budget_minor <= price_minor",
                         name="amounts_valid"),
+        CheckConstraint("sponsor_minor >= 0 AND refunded_minor >= 0 "
+                        "AND refunded_minor <= price_minor + sponsor_minor",
+                        name="paid_amounts_valid"),
+        CheckConstraint("hold_expires_at IS NULL OR status = 'pending'",
+                        name="hold_only_while_pending"),
         Index("ix_care_agreements_user_period", "user_id", "starts_at"),
     )
 
@@ -195,11 +213,21 @@ class CareAgreement(db.Model):
     share_fields: Mapped[str] = mapped_column(String(200), default="")
     #: Health dependants (family members) covered by the agreement.
     dependant_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: What the employee pays (0 when free or sponsored); the budget's share of it is
+    #: ``budget_minor``, the rest was paid by card (``benefits.models.Payment``).
     price_minor: Mapped[int] = mapped_column(Integer, default=0)
     budget_minor: Mapped[int] = mapped_column(Integer, default=0)  #: paid from the budget
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     sponsored: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: What the sponsoring enterprise's pot paid the provider (the team's price).
+    sponsor_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sponsor_programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("budget_programmes.id"))
+    #: Given back when the agreement was ended early (pro rata by days), to whoever paid.
+    refunded_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ledger_reference: Mapped[str | None] = mapped_column(String(64))
+    #: A pending agreement's payment must be completed before this moment.
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -211,10 +239,23 @@ class CareAgreement(db.Model):
     def effective_end(self) -> datetime:
         return min(self.ends_at, self.cancelled_at) if self.cancelled_at else self.ends_at
 
+    @property
+    def was_signed(self) -> bool:
+        """Paid (or free) and so once valid: not awaiting payment, not left unpaid."""
+        return self.status in (AgreementStatus.ACTIVE, AgreementStatus.CANCELLED)
+
+    def is_awaiting_payment(self, *, now: datetime) -> bool:
+        return self.status is AgreementStatus.PENDING and self.hold_expires_at is not None \
+            and now < self.hold_expires_at
+
     def is_in_force(self, *, now: datetime) -> bool:
-        return self.starts_at <= now < self.effective_end
+        return self.was_signed and self.starts_at <= now < self.effective_end
 
     def state(self, *, now: datetime) -> str:
+        if self.status is AgreementStatus.PENDING:
+            return "awaiting_payment" if self.is_awaiting_payment(now=now) else "not_paid"
+        if self.status is AgreementStatus.EXPIRED:
+            return "not_paid"
         if self.cancelled_at is not None and now >= self.cancelled_at:
             return "ended"
         if now < self.starts_at:

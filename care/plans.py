@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -341,6 +342,17 @@ def progress(plan: CarePlan | None, rows: list[HomeMeasurement]) -> list[GoalPro
 # -- follow-ups and messages -------------------------------------------------------------
 
 
+def _check_time(agreement: CareAgreement, starts_at: datetime | None,
+                duration_minutes: object, *, now: datetime, errors: dict[str, str]) -> None:
+    """A follow-up lasts 5 to 240 minutes, in the future, and ends within the agreement."""
+    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 240:
+        errors["duration_minutes"] = _("Between 5 and 240 minutes.")
+        duration_minutes = 0
+    if starts_at is None or starts_at <= now or \
+            starts_at + timedelta(minutes=duration_minutes) > agreement.effective_end:
+        errors["starts_at"] = _("Choose a time in the future, before the agreement ends.")
+
+
 def schedule_follow_up(agreement: CareAgreement, *, actor: User, starts_at: datetime,
                        duration_minutes: int, mode: str, note: str = "",
                        now: datetime) -> FollowUp:
@@ -350,11 +362,7 @@ def schedule_follow_up(agreement: CareAgreement, *, actor: User, starts_at: date
     errors: dict[str, str] = {}
     if mode not in {m.value for m in FollowUpMode}:
         errors["mode"] = _("Choose one of the allowed values.")
-    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 240:
-        errors["duration_minutes"] = _("Between 5 and 240 minutes.")
-    if starts_at is None or starts_at <= now or \
-            starts_at + timedelta(minutes=duration_minutes or 0) > agreement.effective_end:
-        errors["starts_at"] = _("Choose a time in the future, before the agreement ends.")
+    _check_time(agreement, starts_at, duration_minutes, now=now, errors=errors)
     if len(note or "") > 300:
         errors["note"] = _("At most %(max)s characters.", max=300)
     if errors:
@@ -369,20 +377,76 @@ def schedule_follow_up(agreement: CareAgreement, *, actor: User, starts_at: date
     return follow_up
 
 
-def cancel_follow_up(follow_up_id: int, *, actor: User, now: datetime) -> FollowUp:
-    """The team calls a follow-up off: it stays on the calendars as cancelled (SEQUENCE
-    raised), so that calendar apps remove it. Raises AgreementNotFound, NoCareAccess,
-    FollowUpNotOpen."""
+def _open_follow_up(follow_up_id: int, *, actor: User, now: datetime) -> FollowUp:
+    """A follow-up of the actor's team, locked, that has neither started nor been
+    cancelled. Raises AgreementNotFound, NoCareAccess, FollowUpNotOpen."""
     follow_up = db.session.get(FollowUp, follow_up_id)
     if follow_up is None:
         raise AgreementNotFound()
     _require_team(follow_up.agreement, actor, now)
+    # Two team members moving or cancelling it at once: one after the other.
+    db.session.refresh(follow_up, with_for_update=True)
     if follow_up.cancelled_at is not None or follow_up.starts_at <= now:
         raise FollowUpNotOpen()
+    return follow_up
+
+
+def cancel_follow_up(follow_up_id: int, *, actor: User, now: datetime) -> FollowUp:
+    """The team calls a follow-up off: it stays on the calendars as cancelled (SEQUENCE
+    raised), so that calendar apps remove it, and the employee is told by mail. Raises
+    AgreementNotFound, NoCareAccess, FollowUpNotOpen."""
+    follow_up = _open_follow_up(follow_up_id, actor=actor, now=now)
     follow_up.cancelled_at, follow_up.updated_at = now, now
     follow_up.sequence += 1
     db.session.flush()
+    _tell_client(follow_up, moved=False)
     return follow_up
+
+
+def move_follow_up(follow_up_id: int, *, actor: User, starts_at: datetime,
+                   duration_minutes: int | None = None, now: datetime) -> FollowUp:
+    """The team moves a follow-up to another time within the agreement (and optionally
+    changes its length): both calendars show the new time (same UID, SEQUENCE raised) and
+    the employee is told by mail. Raises AgreementNotFound, NoCareAccess, FollowUpNotOpen,
+    InvalidCareInput (the field named, nothing changed)."""
+    follow_up = _open_follow_up(follow_up_id, actor=actor, now=now)
+    duration = follow_up.duration_minutes if duration_minutes is None else duration_minutes
+    errors: dict[str, str] = {}
+    _check_time(follow_up.agreement, starts_at, duration, now=now, errors=errors)
+    if errors:
+        raise InvalidCareInput(fields=errors)
+    if (starts_at, duration) == (follow_up.starts_at, follow_up.duration_minutes):
+        return follow_up  # nothing to move
+    follow_up.starts_at, follow_up.duration_minutes = starts_at, duration
+    follow_up.updated_at = now
+    follow_up.sequence += 1
+    db.session.flush()
+    _tell_client(follow_up, moved=True)
+    return follow_up
+
+
+def _tell_client(follow_up: FollowUp, *, moved: bool) -> None:
+    """Mail the employee (after the commit, in their language) that a follow-up moved or
+    was called off. Times only: no health values."""
+    agreement = follow_up.agreement
+    user = agreement.user
+    if not user.email:
+        return
+    locale = user.locale or agreement.provider.park.default_locale
+    when = follow_up.starts_at.astimezone(ZoneInfo(agreement.provider.park.timezone))
+    with force_locale(locale):
+        team = agreement.team.name(locale)
+        if moved:
+            subject = _("Your follow-up has moved")
+            body = _("Your follow-up with %(team)s (%(mode)s) is now on %(when)s. Your "
+                     "calendar feed shows the new time.", team=team,
+                     mode=follow_up.mode.label, when=when.strftime("%Y-%m-%d %H:%M"))
+        else:
+            subject = _("Your follow-up is cancelled")
+            body = _("Your follow-up with %(team)s (%(mode)s) on %(when)s is cancelled. Your "
+                     "calendar feed shows it as cancelled.", team=team,
+                     mode=follow_up.mode.label, when=when.strftime("%Y-%m-%d %H:%M"))
+        send_mail(to=user.email, subject=str(subject), body=str(body))
 
 
 def follow_ups_of(agreement: CareAgreement) -> list[FollowUp]:

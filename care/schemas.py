@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from benefits.schemas import PaymentOut
 from care.models import (
     CareAgreement,
     CareAlert,
@@ -83,18 +84,22 @@ class TeamList(BaseModel):
 
 class SponsorshipCreate(_Strict):
     team_id: int = Field(ge=1, le=MAX_ID)
+    programme_id: int | None = Field(None, ge=1, le=MAX_ID, description=(
+        "The budget programme whose pot pays each agreement's price to the provider; by "
+        "default the enterprise's oldest active programme in the team's currency."))
 
 
 class SponsorshipOut(BaseModel):
     id: int
     enterprise_id: int
     team_id: int
+    programme_id: int | None
     created_at: datetime
 
     @classmethod
     def of(cls, row: CareSponsorship) -> SponsorshipOut:
         return cls(id=row.id, enterprise_id=row.enterprise_id, team_id=row.team_id,
-                   created_at=row.created_at)
+                   programme_id=row.programme_id, created_at=row.created_at)
 
 
 # -- agreements ----------------------------------------------------------------------------
@@ -126,10 +131,14 @@ class AgreementOut(BaseModel):
     accepted_at: datetime
     share_fields: list[str]
     dependant_ids: list[int]
-    price_minor: int
-    budget_minor: int
+    price_minor: int = Field(description="What the employee pays (0: free or sponsored).")
+    budget_minor: int = Field(description="The share paid from the employee's budget.")
     currency: str
     sponsored: bool
+    sponsor_minor: int = Field(description="What the sponsoring enterprise's pot paid.")
+    refunded_minor: int = Field(description="Given back (pro rata by days) when ended early.")
+    hold_expires_at: datetime | None = Field(description=(
+        "status pending: pay (POST .../pay) before this moment, or it expires."))
 
     @classmethod
     def of(cls, a: CareAgreement, locale: str, *, now: datetime) -> AgreementOut:
@@ -140,11 +149,23 @@ class AgreementOut(BaseModel):
                    terms_sha256=a.terms_sha256, accepted_at=a.accepted_at,
                    share_fields=a.share_set, dependant_ids=list(a.dependant_ids or []),
                    price_minor=a.price_minor, budget_minor=a.budget_minor,
-                   currency=a.currency, sponsored=a.sponsored)
+                   currency=a.currency, sponsored=a.sponsored, sponsor_minor=a.sponsor_minor,
+                   refunded_minor=a.refunded_minor, hold_expires_at=a.hold_expires_at)
 
 
 class AgreementList(BaseModel):
     items: list[AgreementOut]
+
+
+class AgreementPaymentOut(BaseModel):
+    agreement: AgreementOut
+    price_minor: int
+    budget_minor: int = Field(description="What your budget would pay now.")
+    card_minor: int = Field(description="What is left for the card.")
+    currency: str
+    card_payments_enabled: bool
+    payment: PaymentOut | None = Field(description="How it was paid (or is being paid), "
+                                                   "and what was refunded.")
 
 
 # -- plans, measurements, alerts ------------------------------------------------------------
@@ -274,6 +295,12 @@ class FollowUpOut(BaseModel):
                    practitioner_id=row.practitioner_id, mode=row.mode.value,
                    starts_at=row.starts_at, duration_minutes=row.duration_minutes,
                    note=row.note, cancelled=row.cancelled_at is not None)
+
+
+class FollowUpMove(_Strict):
+    starts_at: AwareDatetime
+    duration_minutes: int | None = Field(None, ge=5, le=240,
+                                         description="Unchanged when left out.")
 
 
 class MessageIn(_Strict):

@@ -22,10 +22,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from care import agreements, charts, outcomes, plans, queries
+from benefits import budgets, stripe_gateway
+from benefits.models import PaymentStatus
+from care import agreements, charts, lifecycle, outcomes, payments, plans, queries
+from care.errors import AgreementNotFound
 from care.forms import (
     ConfirmForm,
     FollowUpForm,
+    FollowUpMoveForm,
     MeasurementForm,
     MessageForm,
     PlanForm,
@@ -33,12 +37,12 @@ from care.forms import (
     SponsorForm,
     TeamForm,
 )
-from care.models import CareAgreement, CareTeam
+from care.models import AgreementStatus, CareAgreement, CareTeam, FollowUp
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices
-from core.i18n import current_locale_code
+from core.i18n import current_locale_code, format_money
 from core.policy import Action, require
 from core.web import flash_error
 from health.models import Dependant
@@ -120,12 +124,35 @@ def sign(team_id: int):
             if name in form:
                 form[name].errors = [*form[name].errors, message]
         return _render_team(team, form, exc.status)
+    if agreement.status is AgreementStatus.PENDING:
+        flash(_("Your agreement is signed. Pay what your budget does not cover to bring it "
+                "into force."), "info")
+        return redirect(url_for("care.pay", agreement_id=agreement.id))
     flash(_("Your agreement is signed."), "success")
     return redirect(url_for("care.agreement", agreement_id=agreement.id))
 
 
+def _move_forms(follow_ups: list[FollowUp], *, now: datetime, target: int | None,
+                form: FollowUpMoveForm | None) -> dict[int, FollowUpMoveForm]:
+    """A move form per open follow-up, showing its current time (or the one just refused,
+    with its errors)."""
+    forms = {}
+    for row in follow_ups:
+        if row.cancelled_at is not None or row.starts_at <= now:
+            continue
+        if row.id == target and form is not None:
+            forms[row.id] = form
+            continue
+        local = row.starts_at.astimezone(_zone())
+        forms[row.id] = FollowUpMoveForm(formdata=None, prefix=f"move{row.id}", on=local.date(),
+                                         at=local.time().replace(second=0, microsecond=0),
+                                         duration_minutes=row.duration_minutes)
+    return forms
+
+
 def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **forms):
     now = utcnow()
+    follow_ups = plans.follow_ups_of(agreement)
     rows = plans.measurements_of(agreement)
     plan = plans.plan_of(agreement)
     progress = plans.progress(plan, rows)
@@ -139,7 +166,11 @@ def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **
     return render_template(
         "care/agreement.html", agreement=agreement, side=side, now=now, plan=plan,
         progress=progress, rows=rows, charts=charts.progress_charts(plan, rows),
-        follow_ups=plans.follow_ups_of(agreement), messages=plans.messages_of(agreement),
+        follow_ups=follow_ups, messages=plans.messages_of(agreement),
+        move_forms=_move_forms(follow_ups, now=now, target=forms.get("move_target"),
+                               form=forms.get("move_form")) if side == "team" else {},
+        payment=payments.payment_of(agreement) if side == "client" else None,
+        awaiting_payment=agreement.is_awaiting_payment(now=now),
         alerts=plans.open_alerts([agreement.id]) if side == "team" else [],
         shared=shared, dependants=agreements.covered_dependants(agreement),
         in_force=agreement.is_in_force(now=now), locale=current_locale_code(),
@@ -202,6 +233,40 @@ def send_message(agreement_id: int):
     return redirect(url_for("care.agreement", agreement_id=found.id) + "#messages")
 
 
+@bp.route("/agreements/<int:agreement_id>/pay", methods=["GET", "POST"])
+@login_required
+def pay(agreement_id: int):
+    """Pay a pending agreement: the budget's share and the card's."""
+    now = utcnow()
+    found, side = agreements.agreement_for(current_user, agreement_id, now=now)
+    if side != "client":
+        raise AgreementNotFound()
+    form = ConfirmForm()
+    payment = payments.payment_of(found)
+    client_secret, status = None, 200
+    if form.validate_on_submit():
+        try:
+            result = agreements.pay_agreement(found, actor=current_user, now=now)
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            if result.payment.status is PaymentStatus.PAID:
+                flash(_("Paid. Your agreement is signed and in force from its first day."),
+                      "success")
+                return redirect(url_for("care.agreement", agreement_id=found.id))
+            payment, client_secret = result.payment, result.client_secret
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "care/pay.html", agreement=found, form=form, payment=payment,
+        client_secret=client_secret,
+        quote=payments.quote(found, today=lifecycle.local_today(found.provider, now)),
+        awaiting=found.is_awaiting_payment(now=now),
+        card_enabled=stripe_gateway.card_payments_enabled(), locale=current_locale_code(),
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")), status
+
+
 @bp.route("/agreements/<int:agreement_id>/end", methods=["POST"])
 @login_required
 def end(agreement_id: int):
@@ -209,12 +274,21 @@ def end(agreement_id: int):
     if not ConfirmForm().validate_on_submit():
         flash(_("Please check the form and try again."), "error")
         return _render_agreement(found, side, 400)
+    pending = found.status is AgreementStatus.PENDING
     try:
         agreements.end_agreement(found, actor=current_user, now=utcnow())
     except DomainError as exc:
         flash_error(exc)
         return _render_agreement(found, side, exc.status)
-    flash(_("The agreement has ended. The team no longer sees your health data."), "success")
+    if pending:
+        flash(_("You gave up this agreement before paying: nothing is taken."), "success")
+    elif found.refunded_minor:
+        flash(_("The agreement has ended. The team no longer sees your health data, and "
+                "%(amount)s for the unused days goes back to whoever paid it.",
+                amount=format_money(found.refunded_minor, found.currency)), "success")
+    else:
+        flash(_("The agreement has ended. The team no longer sees your health data."),
+              "success")
     return redirect(url_for("care.agreement", agreement_id=found.id))
 
 
@@ -259,21 +333,54 @@ def add_follow_up(agreement_id: int):
     return redirect(url_for("care.agreement", agreement_id=found.id))
 
 
+def _team_follow_up(follow_up_id: int, now: datetime) -> tuple[FollowUp, CareAgreement]:
+    """A follow-up of an agreement in force of the current user's team; 404 otherwise."""
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if follow_up is None:
+        raise AgreementNotFound()
+    return follow_up, agreements.team_agreement(current_user, follow_up.agreement_id, now=now)
+
+
 @bp.route("/follow-ups/<int:follow_up_id>/cancel", methods=["POST"])
 @login_required
 def cancel_follow_up(follow_up_id: int):
+    now = utcnow()
+    follow_up, found = _team_follow_up(follow_up_id, now)
     if not ConfirmForm().validate_on_submit():
         flash(_("Please check the form and try again."), "error")
-        return redirect(url_for("care.home"))
+        return _render_agreement(found, "team", 400)
     try:
-        follow_up = plans.cancel_follow_up(follow_up_id, actor=current_user, now=utcnow())
+        plans.cancel_follow_up(follow_up.id, actor=current_user, now=now)
     except DomainError as exc:
-        if exc.status == 404:
-            raise
         flash_error(exc)
-        return redirect(url_for("care.home")), exc.status
+        return _render_agreement(found, "team", exc.status)
     flash(_("The follow-up is cancelled on both calendars."), "success")
-    return redirect(url_for("care.agreement", agreement_id=follow_up.agreement_id))
+    return redirect(url_for("care.agreement", agreement_id=found.id))
+
+
+@bp.route("/follow-ups/<int:follow_up_id>/move", methods=["POST"])
+@login_required
+def move_follow_up(follow_up_id: int):
+    now = utcnow()
+    follow_up, found = _team_follow_up(follow_up_id, now)
+    form = FollowUpMoveForm(prefix=f"move{follow_up.id}")
+    if not form.validate_on_submit():
+        flash(_("Please check the form and try again."), "error")
+        return _render_agreement(found, "team", 400, move_form=form, move_target=follow_up.id)
+    starts_at = datetime.combine(form.on.data, form.at.data, tzinfo=_zone())
+    try:
+        plans.move_follow_up(follow_up.id, actor=current_user, starts_at=starts_at,
+                             duration_minutes=form.duration_minutes.data, now=now)
+    except DomainError as exc:
+        flash_error(exc)
+        for name, message in exc.fields.items():
+            target = "on" if name == "starts_at" else name
+            if target in form:
+                form[target].errors = [*form[target].errors, message]
+        return _render_agreement(found, "team", exc.status, move_form=form,
+                                 move_target=follow_up.id)
+    flash(_("The follow-up has moved on both calendars; the employee is told."), "success")
+    return redirect(url_for("care.agreement", agreement_id=found.id))
 
 
 @bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
@@ -360,6 +467,8 @@ def _render_sponsorships(enterprise, form: SponsorForm | None = None, status: in
     form = form or SponsorForm(formdata=None)
     form.team_id.choices = choices((t.id, f"{t.name(locale)} · {t.provider.name(locale)}")
                                    for t in agreements.teams_in_park(enterprise.park_id))
+    form.programme_id.choices = choices((p.id, p.name)
+                                        for p in budgets.programmes_of(enterprise.id))
     return render_template("care/sponsorships.html", enterprise=enterprise, form=form,
                            sponsorships=agreements.sponsorships_of(enterprise),
                            locale=locale), status
@@ -381,7 +490,7 @@ def sponsor(enterprise_id: int):
         return _render_sponsorships(enterprise, form, 400)
     try:
         agreements.sponsor_team(enterprise, actor=current_user, team_id=form.team_id.data,
-                                now=utcnow())
+                                programme_id=form.programme_id.data or None, now=utcnow())
     except DomainError as exc:
         flash_error(exc)
         return _render_sponsorships(enterprise, form, exc.status)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from core import audit, i18n, protections
+from core import audit, i18n, jobs, protections
 from core.accounts import api as accounts_api
 from core.accounts import invitation_views
 from core.accounts import views as accounts_views
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_views.bp)
     app.register_blueprint(api_views.swagger_blueprint())
     register_api(app, accounts_api.bp)
+    jobs.init_app(app)
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when

@@ -107,6 +107,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS")),
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
+        "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", "400")),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
@@ -131,6 +133,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # Each package has its own default for these; they are read here only when set.
         **{name: int(env[name]) for name in ("BOOKING_HOLD_MINUTES", "BOOKING_OFFER_MINUTES",
                                              "PARK_OFFER_MINUTES") if env.get(name)},
+        # worker (the default; ``flask worker`` runs imports) or inline (in the request).
+        **({"JOBS_MODE": env["JOBS_MODE"].strip().lower()} if env.get("JOBS_MODE") else {}),
         "HEALTH_DATA_KEYS": env.get("HEALTH_DATA_KEYS") or None,
         "INVITATION_TTL_DAYS": int(env.get("INVITATION_TTL_DAYS", "14")),
         "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),

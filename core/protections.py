@@ -7,6 +7,9 @@ and absolute timeouts, and the rate-limit keys.
   Permissions-Policy that lets only our own pages use the camera (ticket check-in), and HSTS,
   which Talisman sends only on HTTPS requests (directly or behind a proxy that says so).
   ``FORCE_HTTPS`` redirects plain HTTP when set.
+- **Behind a reverse proxy** (``PROXY_FIX_HOPS``, the number of proxies; 0, the default,
+  trusts no forwarded header): the client's address and scheme come from the proxies'
+  ``X-Forwarded-For`` and ``X-Forwarded-Proto`` (``trust_proxies``).
 - **Sessions** end after ``SESSION_IDLE_MINUTES`` without a request and, whatever happens,
   ``SESSION_MAX_HOURS`` after signing in.
 """
@@ -21,6 +24,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.clock import utcnow
 from core.extensions import limiter
@@ -62,6 +66,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.config.setdefault("SESSION_MAX_HOURS", 12)
     app.config.setdefault("FORCE_HTTPS", False)
+    app.config.setdefault("PROXY_FIX_HOPS", 0)
+    trust_proxies(app, int(app.config["PROXY_FIX_HOPS"]))
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -76,6 +82,20 @@ def init_app(app: Flask) -> None:
         x_content_type_options=True,
     )
     app.before_request(enforce_session_lifetime)
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address and scheme from the
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` they add (Werkzeug's ``ProxyFix``), so
+    that the audit log, the rate limits and HSTS see the client, not the proxy. Only the
+    last ``hops`` values are believed: anything a client writes into the headers itself
+    comes before them. ``X-Forwarded-Host`` is not trusted (proxies pass ``Host``)."""
+    if hops < 0:
+        raise ValueError("PROXY_FIX_HOPS is the number of proxies in front of the app: 0 or "
+                         "more")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0,
+                                x_port=0, x_prefix=0)
 
 
 def _is_api() -> bool:

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from core.accounts.models import User
 from health import services
 from health.errors import ImportRejected, InvalidReading
-from health.models import CheckUp
+from health.models import CheckUp, Dependant, DependantCheckUp
 from health.readings import READINGS
 
 MAX_ROWS = 500
@@ -97,10 +97,12 @@ def _date(value: object) -> date | None:
     return date.fromisoformat(value.strip())
 
 
-def import_checkups(user: User, *, rows: Sequence[Mapping[str, object]], now: datetime
-                    ) -> list[CheckUp]:
-    """Validate every row, then save them all. Raises ImportRejected naming the first wrong
-    row (counted from 1, not counting the CSV header) and field; nothing is saved then."""
+def import_checkups(user: User, *, rows: Sequence[Mapping[str, object]], now: datetime,
+                    dependant: Dependant | None = None) -> list[CheckUp | DependantCheckUp]:
+    """Validate every row, then save them all: into the person's own record, or into the
+    record of ``dependant`` (one of their family members). Raises ImportRejected naming the
+    first wrong row (counted from 1, not counting the CSV header) and field; nothing is
+    saved then."""
     services.require_owner(user)
     if not rows:
         raise _reject(None, "file", _("The file holds no check-ups."))
@@ -126,6 +128,9 @@ def import_checkups(user: User, *, rows: Sequence[Mapping[str, object]], now: da
         except InvalidReading as exc:
             field, message = next(iter(exc.fields.items()))
             raise _reject(number, field, message) from exc
+    if dependant is not None:
+        return [services.save_dependant_checkup(user, dependant, on, source, values, now)
+                for on, source, values in cleaned]
     return [services.save_checkup(user, on, source, values, now)
             for on, source, values in cleaned]
 

@@ -24,6 +24,7 @@ from health.errors import HealthRecordNotFound, InvalidReading, StillReferenced
 from health.models import (
     CheckUp,
     Dependant,
+    DependantCheckUp,
     HealthProfile,
     QuestionnaireKind,
     QuestionnaireResponse,
@@ -45,6 +46,9 @@ from health.vocabulary import DEPENDANT_NEED_TAGS, GOAL_TAGS
 
 MAX_SOURCE_LENGTH = 120
 EARLIEST_CHECKUP = date(1950, 1, 1)
+#: Screening's thresholds are for adults (the guidelines in ``health.screening``): a family
+#: member's results are screened from this age on; a child's values are kept, not judged.
+ADULT_AGE = 18
 
 
 def require_owner(user: User) -> None:
@@ -268,12 +272,61 @@ def get_dependant(user: User, dependant_id: int) -> Dependant:
 
 
 def delete_dependant(user: User, *, dependant_id: int) -> None:
-    """Raises HealthRecordNotFound, StillReferenced (a booking still serves them)."""
+    """Raises HealthRecordNotFound, StillReferenced (a booking still serves them). Their
+    check-up results go with them."""
     dependant = get_dependant(user, dependant_id)
     dependant_deleting.send(dependant, user=user)
     ensure_unreferenced(Dependant, [dependant.id])
+    db.session.execute(delete(DependantCheckUp).where(
+        DependantCheckUp.dependant_id == dependant.id))
     db.session.delete(dependant)
     db.session.flush()
+
+
+# -- a family member's check-ups ---------------------------------------------------------
+
+
+def save_dependant_checkup(user: User, dependant: Dependant, on: date, source: str,
+                           values: dict[str, float], now: datetime) -> DependantCheckUp:
+    """Store a family member's values (already checked by ``validate_checkup``) in the
+    employee's record. Raises HealthRecordNotFound for someone else's family member."""
+    require_owner(user)
+    if dependant.user_id != user.id:
+        raise HealthRecordNotFound()
+    checkup = DependantCheckUp(dependant_id=dependant.id, user_id=user.id, measured_on=on,
+                               data={"source": source, "readings": values}, created_at=now)
+    db.session.add(checkup)
+    db.session.flush()
+    return checkup
+
+
+def list_dependant_checkups(user: User, dependant_id: int) -> list[DependantCheckUp]:
+    """Newest first. Raises HealthRecordNotFound (also for another person's family)."""
+    dependant = get_dependant(user, dependant_id)
+    return list(db.session.scalars(
+        select(DependantCheckUp).where(DependantCheckUp.dependant_id == dependant.id)
+        .order_by(DependantCheckUp.measured_on.desc(), DependantCheckUp.id.desc())))
+
+
+def get_dependant_checkup(user: User, checkup_id: int) -> DependantCheckUp:
+    """Raises HealthRecordNotFound (also for another person's)."""
+    require_owner(user)
+    checkup = db.session.get(DependantCheckUp, checkup_id)
+    if checkup is None or checkup.user_id != user.id:
+        raise HealthRecordNotFound()
+    return checkup
+
+
+def screening_for_dependant(user: User, dependant: Dependant, *, today: date
+                            ) -> Screening | None:
+    """A family member's risk flags from their check-ups (values only: no questionnaires
+    or lifestyle are kept for them); None for a child under ``ADULT_AGE``, whose values the
+    adult thresholds do not fit."""
+    if dependant.age_on(today) < ADULT_AGE:
+        return None
+    checkups = [(c.measured_on, c.readings)
+                for c in list_dependant_checkups(user, dependant.id)]
+    return screen(checkups=checkups, questionnaires=[], profile={})
 
 
 def ensure_unreferenced(model: type, ids: Sequence[int], *,
@@ -297,7 +350,7 @@ def ensure_unreferenced(model: type, ids: Sequence[int], *,
 def delete_all_records(user: User) -> None:
     """Every health row the person owns, gone (used by ``sharing.delete_profile``).
     Raises StillReferenced."""
-    models = (CheckUp, QuestionnaireResponse, Dependant, HealthProfile)
+    models = (CheckUp, QuestionnaireResponse, DependantCheckUp, Dependant, HealthProfile)
     for model in models:
         ids = list(db.session.scalars(select(model.id).where(model.user_id == user.id)))
         ensure_unreferenced(model, ids)

@@ -265,6 +265,14 @@ def export_everything(user: User, *, now: datetime) -> dict:
                         "guideline": f.guideline} for f in screening.flags],
         "crisis": screening.crisis,
         "dependants": [{"id": d.id, **d.data} for d in services.list_dependants(user)],
+        "dependant_checkups": [
+            {"id": c.id, "dependant_id": c.dependant_id,
+             "measured_on": c.measured_on.isoformat(), "source": c.source,
+             "readings": c.readings,
+             "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
+             "recorded_at": c.created_at.isoformat()}
+            for d in services.list_dependants(user)
+            for c in services.list_dependant_checkups(user, d.id)],
         "consents": [{"id": c.id, "provider_id": c.provider_id,
                       "provider": c.provider.name_en, "fields": sorted(c.fields.split()),
                       "purpose": c.purpose, "valid_from": c.valid_from.isoformat(),

@@ -43,6 +43,17 @@ def flag_evidence(flag: Flag) -> str:
              value=flag.value, date=format_date(flag.observed_on, "long"))
 
 
+def family_evidence(flag: Flag, name: str) -> str:
+    """The same for a family member's value: "陈建国's blood pressure was 152/92 mmHg on
+    21 Nov 2026."."""
+    if flag.observed_on is None:
+        return _("%(name)s's %(subject)s: %(value)s.", name=name, subject=flag.subject_label,
+                 value=flag.value)
+    return _("%(name)s's %(subject)s was %(value)s on %(date)s.", name=name,
+             subject=flag.subject_label, value=flag.value,
+             date=format_date(flag.observed_on, "long"))
+
+
 def reason_text(reason: Reason) -> str:
     if reason.kind == "flag" and reason.flag is not None:
         return flag_evidence(reason.flag)

@@ -32,7 +32,14 @@ from health.models import QuestionnaireKind, Smoking
 from health.questionnaires import QUESTIONNAIRES
 from health.readings import READINGS, bmi
 from health.screening import BMI_OVERWEIGHT, BP_GRADE_1, FPG_IMPAIRED
-from health.texts import CRISIS_LINES, CRISIS_MESSAGE, CRISIS_TITLE, flag_evidence, reason_text
+from health.texts import (
+    CRISIS_LINES,
+    CRISIS_MESSAGE,
+    CRISIS_TITLE,
+    family_evidence,
+    flag_evidence,
+    reason_text,
+)
 from health.vocabulary import NeedTag, ShareField
 
 bp = Blueprint("health", __name__, url_prefix="/me/health")
@@ -50,7 +57,8 @@ def _smoking_label(value: str | None) -> str:
 @bp.context_processor
 @provider_bp.context_processor
 def _health_globals() -> dict:
-    return {"flag_evidence": flag_evidence, "reason_text": reason_text,
+    return {"flag_evidence": flag_evidence, "family_evidence": family_evidence,
+            "reason_text": reason_text,
             "crisis_lines": CRISIS_LINES, "crisis_title": CRISIS_TITLE,
             "crisis_message": CRISIS_MESSAGE, "readings_spec": READINGS,
             "questionnaires": QUESTIONNAIRES, "need_label": lambda t: NeedTag(t).label,
@@ -225,8 +233,13 @@ def dependants():
             return redirect(url_for("health.dependants"))
     elif form.errors:
         status = 400
+    family = services.list_dependants(current_user)
+    today = services.park_today(utcnow())
+    records = {d.id: (services.list_dependant_checkups(current_user, d.id),
+                      services.screening_for_dependant(current_user, d, today=today))
+               for d in family}
     return render_template("health/dependants.html", form=form, delete_form=PlainForm(),
-                           dependants=services.list_dependants(current_user)), status
+                           dependants=family, records=records), status
 
 
 @bp.route("/dependants/<int:dependant_id>/delete", methods=["POST"])

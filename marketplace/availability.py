@@ -39,7 +39,7 @@ def next_starts(services: Sequence[Service], *, start: datetime, end: datetime, 
                 continue
             slots = schedule.derive_slots(_shape(service), practitioner.id, item.working,
                                           item.occupancy, item.busy, now=now, start=start,
-                                          end=end)
+                                          end=end, limit=1 if hours is None else None)
             starts = [slot.starts_at for slot in slots if hours is None
                       or hours[0] <= slot.starts_at.astimezone(tz).hour < hours[1]]
             if starts and (best is None or min(starts) < best):

@@ -13,7 +13,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, exists, func, or_, select
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import selectinload
 
 from benefits import budgets
@@ -32,6 +44,7 @@ from providers.models import (
     Service,
     ServicePractitioner,
     VerificationStatus,
+    search_text,
 )
 
 SORTS = ("recommended", "soonest", "price_asc", "price_desc", "rating")
@@ -168,17 +181,23 @@ def bookable_services():
                    ProviderOrganisation.status == ProviderStatus.VERIFIED, listed))
 
 
-def _filtered(user: User, query: CatalogueQuery):
+def _has_need(need: str):
+    """The service's provider-side need tags (a JSON list) include ``need``."""
+    return cast(Service.health_needs, String).like(f'%"{need}"%')
+
+
+def _filtered(user: User, query: CatalogueQuery, budget: dict[str, int] | None):
+    """Every filter that the database can apply, as one statement (no loader options)."""
     statement = bookable_services().where(ProviderOrganisation.park_id.in_(park_ids_of(user)))
     for term in query.terms:
+        # The services whose own text holds the word (pg_trgm's index finds them on
+        # PostgreSQL), and those of providers whose name does.
         pattern = f"%{term}%"
-        statement = statement.where(or_(
-            func.lower(Service.title_zh).like(pattern), func.lower(Service.title_en).like(pattern),
-            func.lower(Service.description_zh).like(pattern),
-            func.lower(Service.description_en).like(pattern),
-            func.lower(ProviderOrganisation.name_zh).like(pattern),
-            func.lower(ProviderOrganisation.name_en).like(pattern),
-            func.lower(cast(Service.health_needs, String)).like(pattern)))
+        statement = statement.where(Service.id.in_(union(
+            select(Service.id).where(search_text().like(pattern)).correlate(None),
+            select(Service.id).join(Service.provider).where(or_(
+                func.lower(ProviderOrganisation.name_zh).like(pattern),
+                func.lower(ProviderOrganisation.name_en).like(pattern))).correlate(None))))
     if query.category:
         statement = statement.where(Service.category == ProviderCategory(query.category))
     if query.delivery_mode:
@@ -201,19 +220,50 @@ def _filtered(user: User, query: CatalogueQuery):
     elif query.for_whom == "parent":
         statement = statement.where(Service.allows_dependants.is_(True),
                                     or_(Service.max_age.is_(None), Service.max_age >= 60))
-    return statement.options(selectinload(Service.provider),
-                             selectinload(Service.practitioners))
+    if query.covered_by_budget:
+        statement = statement.where(or_(*[
+            and_(Service.category == ProviderCategory(category), Service.price_minor <= left)
+            for category, left in sorted((budget or {}).items())]) if budget else false())
+    return statement
+
+
+def _stars_tenths(stars_sum, reviews):
+    """Average stars rounded half up to one decimal, in tenths, in integer arithmetic so
+    that SQLite and PostgreSQL (and the cards and the sort) agree on every tie."""
+    return (stars_sum * 20 + reviews) // (reviews * 2)
+
+
+def _rated():
+    """Visible reviews per service: count and average in tenths of a star."""
+    reviews = func.count(Review.id)
+    return (select(Review.service_id.label("service_id"),
+                   _stars_tenths(func.sum(Review.stars), reviews).label("tenths"),
+                   reviews.label("reviews"))
+            .where(Review.hidden_at.is_(None)).group_by(Review.service_id)
+            .subquery("rated"))
+
+
+def _relevance(need_tags: frozenset[str]):
+    """How many of the person's health needs the service serves (``health_tags`` in SQL);
+    None when none of them is a need that services serve."""
+    terms = []
+    for tag in sorted(need_tags):
+        needs = sorted(n for n, tags in PROVIDER_NEEDS_TO_HEALTH.items() if tag in tags)
+        if needs:
+            terms.append(case((or_(*[_has_need(n) for n in needs]), 1), else_=0))
+    return sum(terms[1:], terms[0]) if terms else None
 
 
 def ratings(service_ids: list[int]) -> dict[int, tuple[float, int]]:
-    """Average stars and count of visible reviews, per service."""
+    """Average stars (one decimal) and count of visible reviews, per service."""
     if not service_ids:
         return {}
+    reviews = func.count(Review.id)
     rows = db.session.execute(
-        select(Review.service_id, func.avg(Review.stars), func.count())
+        select(Review.service_id, _stars_tenths(func.sum(Review.stars), reviews), reviews)
         .where(Review.service_id.in_(service_ids), Review.hidden_at.is_(None))
         .group_by(Review.service_id)).all()
-    return {sid: (round(float(avg), 1), count) for sid, avg, count in rows}
+    return {sid: (tenths / 10, count) for sid, tenths, count in rows}
 
 
 def budget_by_category(user: User, *, today: date) -> dict[str, int] | None:
@@ -223,9 +273,10 @@ def budget_by_category(user: User, *, today: date) -> dict[str, int] | None:
                   for p in budgets.programmes_of(m.enterprise_id)]
     if not programmes:
         return None
-    return {c.value: max(budgets.spendable(user.id, p, category=c.value,
-                                           today=today).available_minor for p in programmes)
-            for c in ProviderCategory}
+    categories = [c.value for c in ProviderCategory]
+    per_programme = [budgets.available_by_category(user.id, p, categories=categories,
+                                                   today=today) for p in programmes]
+    return {c: max(available[c] for available in per_programme) for c in categories}
 
 
 def _window(query: CatalogueQuery, *, now: datetime, timezone: str) -> tuple[datetime, datetime]:
@@ -237,48 +288,78 @@ def _window(query: CatalogueQuery, *, now: datetime, timezone: str) -> tuple[dat
     return max(start, now), end
 
 
+@dataclass(frozen=True)
+class _Found:
+    service: Service
+    relevance: int
+    tenths: int  #: average stars in tenths; 0 without reviews
+    reviews: int
+
+
+def _found(statement) -> list[_Found]:
+    rows = db.session.execute(statement.options(
+        selectinload(Service.provider), selectinload(Service.practitioners))).all()
+    return [_Found(service, int(relevance), int(tenths or 0), int(reviews or 0))
+            for service, relevance, tenths, reviews in rows]
+
+
 def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, timezone: str,
            need_tags: frozenset[str] = frozenset()) -> CataloguePage:
-    """One page of what ``user`` can book, as ``query`` asks. Raises InvalidSearch."""
+    """One page of what ``user`` can book, as ``query`` asks. Raises InvalidSearch.
+
+    The database filters, counts, orders and pages; only the page's services are loaded.
+    Filters on availability (dates, time of day, the soonest order) need the next start of
+    every match, so those searches read every match (with a fixed number of queries)."""
     check(query)
-    services = list(db.session.scalars(_filtered(user, query)).unique())
-    rated = ratings([s.id for s in services])
-    if query.min_rating:
-        services = [s for s in services if rated.get(s.id, (0, 0))[0] >= query.min_rating]
     budget = budget_by_category(user, today=today)
-    if query.covered_by_budget:
-        services = [s for s in services if budget is not None
-                    and s.price_minor <= budget.get(s.category.value, 0)]
+    rated = _rated()
+    relevance = _relevance(need_tags)
+    by_relevance = () if relevance is None else (relevance.desc(),)
+    tenths = func.coalesce(rated.c.tenths, 0)
+    filtered = _filtered(user, query, budget)
+    statement = (filtered.outerjoin(rated, rated.c.service_id == Service.id)
+                 .add_columns(literal(0) if relevance is None else relevance, rated.c.tenths,
+                              rated.c.reviews))
+    if query.min_rating:
+        statement = statement.where(tenths >= query.min_rating * 10)
     start, end = _window(query, now=now, timezone=timezone)
-    starts: dict[int, datetime | None] = {}
-    if query.needs_availability:
-        starts = next_starts(services, start=start, end=end, now=now, timezone=timezone,
-                             hours=TIMES_OF_DAY.get(query.time_of_day or ""))
-        services = [s for s in services if starts.get(s.id)]
-
-    def relevance(service: Service) -> int:
-        return len(health_tags(service) & need_tags)
-
-    far = datetime.max.replace(tzinfo=UTC)
-    orders = {
-        "recommended": lambda s: (-relevance(s), -rated.get(s.id, (0, 0))[0],
-                                  starts.get(s.id) or far, s.id),
-        "soonest": lambda s: (starts.get(s.id) or far, s.id),
-        "price_asc": lambda s: (s.price_minor, s.id),
-        "price_desc": lambda s: (-s.price_minor, s.id),
-        "rating": lambda s: (-rated.get(s.id, (0, 0))[0], -rated.get(s.id, (0, 0))[1], s.id),
-    }
-    services.sort(key=orders[query.sort])
     first = (query.page - 1) * query.per_page
-    page = services[first:first + query.per_page]
-    if not query.needs_availability and page:
-        starts = next_starts(page, start=start, end=end, now=now, timezone=timezone)
-    cards = [ServiceCard(service=s, rating=rated.get(s.id, (None, 0))[0],
-                         reviews=rated.get(s.id, (None, 0))[1], next_start=starts.get(s.id),
+    if query.needs_availability:
+        found = _found(statement)
+        starts = next_starts([f.service for f in found], start=start, end=end, now=now,
+                             timezone=timezone, hours=TIMES_OF_DAY.get(query.time_of_day or ""))
+        found = [f for f in found if starts.get(f.service.id)]
+        far = datetime.max.replace(tzinfo=UTC)
+        orders = {
+            "recommended": lambda f: (-f.relevance, -f.tenths,
+                                      starts.get(f.service.id) or far, f.service.id),
+            "soonest": lambda f: (starts.get(f.service.id) or far, f.service.id),
+            "price_asc": lambda f: (f.service.price_minor, f.service.id),
+            "price_desc": lambda f: (-f.service.price_minor, f.service.id),
+            "rating": lambda f: (-f.tenths, -f.reviews, f.service.id),
+        }
+        found.sort(key=orders[query.sort])
+        total, page = len(found), found[first:first + query.per_page]
+    else:
+        # Counted without the ratings unless they filter: the join cannot change the count.
+        total = db.session.scalar((statement if query.min_rating else filtered)
+                                  .with_only_columns(func.count(Service.id)).order_by(None))
+        orders = {
+            "recommended": (*by_relevance, tenths.desc(), Service.id),
+            "price_asc": (Service.price_minor, Service.id),
+            "price_desc": (Service.price_minor.desc(), Service.id),
+            "rating": (tenths.desc(), func.coalesce(rated.c.reviews, 0).desc(), Service.id),
+        }
+        page = (_found(statement.order_by(*orders[query.sort])
+                       .limit(query.per_page).offset(first)) if first < total else [])
+        starts = next_starts([f.service for f in page], start=start, end=end, now=now,
+                             timezone=timezone) if page else {}
+    cards = [ServiceCard(service=f.service, rating=f.tenths / 10 if f.reviews else None,
+                         reviews=f.reviews, next_start=starts.get(f.service.id),
                          budget_covers_minor=None if budget is None
-                         else min(s.price_minor, budget.get(s.category.value, 0)),
-                         relevance=relevance(s)) for s in page]
-    return CataloguePage(cards=cards, total=len(services), query=query, need_tags=need_tags)
+                         else min(f.service.price_minor, budget.get(f.service.category.value, 0)),
+                         relevance=f.relevance) for f in page]
+    return CataloguePage(cards=cards, total=total, query=query, need_tags=need_tags)
 
 
 def with_page(query: CatalogueQuery, page: int) -> CatalogueQuery:

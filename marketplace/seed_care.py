@@ -1,9 +1,11 @@
 """Family health physicians in the demo park: a TCM team at Xinglin TCM Clinic (its owner
 provider@ and therapist@ are on it) and a general-practice team at a community GP
 practice; agreements with care plans, home readings (one alerting), messages and a
-follow-up, for employee@parkwell.demo too; and a yearly check-up for the staff accounts
-last year and this year, so that the outcome indicators have something to compare.
-Safe to run again: everything is looked up before it is made."""
+follow-up, for employee@parkwell.demo too (Xinjing Smart Tech sponsors the TCM team: each
+agreement's price moves from its programme's pot to the clinic through the ledger); and a
+yearly check-up for the staff accounts last year and this year, so that the outcome
+indicators have something to compare. Safe to run again: everything is looked up before it
+is made."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from care import agreements, plans
+from care import agreements, payments, plans
 from care.models import CareAgreement, CareSponsorship, CareTeam
 from core.accounts.models import (
     Enterprise,
@@ -126,10 +128,16 @@ def _team(provider: ProviderOrganisation, *, kind: str, names: tuple[str, str],
 
 
 def _sponsor(enterprise: Enterprise, team: CareTeam, admin: User | None, now: datetime) -> None:
-    if admin is None or db.session.scalar(select(CareSponsorship.id).where(
-            CareSponsorship.enterprise_id == enterprise.id, CareSponsorship.team_id == team.id)):
-        return
-    agreements.sponsor_team(enterprise, actor=admin, team_id=team.id, now=now)
+    """The enterprise pays the team's agreements from its programme's pot: each signature
+    moves the price to the provider through the ledger."""
+    existing = db.session.scalar(select(CareSponsorship).where(
+        CareSponsorship.enterprise_id == enterprise.id, CareSponsorship.team_id == team.id))
+    if existing is None and admin is not None:
+        agreements.sponsor_team(enterprise, actor=admin, team_id=team.id, now=now)
+    elif existing is not None and existing.programme_id is None:  # made before pots paid
+        programme = payments.sponsor_programme(existing, currency=team.currency)
+        existing.programme_id = programme.id if programme else None
+        db.session.flush()
 
 
 def _agreement(team: CareTeam, user: User | None, *, since_days: int, now: datetime,

@@ -3,7 +3,9 @@
 check-up service and a physician's report-interpretation consultation, and Xinjing Smart
 Tech's campaign of this year in progress: some employees completed with results in their
 profile (陈小雨, employee@parkwell.demo, among them, with values outside the healthy range),
-some attended without sharing results, some booked for the coming days, the rest not booked.
+some attended without sharing results, some booked for the coming days, the rest not booked;
+her father (陈建国, a family member in her profile) had his check-up too, his results in his
+record in her profile.
 
 Everything goes through the real services (booking engine, ledger, health import), with
 ``now`` set to the time each step would have happened. Idempotent: the provider, its
@@ -32,6 +34,7 @@ from core.accounts.models import (
 )
 from core.accounts.services import add_membership
 from core.db import db
+from health.models import Dependant
 from prevention import services
 from prevention.models import Campaign, CampaignCheckup
 from prevention.schemas import CampaignInput, PackageInput
@@ -73,6 +76,14 @@ PLAN = [
     ("staff06@xinjing-tech.demo", 3, 1, "basic", True, None),
     ("staff07@xinjing-tech.demo", 4, 0, "basic", False, None),
     ("staff08@xinjing-tech.demo", 5, 2, "basic", True, None),
+]
+#: Family members' check-ups: (employee's email, family member's name, days from today,
+#: slot, package code, results into their record, results).
+FAMILY_PLAN = [
+    ("employee@parkwell.demo", "陈建国", -12, 2, "basic", True,
+     {"systolic": 152, "diastolic": 92, "weight": 70, "height": 168, "ldl": 3.1,
+      "total_cholesterol": 5.0, "hdl": 1.2, "triglycerides": 1.5, "fasting_glucose": 6.4,
+      "uric_acid": 400}),
 ]
 
 
@@ -172,7 +183,7 @@ def _campaign(enterprise: Enterprise, checkup: Service, interpretation: Service,
         interpretation_service_id=interpretation.id,
         starts_on=max(today - timedelta(days=21), date(today.year, 1, 1)),
         ends_on=min(today + timedelta(days=25), date(today.year, 12, 31)),
-        daily_capacity=12, location="park_station", includes_dependants=False,
+        daily_capacity=12, location="park_station", includes_dependants=True,
         packages=[
             PackageInput(code="basic", name_zh="基础套餐", name_en="Basic",
                          items_zh="一般检查、血压、血常规、血糖、血脂、肝肾功能、尿酸、心电图、"
@@ -216,6 +227,7 @@ def seed_prevention(park: Park, *, now: datetime) -> None:
         mode=DeliveryMode.PARK_STATION, minutes=30, capacity=6, price_minor=45_000, needs=[],
         description_zh="空腹前来；约两小时。", description_en="Come fasting; about two hours.",
         now=now)
+    checkup.allows_dependants = True  # family members come to the campaign too
     interpretation = _service(
         provider, physician, title_zh="体检报告解读", title_en=INTERPRETATION_TITLE,
         mode=DeliveryMode.ONLINE, minutes=20, capacity=1, price_minor=0,
@@ -230,29 +242,46 @@ def seed_prevention(park: Park, *, now: datetime) -> None:
     campaign = _campaign(enterprise, checkup, interpretation, today=today, now=now)
     if campaign is None:
         return
+    campaign.includes_dependants = True
     owner = db.session.scalar(select(User).where(User.email == OWNER_EMAIL))
     for email, offset, index, code, consent, results in PLAN:
         _checkup(campaign, email=email, day=_workday(today + timedelta(days=offset)),
                  index=index, code=code, consent=consent, results=results,
                  practitioner=nurses, owner=owner, zone=zone, now=now)
+    for email, name, offset, index, code, consent, results in FAMILY_PLAN:
+        _checkup(campaign, email=email, day=_workday(today + timedelta(days=offset)),
+                 index=index, code=code, consent=consent, results=results,
+                 practitioner=nurses, owner=owner, zone=zone, now=now, family_member=name)
     db.session.flush()
 
 
 def _checkup(campaign: Campaign, *, email: str, day: date, index: int, code: str,
              consent: bool, results: dict | None, practitioner: Practitioner, owner: User,
-             zone: str, now: datetime) -> None:
+             zone: str, now: datetime, family_member: str | None = None) -> None:
+    """One person's check-up (or, with ``family_member``, that family member's, their
+    results going to the family member's record in the employee's profile)."""
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not campaign.runs_on(day):
         return
+    dependant = None
+    if family_member is not None:
+        dependant = next((d for d in db.session.scalars(select(Dependant).where(
+            Dependant.user_id == user.id).order_by(Dependant.id))
+            if d.name == family_member), None)
+        if dependant is None:
+            return
     if db.session.scalar(select(CampaignCheckup.id).where(
-            CampaignCheckup.campaign_id == campaign.id, CampaignCheckup.user_id == user.id)):
+            CampaignCheckup.campaign_id == campaign.id, CampaignCheckup.user_id == user.id,
+            CampaignCheckup.dependant_id.is_(None) if dependant is None
+            else CampaignCheckup.dependant_id == dependant.id)):
         return
     starts_at = _slot(day, index, zone)
     booked_at = min(now, starts_at - timedelta(days=5))
     package = next(p for p in campaign.packages if p.code == code)
     checkup = services.book_checkup(campaign, actor=user, package_id=package.id,
                                     practitioner_id=practitioner.id, starts_at=starts_at,
-                                    now=booked_at, results_consent=consent)
+                                    now=booked_at, results_consent=consent,
+                                    dependant_id=dependant.id if dependant else None)
     if starts_at >= now:
         return
     done_at = starts_at + timedelta(hours=3)

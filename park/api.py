@@ -46,6 +46,8 @@ from park.schemas import (
     RegistrationOut,
     RegistrationPage,
     RegistrationPaymentOut,
+    SessionCancel,
+    SessionCancelOut,
     SessionCreate,
     SessionOut,
     SessionUpdate,
@@ -146,6 +148,26 @@ def update_session(user: User, session_id: int, body: SessionUpdate):
         session, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
 
 
+@bp.operation("/sessions/<int:session_id>/cancel", method="POST", scope=ApiScope.WRITE,
+              body=SessionCancel, response=SessionCancelOut, errors=(403, 404, 409),
+              summary="Cancel one session of a published event (the park's committee)")
+def cancel_session(user: User, session_id: int, body: SessionCancel):
+    """The event and its other sessions go ahead. Every live registration of the session
+    is cancelled, what it paid refunded in full through the ledger, and everyone told by
+    e-mail after the commit; the public calendar shows the session cancelled. 409
+    ``session_cancelled`` (already), ``session_not_cancellable`` (the event is not
+    published, or the session has ended), ``last_session_of_event`` (cancel the event
+    instead)."""
+    session = queries.managed_session(user, session_id)
+
+    def write() -> SessionCancelOut:
+        count = services.cancel_session(session, actor=user, reason=body.reason, now=utcnow())
+        return SessionCancelOut(session=SessionOut.of(session, current_locale_code()),
+                                registrations_cancelled=count)
+
+    return _idempotent(user, body, 200, write)
+
+
 @bp.operation("/events/<int:event_id>/cover", method="POST", scope=ApiScope.WRITE,
               body=CoverUpload, response=EventOut, errors=(403, 404),
               summary="Upload or replace the event's cover image (the park's committee)")
@@ -207,8 +229,9 @@ def change_status(user: User, event_id: int, body: StatusChange):
               status=201, errors=(403, 404, 409),
               summary="Register for a session (yourself or a family member)")
 def register(user: User, session_id: int, body: RegistrationCreate):
-    """A full session answers 409 ``session_full`` unless ``join_waitlist`` is true. Send
-    an ``Idempotency-Key`` header to make retries safe."""
+    """A full session answers 409 ``session_full`` unless ``join_waitlist`` is true; a
+    cancelled one 409 ``session_cancelled``. Send an ``Idempotency-Key`` header to make
+    retries safe."""
     session = queries.visible_session(user, session_id)
     return _idempotent(user, body, 201, lambda: _registration_out(registration.register(
         session, actor=user, now=utcnow(), dependant_id=body.dependant_id,
@@ -308,8 +331,9 @@ def pay_registration(user: User, registration_id: int, body: EmptyBody):
               summary="Check a ticket in at its session (the park's committee)")
 def check_in(user: User, session_id: int, body: CheckInData):
     """A ticket checks in once: a second scan answers 409 ``ticket_already_used`` saying
-    when; a ticket of another session answers 409 ``ticket_wrong_session``; an unknown code
-    404 ``ticket_unknown``."""
+    when; a ticket of another session answers 409 ``ticket_wrong_session``; a ticket of a
+    cancelled session 409 ``ticket_session_cancelled``; an unknown code 404
+    ``ticket_unknown``."""
     session = queries.managed_session(user, session_id)
 
     def write() -> CheckInOut:

@@ -19,7 +19,13 @@ from core.accounts.models import User
 from core.db import db
 from core.i18n import format_when
 from core.policy import Action, require
-from park.errors import TicketAlreadyUsed, TicketNotValid, TicketUnknown, TicketWrongSession
+from park.errors import (
+    TicketAlreadyUsed,
+    TicketNotValid,
+    TicketSessionCancelled,
+    TicketUnknown,
+    TicketWrongSession,
+)
 from park.models import EventSession, Registration, RegistrationStatus
 from park.registration import normalise_code
 
@@ -27,8 +33,9 @@ from park.registration import normalise_code
 def check_in(session: EventSession, *, code: str, actor: User, now: datetime,
              locale: str = "en") -> Registration:
     """Check in the ticket with ``code`` at ``session``. Raises NotFound, Forbidden,
-    TicketUnknown (a forged or mistyped code), TicketWrongSession, TicketNotValid
-    (cancelled, waiting), TicketAlreadyUsed (with the time it was used)."""
+    TicketUnknown (a forged or mistyped code), TicketWrongSession, TicketSessionCancelled
+    (the committee cancelled the session), TicketNotValid (cancelled, waiting),
+    TicketAlreadyUsed (with the time it was used)."""
     require(actor, Action.MANAGE_PARK_EVENTS, session.event)
     normalised = normalise_code(code)
     registration = db.session.scalar(select(Registration).where(
@@ -39,6 +46,8 @@ def check_in(session: EventSession, *, code: str, actor: User, now: datetime,
         other = registration.session
         raise TicketWrongSession(_("This ticket is for another session: %(title)s, %(when)s.",
                                    title=other.title(locale), when=format_when(other.starts_at)))
+    if session.is_cancelled and registration.checked_in_at is None:
+        raise TicketSessionCancelled()
     if registration.status is not RegistrationStatus.CONFIRMED:
         raise TicketNotValid()
     result = db.session.execute(
@@ -49,8 +58,9 @@ def check_in(session: EventSession, *, code: str, actor: User, now: datetime,
         .execution_options(synchronize_session=False))
     db.session.refresh(registration)
     if result.rowcount != 1:
-        if registration.checked_in_at is None:
-            raise TicketNotValid()
+        if registration.checked_in_at is None:  # cancelled meanwhile
+            db.session.refresh(session)
+            raise TicketSessionCancelled() if session.is_cancelled else TicketNotValid()
         raise TicketAlreadyUsed(_("This ticket was already used at %(when)s.",
                                   when=format_when(registration.checked_in_at)))
     return registration

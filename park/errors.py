@@ -108,6 +108,23 @@ class SessionStarted(Conflict):
     default_message = _l("This session has already started.")
 
 
+class SessionCancelled(Conflict):
+    code = "session_cancelled"
+    default_message = _l("This session has been cancelled.")
+
+
+class SessionNotCancellable(Conflict):
+    code = "session_not_cancellable"
+    default_message = _l("Only a session of a published event that has not ended yet can be "
+                         "cancelled.")
+
+
+class LastSessionOfEvent(Conflict):
+    code = "last_session_of_event"
+    default_message = _l("This is the only session of the event still going ahead: cancel "
+                         "the whole event instead.")
+
+
 class RegistrationNotCancellable(Conflict):
     code = "registration_not_cancellable"
     default_message = _l("This registration can no longer be cancelled.")
@@ -131,6 +148,11 @@ class TicketWrongSession(Conflict):
 class TicketNotValid(Conflict):
     code = "ticket_not_valid"
     default_message = _l("This ticket is not valid: its registration is not confirmed.")
+
+
+class TicketSessionCancelled(Conflict):
+    code = "ticket_session_cancelled"
+    default_message = _l("This ticket's session was cancelled: the ticket is no longer valid.")
 
 
 class TicketAlreadyUsed(Conflict):

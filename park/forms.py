@@ -120,6 +120,17 @@ class CancelEventForm(FlaskForm):
                          validators=[Optional(), Length(max=500)])
 
 
+class CancelSessionForm(FlaskForm):
+    """Cancel one session (one form per session on the event's page, each with its own
+    ``prefix``); the box is the confirmation, since a page script may not ask."""
+
+    reason = StringField(_l("Reason (sent to registrants)"),
+                         validators=[Optional(), Length(max=500)])
+    confirm = BooleanField(_l("Yes, cancel this session: everyone registered is told, and "
+                              "what they paid is refunded in full"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
 class RegisterForm(FlaskForm):
     """Register oneself or a family member. ``form_token`` makes a double submission
     harmless (it is the idempotency key)."""

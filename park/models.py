@@ -212,8 +212,9 @@ class Event(db.Model):
 
 
 class EventSession(db.Model):
-    """One sitting of an event at a venue. ``places_taken`` counts confirmed and offered
-    registrations; it changes only under this row's lock."""
+    """One sitting of an event at a venue. ``places_taken`` counts confirmed, held and
+    offered registrations; it changes only under this row's lock. A session cancelled on its
+    own (``cancelled_at``) keeps its row: its tickets are the record of who was told."""
 
     __tablename__ = "park_event_sessions"
     __table_args__ = (
@@ -234,6 +235,9 @@ class EventSession(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int] = mapped_column(Integer)
     places_taken: Mapped[int] = mapped_column(Integer, default=0)
+    #: Set when the committee cancels this one session (the event goes on without it).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     venue: Mapped[Venue] = relationship()
@@ -243,8 +247,13 @@ class EventSession(db.Model):
         return own or self.title_en or self.event.title(locale)
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
     def places_left(self) -> int:
-        return self.capacity - self.places_taken
+        """A cancelled session has no places left, whatever its count says."""
+        return 0 if self.is_cancelled else self.capacity - self.places_taken
 
 
 class Registration(db.Model):

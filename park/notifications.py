@@ -32,6 +32,27 @@ def event_cancelled(event: Event, *, recipients: Iterable[User]) -> None:
             send_mail(to=user.email, subject=_("Cancelled: %(title)s", title=title), body=body)
 
 
+def session_cancelled(session: EventSession, *, recipients: Iterable[User]) -> None:
+    """The committee cancelled one session: tell everyone it had registered, offered a
+    place or waiting, in their language, after the commit."""
+    event = session.event
+    for user in recipients:
+        if not user.email:
+            continue
+        locale = _locale(user, event.park.default_locale)
+        with force_locale(locale):
+            title = session.title(locale)
+            body = _("%(title)s on %(when)s has been cancelled, and your registration with "
+                     "it. The event's other sessions go ahead as planned.", title=title,
+                     when=format_when(session.starts_at))
+            if event.is_paid:
+                body += "\n\n" + _("Whatever you paid for this session is refunded in full: "
+                                    "to your budget at once, to your card within a few days.")
+            if session.cancel_reason:
+                body += "\n\n" + _("Reason: %(reason)s", reason=session.cancel_reason)
+            send_mail(to=user.email, subject=_("Cancelled: %(title)s", title=title), body=body)
+
+
 def session_changed(session: EventSession, *, recipients: Iterable[User]) -> None:
     """The committee moved a session (time or venue): tell everyone registered, offered a
     place or waiting, in their language, after the commit."""

@@ -86,7 +86,7 @@ def upcoming_events(user: User, *, now: datetime) -> list[Event]:
         return []
     events = db.session.scalars(select(Event).join(EventSession).where(
         Event.park_id.in_(ids), Event.status == EventStatus.PUBLISHED,
-        EventSession.ends_at > now).distinct()
+        EventSession.ends_at > now, EventSession.cancelled_at.is_(None)).distinct()
         .options(selectinload(Event.sessions), selectinload(Event.audience),
                  selectinload(Event.cover))).all()
     enterprises = [m.enterprise for m in user.active_memberships if m.enterprise is not None]

@@ -12,7 +12,9 @@ does not fit them; this module applies the same rules to ``Registration``:
   first person waiting gets it as an offer kept for ``PARK_OFFER_MINUTES`` (e-mailed after
   the commit). Offers left unanswered lapse (on the next write to the session, or the
   ``flask park expire-offers`` sweep) and the next person gets one.
-- Cancellation frees the place for the waitlist under the same lock.
+- Cancellation frees the place for the waitlist under the same lock. The committee
+  cancelling a session (``park.services.cancel_session``) takes the same lock, so that a
+  registration waiting behind it finds the session cancelled and is refused.
 - Paid events (``park.payments``): a place is first *held* (counted in ``places_taken``)
   until ``hold_expires_at`` while the registrant pays at the benefits checkout; payment
   confirms it (``park.paying``). A hold not paid in time expires like an offer (on the next
@@ -43,6 +45,7 @@ from park.errors import (
     OfferNotOpen,
     RegistrationClosed,
     RegistrationNotCancellable,
+    SessionCancelled,
     SessionFull,
     SessionStarted,
 )
@@ -99,12 +102,14 @@ def register(session: EventSession, *, actor: User, now: datetime,
              dependant_id: int | None = None, join_waitlist: bool = False) -> Registration:
     """Take a place at ``session`` for the employee or one of their family members; when
     it is full, join its waitlist if ``join_waitlist``. Raises NotFound, Forbidden,
-    RegistrationClosed, SessionStarted, NotInAudience, FamilyNotAllowed,
+    RegistrationClosed, SessionCancelled, SessionStarted, NotInAudience, FamilyNotAllowed,
     HealthRecordNotFound (not one's own dependant), AlreadyRegistered, SessionFull."""
     event = session.event
     require(actor, Action.REGISTER_FOR_EVENTS, event)
     if not event.is_open_for_registration(now=now):
         raise RegistrationClosed()
+    if session.is_cancelled:
+        raise SessionCancelled()
     if session.starts_at <= now:
         raise SessionStarted()
     _check_audience(session, actor)
@@ -116,6 +121,8 @@ def register(session: EventSession, *, actor: User, now: datetime,
     db.session.refresh(event)  # a cancellation may have committed while we waited
     if not event.is_open_for_registration(now=now):
         raise RegistrationClosed()
+    if session.is_cancelled:  # so may the session's own
+        raise SessionCancelled()
     lapse_offers(session, now=now)
     live = list(db.session.scalars(select(Registration).where(
         Registration.session_id == session.id, Registration.user_id == actor.id,

@@ -52,7 +52,8 @@ def by_event(park: Park, locale: str) -> list[Row]:
     if not ids:
         return []
     capacity = dict(db.session.execute(select(EventSession.event_id, func.sum(
-        EventSession.capacity)).where(EventSession.event_id.in_(ids))
+        EventSession.capacity)).where(EventSession.event_id.in_(ids),
+                                      EventSession.cancelled_at.is_(None))  # none offered
         .group_by(EventSession.event_id)).all())
     counts = {row[0]: (row[1], row[2]) for row in db.session.execute(select(
         EventSession.event_id, func.count(Registration.id), func.count(Registration.checked_in_at))

@@ -126,6 +126,10 @@ class StatusChange(_Strict):
     reason: str = Field("", max_length=500, description="Sent to registrants on cancellation.")
 
 
+class SessionCancel(_Strict):
+    reason: str = Field("", max_length=500, description="Sent to the session's registrants.")
+
+
 class SessionOut(BaseModel):
     id: int
     event_id: int
@@ -134,14 +138,26 @@ class SessionOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     capacity: int
-    places_left: int
+    places_left: int = Field(description="0 at a cancelled session.")
+    cancelled_at: datetime | None = Field(None, description="When the committee cancelled "
+                                                            "this session on its own; null "
+                                                            "while it goes ahead.")
+    cancel_reason: str = ""
 
     @classmethod
     def of(cls, session: EventSession, locale: str) -> SessionOut:
         return cls(id=session.id, event_id=session.event_id, title=session.title(locale),
                    venue=VenueOut.of(session.venue, locale), starts_at=session.starts_at,
                    ends_at=session.ends_at, capacity=session.capacity,
-                   places_left=session.places_left)
+                   places_left=session.places_left, cancelled_at=session.cancelled_at,
+                   cancel_reason=session.cancel_reason or "")
+
+
+class SessionCancelOut(BaseModel):
+    session: SessionOut
+    registrations_cancelled: int = Field(description="Live registrations cancelled (and "
+                                                     "refunded in full where paid); tickets "
+                                                     "already used at the door stay.")
 
 
 class EventOut(BaseModel):

@@ -1,5 +1,6 @@
 """Committee use-cases: venues, events and their sessions, and the event's workflow
-(draft → published → completed, or cancelled).
+(draft → published → completed, or cancelled; or one session of a published event
+cancelled on its own).
 
 Two sessions never hold one venue at the same time: a session is written only under the
 venue row's lock (``SELECT ... FOR UPDATE``; the row always exists), and the overlap is
@@ -26,9 +27,12 @@ from park.errors import (
     EventHasNoSessions,
     EventNotEditable,
     InvalidTransition,
+    LastSessionOfEvent,
     PriceInvalid,
     PriceLocked,
     RegistrationWindowInvalid,
+    SessionCancelled,
+    SessionNotCancellable,
     SessionTimesInvalid,
     VenueClash,
     VenueNameTaken,
@@ -171,10 +175,12 @@ def lock_venue(venue_id: int) -> None:
 
 def venue_clash(venue_id: int, starts_at: datetime, ends_at: datetime, *,
                 excluding: int | None = None) -> EventSession | None:
-    """A session of a live event holding the venue during [starts_at, ends_at)."""
+    """A session going ahead, of a live event, holding the venue during [starts_at,
+    ends_at) (a cancelled session frees its venue)."""
     statement = (select(EventSession).join(Event).where(
         EventSession.venue_id == venue_id, EventSession.starts_at < ends_at,
-        EventSession.ends_at > starts_at, Event.status != EventStatus.CANCELLED)
+        EventSession.ends_at > starts_at, EventSession.cancelled_at.is_(None),
+        Event.status != EventStatus.CANCELLED)
         .order_by(EventSession.starts_at).limit(1))
     if excluding is not None:
         statement = statement.where(EventSession.id != excluding)
@@ -217,10 +223,12 @@ def update_session(session: EventSession, *, actor: User, venue_id: int, starts_
     venue changes, everyone registered, offered or waiting is told by e-mail after the
     commit; a larger capacity is offered to the waitlist at once. Raises NotFound,
     Forbidden, EventNotEditable, VenueNotFound, SessionTimesInvalid, CapacityAboveVenue,
-    VenueClash, CapacityBelowTaken."""
+    VenueClash, CapacityBelowTaken, SessionCancelled."""
     event = session.event
     require(actor, Action.MANAGE_PARK_EVENTS, event)
     _check_editable(event)
+    if session.is_cancelled:
+        raise SessionCancelled()
     venue = db.session.get(Venue, venue_id)
     if venue is None or venue.park_id != event.park_id:
         raise VenueNotFound()
@@ -233,6 +241,8 @@ def update_session(session: EventSession, *, actor: User, venue_id: int, starts_
     if venue_clash(venue.id, starts_at, ends_at, excluding=session.id) is not None:
         raise VenueClash()
     session = lock_session(session)
+    if session.is_cancelled:
+        raise SessionCancelled()
     lapse_offers(session, now=now)
     if capacity < session.places_taken:
         raise CapacityBelowTaken()
@@ -296,6 +306,47 @@ def complete_event(event: Event, *, actor: User, now: datetime) -> Event:
     return event
 
 
+def _lock_sessions(session_ids: Iterable[int]) -> list[EventSession]:
+    """Lock these sessions' rows in id order (the order registration takes them in) and
+    read them again: another writer may have changed them since they were loaded."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(select(EventSession).where(EventSession.id.in_(ids))
+                                   .order_by(EventSession.id).with_for_update()
+                                   .execution_options(populate_existing=True)))
+
+
+def _cancel_live_registrations(sessions: list[EventSession], *, event: Event,
+                               now: datetime) -> list[Registration]:
+    """Cancel every live registration of ``sessions`` not yet checked in (a ticket used at
+    the door stays as the record that its holder attended, and its payment stands), and
+    give back in full what each paid through the ledger (a pending payment is released).
+    The caller holds the sessions' locks; the registrations' rows are locked here, after
+    them, as every other path does."""
+    by_id = {s.id: s for s in sessions}
+    registrations = list(db.session.scalars(select(Registration).where(
+        Registration.session_id.in_(by_id), Registration.status.in_(LIVE_STATUSES),
+        Registration.checked_in_at.is_(None))
+        .order_by(Registration.id).with_for_update())) if by_id else []
+    for registration in registrations:
+        if registration.status.holds_place:
+            by_id[registration.session_id].places_taken -= 1
+        registration.status, registration.live_key = RegistrationStatus.CANCELLED, None
+        registration.offer_expires_at, registration.updated_at = None, now
+        registration.hold_expires_at = None
+    db.session.flush()
+    today = to_zone(now, event.park.timezone).date()
+    for registration in registrations:
+        payments.give_back(registration, basis_points=payments.FULL, now=now, today=today)
+    return registrations
+
+
+def _people(registrations: list[Registration]) -> list[User]:
+    """Each registrant once (one may have registered family members too)."""
+    return list({r.user_id: r.user for r in registrations}.values())
+
+
 def cancel_event(event: Event, *, actor: User, reason: str, now: datetime) -> int:
     """Cancel the event and every live registration not yet checked in (a ticket used at
     the door stays as the record that its holder attended, and its payment stands); what
@@ -306,29 +357,46 @@ def cancel_event(event: Event, *, actor: User, reason: str, now: datetime) -> in
     Forbidden, InvalidTransition."""
     require(actor, Action.MANAGE_PARK_EVENTS, event)
     _move(event, EventStatus.CANCELLED)
-    session_ids = sorted(s.id for s in event.sessions)
-    for session_id in session_ids:  # the same lock order as registration
-        db.session.execute(select(EventSession.id).where(EventSession.id == session_id)
-                           .with_for_update())
-    registrations = list(db.session.scalars(select(Registration).where(
-        Registration.session_id.in_(session_ids), Registration.status.in_(LIVE_STATUSES),
-        Registration.checked_in_at.is_(None))
-        .order_by(Registration.id).with_for_update())) if session_ids else []
-    for registration in registrations:
-        if registration.status.holds_place:
-            registration.session.places_taken -= 1
-        registration.status, registration.live_key = RegistrationStatus.CANCELLED, None
-        registration.offer_expires_at, registration.updated_at = None, now
-        registration.hold_expires_at = None
-    db.session.flush()
-    today = to_zone(now, event.park.timezone).date()
-    for registration in registrations:
-        payments.give_back(registration, basis_points=payments.FULL, now=now, today=today)
+    sessions = _lock_sessions(s.id for s in event.sessions)
+    registrations = _cancel_live_registrations(sessions, event=event, now=now)
     event.status, event.cancelled_at = EventStatus.CANCELLED, now
     event.cancel_reason, event.updated_at = reason.strip()[:500], now
     db.session.flush()
-    recipients = {r.user_id: r.user for r in registrations}
-    notifications.event_cancelled(event, recipients=list(recipients.values()))
+    notifications.event_cancelled(event, recipients=_people(registrations))
+    return len(registrations)
+
+
+def cancel_session(session: EventSession, *, actor: User, reason: str,
+                   now: datetime) -> int:
+    """Cancel one session of a published event on its own; the event and its other
+    sessions go ahead. As for a cancelled event, every live registration of the session
+    not yet checked in is cancelled and what it paid comes back in full through the
+    ledger; everyone registered, offered a place or waiting is told by e-mail after the
+    commit, and the public calendar shows the session cancelled.
+
+    Every session of the event is locked, in id order (as ``cancel_event`` and
+    registration lock them), so that a registration racing the cancellation either commits
+    first and is cancelled with the rest, or waits and then finds the session cancelled;
+    and so that two committee members cannot cancel the last two sessions at once. Returns
+    how many registrations were cancelled. Raises NotFound, Forbidden, SessionCancelled
+    (already), SessionNotCancellable (the event is not published, or the session has
+    ended), LastSessionOfEvent (cancel the event instead)."""
+    event = session.event
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    sessions = _lock_sessions(s.id for s in event.sessions)
+    db.session.refresh(event)  # a whole-event cancellation may have committed meanwhile
+    session = next(s for s in sessions if s.id == session.id)
+    if session.is_cancelled:
+        raise SessionCancelled()
+    if event.status is not EventStatus.PUBLISHED or session.ends_at <= now:
+        raise SessionNotCancellable()
+    if all(s.is_cancelled for s in sessions if s.id != session.id):
+        raise LastSessionOfEvent()
+    registrations = _cancel_live_registrations([session], event=event, now=now)
+    session.cancelled_at, session.cancel_reason = now, reason.strip()[:500]
+    event.updated_at = now
+    db.session.flush()
+    notifications.session_cancelled(session, recipients=_people(registrations))
     return len(registrations)
 
 

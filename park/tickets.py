@@ -28,7 +28,8 @@ def qr_svg(code: str, *, scale: int = 6) -> Markup:
 
 def park_calendar(park: Park, *, locale: str, now: datetime,
                   image_url: Callable[[Event], str | None] = lambda event: None) -> bytes:
-    """Every session of the park's published and completed events, as one calendar; an
+    """Every session of the park's published and completed events, as one calendar; a
+    session cancelled on its own stays in it with ``STATUS:CANCELLED`` (RFC 5545), and an
     event's cover is linked as the session's ``IMAGE`` (RFC 7986) when ``image_url`` gives
     one."""
     calendar = Calendar.new(prodid=PRODID, name=park.name(locale))
@@ -42,6 +43,8 @@ def park_calendar(park: Park, *, locale: str, now: datetime,
             uid=f"park-session-{session.id}@parkwell", start=session.starts_at,
             end=session.ends_at, summary=session.title(locale), stamp=now,
             description=event.description(locale), location=session.venue.name(locale))
+        if session.is_cancelled:  # kept in the feed so that subscribed calendars update
+            component.add("status", "CANCELLED")
         if (url := image_url(event)) is not None:
             component.add("image", url, parameters={"VALUE": "URI", "DISPLAY": "BADGE"})
         calendar.add_component(component)

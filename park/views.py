@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -55,6 +56,7 @@ from park.errors import CoverNotFound
 from park.forms import (
     AnnouncementForm,
     CancelEventForm,
+    CancelSessionForm,
     CheckInForm,
     CoverForm,
     EventForm,
@@ -343,9 +345,19 @@ def new_event(park_id: int):
         400 if form.errors else 200
 
 
+def _cancel_session_form(session_id: int, *, submitted: bool = False) -> CancelSessionForm:
+    """Each session's own form, its fields prefixed so that their ids stay unique."""
+    prefix = f"cancel-{session_id}"
+    if submitted:
+        return CancelSessionForm(prefix=prefix)
+    return CancelSessionForm(formdata=None, prefix=prefix)
+
+
 def _render_manage(event: Event, *, form: EventForm | None = None,
                    session_form: SessionForm | None = None,
-                   cover_form: CoverForm | None = None, status: int = 200):
+                   cover_form: CoverForm | None = None,
+                   cancel_forms: dict[int, CancelSessionForm] | None = None,
+                   status: int = 200):
     park, locale = event.park, current_locale_code()
     if form is None:
         form = EventForm(formdata=None, obj=event)
@@ -360,9 +372,13 @@ def _render_manage(event: Event, *, form: EventForm | None = None,
     session_form = session_form or SessionForm(formdata=None)
     session_form.venue_id.choices = [(v.id, f"{v.name(locale)} ({v.capacity})")
                                      for v in services.venues_of(park)]
+    cancel_forms = cancel_forms or {}
+    cancel_session_forms = {s.id: cancel_forms.get(s.id) or _cancel_session_form(s.id)
+                            for s in event.sessions if not s.is_cancelled}
     return render_template(
         "park/manage_event.html", event=event, park=park, form=form,
         session_form=session_form, cancel_form=CancelEventForm(formdata=None),
+        cancel_session_forms=cancel_session_forms, now=utcnow(),
         cover_form=cover_form or CoverForm(formdata=None),
         locale=locale, attendance=checkin.attendance), status
 
@@ -494,6 +510,28 @@ def remove_session(session_id: int):
     except DomainError as exc:
         flash_error(exc)
         return _render_manage(event, status=exc.status)
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
+@bp.route("/park/sessions/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel_session(session_id: int):
+    """Cancel one session of a published event, confirmed by ticking the form's box."""
+    session = queries.managed_session(current_user, session_id)
+    event = session.event
+    form = _cancel_session_form(session.id, submitted=True)
+    if not form.validate():
+        return _render_manage(event, cancel_forms={session.id: form}, status=400)
+    try:
+        count = services.cancel_session(session, actor=current_user,
+                                        reason=form.reason.data or "", now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_manage(event, status=exc.status)
+    flash(ngettext("The session is cancelled. %(num)d registration was cancelled, refunded "
+                   "in full if paid, and its holder told by e-mail.",
+                   "The session is cancelled. %(num)d registrations were cancelled, refunded "
+                   "in full if paid, and their holders told by e-mail.", count), "success")
     return redirect(url_for("park.manage_event", event_id=event.id))
 
 

@@ -69,6 +69,7 @@ def checkup_out(checkup: CampaignCheckup, user: User, *, with_results: bool) -> 
         package=PackageOut.of(checkup.package, locale), booking_id=checkup.booking_id,
         booking_status=checkup.booking.status.value, starts_at=checkup.booking.starts_at,
         day=checkup.day, for_dependant=checkup.dependant_id is not None,
+        dependant_id=checkup.dependant_id,
         provider_name=campaign.provider.name(locale),
         preparation=campaign.preparation(locale),
         results_consent=checkup.results_consent_at is not None,
@@ -213,7 +214,9 @@ def provider_checkups(user: User, provider_id: int):
     require(user, Action.MANAGE_BOOKINGS, provider)
     return ProviderCheckupList(items=[
         ProviderCheckupOut(id=c.id, campaign_id=c.campaign_id,
-                           client_name=c.user.display_name, package_code=c.package.code,
+                           client_name=c.user.display_name,
+                           for_dependant=c.dependant_id is not None,
+                           package_code=c.package.code,
                            starts_at=c.booking.starts_at,
                            booking_status=c.booking.status.value,
                            results_consent=c.results_consent_at is not None,

@@ -167,22 +167,25 @@ def _banded(value: float, borderline: float, high: float) -> Level:
     return Level.BORDERLINE if value >= borderline else Level.NORMAL
 
 
-def explain(readings: dict[str, float], *, sex: Sex | None = None) -> list[Explained]:
+def explain(readings: dict[str, float], *, sex: Sex | None = None,
+            adult: bool = True) -> list[Explained]:
     """Each reading of one check-up (and the BMI it gives), with its level and words, in
-    the order of ``health.readings.READINGS``."""
+    the order of ``health.readings.READINGS``. For a child (``adult=False``) only what each
+    measure is: the adult thresholds give no level."""
     values = dict(readings)
     derived = bmi(values.get("weight"), values.get("height"))
     result = []
     for key, spec in READINGS.items():
         if key in values:
-            result.append(_explained(key, str(spec.label), values[key], spec.unit, sex))
+            result.append(_explained(key, str(spec.label), values[key], spec.unit, sex, adult))
         if key == "weight" and derived is not None:
-            result.append(_explained("bmi", "BMI", derived, "kg/m²", sex))
+            result.append(_explained("bmi", "BMI", derived, "kg/m²", sex, adult))
     return result
 
 
-def _explained(key: str, label: str, value: float, unit: str, sex: Sex | None) -> Explained:
-    level = level_of(key, value, sex=sex)
+def _explained(key: str, label: str, value: float, unit: str, sex: Sex | None,
+               adult: bool = True) -> Explained:
+    level = level_of(key, value, sex=sex) if adult else None
     if level is None or level is Level.NORMAL:
         advice = str(NORMAL_ADVICE) if level is not None else ""
     else:

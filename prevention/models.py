@@ -2,7 +2,8 @@
 campaign check-up (a booking of the booking engine, paid by the enterprise).
 
 Pure: no requests, no I/O. No health value is stored here: results go straight into the
-employee's own health profile (``health``), and only the fact that they arrived is kept.
+employee's own health profile (``health``), or a family member's into that family member's
+record in it, and only the fact that they arrived is kept.
 """
 
 from __future__ import annotations
@@ -198,6 +199,9 @@ class CampaignCheckup(db.Model):
     #: the employee may delete it (or their whole profile) at any time, and nothing here may
     #: stand in the way; a dangling id reads as "deleted by you".
     health_checkup_id: Mapped[int | None] = mapped_column(Integer)
+    #: For a family member: the record written into their part of the employee's profile
+    #: (``health.models.DependantCheckUp``), with no foreign key for the same reason.
+    dependant_checkup_id: Mapped[int | None] = mapped_column(Integer)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -214,3 +218,9 @@ class CampaignCheckup(db.Model):
     @property
     def is_live(self) -> bool:
         return self.cancelled_at is None
+
+    @property
+    def record_id(self) -> int | None:
+        """The id of the record the results went into (the employee's or the family
+        member's), None before they arrive."""
+        return self.health_checkup_id if self.dependant_id is None else self.dependant_checkup_id

@@ -184,7 +184,7 @@ def provider_checkup(user: User, checkup_id: int) -> CampaignCheckup:
 class HomeNotice:
     """A line on the employee's home page: book the check-up, or read the results."""
 
-    kind: str  #: "book" or "results"
+    kind: str  #: "book", "results" or "family_results" (a family member's)
     campaign: Campaign
     checkup: CampaignCheckup | None = None
 
@@ -193,14 +193,16 @@ RESULTS_NOTICE_DAYS = 60
 
 
 def home_notices(user: User, *, today: date) -> list[HomeNotice]:
-    """Open campaigns the employee has not booked yet, and own results of the last
-    ``RESULTS_NOTICE_DAYS`` days."""
+    """Open campaigns the employee has not booked yet, and results (their own and their
+    family members') of the last ``RESULTS_NOTICE_DAYS`` days."""
     notices = []
     for campaign in campaigns_for_employee(user):
-        mine = [c for c in checkups_of(user, campaign) if c.dependant_id is None]
+        booked = checkups_of(user, campaign)
+        mine = [c for c in booked if c.dependant_id is None]
         if campaign.is_open and campaign.ends_on >= today and not any(c.is_live for c in mine):
             notices.append(HomeNotice("book", campaign))
-        notices += [HomeNotice("results", campaign, c) for c in mine
+        notices += [HomeNotice("results" if c.dependant_id is None else "family_results",
+                               campaign, c) for c in booked
                     if c.results_received_at is not None
                     and (today - c.day).days <= RESULTS_NOTICE_DAYS]
     return notices

@@ -164,7 +164,8 @@ class CheckupBookingInput(_Strict):
                                                              "(if the campaign allows).")
     results_consent: bool = Field(False, description=(
         "Explicitly agree that the provider puts the results straight into your health "
-        "profile. Without it, nothing is imported."))
+        "profile (a family member's into their record in your profile). Without it, "
+        "nothing is imported."))
 
     @field_validator("starts_at")
     @classmethod
@@ -199,6 +200,8 @@ class CheckupOut(BaseModel):
     starts_at: datetime
     day: date
     for_dependant: bool
+    dependant_id: int | None = Field(None, description=(
+        "The family member it is for; their results go to their record in your profile."))
     provider_name: str
     preparation: str
     results_consent: bool
@@ -228,6 +231,7 @@ class ProviderCheckupOut(BaseModel):
     id: int
     campaign_id: int
     client_name: str
+    for_dependant: bool = Field(False, description="For a family member of the client.")
     package_code: str
     starts_at: datetime
     booking_status: str

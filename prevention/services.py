@@ -40,7 +40,7 @@ from core.policy import Action, require
 from health import importing
 from health import services as health_services
 from health.errors import HealthRecordNotFound, ImportRejected
-from health.models import CheckUp, Dependant, Sex
+from health.models import CheckUp, Dependant, DependantCheckUp, Sex
 from prevention import explanations
 from prevention.errors import (
     AlreadyBooked,
@@ -367,7 +367,7 @@ def book_checkup(campaign: Campaign, *, actor: User, package_id: int, practition
         campaign=campaign, package=package, booking=booking, user_id=actor.id,
         dependant_id=dependant_id, day=day, price_minor=package.price_minor,
         currency=package.currency, payment_reference="", created_at=now,
-        results_consent_at=now if results_consent and dependant is None else None)
+        results_consent_at=now if results_consent else None)
     db.session.add(checkup)
     db.session.flush()
     checkup.payment_reference = f"campaign-checkup:{checkup.id}"
@@ -429,13 +429,11 @@ def booking_cancelled(booking: Booking, *, now: datetime) -> None:
 
 def set_results_consent(checkup: CampaignCheckup, *, actor: User, consent: bool,
                         now: datetime) -> CampaignCheckup:
-    """The employee gives or withdraws consent to receive results into their profile, until
-    the results arrive. Raises NotFound, DependantsNotIncluded, ResultsAlreadyReceived."""
+    """The employee gives or withdraws consent to receive results into their profile (a
+    family member's into that family member's record in it), until the results arrive.
+    Raises NotInvited, ResultsAlreadyReceived."""
     if checkup.user_id != actor.id:
         raise NotInvited()
-    if checkup.dependant_id is not None:
-        raise DependantsNotIncluded(_("Results of family members are not put into a health "
-                                      "profile."))
     if checkup.results_received_at is not None:
         raise ResultsAlreadyReceived()
     checkup.results_consent_at = now if consent else None
@@ -449,14 +447,27 @@ def set_results_consent(checkup: CampaignCheckup, *, actor: User, consent: bool,
 @dataclass(frozen=True)
 class ResultsOutcome:
     checkup: CampaignCheckup
-    record: CheckUp
+    record: CheckUp | DependantCheckUp
     abnormal: bool
+
+
+def dependant_of_checkup(checkup: CampaignCheckup) -> Dependant | None:
+    return db.session.get(Dependant, checkup.dependant_id) if checkup.dependant_id else None
+
+
+def is_child_checkup(checkup: CampaignCheckup) -> bool:
+    """A family member under ``health.services.ADULT_AGE`` on the check-up's day: the
+    adult thresholds do not judge their values."""
+    dependant = dependant_of_checkup(checkup)
+    return dependant is not None and dependant.age_on(checkup.day) < health_services.ADULT_AGE
 
 
 def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
                    content: str | bytes, now: datetime) -> ResultsOutcome:
     """The provider puts one check-up's results (the health import format, one row) straight
-    into the employee's profile; screening runs at once and, when a value is outside the
+    into the employee's profile, or a family member's into that family member's record in
+    the employee's profile (the employee ticked it for them at booking); screening runs at
+    once (for a family member: an adult's values only) and, when a value is outside the
     healthy range, the employee is offered the report-interpretation consultation.
 
     Raises NotFound/Forbidden (only the provider's own staff; never a platform admin),
@@ -467,7 +478,7 @@ def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
     require(actor, Action.READ_SHARED_HEALTH, campaign.provider)
     if checkup.results_received_at is not None:
         raise ResultsAlreadyReceived()
-    if checkup.dependant_id is not None or checkup.results_consent_at is None:
+    if checkup.results_consent_at is None:
         raise NoResultsConsent()
     booking = checkup.booking
     if (checkup.cancelled_at is not None or now < booking.starts_at
@@ -488,17 +499,27 @@ def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
     if not str(row.get("source") or "").strip():
         row["source"] = campaign.provider.name(_locale(checkup.user))
     employee = checkup.user
-    record = importing.import_checkups(employee, rows=[row], now=now)[0]
+    dependant = dependant_of_checkup(checkup)
+    record = importing.import_checkups(employee, rows=[row], now=now, dependant=dependant)[0]
     if booking.status is BookingStatus.CONFIRMED:
         booking_services.mark_attendance(booking, actor=actor, attended=True, now=now)
     checkup.results_received_at = now
-    checkup.health_checkup_id = record.id
+    if dependant is None:
+        checkup.health_checkup_id = record.id
+    else:
+        checkup.dependant_checkup_id = record.id
     db.session.flush()
-    # Screening runs at once on the whole profile, this check-up included.
-    screening = health_services.screening_for(employee)
-    sex = person_on(employee, None, checkup.day).sex
-    abnormal = explanations.any_abnormal(record.readings, sex=sex) or any(
-        flag.observed_on == checkup.day for flag in screening.flags)
+    # Screening runs at once on the whole record, this check-up included.
+    if dependant is None:
+        screening = health_services.screening_for(employee)
+        sex = person_on(employee, None, checkup.day).sex
+    else:
+        screening = health_services.screening_for_dependant(employee, dependant,
+                                                            today=checkup.day)
+        sex = None
+    abnormal = screening is not None and (
+        explanations.any_abnormal(record.readings, sex=sex)
+        or any(flag.observed_on == checkup.day for flag in screening.flags))
     _tell_results(checkup, abnormal=abnormal)
     return ResultsOutcome(checkup, record, abnormal)
 
@@ -509,10 +530,17 @@ def _tell_results(checkup: CampaignCheckup, *, abnormal: bool) -> None:
     user = checkup.user
 
     def render():
-        body = _("The results of your check-up at %(provider)s on %(day)s are in your health "
-                 "profile, with an explanation next to each value. Open \"My check-ups\" to "
-                 "read them.", provider=campaign.provider.name(_locale(user)),
-                 day=checkup.day.isoformat())
+        if checkup.dependant_id is None:
+            body = _("The results of your check-up at %(provider)s on %(day)s are in your "
+                     "health profile, with an explanation next to each value. Open \"My "
+                     "check-ups\" to read them.", provider=campaign.provider.name(_locale(user)),
+                     day=checkup.day.isoformat())
+        else:  # no name in the mail: the employee reads who it was for, signed in
+            body = _("The results of your family member's check-up at %(provider)s on "
+                     "%(day)s are in their record in your health profile, with an explanation "
+                     "next to each value. Open \"My check-ups\" to read them.",
+                     provider=campaign.provider.name(_locale(user)),
+                     day=checkup.day.isoformat())
         if abnormal and campaign.interpretation_service_id:
             body += "\n\n" + _("Some values are outside the healthy range. A doctor can go "
                                "through the report with you: book a report-interpretation "
@@ -568,16 +596,22 @@ def nudge_unbooked(campaign: Campaign, *, actor: User, now: datetime) -> int:
 
 def explained_results(checkup: CampaignCheckup, *, actor: User
                       ) -> list[explanations.Explained] | None:
-    """The employee's results of this check-up, each value explained; None before they
-    arrive or once the employee deleted them from their profile. Raises NotInvited for
-    anyone but the employee."""
+    """The results of this check-up (the employee's own, or their family member's), each
+    value explained; None before they arrive or once the employee deleted them from their
+    profile. A child's values are explained without an adult's level. Raises NotInvited
+    for anyone but the employee."""
     if checkup.user_id != actor.id:
         raise NotInvited()
-    if checkup.health_checkup_id is None:
+    if checkup.record_id is None:
         return None
     try:
-        record = health_services.get_checkup(actor, checkup.health_checkup_id)
+        if checkup.dependant_id is None:
+            record = health_services.get_checkup(actor, checkup.health_checkup_id)
+        else:
+            record = health_services.get_dependant_checkup(actor, checkup.dependant_checkup_id)
     except HealthRecordNotFound:
         return None
+    if checkup.dependant_id is not None:
+        return explanations.explain(record.readings, adult=not is_child_checkup(checkup))
     sex = person_on(actor, None, checkup.day).sex
     return explanations.explain(record.readings, sex=sex)

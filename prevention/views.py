@@ -259,6 +259,8 @@ def _render_checkup(checkup, status: int = 200):
     abnormal = bool(results) and any(item.is_abnormal for item in results)
     return render_template("prevention/checkup.html", checkup=checkup, campaign=checkup.campaign,
                            results=results, abnormal=abnormal, form=form,
+                           dependant=services.dependant_of_checkup(checkup),
+                           child=services.is_child_checkup(checkup),
                            locale=current_locale_code(),
                            zone=checkup.campaign.enterprise.park.timezone), status
 

@@ -8,11 +8,13 @@ from flask_babel import lazy_gettext as _l
 
 from core.accounts.models import Role
 from core.bootstrap import register_api
+from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
-from providers import api, cli, views
+from providers import api, cli, feeds, views
 
 
 def init_app(app: Flask) -> None:
+    register_kind(app, feeds.BUSY_IMPORT_JOB)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     cli.init_app(app)

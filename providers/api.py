@@ -136,7 +136,8 @@ def put_service(user: User, service_id: int, body: ServiceData):
 def get_slots(user: User, service_id: int, query: SlotQuery):
     """Each slot has its start and end (UTC), the practitioner, and the places left. The
     window is at most 62 days; times without an offset are read in the park's zone."""
-    service = queries.service_for(user, service_id, Action.VIEW_PROVIDER)
+    service = queries.service_for(user, service_id, Action.VIEW_PROVIDER,
+                                  with_practitioners=True)
     timezone = service.provider.park.timezone
     start, end = queries.check_window(query.from_, query.to, timezone=timezone)
     locale = current_locale_code()

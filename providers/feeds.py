@@ -9,11 +9,14 @@ its hash is a stable ETag.
 
 In: an uploaded .ics (or a subscribed URL's body, fetched by the worker) is expanded with
 ``recurring-ical-events`` (RRULE, EXDATE, RECURRENCE-ID) into busy intervals over the
-next 90 days. It is all or nothing: a file that cannot be read imports nothing.
+next 90 days. It is all or nothing: a file that cannot be read imports nothing. An upload
+from the schedule page is a background job (``busy_import``, see ``core.jobs``) whose
+progress is how far into the 90 days the reading has got.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import secrets
@@ -31,12 +34,15 @@ import recurring_ical_events
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
 
 from core.accounts.models import ProviderOrganisation, User
 from core.clock import as_utc
 from core.db import db
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
+from core.jobs import services as jobs
+from core.jobs.models import Job
 from core.policy import Action, require
 from providers.errors import InvalidCalendar
 from providers.models import (
@@ -53,6 +59,7 @@ FEED_DAYS_BACK = 30
 MAX_ICS_BYTES = 1_000_000
 MAX_IMPORTED_EVENTS = 2000
 IMPORT_DAYS = 90
+IMPORT_KIND = "busy_import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +77,34 @@ class FeedEvent:
     description: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class FeedStamp:
+    """What a source's events look like in a few numbers, read with one aggregate query:
+    equal stamps mean equal events (``parts``), and ``modified`` is their last change."""
+
+    parts: tuple
+    modified: datetime | None
+
+
 FeedSource = Callable[[Sequence[int], datetime], Iterable[FeedEvent]]
+FeedStamper = Callable[[Sequence[int], datetime], FeedStamp]
 _SOURCES_KEY = "providers.feed_sources"
 
 
-def register_feed_source(app: Flask, source: FeedSource) -> None:
+def register_feed_source(app: Flask, source: FeedSource,
+                         stamp: FeedStamper | None = None) -> None:
     """``source(practitioner_ids, since)`` gives the events of those practitioners that end
-    after ``since`` (cancelled ones too, so that calendars remove them)."""
-    app.extensions.setdefault(_SOURCES_KEY, []).append(source)
+    after ``since`` (cancelled ones too, so that calendars remove them).
+
+    ``stamp(practitioner_ids, since)``, if given, sums the same events up in a
+    ``FeedStamp`` that changes whenever any of them would: a calendar app's poll is then
+    answered (304, or the remembered body) from the stamps alone, without reading the
+    events. Sources without one are read and hashed on every poll."""
+    app.extensions.setdefault(_SOURCES_KEY, []).append((source, stamp))
+
+
+def _sources() -> list[tuple[FeedSource, FeedStamper | None]]:
+    return current_app.extensions.get(_SOURCES_KEY, [])
 
 
 # -- tokens ----------------------------------------------------------------------------
@@ -155,6 +182,18 @@ def _exception_events(practitioners: Sequence[Practitioner], since: datetime,
     return events
 
 
+def _exception_stamp(practitioner_ids: Sequence[int], since: datetime) -> FeedStamp:
+    """Adding or withdrawing an exception changes its count, ids, sequence or cancellations
+    and always its ``updated_at``."""
+    row = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(ScheduleException.id), 0),
+        func.coalesce(func.sum(ScheduleException.sequence), 0),
+        func.count(ScheduleException.cancelled_at), func.max(ScheduleException.updated_at))
+        .where(ScheduleException.practitioner_id.in_(practitioner_ids),
+               ScheduleException.happens_on >= since.date())).one()
+    return FeedStamp(tuple(row[:4]), row[4])
+
+
 def feed_events(practitioners: Sequence[Practitioner], *, now: datetime,
                 locale: str) -> list[FeedEvent]:
     since = now - timedelta(days=FEED_DAYS_BACK)
@@ -163,82 +202,152 @@ def feed_events(practitioners: Sequence[Practitioner], *, now: datetime,
     with force_locale(locale):
         names = {p.id: p.name(locale) for p in practitioners}
         events = _exception_events(practitioners, since, names)
-        for source in current_app.extensions.get(_SOURCES_KEY, []):
+        for source, _stamp in _sources():
             events.extend(source([p.id for p in practitioners], since))
     return sorted(events, key=lambda e: (e.starts_at, e.uid))
 
 
-def render_calendar(events: Sequence[FeedEvent], *, name: str, timezone: str) -> bytes:
-    """A VCALENDAR with a VTIMEZONE for every zone used; times in ``timezone``."""
-    tz = zone(timezone)
+@dataclass(frozen=True, slots=True)
+class FeedVersion:
+    etag: str
+    last_modified: datetime
+
+
+def feed_version_of(practitioners: Sequence[Practitioner], *, now: datetime, locale: str,
+                    name: str, timezone: str, fallback: datetime) -> FeedVersion:
+    """The feed's ETag and Last-Modified from the sources' stamps (one aggregate query
+    each), without reading its events: what a poll that finds nothing changed costs."""
+    since = now - timedelta(days=FEED_DAYS_BACK)
+    ids = [p.id for p in practitioners]
+    digest = hashlib.sha256(f"{RENDER_VERSION}|{name}|{timezone}|{locale}".encode())
+    modified = [as_utc(fallback)]
+    if ids:
+        with force_locale(locale):
+            names = sorted((p.id, p.name(locale)) for p in practitioners)
+            stamps = [_exception_stamp(ids, since)]
+            for source, stamp in _sources():
+                if stamp is not None:
+                    stamps.append(stamp(ids, since))
+                    continue
+                events = sorted(source(ids, since), key=lambda e: (e.starts_at, e.uid))
+                stamps.append(FeedStamp((_events_digest(events),), max(
+                    (e.updated_at for e in events), default=None, key=as_utc)))
+        digest.update(repr(names).encode())
+        for item in stamps:
+            digest.update(f"\n{item.parts!r}|{item.modified and as_utc(item.modified)}".encode())
+            if item.modified is not None:
+                modified.append(as_utc(item.modified))
+    return FeedVersion(digest.hexdigest()[:32],
+                       max(modified[1:] or modified).replace(microsecond=0))
+
+
+def _event(item: FeedEvent, tz) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", as_utc(item.updated_at))
+    event.add("last-modified", as_utc(item.updated_at))
+    if item.all_day:
+        event.add("dtstart", item.starts_at.astimezone(tz).date())
+        event.add("dtend", item.ends_at.astimezone(tz).date())
+    else:
+        event.add("dtstart", item.starts_at.astimezone(tz))
+        event.add("dtend", item.ends_at.astimezone(tz))
+    event.add("summary", item.summary)
+    if item.description:
+        event.add("description", item.description)
+    event.add("sequence", item.sequence)
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar_head(name: str, timezone: str, timed: bool) -> bytes:
+    """The calendar's lines before its first VEVENT: its properties, and the VTIMEZONE
+    when an event has a time of day (all times are written in ``timezone``)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", timezone)
-    for item in events:
-        event = icalendar.Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", as_utc(item.updated_at))
-        event.add("last-modified", as_utc(item.updated_at))
-        if item.all_day:
-            event.add("dtstart", item.starts_at.astimezone(tz).date())
-            event.add("dtend", item.ends_at.astimezone(tz).date())
-        else:
-            event.add("dtstart", item.starts_at.astimezone(tz))
-            event.add("dtend", item.ends_at.astimezone(tz))
-        event.add("summary", item.summary)
-        if item.description:
-            event.add("description", item.description)
-        event.add("sequence", item.sequence)
-        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-        event.add("transp", "OPAQUE")
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    if timed:  # VTIMEZONE components go first, whatever the events' dates
+        probe = datetime(2000, 1, 1, tzinfo=zone(timezone))
+        calendar.add_component(_event(FeedEvent("probe", probe, probe, "", 0, probe),
+                                      zone(timezone)))
+        calendar.add_missing_timezones()
+    text = calendar.to_ical()
+    return text[:text.index(b"BEGIN:VEVENT")] if timed else text[:-len(_END)]
 
 
-def feed_version(body: bytes, events: Sequence[FeedEvent],
-                 fallback: datetime) -> tuple[str, datetime]:
-    """The ETag and Last-Modified of a rendered feed."""
-    modified = max((as_utc(e.updated_at) for e in events), default=as_utc(fallback))
-    return hashlib.sha256(body).hexdigest()[:32], modified.replace(microsecond=0)
+@functools.lru_cache(maxsize=8192)
+def _event_lines(item: FeedEvent, timezone: str) -> bytes:
+    """One VEVENT as ``icalendar`` writes it inside a calendar, remembered: when one booking
+    of a 1,000-event feed changes, the other 999 are not written again."""
+    return _event(item, zone(timezone)).to_ical()
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def render_calendar(events: Sequence[FeedEvent], *, name: str, timezone: str) -> bytes:
+    """A VCALENDAR with a VTIMEZONE for every zone used; times in ``timezone``. Written
+    piece by piece (the head once per feed, each event once), byte for byte what
+    ``icalendar`` writes for the whole calendar (``tests/providers/test_feed_rendering.py``)."""
+    timed = any(not item.all_day for item in events)
+    return b"".join([_calendar_head(name, timezone, timed),
+                     *(_event_lines(item, timezone) for item in events), _END])
 
 
 #: Bump when ``render_calendar`` changes what it writes, so that old ETags stop matching.
 RENDER_VERSION = "1"
 _RENDERED: OrderedDict[str, bytes] = OrderedDict()
 _RENDERED_LOCK = threading.Lock()
-RENDER_CACHE_SIZE = 64
+_RENDERING: dict[str, threading.Lock] = {}
+RENDER_CACHE_SIZE = 16
 
 
-def feed_fingerprint(events: Sequence[FeedEvent], *, name: str, timezone: str) -> str:
-    """The feed's ETag, from what the feed says rather than from its rendered text: the
-    rendering is deterministic, so equal events give an equal body. A conditional GET can
-    then answer 304 without rendering at all (rendering 1,000 events takes seconds)."""
-    digest = hashlib.sha256(f"{RENDER_VERSION}|{name}|{timezone}".encode())
+def _events_digest(events: Sequence[FeedEvent]) -> str:
+    digest = hashlib.sha256()
     for e in events:
         digest.update(f"\n{e.uid}|{e.starts_at.isoformat()}|{e.ends_at.isoformat()}|"
                       f"{e.summary}|{e.sequence}|{as_utc(e.updated_at).isoformat()}|"
                       f"{e.cancelled}|{e.all_day}|{e.description}".encode())
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()
 
 
-def render_calendar_cached(events: Sequence[FeedEvent], *, fingerprint: str, name: str,
-                           timezone: str) -> bytes:
-    """``render_calendar``, remembered per process for the last feeds asked for (by their
-    fingerprint): calendar apps poll, and most polls find nothing changed."""
+def remembered_calendar(fingerprint: str) -> bytes | None:
+    """The body rendered for this ETag in this process, if it is still remembered."""
     with _RENDERED_LOCK:
         body = _RENDERED.get(fingerprint)
         if body is not None:
             _RENDERED.move_to_end(fingerprint)
-            return body
-    body = render_calendar(events, name=name, timezone=timezone)
+        return body
+
+
+def calendar_body(fingerprint: str, events: Callable[[], Sequence[FeedEvent]], *, name: str,
+                  timezone: str) -> bytes:
+    """The feed's body for this ETag (``feed_version_of``): remembered per process for the
+    last feeds asked for, since calendar apps poll and most polls find nothing changed.
+    On a miss, ``events()`` is read and rendered once, however many threads of this
+    process ask for the same feed at the same moment."""
+    body = remembered_calendar(fingerprint)
+    if body is not None:
+        return body
     with _RENDERED_LOCK:
-        _RENDERED[fingerprint] = body
-        while len(_RENDERED) > RENDER_CACHE_SIZE:
-            _RENDERED.popitem(last=False)
+        lock = _RENDERING.setdefault(fingerprint, threading.Lock())
+    try:
+        with lock:
+            body = remembered_calendar(fingerprint)
+            if body is None:
+                body = render_calendar(events(), name=name, timezone=timezone)
+                with _RENDERED_LOCK:
+                    _RENDERED[fingerprint] = body
+                    while len(_RENDERED) > RENDER_CACHE_SIZE:
+                        _RENDERED.popitem(last=False)
+    finally:
+        with _RENDERED_LOCK:
+            _RENDERING.pop(fingerprint, None)
     return body
 
 
@@ -251,18 +360,27 @@ def _as_aware(value: date | datetime, tz, *, end: bool = False) -> datetime:
     return as_utc(datetime.combine(value, time(), tzinfo=tz))
 
 
-def parse_busy(content: bytes, *, start: datetime, end: datetime,
-               timezone: str) -> list[tuple[datetime, datetime]]:
-    """Busy intervals in [start, end) from an iCalendar file. Floating times and all-day
-    events are read in ``timezone``; free (TRANSP:TRANSPARENT) and cancelled events are
-    skipped. Raises InvalidCalendar saying why, and then nothing is imported."""
+def check_calendar_file(content: bytes) -> None:
+    """The quick checks an upload gets before it is queued. Raises InvalidCalendar."""
     if len(content) > MAX_ICS_BYTES:
         raise InvalidCalendar(_("The calendar file is larger than 1 MB. Nothing was "
                                 "imported."))
     if not content.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
         raise InvalidCalendar(_("This is not an iCalendar (.ics) file. Nothing was "
                                 "imported."))
+
+
+def parse_busy(content: bytes, *, start: datetime, end: datetime, timezone: str,
+               progress: Callable[[int, int], None] | None = None
+               ) -> list[tuple[datetime, datetime]]:
+    """Busy intervals in [start, end) from an iCalendar file. Floating times and all-day
+    events are read in ``timezone``; free (TRANSP:TRANSPARENT) and cancelled events are
+    skipped. ``progress(days, total_days)`` is told how far into the window the reading
+    has got (events come in order of time). Raises InvalidCalendar saying why, and then
+    nothing is imported."""
+    check_calendar_file(content)
     tz = zone(timezone)
+    total_days = max(1, (end - start).days)
     try:
         calendar = icalendar.Calendar.from_ical(content)
         intervals = []
@@ -273,6 +391,8 @@ def parse_busy(content: bytes, *, start: datetime, end: datetime,
             event_start = _as_aware(begins.dt, tz)
             if event_start >= end:
                 break
+            if progress is not None:
+                progress(min(total_days, max(0, (event_start - start).days)), total_days)
             if len(intervals) >= MAX_IMPORTED_EVENTS:
                 raise InvalidCalendar(_(
                     "The calendar has more than %(count)s events in the next %(days)s "
@@ -298,6 +418,8 @@ def parse_busy(content: bytes, *, start: datetime, end: datetime,
         raise InvalidCalendar(_(
             "The calendar file could not be read (%(reason)s). Nothing was imported.",
             reason=type(exc).__name__)) from exc
+    if progress is not None:
+        progress(total_days, total_days)
     return [(s, e) for s, e in intervals if s < e]
 
 
@@ -311,6 +433,57 @@ def import_busy_time(practitioner: Practitioner, *, actor: User, content: bytes,
     _replace_busy(practitioner, intervals, source=source or "upload.ics", now=now)
     db.session.flush()
     return len(intervals)
+
+
+# -- an upload as a background job ------------------------------------------------------
+
+
+def start_busy_import(practitioner: Practitioner, content: bytes, *, actor: User,
+                      now: datetime, filename: str, locale: str) -> Job:
+    """Queue the import of an uploaded calendar (after the quick checks). Raises NotFound,
+    Forbidden, InvalidCalendar, JobAlreadyRunning."""
+    require(actor, Action.MANAGE_SCHEDULE, practitioner)
+    check_calendar_file(content)
+    return jobs.submit(IMPORT_KIND, actor=actor, now=now, payload=content, locale=locale,
+                       filename=filename or "upload.ics", provider_id=practitioner.provider_id,
+                       subject_id=practitioner.id)
+
+
+def run_busy_import_job(data: jobs.JobInput, progress: jobs.Progress) -> jobs.Outcome:
+    """The worker's part: read the next 90 days of the calendar, then replace what the
+    same file imported before. A file that cannot be read imports nothing."""
+    practitioner = db.session.get(Practitioner, data.subject_id)
+    if practitioner is None:
+        raise NotFound()
+    require(data.actor, Action.MANAGE_SCHEDULE, practitioner)
+
+    def reading(days: int, total: int) -> None:
+        if progress.name != "reading":
+            progress.stage("reading", total)
+        progress.advance(days)
+
+    intervals = parse_busy(data.payload, start=data.now,
+                           end=data.now + timedelta(days=IMPORT_DAYS),
+                           timezone=practitioner.provider.park.timezone, progress=reading)
+    progress.stage("saving", len(intervals))
+    _replace_busy(practitioner, intervals, source=data.filename or "upload.ics", now=data.now)
+    db.session.flush()
+    progress.advance(len(intervals))
+    return jobs.Outcome(counts={"imported": len(intervals)})
+
+
+def may_see_busy_import(user: User, job: Job) -> None:
+    """An upload is seen by whoever manages that practitioner's schedule."""
+    practitioner = db.session.get(Practitioner, job.subject_id)
+    if practitioner is None:
+        raise NotFound()
+    require(user, Action.MANAGE_SCHEDULE, practitioner)
+
+
+BUSY_IMPORT_JOB = jobs.JobKind(
+    name=IMPORT_KIND, run=run_busy_import_job, authorise=may_see_busy_import,
+    stages={"reading": _l("Reading your calendar (days ahead)"),
+            "saving": _l("Saving your busy times")})
 
 
 # -- subscribed calendars (fetched by the worker) --------------------------------------

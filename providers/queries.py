@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import joinedload
 
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.db import db
@@ -40,8 +41,8 @@ MAX_ID = 2**31 - 1
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
-def row_by_id(model: type[T], row_id: int) -> T | None:
-    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+def row_by_id(model: type[T], row_id: int, *options) -> T | None:
+    return db.session.get(model, row_id, options=options) if 0 < row_id <= MAX_ID else None
 
 
 def listed_providers(user: User | None, *,
@@ -117,10 +118,16 @@ def practitioner_for(user: User | None, practitioner_id: int,
     return practitioner
 
 
-def service_for(user: User | None, service_id: int, action: Action) -> Service:
+def service_for(user: User | None, service_id: int, action: Action, *,
+                with_practitioners: bool = False) -> Service:
     """The service, if ``user`` may do ``action`` on its provider (unlisted services only
-    for those who see everything of it). Raises NotFound, Forbidden."""
-    service = row_by_id(Service, service_id)
+    for those who see everything of it), with its provider and park (and practitioners when
+    asked) read in the same round trips rather than one lazy load each. Raises NotFound,
+    Forbidden."""
+    options = [joinedload(Service.provider).joinedload(ProviderOrganisation.park)]
+    if with_practitioners:
+        options.append(joinedload(Service.practitioners))
+    service = row_by_id(Service, service_id, *options)
     if service is None:
         raise ServiceNotFound()
     require(user, action, service.provider)

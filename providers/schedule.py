@@ -11,6 +11,7 @@ Slots are computed on demand, never stored: the cost follows the window asked fo
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -232,6 +233,14 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
     return result
 
 
+@functools.lru_cache(maxsize=2048)
+def rule_dates(rule: Rule, first: date, last: date) -> frozenset[date]:
+    """``rule.dates(first, last)``, remembered: expanding an RRULE is the dearest step of
+    availability, and the same few rules (practitioners share working weeks) are expanded
+    over the same windows by every search and slot list of the day."""
+    return frozenset(rule.dates(first, last))
+
+
 def working_intervals(rules: Sequence[Rule], exceptions: Sequence[DateException], *,
                       start: datetime, end: datetime,
                       observes_public_holidays: bool = True) -> list[Interval]:
@@ -252,8 +261,7 @@ def working_intervals(rules: Sequence[Rule], exceptions: Sequence[DateException]
         first = start.astimezone(tz).date() - timedelta(days=1)
         last = end.astimezone(tz).date() + timedelta(days=1)
         for rule in zone_rules:
-            recurrence = rule.recurrence()
-            dates = set(rule.dates(first, last + timedelta(days=7), recurrence))
+            dates = rule_dates(rule, first, last + timedelta(days=7))
             day = first
             while day <= last:
                 kind = day_kind(day) if observes_public_holidays else None
@@ -283,13 +291,15 @@ def working_intervals(rules: Sequence[Rule], exceptions: Sequence[DateException]
 
 def derive_slots(service: ServiceShape, practitioner_id: int, working: Sequence[Interval],
                  occupancy: Iterable[Occupancy], busy: Iterable[Interval], *,
-                 now: datetime, start: datetime, end: datetime) -> list[Slot]:
+                 now: datetime, start: datetime, end: datetime,
+                 limit: int | None = None) -> list[Slot]:
     """Bookable slots of ``service`` for one practitioner starting within [start, end).
 
     Slots follow each other from the start of each working interval, one block (buffer
     before + duration + buffer after) apart, and the whole block must fit in the interval.
     A slot is left out when its block overlaps busy time or another booking, when it is
-    sooner than the minimum notice or beyond the horizon, or when it is full.
+    sooner than the minimum notice or beyond the horizon, or when it is full. Earliest
+    first; at most ``limit`` (the next start needs only the first).
     """
     block = service.block
     before = timedelta(minutes=service.buffer_before_minutes)
@@ -328,6 +338,8 @@ def derive_slots(service: ServiceShape, practitioner_id: int, working: Sequence[
         remaining = service.capacity - taken.get(slot_start, 0)
         if remaining > 0:
             slots.append(Slot(practitioner_id, slot_start, slot_start + duration, remaining))
+            if limit is not None and len(slots) >= limit:
+                break
     return slots
 
 

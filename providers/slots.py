@@ -92,9 +92,11 @@ def _busy(practitioner_ids: Sequence[int], start: datetime,
 
 
 def schedules(practitioners: Sequence[Practitioner], *, start: datetime,
-              end: datetime) -> list[PractitionerSchedule]:
+              end: datetime, with_occupancy: bool = True) -> list[PractitionerSchedule]:
     """Working intervals, busy time and occupancy of each practitioner within the window:
-    a fixed number of queries, whatever the number of practitioners."""
+    a fixed number of queries, whatever the number of practitioners. With
+    ``with_occupancy=False`` what other packages report as taken is not asked for (and left
+    empty): for callers that count it themselves, under their locks."""
     if not practitioners:
         return []
     ids = [p.id for p in practitioners]
@@ -102,7 +104,7 @@ def schedules(practitioners: Sequence[Practitioner], *, start: datetime,
     exceptions = _exceptions(ids, start, end)
     busy = _busy(ids, start, end)
     taken: dict[int, list[Occupancy]] = {pid: [] for pid in ids}
-    for occ in occupancy(ids, start - EDGE, end + EDGE):
+    for occ in (occupancy(ids, start - EDGE, end + EDGE) if with_occupancy else ()):
         if occ.practitioner_id in taken:
             taken[occ.practitioner_id].append(occ)
     return [PractitionerSchedule(

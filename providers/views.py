@@ -26,6 +26,8 @@ from core.db import db
 from core.errors import DomainError
 from core.forms import choices
 from core.i18n import current_locale_code
+from core.jobs import services as jobs
+from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from core.web import flash_error
 from providers import feeds, queries, services, verification
@@ -506,20 +508,21 @@ def revoke_provider_feed(provider_id: int):
 
 def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation,
                    fallback: datetime):
-    park = provider.park
-    events = feeds.feed_events(practitioners, now=utcnow(), locale=park.default_locale)
-    etag = feeds.feed_fingerprint(events, name=name, timezone=park.timezone)
-    modified = feeds.feed_version(b"", events, fallback)[1]
-    if request.if_none_match.contains(etag):
-        body = b""  # make_conditional answers 304 without a body: nothing to render
+    park, now = provider.park, utcnow()
+    version = feeds.feed_version_of(practitioners, now=now, locale=park.default_locale,
+                                    name=name, timezone=park.timezone, fallback=fallback)
+    if request.if_none_match.contains(version.etag):
+        body = b""  # make_conditional answers 304 without a body: nothing to read or render
     else:
-        body = feeds.render_calendar_cached(events, fingerprint=etag, name=name,
-                                            timezone=park.timezone)
+        body = feeds.calendar_body(
+            version.etag, lambda: feeds.feed_events(practitioners, now=now,
+                                                    locale=park.default_locale),
+            name=name, timezone=park.timezone)
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = 'inline; filename="parkwell.ics"'
-    response.set_etag(etag)
-    response.last_modified = modified
+    response.set_etag(version.etag)
+    response.last_modified = version.last_modified
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response.make_conditional(request)
@@ -556,15 +559,33 @@ def import_busy(practitioner_id: int):
         return _render_schedule(practitioner, status=400)
     upload = form.calendar.data
     try:
-        count = feeds.import_busy_time(
-            practitioner, actor=current_user,
-            content=upload.read(feeds.MAX_ICS_BYTES + 1),
-            source=upload.filename or "upload.ics", now=utcnow())
-    except DomainError as exc:
+        job = feeds.start_busy_import(
+            practitioner, upload.read(feeds.MAX_ICS_BYTES + 1), actor=current_user,
+            now=utcnow(), filename=upload.filename or "upload.ics",
+            locale=current_locale_code())
+    except JobAlreadyRunning as exc:
+        flash_error(exc)
+        job = exc.job
+    except DomainError as exc:  # too large, or not a calendar at all
         flash_error(exc)
         return _render_schedule(practitioner, status=exc.status)
-    flash(_("%(count)s busy times imported.", count=count), "success")
-    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+    return redirect(url_for("providers.busy_import_page", practitioner_id=practitioner.id,
+                            job_id=job.id), 303)
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/busy/imports/<int:job_id>")
+@login_required
+def busy_import_page(practitioner_id: int, job_id: int):
+    """An upload's progress (the page follows it by itself), then how many busy times it
+    imported, or why it imported nothing."""
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    job = jobs.get_job(job_id, actor=current_user, kind=feeds.IMPORT_KIND, now=utcnow())
+    if job.subject_id != practitioner.id:
+        raise JobNotFound()
+    return render_template("providers/busy_import.html", practitioner=practitioner,
+                           provider=practitioner.provider, job=job,
+                           stage_label=jobs.stage_label(job))
 
 
 @bp.route("/providers/practitioners/<int:practitioner_id>/busy-calendar", methods=["POST"])

@@ -1,5 +1,6 @@
 """The audit log's one table. Append-only: the ORM refuses to update or delete a row, and on
-PostgreSQL a trigger (installed by the migration) refuses it in the database too."""
+PostgreSQL a trigger (installed by the migrations) refuses it in the database too, except
+for the retention command's deliberate, logged pruning (``core.audit.services.prune``)."""
 
 from __future__ import annotations
 
@@ -41,16 +42,27 @@ def _append_only(mapper, connection, target) -> None:
     raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be changed")
 
 
-#: PostgreSQL: refuse UPDATE and DELETE on the table itself (run by the migration).
+#: The transaction-local setting that lets ``flask audit prune`` delete old entries (and
+#: nothing else, and nothing outside that command's own transaction: see ``prune``).
+PRUNE_SETTING = "parkwell.audit_prune"
+
+#: PostgreSQL: refuse UPDATE, DELETE and TRUNCATE on the table itself (run by the
+#: migrations: 0011, and 0014 for the pruning exception and TRUNCATE). The one exception is
+#: a DELETE in a transaction that has set ``parkwell.audit_prune`` to ``on`` with
+#: ``SET LOCAL``, which only the prune command does. One statement-level trigger: it also
+#: refuses statements that match no row, and costs nothing per row.
 POSTGRES_APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
 BEGIN
+  IF TG_OP = 'DELETE' AND current_setting('parkwell.audit_prune', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   RAISE EXCEPTION 'audit_events is append-only';
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events;
-CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
-  FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
 """
 
 POSTGRES_DROP_APPEND_ONLY = """

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.api.pagination import Page, PageQuery
+from core.audit.actions import label_for
 from core.audit.models import AuditEvent
 
 
@@ -31,6 +32,9 @@ class AuditEventOut(BaseModel):
     actor_id: int | None
     actor_role: str | None
     action: str = Field(description="A stable code such as auth.login.failed.")
+    label: str = Field(description="The action in the reader's language (Accept-Language "
+                                   "or the account's language); the code is what to "
+                                   "match on.")
     target_type: str | None
     target_id: str | None
     subject_user_id: int | None = Field(description="Whose account or data this concerns.")
@@ -42,6 +46,7 @@ class AuditEventOut(BaseModel):
     def of(cls, event: AuditEvent) -> AuditEventOut:
         return cls(id=event.id, occurred_at=event.occurred_at, actor_id=event.actor_id,
                    actor_role=event.actor_role, action=event.action,
+                   label=label_for(event.action),
                    target_type=event.target_type, target_id=event.target_id,
                    subject_user_id=event.subject_user_id, ip=event.ip,
                    user_agent=event.user_agent, details=dict(event.details or {}))

@@ -8,17 +8,20 @@ provider the web layer installs, so that services never touch the request.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select, text
 
 from core.accounts.models import User
-from core.audit.models import AuditEvent
+from core.audit.models import PRUNE_SETTING, AuditEvent
 from core.clock import utcnow
 from core.db import db
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,3 +153,45 @@ def search(query: AuditFilter, *, zone: str) -> Select:
 def about_owner(user: User) -> Select:
     """What the owner may see: entries about their own account and data."""
     return search(AuditFilter(subject_user_id=user.id), zone="UTC")
+
+
+# -- retention ----------------------------------------------------------------------------
+
+#: China's Cybersecurity Law (art. 21) asks for network logs to be kept at least six months:
+#: the retention command refuses anything shorter.
+MIN_RETENTION_DAYS = 180
+DEFAULT_RETENTION_DAYS = 400
+
+
+class RetentionTooShort(ValueError):
+    """Asked to prune entries younger than ``MIN_RETENTION_DAYS``."""
+
+
+def prune(*, older_than_days: int, now: datetime) -> int:
+    """Delete the entries older than ``older_than_days`` and record, in the same
+    transaction, that it was done and how many went (``audit.pruned``). Returns how many.
+
+    This is the one deliberate exception to the log being append-only. On PostgreSQL the
+    trigger lets a DELETE through only while the transaction-local setting
+    ``parkwell.audit_prune`` is ``on``: it is set (``SET LOCAL``) just before this one
+    statement and turned off again just after, so nothing else in the transaction can
+    delete, and it ends with the transaction whatever happens. The caller commits. Raises
+    RetentionTooShort."""
+    if older_than_days < MIN_RETENTION_DAYS:
+        raise RetentionTooShort(f"entries must be kept at least {MIN_RETENTION_DAYS} days")
+    before = now - timedelta(days=older_than_days)
+    on_postgres = db.session.get_bind().dialect.name == "postgresql"
+    allow = text("SELECT set_config(:name, :value, true)")  # true: SET LOCAL
+    if on_postgres:
+        db.session.execute(allow, {"name": PRUNE_SETTING, "value": "on"})
+    count = db.session.execute(
+        delete(AuditEvent).where(AuditEvent.occurred_at < before)
+        .execution_options(synchronize_session=False)).rowcount
+    if on_postgres:
+        db.session.execute(allow, {"name": PRUNE_SETTING, "value": "off"})
+    record("audit.pruned", target_type="audit_log", now=now,
+           details={"count": count, "older_than_days": older_than_days,
+                    "before": before.isoformat()})
+    log.info("audit log: pruned %s entries older than %s days (before %s)", count,
+             older_than_days, before.isoformat())
+    return count

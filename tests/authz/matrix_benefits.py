@@ -7,6 +7,7 @@ from benefits.models import RosterEntry
 from booking import services as booking_services
 from core.clock import utcnow
 from core.db import db
+from core.jobs.models import Job, JobStatus
 from tests.authz.harness import RouteCase, World, everyone, signed_in
 from tests.benefits.factories import programme
 from tests.booking.factories import BookingKit
@@ -22,6 +23,14 @@ def build_world(world: World, make) -> None:
     db.session.add(entry)
     db.session.commit()
     world.roster_entry = entry
+    world.roster_job = Job(kind="roster_import", status=JobStatus.SUCCEEDED,
+                           created_by_id=world.users["enterprise_admin"].id,
+                           enterprise_id=world.enterprise.id, locale="en", filename="r.csv",
+                           options={}, stage="done", done=1, total=1, result={"created": 1},
+                           errors=[], error_message="", created_at=utcnow(),
+                           updated_at=utcnow())
+    db.session.add(world.roster_job)
+    db.session.commit()
     kit = BookingKit(make, park=world.park)
     service = kit.service(price_minor=12_000, title_en="Matrix massage")
     world.priced_booking = booking_services.hold_slot(
@@ -65,6 +74,8 @@ ROUTES = [
     RouteCase("GET", f"{E}/roster", lambda w: f"{_e(w)}/roster", _admins_only(200)),
     RouteCase("POST", f"{E}/roster", lambda w: f"{_e(w)}/roster", _admins_only(400),
               body=lambda w: {}),
+    RouteCase("GET", f"{E}/roster/imports/<int:job_id>",
+              lambda w: f"{_e(w)}/roster/imports/{w.roster_job.id}", _admins_only(200)),
     RouteCase("POST", f"{E}/roster/<int:entry_id>",
               lambda w: f"{_e(w)}/roster/{w.roster_entry.id}", _admins_only(302),
               body=lambda w: {"department": "新部门", "grade": "P7"}),
@@ -124,6 +135,13 @@ ROUTES = [
               _admins_only(200, anonymous=401),
               body=lambda w: {"csv": "employee_no,name,email,department,grade\n"
                                      "M2,新人,new.m2@example.com,d,g\n"}),
+    RouteCase("POST", f"/api/v1{E}/roster/imports", lambda w: f"/api/v1{_e(w)}/roster/imports",
+              _admins_only(202, anonymous=401),
+              body=lambda w: {"csv": "employee_no,name,email,department,grade\n"
+                                     "M3,新人,new.m3@example.com,d,g\n"}),
+    RouteCase("GET", "/api/v1/jobs/<int:job_id>", lambda w: f"/api/v1/jobs/{w.roster_job.id}",
+              _admins_only(200, anonymous=401),
+              note="core's job status, here for a roster import: its enterprise's admins"),
     RouteCase("POST", f"/api/v1{E}/roster/<int:entry_id>/deactivate",
               lambda w: f"/api/v1{_e(w)}/roster/{w.roster_entry.id}/deactivate",
               _admins_only(200, anonymous=401)),

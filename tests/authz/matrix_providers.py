@@ -16,6 +16,7 @@ from datetime import date, time
 
 from core.clock import utcnow
 from core.db import db
+from core.jobs.models import Job, JobStatus
 from providers.models import (
     AvailabilityRule,
     Credential,
@@ -66,6 +67,14 @@ def build_world(world: World, make) -> None:
         feed_token_hash=hashlib.sha256(world.provider_feed_token.encode()).hexdigest())
     db.session.add_all([world.service, world.rule, world.exception, world.credential,
                         profile])
+    db.session.flush()
+    world.busy_job = Job(kind="busy_import", status=JobStatus.FAILED,
+                         created_by_id=world.users["provider_staff"].id,
+                         provider_id=world.provider.id, subject_id=world.practitioner.id,
+                         locale="en", filename="mine.ics", options={}, stage="reading",
+                         done=0, total=90, result={}, errors=[], error_code="invalid_calendar",
+                         error_message="Nothing was imported.", created_at=now, updated_at=now)
+    db.session.add(world.busy_job)
     db.session.flush()
 
 
@@ -198,6 +207,10 @@ ROUTES = [
               lambda w: f"/providers/practitioners/{_practitioner(w)}/busy",
               page(400, provider_owner=400, provider_staff=400), body=lambda w: {},
               note="allowed actors reach the form check: no file was sent"),
+    RouteCase("GET", "/providers/practitioners/<int:practitioner_id>/busy/imports/<int:job_id>",
+              lambda w: f"/providers/practitioners/{_practitioner(w)}/busy/imports/"
+                        f"{w.busy_job.id}",
+              page(200, provider_owner=200, provider_staff=200)),
     RouteCase("POST", "/providers/practitioners/<int:practitioner_id>/busy-calendar",
               lambda w: f"/providers/practitioners/{_practitioner(w)}/busy-calendar",
               page(302, provider_owner=302, provider_staff=302),

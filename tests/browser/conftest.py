@@ -1,6 +1,6 @@
 """Real-browser journeys: Playwright driving Debian's Chromium against ParkWell served on a
-free local port, with a fresh PostgreSQL database (migrated and seeded with the demo park)
-and the local fake of Stripe.
+free local port, with a fresh PostgreSQL database (migrated and seeded with the demo park),
+the local fake of Stripe and a worker that runs queued imports.
 
 They skip, with the reason, when Chromium, Playwright or PostgreSQL is missing; CI sets
 ``PARKWELL_REQUIRE_BROWSER=1`` (and ``PARKWELL_REQUIRE_POSTGRES=1``), which turns every such
@@ -100,11 +100,47 @@ def axe_source() -> str:
 
 # -- the app, served --------------------------------------------------------------------------
 
+class JobWorker:
+    """The background worker beside the served app (``flask worker`` runs queued imports
+    the same way): claims and runs queued jobs until stopped. A journey may ``pause`` it to
+    see an import's page while the import is still waiting."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.stopped, self.allowed = threading.Event(), threading.Event()
+        self.allowed.set()
+        self.thread = threading.Thread(target=self._loop, daemon=True, name="job-worker")
+
+    def _loop(self) -> None:
+        from core.db import db
+        from core.jobs import services as jobs
+
+        with self.app.app_context():
+            while not self.stopped.is_set():
+                ran = False
+                if self.allowed.is_set():
+                    try:
+                        ran = jobs.run_next()
+                    except Exception:
+                        logging.getLogger(__name__).exception("job worker")
+                        db.session.rollback()
+                if not ran:
+                    self.stopped.wait(0.2)
+            db.session.remove()
+
+    def pause(self) -> None:
+        self.allowed.clear()
+
+    def resume(self) -> None:
+        self.allowed.set()
+
+
 @dataclass
 class LiveApp:
     url: str
     app: object
     stripe: object
+    jobs: JobWorker | None = None
     webhook_secret: str = WEBHOOK_SECRET
     notes: dict = field(default_factory=dict)
 
@@ -191,7 +227,7 @@ def live_app(browser_database: str, tmp_path_factory) -> Iterator[LiveApp]:
             "TESTING": False, "SECRET_KEY": "browser-journeys",
             "SQLALCHEMY_DATABASE_URI": browser_database,
             "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
-            "MAIL_SERVER": None, "REDIS_URL": None,
+            "MAIL_SERVER": None, "REDIS_URL": None, "JOBS_MODE": "worker",
             "STRIPE_SECRET_KEY": "sk_test_browser", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_API_BASE": stripe.url, "STRIPE_PUBLISHABLE_KEY": None,
             "BABEL_TRANSLATION_DIRECTORIES": _compiled_translations(
@@ -205,10 +241,14 @@ def live_app(browser_database: str, tmp_path_factory) -> Iterator[LiveApp]:
         server = make_server("127.0.0.1", _free_port(), app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        worker = JobWorker(app)
+        worker.thread.start()
         try:
             yield LiveApp(url=f"http://127.0.0.1:{server.server_port}", app=app,
-                          stripe=stripe.fake)
+                          stripe=stripe.fake, jobs=worker)
         finally:
+            worker.stopped.set()
+            worker.thread.join(timeout=10)
             server.shutdown()
             server.server_close()
             with app.app_context():

@@ -21,6 +21,7 @@ CHOSEN = [
     "provider-week-view-1280x800",
     "committee-checkin-390x844",
     "committee-reports-1280x800",
+    "enterprise-admin-roster-import-progress-1280x800",
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",
 ]

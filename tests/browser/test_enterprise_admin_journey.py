@@ -1,6 +1,6 @@
-"""An enterprise admin, in English: imports a roster with one bad row and reads the error,
-fixes it, allocates the budget, opens the report with its chart, and finds no one's health
-data on any page."""
+"""An enterprise admin, in English: imports a roster with one bad row, watches the import's
+page until it shows the error, fixes it, allocates the budget, opens the report with its
+chart, and finds no one's health data on any page."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ def test_enterprise_admin_imports_allocates_and_reads_the_report(browser: Browse
     evidence = Evidence(page, screenshots_dir, "enterprise-admin", axe_source)
     seen: list[tuple[str, str]] = []
     page.on("load", lambda p: seen.append((p.url, p.locator("body").inner_text())))
+    script_errors: list[str] = []  # the import page's script (and any other) must not fail
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
 
     sign_in(page, "hr@parkwell.demo")
     page.get_by_role("link", name="Account").first.click()
@@ -52,19 +54,36 @@ def test_enterprise_admin_imports_allocates_and_reads_the_report(browser: Browse
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Roster")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    # A roster with one bad row: nothing is imported, and the error names the row.
+    # A roster with one bad row. The import runs in the background: its page shows a
+    # progress bar while it waits (the worker is held back for the picture), then follows
+    # it by itself until the error names the row; nothing is imported.
     menu(page, "Roster").click()
-    _upload(page, "roster.csv", HEADER + GOOD + BAD)
+    live_app.jobs.pause()
+    try:
+        _upload(page, "roster.csv", HEADER + GOOD + BAD)
+        expect(page).to_have_url(re.compile(r"/roster/imports/\d+$"))
+        bar = page.get_by_role("progressbar", name="Waiting to start")
+        expect(bar).to_be_visible()
+        expect(page.get_by_role("link", name="Refresh", exact=True)).to_be_visible()
+        evidence.capture("roster-import-progress")
+    finally:
+        live_app.jobs.resume()
     errors = page.get_by_role("alert").filter(has_text="Rows with errors")
-    expect(errors).to_contain_text("email")
+    expect(errors).to_contain_text("email", timeout=15_000)
+    expect(bar).to_have_count(0)
     expect(errors.locator("tbody tr")).to_have_count(1)
     expect(errors.locator("tbody tr td").first).to_have_text(re.compile(r"^\s*[34]\s*$"))
+    expect(errors).to_contain_text("nothing was imported")
     expect(page.locator("main")).not_to_contain_text("XJ10001")
     evidence.capture("roster-error")
 
     # Fixed: all three are imported (and invited).
+    page.get_by_role("link", name="Import a corrected file").click()
     _upload(page, "roster.csv", HEADER + GOOD + FIXED)
-    expect(page.locator(".flash-success")).to_contain_text("3 new")
+    expect(page.locator("#job")).to_contain_text(
+        "Roster imported: 3 new, 0 updated, 3 invited, 0 rows skipped.", timeout=15_000)
+    evidence.capture("roster-imported")
+    page.get_by_role("link", name="Back to the roster").click()
     for number in ("XJ10001", "XJ10002", "XJ10003"):
         expect(page.locator("main")).to_contain_text(number)
     evidence.capture("roster")
@@ -97,4 +116,5 @@ def test_enterprise_admin_imports_allocates_and_reads_the_report(browser: Browse
     leaks = [(url, match.group(0)) for url, text in seen
              if "/me/health" not in url and (match := HEALTH_WORDS.search(text))]
     assert not leaks, leaks
+    assert not script_errors, script_errors
     context.close()

@@ -1,8 +1,10 @@
-"""A provider at their desk: sets weekly hours and a day off, sees a new booking in the
-week view, marks it attended and reads the settlement statement."""
+"""A provider at their desk: sets weekly hours and a day off, imports busy time from their
+own calendar (.ics, in the background, with its page following it), sees a new booking in
+the week view, marks it attended and reads the settlement statement."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -60,6 +62,22 @@ def test_provider_runs_the_week_and_reads_the_statement(browser: Browser, live_a
     expect(page.locator(".flash")).to_contain_text("The change to the schedule has been saved.")
     expect(page.locator("main")).to_contain_text("Clinic anniversary")
     evidence.capture("schedule")
+
+    # Busy time from their own calendar: an evening meeting ten days ahead (outside their
+    # hours). The upload's page follows the import and says what it imported.
+    evening = (today + timedelta(days=10)).strftime("%Y%m%dT190000")
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//journey//EN\r\nBEGIN:VEVENT\r\n"
+           "UID:board@clinic.example\r\nDTSTAMP:20260101T000000Z\r\n"
+           f"DTSTART;TZID=Asia/Shanghai:{evening}\r\nDURATION:PT1H\r\n"
+           "SUMMARY:Board meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    page.get_by_label("Calendar file (.ics)").set_input_files(
+        {"name": "clinic.ics", "mimeType": "text/calendar", "buffer": ics.encode()})
+    page.locator("form").filter(has=page.get_by_label("Calendar file (.ics)")) \
+        .get_by_role("button", name="Import").click()
+    expect(page).to_have_url(re.compile(r"/busy/imports/\d+$"))
+    expect(page.locator("#job")).to_contain_text("1 busy times imported.", timeout=15_000)
+    evidence.capture("busy-import")
+    page.get_by_role("link", name="Back to the schedule").click()
 
     # The week the client booked: the booking is in the week view.
     monday = local_start.date() - timedelta(days=local_start.weekday())

@@ -143,6 +143,7 @@ def test_family_members_must_be_the_employees_own(kit):
 def test_a_sponsored_team_is_free_for_the_enterprises_employees(make):
     kit = CareKit(make, price_minor=60_000)
     admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=kit.enterprise)
+    programme(make, kit.enterprise)  # its pot pays the provider (tests/care/test_payments.py)
     agreements.sponsor_team(kit.enterprise, actor=admin, team_id=kit.team.id, now=kit.now)
     agreement = kit.sign(kit.employee())
     assert (agreement.price_minor, agreement.sponsored, agreement.budget_minor) == (0, True, 0)
@@ -157,7 +158,7 @@ def test_a_priced_agreement_is_paid_from_the_budget_through_the_ledger(make):
     agreement = kit.sign(employee)
     assert agreement.budget_minor == 30_000
     assert db.session.scalar(select(LedgerTransaction).where(
-        LedgerTransaction.reference == f"care:agreement{agreement.id}")) is not None
+        LedgerTransaction.reference == f"capture:{agreement.ledger_reference}")) is not None
     assert budgets.spendable(employee.id, plan, category=None,
                              today=park_today()).available_minor == 20_000
 

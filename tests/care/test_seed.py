@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from benefits import ledger
 from care import outcomes
 from care.models import CareAgreement, CareAlert, CarePlan, CareTeam, HomeMeasurement
 from core.accounts.models import Park, User
@@ -31,6 +32,9 @@ def test_the_demo_has_two_teams_agreements_and_an_alert_and_seeds_once(app):
     employee = db.session.scalar(select(User).where(User.email == "employee@parkwell.demo"))
     mine = db.session.scalar(select(CareAgreement).where(CareAgreement.user_id == employee.id))
     assert mine is not None and mine.sponsored
+    assert mine.sponsor_minor == 60_000  # Xinjing's pot paid the clinic
+    assert ledger.find_by_reference(f"care-sponsored:agreement{mine.id}") is not None
+    assert ledger.check_ledger() == []
     assert db.session.scalar(select(func.count(CareAlert.id)).where(
         CareAlert.agreement_id == mine.id)) == 1
     park = db.session.scalar(select(Park))

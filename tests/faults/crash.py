@@ -610,6 +610,17 @@ def check_everything(url: str, seen: Ledger, sink: SmtpSink,
                     problems.append(f"payment {p['id']} paid without its capture")
                 if p["card_minor"] and f"card:{ref}" not in references:
                     problems.append(f"payment {p['id']} paid without its card transaction")
+            elif p["status"] == "refunded" and f"capture:{ref}" not in references \
+                    and f"card:{ref}" not in references:
+                # A card payment that succeeded after its hold was released, sent back
+                # whole: nothing was taken, and everything is recorded as back.
+                if b["status"] in LIVE:
+                    problems.append(f"payment {p['id']} late-refunded, booking {b['status']}")
+                if hold is not None and hold["id"] not in reversed_ids:
+                    problems.append(f"payment {p['id']} late-refunded, hold not reversed")
+                if (p["refunded_budget_minor"], p["refunded_card_minor"]) != (
+                        p["budget_minor"], p["card_minor"]):
+                    problems.append(f"payment {p['id']} late-refunded, not everything back")
             elif p["status"] == "refunded":
                 if not b["status"].startswith("cancelled"):
                     problems.append(f"payment {p['id']} refunded, booking {b['status']}")

@@ -4,7 +4,7 @@ back to the card, and the ledger must not capture anything."""
 
 from __future__ import annotations
 
-from benefits import checkout, ledger
+from benefits import checkout, ledger, reconcile
 from benefits.models import PaymentStatus
 from booking import services as booking_services
 from booking.models import BookingStatus
@@ -36,9 +36,29 @@ def test_a_payment_succeeding_after_the_employee_cancelled_goes_back_to_the_card
     refunds = stripe.writes("/v1/refunds")
     assert [r.params["amount"] for r in refunds] == ["20000"]
     db.session.expire_all()
-    assert db.session.get(type(payment), payment.id).status is PaymentStatus.RELEASED
+    late = db.session.get(type(payment), payment.id)
+    # recorded as refunded, everything back: the card share by the refund, the budget share
+    # with the released hold; nothing was captured
+    assert late.status is PaymentStatus.REFUNDED
+    assert (late.refunded_budget_minor, late.refunded_card_minor) == (10_000, 20_000)
     assert ledger.find_by_reference(f"capture:pay{payment.id}") is None
     assert ledger.check_ledger() == []
+
+
+def test_after_a_late_refund_reconcile_agrees_with_stripe(
+        app, make, kit, client, stripe):  # noqa: F811
+    user, booking, _payment, intent = _paying_by_card(make, kit, stripe)
+    booking_services.cancel_booking(booking, actor=user, now=utcnow(), reason="changed mind")
+    db.session.commit()
+    intent["status"] = "succeeded"  # the card went through just as the place was let go
+
+    deliver(client, intent_event("evt_late_r", "payment_intent.succeeded", intent))
+
+    assert reconcile.reconcile() == []
+    # a second delivery of the same news (another event id) refunds nothing more
+    again = deliver(client, intent_event("evt_late_r2", "payment_intent.succeeded", intent))
+    assert again.get_json()["result"] == "already_settled"
+    assert len(stripe.writes("/v1/refunds")) == 1
 
 
 def test_a_success_after_a_failure_refunds_and_leaves_the_booking_cancelled(

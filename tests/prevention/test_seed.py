@@ -21,7 +21,7 @@ def test_the_demo_campaign_is_in_progress_and_seeding_twice_changes_nothing(app)
     assert seed_demo(now=utcnow()) == first
     campaign = db.session.scalar(select(Campaign))
     employee = db.session.scalar(select(User).where(User.email == "employee@parkwell.demo"))
-    mine = queries.checkups_of(employee, campaign)
+    mine = [c for c in queries.checkups_of(employee, campaign) if c.dependant_id is None]
     assert len(mine) == 1 and mine[0].results_received_at is not None
     explained = services.explained_results(mine[0], actor=employee)
     assert any(item.is_abnormal for item in explained)
@@ -30,4 +30,7 @@ def test_the_demo_campaign_is_in_progress_and_seeding_twice_changes_nothing(app)
     assert employee.id in completed and len(completed) >= 3 and len(eligible) > len(completed)
     assert services.unbooked_invitations(campaign)  # some have not booked
     assert reports.completion(campaign).total is not None
+    father = next(c for c in queries.checkups_of(employee, campaign) if c.dependant_id)
+    explained = services.explained_results(father, actor=employee)  # in his record, explained
+    assert explained and any(item.is_abnormal for item in explained)
     assert ledger.check_ledger() == []
