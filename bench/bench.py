@@ -20,6 +20,7 @@ BENCH_WARMUP seconds of the same load before each (5, not counted),
 BENCH_CONNECTIONS (16), BENCH_THREADS of wrk (2), BENCH_PORT (5130), BENCH_DB_PREFIX
 (parkwell_scale_bench), BENCH_PG (postgresql+psycopg://postgres@127.0.0.1:5432),
 BENCH_KEEP_DB=1 (reuse a seeded database of the same name), BENCH_SIZES ("full,half"),
+BENCH_SOLO_DURATION seconds of each read scenario again from one connection (5; 0 skips),
 GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count).
 """
 
@@ -53,6 +54,10 @@ PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "parkwell_scale_bench")
 KEEP = os.environ.get("BENCH_KEEP_DB") == "1"
 SIZES = os.environ.get("BENCH_SIZES", "full,half").split(",")
+#: Seconds of each read scenario again with one connection (0: skip): the time one request
+#: takes when it has the machine to itself, beside its latency under the 16-way load.
+SOLO_DURATION = int(os.environ.get("BENCH_SOLO_DURATION", "5"))
+SOLO = ("ceiling_http", "search", "slots", "ics", "ics_304", "report")
 TARGETS = {"booking_ratio": 0.5, "search_ratio": 0.4, "search_p95_ms": 50, "slots_p95_ms": 20,
            "report_p95_ms": 200, "rss_mb": 200, "growth": 0.20}
 #: Searches with mixed filters, as the catalogue page sends them.
@@ -154,14 +159,14 @@ def _drain() -> None:
 
 
 def wrk(name: str, lines: list[str], *, connections: int = CONNECTIONS,
-        duration: int = DURATION) -> dict:
+        duration: int = DURATION, warmup: int = WARMUP) -> dict:
     requests = BENCH / "work" / f"{name}.tsv"
     requests.write_text("\n".join(lines) + "\n")
     _drain()
-    if WARMUP:  # every worker process warms its caches and connections; not counted
+    if warmup:  # every worker process warms its caches and connections; not counted
         subprocess.run(
             ["wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}",
-             f"-d{WARMUP}s", "--timeout", "30s", "-s", str(BENCH / "lua" / "requests.lua"),
+             f"-d{warmup}s", "--timeout", "30s", "-s", str(BENCH / "lua" / "requests.lua"),
              f"http://127.0.0.1:{PORT}"], capture_output=True, text=True, check=True,
             env={**os.environ, "BENCH_REQUESTS": str(requests)})
         _drain()
@@ -231,6 +236,13 @@ def scenarios(targets: dict, server: Server) -> dict:
         f"GET\t{targets['report_path']}\t{bearer(targets['admin_token'])}\t"])
     sizes = server.worker_rss_mb()
     results["rss"] = {"workers_mb": sizes, "max_mb": max(sizes)}
+    if SOLO_DURATION:
+        log("the read scenarios again, one connection each")
+        results["solo"] = {}
+        for name in SOLO:
+            lines = (BENCH / "work" / f"{name}.tsv").read_text().splitlines()
+            results["solo"][name] = wrk(f"{name}_solo", lines, connections=1,
+                                        duration=SOLO_DURATION, warmup=0)
     return results
 
 
@@ -292,7 +304,7 @@ def markdown(result: dict) -> str:
                 "| scenario | req/s | p50 ms | p95 ms | p99 ms | notes |",
                 "| --- | ---: | ---: | ---: | ---: | --- |"]
         for name, s in size["scenarios"].items():
-            if name == "rss":
+            if name in ("rss", "solo"):
                 continue
             notes = []
             if "ratio_to_ceiling_sql_booking" in s:
@@ -312,6 +324,15 @@ def markdown(result: dict) -> str:
                              f"errors {s['errors']}")
             out.append(f"| {name} | {s['rps']} | {s['p50_ms']} | {s['p95_ms']} | "
                        f"{s['p99_ms']} | {'; '.join(notes)} |")
+        solo = size["scenarios"].get("solo")
+        if solo:
+            out += ["", f"The same requests from one connection ({SOLO_DURATION} s each): "
+                        "what one request costs when it has the machine to itself.", "",
+                    "| scenario (1 connection) | req/s | p50 ms | p95 ms | p99 ms | statuses |",
+                    "| --- | ---: | ---: | ---: | ---: | --- |"]
+            out += [f"| {name} | {s['rps']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | "
+                    + ", ".join(f"{k}: {v}" for k, v in sorted(s["statuses"].items())) + " |"
+                    for name, s in solo.items()]
         out += ["", f"Worker RSS after the load: {size['scenarios']['rss']['workers_mb']} MB "
                     f"(seeding took {size['seed_seconds']} s; load average during the "
                     f"scenarios: {size.get('load_average', '?')}).", ""]

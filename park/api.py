@@ -251,7 +251,7 @@ def get_registration(user: User, registration_id: int):
 
 
 @bp.operation("/registrations/<int:registration_id>/ticket.svg", method="GET",
-              errors=(404,), summary="Your ticket's QR code (SVG)")
+              errors=(404, 409), summary="Your ticket's QR code (SVG)")
 def ticket_svg(user: User, registration_id: int):
     reg = queries.own_registration(user, registration_id)
     if reg.status is not RegistrationStatus.CONFIRMED:

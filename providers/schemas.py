@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, WithJsonSchema
 
 from core.api.pagination import Page, PageQuery
 from providers.models import (
@@ -23,6 +23,13 @@ from providers.models import (
     ScheduleException,
     Service,
 )
+
+#: A wall-clock time in the rule's zone. JSON Schema's "time" format is RFC 3339's, which
+#: needs a UTC offset; ours has none (the zone is the rule's), so say what it is instead.
+WallTime = Annotated[time, WithJsonSchema({
+    "type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+    "description": "Wall-clock time in the rule's zone, HH:MM or HH:MM:SS.",
+    "examples": ["09:00:00"]})]
 
 
 class _Strict(BaseModel):
@@ -133,8 +140,8 @@ class RuleData(_Strict):
                        description="RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU,TH;"
                                    "UNTIL=20261231")
     starts_on: date
-    start_time: time
-    end_time: time
+    start_time: WallTime
+    end_time: WallTime
     timezone: str | None = Field(None, max_length=64,
                                  description="IANA zone; the park's when left out.")
 
@@ -142,8 +149,8 @@ class RuleData(_Strict):
 class ExceptionData(_Strict):
     kind: ExceptionKind
     happens_on: date
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: WallTime | None = None
+    end_time: WallTime | None = None
     timezone: str | None = Field(None, max_length=64)
     note: str = Field("", max_length=200)
 
@@ -283,8 +290,8 @@ class RuleOut(BaseModel):
     practitioner_id: int
     rrule: str
     starts_on: date
-    start_time: time
-    end_time: time
+    start_time: WallTime
+    end_time: WallTime
     timezone: str
 
     @classmethod
@@ -303,8 +310,8 @@ class ExceptionOut(BaseModel):
     practitioner_id: int
     kind: str
     happens_on: date
-    start_time: time | None
-    end_time: time | None
+    start_time: WallTime | None
+    end_time: WallTime | None
     timezone: str
     note: str
     sequence: int
