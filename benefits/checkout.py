@@ -129,6 +129,19 @@ def _payable(payment: Payment, *, now: datetime) -> LedgerAccount:
                               provider_id=payment.provider_id)
 
 
+def _card_intent(split: Quote, *, key: str, metadata: dict[str, str]):
+    """The Stripe PaymentIntent for the card share, or None when the budget pays it all.
+    Created before any lock is taken; the key names the subject and the amount, so that a
+    retry meets the same intent. Raises CardPaymentUnavailable, PaymentProviderFailed."""
+    if not split.card_minor:
+        return None
+    if not stripe_gateway.card_payments_enabled():
+        raise CardPaymentUnavailable()
+    return stripe_gateway.create_payment_intent(
+        amount_minor=split.card_minor, currency=split.currency,
+        idempotency_key=f"{key}-card-{split.card_minor}", metadata=metadata)
+
+
 @dataclass(frozen=True)
 class CheckoutResult:
     payment: Payment
@@ -151,14 +164,8 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
     if booking.status is not BookingStatus.HELD or booking.hold_lapsed(now=now):
         raise BookingNotPayable()
     split = quote(booking, today=today)
-    intent = None
-    if split.card_minor:
-        if not stripe_gateway.card_payments_enabled():
-            raise CardPaymentUnavailable()
-        intent = stripe_gateway.create_payment_intent(
-            amount_minor=split.card_minor, currency=split.currency,
-            idempotency_key=f"booking-{booking.id}-card-{split.card_minor}",
-            metadata={"booking_id": str(booking.id)})
+    intent = _card_intent(split, key=f"booking-{booking.id}",
+                          metadata={"booking_id": str(booking.id)})
     # The booking's own locks before any ledger account: the order every booking write
     # takes them in (a cancellation locks these, then refunds), so that none deadlocks.
     lock_booking(booking)
@@ -219,14 +226,9 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
     if charge.price_minor <= 0 or charge.payee.currency != charge.currency:
         raise NotPayable()
     split = quote_charge(charge, today=today)
-    intent = None
-    if split.card_minor:
-        if not stripe_gateway.card_payments_enabled():
-            raise CardPaymentUnavailable()
-        intent = stripe_gateway.create_payment_intent(
-            amount_minor=split.card_minor, currency=split.currency,
-            idempotency_key=f"{charge.kind}-{charge.subject_id}-card-{split.card_minor}",
-            metadata={"subject_kind": charge.kind, "subject_id": str(charge.subject_id)})
+    intent = _card_intent(split, key=f"{charge.kind}-{charge.subject_id}",
+                          metadata={"subject_kind": charge.kind,
+                                    "subject_id": str(charge.subject_id)})
     handler.lock_payable(charge.subject_id, now=now)
     if payment_for_subject(charge.kind, charge.subject_id) is not None:
         raise NotPayable()  # a parallel checkout of the same subject got there first
