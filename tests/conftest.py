@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -56,6 +57,16 @@ def require_postgres() -> str:
     if url is None:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (bash .ci/run sets it)")
     return url
+
+
+def require_postgres_client() -> None:
+    """pg_dump and pg_restore, for the backup test: a skip with a reason on a machine
+    without them, a failure in CI (whose PostgreSQL install brings them)."""
+    if shutil.which("pg_dump") and shutil.which("pg_restore"):
+        return
+    if os.environ.get("PARKWELL_REQUIRE_POSTGRES") == "1":
+        pytest.fail("CI must have pg_dump and pg_restore (the PostgreSQL client)")
+    pytest.skip("needs pg_dump and pg_restore (the PostgreSQL client)")
 
 
 def require_redis() -> str:

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from marketplace import create_app
 from marketplace.seed import row_counts
 from tests.benefits.factories import WEBHOOK_SECRET, deliver, funded_employee, held_booking
 from tests.booking.factories import BookingKit
-from tests.conftest import base_config, require_postgres
+from tests.conftest import base_config, require_postgres, require_postgres_client
 from tests.factories import Factories
 from tests.fakes.stripe_events import intent_event
 from tests.fakes.stripe_server import FakeStripeServer
@@ -45,8 +44,7 @@ def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
 @pytest.fixture
 def two_databases() -> Iterator[tuple[str, str]]:
     """Two empty throw-away databases: the live one and the one the dump is restored into."""
-    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("needs pg_dump and pg_restore (the PostgreSQL client)")
+    require_postgres_client()
     server = make_url(require_postgres())
     suffix = uuid.uuid4().hex[:8]
     names = [f"parkwell_faults_live_{suffix}", f"parkwell_faults_restored_{suffix}"]
