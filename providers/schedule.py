@@ -326,6 +326,12 @@ def derive_slots(service: ServiceShape, practitioner_id: int, working: Sequence[
             continue
         if occ.service_id == service.id and occ.starts_at in grid and service.capacity > 1:
             taken[occ.starts_at] = taken.get(occ.starts_at, 0) + occ.seats
+            # A seat booked when the service ran longer keeps its practitioner busy past
+            # today's block: that overhang still blocks the neighbouring slots.
+            own_start = occ.starts_at - before
+            blocked.extend(span for span in ((occ.busy_from, own_start),
+                                             (own_start + block, occ.busy_until))
+                           if span[0] < span[1])
         else:
             blocked.append((occ.busy_from, occ.busy_until))
     blocked = _merge(blocked)

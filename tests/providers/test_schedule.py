@@ -240,3 +240,17 @@ def test_a_make_up_saturday_has_slots_when_the_provider_works_its_monday(rule, s
     slots = slots_between([rule], date(2026, 10, 10), date(2026, 10, 10), service=service)
     works = any(day in rule.dates(day, day) for day in (date(2026, 10, 10), date(2026, 10, 12)))
     assert bool(slots) == (works and rule.minutes >= block)
+
+
+def test_a_group_seat_booked_when_the_class_ran_longer_still_blocks_the_next_slots():
+    """Found by the property test: the class was shortened from 15 to 5 minutes after a
+    seat was booked, so the practitioner stays busy until 06:15 whatever the grid says."""
+    service = shape(duration_minutes=5, buffer_after_minutes=0, capacity=2)
+    monday = date(2026, 9, 14)
+    seat = Occupancy(7, local(monday, 6), local(monday, 6, 15), service_id=1,
+                     starts_at=local(monday, 6), seats=1)
+    rule = weekday_rule("MO", start=time(6), end=time(7))
+    slots = slots_between([rule], monday, monday, service=service, occupancy=[seat])
+    starts = [s.starts_at.astimezone(SHANGHAI).time() for s in slots]
+    assert starts[:2] == [time(6, 0), time(6, 15)]
+    assert slots[0].remaining == 1
