@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from benefits import budgets, ledger, reconcile, stripe_gateway
+from benefits import budgets, ledger, reconcile, stripe_gateway, usage
 from benefits.models import BudgetProgramme
 from core.clock import utcnow
 from core.db import db
@@ -26,6 +26,15 @@ def check_command() -> None:
     if problems:
         raise SystemExit(1)
     click.echo("ledger ok")
+
+
+@ledger_cli.command("rebuild-usage")
+def rebuild_usage_command() -> None:
+    """Recompute the budget usage summary from the ledger entries (after a bulk load or
+    a restore that bypassed the application)."""
+    rows = usage.rebuild()
+    db.session.commit()
+    click.echo(f"budget usage rebuilt: {rows} rows")
 
 
 @budgets_cli.command("run-periods")

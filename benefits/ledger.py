@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
+from benefits import usage
 from benefits.errors import AlreadyReversed, InsufficientFunds, UnbalancedTransaction
 from benefits.models import (
     NEGATIVE_KINDS,
@@ -144,6 +145,8 @@ def post(kind: TransactionKind, legs: Sequence[Leg], *, now: datetime,
             for account_id, delta in sorted(deltas.items()):
                 db.session.execute(update(LedgerAccount).where(LedgerAccount.id == account_id)
                                    .values(balance_minor=LedgerAccount.balance_minor + delta))
+            usage.record(kind, category, [(locked[leg.account.id], leg.amount_minor)
+                                          for leg in legs])
     except IntegrityError as exc:  # the CHECK constraint caught a race the lock did not
         raise InsufficientFunds() from exc
     for account in locked.values():
@@ -215,4 +218,4 @@ def check_ledger() -> list[str]:
         select(LedgerEntry.id).join(LedgerAccount)
         .where(LedgerEntry.currency != LedgerAccount.currency)).scalars().all()
     problems += [f"entry {e} is in another currency than its account" for e in mismatched]
-    return problems
+    return problems + usage.check()

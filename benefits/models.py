@@ -293,6 +293,25 @@ class LedgerEntry(db.Model):
     account: Mapped[LedgerAccount] = relationship()
 
 
+class BudgetUsage(db.Model):
+    """What each employee budget account was given and spent, per service category: a
+    running summary that ``ledger.post`` keeps in the same transaction as the entries
+    (under the account's own lock), so that the enterprise report sums one row per
+    account instead of every entry. ``flask ledger check`` proves it equals the entries;
+    ``flask ledger rebuild-usage`` writes it afresh after a bulk load."""
+
+    __tablename__ = "budget_usage"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), primary_key=True)
+    #: The transactions' service category; "" for none (allocations, uncategorised holds).
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    #: Positive allocation entries: their sum and how many.
+    allocated_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    allocations: Mapped[int] = mapped_column(Integer, default=0)
+    #: Holds less releases, refunds and reversals.
+    spent_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 @event.listens_for(LedgerEntry, "before_update")
 @event.listens_for(LedgerEntry, "before_delete")
 @event.listens_for(LedgerTransaction, "before_update")

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from benefits.models import (
     AccountKind,
     BudgetProgramme,
+    BudgetUsage,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -67,32 +68,26 @@ class UsageReport:
     over_time: list[PeriodUse]
 
 
-_SPENDING = (TransactionKind.HOLD, TransactionKind.RELEASE, TransactionKind.REFUND,
-             TransactionKind.REVERSAL)
-
-
-def _entries(programme: BudgetProgramme, keys: list[str]):
-    """The entries on the employees' budget accounts of the programme in those periods."""
-    return (select().select_from(LedgerEntry).join(LedgerEntry.account)
-            .join(LedgerEntry.transaction)
-            .where(LedgerAccount.programme_id == programme.id,
-                   LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
-                   LedgerAccount.period_key.in_(keys)))
+def _usage(programme: BudgetProgramme, keys: list[str]):
+    """The usage summary rows of the programme's employee budget accounts in those periods
+    (one per account and category: ``benefits.usage``), not their ledger entries."""
+    return (select().select_from(BudgetUsage).join(
+        LedgerAccount, LedgerAccount.id == BudgetUsage.account_id)
+        .where(LedgerAccount.programme_id == programme.id,
+               LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
+               LedgerAccount.period_key.in_(keys)))
 
 
 def _per_user(programme: BudgetProgramme, keys: list[str]):
-    """Per period and employee: what was allocated (positive allocation entries), how many
-    such entries, and what was spent (holds less releases, refunds and reversals): one row
-    per employee, summed by the database rather than entry by entry here."""
-    allocation = and_(LedgerTransaction.kind == TransactionKind.ALLOCATION,
-                      LedgerEntry.amount_minor > 0)
-    return (_entries(programme, keys).add_columns(
+    """Per period and employee: what was allocated, how many allocations, and what was
+    spent (holds less releases, refunds and reversals): one row per employee, summed by
+    the database."""
+    return (_usage(programme, keys).add_columns(
         LedgerAccount.period_key.label("period_key"),
         LedgerAccount.user_id.label("user_id"),
-        sum_of(case((allocation, LedgerEntry.amount_minor), else_=0)).label("allocated"),
-        sum_of(case((allocation, 1), else_=0)).label("allocations"),
-        sum_of(case((LedgerTransaction.kind.in_(_SPENDING), -LedgerEntry.amount_minor),
-                    else_=0)).label("spent"))
+        sum_of(BudgetUsage.allocated_minor).label("allocated"),
+        sum_of(BudgetUsage.allocations).label("allocations"),
+        sum_of(BudgetUsage.spent_minor).label("spent"))
         .group_by(LedgerAccount.period_key, LedgerAccount.user_id).subquery("per_user"))
 
 
@@ -146,12 +141,11 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
 def _categories(programme: BudgetProgramme, key: str, *, k: int) -> list[tuple[str, int, int]]:
     """(category, people, spent) of the categories at least k people spent on, most spent
     first."""
-    per_person = (_entries(programme, [key]).add_columns(
-        LedgerAccount.user_id, LedgerTransaction.category.label("category"),
-        sum_of(-LedgerEntry.amount_minor).label("spent"))
-        .where(LedgerTransaction.kind.in_(_SPENDING), LedgerTransaction.category.is_not(None),
-               LedgerTransaction.category != "")
-        .group_by(LedgerAccount.user_id, LedgerTransaction.category).subquery("per_person"))
+    per_person = (_usage(programme, [key]).add_columns(
+        LedgerAccount.user_id, BudgetUsage.category.label("category"),
+        sum_of(BudgetUsage.spent_minor).label("spent"))
+        .where(BudgetUsage.category != "")
+        .group_by(LedgerAccount.user_id, BudgetUsage.category).subquery("per_person"))
     rows = db.session.execute(
         select(per_person.c.category, func.count(), sum_of(per_person.c.spent))
         .where(per_person.c.spent > 0).group_by(per_person.c.category)

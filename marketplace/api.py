@@ -12,7 +12,7 @@ from core.db import db
 from core.errors import NotFound
 from core.i18n import park_today
 from core.policy import Action
-from marketplace import catalogue, events, reviews
+from marketplace import catalogue, events, ratings, reviews
 from marketplace.candidates import need_tags_of
 from marketplace.schemas import (
     CataloguePageOut,
@@ -51,7 +51,7 @@ def search(user: User, query: CatalogueSearchQuery):
               errors=(404,), summary="A service's visible reviews, newest first")
 def list_reviews(user: User, service_id: int):
     service = provider_queries.service_for(user, service_id, Action.VIEW_PROVIDER)
-    rating = catalogue.ratings([service.id]).get(service.id)
+    rating = ratings.ratings([service.id]).get(service.id)
     return ReviewList(items=[ReviewOut.of(r) for r in reviews.visible_reviews(service.id)],
                       average=rating[0] if rating else None, count=rating[1] if rating else 0)
 

@@ -32,9 +32,10 @@ from benefits import budgets
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.db import db
 from core.policy import park_ids_of
+from marketplace import ratings
 from marketplace.availability import next_starts
 from marketplace.errors import InvalidSearch
-from marketplace.models import Review
+from marketplace.models import ServiceRating
 from providers.models import (
     LANGUAGE_LABELS,
     DeliveryMode,
@@ -227,20 +228,13 @@ def _filtered(user: User, query: CatalogueQuery, budget: dict[str, int] | None):
     return statement
 
 
-def _stars_tenths(stars_sum, reviews):
-    """Average stars rounded half up to one decimal, in tenths, in integer arithmetic so
-    that SQLite and PostgreSQL (and the cards and the sort) agree on every tie."""
-    return (stars_sum * 20 + reviews) // (reviews * 2)
-
-
 def _rated():
-    """Visible reviews per service: count and average in tenths of a star."""
-    reviews = func.count(Review.id)
-    return (select(Review.service_id.label("service_id"),
-                   _stars_tenths(func.sum(Review.stars), reviews).label("tenths"),
-                   reviews.label("reviews"))
-            .where(Review.hidden_at.is_(None)).group_by(Review.service_id)
-            .subquery("rated"))
+    """Each service's kept rating (``marketplace.ratings``): visible reviews and average
+    stars in tenths, one row per service, joined rather than summed per search."""
+    return (select(ServiceRating.service_id.label("service_id"),
+                   ratings.stars_tenths(ServiceRating.stars_sum, ServiceRating.reviews)
+                   .label("tenths"), ServiceRating.reviews.label("reviews"))
+            .where(ServiceRating.reviews > 0).subquery("rated"))
 
 
 def _relevance(need_tags: frozenset[str]):
@@ -252,18 +246,6 @@ def _relevance(need_tags: frozenset[str]):
         if needs:
             terms.append(case((or_(*[_has_need(n) for n in needs]), 1), else_=0))
     return sum(terms[1:], terms[0]) if terms else None
-
-
-def ratings(service_ids: list[int]) -> dict[int, tuple[float, int]]:
-    """Average stars (one decimal) and count of visible reviews, per service."""
-    if not service_ids:
-        return {}
-    reviews = func.count(Review.id)
-    rows = db.session.execute(
-        select(Review.service_id, _stars_tenths(func.sum(Review.stars), reviews), reviews)
-        .where(Review.service_id.in_(service_ids), Review.hidden_at.is_(None))
-        .group_by(Review.service_id)).all()
-    return {sid: (tenths / 10, count) for sid, tenths, count in rows}
 
 
 def budget_by_category(user: User, *, today: date) -> dict[str, int] | None:

@@ -1,4 +1,4 @@
-"""Command-line tasks: ``flask seed-demo``."""
+"""Command-line tasks: ``flask seed-demo`` and ``flask reviews check|rebuild-ratings``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from core.clock import utcnow
 from core.db import db
+from marketplace import ratings
 from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD, SEED_STAGES, seed_demo
 
 
@@ -26,8 +28,32 @@ def seed_demo_command() -> None:
         click.echo(f"  {login.email:<28} {login.what}")
 
 
+reviews_cli = AppGroup("reviews", help="Reviews and the ratings kept from them.")
+
+
+@reviews_cli.command("check")
+def check_ratings_command() -> None:
+    """Compare every service's kept rating with its visible reviews; exit 1 on any
+    difference."""
+    problems = ratings.check()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("ratings ok")
+
+
+@reviews_cli.command("rebuild-ratings")
+def rebuild_ratings_command() -> None:
+    """Recount every service's rating from its reviews (after a bulk load or a restore)."""
+    rated = ratings.rebuild()
+    db.session.commit()
+    click.echo(f"ratings rebuilt: {rated} services rated")
+
+
 def init_app(app: Flask) -> None:
     from marketplace.scale_cli import seed_scale_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_scale_command)
+    app.cli.add_command(reviews_cli)

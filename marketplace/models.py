@@ -1,4 +1,4 @@
-"""Marketplace models: reviews of attended bookings."""
+"""Marketplace models: reviews of attended bookings, and each service's rating."""
 
 from __future__ import annotations
 
@@ -46,3 +46,16 @@ class Review(db.Model):
         """Reviews show a first character and a mark, never a full name."""
         name = self.author.display_name or "?"
         return name[0] + "**"
+
+
+class ServiceRating(db.Model):
+    """A service's visible reviews, counted as they are written and hidden
+    (``marketplace.ratings``), so that the catalogue sorts and shows stars without summing
+    every review on every search. Derived from ``reviews``; a service without one has no
+    visible review."""
+
+    __tablename__ = "service_ratings"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    stars_sum: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,6 +14,7 @@ from core.accounts.models import Role, User
 from core.db import db
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.policy import Action, can, is_platform_admin
+from marketplace import ratings
 from marketplace.errors import AlreadyReplied, ReviewNotAllowed, ReviewNotFound
 from marketplace.models import Review
 
@@ -45,6 +46,7 @@ def write_review(booking: Booking, *, actor: User, stars: int, text: str,
                     text=_check_text(text, "text"), created_at=now)
     db.session.add(review)
     db.session.flush()
+    ratings.count_in(review)
     return review
 
 
@@ -78,6 +80,8 @@ def hide(review: Review, *, actor: User, reason: str, now: datetime) -> Review:
     reason = (reason or "").strip()
     if not reason or len(reason) > 300:
         raise InvalidInput(fields={"reason": _("Give a reason of at most 300 characters.")})
+    if review.hidden_at is None:
+        ratings.count_out(review)
     review.hidden_at, review.hidden_reason, review.hidden_by_id = now, reason, actor.id
     return review
 

@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Table, func, insert, select, text
 
+from benefits import usage
 from benefits.ledger import account_key
 from benefits.models import (
     NEGATIVE_KINDS,
@@ -66,6 +67,8 @@ from core.accounts.models import (
 from core.clock import to_zone
 from core.db import db
 from health.models import HealthProfile
+from marketplace import ratings
+from marketplace.models import Review
 from providers.models import (
     AvailabilityRule,
     Practitioner,
@@ -86,6 +89,8 @@ GRADES = ["P4", "P5", "P6", "P7"]
 MONTHLY_BUDGET = 80_000
 P7_BUDGET = 120_000
 FEE_BASIS_POINTS = 500
+#: The share of attended bookings that their client reviewed.
+REVIEW_SHARE = 0.2
 #: Ledger accounts of the whole platform, which may exist before the scale park does.
 PLATFORM_WIDE = (AccountKind.EXTERNAL_FUNDING, AccountKind.STRIPE_CLEARING,
                  AccountKind.PLATFORM_FEES)
@@ -647,8 +652,37 @@ class _Builder:
             row["id"] = first + n
         self.writer.write(BookingTransition.__table__, transitions)
         self.writer.write(Payment.__table__, payments)
-        self.report("transitions and payments", len(transitions) + len(payments))
+        reviews = self._reviews(bookings)
+        self.report("transitions, payments and reviews",
+                    len(transitions) + len(payments) + reviews)
         self._write_ledger()
+
+    def _reviews(self, bookings: list[dict]) -> int:
+        """A review for about one attended booking in five (one in fifty of them hidden by
+        the park), then every service's kept rating. A random source of its own, so that
+        the bookings stay what they were before reviews were seeded."""
+        rng = random.Random(len(bookings))  # noqa: S311 - data, not secrets
+        attended = [b for b in bookings if b["status"] == BookingStatus.ATTENDED.value]
+        chosen = [b for b in attended if rng.random() < REVIEW_SHARE]
+        first = self.ids.take(Review.__table__, len(chosen))
+        rows = []
+        for n, booking in enumerate(chosen):
+            written = min(booking["ends_at"] + timedelta(hours=rng.randint(1, 72)),
+                          self.now - timedelta(minutes=1))
+            hidden = rng.random() < 0.02
+            rows.append({
+                "id": first + n, "booking_id": booking["id"],
+                "service_id": booking["service_id"], "provider_id": booking["provider_id"],
+                "author_id": booking["client_id"],
+                "stars": rng.choices((5, 4, 3, 2, 1), weights=(50, 30, 12, 5, 3))[0],
+                "text": rng.choice(("", "很专业，推荐。", "Friendly and on time.", "环境安静。")),
+                "created_at": written, "reply_text": None, "replied_at": None,
+                "replied_by_id": None, "hidden_at": written + timedelta(hours=1) if hidden
+                else None, "hidden_reason": "广告 (scale)" if hidden else None,
+                "hidden_by_id": None})
+        self.writer.write(Review.__table__, rows)
+        ratings.rebuild()  # the rows bypassed marketplace.reviews, which keeps it
+        return len(rows)
 
     def _pay(self, payment_id: int, booking_id: int, client: int, provider_id: int,
              service: dict, created: datetime, payments: list[dict], clearing: str,
@@ -716,7 +750,8 @@ class _Builder:
                 entry_id += 1
         self.writer.write(LedgerTransaction.__table__, transactions)
         self.writer.write(LedgerEntry.__table__, entries)
-        self.report("ledger", len(new) + len(transactions) + len(entries))
+        summary = usage.rebuild()  # the entries bypassed ledger.post, which keeps it
+        self.report("ledger", len(new) + len(transactions) + len(entries) + summary)
 
     def _health(self) -> None:
         count = int(len(self.employee_ids) * self.size.health_share)

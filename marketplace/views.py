@@ -17,7 +17,7 @@ from core.navigation import nav_for
 from core.policy import Action, can
 from core.web import active_membership, flash_error
 from health.texts import reason_text
-from marketplace import catalogue, events, reviews
+from marketplace import catalogue, events, ratings, reviews
 from marketplace import home as home_data
 from marketplace.candidates import need_tags_of
 from marketplace.forms import CatalogueForm, HideForm, ReplyForm, ReviewForm
@@ -87,7 +87,7 @@ def catalogue_page():
 def service_page(service_id: int):
     service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
     now = utcnow()
-    rated = catalogue.ratings([service.id]).get(service.id)
+    rated = ratings.ratings([service.id]).get(service.id)
     budget = catalogue.budget_by_category(current_user, today=park_today())
     covers = None if budget is None else min(service.price_minor,
                                              budget.get(service.category.value, 0))

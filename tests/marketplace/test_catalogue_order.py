@@ -13,7 +13,7 @@ from booking import services as booking_services
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
-from marketplace import catalogue, reviews
+from marketplace import catalogue, ratings, reviews
 from marketplace.catalogue import CatalogueQuery
 from providers.models import ProviderCategory
 from tests.benefits.factories import put_on_roster
@@ -60,7 +60,7 @@ def test_the_rating_order_is_stars_then_how_many_reviews(app, rated):
     assert titles(page) == ["Many reviews", "Few reviews", "Quarter star", "Not reviewed yet"]
     assert [(card.rating, card.reviews) for card in page.cards] == [
         (4.5, 4), (4.5, 2), (4.3, 4), (None, 0)]
-    assert catalogue.ratings([rated.quarter.id]) == {rated.quarter.id: (4.3, 4)}
+    assert ratings.ratings([rated.quarter.id]) == {rated.quarter.id: (4.3, 4)}
 
 
 def test_the_recommended_order_puts_the_persons_needs_first_then_stars(app, rated):

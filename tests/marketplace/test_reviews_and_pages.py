@@ -13,7 +13,7 @@ from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
 from health import services as health_services
-from marketplace import catalogue, reviews
+from marketplace import ratings, reviews
 from marketplace.errors import AlreadyReplied, ReviewNotAllowed
 from tests.benefits.factories import programme, put_on_roster
 from tests.booking.factories import BookingKit
@@ -46,7 +46,7 @@ def test_only_the_attendee_reviews_once_and_the_provider_replies_once(app, make,
     with pytest.raises(AlreadyReplied):
         reviews.reply(review, actor=visit.staff, text="again", now=utcnow())
     db.session.commit()
-    assert catalogue.ratings([visit.tuina.id]) == {visit.tuina.id: (4.0, 1)}
+    assert ratings.ratings([visit.tuina.id]) == {visit.tuina.id: (4.0, 1)}
 
 
 def test_a_booking_not_attended_cannot_be_reviewed(app, visit):
@@ -71,7 +71,32 @@ def test_a_hidden_review_disappears_everywhere(app, make, client, auth, visit):
     listed = client.get(f"/api/v1/services/{visit.tuina.id}/reviews",
                         headers={"Authorization": f"Bearer {token}"}).get_json()
     assert listed == {"items": [], "average": None, "count": 0}
-    assert catalogue.ratings([visit.tuina.id]) == {}
+    assert ratings.ratings([visit.tuina.id]) == {}
+
+
+def test_hiding_a_review_twice_takes_it_out_of_the_rating_once(app, make, visit):
+    review = reviews.write_review(visit.booking, actor=visit.user, stars=2, text="",
+                                  now=utcnow())
+    committee = make.user(Role.COMMITTEE_MEMBER, park=visit.park)
+    reviews.hide(review, actor=committee, reason="广告", now=utcnow())
+    reviews.hide(review, actor=committee, reason="广告，重复", now=utcnow())
+    db.session.commit()
+    assert ratings.ratings([visit.tuina.id]) == {}
+    assert ratings.check() == []
+
+
+def test_a_kept_rating_that_drifted_is_caught_and_recounted(app, visit):
+    from marketplace.models import ServiceRating
+
+    reviews.write_review(visit.booking, actor=visit.user, stars=4, text="", now=utcnow())
+    db.session.commit()
+    db.session.get(ServiceRating, visit.tuina.id).stars_sum = 9
+    db.session.commit()
+    assert ratings.check() == [f"service {visit.tuina.id}: rating (1, 9) but reviews say (1, 4)"]
+    assert ratings.rebuild() == 1
+    db.session.commit()
+    assert ratings.check() == []
+    assert ratings.ratings([visit.tuina.id]) == {visit.tuina.id: (4.0, 1)}
 
 
 def test_review_text_is_shown_escaped(app, client, auth, visit):
