@@ -301,10 +301,18 @@ class BudgetUsage(db.Model):
     ``flask ledger rebuild-usage`` writes it afresh after a bulk load."""
 
     __tablename__ = "budget_usage"
+    __table_args__ = (
+        # A report reads one programme's periods straight from here, without the accounts.
+        Index("ix_budget_usage_programme_period", "programme_id", "period_key", "user_id"),
+    )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), primary_key=True)
     #: The transactions' service category; "" for none (allocations, uncategorised holds).
     category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    #: The account's programme, period and employee, copied so that reports need no join.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("budget_programmes.id"))
+    period_key: Mapped[str | None] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: Positive allocation entries: their sum and how many.
     allocated_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     allocations: Mapped[int] = mapped_column(Integer, default=0)

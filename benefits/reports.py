@@ -71,11 +71,8 @@ class UsageReport:
 def _usage(programme: BudgetProgramme, keys: list[str]):
     """The usage summary rows of the programme's employee budget accounts in those periods
     (one per account and category: ``benefits.usage``), not their ledger entries."""
-    return (select().select_from(BudgetUsage).join(
-        LedgerAccount, LedgerAccount.id == BudgetUsage.account_id)
-        .where(LedgerAccount.programme_id == programme.id,
-               LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
-               LedgerAccount.period_key.in_(keys)))
+    return (select().select_from(BudgetUsage)
+            .where(BudgetUsage.programme_id == programme.id, BudgetUsage.period_key.in_(keys)))
 
 
 def _per_user(programme: BudgetProgramme, keys: list[str]):
@@ -83,12 +80,12 @@ def _per_user(programme: BudgetProgramme, keys: list[str]):
     spent (holds less releases, refunds and reversals): one row per employee, summed by
     the database."""
     return (_usage(programme, keys).add_columns(
-        LedgerAccount.period_key.label("period_key"),
-        LedgerAccount.user_id.label("user_id"),
+        BudgetUsage.period_key.label("period_key"),
+        BudgetUsage.user_id.label("user_id"),
         sum_of(BudgetUsage.allocated_minor).label("allocated"),
         sum_of(BudgetUsage.allocations).label("allocations"),
         sum_of(BudgetUsage.spent_minor).label("spent"))
-        .group_by(LedgerAccount.period_key, LedgerAccount.user_id).subquery("per_user"))
+        .group_by(BudgetUsage.period_key, BudgetUsage.user_id).subquery("per_user"))
 
 
 def _positive(column):
@@ -142,10 +139,10 @@ def _categories(programme: BudgetProgramme, key: str, *, k: int) -> list[tuple[s
     """(category, people, spent) of the categories at least k people spent on, most spent
     first."""
     per_person = (_usage(programme, [key]).add_columns(
-        LedgerAccount.user_id, BudgetUsage.category.label("category"),
+        BudgetUsage.user_id, BudgetUsage.category.label("category"),
         sum_of(BudgetUsage.spent_minor).label("spent"))
         .where(BudgetUsage.category != "")
-        .group_by(LedgerAccount.user_id, BudgetUsage.category).subquery("per_person"))
+        .group_by(BudgetUsage.user_id, BudgetUsage.category).subquery("per_person"))
     rows = db.session.execute(
         select(per_person.c.category, func.count(), sum_of(per_person.c.spent))
         .where(per_person.c.spent > 0).group_by(per_person.c.category)

@@ -32,9 +32,11 @@ def record(kind: TransactionKind, category: str | None,
     ``ledger.post`` inside its transaction, after it has locked the accounts, so that two
     postings to one account never race on its row."""
     totals: dict[int, tuple[int, int, int]] = {}
+    accounts: dict[int, LedgerAccount] = {}
     for account, amount in legs:
         if account.kind is not AccountKind.EMPLOYEE_BUDGET:
             continue
+        accounts[account.id] = account
         allocated, allocations, spent = totals.get(account.id, (0, 0, 0))
         if kind is TransactionKind.ALLOCATION and amount > 0:
             allocated, allocations = allocated + amount, allocations + 1
@@ -45,8 +47,10 @@ def record(kind: TransactionKind, category: str | None,
     for account_id, (allocated, allocations, spent) in sorted(totals.items()):
         if not (allocated or allocations or spent):
             continue
+        account = accounts[account_id]
         statement = upsert(BudgetUsage).values(
-            account_id=account_id, category=category or "", allocated_minor=allocated,
+            account_id=account_id, category=category or "", programme_id=account.programme_id,
+            period_key=account.period_key, user_id=account.user_id, allocated_minor=allocated,
             allocations=allocations, spent_minor=spent)
         db.session.execute(statement.on_conflict_do_update(
             index_elements=["account_id", "category"],
@@ -62,6 +66,9 @@ def derived_from_entries():
                       LedgerEntry.amount_minor > 0)
     category = func.coalesce(LedgerTransaction.category, literal(""))
     return (select(LedgerEntry.account_id.label("account_id"), category.label("category"),
+                   func.min(LedgerAccount.programme_id).label("programme_id"),
+                   func.min(LedgerAccount.period_key).label("period_key"),
+                   func.min(LedgerAccount.user_id).label("user_id"),
                    sum_of(case((allocation, LedgerEntry.amount_minor), else_=0))
                    .label("allocated_minor"),
                    sum_of(case((allocation, 1), else_=0)).label("allocations"),
@@ -81,19 +88,28 @@ def rebuild() -> int:
     kept = select(derived).where((derived.c.allocated_minor != 0) | (derived.c.allocations != 0)
                                  | (derived.c.spent_minor != 0))
     db.session.execute(insert(BudgetUsage).from_select(
-        ["account_id", "category", "allocated_minor", "allocations", "spent_minor"], kept))
+        ["account_id", "category", "programme_id", "period_key", "user_id", "allocated_minor",
+         "allocations", "spent_minor"], kept))
     return db.session.scalar(select(func.count()).select_from(BudgetUsage)) or 0
+
+
+def _no_movement(row: tuple | None) -> bool:
+    return row is None or not any(row[3:])
 
 
 def check() -> list[str]:
     """Where the summary and the entries disagree (nothing, when all is well)."""
-    derived = {(a, c): (al, n, s) for a, c, al, n, s in db.session.execute(derived_from_entries())}
-    kept = {(row.account_id, row.category): (row.allocated_minor, row.allocations,
+    derived = {(row.account_id, row.category): tuple(row)[2:]
+               for row in db.session.execute(derived_from_entries())}
+    kept = {(row.account_id, row.category): (row.programme_id, row.period_key, row.user_id,
+                                             row.allocated_minor, row.allocations,
                                              row.spent_minor)
             for row in db.session.scalars(select(BudgetUsage))}
     problems = []
     for key in sorted(derived.keys() | kept.keys()):
-        should, has = derived.get(key, (0, 0, 0)), kept.get(key, (0, 0, 0))
+        should, has = derived.get(key), kept.get(key)
+        if _no_movement(should) and _no_movement(has):
+            continue
         if should != has:
             problems.append(f"budget usage of account {key[0]} category {key[1] or '-'}: "
                             f"summary {has} but entries say {should}")
