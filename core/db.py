@@ -90,3 +90,13 @@ def _run_after_commit(session: Session) -> None:
 @event.listens_for(FlaskSession, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_ON_COMMIT_KEY, None)
+
+
+def schema_objects_for(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for one database: leaves out what the models create on
+    other databases only (``info={"dialects": (...)}``, e.g. PostgreSQL's trigram index),
+    so that comparing the models with a SQLite schema does not miss it."""
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return not dialects or dialect_name in dialects
+    return include

@@ -213,7 +213,7 @@ def _has_custom_types(table: Table) -> bool:
 def _complete(table: Table, row: dict) -> dict:
     """Every column present, Python-side defaults filled in (COPY applies none)."""
     for column in table.columns:
-        if column.name in row:
+        if column.name in row or column.computed is not None:  # the database writes those
             continue
         default = column.default
         if default is not None and default.is_scalar:

@@ -88,6 +88,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from core.db import schema_objects_for
+
+        conf_args.setdefault("include_object", schema_objects_for(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

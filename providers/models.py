@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -22,7 +23,6 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
-    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -207,6 +207,12 @@ class Practitioner(db.Model):
         return self.is_active and self.status is VerificationStatus.VERIFIED
 
 
+#: The text the catalogue matches words against, grouped as PostgreSQL writes a generated
+#: column's expression back, so that Alembic finds no difference with migration 0018.
+SEARCH_TEXT_SQL = ("lower(((((((({t}title_zh || ' ') || {t}title_en) || ' ') || {t}description_zh)"
+                   " || ' ') || {t}description_en) || ' ') || CAST({t}health_needs AS TEXT))")
+
+
 class Service(db.Model):
     """Something bookable: a consultation, a class, a trip."""
 
@@ -254,6 +260,11 @@ class Service(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: What the catalogue matches words against (``search_text``): written by the database
+    #: itself whenever a title, description or need tag changes, so that a search compares
+    #: one stored column instead of building the text again for every service it scans.
+    search_text: Mapped[str | None] = mapped_column(
+        Text, Computed(SEARCH_TEXT_SQL.format(t=""), persisted=True), deferred=True)
 
     provider: Mapped[ProviderOrganisation] = relationship()
     practitioners: Mapped[list[Practitioner]] = relationship(
@@ -271,26 +282,20 @@ class Service(db.Model):
         return self.buffer_before_minutes + self.duration_minutes + self.buffer_after_minutes
 
 
-#: The text the catalogue matches words against (``search_text``), grouped as PostgreSQL
-#: writes the index expression back, so that Alembic finds no difference with migration 0012.
-SEARCH_TEXT_SQL = ("lower(((((((({t}title_zh || ' ') || {t}title_en) || ' ') || {t}description_zh)"
-                   " || ' ') || {t}description_en) || ' ') || CAST({t}health_needs AS TEXT))")
-
-
 def search_text():
     """The text the catalogue matches words against, lower-cased: both titles, both
-    descriptions and the need tags, as one expression so that PostgreSQL can index it
-    (``ix_services_search_trgm``, a pg_trgm GIN index). Words hold no spaces, so a word
-    found in it lies within one field, as if each field were searched on its own."""
-    return literal_column(SEARCH_TEXT_SQL.format(t="services."), Text)
+    descriptions and the need tags, stored with the service (a generated column) so that
+    PostgreSQL can index it (``ix_services_search_trgm``, a pg_trgm GIN index). Words hold
+    no spaces, so a word found in it lies within one field, as if each field were searched
+    on its own."""
+    return Service.search_text
 
 
 #: Trigram index for ``LIKE '%word%'`` searches, on PostgreSQL only (migration 0012 adds
 #: the pg_trgm extension, and so does ``create_all``); SQLite scans, fine at its sizes.
-Index("ix_services_search_trgm",
-      literal_column(SEARCH_TEXT_SQL.format(t=""), Text).label("search_text"),
-      _table=Service.__table__, postgresql_using="gin",
-      postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+Index("ix_services_search_trgm", Service.search_text, postgresql_using="gin",
+      postgresql_ops={"search_text": "gin_trgm_ops"},
+      info={"dialects": ("postgresql",)}).ddl_if(dialect="postgresql")
 event.listen(Service.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 

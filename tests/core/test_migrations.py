@@ -13,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from core.db import db
+from core.db import db, schema_objects_for
 from marketplace import create_app
 from tests.conftest import base_config, require_postgres
 
@@ -41,7 +41,9 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_to_nothing(empty_d
     with app.app_context():
         upgrade(revision="heads")
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True,
+                "include_object": schema_objects_for(connection.dialect.name)})
             differences = compare_metadata(context, db.metadata)
         summary = [repr(difference)[:160] for difference in differences]
         assert not summary, "models and migrations disagree:\n" + "\n".join(summary)
