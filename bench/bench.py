@@ -284,6 +284,12 @@ def verdicts(result: dict) -> dict:
                                "ceiling_http")}
         result["p95_growth_half_to_full"] = growth
         checks["doubling data raises no p95 by > 20%"] = all(g <= 0.2 for g in growth.values())
+        solo_full, solo_half = full.get("solo"), half["scenarios"].get("solo")
+        if solo_full and solo_half:
+            # What one request costs, without the queue of 16 connections in it.
+            result["p95_growth_half_to_full_one_connection"] = {
+                name: round(solo_full[name]["p95_ms"] / max(solo_half[name]["p95_ms"], 0.01)
+                            - 1, 3) for name in solo_full if name in solo_half}
     return checks
 
 
@@ -340,6 +346,10 @@ def markdown(result: dict) -> str:
         out += ["## p95 growth from half to full data", "",
                 ", ".join(f"{k}: {v:+.0%}" for k, v in result["p95_growth_half_to_full"].items()),
                 ""]
+    if "p95_growth_half_to_full_one_connection" in result:
+        out += ["From one connection (no queue): " + ", ".join(
+            f"{k}: {v:+.0%}" for k, v in result["p95_growth_half_to_full_one_connection"].items()),
+            ""]
     out += ["## Targets", ""] + [f"- {'✅' if ok else '❌'} {name}"
                                  for name, ok in result["targets"].items()]
     return "\n".join(out) + "\n"

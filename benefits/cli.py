@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from benefits import budgets, ledger, reconcile, stripe_gateway, usage
 from benefits.models import BudgetProgramme
+from core.cli import report_problems
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
@@ -20,12 +21,7 @@ payments_cli = AppGroup("payments", help="Card payments through Stripe.")
 @ledger_cli.command("check")
 def check_command() -> None:
     """Verify every invariant of the ledger; exit 1 when anything is wrong."""
-    problems = ledger.check_ledger()
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        raise SystemExit(1)
-    click.echo("ledger ok")
+    report_problems(ledger.check_ledger(), all_well="ledger ok")
 
 
 @ledger_cli.command("rebuild-usage")
@@ -56,12 +52,7 @@ def reconcile_command() -> None:
     if not stripe_gateway.card_payments_enabled():
         click.echo("Stripe is not configured (STRIPE_SECRET_KEY): nothing to reconcile.")
         return
-    problems = reconcile.reconcile()
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        raise SystemExit(1)
-    click.echo("payments match Stripe")
+    report_problems(reconcile.reconcile(), all_well="payments match Stripe")
 
 
 def init_app(app: Flask) -> None:

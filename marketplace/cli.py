@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from core.cli import report_problems
 from core.clock import utcnow
 from core.db import db
 from marketplace import ratings
@@ -35,12 +36,7 @@ reviews_cli = AppGroup("reviews", help="Reviews and the ratings kept from them."
 def check_ratings_command() -> None:
     """Compare every service's kept rating with its visible reviews; exit 1 on any
     difference."""
-    problems = ratings.check()
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        raise SystemExit(1)
-    click.echo("ratings ok")
+    report_problems(ratings.check(), all_well="ratings ok")
 
 
 @reviews_cli.command("rebuild-ratings")

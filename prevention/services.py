@@ -311,6 +311,31 @@ def day_slots(campaign: Campaign, *, on: date, now: datetime) -> DaySlots:
     return DaySlots(on, left, [(slot, p) for slot, p in slots if slot.remaining > 0])
 
 
+def first_day_with_times(campaign: Campaign, *, today: date, now: datetime) -> date:
+    """The day the booking page opens on: the first campaign day from today with a free time
+    and places left (late in the evening, today's times are gone), or the first day the
+    campaign could run when there is none. One read of the schedules for the whole range."""
+    first = max(today, campaign.starts_on)
+    if not campaign.is_open or first > campaign.ends_on:
+        return first
+    zone = ZoneInfo(_zone(campaign))
+    service = campaign.service
+    practitioners = [p for p in service.practitioners if p.is_listed]
+    slots = slot_engine.service_slots(
+        service, practitioners, start=datetime.combine(first, time(0), tzinfo=zone),
+        end=datetime.combine(campaign.ends_on + timedelta(days=1), time(0), tzinfo=zone),
+        now=now)
+    tried: set[date] = set()
+    for slot, _practitioner in slots:
+        day = slot.starts_at.astimezone(zone).date()
+        if slot.remaining <= 0 or day in tried:
+            continue
+        tried.add(day)
+        if booked_on(campaign, day) < campaign.daily_capacity:
+            return day
+    return first
+
+
 # -- booking a check-up -----------------------------------------------------------------------
 
 

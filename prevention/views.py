@@ -180,12 +180,13 @@ def my_checkups():
                            locale=current_locale_code())
 
 
-def _day(raw: str | None, campaign: Campaign, today: date) -> date:
+def _day(raw: str | None, campaign: Campaign, today: date, now: datetime) -> date:
+    """The day asked for, else the first with free times."""
     try:
-        day = date.fromisoformat(raw) if raw else max(today, campaign.starts_on)
+        return date.fromisoformat(raw) if raw else services.first_day_with_times(
+            campaign, today=today, now=now)
     except ValueError:
-        day = max(today, campaign.starts_on)
-    return day
+        return services.first_day_with_times(campaign, today=today, now=now)
 
 
 def _fill_choices(form: BookCheckupForm, campaign: Campaign, locale: str) -> None:
@@ -202,7 +203,7 @@ def _render_booking(campaign: Campaign, form: BookCheckupForm, status: int = 200
     locale = current_locale_code()
     zone = campaign.enterprise.park.timezone
     today = to_zone(now, zone).date()
-    day = _day(request.values.get("on"), campaign, today)
+    day = _day(request.values.get("on"), campaign, today, now)
     person = services.person_on(current_user, None, day)
     fitting = services.fitting_packages(campaign, person)
     _fill_choices(form, campaign, locale)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from benefits import budgets
-from benefits.models import BudgetPeriod, RosterEntry
+from benefits import budgets, ledger
+from benefits.models import AccountKind, BudgetPeriod, RosterEntry
 from booking import services as booking_services
 from core.accounts.models import Enterprise, Role, User
 from core.clock import utcnow
@@ -71,3 +71,15 @@ def deliver(client, event: dict, *, secret: str = WEBHOOK_SECRET, timestamp=None
     return client.post("/api/v1/payments/stripe/webhook", data=body,
                        headers={"Stripe-Signature": signature,
                                 "Content-Type": "application/json"})
+
+
+def bare_accounts():
+    """Outside funding, a programme's pot and one employee budget, with no programme or
+    person behind them: for the ledger's own tests."""
+    now = utcnow()
+    source = ledger.get_account(AccountKind.EXTERNAL_FUNDING, currency="CNY", now=now)
+    pot = ledger.get_account(AccountKind.PROGRAMME_FUNDS, currency="CNY", now=now,
+                             enterprise_id=None, programme_id=None, period_key="pot")
+    budget = ledger.get_account(AccountKind.EMPLOYEE_BUDGET, currency="CNY", now=now,
+                                user_id=None, period_key="2026-11")
+    return source, pot, budget

@@ -11,20 +11,11 @@ from benefits.errors import AlreadyReversed, InsufficientFunds, UnbalancedTransa
 from benefits.models import AccountKind, LedgerEntry, LedgerIsAppendOnly, TransactionKind
 from core.clock import utcnow
 from core.db import db
-
-
-def accounts():
-    now = utcnow()
-    source = ledger.get_account(AccountKind.EXTERNAL_FUNDING, currency="CNY", now=now)
-    pot = ledger.get_account(AccountKind.PROGRAMME_FUNDS, currency="CNY", now=now,
-                             enterprise_id=None, programme_id=None, period_key="pot")
-    budget = ledger.get_account(AccountKind.EMPLOYEE_BUDGET, currency="CNY", now=now,
-                                user_id=None, period_key="2026-11")
-    return source, pot, budget
+from tests.benefits.factories import bare_accounts
 
 
 def test_money_moves_in_balanced_transactions_and_balances_follow(app):
-    source, pot, budget = accounts()
+    source, pot, budget = bare_accounts()
     ledger.transfer(TransactionKind.FUNDING, source=source, target=pot, amount_minor=50_000,
                     now=utcnow())
     ledger.transfer(TransactionKind.ALLOCATION, source=pot, target=budget, amount_minor=20_000,
@@ -37,14 +28,14 @@ def test_money_moves_in_balanced_transactions_and_balances_follow(app):
 
 
 def test_an_account_that_may_not_go_negative_refuses_to(app):
-    _source, pot, budget = accounts()
+    _source, pot, budget = bare_accounts()
     with pytest.raises(InsufficientFunds):
         ledger.transfer(TransactionKind.ALLOCATION, source=pot, target=budget,
                         amount_minor=1, now=utcnow())
 
 
 def test_unbalanced_or_empty_movements_are_refused(app):
-    source, pot, _budget = accounts()
+    source, pot, _budget = bare_accounts()
     with pytest.raises(UnbalancedTransaction):
         ledger.post(TransactionKind.FUNDING, [ledger.Leg(source, -5), ledger.Leg(pot, 4)],
                     now=utcnow())
@@ -54,7 +45,7 @@ def test_unbalanced_or_empty_movements_are_refused(app):
 
 
 def test_a_reference_makes_a_movement_happen_once(app):
-    source, pot, _budget = accounts()
+    source, pot, _budget = bare_accounts()
     first = ledger.transfer(TransactionKind.FUNDING, source=source, target=pot,
                             amount_minor=100, now=utcnow(), reference="bank:42")
     again = ledger.transfer(TransactionKind.FUNDING, source=source, target=pot,
@@ -63,7 +54,7 @@ def test_a_reference_makes_a_movement_happen_once(app):
 
 
 def test_history_cannot_be_edited_only_reversed(app):
-    source, pot, _budget = accounts()
+    source, pot, _budget = bare_accounts()
     transaction = ledger.transfer(TransactionKind.FUNDING, source=source, target=pot,
                                   amount_minor=700, now=utcnow())
     db.session.commit()
@@ -87,7 +78,7 @@ MOVES = st.lists(st.tuples(st.sampled_from(["fund", "allocate", "spend", "refund
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES)
 def test_any_sequence_of_movements_keeps_every_invariant(app, moves):
-    source, pot, budget = accounts()
+    source, pot, budget = bare_accounts()
     provider = ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency="CNY", now=utcnow(),
                                   provider_id=None, period_key="p")
     done = []

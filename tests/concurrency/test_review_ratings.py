@@ -13,8 +13,8 @@ from core.accounts.models import User
 from core.clock import utcnow
 from core.db import db
 from marketplace import ratings, reviews
-from tests.booking.factories import BookingKit
 from tests.benefits.factories import put_on_roster
+from tests.booking.factories import BookingKit
 from tests.factories import Factories
 
 REVIEWERS = 12

@@ -129,3 +129,27 @@ def test_a_search_page_runs_the_same_number_of_queries_whatever_its_size(app, sh
     with counted_queries() as large:
         search(shop, per_page=9)
     assert len(small) == len(large)
+
+
+def test_a_service_first_free_in_five_days_still_shows_when(app, shop):
+    """Next starts look two days ahead first; a service with nothing there is looked up
+    again over the rest of the window, and the card says the real day."""
+    from providers import services as provider_services
+    from providers.models import VerificationStatus
+    from providers.schemas import PractitionerData, RuleData
+    from tests.booking.factories import SHANGHAI
+
+    later = provider_services.add_practitioner(
+        shop.provider, PractitionerData(name_zh="李医生", name_en="Dr Li"), actor=shop.owner,
+        now=utcnow())
+    later.status = VerificationStatus.VERIFIED
+    first_day = park_today() + timedelta(days=5)
+    provider_services.add_rule(later, RuleData(
+        rrule="FREQ=DAILY", starts_on=first_day, start_time="09:00", end_time="12:00",
+        timezone="Asia/Shanghai"), actor=shop.owner, now=utcnow())
+    shop.service(title_zh="艾灸", title_en="Moxibustion", practitioners=[later])
+    page = search(shop, q="moxibustion")
+    assert titles(page) == ["Moxibustion"]
+    start = page.cards[0].next_start.astimezone(SHANGHAI)
+    assert (start.date(), start.hour) == (first_day, 9)
+    assert search(shop, q="tuina").cards[0].next_start < utcnow() + timedelta(days=1)

@@ -345,3 +345,32 @@ def test_the_public_query_counts_invited_and_completed_employees(kit):
 
 def test_check_ups_are_a_provider_category():
     assert ProviderCategory("health_checkup").label
+
+
+def test_the_booking_page_opens_on_the_first_day_that_still_has_times(kit):
+    """At 23:30 today's times are gone, so the page opens on tomorrow; at 07:00 on today."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    late = datetime.combine(kit.today, time(23, 30), tzinfo=shanghai).astimezone(UTC)
+    early = datetime.combine(kit.today, time(7), tzinfo=shanghai).astimezone(UTC)
+    tomorrow = kit.today + timedelta(days=1)
+    expected_late = tomorrow if kit.campaign.runs_on(tomorrow) else kit.today
+    assert services.first_day_with_times(kit.campaign, today=kit.today, now=late) == \
+        expected_late
+    assert services.first_day_with_times(kit.campaign, today=kit.today, now=early) == \
+        kit.today
+
+
+def test_a_day_whose_campaign_places_are_taken_is_passed_over(make):
+    from tests.prevention.factories import CampaignKit
+
+    kit = CampaignKit(make, daily_capacity=1)
+    now = utcnow()
+    first = services.first_day_with_times(kit.campaign, today=kit.today, now=now)
+    days_ahead = (first - kit.today).days
+    kit.book(kit.person(), days=days_ahead, hour=19)
+    after = services.first_day_with_times(kit.campaign, today=kit.today, now=now)
+    assert after == first + timedelta(days=1) or not kit.campaign.runs_on(
+        first + timedelta(days=1))
