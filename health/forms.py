@@ -93,6 +93,8 @@ class ImportForm(FlaskForm):
 class DependantForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
+    sex = SelectField(_l("Sex (optional)"), choices=choices(
+        [("", _l("Not given")), *((s.value, s.label) for s in Sex)]))
     relation = SelectField(_l("Relation to you"),
                            choices=choices((r.value, r.label) for r in Relation))
     needs = MultiCheckboxField(_l("Needs"), choices=choices((t.value, t.label)

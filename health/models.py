@@ -134,7 +134,8 @@ class QuestionnaireResponse(db.Model):
 
 class Dependant(db.Model):
     """A child or elderly relative a booking can serve. ``data``: name, birth_date
-    (ISO), relation, needs (need tags), notes."""
+    (ISO), sex (optional: check-up packages for one sex need it), relation, needs (need
+    tags), notes."""
 
     __tablename__ = "health_dependants"
 
@@ -154,6 +155,11 @@ class Dependant(db.Model):
     @property
     def birth_date(self) -> date:
         return date.fromisoformat(self.data["birth_date"])
+
+    @property
+    def sex(self) -> Sex | None:
+        value = self.data.get("sex")
+        return Sex(value) if value in {s.value for s in Sex} else None
 
     def age_on(self, day: date) -> int:
         born = self.birth_date

@@ -230,6 +230,8 @@ class DependantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     birth_date: date
+    sex: Literal["female", "male"] | None = Field(
+        None, description="Optional; check-up packages for one sex need it.")
     relation: Literal["child", "parent", "parent_in_law", "spouse"]
     needs: list[str] = Field(default_factory=list)
     notes: str = Field("", max_length=500)
@@ -239,6 +241,7 @@ class DependantOut(BaseModel):
     id: int
     name: str
     birth_date: date
+    sex: str | None
     relation: str
     needs: list[str]
     notes: str
@@ -246,6 +249,7 @@ class DependantOut(BaseModel):
     @classmethod
     def of(cls, dependant: Dependant) -> DependantOut:
         return cls(id=dependant.id, name=dependant.name, birth_date=dependant.birth_date,
+                   sex=dependant.sex.value if dependant.sex else None,
                    relation=dependant.relation.value, needs=dependant.needs,
                    notes=dependant.data.get("notes") or "")
 

@@ -227,7 +227,8 @@ def screening_for(user: User) -> Screening:
 
 
 def add_dependant(user: User, *, name: str, birth_date: date | None, relation: str,
-                  needs: Sequence[str], notes: str = "", now: datetime) -> Dependant:
+                  needs: Sequence[str], notes: str = "", sex: str | None = None,
+                  now: datetime) -> Dependant:
     """Add a child or an elderly relative. Raises InvalidInput."""
     require_owner(user)
     errors: dict[str, str] = {}
@@ -240,6 +241,9 @@ def add_dependant(user: User, *, name: str, birth_date: date | None, relation: s
         errors["birth_date"] = _("Enter a date of birth between 1900 and today.")
     if relation not in {r.value for r in Relation}:
         errors["relation"] = _("Choose one of the allowed values.")
+    sex = sex or None
+    if sex is not None and sex not in {s.value for s in Sex}:
+        errors["sex"] = _("Choose one of the allowed values.")
     if any(need not in {t.value for t in DEPENDANT_NEED_TAGS} for need in needs):
         errors["needs"] = _("Choose one of the allowed values.")
     notes = (notes or "").strip()
@@ -249,7 +253,7 @@ def add_dependant(user: User, *, name: str, birth_date: date | None, relation: s
         raise InvalidInput(fields=errors)
     assert birth_date is not None
     dependant = Dependant(user_id=user.id, created_at=now, data={
-        "name": name, "birth_date": birth_date.isoformat(), "relation": relation,
+        "name": name, "birth_date": birth_date.isoformat(), "sex": sex, "relation": relation,
         "needs": sorted(set(needs)), "notes": notes})
     db.session.add(dependant)
     db.session.flush()
@@ -326,7 +330,9 @@ def screening_for_dependant(user: User, dependant: Dependant, *, today: date
         return None
     checkups = [(c.measured_on, c.readings)
                 for c in list_dependant_checkups(user, dependant.id)]
-    return screen(checkups=checkups, questionnaires=[], profile={})
+    sex = dependant.sex
+    return screen(checkups=checkups, questionnaires=[],
+                  profile={"sex": sex.value} if sex else {})
 
 
 def ensure_unreferenced(model: type, ids: Sequence[int], *,

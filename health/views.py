@@ -222,7 +222,7 @@ def dependants():
     if form.validate_on_submit():
         try:
             services.add_dependant(current_user, name=form.name.data,
-                                   birth_date=form.birth_date.data,
+                                   birth_date=form.birth_date.data, sex=form.sex.data or None,
                                    relation=form.relation.data, needs=form.needs.data or [],
                                    notes=form.notes.data or "", now=utcnow())
         except DomainError as exc:

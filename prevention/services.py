@@ -231,11 +231,9 @@ class Person:
 
 def person_on(user: User, dependant: Dependant | None, day: date) -> Person:
     """Age on ``day`` and sex, from the employee's own health profile (or the family
-    member's birth date). Read for the check, never copied anywhere."""
+    member's birth date and sex). Read for the check, never copied anywhere."""
     if dependant is not None:
-        born = dependant.birth_date
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        return Person(age=age, sex=None, is_dependant=True)
+        return Person(age=dependant.age_on(day), sex=dependant.sex, is_dependant=True)
     profile = health_services.profile_data(user)
     birth_year = profile.get("birth_year")
     sex = profile.get("sex")
@@ -256,9 +254,9 @@ def check_package_fits(package: CampaignPackage, person: Person) -> None:
                 "package.", low=package.min_age if package.min_age is not None else 0,
                 high=package.max_age if package.max_age is not None else "∞"))
     if package.sex is not PackageSex.ANY:
-        if person.is_dependant:
-            raise PackageDoesNotFit(_("This package is for one sex only and cannot be booked "
-                                      "for a family member. Choose another package."))
+        if person.sex is None and person.is_dependant:
+            raise PackageDoesNotFit(_("This package is for one sex only: add the family "
+                                      "member's sex on the Family page first."))
         if person.sex is None:
             raise PackageDoesNotFit(_("This package is for one sex only: add your sex to your "
                                       "health profile first."))
@@ -541,7 +539,7 @@ def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
     else:
         screening = health_services.screening_for_dependant(employee, dependant,
                                                             today=checkup.day)
-        sex = None
+        sex = dependant.sex
     abnormal = screening is not None and (
         explanations.any_abnormal(record.readings, sex=sex)
         or any(flag.observed_on == checkup.day for flag in screening.flags))
@@ -637,6 +635,8 @@ def explained_results(checkup: CampaignCheckup, *, actor: User
     except HealthRecordNotFound:
         return None
     if checkup.dependant_id is not None:
-        return explanations.explain(record.readings, adult=not is_child_checkup(checkup))
+        member = dependant_of_checkup(checkup)
+        return explanations.explain(record.readings, adult=not is_child_checkup(checkup),
+                                    sex=member.sex if member else None)
     sex = person_on(actor, None, checkup.day).sex
     return explanations.explain(record.readings, sex=sex)

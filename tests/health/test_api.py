@@ -81,9 +81,12 @@ def test_profile_dependants_consents_access_log_and_delete(api, make, employee):
     assert saved.get_json()["exists"] is True
     assert api("PUT", "/profile", json={"sleep_hours": 30}).status_code == 422
     dependant = api("POST", "/dependants", json={
-        "name": "Grandma", "birth_date": "1948-02-01", "relation": "parent",
+        "name": "Grandma", "birth_date": "1948-02-01", "sex": "female", "relation": "parent",
         "needs": ["eldercare"]})
-    assert dependant.status_code == 201
+    assert dependant.status_code == 201 and dependant.get_json()["sex"] == "female"
+    assert api("POST", "/dependants", json={
+        "name": "Grandpa", "birth_date": "1946-02-01", "sex": "other", "relation": "parent",
+    }).status_code == 422
     assert api("GET", f"/recommendations?dependant_id={dependant.get_json()['id']}"
                ).status_code == 200
     consent = api("POST", "/consents", json={"provider_id": provider.id,

@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from core.accounts.models import Role
 from core.db import db
-from core.errors import Forbidden
+from core.errors import Forbidden, InvalidInput
 from health import services
 from health.cli import rotate_keys
 from health.crypto import HealthKeyError, Keyring, development_key, init_keyring
 from health.errors import HealthRecordNotFound, IncompleteQuestionnaire, InvalidReading
+from health.models import Sex
 
 
 def _checkup(user, now, **readings):
@@ -139,3 +140,15 @@ def test_dependants_belong_to_their_owner(make, employee, now):
 def test_only_employees_keep_a_health_profile(make, role):
     with pytest.raises(Forbidden):
         services.list_checkups(make.user(role))
+
+
+def test_a_family_member_s_sex_is_optional_and_checked(make, employee, now):
+    grandma = services.add_dependant(employee, name="外婆", birth_date=date(1950, 5, 1),
+                                     relation="parent", needs=[], sex="female", now=now)
+    child = services.add_dependant(employee, name="乐乐", birth_date=date(2020, 5, 1),
+                                   relation="child", needs=[], now=now)
+    assert (grandma.sex, child.sex) == (Sex.FEMALE, None)
+    with pytest.raises(InvalidInput) as refused:
+        services.add_dependant(employee, name="某人", birth_date=date(1950, 5, 1),
+                               relation="parent", needs=[], sex="unknown", now=now)
+    assert "sex" in refused.value.fields

@@ -111,9 +111,13 @@ def test_profile_dependants_sharing_export_and_delete_pages(client, signed_in, m
         "activity_minutes_per_week": "60", "sleep_hours": "5.5",
         "goals": ["stress"]}).status_code == 302
     assert client.post("/me/health/dependants", data={
-        "name": "小明", "birth_date": "2019-06-01", "relation": "child",
+        "name": "小明", "birth_date": "2019-06-01", "sex": "male", "relation": "child",
         "needs": ["childcare"]}).status_code == 302
-    assert "小明" in client.get("/me/health/dependants").get_data(as_text=True)
+    family = client.get("/me/health/dependants", headers={"Accept-Language": "en"})
+    assert "小明" in family.get_data(as_text=True) and " · Male · " in family.get_data(as_text=True)
+    assert client.post("/me/health/dependants", data={
+        "name": "小红", "birth_date": "2019-06-01", "sex": "x", "relation": "child"}
+    ).status_code == 400
     assert client.post("/me/health/sharing", data={
         "provider_id": str(provider.id), "fields": ["lifestyle"], "days": "7"}
     ).status_code == 302

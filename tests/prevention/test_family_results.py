@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from core.clock import utcnow
@@ -19,7 +20,7 @@ from health import sharing
 from health.errors import HealthRecordNotFound
 from health.models import CheckUp, DependantCheckUp
 from prevention import queries, reports, services
-from prevention.errors import NoResultsConsent, ResultsAlreadyReceived
+from prevention.errors import NoResultsConsent, PackageDoesNotFit, ResultsAlreadyReceived
 from tests.prevention.factories import CampaignKit
 
 RESULTS_CSV = ("source,systolic,diastolic,ldl,ldl_unit,fasting_glucose\n"
@@ -39,10 +40,11 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def _family_member(user, *, name: str = "王芳", relation: str = "spouse", age: int = 52):
+def _family_member(user, *, name: str = "王芳", relation: str = "spouse", age: int = 52,
+                   sex: str | None = None):
     today = park_today()
     born = date(today.year - age, today.month, 1) - timedelta(days=1)
-    member = health_services.add_dependant(user, name=name, birth_date=born,
+    member = health_services.add_dependant(user, name=name, birth_date=born, sex=sex,
                                            relation=relation, needs=[], now=utcnow())
     db.session.commit()
     return member
@@ -181,3 +183,43 @@ def test_the_employee_reads_them_on_the_check_up_and_family_pages_and_the_api(cl
     admin_page = client.get(f"/campaigns/{kit.campaign.id}", headers=EN)
     assert admin_page.status_code == 200
     assert "146" not in admin_page.text and "王芳" not in admin_page.text
+
+
+def test_a_package_for_women_is_booked_for_a_wife_but_not_a_father_or_someone_whose_sex_is_unknown(
+        kit):
+    employee = kit.person(sex="male")
+    wife = _family_member(employee, sex="female")
+    checkup = kit.book(employee, code="enhanced", dependant_id=wife.id)
+    assert checkup.package.code == "enhanced"
+    father = _family_member(employee, name="王强", relation="parent", age=75, sex="male")
+    with force_locale("en"), pytest.raises(PackageDoesNotFit) as refused:
+        kit.book(employee, code="enhanced", dependant_id=father.id, days=4)
+    assert "only" in str(refused.value.message)
+    db.session.rollback()
+    unknown = _family_member(employee, name="王敏", relation="parent", age=70)
+    with force_locale("en"), pytest.raises(PackageDoesNotFit) as refused:
+        kit.book(employee, code="enhanced", dependant_id=unknown.id, days=5)
+    assert "Family page" in str(refused.value.message)
+    db.session.rollback()
+    assert services.fitting_packages(kit.campaign, services.person_on(
+        employee, wife, kit.today)) == list(kit.campaign.packages)
+
+
+def test_a_wife_s_waist_is_judged_by_the_threshold_for_women_once_her_sex_is_given(kit):
+    employee = kit.person(sex="male")
+    wife = _family_member(employee, sex="female")
+    checkup = kit.book(employee, dependant_id=wife.id)
+    _upload(kit, checkup, "source,waist\nKit Lab,87\n")  # central obesity for women, not men
+    explained = {i.key: i for i in services.explained_results(checkup, actor=employee)}
+    assert explained["waist"].level.value == "high"
+    flags = health_services.screening_for_dependant(employee, wife, today=checkup.day).flags
+    assert any("waist" in flag.code for flag in flags)
+
+
+def test_without_her_sex_a_waist_gets_no_level(kit):
+    employee = kit.person(sex="male")
+    member = _family_member(employee)
+    checkup = kit.book(employee, dependant_id=member.id)
+    _upload(kit, checkup, "source,waist\nKit Lab,87\n")
+    explained = {i.key: i for i in services.explained_results(checkup, actor=employee)}
+    assert explained["waist"].level is None
