@@ -49,9 +49,9 @@ PROFILES = (
                           "triglycerides": (141, "mg/dL"), "fasting_glucose": (99, "mg/dL"),
                           "hba1c": (5.6, "%"), "uric_acid": (330, "µmol/L")})),
         {"isi": [2, 2, 1, 3, 1, 2, 2], "gad7": [1, 2, 1, 2, 0, 1, 1]},
-        ({"name": "陈乐乐", "birth_date": "2019-06-01", "relation": "child",
+        ({"name": "陈乐乐", "birth_date": "2019-06-01", "sex": "male", "relation": "child",
           "needs": ["childcare"]},
-         {"name": "陈建国", "birth_date": "1956-03-12", "relation": "parent",
+         {"name": "陈建国", "birth_date": "1956-03-12", "sex": "male", "relation": "parent",
           "needs": ["eldercare", "hypertension"]}),
         ("Xinglin TCM Clinic", ("blood_pressure", "body", "lifestyle")),
     ),
@@ -133,7 +133,7 @@ def seed_health(*, now: datetime) -> int:
             services.add_dependant(user, name=dependant["name"],
                                    birth_date=date.fromisoformat(dependant["birth_date"]),
                                    relation=dependant["relation"], needs=dependant["needs"],
-                                   now=now)
+                                   sex=dependant.get("sex"), now=now)
         if demo.share_with:
             name, fields = demo.share_with
             provider = db.session.scalar(select(ProviderOrganisation).where(
