@@ -57,6 +57,31 @@ ACTION_LABELS = {
 }
 
 
+#: What an entry is about (``target_type``), as people read it.
+TARGET_LABELS = {
+    "user": _l("Account"),
+    "membership": _l("Role"),
+    "invitation": _l("Invitation"),
+    "api_token": _l("API token"),
+    "provider": _l("Provider"),
+    "practitioner": _l("Practitioner"),
+    "credential": _l("Credential"),
+    "ledger_transaction": _l("Money movement"),
+    "budget_programme": _l("Budget programme"),
+    "park": _l("Park"),
+    "health_profile": _l("Health profile"),
+    "audit_log": _l("Audit log"),
+}
+
+
+def target_label(code: str | None) -> str:
+    """What the entry is about, in the current language; an unknown type as itself."""
+    if not code:
+        return ""
+    label = TARGET_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
 def label_for(code: str) -> str:
     """The action in the current language; an unknown code as itself."""
     label = ACTION_LABELS.get(code)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.accounts.services import find_user_by_login
-from core.audit.actions import label_for, roles_label
+from core.audit.actions import label_for, roles_label, target_label
 from core.audit.forms import AuditSearchForm
 from core.audit.services import AuditFilter, about_owner, search
 from core.db import db
@@ -20,6 +20,7 @@ bp = Blueprint("audit", __name__)
 # Globals, not context: the events table is a macro imported without the page's context.
 bp.add_app_template_global(label_for, "action_label")
 bp.add_app_template_global(roles_label, "roles_label")
+bp.add_app_template_global(target_label, "target_label")
 
 PER_PAGE = 50
 

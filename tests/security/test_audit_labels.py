@@ -10,7 +10,7 @@ from markupsafe import escape
 from benefits.models import TransactionKind
 from core.accounts.models import Role
 from core.audit import hooks
-from core.audit.actions import ACTION_LABELS, label_for, roles_label
+from core.audit.actions import ACTION_LABELS, TARGET_LABELS, label_for, roles_label
 from core.db import db
 from marketplace import hardening
 
@@ -77,6 +77,8 @@ def test_admins_see_the_sentence_the_code_and_the_role_in_words(client, make, au
 
     assert "Signed in" in page.text and "<code>auth.login.succeeded</code>" in page.text
     assert '<span class="muted small">Employee</span>' in page.text  # not "employee"
+    created = client.get("/admin/audit", query_string={"action": "account.created"})
+    assert '<span title="user">Account</span>' in created.text  # what it is about, in words
 
 
 def test_every_action_the_app_records_has_a_label(app):
@@ -96,3 +98,12 @@ def test_an_unknown_code_is_shown_as_itself_and_roles_in_words(app):
         assert roles_label("committee_member,employee") == "Committee member, Employee"
         assert roles_label("not_a_role") == "not_a_role"
         assert roles_label(None) == ""
+
+
+def test_everything_an_entry_can_be_about_has_a_label(app):
+    """The types the hooks and exports record, as data, all read as words."""
+    recorded = {rule.target_type for rule in hooks._ENDPOINTS.values() if rule.target_type}
+    recorded |= {target_type for target_type, _arg in hardening.EXPORTS.values()}
+    recorded |= {"user", "membership", "invitation", "api_token", "provider", "practitioner",
+                 "credential", "ledger_transaction", "budget_programme", "audit_log"}
+    assert recorded - set(TARGET_LABELS) == set()
