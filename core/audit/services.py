@@ -8,6 +8,7 @@ provider the web layer installs, so that services never touch the request.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -167,9 +168,27 @@ class RetentionTooShort(ValueError):
     """Asked to prune entries younger than ``MIN_RETENTION_DAYS``."""
 
 
-def prune(*, older_than_days: int, now: datetime) -> int:
+class ArchiveIncomplete(RuntimeError):
+    """The entries to delete are not the ones archived: nothing is deleted."""
+
+
+def archive_line(event: AuditEvent) -> str:
+    """One entry as a line of JSON: every column, times in ISO 8601 UTC."""
+    return json.dumps({
+        "id": event.id, "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id, "actor_role": event.actor_role, "action": event.action,
+        "target_type": event.target_type, "target_id": event.target_id,
+        "subject_user_id": event.subject_user_id, "ip": event.ip,
+        "user_agent": event.user_agent, "details": event.details or {}},
+        ensure_ascii=False, sort_keys=True)
+
+
+def prune(*, older_than_days: int, now: datetime,
+          archive: Callable[[str], object] | None = None) -> int:
     """Delete the entries older than ``older_than_days`` and record, in the same
     transaction, that it was done and how many went (``audit.pruned``). Returns how many.
+    With ``archive``, each entry is first handed to it as a line of JSON (oldest first), and
+    nothing is deleted unless every deleted entry was archived.
 
     This is the one deliberate exception to the log being append-only. On PostgreSQL the
     trigger lets a DELETE through only while the transaction-local setting
@@ -180,6 +199,13 @@ def prune(*, older_than_days: int, now: datetime) -> int:
     if older_than_days < MIN_RETENTION_DAYS:
         raise RetentionTooShort(f"entries must be kept at least {MIN_RETENTION_DAYS} days")
     before = now - timedelta(days=older_than_days)
+    archived = 0
+    if archive is not None:
+        for event in db.session.scalars(select(AuditEvent).where(AuditEvent.occurred_at < before)
+                                        .order_by(AuditEvent.id)
+                                        .execution_options(yield_per=1000)):
+            archive(archive_line(event) + "\n")
+            archived += 1
     on_postgres = db.session.get_bind().dialect.name == "postgresql"
     allow = text("SELECT set_config(:name, :value, true)")  # true: SET LOCAL
     if on_postgres:
@@ -189,9 +215,11 @@ def prune(*, older_than_days: int, now: datetime) -> int:
         .execution_options(synchronize_session=False)).rowcount
     if on_postgres:
         db.session.execute(allow, {"name": PRUNE_SETTING, "value": "off"})
+    if archive is not None and archived != count:
+        raise ArchiveIncomplete(f"archived {archived} entries but would delete {count}")
     record("audit.pruned", target_type="audit_log", now=now,
            details={"count": count, "older_than_days": older_than_days,
-                    "before": before.isoformat()})
+                    "before": before.isoformat(), "archived": archive is not None})
     log.info("audit log: pruned %s entries older than %s days (before %s)", count,
              older_than_days, before.isoformat())
     return count

@@ -146,3 +146,38 @@ def test_the_migrated_database_refuses_a_plain_delete_and_lets_the_prune_through
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_pruning_can_archive_what_it_deletes_first(app, runner, tmp_path):
+    import gzip
+    import json
+
+    _entries_aged(800, 401, 3)
+    target = tmp_path / "audit-2025.jsonl.gz"
+
+    result = runner.invoke(args=["audit", "prune", "--older-than-days", "400",
+                                 "--archive", str(target)])
+
+    assert result.exit_code == 0, result.output
+    assert f"archived to {target}" in result.output
+    with gzip.open(target, "rt", encoding="utf-8") as archive:
+        lines = [json.loads(line) for line in archive]
+    assert sorted(line["details"]["login"] for line in lines) == ["aged-401", "aged-800"]
+    assert {"id", "occurred_at", "action", "actor_id", "ip"} <= set(lines[0])
+    assert _logins_left() == ["aged-3"]
+    [pruned] = _pruned()
+    assert pruned.details["archived"] is True and pruned.details["count"] == 2
+    assert not (tmp_path / "audit-2025.jsonl.gz.partial").exists()
+
+
+def test_an_existing_archive_is_never_overwritten_and_nothing_is_deleted(app, runner, tmp_path):
+    _entries_aged(800)
+    target = tmp_path / "audit.jsonl"
+    target.write_text("kept\n")
+
+    result = runner.invoke(args=["audit", "prune", "--older-than-days", "400",
+                                 "--archive", str(target)])
+
+    assert result.exit_code != 0 and "exists" in result.output
+    assert target.read_text() == "kept\n"
+    assert _logins_left() == ["aged-800"]
