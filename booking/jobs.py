@@ -22,7 +22,7 @@ import time as time_module
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.exceptions import DuplicateJobError
@@ -89,12 +89,27 @@ JOBS: dict[str, Callable[[datetime], int]] = {
 }
 
 
+_REGISTERED_KEY = "booking.periodic_jobs"
+
+
+def register_periodic_job(app: Flask, name: str, job: Callable[[datetime], int]) -> None:
+    """Run ``job(now)`` in every round of the worker, after the engine's own jobs: how the
+    packages built on the engine (park events' waitlist offers, family physicians' unpaid
+    agreements) get their sweeps run without this package knowing them. The job commits
+    for itself (or leaves it to the round) and returns how many rows it handled."""
+    app.extensions.setdefault(_REGISTERED_KEY, {})[name] = job
+
+
+def periodic_jobs() -> dict[str, Callable[[datetime], int]]:
+    return {**JOBS, **current_app.extensions.get(_REGISTERED_KEY, {})}
+
+
 def tick(now: datetime | None = None) -> dict[str, int]:
     """Run every due job once, each in its own transaction. A failing job is logged and
     rolled back; the others still run."""
     now = now or utcnow()
     done: dict[str, int] = {}
-    for name, job in JOBS.items():
+    for name, job in periodic_jobs().items():
         try:
             done[name] = job(now)
             db.session.commit()

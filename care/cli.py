@@ -1,12 +1,13 @@
 """``flask care expire-unpaid``: the sweep that ends pending family-physician agreements
-whose time to pay has passed, releasing their budget holds and card intents (run it every
-few minutes from cron, as ``flask park expire-offers``)."""
+whose time to pay has passed, releasing their budget holds and card intents. ``flask worker``
+runs it in every round; the command is for running it by hand."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
+from booking.jobs import register_periodic_job
 from care import payments
 from care.models import CareAgreement
 from core.clock import utcnow
@@ -30,6 +31,7 @@ def expire_unpaid_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    register_periodic_job(app, "care_expire_unpaid", lambda now: expire_unpaid(now=now))
     group = click.Group("care", help="Family physicians.")
     group.add_command(expire_unpaid_command)
     app.cli.add_command(group)

@@ -1,11 +1,13 @@
 """``flask park expire-offers``: the sweep that lapses unanswered waitlist offers and
-passes their places on (run it every few minutes from cron or the worker)."""
+passes their places on. ``flask worker`` runs it in every round; the command is for running
+it by hand."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
+from booking.jobs import register_periodic_job
 from core.clock import utcnow
 from core.db import db
 from park import registration
@@ -18,7 +20,14 @@ def expire_offers_command() -> None:
     click.echo(f"{count} offer(s) lapsed")
 
 
+def _expire_offers(now) -> int:
+    count = registration.expire_offers(now=now)
+    db.session.commit()
+    return count
+
+
 def init_app(app: Flask) -> None:
+    register_periodic_job(app, "park_expire_offers", _expire_offers)
     group = click.Group("park", help="Park events.")
     group.add_command(expire_offers_command)
     app.cli.add_command(group)

@@ -17,8 +17,8 @@ from benefits.models import (
     Payment,
     PaymentStatus,
 )
+from booking import jobs as booking_jobs
 from care import agreements, payments
-from care import cli as care_cli
 from care.errors import (
     AgreementNotPayable,
     BudgetNotEnough,
@@ -254,7 +254,8 @@ def test_an_agreement_not_paid_in_time_expires_and_releases_the_budget(kit, make
     result = agreements.pay_agreement(agreement, actor=employee, now=kit.now)
     db.session.commit()
 
-    assert care_cli.expire_unpaid(now=agreement.hold_expires_at) == 1
+    # flask worker's round runs the sweep (flask care expire-unpaid runs it by hand)
+    assert booking_jobs.tick(now=agreement.hold_expires_at)["care_expire_unpaid"] == 1
 
     db.session.expire_all()
     assert db.session.get(CareAgreement, agreement.id).status is AgreementStatus.EXPIRED
