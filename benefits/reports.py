@@ -26,7 +26,7 @@ from benefits.models import (
 from benefits.periods import period_key, previous_key
 from benefits.statements import month_bounds
 from core.accounts.models import Enterprise, User
-from core.db import db, sum_of
+from core.db import db, replica_reads, sum_of
 from core.policy import Action, require
 
 OTHER = "__other__"
@@ -99,6 +99,11 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
     Three aggregate queries whatever the size of the enterprise: departments, categories
     and the periods over time."""
     require(actor, Action.MANAGE_BENEFITS, enterprise)
+    with replica_reads():  # aggregates people read: seconds of lag change nothing
+        return _report(enterprise, programme, on=on)
+
+
+def _report(enterprise: Enterprise, programme: BudgetProgramme, *, on) -> UsageReport:
     k = int(current_app.config.get("REPORT_MIN_GROUP", 5))
     key = period_key(programme.period, on)
     per_user = _per_user(programme, [key])

@@ -91,6 +91,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "SECRET_KEY": _secret_key(env, is_production),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
+        # A streaming replica for the reads that may be a few seconds stale (core.db).
+        "DATABASE_REPLICA_URL": normalise_database_url(env["DATABASE_REPLICA_URL"])
+        if env.get("DATABASE_REPLICA_URL") else None,
         "PARK_TIMEZONE": env.get("PARK_TIMEZONE", "Asia/Shanghai"),
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),

@@ -8,13 +8,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
 
+from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import BigInteger, ColumnElement, DateTime, Enum, MetaData, cast, event, func
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Enum,
+    MetaData,
+    Select,
+    cast,
+    create_engine,
+    event,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -35,7 +49,49 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# -- reads that may be stale, from a replica ---------------------------------------------
+
+_REPLICA_ENGINE = "parkwell.replica_engine"
+_stale_reads_allowed: ContextVar[bool] = ContextVar("stale_reads_allowed", default=False)
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Within this block, plain SELECTs may be answered by the read replica
+    (``DATABASE_REPLICA_URL``), which can be a few seconds behind the primary. For reads
+    shown to people (catalogue, slots shown, feeds, reports) only: never around capacity,
+    budget, idempotency or authorisation checks, which must see the primary under its row
+    locks. Without a replica configured it changes nothing."""
+    token = _stale_reads_allowed.set(True)
+    try:
+        yield
+    finally:
+        _stale_reads_allowed.reset(token)
+
+
+class RoutingSession(FlaskSession):
+    """Flask-SQLAlchemy's session, sending the SELECTs made inside ``replica_reads()`` to
+    the replica engine. Flushes, writes and ``FOR UPDATE`` reads always go to the primary."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if (bind is None and _stale_reads_allowed.get() and not self._flushing
+                and isinstance(clause, Select) and clause._for_update_arg is None
+                and has_app_context()):
+            replica = current_app.extensions.get(_REPLICA_ENGINE)
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def init_replica(app: Flask) -> None:
+    """Create the replica's engine (same pool settings as the primary's) when configured."""
+    url = app.config.get("DATABASE_REPLICA_URL")
+    if url:
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        app.extensions[_REPLICA_ENGINE] = create_engine(url, **options)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 
 class UTCDateTime(TypeDecorator):

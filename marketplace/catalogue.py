@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from benefits import budgets
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
-from core.db import db
+from core.db import db, replica_reads
 from core.policy import park_ids_of
 from marketplace import ratings
 from marketplace.availability import next_starts
@@ -285,26 +285,11 @@ def _found(statement) -> list[_Found]:
             for service, relevance, tenths, reviews in rows]
 
 
-def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, timezone: str,
-           need_tags: frozenset[str] = frozenset()) -> CataloguePage:
-    """One page of what ``user`` can book, as ``query`` asks. Raises InvalidSearch.
-
-    The database filters, counts, orders and pages; only the page's services are loaded.
-    Filters on availability (dates, time of day, the soonest order) need the next start of
-    every match, so those searches read every match (with a fixed number of queries)."""
-    check(query)
-    budget = budget_by_category(user, today=today)
-    rated = _rated()
-    relevance = _relevance(need_tags)
+def _page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rated,
+          start: datetime, end: datetime, now: datetime, timezone: str):
+    """Count, order and page the matches: (total, the page's found services, their next
+    starts)."""
     by_relevance = () if relevance is None else (relevance.desc(),)
-    tenths = func.coalesce(rated.c.tenths, 0)
-    filtered = _filtered(user, query, budget)
-    statement = (filtered.outerjoin(rated, rated.c.service_id == Service.id)
-                 .add_columns(literal(0) if relevance is None else relevance, rated.c.tenths,
-                              rated.c.reviews))
-    if query.min_rating:
-        statement = statement.where(tenths >= query.min_rating * 10)
-    start, end = _window(query, now=now, timezone=timezone)
     first = (query.page - 1) * query.per_page
     if query.needs_availability:
         found = _found(statement)
@@ -336,6 +321,32 @@ def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, tim
                        .limit(query.per_page).offset(first)) if first < total else [])
         starts = next_starts([f.service for f in page], start=start, end=end, now=now,
                              timezone=timezone) if page else {}
+    return total, page, starts
+
+
+def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, timezone: str,
+           need_tags: frozenset[str] = frozenset()) -> CataloguePage:
+    """One page of what ``user`` can book, as ``query`` asks. Raises InvalidSearch.
+
+    The database filters, counts, orders and pages; only the page's services are loaded.
+    Filters on availability (dates, time of day, the soonest order) need the next start of
+    every match, so those searches read every match (with a fixed number of queries)."""
+    check(query)
+    budget = budget_by_category(user, today=today)
+    rated = _rated()
+    relevance = _relevance(need_tags)
+    tenths = func.coalesce(rated.c.tenths, 0)
+    filtered = _filtered(user, query, budget)
+    statement = (filtered.outerjoin(rated, rated.c.service_id == Service.id)
+                 .add_columns(literal(0) if relevance is None else relevance, rated.c.tenths,
+                              rated.c.reviews))
+    if query.min_rating:
+        statement = statement.where(tenths >= query.min_rating * 10)
+    start, end = _window(query, now=now, timezone=timezone)
+    with replica_reads():  # what is on offer, shown: booking re-checks on the primary
+        total, page, starts = _page(statement, filtered, query, relevance=relevance,
+                                    tenths=tenths, rated=rated, start=start, end=end,
+                                    now=now, timezone=timezone)
     cards = [ServiceCard(service=f.service, rating=f.tenths / 10 if f.reviews else None,
                          reviews=f.reviews, next_start=starts.get(f.service.id),
                          budget_covers_minor=None if budget is None

@@ -10,7 +10,7 @@ from benefits.money_input import yuan_to_minor
 from booking.models import Booking
 from core.accounts.models import Role
 from core.clock import utcnow
-from core.db import db
+from core.db import db, replica_reads
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, park_today
 from core.navigation import nav_for
@@ -91,8 +91,9 @@ def service_page(service_id: int):
     budget = catalogue.budget_by_category(current_user, today=park_today())
     covers = None if budget is None else min(service.price_minor,
                                              budget.get(service.category.value, 0))
-    slots = provider_queries.slots_for(service, start=now, end=now + catalogue.DEFAULT_WINDOW,
-                                       now=now)[:8]
+    with replica_reads():  # shown, not promised: booking checks the place on the primary
+        slots = provider_queries.slots_for(service, start=now,
+                                           end=now + catalogue.DEFAULT_WINDOW, now=now)[:8]
     return render_template(
         "marketplace/service.html", service=service, rating=rated, covers=covers, slots=slots,
         reviews=reviews.visible_reviews(service.id),

@@ -7,6 +7,7 @@ from core.accounts.models import ApiScope, ProviderOrganisation, ProviderStatus,
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import paginate
 from core.clock import utcnow
+from core.db import replica_reads
 from core.i18n import current_locale_code
 from core.policy import Action, can, require
 from providers import queries, services, verification
@@ -141,12 +142,13 @@ def get_slots(user: User, service_id: int, query: SlotQuery):
     timezone = service.provider.park.timezone
     start, end = queries.check_window(query.from_, query.to, timezone=timezone)
     locale = current_locale_code()
+    with replica_reads():  # shown, not promised: booking checks the place on the primary
+        found = queries.slots_for(service, start=start, end=end, now=utcnow())
     return SlotList(service_id=service.id, timezone=timezone, items=[
         SlotOut(starts_at=slot.starts_at, ends_at=slot.ends_at,
                 practitioner_id=practitioner.id, practitioner_name=practitioner.name(locale),
                 remaining=slot.remaining)
-        for slot, practitioner in queries.slots_for(service, start=start, end=end,
-                                                    now=utcnow())])
+        for slot, practitioner in found])
 
 
 @bp.operation("/practitioners/<int:practitioner_id>/rules", method="GET", response=RuleList,

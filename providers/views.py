@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.accounts.models import ProviderOrganisation, ProviderStatus
 from core.charts import Bar, column_chart
 from core.clock import utcnow
-from core.db import db
+from core.db import db, replica_reads
 from core.errors import DomainError
 from core.forms import choices
 from core.i18n import current_locale_code
@@ -509,15 +509,16 @@ def revoke_provider_feed(provider_id: int):
 def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation,
                    fallback: datetime):
     park, now = provider.park, utcnow()
-    version = feeds.feed_version_of(practitioners, now=now, locale=park.default_locale,
-                                    name=name, timezone=park.timezone, fallback=fallback)
-    if request.if_none_match.contains(version.etag):
-        body = b""  # make_conditional answers 304 without a body: nothing to read or render
-    else:
-        body = feeds.calendar_body(
-            version.etag, lambda: feeds.feed_events(practitioners, now=now,
-                                                    locale=park.default_locale),
-            name=name, timezone=park.timezone)
+    with replica_reads():  # calendar apps poll every 15 minutes or more: seconds of lag are fine
+        version = feeds.feed_version_of(practitioners, now=now, locale=park.default_locale,
+                                        name=name, timezone=park.timezone, fallback=fallback)
+        if request.if_none_match.contains(version.etag):
+            body = b""  # make_conditional answers 304 without a body: nothing to read
+        else:
+            body = feeds.calendar_body(
+                version.etag, lambda: feeds.feed_events(practitioners, now=now,
+                                                        locale=park.default_locale),
+                name=name, timezone=park.timezone)
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = 'inline; filename="parkwell.ics"'
