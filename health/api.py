@@ -173,8 +173,11 @@ def add_dependant(user: User, body: DependantIn):
 
 
 @bp.operation("/me/health/dependants/<int:dependant_id>", method="DELETE",
-              scope=ApiScope.WRITE, status=204, summary="Remove a dependant", errors=(403, 404))
+              scope=ApiScope.WRITE, status=204, summary="Remove a dependant",
+              errors=(403, 404, 409))
 def delete_dependant(user: User, dependant_id: int):
+    """409 ``health_record_in_use`` while a booking or check-up of theirs still refers to
+    them: cancel or finish it first."""
     services.delete_dependant(user, dependant_id=dependant_id)
 
 
