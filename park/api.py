@@ -168,6 +168,19 @@ def cancel_session(user: User, session_id: int, body: SessionCancel):
     return _idempotent(user, body, 200, write)
 
 
+@bp.operation("/sessions/<int:session_id>/restore", method="POST", scope=ApiScope.WRITE,
+              response=SessionOut, errors=(403, 404, 409),
+              summary="Put a cancelled session back on (the park's committee)")
+def restore_session(user: User, session_id: int):
+    """Its registrations cancelled with it stay cancelled (they were refunded); their
+    holders are e-mailed that they may register again. 409 ``session_not_cancelled``,
+    ``session_not_restorable`` (the event is not published, or the session has started),
+    ``venue_clash`` (its venue was taken meanwhile)."""
+    session = queries.managed_session(user, session_id)
+    return SessionOut.of(services.restore_session(session, actor=user, now=utcnow()),
+                         current_locale_code())
+
+
 @bp.operation("/events/<int:event_id>/cover", method="POST", scope=ApiScope.WRITE,
               body=CoverUpload, response=EventOut, errors=(403, 404),
               summary="Upload or replace the event's cover image (the park's committee)")

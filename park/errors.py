@@ -125,6 +125,17 @@ class LastSessionOfEvent(Conflict):
                          "the whole event instead.")
 
 
+class SessionNotCancelled(Conflict):
+    code = "session_not_cancelled"
+    default_message = _l("This session is going ahead: there is nothing to restore.")
+
+
+class SessionNotRestorable(Conflict):
+    code = "session_not_restorable"
+    default_message = _l("Only a cancelled session of a published event that has not started "
+                         "yet can be put back on.")
+
+
 class RegistrationNotCancellable(Conflict):
     code = "registration_not_cancellable"
     default_message = _l("This registration can no longer be cancelled.")

@@ -53,6 +53,21 @@ def session_cancelled(session: EventSession, *, recipients: Iterable[User]) -> N
             send_mail(to=user.email, subject=_("Cancelled: %(title)s", title=title), body=body)
 
 
+def session_restored(session: EventSession, *, recipients: Iterable[User]) -> None:
+    """A cancelled session is back on: tell those whose registration was cancelled with it
+    that they may register again (their registration is not revived: they were refunded)."""
+    for user in recipients:
+        if not user.email:
+            continue
+        locale = _locale(user, session.event.park.default_locale)
+        with force_locale(locale):
+            title = session.title(locale)
+            body = _("Good news: %(title)s on %(when)s is going ahead after all. Your earlier "
+                     "registration was cancelled and refunded, so register again if you would "
+                     "like a place.", title=title, when=format_when(session.starts_at))
+            send_mail(to=user.email, subject=_("Back on: %(title)s", title=title), body=body)
+
+
 def session_changed(session: EventSession, *, recipients: Iterable[User]) -> None:
     """The committee moved a session (time or venue): tell everyone registered, offered a
     place or waiting, in their language, after the commit."""

@@ -33,6 +33,8 @@ from park.errors import (
     RegistrationWindowInvalid,
     SessionCancelled,
     SessionNotCancellable,
+    SessionNotCancelled,
+    SessionNotRestorable,
     SessionTimesInvalid,
     VenueClash,
     VenueNameTaken,
@@ -398,6 +400,39 @@ def cancel_session(session: EventSession, *, actor: User, reason: str,
     db.session.flush()
     notifications.session_cancelled(session, recipients=_people(registrations))
     return len(registrations)
+
+
+def restore_session(session: EventSession, *, actor: User, now: datetime) -> EventSession:
+    """Put a cancelled session back on (a cancellation made by mistake, or a speaker found
+    again): it must belong to a published event, not have started, and its venue must still
+    be free then. The registrations cancelled with it stay cancelled (their money went back
+    in full); the people who held them are told by e-mail after the commit that they may
+    register again. The venue's row is locked first, then the event's sessions, as adding
+    and moving sessions do. Raises NotFound, Forbidden, SessionNotCancelled,
+    SessionNotRestorable, VenueClash."""
+    event = session.event
+    require(actor, Action.MANAGE_PARK_EVENTS, event)
+    lock_venue(session.venue_id)
+    sessions = _lock_sessions(s.id for s in event.sessions)
+    db.session.refresh(event)
+    session = next(s for s in sessions if s.id == session.id)
+    if not session.is_cancelled:
+        raise SessionNotCancelled()
+    if event.status is not EventStatus.PUBLISHED or session.starts_at <= now:
+        raise SessionNotRestorable()
+    if venue_clash(session.venue_id, session.starts_at, session.ends_at,
+                   excluding=session.id) is not None:
+        raise VenueClash()
+    # Those cancelled by the session's cancellation: stamped at its very moment.
+    cancelled_with_it = list(db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status == RegistrationStatus.CANCELLED,
+        Registration.updated_at == session.cancelled_at).order_by(Registration.id)))
+    session.cancelled_at, session.cancel_reason = None, ""
+    event.updated_at = now
+    db.session.flush()
+    notifications.session_restored(session, recipients=_people(cancelled_with_it))
+    return session
 
 
 # -- announcements -----------------------------------------------------------------------

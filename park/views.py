@@ -535,6 +535,22 @@ def cancel_session(session_id: int):
     return redirect(url_for("park.manage_event", event_id=event.id))
 
 
+@bp.route("/park/sessions/<int:session_id>/restore", methods=["POST"])
+@login_required
+def restore_session(session_id: int):
+    """Put a cancelled session back on (the form is only its CSRF token)."""
+    session = queries.managed_session(current_user, session_id)
+    event = session.event
+    try:
+        services.restore_session(session, actor=current_user, now=utcnow())
+    except DomainError as exc:
+        flash_error(exc)
+        return _render_manage(event, status=exc.status)
+    flash(_("The session is back on. Those whose registration was cancelled with it were "
+            "told by e-mail that they may register again."), "success")
+    return redirect(url_for("park.manage_event", event_id=event.id))
+
+
 @bp.route("/park/events/<int:event_id>/<any(publish, complete, cancel):step>",
           methods=["POST"])
 @login_required
