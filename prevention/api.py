@@ -15,6 +15,7 @@ from core.policy import Action, require
 from prevention import queries, reports, services
 from prevention.models import Campaign, CampaignCheckup
 from prevention.schemas import (
+    CampaignChange,
     CampaignInput,
     CampaignList,
     CampaignOut,
@@ -109,6 +110,18 @@ def create_campaign(user: User, enterprise_id: int, body: CampaignInput):
                                          "(k-anonymous)")
 def get_campaign(user: User, campaign_id: int):
     return _report(queries.campaign_for_admin(user, campaign_id))
+
+
+@bp.operation("/campaigns/<int:campaign_id>", method="PUT", scope=ApiScope.WRITE,
+              body=CampaignChange, response=CampaignOut, errors=(403, 404, 409, 422),
+              summary="Move an open campaign's dates or change its daily capacity")
+def change_campaign(user: User, campaign_id: int, body: CampaignChange):
+    """Never so that a booked check-up falls outside the dates (422 naming the day) or a day
+    holds more check-ups than the capacity; 409 ``campaign_closed``."""
+    campaign = queries.campaign_for_admin(user, campaign_id)
+    return CampaignOut.of(services.change_campaign(campaign, actor=user, today=park_today(),
+                                                   **body.model_dump()),
+                          current_locale_code())
 
 
 @bp.operation("/campaigns/<int:campaign_id>/nudges", method="POST", scope=ApiScope.WRITE,

@@ -76,6 +76,16 @@ class _CampaignBase(FlaskForm):
                                    validators=[Optional(), Length(max=4000)])
 
 
+class CampaignChangeForm(FlaskForm):
+    """What a running campaign may still change: its dates and its daily capacity."""
+
+    starts_on = DateField(_l("First day"), validators=[DataRequired(REQUIRED)])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(REQUIRED)])
+    daily_capacity = IntegerField(_l("Check-ups per day at most"), validators=[
+        DataRequired(REQUIRED), NumberRange(min=1, max=10000,
+                                            message=_l("Enter a number from 1 to 10000."))])
+
+
 CampaignForm = type("CampaignForm", (_CampaignBase,), {
     **_package_fields("basic", required=True), **_package_fields("enhanced", required=False)})
 

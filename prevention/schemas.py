@@ -131,6 +131,12 @@ class NudgeOut(BaseModel):
     nudged: int = Field(description="How many employees were reminded; never who.")
 
 
+class CampaignChange(_Strict):
+    starts_on: date
+    ends_on: date
+    daily_capacity: int = Field(ge=1, le=10_000)
+
+
 class EmptyBody(_Strict):
     pass
 

@@ -153,6 +153,50 @@ def create_campaign(enterprise: Enterprise, data: CampaignInput, *, actor: User,
     return campaign
 
 
+def change_campaign(campaign: Campaign, *, actor: User, starts_on: date, ends_on: date,
+                    daily_capacity: int, today: date) -> Campaign:
+    """Move an open campaign's dates or change its daily capacity (packages, provider and
+    pot stay: close the campaign and create another to change those). Never so that a
+    booked check-up falls outside the dates or a day holds more than the capacity. The
+    campaign's row is locked first, as booking does, so that no check-up is booked in
+    between. Raises NotFound/Forbidden, CampaignClosed, InvalidCampaign."""
+    require(actor, Action.MANAGE_BENEFITS, campaign.enterprise)
+    _lock_campaign(campaign)
+    db.session.refresh(campaign)
+    if not campaign.is_open:
+        raise CampaignClosed()
+    errors: dict[str, str] = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = _("The campaign must end on or after the day it starts.")
+    elif starts_on.year != campaign.year or ends_on.year != campaign.year:
+        errors["starts_on"] = _("The dates must fall within the campaign's year.")
+    elif ends_on < today:
+        errors["ends_on"] = _("The campaign must end today or later.")
+    if not 1 <= daily_capacity <= 10_000:
+        errors["daily_capacity"] = _("Enter a number from 1 to 10000.")
+    booked = db.session.execute(
+        select(CampaignCheckup.day, func.count(CampaignCheckup.id))
+        .where(CampaignCheckup.campaign_id == campaign.id,
+               CampaignCheckup.cancelled_at.is_(None))
+        .group_by(CampaignCheckup.day).order_by(CampaignCheckup.day)).all()
+    outside = [day for day, _count in booked if not starts_on <= day <= ends_on]
+    if outside and not errors:
+        field = "starts_on" if outside[0] < starts_on else "ends_on"
+        errors[field] = _("Check-ups are booked on %(day)s, outside these dates: they must "
+                          "be cancelled first.", day=outside[0].isoformat())
+    busiest = max(booked, key=lambda row: row[1], default=None)
+    if busiest is not None and busiest[1] > daily_capacity and "daily_capacity" not in errors:
+        errors["daily_capacity"] = _("%(count)s check-ups are booked on %(day)s: the daily "
+                                     "capacity cannot be lower.", count=busiest[1],
+                                     day=busiest[0].isoformat())
+    if errors:
+        raise InvalidCampaign(fields=errors)
+    campaign.starts_on, campaign.ends_on = starts_on, ends_on
+    campaign.daily_capacity = daily_capacity
+    db.session.flush()
+    return campaign
+
+
 def close_campaign(campaign: Campaign, *, actor: User) -> Campaign:
     """No more bookings; check-ups already booked go ahead. Raises NotFound/Forbidden."""
     require(actor, Action.MANAGE_BENEFITS, campaign.enterprise)

@@ -26,6 +26,7 @@ from prevention import queries, reports, services
 from prevention.forms import (
     PACKAGES,
     BookCheckupForm,
+    CampaignChangeForm,
     CampaignForm,
     ConsentForm,
     EmptyForm,
@@ -125,16 +126,42 @@ def campaigns(enterprise_id: int):
                            locale=current_locale_code()), status
 
 
-def _render_campaign(campaign: Campaign, status: int = 200):
+def _render_campaign(campaign: Campaign, status: int = 200,
+                     change_form: CampaignChangeForm | None = None):
+    if change_form is None:
+        change_form = CampaignChangeForm(formdata=None)
+        change_form.starts_on.data, change_form.ends_on.data = (campaign.starts_on,
+                                                                campaign.ends_on)
+        change_form.daily_capacity.data = campaign.daily_capacity
     return render_template("prevention/campaign.html", campaign=campaign,
                            completion=reports.completion(campaign), form=EmptyForm(),
-                           locale=current_locale_code()), status
+                           change_form=change_form, locale=current_locale_code()), status
 
 
 @bp.route("/campaigns/<int:campaign_id>")
 @login_required
 def campaign_page(campaign_id: int):
     return _render_campaign(queries.campaign_for_admin(current_user, campaign_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/change", methods=["POST"])
+@login_required
+def change(campaign_id: int):
+    """Move the campaign's dates or change its daily capacity."""
+    campaign = queries.campaign_for_admin(current_user, campaign_id)
+    form = CampaignChangeForm()
+    if not form.validate_on_submit():
+        flash(_("Please check the form and try again."), "error")
+        return _render_campaign(campaign, 400, form)
+    try:
+        services.change_campaign(campaign, actor=current_user, starts_on=form.starts_on.data,
+                                 ends_on=form.ends_on.data,
+                                 daily_capacity=form.daily_capacity.data, today=park_today())
+    except DomainError as exc:
+        _show_field_errors(form, exc)
+        return _render_campaign(campaign, exc.status, form)
+    flash(_("The campaign's dates and capacity are saved."), "success")
+    return redirect(url_for("prevention.campaign_page", campaign_id=campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/nudge", methods=["POST"])

@@ -374,3 +374,70 @@ def test_a_day_whose_campaign_places_are_taken_is_passed_over(make):
     after = services.first_day_with_times(kit.campaign, today=kit.today, now=now)
     assert after == first + timedelta(days=1) or not kit.campaign.runs_on(
         first + timedelta(days=1))
+
+
+# -- changing a running campaign ----------------------------------------------------------
+
+
+def test_hr_moves_the_dates_and_raises_the_capacity_of_a_running_campaign(kit):
+    kit.book(kit.person(), days=3)
+    new_end = min(kit.campaign.ends_on + timedelta(days=3), kit.campaign.ends_on.replace(
+        month=12, day=31))
+    services.change_campaign(kit.campaign, actor=kit.admin, starts_on=kit.today,
+                             ends_on=new_end, daily_capacity=20, today=kit.today)
+    db.session.commit()
+    assert (kit.campaign.ends_on, kit.campaign.daily_capacity) == (new_end, 20)
+
+
+def test_a_change_never_strands_a_booked_check_up_or_overfills_a_day(kit):
+    from prevention.errors import InvalidCampaign
+
+    first, second = kit.person(), kit.person()
+    day_of = kit.book(first, days=3).day
+    kit.book(second, days=3, hour=11)
+    with force_locale("en"), pytest.raises(InvalidCampaign) as stranded:
+        services.change_campaign(kit.campaign, actor=kit.admin,
+                                 starts_on=day_of + timedelta(days=1),
+                                 ends_on=kit.campaign.ends_on, daily_capacity=10,
+                                 today=kit.today)
+    assert day_of.isoformat() in str(stranded.value.fields["starts_on"])
+    with force_locale("en"), pytest.raises(InvalidCampaign) as overfilled:
+        services.change_campaign(kit.campaign, actor=kit.admin, starts_on=kit.today,
+                                 ends_on=kit.campaign.ends_on, daily_capacity=1,
+                                 today=kit.today)
+    assert "2 check-ups are booked" in str(overfilled.value.fields["daily_capacity"])
+    db.session.rollback()
+    assert kit.campaign.daily_capacity == 10
+
+
+def test_a_closed_campaign_is_not_changed_and_others_cannot_change_it(kit, make):
+    from prevention.errors import CampaignClosed
+
+    with pytest.raises((Forbidden, NotFound)):
+        services.change_campaign(kit.campaign, actor=kit.person(), starts_on=kit.today,
+                                 ends_on=kit.campaign.ends_on, daily_capacity=5,
+                                 today=kit.today)
+    services.close_campaign(kit.campaign, actor=kit.admin)
+    db.session.commit()
+    with pytest.raises(CampaignClosed):
+        services.change_campaign(kit.campaign, actor=kit.admin, starts_on=kit.today,
+                                 ends_on=kit.campaign.ends_on, daily_capacity=5,
+                                 today=kit.today)
+
+
+def test_hr_changes_the_capacity_on_the_campaign_page_and_through_the_api(kit, client, make):
+    with client.session_transaction() as session:
+        session["_user_id"] = kit.admin.get_id()
+        session["_fresh"] = True
+    page = client.get(f"/campaigns/{kit.campaign.id}", headers={"Accept-Language": "en"})
+    assert "Save dates and capacity" in page.text
+    saved = client.post(f"/campaigns/{kit.campaign.id}/change", data={
+        "starts_on": kit.campaign.starts_on.isoformat(),
+        "ends_on": kit.campaign.ends_on.isoformat(), "daily_capacity": "15"})
+    assert saved.status_code == 302
+    token = make.token(kit.admin)
+    changed = client.put(f"/api/v1/campaigns/{kit.campaign.id}", json={
+        "starts_on": kit.campaign.starts_on.isoformat(),
+        "ends_on": kit.campaign.ends_on.isoformat(), "daily_capacity": 12},
+        headers={"Authorization": f"Bearer {token}"})
+    assert changed.status_code == 200 and changed.get_json()["daily_capacity"] == 12
