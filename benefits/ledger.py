@@ -16,7 +16,6 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
@@ -30,7 +29,7 @@ from benefits.models import (
     LedgerTransaction,
     TransactionKind,
 )
-from core.db import db, sum_of
+from core.db import db, sum_of, upsert_insert
 
 #: Nothing in ParkWell moves more than a million yuan at once; larger is a typo or an attack.
 MAX_AMOUNT_MINOR = 100_000_000
@@ -65,8 +64,7 @@ def get_account(kind: AccountKind, *, currency: str, now: datetime,
               "allows_negative": kind in NEGATIVE_KINDS,
               "balance_minor": 0, "created_at": now}
     if not _create_committed(values):
-        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-        db.session.execute(insert(LedgerAccount).values(**values)
+        db.session.execute(upsert_insert(LedgerAccount).values(**values)
                            .on_conflict_do_nothing(index_elements=["key"]))
     return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import and_, case, delete, func, insert, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from benefits.models import (
     AccountKind,
@@ -19,7 +17,7 @@ from benefits.models import (
     LedgerTransaction,
     TransactionKind,
 )
-from core.db import db, sum_of
+from core.db import db, sum_of, upsert_insert
 
 #: Movements that count as spending a budget (a hold, less what comes back).
 SPENDING = (TransactionKind.HOLD, TransactionKind.RELEASE, TransactionKind.REFUND,
@@ -43,12 +41,11 @@ def record(kind: TransactionKind, category: str | None,
         elif kind in SPENDING:
             spent -= amount
         totals[account.id] = (allocated, allocations, spent)
-    upsert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     for account_id, (allocated, allocations, spent) in sorted(totals.items()):
         if not (allocated or allocations or spent):
             continue
         account = accounts[account_id]
-        statement = upsert(BudgetUsage).values(
+        statement = upsert_insert(BudgetUsage).values(
             account_id=account_id, category=category or "", programme_id=account.programme_id,
             period_key=account.period_key, user_id=account.user_id, allocated_minor=allocated,
             allocations=allocations, spent_minor=spent)

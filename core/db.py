@@ -29,6 +29,8 @@ from sqlalchemy import (
     event,
     func,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -146,6 +148,14 @@ def _run_after_commit(session: Session) -> None:
 @event.listens_for(FlaskSession, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_ON_COMMIT_KEY, None)
+
+
+def upsert_insert(model):
+    """``INSERT`` for ``model`` with ``on_conflict_do_update``/``on_conflict_do_nothing``,
+    in the dialect of the app's database (PostgreSQL and SQLite spell them alike, but each
+    has its own construct)."""
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(model)
 
 
 def schema_objects_for(dialect_name: str) -> Callable[..., bool]:

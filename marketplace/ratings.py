@@ -6,10 +6,8 @@ serialises them). ``check`` and ``rebuild`` compare and recompute it from the re
 from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import db
+from core.db import db, upsert_insert
 from marketplace.models import Review, ServiceRating
 
 
@@ -31,8 +29,7 @@ def count_out(review: Review) -> None:
 
 
 def _add(service_id: int, reviews: int, stars: int) -> None:
-    upsert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(upsert(ServiceRating).values(
+    db.session.execute(upsert_insert(ServiceRating).values(
         service_id=service_id, reviews=reviews, stars_sum=stars).on_conflict_do_update(
         index_elements=["service_id"],
         set_={"reviews": ServiceRating.reviews + reviews,

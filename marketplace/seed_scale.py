@@ -676,10 +676,9 @@ class _Builder:
                 "author_id": booking["client_id"],
                 "stars": rng.choices((5, 4, 3, 2, 1), weights=(50, 30, 12, 5, 3))[0],
                 "text": rng.choice(("", "很专业，推荐。", "Friendly and on time.", "环境安静。")),
-                "created_at": written, "reply_text": None, "replied_at": None,
-                "replied_by_id": None, "hidden_at": written + timedelta(hours=1) if hidden
-                else None, "hidden_reason": "广告 (scale)" if hidden else None,
-                "hidden_by_id": None})
+                "created_at": written,  # unreplied; the other columns are left empty
+                "hidden_at": written + timedelta(hours=1) if hidden else None,
+                "hidden_reason": "广告 (scale)" if hidden else None})
         self.writer.write(Review.__table__, rows)
         ratings.rebuild()  # the rows bypassed marketplace.reviews, which keeps it
         return len(rows)

@@ -13,17 +13,15 @@ from core.db import db
 from park import registration
 
 
-@click.command("expire-offers")
-def expire_offers_command() -> None:
-    count = registration.expire_offers(now=utcnow())
-    db.session.commit()
-    click.echo(f"{count} offer(s) lapsed")
-
-
 def _expire_offers(now) -> int:
     count = registration.expire_offers(now=now)
     db.session.commit()
     return count
+
+
+@click.command("expire-offers")
+def expire_offers_command() -> None:
+    click.echo(f"{_expire_offers(utcnow())} offer(s) lapsed")
 
 
 def init_app(app: Flask) -> None:

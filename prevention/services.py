@@ -174,21 +174,18 @@ def change_campaign(campaign: Campaign, *, actor: User, starts_on: date, ends_on
         errors["ends_on"] = _("The campaign must end today or later.")
     if not 1 <= daily_capacity <= 10_000:
         errors["daily_capacity"] = _("Enter a number from 1 to 10000.")
-    booked = db.session.execute(
-        select(CampaignCheckup.day, func.count(CampaignCheckup.id))
-        .where(CampaignCheckup.campaign_id == campaign.id,
-               CampaignCheckup.cancelled_at.is_(None))
-        .group_by(CampaignCheckup.day).order_by(CampaignCheckup.day)).all()
-    outside = [day for day, _count in booked if not starts_on <= day <= ends_on]
+    booked = booked_by_day(campaign)
+    outside = [day for day in booked if not starts_on <= day <= ends_on]
     if outside and not errors:
         field = "starts_on" if outside[0] < starts_on else "ends_on"
         errors[field] = _("Check-ups are booked on %(day)s, outside these dates: they must "
                           "be cancelled first.", day=outside[0].isoformat())
-    busiest = max(booked, key=lambda row: row[1], default=None)
-    if busiest is not None and busiest[1] > daily_capacity and "daily_capacity" not in errors:
+    busiest = max(booked, key=booked.__getitem__, default=None)
+    if (busiest is not None and booked[busiest] > daily_capacity
+            and "daily_capacity" not in errors):
         errors["daily_capacity"] = _("%(count)s check-ups are booked on %(day)s: the daily "
-                                     "capacity cannot be lower.", count=busiest[1],
-                                     day=busiest[0].isoformat())
+                                     "capacity cannot be lower.", count=booked[busiest],
+                                     day=busiest.isoformat())
     if errors:
         raise InvalidCampaign(fields=errors)
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
@@ -323,6 +320,15 @@ def fitting_packages(campaign: Campaign, person: Person) -> list[CampaignPackage
 # -- days and slots ---------------------------------------------------------------------------
 
 
+def booked_by_day(campaign: Campaign) -> dict[date, int]:
+    """Check-ups booked (not cancelled) per day of the campaign, earliest day first."""
+    return dict(db.session.execute(
+        select(CampaignCheckup.day, func.count(CampaignCheckup.id))
+        .where(CampaignCheckup.campaign_id == campaign.id,
+               CampaignCheckup.cancelled_at.is_(None))
+        .group_by(CampaignCheckup.day).order_by(CampaignCheckup.day)).all())
+
+
 def booked_on(campaign: Campaign, day: date) -> int:
     return db.session.scalar(select(func.count(CampaignCheckup.id)).where(
         CampaignCheckup.campaign_id == campaign.id, CampaignCheckup.day == day,
@@ -356,7 +362,8 @@ def day_slots(campaign: Campaign, *, on: date, now: datetime) -> DaySlots:
 def first_day_with_times(campaign: Campaign, *, today: date, now: datetime) -> date:
     """The day the booking page opens on: the first campaign day from today with a free time
     and places left (late in the evening, today's times are gone), or the first day the
-    campaign could run when there is none. One read of the schedules for the whole range."""
+    campaign could run when there is none. One read of the schedules for the whole range,
+    one count of the check-ups booked per day."""
     first = max(today, campaign.starts_on)
     if not campaign.is_open or first > campaign.ends_on:
         return first
@@ -367,13 +374,10 @@ def first_day_with_times(campaign: Campaign, *, today: date, now: datetime) -> d
         service, practitioners, start=datetime.combine(first, time(0), tzinfo=zone),
         end=datetime.combine(campaign.ends_on + timedelta(days=1), time(0), tzinfo=zone),
         now=now)
-    tried: set[date] = set()
+    booked = booked_by_day(campaign)
     for slot, _practitioner in slots:
         day = slot.starts_at.astimezone(zone).date()
-        if slot.remaining <= 0 or day in tried:
-            continue
-        tried.add(day)
-        if booked_on(campaign, day) < campaign.daily_capacity:
+        if slot.remaining > 0 and booked.get(day, 0) < campaign.daily_capacity:
             return day
     return first
 

@@ -5,6 +5,7 @@ request's transaction commits."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -208,12 +209,10 @@ def my_checkups():
 
 
 def _day(raw: str | None, campaign: Campaign, today: date, now: datetime) -> date:
-    """The day asked for, else the first with free times."""
-    try:
-        return date.fromisoformat(raw) if raw else services.first_day_with_times(
-            campaign, today=today, now=now)
-    except ValueError:
-        return services.first_day_with_times(campaign, today=today, now=now)
+    """The day asked for, else (none, or not a date) the first with free times."""
+    with contextlib.suppress(ValueError, TypeError):
+        return date.fromisoformat(raw)
+    return services.first_day_with_times(campaign, today=today, now=now)
 
 
 def _fill_choices(form: BookCheckupForm, campaign: Campaign, locale: str) -> None:

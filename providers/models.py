@@ -209,8 +209,8 @@ class Practitioner(db.Model):
 
 #: The text the catalogue matches words against, grouped as PostgreSQL writes a generated
 #: column's expression back, so that Alembic finds no difference with migration 0018.
-SEARCH_TEXT_SQL = ("lower(((((((({t}title_zh || ' ') || {t}title_en) || ' ') || {t}description_zh)"
-                   " || ' ') || {t}description_en) || ' ') || CAST({t}health_needs AS TEXT))")
+SEARCH_TEXT_SQL = ("lower((((((((title_zh || ' ') || title_en) || ' ') || description_zh)"
+                   " || ' ') || description_en) || ' ') || CAST(health_needs AS TEXT))")
 
 
 class Service(db.Model):
@@ -264,7 +264,7 @@ class Service(db.Model):
     #: itself whenever a title, description or need tag changes, so that a search compares
     #: one stored column instead of building the text again for every service it scans.
     search_text: Mapped[str | None] = mapped_column(
-        Text, Computed(SEARCH_TEXT_SQL.format(t=""), persisted=True), deferred=True)
+        Text, Computed(SEARCH_TEXT_SQL, persisted=True), deferred=True)
 
     provider: Mapped[ProviderOrganisation] = relationship()
     practitioners: Mapped[list[Practitioner]] = relationship(
