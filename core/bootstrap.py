@@ -18,8 +18,9 @@ from core.accounts import invitation_views
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
+from core.api.auth import authenticate_api_request
 from core.config import PROJECT_ROOT
-from core.db import init_replica
+from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_money, format_when
 from core.navigation import NavEntry, add_nav, nav_for
@@ -52,6 +53,7 @@ class BoundedIntConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
+    init_lock_timeout(app)
     init_replica(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -64,6 +66,7 @@ def init_app(app: Flask) -> None:
     audit.init_app(app)  # before the transaction: its endpoint rules run after the commit
     register_request_transaction(app)
     register_error_handlers(app)
+    app.before_request(authenticate_api_request)  # scopes, for every API route at once
 
     app.register_blueprint(system_bp)
     app.register_blueprint(accounts_views.bp)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.accounts.models import Membership, User
 from core.api.errors import HTTP_ERRORS, error_response
-from core.db import db
+from core.db import db, is_lock_timeout
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,13 @@ def _error(status: int, *, code: str | None = None, message: object | None = Non
 
 def _handle_domain_error(exc: DomainError):
     db.session.rollback()
-    return _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+    response = _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+    headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429
+    if headers:
+        if isinstance(response, tuple):
+            return (*response, headers)
+        response.headers.update(headers)
+    return response
 
 
 def _handle_http_error(exc: HTTPException):
@@ -83,6 +89,15 @@ def _handle_unexpected(exc: Exception):
     db.session.rollback()
     if isinstance(exc, HTTPException):
         return _handle_http_error(exc)
+    if isinstance(exc, OperationalError) and is_lock_timeout(exc):
+        # A row lock held longer than DB_LOCK_TIMEOUT_MS (core.db): busy, not broken.
+        log.warning("lock wait timed out on %s %s", request.method, request.path)
+        response = _error(503, code="busy", message=_(
+            "Someone else is changing this right now. Please try again in a moment."))
+        if isinstance(response, tuple):
+            return (*response, {"Retry-After": "2"})
+        response.headers["Retry-After"] = "2"
+        return response
     if isinstance(exc, OperationalError):
         log.exception("database unavailable on %s %s", request.method, request.path)
         return _error(503)

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from core.accounts.models import ApiScope
-from core.api.auth import load_api_user, require_api_user
+from core.api.auth import authorise
 from core.api.errors import ErrorResponse
 from core.api.validation import parse_body, parse_query
 
@@ -175,10 +175,8 @@ class ApiBlueprint(Blueprint):
             @wraps(fn)
             def view(**path_args):
                 kwargs = dict(path_args)
-                if scope is not None and not optional_auth:
-                    kwargs["user"] = require_api_user(scope)
-                elif optional_auth:
-                    kwargs["user"] = load_api_user()
+                if scope is not None:
+                    kwargs["user"] = authorise(scope, optional=optional_auth)
                 if body is not None:
                     kwargs["body"] = parse_body(body)
                 if query is not None:
