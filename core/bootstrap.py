@@ -7,6 +7,8 @@ the package itself must stay free of imports.)
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
@@ -19,7 +21,7 @@ from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
 from core.api.auth import authenticate_api_request
-from core.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT, refuse_unsafe_settings
 from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_money, format_when
@@ -51,6 +53,10 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
+    # ``flask`` commands (migrate, worker) answer no requests: per-process rate limits
+    # are harmless there. Everything else is refused before anything is bound.
+    refuse_unsafe_settings(app.config,
+                           serving=os.environ.get("FLASK_RUN_FROM_CLI") != "true")
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     init_lock_timeout(app)
