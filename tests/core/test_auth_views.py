@@ -275,7 +275,7 @@ class TestThrottling:
             client.post("/login", data={"login": "a@example.com", "password": "wrong-one"})
         response = client.post("/login", data={"login": "a@example.com", "password": "x"})
         assert response.status_code == 429
-        assert "尝试次数过多" in response.text
+        assert "登录失败次数过多，请在 1 分钟后再试" in response.text
 
 
 class TestCsrf:
