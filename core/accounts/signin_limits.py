@@ -113,7 +113,9 @@ def _enabled() -> bool:
 
 
 def _keys(counter: Counter, key: str) -> tuple[str, str]:
-    base = f"signin:{counter.name}:{key}"
+    # Under the limiter's own prefix: deployments (and test runs) sharing one Redis apart.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    base = f"{prefix}signin:{counter.name}:{key}"
     return base + ":failures", base + ":wait"
 
 

@@ -4,9 +4,14 @@ lock; the page and ``POST /api/v1/tokens`` follow the same rule and say when to 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from core.accounts.models import Role
+from core.db import db
+from marketplace import create_app
+from tests.conftest import base_config, require_redis
 from tests.factories import PASSWORD
 
 OFFICE = "198.51.100.20"
@@ -163,3 +168,25 @@ def test_a_successful_sign_in_clears_my_own_typos(app, make):
     assert sign_in(client, user.email).status_code == 302
     client.post("/logout")
     assert fail(client, user.email, 3) == [401, 401, 401]
+
+
+class TestSharedByEveryProcess:
+    """With Redis (as production must have), the counts are shared by every app process."""
+
+    @pytest.fixture
+    def config_overrides(self) -> dict:
+        return {"RATELIMIT_ENABLED": True, "SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS": 2,
+                "SIGNIN_FIRST_WAIT_SECONDS": 60, "RATELIMIT_STORAGE_URI": require_redis(),
+                "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+
+    def test_failures_on_one_server_count_on_the_other(self, app, make, config_overrides):
+        user = make.user(Role.EMPLOYEE)
+        make.commit()
+        fail(app.test_client(), user.email, 2)
+        other = create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]),
+                            **config_overrides})
+        refused = token_sign_in(other.test_client(), user.email)
+        with other.app_context():
+            db.engine.dispose()
+        assert refused.status_code == 429
+        assert 58 <= int(refused.headers["Retry-After"]) <= 60
