@@ -132,6 +132,10 @@ def _operation(op: Operation, params: list[dict]) -> dict:
         statuses |= {404}
     for status in sorted(statuses):
         result["responses"][str(status)] = {"description": "Error", **error_ref}
+    if 429 in statuses:  # the sign-in limits and the rate limits both say when to retry
+        result["responses"]["429"]["headers"] = {"Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 1}}}
     if op.scope is not None:
         result["security"] = [{"bearerAuth": []}]
         if op.optional_auth:

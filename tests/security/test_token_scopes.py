@@ -91,6 +91,19 @@ class TestBuckets:
                     for spaces in (" ", "  ", "   ")]
         assert statuses[:2] != [429, 429] and statuses[2] == 429
 
+    def test_the_refusal_says_when_to_retry_as_documented(self, client, make):
+        token = make.token(make.user(Role.EMPLOYEE))
+        for _ in range(2):
+            client.post("/api/v1/bookings", json={}, headers=bearer(token))
+        refused = client.post("/api/v1/bookings", json={}, headers=bearer(token))
+        assert int(refused.headers["Retry-After"]) >= 1
+        document = client.get("/api/v1/openapi.json").get_json()
+        for path, method in (("/api/v1/tokens", "post"), ("/api/v1/bookings", "post")):
+            response = document["paths"][path][method]["responses"].get("429")
+            if response is not None:
+                assert "Retry-After" in response["headers"]
+        assert "429" in document["paths"]["/api/v1/tokens"]["post"]["responses"]
+
     def test_a_new_token_does_not_bring_a_new_bucket(self, client, make):
         user = make.user(Role.EMPLOYEE)
         first, second, third = (make.token(user) for _ in range(3))
