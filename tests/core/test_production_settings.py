@@ -114,3 +114,32 @@ def test_a_row_held_too_long_answers_busy_not_500(app, backend, make):
     assert response.headers["Retry-After"] == "2"
     db.session.expire_all()
     assert db.session.get(User, user_id).display_name != "renamed"
+
+
+def test_a_write_that_waits_at_commit_answers_busy_too(app, backend, make):
+    """The change is only flushed when the request commits: the wait, and the answer, come
+    then (a page this time, in the reader's language)."""
+    if backend != "postgresql":
+        pytest.skip("row locks that wait are PostgreSQL's")
+    user = make.user(Role.EMPLOYEE)
+    make.commit()
+    user_id = user.id
+    probe = Blueprint("lock_probe_page", __name__)
+
+    def rename():
+        db.session.get(User, user_id).display_name = "renamed"
+        return "renamed"
+
+    probe.add_url_rule("/lock-probe-page", "rename", rename, methods=["GET"])
+    app.register_blueprint(probe)
+    holder = create_engine(require_postgres())
+    with holder.connect() as other:
+        other.execute(text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": user_id})
+        response = app.test_client().get("/lock-probe-page", headers={"Accept-Language": "en"})
+        other.rollback()
+    holder.dispose()
+    assert response.status_code == 503
+    assert "Someone else is changing this right now" in response.text
+    assert response.headers["Retry-After"] == "2"
+    db.session.expire_all()
+    assert db.session.get(User, user_id).display_name != "renamed"
