@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy.pool import NullPool
@@ -37,18 +38,16 @@ def normalise_database_url(url: str) -> str:
 DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
 
 
-def _secret_key(env: dict[str, str], is_production: bool) -> str:
+def _secret_key(env: dict[str, str], is_production: bool) -> str | None:
     """SECRET_KEY; in development a key generated once and kept in ``instance/`` (so that
-    sessions, links and the development health-data key survive restarts)."""
+    sessions, links and the development health-data key survive restarts). In production
+    there is no default: the app refuses to start without one (``unsafe_settings``)."""
     key = env.get("SECRET_KEY")
     if key:
         return key
     if is_production:
-        log.warning(
-            "!!! SECRET_KEY is not set in production: using a random key. Sessions and "
-            "emailed links will stop working at every restart. Set SECRET_KEY now. !!!"
-        )
-        return secrets.token_hex(32)
+        log.error("SECRET_KEY is not set in production: ParkWell will not start.")
+        return None
     if not DEV_SECRET_FILE.exists():
         INSTANCE_DIR.mkdir(exist_ok=True)
         DEV_SECRET_FILE.write_text(secrets.token_hex(32))
@@ -101,12 +100,21 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Rate limits and sign-in counters: shared by every process (Redis) in production.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL")
+        or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;20 per hour"),
         "BOOKING_RATE_LIMIT": env.get("BOOKING_RATE_LIMIT", "30 per minute;300 per day"),
         "EXPORT_RATE_LIMIT": env.get("EXPORT_RATE_LIMIT", "10 per minute;100 per day"),
+        # Sign-in limits (core.accounts.signin_limits): failures only, growing waits.
+        **{name: int(env[name]) for name in (
+            "SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS", "SIGNIN_FAILURES_PER_ACCOUNT",
+            "SIGNIN_FAILURES_PER_ADDRESS", "SIGNIN_FIRST_WAIT_SECONDS",
+            "SIGNIN_LONGEST_WAIT_SECONDS") if env.get(name)},
+        # PostgreSQL gives up waiting for a row lock after this (core.db); 0: never.
+        "DB_LOCK_TIMEOUT_MS": int(env.get("DB_LOCK_TIMEOUT_MS", "5000")),
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS")),
@@ -123,6 +131,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ParkWell <no-reply@parkwell.local>"),
+        # Send no mail at all (a benchmark, a staging copy): only recipient and subject are
+        # logged, never the body with its links.
+        "MAIL_SUPPRESS_SEND": _bool(env.get("MAIL_SUPPRESS_SEND")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -144,3 +155,37 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "API_TOKEN_MAX_DAYS": int(env.get("API_TOKEN_MAX_DAYS", "365")),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+class UnsafeSettings(RuntimeError):
+    """Production settings that ParkWell refuses to start with."""
+
+
+def unsafe_settings(config: Mapping[str, object], *, serving: bool = True) -> list[str]:
+    """What is unsafe about production ``config`` (nothing outside production, where a
+    newcomer's ``make run`` must just work). ``serving``: the app will answer HTTP requests
+    (gunicorn), not only run a command or a job worker."""
+    if config.get("ENV_NAME") != "production":
+        return []
+    problems = []
+    if not config.get("SECRET_KEY"):
+        problems.append("SECRET_KEY is not set: sessions and e-mailed links would stop "
+                        "working at every restart and differ between processes.")
+    if (serving and config.get("RATELIMIT_ENABLED", True)
+            and str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")):
+        problems.append("REDIS_URL is not set: every process would keep its own rate limits "
+                        "and sign-in counters, multiplying them by the number of processes "
+                        "(or set RATELIMIT_STORAGE_URI to a shared store).")
+    if not config.get("MAIL_SERVER") and not config.get("MAIL_SUPPRESS_SEND"):
+        problems.append("MAIL_SERVER is not set: password-reset and invitation links would "
+                        "be written to the log. Set MAIL_SERVER (or MAIL_SUPPRESS_SEND=1 to "
+                        "send no mail at all).")
+    return problems
+
+
+def refuse_unsafe_settings(config: Mapping[str, object], *, serving: bool = True) -> None:
+    """Raises UnsafeSettings, listing every problem at once."""
+    problems = unsafe_settings(config, serving=serving)
+    if problems:
+        raise UnsafeSettings("ParkWell will not start in production:\n- "
+                             + "\n- ".join(problems))

@@ -53,6 +53,10 @@ def send_mail(*, to: str, subject: str, body: str,
 def _deliver(app, message: OutgoingMail) -> None:
     if app.testing:
         app.extensions.setdefault("parkwell_outbox", []).append(message)
+    if app.config.get("MAIL_SUPPRESS_SEND"):
+        log.info("mail not sent (MAIL_SUPPRESS_SEND) to=%s subject=%s", message.to,
+                 message.subject)
+        return
     server = app.config.get("MAIL_SERVER")
     if not server:
         log.info("mail (no MAIL_SERVER set) to=%s subject=%s\n%s",

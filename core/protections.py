@@ -16,7 +16,6 @@ and absolute timeouts, and the rate-limit keys.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
@@ -135,12 +134,15 @@ def _expire():
 
 
 def caller_key() -> str:
-    """Rate-limit key: the API token, else the signed-in person, else the address."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return "token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
+    """Rate-limit key: the person, whether they come with a token (its owner, as
+    ``core.api.auth`` authenticated it before the view) or signed in, else the address.
+    Never the header's text: ``Bearer`` with extra spaces, a second token or the browser
+    all share one person's bucket."""
+    user = g.get("api_user")
+    if user is None and current_user.is_authenticated:
+        user = current_user
+    if user is not None:
+        return f"user:{user.id}"
     return "ip:" + (get_remote_address() or "")
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import request
 from flask_babel import gettext as _
 
-from core.accounts import services, tokens
+from core.accounts import services, signin_limits, tokens
 from core.accounts.models import ApiScope, User
 from core.accounts.schemas import MeOut, MeUpdate, TokenCreate, TokenCreated, TokenOut, TokenPage
-from core.api.auth import bearer_token
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
 from core.clock import utcnow
 from core.errors import InvalidInput
-from core.extensions import limiter
 from core.i18n import current_locale_code
 
 bp = ApiBlueprint("accounts_api", __name__, tag="accounts")
@@ -41,22 +39,21 @@ def list_tokens(user: User, query: PageQuery):
     return paginate(tokens.user_tokens_query(user), query, TokenOut.of)
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.operation("/tokens", method="POST", scope=ApiScope.WRITE, optional_auth=True,
               summary="Create an API token", body=TokenCreate, response=TokenCreated,
               status=201, errors=(429,))
-@limiter.limit(_login_rate_limit, exempt_when=lambda: bearer_token() is not None)
 def create_token(user: User | None, body: TokenCreate):
     """Call with a token that has the write scope, or without one and with ``login`` and
-    ``password`` (how a mobile client gets its first token; throttled like the login page)."""
+    ``password`` (how a mobile client gets its first token). Password sign-ins have the
+    sign-in page's limits: failures only, per account and per address; past them the answer
+    is 429 ``sign_in_throttled`` with a ``Retry-After`` header."""
     now = utcnow()
     if user is None:
         if not body.login or not body.password:
             raise InvalidInput(fields={"password": _("Send login and password, or a token.")})
-        user = services.authenticate(login=body.login, password=body.password, now=now)
+        user = signin_limits.sign_in_with_password(
+            login=body.login, password=body.password, address=request.remote_addr or "",
+            now=now)
     token, raw = tokens.create_api_token(user, name=body.name, scopes=body.scopes,
                                          expires_in_days=body.expires_in_days, now=now)
     return TokenCreated(**TokenOut.of(token).model_dump(), token=raw)
