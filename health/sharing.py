@@ -174,6 +174,9 @@ def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_
     latest = latest_readings(_checkups_of(owner_id))
     view.readings = {k: v for k, v in latest.items()
                      if k in allowed or (k == "bmi" and ShareField.BODY in shared)}
+    if "bmi" in view.readings:  # exact for screening; one decimal where shown
+        obs = view.readings["bmi"]
+        view.readings["bmi"] = Observation(round(obs.value, 1), obs.on)
     kinds = set()
     if ShareField.MENTAL_HEALTH in shared:
         kinds |= {QuestionnaireKind.PHQ9.value, QuestionnaireKind.GAD7.value}
