@@ -14,6 +14,7 @@ from core.i18n import current_locale_code
 from health import importing, services, sharing
 from health.models import CheckUp, QuestionnaireKind
 from health.questionnaires import QUESTIONNAIRES
+from health.vocabulary import read_item_label
 from health.schemas import (
     AccessLogList,
     AccessLogOut,
@@ -216,7 +217,9 @@ def access_log(user: User):
     return AccessLogList(items=[AccessLogOut(
         accessed_at=e.accessed_at, accessor_name=e.accessor.display_name,
         provider_id=e.provider_id, provider_name=e.provider and e.provider.name(locale),
-        fields=sorted(e.fields.split())) for e in sharing.access_log(user)])
+        fields=sorted(e.fields.split()),
+        what=[read_item_label(f) for f in sorted(e.fields.split())])
+        for e in sharing.access_log(user)])
 
 
 @bp.operation("/me/health/export", method="GET",

@@ -41,6 +41,10 @@ from health.screening import Observation, latest_readings
 from health.signals import profile_deleting
 from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
 
+#: ``Session.info`` key: the access-log entries written in the current transaction, so that
+#: a page refused after showing the data (4xx, rolled back) still records the read.
+READS_KEY = "parkwell_health_reads"
+
 #: After a booking ends, its provider may still read what was shared for this many days.
 BOOKING_GRACE_DAYS = 7
 MAX_SHARE_DAYS = 90
@@ -157,10 +161,12 @@ class SharedHealth:
 
 
 def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_id: int,
-                       now: datetime) -> SharedHealth:
+                       now: datetime, also: Iterable[str] = ()) -> SharedHealth:
     """Provider staff read what a client shares with their organisation now, and the read
-    goes into the client's access log. Raises NotFound (not the provider's staff, or no
-    valid consent: the data does not exist for them), Forbidden."""
+    goes into the client's access log (with ``also``: what else the same page shows, e.g.
+    a care team's ``CareRecord`` values, so that one visit is one entry). Raises NotFound
+    (not the provider's staff, or no valid consent: the data does not exist for them),
+    Forbidden."""
     require(accessor, Action.READ_SHARED_HEALTH, provider)
     consents = [c for c in db.session.scalars(
         select(Consent).where(Consent.user_id == owner_id, Consent.provider_id == provider.id))
@@ -190,12 +196,51 @@ def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_
         data = _profile_data_of(owner_id)
         view.lifestyle = {k: data.get(k) for k in
                           ("smoking", "activity_minutes_per_week", "sleep_hours")}
-    db.session.add(AccessLogEntry(
-        user_id=owner_id, accessor_id=accessor.id, provider_id=provider.id,
-        consent_id=max(consents, key=lambda c: c.valid_until).id,
-        fields=" ".join(sorted(f.value for f in shared)), accessed_at=now))
-    db.session.flush()
+    record_read(owner_id=owner_id, accessor=accessor, provider_id=provider.id,
+                items=[*(f.value for f in shared), *also], now=now,
+                consent_id=max(consents, key=lambda c: c.valid_until).id)
     return view
+
+
+def record_read(*, owner_id: int, accessor: User, provider_id: int | None,
+                items: Iterable[str], now: datetime,
+                consent_id: int | None = None) -> AccessLogEntry | None:
+    """Put one read of the owner's health data by someone else into the owner's access log
+    ("Who saw my data"). ``items``: ``ShareField`` or ``CareRecord`` values. The owner's own
+    reads are not logged. Every path by which anyone other than the owner reads health
+    values calls this (provider staff through ``read_shared_health``; family-physician teams
+    through ``care``)."""
+    if accessor.id == owner_id:
+        return None
+    wanted = sorted(set(items))
+    if not wanted:
+        return None
+    entry = AccessLogEntry(user_id=owner_id, accessor_id=accessor.id, provider_id=provider_id,
+                           consent_id=consent_id, fields=" ".join(wanted)[:200],
+                           accessed_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    db.session.info.setdefault(READS_KEY, []).append(
+        {"user_id": owner_id, "accessor_id": accessor.id, "provider_id": provider_id,
+         "consent_id": consent_id, "fields": entry.fields, "accessed_at": now})
+    return entry
+
+
+def keep_reads_after_rollback() -> int:
+    """Write again the access-log entries of a transaction that was rolled back (a page that
+    showed the data and then answered 4xx). Returns how many; the caller commits."""
+    pending = db.session.info.pop(READS_KEY, [])
+    for values in pending:
+        if values.get("consent_id") is not None and \
+                db.session.get(Consent, values["consent_id"]) is None:
+            values = values | {"consent_id": None}  # the consent itself was rolled back
+        db.session.add(AccessLogEntry(**values))
+    db.session.flush()
+    return len(pending)
+
+
+def forget_pending_reads() -> None:
+    db.session.info.pop(READS_KEY, None)
 
 
 def clients_sharing_with(*, accessor: User, provider: ProviderOrganisation,
