@@ -8,6 +8,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
 from core.accounts.models import Role
+from core.accounts.personal_data import Section, register_section
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
 from core.db import db
@@ -22,6 +23,10 @@ def init_app(app: Flask) -> None:
     register_api(app, api.bp)
     cli.init_app(app)
     app.after_request(_keep_reads_of_refused_pages)
+    register_section(Section(
+        key="health", title=_l("Health"), order=20,
+        export=lambda user, now: sharing.export_health_of(user, now=now),
+        erase=lambda user, now: sharing.erase_health_of(user, now=now)))
     app.teardown_request(lambda _exc: sharing.forget_pending_reads())
     add_nav(Role.EMPLOYEE, NavEntry("health.overview", _l("My health"), order=20))
     add_nav(Role.PROVIDER_STAFF, NavEntry(

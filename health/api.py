@@ -69,7 +69,7 @@ def put_profile(user: User, body: ProfileIn):
               summary="Delete your health profile and every health record", errors=(403, 409))
 def delete_profile(user: User):
     """Deletes check-ups, questionnaires, dependants, consents and the access log."""
-    sharing.delete_profile(user)
+    sharing.delete_profile(user, now=utcnow())
 
 
 @bp.operation("/me/health/checkups", method="GET", summary="Your check-ups, newest first",
@@ -218,7 +218,7 @@ def access_log(user: User):
         accessed_at=e.accessed_at, accessor_name=e.accessor.display_name,
         provider_id=e.provider_id, provider_name=e.provider and e.provider.name(locale),
         fields=sorted(e.fields.split()),
-        what=[read_item_label(f) for f in sorted(e.fields.split())])
+        what=[read_item_label(f) for f in sorted(e.fields.split())])  # same order as fields
         for e in sharing.access_log(user)])
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -18,6 +19,7 @@ from core.accounts.models import (
     Role,
     User,
 )
+from core.clock import to_zone
 from core.db import db
 from core.policy import Action, require
 from health import services
@@ -31,13 +33,15 @@ from health.models import (
     AccessLogEntry,
     CheckUp,
     Consent,
+    Dependant,
+    DependantCheckUp,
     HealthProfile,
     QuestionnaireKind,
     QuestionnaireResponse,
 )
 from health.questionnaires import score
 from health.readings import bmi
-from health.screening import Observation, latest_readings
+from health.screening import Observation, QuestionnaireOutcome, latest_readings, screen
 from health.signals import profile_deleting
 from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
 
@@ -291,55 +295,88 @@ def access_log(user: User) -> list[AccessLogEntry]:
 def export_everything(user: User, *, now: datetime) -> dict:
     """Everything ParkWell holds about the person's health, as plain JSON-able data."""
     services.require_owner(user)
-    profile = services.get_profile(user)
-    screening = services.screening_for(user)
+    return export_health_of(user, now=now)
+
+
+def _checkup_out(c) -> dict:
+    return {"id": c.id, "measured_on": c.measured_on.isoformat(), "source": c.source,
+            "readings": c.readings,
+            "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
+            "recorded_at": c.created_at.isoformat()}
+
+
+def export_health_of(user: User, *, now: datetime) -> dict:
+    """The health export without the role check: also for someone who has left their
+    employer (the account export and deletion reach every row the person owns)."""
+    mine = user.id
+    checkups = list(db.session.scalars(select(CheckUp).where(CheckUp.user_id == mine)
+                                       .order_by(CheckUp.measured_on.desc(), CheckUp.id.desc())))
+    answered = _questionnaires_of(mine)
+    dependants = list(db.session.scalars(select(Dependant).where(Dependant.user_id == mine)
+                                         .order_by(Dependant.id)))
+    family_checkups = list(db.session.scalars(
+        select(DependantCheckUp).where(DependantCheckUp.user_id == mine)
+        .order_by(DependantCheckUp.dependant_id, DependantCheckUp.measured_on.desc(),
+                  DependantCheckUp.id.desc())))
+    zone = current_app.config["PARK_TIMEZONE"]
+    screening = screen(checkups=[(c.measured_on, c.readings) for c in checkups],
+                       questionnaires=[QuestionnaireOutcome(result,
+                                                            to_zone(row.answered_at, zone).date())
+                                       for row, result in reversed(answered)],
+                       profile=_profile_data_of(mine))
+    consents = list(db.session.scalars(select(Consent).where(Consent.user_id == mine)
+                                       .order_by(Consent.created_at.desc(), Consent.id.desc())))
+    log = list(db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.user_id == mine)
+                                  .order_by(AccessLogEntry.accessed_at.desc(),
+                                            AccessLogEntry.id.desc())))
+    profile = db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == mine))
     return {
         "exported_at": now.isoformat(),
         "person": {"id": user.id, "display_name": user.display_name, "email": user.email,
                    "mobile": user.mobile},
         "profile": dict(profile.data) if profile else None,
-        "checkups": [{"id": c.id, "measured_on": c.measured_on.isoformat(),
-                      "source": c.source, "readings": c.readings,
-                      "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
-                      "recorded_at": c.created_at.isoformat()}
-                     for c in services.list_checkups(user)],
+        "checkups": [_checkup_out(c) for c in checkups],
         "questionnaires": [{"id": row.id, "kind": row.kind.value, "answers": row.answers,
                             "score": result.score, "band": result.band.key,
                             "answered_at": row.answered_at.isoformat()}
-                           for row, result in services.list_questionnaires(user)],
+                           for row, result in answered],
         "risk_flags": [{"code": f.code, "need": f.need.value, "next_step": f.next_step.value,
                         "subject": f.subject, "value": f.value,
                         "observed_on": f.observed_on and f.observed_on.isoformat(),
                         "guideline": f.guideline} for f in screening.flags],
         "crisis": screening.crisis,
-        "dependants": [{"id": d.id, **d.data} for d in services.list_dependants(user)],
-        "dependant_checkups": [
-            {"id": c.id, "dependant_id": c.dependant_id,
-             "measured_on": c.measured_on.isoformat(), "source": c.source,
-             "readings": c.readings,
-             "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
-             "recorded_at": c.created_at.isoformat()}
-            for d in services.list_dependants(user)
-            for c in services.list_dependant_checkups(user, d.id)],
+        "dependants": [{"id": d.id, **d.data} for d in dependants],
+        "dependant_checkups": [{**_checkup_out(c), "dependant_id": c.dependant_id}
+                               for c in family_checkups],
         "consents": [{"id": c.id, "provider_id": c.provider_id,
                       "provider": c.provider.name_en, "fields": sorted(c.fields.split()),
                       "purpose": c.purpose, "valid_from": c.valid_from.isoformat(),
                       "valid_until": c.valid_until.isoformat(),
                       "revoked_at": c.revoked_at and c.revoked_at.isoformat()}
-                     for c in list_consents(user)],
+                     for c in consents],
         "access_log": [{"accessed_at": e.accessed_at.isoformat(),
                         "accessor": e.accessor.display_name, "provider_id": e.provider_id,
-                        "fields": sorted(e.fields.split())} for e in access_log(user)],
+                        "fields": sorted(e.fields.split())} for e in log],
     }
 
 
-def delete_profile(user: User) -> None:
+def delete_profile(user: User, *, now: datetime) -> None:
     """Delete every health record of the person: profile, check-ups, questionnaires,
-    dependants, consents (so providers lose access at once) and the access log. Raises
-    StillReferenced when a booking still points at a dependant (nothing is deleted then)."""
+    dependants, consents (so providers lose access at once) and the access log. Packages
+    that point at a family member let go of what is over (an attended booking, a past
+    event) when told (``profile_deleting``). Raises StillReferenced when something still
+    under way points at a family member (an upcoming booking); nothing is deleted then,
+    whoever the caller: it all runs in a savepoint."""
     services.require_owner(user)
-    profile_deleting.send(user)
-    services.delete_all_records(user)  # first: it refuses while a booking points at a row
-    db.session.execute(delete(AccessLogEntry).where(AccessLogEntry.user_id == user.id))
-    db.session.execute(delete(Consent).where(Consent.user_id == user.id))
+    erase_health_of(user, now=now)
+
+
+def erase_health_of(user: User, *, now: datetime) -> None:
+    """``delete_profile`` without the role check (account deletion). Raises
+    StillReferenced, having written nothing."""
+    with db.session.begin_nested():
+        profile_deleting.send(user, now=now)
+        services.delete_all_records(user)  # first: it refuses while a booking points at a row
+        db.session.execute(delete(AccessLogEntry).where(AccessLogEntry.user_id == user.id))
+        db.session.execute(delete(Consent).where(Consent.user_id == user.id))
     db.session.flush()

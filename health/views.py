@@ -42,7 +42,7 @@ from health.texts import (
     flag_evidence,
     reason_text,
 )
-from health.vocabulary import NeedTag, ShareField, read_item_label
+from health.vocabulary import NeedTag, ShareField, read_item_label, read_items_in_order
 
 bp = Blueprint("health", __name__, url_prefix="/me/health")
 provider_bp = Blueprint("health_provider", __name__)
@@ -54,7 +54,7 @@ def _share_labels(fields: str) -> str:
 
 def _read_items(fields: str) -> str:
     """What an access-log entry says was read, as a list in the reader's language."""
-    return format_list([read_item_label(f) for f in fields.split()],
+    return format_list([read_item_label(f) for f in read_items_in_order(fields.split())],
                        locale=get_locale() or "en")
 
 
@@ -329,8 +329,9 @@ def delete_profile():
     form = DeleteProfileForm()
     if form.validate_on_submit():
         try:
-            sharing.delete_profile(current_user)
+            sharing.delete_profile(current_user, now=utcnow())
         except StillReferenced as exc:
+            db.session.rollback()  # nothing of a refused deletion may be committed
             flash(str(exc.message), "error")
             return redirect(url_for("health.sharing_page"))
         flash(_("Your health profile and every record in it have been deleted."), "success")

@@ -140,6 +140,12 @@ CARE_RECORD_LABELS = {
 }
 
 
+def read_items_in_order(keys: list[str]) -> list[str]:
+    """Share groups first, then the care records, each in its vocabulary's order."""
+    order = [*(f.value for f in ShareField), *(r.value for r in CareRecord)]
+    return sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+
+
 def read_item_label(key: str) -> str:
     """The words for one thing an access-log entry says was read."""
     for vocabulary in (ShareField, CareRecord):
