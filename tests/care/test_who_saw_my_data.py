@@ -78,7 +78,7 @@ def test_the_physician_opening_the_agreement_is_shown_to_the_employee_in_words(
             "alerts about your readings.") in page.text.replace("&#39;", "'"), \
         page.text[page.text.find('access-log'):][:800]
     chinese = client.get("/me/health/sharing", headers=ZH)
-    assert "谁看过我的数据" in chinese.text and "您的居家测量记录" in chinese.text
+    assert "谁看过我的数据" in chinese.text and "您的家庭测量记录" in chinese.text
 
 
 def test_every_team_read_through_the_api_is_logged_and_the_employees_own_are_not(
