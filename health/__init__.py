@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from core.accounts.models import Role
 from core.accounts.personal_data import Section, register_section
 from core.bootstrap import register_api
-from core.navigation import NavEntry, add_nav
 from core.db import db
+from core.navigation import NavEntry, add_nav
 from health import api, cli, sharing, views
 from health.crypto import init_keyring
 

@@ -14,7 +14,6 @@ from core.i18n import current_locale_code
 from health import importing, services, sharing
 from health.models import CheckUp, QuestionnaireKind
 from health.questionnaires import QUESTIONNAIRES
-from health.vocabulary import read_item_label
 from health.schemas import (
     AccessLogList,
     AccessLogOut,
@@ -42,6 +41,7 @@ from health.schemas import (
     RecommendationsOut,
     RecommendationsQuery,
 )
+from health.vocabulary import read_item_label
 
 bp = ApiBlueprint("health_api", __name__, tag="health")
 

@@ -33,7 +33,7 @@ def deleted_login(user_id: int) -> str:
 
 
 #: A password hash no password matches (``verify_password`` refuses it).
-UNUSABLE_PASSWORD = "!deleted"
+UNUSABLE_PASSWORD = "!deleted"  # noqa: S105  (not a password: a hash nothing matches)
 
 
 class AccountDeletionBlocked(Conflict):
