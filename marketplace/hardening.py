@@ -30,6 +30,9 @@ EXPORTS = {
     "park.reports_csv": ("park", "park_id"),
     "health.export": ("health_profile", None),
     "health_api.export": ("health_profile", None),
+    "privacy.export": ("account", None),
+    "privacy.export_json": ("account", None),
+    "accounts_api.export_me": ("account", None),
 }
 
 BOOKING_ENDPOINTS = ("booking.book", "booking_series.plan_series", "booking_api.create_booking",
@@ -77,7 +80,7 @@ def init_app(app: Flask) -> None:
 
 
 def _owner_if_health(endpoint: str):
-    if not endpoint.startswith("health"):
+    if not endpoint.startswith(("health", "privacy", "accounts_api")):
         return None
 
     def subject(_status: int) -> dict:

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 
 from core.accounts.errors import InvalidCredentials
 from core.accounts.models import ApiToken, Membership, User
+from core.audit import services as audit
 from core.db import db
 from core.errors import Conflict, InvalidInput
 from core.security import verify_password
@@ -119,6 +120,10 @@ def delete_account(user: User, *, password: str, confirmed: bool, now: datetime)
         for section in reversed(sections()):
             if section.erase is not None:
                 section.erase(user, now)
+        # Who and when only: the audit log outlives the account and names no one.
+        audit.record("account.deleted", actor=user.id, target_type="account",
+                     target_id=user.id, subject_user_id=user.id, now=now,
+                     details={"sections": [s.key for s in sections() if s.erase]})
     db.session.flush()
 
 

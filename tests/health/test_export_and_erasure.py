@@ -18,6 +18,7 @@ from care import agreements, plans
 from care.models import CareAgreement, CareMessage, CarePlan, HomeMeasurement
 from core.accounts.models import ApiToken, User
 from core.accounts.personal_data import DELETED_NAME, deleted_login
+from core.audit.models import AuditEvent
 from core.db import db
 from health import services, sharing
 from health.errors import StillReferenced
@@ -136,7 +137,7 @@ def test_the_export_holds_everything_as_json_and_as_a_page_that_prints(client, m
                      headers={"Authorization": f"Bearer {make.token(life.person)}"})
     assert api.status_code == 200
     assert set(api.json) >= {"account", "health", "family_physician", "bookings",
-                             "park_events", "budget", "checkup_campaigns"}
+                             "park_events", "budget", "checkup_campaigns", "reviews"}
 
 
 def test_a_refused_deletion_writes_nothing_and_says_what_to_finish_first(client, make, life):
@@ -194,6 +195,9 @@ def test_deleting_the_account_keeps_the_parks_history_without_the_person(
     assert _count(Registration, user_id=person_id) == 1
     assert _count(LedgerEntry) == ledger_lines
     assert child_id not in set(db.session.scalars(select(Dependant.id)))
+    [audited] = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "account.deleted"))
+    assert audited.subject_user_id == person_id and audited.details["sections"]
     # every way in is closed
     assert client.get("/api/v1/me", headers=token).status_code == 401
     assert client.get("/account", headers=EN).status_code == 302
