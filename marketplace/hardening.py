@@ -30,9 +30,9 @@ EXPORTS = {
     "park.reports_csv": ("park", "park_id"),
     "health.export": ("health_profile", None),
     "health_api.export": ("health_profile", None),
-    "privacy.export": ("account", None),
-    "privacy.export_json": ("account", None),
-    "accounts_api.export_me": ("account", None),
+    "privacy.export": ("user", None),
+    "privacy.export_json": ("user", None),
+    "accounts_api.export_me": ("user", None),
 }
 
 BOOKING_ENDPOINTS = ("booking.book", "booking_series.plan_series", "booking_api.create_booking",

@@ -121,7 +121,7 @@ def delete_account(user: User, *, password: str, confirmed: bool, now: datetime)
             if section.erase is not None:
                 section.erase(user, now)
         # Who and when only: the audit log outlives the account and names no one.
-        audit.record("account.deleted", actor=user.id, target_type="account",
+        audit.record("account.deleted", actor=user.id, target_type="user",
                      target_id=user.id, subject_user_id=user.id, now=now,
                      details={"sections": [s.key for s in sections() if s.erase]})
     db.session.flush()
