@@ -81,7 +81,7 @@ def revoke_token(user: User, token_id: int):
 # -- the person's data: export and deletion (PIPL Art. 45–47) -------------------------------
 
 
-@bp.operation("/me/export", method="GET", errors=(401,),
+@bp.operation("/me/export", method="GET", errors=(401, 429),
               summary="Everything ParkWell holds about you: account, health, family members, "
                       "family physician, bookings, check-ups, park events and budget (JSON)")
 def export_me(user: User):
@@ -91,7 +91,7 @@ def export_me(user: User):
 
 
 @bp.operation("/me", method="DELETE", scope=ApiScope.WRITE, body=AccountDelete, status=204,
-              errors=(401, 409, 422),
+              errors=(401, 409, 422, 429),
               summary="Delete your account (needs your password)")
 def delete_me(user: User, body: AccountDelete):
     """Deletes your health data, care records, tokens, sessions and personal fields, and
@@ -99,6 +99,7 @@ def delete_me(user: User, body: AccountDelete):
     the ledger, payments, signed agreements). 409 ``account_deletion_blocked`` while
     something is still under way (``error.fields.blockers`` says what); 422
     ``account_deletion_not_confirmed`` without ``confirm: true``; 401
-    ``invalid_credentials`` for a wrong password. A refusal deletes nothing."""
+    ``invalid_credentials`` for a wrong password; 429 after too many attempts. A refusal
+    deletes nothing."""
     personal_data.delete_account(user, password=body.password, confirmed=body.confirm,
                                  now=utcnow())
