@@ -13,9 +13,17 @@ from sqlalchemy import select, update
 
 from benefits.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, RosterEntry
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.db import db
 
+#: The readable export's words for this section's keys.
+LABELS = {
+    "accounts": _l("Budget accounts"), "period": _l("Period"), "pot": _l("Pot"),
+    "ledger_lines": _l("Ledger lines"), "account_kind": _l("Account"),
+    "payments": _l("Payments"), "card_minor": _l("By card"),
+    "refunded_budget_minor": _l("Refunded to the budget"),
+    "refunded_card_minor": _l("Refunded to the card"),
+}
 
 def export_budget(user: User, _now: datetime) -> dict:
     lines = db.session.execute(
@@ -52,5 +60,6 @@ def erase(user: User, _now: datetime) -> None:
 
 
 def init_app() -> None:
+    register_field_labels(LABELS)
     register_section(Section(key="budget", title=_l("Budget"), export=export_budget,
                              erase=erase, order=60))

@@ -26,7 +26,7 @@ from booking.models import (
     WaitlistStatus,
 )
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.clock import utcnow
 from core.db import db
 from health.models import Dependant
@@ -35,6 +35,13 @@ from health.signals import dependant_deleting, profile_deleting
 UNDER_WAY = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 WAITING = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 
+
+#: The readable export's words for this section's keys.
+LABELS = {
+    "bookings": _l("Bookings"), "waiting_lists": _l("Waiting lists"),
+    "service_zh": _l("Service (Chinese)"), "practitioner": _l("Practitioner"),
+    "booked_at": _l("Booked"), "joined_at": _l("Joined"),
+}
 
 def _under_way(now: datetime):
     return and_(Booking.status.in_(UNDER_WAY), Booking.ends_at > now)
@@ -114,5 +121,6 @@ def erase(user: User, now: datetime) -> None:
 def init_app(_app: Flask) -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
+    register_field_labels(LABELS)
     register_section(Section(key="bookings", title=_l("Bookings"), export=export_bookings,
                              blockers=deletion_blockers, erase=erase, order=40))

@@ -16,9 +16,21 @@ from sqlalchemy import select, update
 from care import plans
 from care.models import AgreementStatus, CareAgreement
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.db import db
 
+#: The readable export's words for this section's keys.
+LABELS = {
+    "team": _l("Team"), "team_zh": _l("Team (Chinese)"), "accepted_at": _l("Signed"),
+    "terms_version": _l("Terms version"), "shared": _l("Shared with the team"),
+    "family_member_ids": _l("Family members covered (no.)"), "sponsored": _l("Sponsored"),
+    "plan": _l("Care plan"), "goals": _l("Goals"), "measurements": _l("Home measurements"),
+    "measured_at": _l("Measured"), "follow_ups": _l("Follow-ups"), "mode": _l("Mode"),
+    "minutes": _l("Minutes"), "note": _l("Note"), "messages": _l("Messages"),
+    "from": _l("Sender"), "body": _l("Message"), "target": _l("Target"),
+    "due_on": _l("By"), "direction": _l("Direction"), "alert_above": _l("Alert at or above"),
+    "alert_below": _l("Alert at or below"), "cancelled_at": _l("Cancelled"),
+}
 
 def _agreements(user: User) -> list[CareAgreement]:
     return list(db.session.scalars(select(CareAgreement).where(CareAgreement.user_id == user.id)
@@ -72,6 +84,7 @@ def erase(user: User, _now: datetime) -> None:
 
 
 def init_app() -> None:
+    register_field_labels(LABELS)
     register_section(Section(key="family_physician", title=_l("Family physician"),
                              export=export_care, blockers=deletion_blockers, erase=erase,
                              order=30))

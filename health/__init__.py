@@ -8,7 +8,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
 from core.accounts.models import Role
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.bootstrap import register_api
 from core.db import db
 from core.navigation import NavEntry, add_nav
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     register_api(app, api.bp)
     cli.init_app(app)
     app.after_request(_keep_reads_of_refused_pages)
+    register_field_labels(sharing.EXPORT_LABELS)
     register_section(Section(
         key="health", title=_l("Health"), order=20,
         export=lambda user, now: sharing.export_health_of(user, now=now),

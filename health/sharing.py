@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from core.accounts.models import (
@@ -40,7 +41,7 @@ from health.models import (
     QuestionnaireResponse,
 )
 from health.questionnaires import score
-from health.readings import bmi
+from health.readings import READINGS, bmi
 from health.screening import Observation, QuestionnaireOutcome, latest_readings, screen
 from health.signals import profile_deleting
 from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
@@ -296,6 +297,28 @@ def export_everything(user: User, *, now: datetime) -> dict:
     """Everything ParkWell holds about the person's health, as plain JSON-able data."""
     services.require_owner(user)
     return export_health_of(user, now=now)
+
+
+#: The readable export's words for the health section's keys (readings by their own labels).
+EXPORT_LABELS = {
+    **{key: spec.label for key, spec in READINGS.items()},
+    "person": _l("Person"), "profile": _l("Lifestyle and goals"), "checkups": _l("Check-ups"),
+    "measured_on": _l("Measured on"), "readings": _l("Results"), "bmi": _l("BMI"),
+    "recorded_at": _l("Recorded"), "questionnaires": _l("Questionnaires"),
+    "answers": _l("Answers"), "score": _l("Score"), "band": _l("Band"),
+    "answered_at": _l("Answered"), "risk_flags": _l("Risk flags"), "code": _l("Flag"),
+    "need": _l("Need"), "next_step": _l("Next step"), "subject": _l("About"),
+    "observed_on": _l("Observed on"), "guideline": _l("Guideline"), "crisis": _l("Crisis"),
+    "dependants": _l("Family members"), "birth_date": _l("Date of birth"),
+    "relation": _l("Relation"), "needs": _l("Needs"), "sex": _l("Sex"),
+    "dependant_checkups": _l("Family members' check-ups"),
+    "dependant_id": _l("Family member no."), "consents": _l("Sharing"),
+    "provider_id": _l("Provider no."), "fields": _l("What"), "purpose": _l("Purpose"),
+    "valid_from": _l("From"), "valid_until": _l("Until"), "access_log": _l("Who saw my data"),
+    "accessed_at": _l("When"), "accessor": _l("Who"), "birth_year": _l("Birth year"),
+    "smoking": _l("Smoking"), "activity_minutes_per_week": _l("Activity minutes a week"),
+    "sleep_hours": _l("Sleep hours"), "goals": _l("Goals"),
+}
 
 
 def _checkup_out(c) -> dict:

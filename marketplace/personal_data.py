@@ -11,11 +11,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.db import db
 from marketplace.models import Review
 from providers.models import Service
 
+#: The readable export's words for this section's keys.
+LABELS = {
+    "stars": _l("Stars"), "text": _l("Review"), "reply": _l("Reply"),
+}
 
 def export_reviews(user: User, _now: datetime) -> list[dict]:
     rows = db.session.execute(select(Review, Service.title_en)
@@ -32,5 +36,6 @@ def erase(user: User, _now: datetime) -> None:
 
 
 def init_app() -> None:
+    register_field_labels(LABELS)
     register_section(Section(key="reviews", title=_l("Reviews"), export=export_reviews,
                              erase=erase, order=70))

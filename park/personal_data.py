@@ -13,13 +13,21 @@ from flask_babel import ngettext
 from sqlalchemy import and_, delete, func, not_, select, update
 
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.clock import utcnow
 from core.db import db
 from health.models import Dependant
 from health.signals import dependant_deleting, profile_deleting
 from park.models import LIVE_STATUSES, EventSession, Feedback, Registration
 
+#: The readable export's words for this section's keys.
+LABELS = {
+    "registrations": _l("Registrations"), "event": _l("Event"),
+    "event_zh": _l("Event (Chinese)"), "session_starts_at": _l("Session starts"),
+    "session_ends_at": _l("Session ends"), "checked_in_at": _l("Checked in"),
+    "registered_at": _l("Registered"), "feedback": _l("Feedback"), "rating": _l("Rating"),
+    "comment": _l("Comment"), "event_id": _l("Event no."),
+}
 
 def _under_way(now: datetime):
     """A live registration (ticket, hold, offer or waiting) for a session not yet over."""
@@ -81,6 +89,7 @@ def erase(user: User, _now: datetime) -> None:
 def init_app() -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
+    register_field_labels(LABELS)
     register_section(Section(key="park_events", title=_l("Park events"),
                              export=export_registrations, blockers=deletion_blockers,
                              erase=erase, order=50))

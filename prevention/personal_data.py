@@ -13,13 +13,19 @@ from sqlalchemy import or_, select, update
 
 from booking.models import Booking
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_section
+from core.accounts.personal_data import Section, register_field_labels, register_section
 from core.clock import utcnow
 from core.db import db
 from health.models import Dependant
 from health.signals import dependant_deleting, profile_deleting
 from prevention.models import CampaignCheckup
 
+#: The readable export's words for this section's keys.
+LABELS = {
+    "campaign": _l("Campaign"), "package": _l("Package"), "day": _l("Day"),
+    "booking_id": _l("Booking no."), "results_consent_at": _l("Results consent given"),
+    "results_received_at": _l("Results received"), "cancelled_at": _l("Cancelled"),
+}
 
 def release_dependants(dependant_ids: list[int], *, now: datetime) -> None:
     if not dependant_ids:
@@ -61,5 +67,6 @@ def erase(user: User, _now: datetime) -> None:
 def init_app() -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
+    register_field_labels(LABELS)
     register_section(Section(key="checkup_campaigns", title=_l("Check-up campaigns"),
                              export=export_checkups, erase=erase, order=45))

@@ -67,6 +67,38 @@ class Section:
 
 _SECTIONS: dict[str, Section] = {}
 
+#: The readable export's words for the keys of the JSON (the JSON keeps its stable keys).
+#: Packages add their own with ``register_field_labels``; a key without a label is shown
+#: as itself in plain words.
+FIELD_LABELS: dict[str, object] = {
+    "id": _l("Number"), "display_name": _l("Name"), "email": _l("Email"),
+    "mobile": _l("Mobile number"), "locale": _l("Language"), "is_active": _l("Active"),
+    "created_at": _l("Created"), "last_login_at": _l("Last sign-in"),
+    "memberships": _l("Roles"), "role": _l("Role"), "park": _l("Park"),
+    "enterprise": _l("Enterprise"), "provider": _l("Provider"),
+    "provider_level": _l("Level"), "since": _l("Since"), "api_tokens": _l("API tokens"),
+    "name": _l("Name"), "prefix": _l("Starts with"), "scopes": _l("Scopes"),
+    "expires_at": _l("Expires"), "revoked_at": _l("Revoked"), "exported_at": _l("Exported"),
+    "status": _l("Status"), "kind": _l("Kind"), "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"), "starts_on": _l("Starts on"), "ends_on": _l("Ends on"),
+    "price_minor": _l("Price"), "budget_minor": _l("From the budget"),
+    "refunded_minor": _l("Refunded"), "amount_minor": _l("Amount"),
+    "balance_minor": _l("Balance"), "currency": _l("Currency"),
+    "for_family_member_id": _l("For family member no."), "notes": _l("Notes"),
+    "category": _l("Category"), "memo": _l("Memo"), "at": _l("When"),
+    "value": _l("Value"), "source": _l("Source"), "service": _l("Service"),
+}
+
+
+def register_field_labels(labels: dict[str, object]) -> None:
+    """A package's words for the keys its section exports."""
+    FIELD_LABELS.update(labels)
+
+
+def field_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    return str(label) if label is not None else key.replace("_", " ").capitalize()
+
 
 def register_section(section: Section) -> None:
     """Called by each package's ``init_app`` (registering again replaces)."""

@@ -5,8 +5,11 @@ and JSON) and the deletion of their account (PIPL Art. 45–47). Thin: the servi
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -15,6 +18,33 @@ from core.accounts.forms import DeleteAccountForm
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError
+from core.i18n import format_money, format_when
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def readable(value, currency: str | None = None):
+    """The export as people read it: times in the park's zone and the reader's language,
+    amounts in yuan (a record's ``*_minor`` values with its ``currency``), keys in words."""
+    if isinstance(value, dict):
+        money = value.get("currency") if isinstance(value.get("currency"), str) else currency
+        return {personal_data.field_label(k): (
+            format_money(v, money) if k.endswith("_minor") and isinstance(v, int) and money
+            else readable(v, money)) for k, v in value.items() if k != "currency"}
+    if isinstance(value, list):
+        return [readable(v, currency) for v in value]
+    if isinstance(value, str) and _DATETIME.match(value):
+        try:
+            return format_when(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
 
@@ -24,8 +54,9 @@ bp = Blueprint("privacy", __name__, url_prefix="/account")
 def export():
     now = utcnow()
     data = personal_data.export_account(current_user, now=now)
-    titles = {s.key: str(s.title) for s in personal_data.sections()}
-    return render_template("accounts/export.html", data=data, titles=titles, now=now), 200, \
+    sections = [(s.key, str(s.title), readable(data[s.key]))
+                for s in personal_data.sections()]
+    return render_template("accounts/export.html", sections=sections, now=now), 200, \
         {"Cache-Control": "no-store"}
 
 
