@@ -223,3 +223,22 @@ def test_an_attended_booking_no_longer_blocks_deleting_health_data(client, life)
     booking = db.session.get(Booking, life.booking.id)
     assert booking.status is BookingStatus.ATTENDED and booking.dependant_id is None
 
+
+
+def test_a_family_member_is_removed_once_their_booking_is_over_and_not_before(client, life):
+    life.agreement.dependant_ids = [life.child.id]
+    db.session.commit()
+    _sign_in(client, life.person)
+    before = _digest()
+    refused = client.post(f"/me/health/dependants/{life.child.id}/delete", headers=EN)
+    assert refused.status_code == 302
+    assert _digest() == before
+    db.session.expire_all()
+    assert life.agreement.dependant_ids == [life.child.id]  # the care handler's work undone
+
+    life.after_the_booking()
+    services.delete_dependant(life.person, dependant_id=life.child.id)
+    db.session.commit()
+    assert db.session.get(Booking, life.booking.id).dependant_id is None
+    db.session.expire_all()
+    assert life.agreement.dependant_ids == []
