@@ -156,8 +156,12 @@ def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **
     rows = plans.measurements_of(agreement)
     plan = plans.plan_of(agreement)
     progress = plans.progress(plan, rows)
-    shared = agreements.shared_profile(agreement, actor=current_user, now=now) \
-        if side == "team" else None
+    messages = plans.messages_of(agreement)
+    alerts = plans.open_alerts([agreement.id]) if side == "team" else []
+    shared = agreements.shared_profile(
+        agreement, actor=current_user, now=now,
+        also=plans.records_shown(plan=plan, measurements=rows, messages=messages,
+                                 alerts=alerts)) if side == "team" else None
     plan_form = forms.get("plan_form")
     if plan_form is None:
         plan_form = PlanForm(formdata=None)
@@ -166,12 +170,14 @@ def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **
     return render_template(
         "care/agreement.html", agreement=agreement, side=side, now=now, plan=plan,
         progress=progress, rows=rows, charts=charts.progress_charts(plan, rows),
-        follow_ups=follow_ups, messages=plans.messages_of(agreement),
+        follow_ups=follow_ups, messages=messages,
+        shared_now=[ShareField(f).label for f in agreements.shared_now(agreement, now=now)],
+        sharing_stopped_at=agreements.sharing_stopped_at(agreement),
         move_forms=_move_forms(follow_ups, now=now, target=forms.get("move_target"),
                                form=forms.get("move_form")) if side == "team" else {},
         payment=payments.payment_of(agreement) if side == "client" else None,
         awaiting_payment=agreement.is_awaiting_payment(now=now),
-        alerts=plans.open_alerts([agreement.id]) if side == "team" else [],
+        alerts=alerts,
         shared=shared, dependants=agreements.covered_dependants(agreement),
         in_force=agreement.is_in_force(now=now), locale=current_locale_code(),
         reading_specs=READINGS,
@@ -406,8 +412,10 @@ def patients(provider_id: int):
     provider = queries.provider_for_staff(current_user, provider_id)
     now = utcnow()
     rows = agreements.agreements_for_team_member(current_user, provider, now=now)
+    alerts = plans.open_alerts([a.id for a in rows])
+    plans.record_alerts_read(rows, alerts, actor=current_user, now=now)
     return render_template("care/patients.html", provider=provider, agreements=rows,
-                           alerts=plans.open_alerts([a.id for a in rows]), now=now,
+                           alerts=alerts, now=now,
                            locale=current_locale_code(), confirm_form=ConfirmForm())
 
 

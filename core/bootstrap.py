@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from core import audit, i18n, jobs, protections
 from core.accounts import api as accounts_api
-from core.accounts import invitation_views
+from core.accounts import invitation_views, privacy_views
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(system_bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(invitation_views.bp)
+    app.register_blueprint(privacy_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(api_views.swagger_blueprint())
     register_api(app, accounts_api.bp)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from flask import request
+import json
+
+from flask import Response, request
 from flask_babel import gettext as _
 
-from core.accounts import services, signin_limits, tokens
+from core.accounts import personal_data, services, signin_limits, tokens
 from core.accounts.models import ApiScope, User
-from core.accounts.schemas import MeOut, MeUpdate, TokenCreate, TokenCreated, TokenOut, TokenPage
+from core.accounts.schemas import (
+    AccountDelete,
+    MeOut,
+    MeUpdate,
+    TokenCreate,
+    TokenCreated,
+    TokenOut,
+    TokenPage,
+)
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
 from core.clock import utcnow
@@ -63,3 +73,30 @@ def create_token(user: User | None, body: TokenCreate):
               summary="Revoke one of your tokens", status=204, errors=(404,))
 def revoke_token(user: User, token_id: int):
     tokens.revoke_api_token(user, token_id=token_id, now=utcnow())
+
+
+# -- the person's data: export and deletion (PIPL Art. 45–47) -------------------------------
+
+
+@bp.operation("/me/export", method="GET", errors=(401, 429),
+              summary="Everything ParkWell holds about you: account, health, family members, "
+                      "family physician, bookings, check-ups, park events and budget (JSON)")
+def export_me(user: User):
+    data = personal_data.export_account(user, now=utcnow())
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+@bp.operation("/me", method="DELETE", scope=ApiScope.WRITE, body=AccountDelete, status=204,
+              errors=(401, 409, 422, 429),
+              summary="Delete your account (needs your password)")
+def delete_me(user: User, body: AccountDelete):
+    """Deletes your health data, care records, tokens, sessions and personal fields, and
+    keeps, without your name, what the park must keep (past bookings and registrations,
+    the ledger, payments, signed agreements). 409 ``account_deletion_blocked`` while
+    something is still under way (``error.fields.blockers`` says what); 422
+    ``account_deletion_not_confirmed`` without ``confirm: true``; 401
+    ``invalid_credentials`` for a wrong password; 429 after too many attempts. A refusal
+    deletes nothing."""
+    personal_data.delete_account(user, password=body.password, confirmed=body.confirm,
+                                 now=utcnow())
