@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from benefits import budgets, ledger, stripe_gateway, subjects
@@ -45,6 +46,12 @@ from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db, on_commit
 from core.errors import NotFound
+from core.money import FULL, share
+
+#: Refused under the lock: the quote's budget share is no longer there.
+BUDGET_MOVED = _l("Your budget, or its limit for this category, changed while you were "
+                  "paying (another payment used it). Nothing was charged; look at the new "
+                  "split and try again.")
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,9 @@ def _hold_account(payment: Payment, *, now: datetime) -> LedgerAccount:
 
 
 def platform_fee(price_minor: int) -> int:
-    """The platform's fee on a price, in basis points, rounded half up to the fen."""
-    basis_points = current_app.config.get("PLATFORM_FEE_BASIS_POINTS", 0)
-    return (price_minor * basis_points + 5000) // 10000
+    """The platform's fee on a price (``PLATFORM_FEE_BASIS_POINTS``), rounded down to the
+    fen like every share (``core.money.share``)."""
+    return share(price_minor, int(current_app.config.get("PLATFORM_FEE_BASIS_POINTS", 0)))
 
 
 def _fee_of(payment: Payment) -> int:
@@ -251,23 +258,30 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
 
 
 def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
-                 today: date) -> None:
-    """Move the budget share from the spendable periods (oldest first) to the hold."""
-    remaining = payment.budget_minor
-    legs = []
-    accounts = budgets.spendable(payment.user_id, programme, category=payment.category,
-                                 today=today).accounts
-    # Locked first, which reads their balances again: a parallel payment of the same
-    # person may have spent them since the quote.
-    ledger.lock_accounts([*accounts, _hold_account(payment, now=now)])
-    for account in accounts:
-        take = min(account.balance_minor, remaining)
+                today: date) -> None:
+    """Move the budget share from the spendable periods (oldest first) to the hold.
+
+    The balances *and the category's cap* are read again under the accounts' locks: the
+    quote was read without them, and a parallel checkout of the same person may have spent
+    either since. The cap is kept per period account (``budgets.spendable``), so the lock
+    on the accounts a hold draws from is the lock on their caps too. Raises
+    InsufficientFunds (a clear 409: the split changed; nothing is written)."""
+    hold = _hold_account(payment, now=now)
+    before = budgets.spendable(payment.user_id, programme, category=payment.category,
+                               today=today)
+    # The order every budget write takes (see benefits.ledger): all accounts at once, by id.
+    locked = {a.id for a in ledger.lock_accounts([*before.accounts, hold])}
+    now_spendable = budgets.spendable(payment.user_id, programme, category=payment.category,
+                                      today=today)
+    remaining, legs = payment.budget_minor, []
+    for account, room in zip(now_spendable.accounts, now_spendable.room, strict=True):
+        take = min(room, remaining) if account.id in locked else 0
         if take:
             legs.append(ledger.Leg(account, -take))
             remaining -= take
     if remaining:
-        raise InsufficientFunds()  # the budget moved since the quote: a clear 409, not a 500
-    legs.append(ledger.Leg(_hold_account(payment, now=now), payment.budget_minor))
+        raise InsufficientFunds(BUDGET_MOVED)
+    legs.append(ledger.Leg(hold, payment.budget_minor))
     ledger.post(TransactionKind.HOLD, legs, now=now, reference=f"hold:pay{payment.id}",
                 category=payment.category)
 
@@ -363,22 +377,22 @@ def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
 
 
 def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: date) -> None:
-    """Give back ``basis_points`` of what was paid (10000: everything), split
+    """Give back ``basis_points`` of what was paid (``FULL``: everything), split
     proportionally between the budget and the card; the card refund goes to Stripe after
     the commit. A payment still pending is released instead; one already released or
     refunded is left alone."""
-    if not 0 <= basis_points <= 10000:
-        raise ValueError("basis_points is a share between 0 and 10000")
+    if not 0 <= basis_points <= FULL:
+        raise ValueError(f"basis_points is a share between 0 and {FULL}")
     if payment.status is PaymentStatus.PENDING:
         release(payment, now=now)
         return
     if payment.status is not PaymentStatus.PAID:
         return
-    budget_back = payment.budget_minor * basis_points // 10000
-    card_back = payment.card_minor * basis_points // 10000
+    budget_back = share(payment.budget_minor, basis_points)
+    card_back = share(payment.card_minor, basis_points)
     payable = _payable(payment, now=now)
     _lock_refund_accounts(payment, payable, now=now)
-    fee_back = _fee_of(payment) * basis_points // 10000
+    fee_back = share(_fee_of(payment), basis_points)
     if fee_back:  # the platform keeps its fee only on what the provider keeps
         ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
                         amount_minor=fee_back, now=now, reference=f"fee-back:pay{payment.id}",

@@ -38,6 +38,7 @@ from booking.signals import (
 )
 from core.accounts.models import User
 from core.db import db
+from core.money import FULL
 from core.policy import Action, require
 from providers import schedule
 from providers import slots as slot_engine
@@ -45,7 +46,6 @@ from providers.errors import PractitionerNotFound, ServiceNotFound
 from providers.models import Practitioner, Service
 
 DEFAULT_HOLD_MINUTES = 10
-FULL = 10000  #: basis points
 
 
 def hold_minutes() -> int:
