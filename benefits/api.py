@@ -224,9 +224,8 @@ def stripe_webhook():
     """Verified with Stripe's signature scheme; each event id is applied once."""
     event = stripe_gateway.verify_webhook(request.get_data(),
                                           request.headers.get("Stripe-Signature"))
-    intent = event.data.object.to_dict() if hasattr(event.data.object, "to_dict") else dict(
-        event.data.object)
-    result = webhooks.handle_event(event.id, event.type, intent, now=utcnow(),
+    event_id, event_type, obj = webhooks.parse_event(event)
+    result = webhooks.handle_event(event_id, event_type, obj, now=utcnow(),
                                    today=park_today())
     return WebhookOut(result=result)
 

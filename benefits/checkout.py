@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from benefits import budgets, ledger, stripe_gateway, subjects
+from benefits import budgets, incidents, ledger, stripe_gateway, subjects
 from benefits.errors import (
     BookingNotPayable,
     CardPaymentUnavailable,
@@ -34,6 +34,7 @@ from benefits.errors import (
 from benefits.models import (
     AccountKind,
     BudgetProgramme,
+    IncidentKind,
     LedgerAccount,
     Payment,
     PaymentStatus,
@@ -349,9 +350,18 @@ def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> N
     payment.status = PaymentStatus.RELEASED
     payment.updated_at = now
     if cancel_intent and payment.stripe_payment_intent_id:
-        intent_id = payment.stripe_payment_intent_id
-        on_commit(lambda: stripe_gateway.cancel_payment_intent(
-            intent_id, idempotency_key=f"cancel-{intent_id}"))
+        # Cancelled while nothing is paid; refunded when it succeeded meanwhile (its
+        # webhook not here yet): Stripe refuses to cancel a succeeded intent.
+        intent_id, amount = payment.stripe_payment_intent_id, payment.card_minor
+        key = late_refund_key(payment)
+        on_commit(lambda: stripe_gateway.cancel_or_refund(intent_id, amount_minor=amount,
+                                                          idempotency_key=key))
+
+
+def late_refund_key(payment: Payment) -> str:
+    """The one idempotency key of giving a payment's card share back whole because its
+    hold had ended, however many paths (the lapse, the late webhook, reconcile) ask."""
+    return f"late-refund-pay{payment.id}"
 
 
 def refund_card_in_full(payment: Payment, *, now: datetime) -> None:
@@ -366,8 +376,53 @@ def refund_card_in_full(payment: Payment, *, now: datetime) -> None:
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_budget_minor, payment.refunded_card_minor = payment.budget_minor, amount
     payment.updated_at = now
+    key = late_refund_key(payment)
     on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=amount,
-                                            idempotency_key=f"late-refund-pay{payment.id}"))
+                                            idempotency_key=key))
+
+
+def record_stripe_refund(payment: Payment, *, refunded_minor: int, charge_id: str,
+                         now: datetime) -> str:
+    """Stripe says ``refunded_minor`` of the card share has gone back so far (its
+    ``charge.refunded``). What we refunded ourselves is already posted and recognised by the
+    amount; a refund made on Stripe's side (its dashboard) posts a refund entry from the
+    payee to Stripe's clearing account, and is recorded and alerted so that a person decides
+    about the booking. Returns what was done."""
+    new = refunded_minor - payment.refunded_card_minor
+    if new <= 0:
+        return "already_recorded"
+    if payment.status is PaymentStatus.PENDING:
+        return "not_settled"  # the success has not arrived: reconcile repairs it later
+    if payment.status is PaymentStatus.RELEASED:
+        # Succeeded after its hold ended and refunded (by the lapse or by hand): nothing
+        # of it was captured, so the ledger does not move.
+        payment.status = PaymentStatus.REFUNDED
+        payment.refunded_budget_minor = payment.budget_minor
+        payment.refunded_card_minor = refunded_minor
+        payment.updated_at = now
+        return "late_refunded"
+    payable = _payable(payment, now=now)
+    clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
+                                  now=now)
+    try:
+        with db.session.begin_nested():
+            ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
+                            amount_minor=new, now=now, category=payment.category,
+                            reference=f"stripe-refund:pay{payment.id}:{refunded_minor}",
+                            memo=f"refunded on Stripe, charge {charge_id}")
+    except InsufficientFunds:
+        incidents.record(IncidentKind.REFUND_NOT_POSTED, payment=payment,
+                         stripe_object_id=charge_id, amount_minor=refunded_minor,
+                         currency=payment.currency, now=now,
+                         detail=f"the payee's account cannot give back {new}")
+        return "refund_not_posted"
+    payment.refunded_card_minor = refunded_minor
+    payment.updated_at = now
+    incidents.record(IncidentKind.REFUNDED_ON_STRIPE, payment=payment,
+                     stripe_object_id=charge_id, amount_minor=refunded_minor,
+                     currency=payment.currency, now=now,
+                     detail=f"{new} refunded on Stripe's side; the ledger follows")
+    return "refund_posted"
 
 
 def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
@@ -389,7 +444,8 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
     if payment.status is not PaymentStatus.PAID:
         return
     budget_back = share(payment.budget_minor, basis_points)
-    card_back = share(payment.card_minor, basis_points)
+    # Less what Stripe's side refunded already (record_stripe_refund): never twice.
+    card_back = max(0, share(payment.card_minor, basis_points) - payment.refunded_card_minor)
     payable = _payable(payment, now=now)
     _lock_refund_accounts(payment, payable, now=now)
     fee_back = share(_fee_of(payment), basis_points)
@@ -408,7 +464,8 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
         intent_id = payment.stripe_payment_intent_id
         on_commit(lambda: stripe_gateway.refund(
             intent_id, amount_minor=card_back, idempotency_key=f"refund-pay{payment.id}"))
-    payment.refunded_budget_minor, payment.refunded_card_minor = budget_back, card_back
+    payment.refunded_budget_minor = budget_back
+    payment.refunded_card_minor += card_back
     payment.status = PaymentStatus.REFUNDED
     payment.updated_at = now
 
