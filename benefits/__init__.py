@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from benefits import cli, roster, signals, views
+from benefits import cli, roster, series_payments, signals, views
 from core.jobs.services import register_kind
 
 
 def init_app(app: Flask) -> None:
     signals.connect()
+    series_payments.init_app()
     register_kind(app, roster.IMPORT_JOB)
     views.init_app(app)
     cli.init_app(app)

@@ -10,6 +10,7 @@ from benefits import (
     queries,
     reports,
     roster,
+    series_payments,
     statements,
     stripe_gateway,
     topups,
@@ -43,6 +44,7 @@ from benefits.schemas import (
     UsageReportOut,
     WebhookOut,
 )
+from booking import series as series_services
 from booking.models import Booking
 from core.accounts.models import ApiScope, Enterprise, ProviderOrganisation, User
 from core.accounts.queries import get_or_404
@@ -206,6 +208,19 @@ def start_checkout(user: User, booking_id: int):
     Calling again returns the same pending payment."""
     result = checkout.start_checkout(_own_booking(user, booking_id), actor=user,
                                      now=utcnow(), today=park_today())
+    return PaymentOut.of(result.payment, result.client_secret)
+
+
+@bp.operation("/series/<int:series_id>/checkout", method="POST", scope=ApiScope.WRITE,
+              response=PaymentOut, status=201, errors=(404, 409, 502),
+              summary="Pay every held session of a course in one checkout")
+def start_series_checkout(user: User, series_id: int):
+    """One payment for all the course's held sessions: the budget share is held at once
+    (its category cap checked under the lock); with nothing left for the card every session
+    is confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
+    Unpaid, the sessions lapse together. Calling again returns the same pending payment."""
+    result = series_payments.pay_series(series_services.own_series(user, series_id),
+                                        actor=user, now=utcnow(), today=park_today())
     return PaymentOut.of(result.payment, result.client_secret)
 
 

@@ -47,7 +47,7 @@ from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db, on_commit
 from core.errors import NotFound
-from core.money import FULL, share
+from core.money import FULL, prorate, share
 
 #: Refused under the lock: the quote's budget share is no longer there.
 BUDGET_MOVED = _l("Your budget, or its limit for this category, changed while you were "
@@ -171,6 +171,9 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
         raise BookingNotPayable()
     if booking.status is not BookingStatus.HELD or booking.hold_lapsed(now=now):
         raise BookingNotPayable()
+    if booking.series_id is not None and payment_for_subject(
+            "booking_series", booking.series_id) is not None:
+        raise BookingNotPayable()  # paid (or being paid) with its whole course
     split = quote(booking, today=today)
     intent = _card_intent(split, key=f"booking-{booking.id}",
                           metadata={"booking_id": str(booking.id)})
@@ -431,11 +434,22 @@ def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
     refund_share(payment, basis_points=outcome.refund_basis_points, now=now, today=today)
 
 
-def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: date) -> None:
-    """Give back ``basis_points`` of what was paid (``FULL``: everything), split
-    proportionally between the budget and the card; the card refund goes to Stripe after
-    the commit. A payment still pending is released instead; one already released or
-    refunded is left alone."""
+@dataclass(frozen=True)
+class Part:
+    """One part of a payment that is refunded on its own, e.g. one session of a course paid
+    in one checkout: its key (in the ledger references) and its price."""
+
+    key: str
+    price_minor: int
+
+
+def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: date,
+                 part: Part | None = None) -> None:
+    """Give back ``basis_points`` of what was paid (``FULL``: everything), or of one
+    ``part`` of it, split proportionally between the budget and the card; the card refund
+    goes to Stripe after the commit. Every share is rounded down (``core.money``). A payment
+    still pending is released instead; one released or refunded in full is left alone, and
+    a part is refunded once."""
     if not 0 <= basis_points <= FULL:
         raise ValueError(f"basis_points is a share between 0 and {FULL}")
     if payment.status is PaymentStatus.PENDING:
@@ -443,30 +457,43 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
         return
     if payment.status is not PaymentStatus.PAID:
         return
-    budget_back = share(payment.budget_minor, basis_points)
-    # Less what Stripe's side refunded already (record_stripe_refund): never twice.
-    card_back = max(0, share(payment.card_minor, basis_points) - payment.refunded_card_minor)
+    suffix = f":{part.key}" if part else ""
+    if part and any(ledger.find_by_reference(f"{kind}:pay{payment.id}{suffix}")
+                    for kind in ("fee-back", "budget-refund", "card-refund")):
+        return
+    budget, card, fee = payment.budget_minor, payment.card_minor, _fee_of(payment)
+    if part is not None:
+        budget, card, fee = (prorate(x, part.price_minor, payment.price_minor)
+                             for x in (budget, card, fee))
+    budget_back, card_back = share(budget, basis_points), share(card, basis_points)
+    if part is None:  # less what parts or Stripe's side gave back already: never twice
+        budget_back = max(0, budget_back - payment.refunded_budget_minor)
+        card_back = max(0, card_back - payment.refunded_card_minor)
     payable = _payable(payment, now=now)
     _lock_refund_accounts(payment, payable, now=now)
-    fee_back = share(_fee_of(payment), basis_points)
+    fee_back = share(fee, basis_points)
     if fee_back:  # the platform keeps its fee only on what the provider keeps
         ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
-                        amount_minor=fee_back, now=now, reference=f"fee-back:pay{payment.id}",
-                        category=payment.category)
+                        amount_minor=fee_back, now=now,
+                        reference=f"fee-back:pay{payment.id}{suffix}", category=payment.category)
     if budget_back:
-        _refund_budget(payment, budget_back, payable, now=now, today=today)
+        _refund_budget(payment, budget_back, payable, now=now, today=today, suffix=suffix)
     if card_back:
         clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
                                       now=now)
         ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
-                        amount_minor=card_back, now=now, reference=f"card-refund:pay{payment.id}",
+                        amount_minor=card_back, now=now,
+                        reference=f"card-refund:pay{payment.id}{suffix}",
                         category=payment.category)
         intent_id = payment.stripe_payment_intent_id
-        on_commit(lambda: stripe_gateway.refund(
-            intent_id, amount_minor=card_back, idempotency_key=f"refund-pay{payment.id}"))
-    payment.refunded_budget_minor = budget_back
+        key = f"refund-pay{payment.id}{suffix.replace(':', '-')}"
+        on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=card_back,
+                                                idempotency_key=key))
+    payment.refunded_budget_minor += budget_back
     payment.refunded_card_minor += card_back
-    payment.status = PaymentStatus.REFUNDED
+    if part is None or (payment.refunded_budget_minor >= payment.budget_minor
+                        and payment.refunded_card_minor >= payment.card_minor):
+        payment.status = PaymentStatus.REFUNDED
     payment.updated_at = now
 
 
@@ -486,21 +513,26 @@ def _lock_refund_accounts(payment: Payment, payable: LedgerAccount, *, now: date
 
 
 def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now: datetime,
-                   today: date) -> None:
+                   today: date, suffix: str = "") -> None:
     """Back to the periods it came from while they can still be spent; to the programme's
-    pot for periods already over."""
+    pot for periods already over. What earlier refunds (of other parts) gave back is taken
+    from the hold's entries first, so that no period gets back more than it gave."""
     hold = ledger.find_by_reference(f"hold:pay{payment.id}")
     programme = db.session.get(BudgetProgramme, payment.programme_id)
-    legs, remaining = [], amount
+    legs, remaining, given_back = [], amount, payment.refunded_budget_minor
     for entry in hold.entries:
         if entry.amount_minor >= 0 or not remaining:
             continue
-        back = min(-entry.amount_minor, remaining)
+        left = -entry.amount_minor - min(-entry.amount_minor, given_back)
+        given_back -= -entry.amount_minor - left
+        back = min(left, remaining)
+        if not back:
+            continue
         target = entry.account
         if budgets.spendable_until(programme, target.period_key) < today:
             target = budgets.funds_account(programme, now=now)
         legs.append(ledger.Leg(target, back))
         remaining -= back
     legs.append(ledger.Leg(payable, -amount))
-    ledger.post(TransactionKind.REFUND, legs, now=now, reference=f"budget-refund:pay{payment.id}",
-                category=payment.category)
+    ledger.post(TransactionKind.REFUND, legs, now=now,
+                reference=f"budget-refund:pay{payment.id}{suffix}", category=payment.category)

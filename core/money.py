@@ -35,6 +35,15 @@ def share_of(part: int, whole: int) -> int:
     return part * FULL // whole
 
 
+def prorate(amount_minor: int, part: int, whole: int) -> int:
+    """``amount_minor`` in the proportion ``part`` : ``whole`` (one session's part of a
+    course's budget share), rounded down like every share. Raises ValueError when
+    ``whole`` is not positive or ``part`` is outside 0..whole."""
+    if whole <= 0 or not 0 <= part <= whole:
+        raise ValueError(f"{part} is not a part of {whole}")
+    return amount_minor * part // whole
+
+
 class CurrencyMismatch(ValueError):
     """Two amounts in different currencies were combined."""
 
