@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_payment_incidents_payment_id_payments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_incidents')),
-    sa.UniqueConstraint('kind', 'stripe_object_id', 'amount_minor', name=op.f('uq_payment_incidents_kind'))
+    sa.UniqueConstraint('kind', 'stripe_object_id', 'amount_minor', name=op.f('uq_payment_incidents_kind_stripe_object_id_amount_minor'))
     )
     with op.batch_alter_table('payment_incidents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payment_incidents_payment_id'), ['payment_id'], unique=False)
