@@ -95,7 +95,9 @@ def test_an_unpaid_course_lapses_together_and_the_employee_is_told(
     assert available(user, plan) == 10_000
     assert stripe.intents[result.payment.stripe_payment_intent_id]["status"] == "canceled"
     [mail] = [m for m in outbox if m.to == user.email]
-    assert "The 4 sessions of" in mail.body and "not paid in time" in mail.body
+    # In her language (zh_CN): "not paid in time, all 4 released, nothing charged".
+    assert "共 4 次" in mail.body and "未在保留时间内支付" in mail.body
+    assert "未产生任何扣款" in mail.body
     assert ledger.check_ledger() == []
 
 
@@ -141,12 +143,12 @@ def test_booking_a_priced_course_on_its_page_says_it_is_held_and_leads_to_one_pa
         "practitioner_id": kit.practitioner.id,
         "starts": [s.isoformat() for s in starts]}, follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert "Your course is booked." not in text
-    assert "Pay for 4 sessions in one go" in text
+    assert "您的疗程（共 4 次）将为您保留至" in text  # held, not "booked"
+    assert "一次支付全部 4 次" in text
     series = db.session.scalars(db.select(BookingSeries)).one()
     pay_page = client.get(f"/series/{series.id}/pay")
     assert pay_page.status_code == 200
     paid = client.post(f"/series/{series.id}/pay", data={}, follow_redirects=True)
-    assert "Every session of your course is confirmed" in paid.get_data(as_text=True)
+    assert "疗程的每次预约均已确认" in paid.get_data(as_text=True)
     assert statuses(series) == [BookingStatus.CONFIRMED] * 4
     assert db.session.scalar(db.select(db.func.count()).select_from(Booking)) == 4
