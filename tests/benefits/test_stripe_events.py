@@ -24,7 +24,7 @@ from tests.fakes.stripe_events import dispute_event, intent_event, object_event
 
 def paying_by_card(make, kit):
     """¥100 of budget, a ¥300 booking: ¥200 left for the card, the intent created."""
-    user, plan = funded_employee(make, kit, budget_minor=10_000)
+    user, _plan = funded_employee(make, kit, budget_minor=10_000)
     booking = held_booking(kit, user, price_minor=30_000)
     result = checkout.start_checkout(booking, actor=user, now=utcnow(), today=park_today())
     db.session.commit()
