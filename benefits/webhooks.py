@@ -158,6 +158,17 @@ def apply_intent(event_type: str, intent: dict, *, now: datetime) -> str:
     if payment is None:
         top_up = db.session.scalar(select(TopUp).where(
             TopUp.stripe_payment_intent_id == intent["id"]))
+        if top_up is not None and event_type == SUCCEEDED and top_up.status is \
+                PaymentStatus.PENDING and (str(intent["currency"]).upper() != top_up.currency
+                                           or _received(intent) != top_up.amount_minor):
+            kind = (IncidentKind.CURRENCY_MISMATCH if str(intent["currency"]).upper()
+                    != top_up.currency else IncidentKind.AMOUNT_MISMATCH)
+            incidents.record(kind, payment=None, stripe_object_id=intent["id"],
+                             amount_minor=_received(intent),
+                             currency=str(intent["currency"]).upper(), now=now,
+                             detail=f"top-up {top_up.id} of {top_up.amount_minor} "
+                                    f"{top_up.currency}")
+            return kind.value
         if top_up is not None and event_type in (SUCCEEDED, CANCELED):
             return topups.settle_top_up(top_up, amount_received=_received(intent)
                                         if event_type == SUCCEEDED else 0,

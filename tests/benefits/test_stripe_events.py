@@ -11,14 +11,15 @@ import logging
 
 import pytest
 
-from benefits import checkout, ledger, reconcile
+from benefits import budgets, checkout, ledger, reconcile, topups
 from benefits.models import IncidentKind, Payment, PaymentIncident, PaymentStatus
 from booking import services as booking_services
 from booking.models import Booking, BookingStatus
+from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
-from tests.benefits.factories import deliver, funded_employee, held_booking
+from tests.benefits.factories import deliver, funded_employee, held_booking, programme
 from tests.fakes.stripe_events import dispute_event, intent_event, object_event
 
 
@@ -121,7 +122,7 @@ def test_our_own_refund_coming_back_as_charge_refunded_posts_nothing_more(
 
 
 def test_a_dispute_is_recorded_and_alerted_when_opened_and_closed(
-        app, make, kit, client, stripe, caplog):
+        app, make, kit, client, stripe, caplog, runner):
     _user, _booking, payment = paying_by_card(make, kit)
     intent = stripe.succeed(payment.stripe_payment_intent_id)
     deliver(client, intent_event("evt_paid", "payment_intent.succeeded", intent))
@@ -137,6 +138,8 @@ def test_a_dispute_is_recorded_and_alerted_when_opened_and_closed(
         payment.id, 20_000, "CNY")
     assert "status lost" in incidents_of(IncidentKind.DISPUTE_CLOSED)[0].detail
     assert caplog.text.count("payments alert: dispute_") == 2
+    listed = runner.invoke(args=["payments", "incidents"]).output
+    assert f"dispute_opened dp_{charge['id']} payment {payment.id} 20000 CNY" in listed
 
 
 # -- bad input ----------------------------------------------------------------------------
@@ -292,3 +295,20 @@ def test_reconcile_lists_stripe_charges_with_no_record_and_never_repairs_them(
     assert result.exit_code == 1
     assert f"Stripe charge {stray['id']}: 8800 CNY" in result.output
     assert "has no record here" in result.output
+
+
+def test_a_top_up_paid_with_another_amount_is_recorded_and_funds_nothing(
+        app, make, client, stripe):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    plan = programme(make, enterprise, funded_minor=0)
+    record, _secret = topups.start_top_up(plan, amount_minor=500_000, actor=admin,
+                                          now=utcnow(), request_key="k1")
+    db.session.commit()
+    event = intent_event("evt_topup_odd", "payment_intent.succeeded",
+                         stripe.intents[record.stripe_payment_intent_id])
+    event["data"]["object"]["amount_received"] = 50_000
+    assert deliver(client, event).get_json()["result"] == "amount_mismatch"
+    assert budgets.funds_account(plan, now=utcnow()).balance_minor == 0
+    [incident] = incidents_of(IncidentKind.AMOUNT_MISMATCH)
+    assert incident.amount_minor == 50_000 and f"top-up {record.id}" in incident.detail
