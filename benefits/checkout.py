@@ -4,7 +4,8 @@ The flow keeps external calls outside database locks:
 1. ``quote`` reads what the budget covers (bounded by balance and category cap).
 2. ``start_checkout`` first asks Stripe for a PaymentIntent for the card share (no lock is
    held; the idempotency key makes a retry return the same intent), then, in the request's
-   transaction, holds the budget share in the ledger and records the payment.
+   transaction, holds the budget share in the ledger (balances and category caps read again
+   under the accounts' locks: ``hold_budget``) and records the payment.
 3. Budget only: the hold is captured and the booking confirmed at once. With a card share:
    Stripe's webhook (``handle_event``) captures and confirms on success, and releases the
    hold and the place on failure. A lapsed hold releases it too.

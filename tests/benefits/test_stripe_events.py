@@ -312,3 +312,25 @@ def test_a_top_up_paid_with_another_amount_is_recorded_and_funds_nothing(
     assert budgets.funds_account(plan, now=utcnow()).balance_minor == 0
     [incident] = incidents_of(IncidentKind.AMOUNT_MISMATCH)
     assert incident.amount_minor == 50_000 and f"top-up {record.id}" in incident.detail
+
+
+def test_a_refund_lost_while_stripe_was_down_is_sent_again_by_reconcile(
+        app, make, kit, client, stripe):
+    user, booking, payment = paying_by_card(make, kit)
+    intent = stripe.succeed(payment.stripe_payment_intent_id)
+    deliver(client, intent_event("evt_paid", "payment_intent.succeeded", intent))
+    stripe.fail_next = 1  # Stripe fails just as the cancellation's refund goes out
+    booking_services.cancel_booking(fresh(Booking, booking.id), actor=user, now=utcnow())
+    db.session.commit()
+    charge = stripe.charges[intent["latest_charge"]]
+    assert charge["amount_refunded"] == 0
+
+    assert reconcile.reconcile() == [
+        f"payment {payment.id}: ours refunded 20000, Stripe 0; would: send the missing 20000 "
+        "to Stripe"]
+    reconcile.reconcile(apply=True)
+    db.session.commit()
+
+    assert charge["amount_refunded"] == 20_000
+    assert reconcile.reconcile() == []
+    assert ledger.check_ledger() == []
