@@ -27,6 +27,7 @@ from benefits import (
     queries,
     reports,
     roster,
+    series_payments,
     statements,
     stripe_gateway,
     topups,
@@ -42,6 +43,7 @@ from benefits.forms import (
 )
 from benefits.models import BudgetPeriod, PaymentStatus
 from benefits.money_input import yuan_to_minor
+from booking import series as series_services
 from booking.models import Booking
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
@@ -364,6 +366,45 @@ def checkout_page(booking_id: int):
                            ), status
 
 
+@bp.route("/series/<int:series_id>/pay", methods=["GET", "POST"])
+@login_required
+def series_pay(series_id: int):
+    """Pay every held session of a course in one checkout."""
+    series = series_services.own_series(current_user, series_id)
+    form = AllocateForm()
+    payment = series_payments.payment_of(series)
+    client_secret, status = None, 200
+    if form.validate_on_submit():
+        try:
+            result = series_payments.pay_series(series, actor=current_user, now=utcnow(),
+                                                today=park_today())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            if result.payment.status is PaymentStatus.PAID:
+                flash(_("Paid from your budget. Every session of your course is confirmed."),
+                      "success")
+                return redirect(url_for("booking_series.series_page", series_id=series.id))
+            payment, client_secret = result.payment, result.client_secret
+    elif request.method == "POST":
+        status = 400
+    now = utcnow()
+    held = series_payments.held_sessions(series.id, now=now)
+    return render_template(
+        "benefits/series_pay.html", series=series, form=form, payment=payment,
+        sessions=series_payments.sessions(series.id), held=held,
+        quote=series_payments.quote(series, now=now, today=park_today()),
+        client_secret=client_secret, card_enabled=stripe_gateway.card_payments_enabled(),
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+        locale=current_locale_code()), status
+
+
+def series_payment_page_for(series_id: int) -> str:
+    """Where a course's page sends the client to pay it in one go."""
+    return url_for("benefits.series_pay", series_id=series_id)
+
+
 def payment_page_for(booking: Booking) -> str:
     """Where the booking's own pages send the client to pay (booking knows no benefits)."""
     return url_for("benefits.checkout_page", booking_id=booking.id)
@@ -372,6 +413,7 @@ def payment_page_for(booking: Booking) -> str:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["payment_page_for"] = payment_page_for
+    app.jinja_env.globals["series_payment_page_for"] = series_payment_page_for
     register_api(app, api.bp)
     add_nav(Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
     add_nav(Role.PROVIDER_STAFF, NavEntry(

@@ -144,6 +144,25 @@ def reminder(booking: Booking, *, hours: int, now: datetime) -> None:
             method="REQUEST", locale=locale)
 
 
+def series_hold_lapsed(bookings: list[Booking], *, now: datetime) -> None:
+    """A course's held sessions lapsed together, unpaid: tell the employee (one mail for
+    the course, one in-app notice per session) rather than let them vanish silently."""
+    first = bookings[0]
+    locale = _locale_of(first)
+    with force_locale(locale):
+        subject = _("Not paid in time: %(service)s", service=first.service.title(locale))
+        body = _("The %(count)s sessions of %(service)s at %(provider)s that were kept for "
+                 "you (from %(when)s) were not paid in time and are no longer held. Nothing "
+                 "was charged. Book the course again if you still want it.",
+                 count=len(bookings), service=first.service.title(locale),
+                 provider=first.provider.name(locale), when=_when(first))
+    for booking in bookings:
+        db.session.add(Notification(user_id=booking.client_id, booking_id=booking.id,
+                                    kind=NotificationKind.HOLD_LAPSED, created_at=now))
+    if first.client.email:
+        send_mail(to=first.client.email, subject=subject, body=body)
+
+
 def waitlist_offer(booking: Booking, *, now: datetime, expires_at: datetime) -> None:
     locale = _locale_of(booking)
     with force_locale(locale):
