@@ -20,7 +20,9 @@ from core.db import db
 log = logging.getLogger(__name__)
 
 SUCCEEDED = "payment_intent.succeeded"
-ENDED_UNPAID = {"payment_intent.payment_failed", "payment_intent.canceled"}
+#: A failed attempt (``payment_intent.payment_failed``) is not among them: the person may
+#: pay the same intent again (another card, Alipay) until the hold lapses or is released.
+ENDED_UNPAID = {"payment_intent.canceled"}
 
 
 def _record_once(event_id: str, event_type: str, *, now: datetime) -> bool:

@@ -61,10 +61,10 @@ def test_after_a_late_refund_reconcile_agrees_with_stripe(
     assert len(stripe.writes("/v1/refunds")) == 1
 
 
-def test_a_success_after_a_failure_refunds_and_leaves_the_booking_cancelled(
+def test_a_success_after_a_cancellation_refunds_and_leaves_the_booking_cancelled(
         app, make, kit, client, stripe):  # noqa: F811
     _user, booking, _payment, intent = _paying_by_card(make, kit, stripe)
-    failed = deliver(client, intent_event("evt_f", "payment_intent.payment_failed", intent))
+    failed = deliver(client, intent_event("evt_f", "payment_intent.canceled", intent))
     assert failed.get_json()["result"] == "released"
 
     succeeded = deliver(client, intent_event("evt_s", "payment_intent.succeeded", intent))
