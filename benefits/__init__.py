@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from benefits import cli, roster, signals, views
+from benefits import cli, roster, signals, stripe_local, views
 from core.jobs.services import register_kind
 
 
@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     register_kind(app, roster.IMPORT_JOB)
     views.init_app(app)
     cli.init_app(app)
+    stripe_local.init_app(app)
