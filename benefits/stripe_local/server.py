@@ -251,7 +251,8 @@ class LocalStripe:
                 return 200, self._shown(intent, request)
             if method == "POST" and parts[2] == "confirm":
                 self._client_auth(request, params, intent)
-                return self._confirm(intent, params)
+                status, confirmed = self._confirm(intent, params)
+                return status, self._shown(confirmed, request)
             if method == "POST" and parts[2] == "cancel":
                 self._require_secret(request)
                 return 200, self._cancel(intent)
@@ -274,8 +275,9 @@ class LocalStripe:
 
     def _shown(self, intent: dict, request: Request) -> dict:
         if self._secret_auth(request):
-            return intent
-        return {k: v for k, v in intent.items() if k != "metadata"}  # what a browser sees
+            return {k: v for k, v in intent.items() if not k.startswith("_")}
+        # what a browser sees (as with Stripe's publishable key): no metadata
+        return {k: v for k, v in intent.items() if k != "metadata" and not k.startswith("_")}
 
     @staticmethod
     def _list(items: dict[str, dict], params: dict) -> dict:

@@ -19,7 +19,8 @@ from booking.models import Booking, BookingStatus
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
-from tests.benefits.factories import WEBHOOK_SECRET, funded_employee, held_booking
+from tests.benefits.factories import WEBHOOK_SECRET, deliver, funded_employee, held_booking
+from tests.fakes.stripe_events import intent_event
 
 BUDGET, PRICE = 10_000, 30_000
 
@@ -249,3 +250,18 @@ def test_without_online_payment_a_time_the_budget_covers_can_still_be_booked(
     page = client.get(f"/services/{service.id}/book")
 
     assert "cannot-pay" not in page.text and 'name="practitioner_id"' in page.text
+
+
+def test_a_failed_attempt_reported_by_webhook_keeps_the_place_and_budget_for_a_retry(
+        app, make, kit, auth, client, local_stripe):
+    user, plan, booking, payment = started(make, kit, auth, client)
+    intent = local_stripe.stripe.intents[payment.stripe_payment_intent_id]
+
+    answer = deliver(client, intent_event("evt_attempt_failed", "payment_intent.payment_failed",
+                                          intent))
+
+    assert answer.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status is BookingStatus.HELD
+    assert db.session.get(Payment, payment.id).status is PaymentStatus.PENDING
+    assert available(user, plan) == 0 and intent["status"] != "canceled"
