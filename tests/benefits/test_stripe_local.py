@@ -186,3 +186,11 @@ def test_it_serves_the_test_mode_stand_in_for_stripe_js(local):
         text = script.read().decode()
         assert script.headers["Content-Type"].startswith("application/javascript")
     assert "TEST MODE" in text and "confirmPayment" in text
+
+
+def test_the_command_refuses_live_keys(app, runner):
+    app.config.update(STRIPE_SECRET_KEY="sk_live_real_money")
+
+    result = runner.invoke(args=["stripe-local", "--port", "0"])
+
+    assert result.exit_code != 0 and "test keys only" in result.output
