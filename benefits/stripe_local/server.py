@@ -240,7 +240,7 @@ class LocalStripe:
                 self._require_secret(request)
                 if method == "POST":
                     return 200, self._create_intent(params)
-                return 200, self._list(self.intents, params)
+                return 200, self._list(self.intents, params, "/v1/payment_intents")
             intent = self.intents.get(parts[1])
             if intent is None:
                 raise StripeHTTPError(404, "invalid_request_error",
@@ -264,7 +264,7 @@ class LocalStripe:
                 return 200, self.refunds[parts[1]]
         if parts == ["charges"] and method == "GET":
             self._require_secret(request)
-            return 200, self._list(self.charges, params)
+            return 200, self._list(self.charges, params, "/v1/charges")
         raise StripeHTTPError(404, "invalid_request_error",
                               f"Unrecognized request URL ({method}: {request.path}).")
 
@@ -280,12 +280,16 @@ class LocalStripe:
         return {k: v for k, v in intent.items() if k != "metadata" and not k.startswith("_")}
 
     @staticmethod
-    def _list(items: dict[str, dict], params: dict) -> dict:
+    def _list(items: dict[str, dict], params: dict, url: str) -> dict:
         data = sorted(items.values(), key=lambda o: o["created"], reverse=True)
         if params.get("payment_intent"):
             data = [o for o in data if o.get("payment_intent") == params["payment_intent"]]
+        if params.get("starting_after"):  # newest first: the page after this object
+            ids = [o["id"] for o in data]
+            after = params["starting_after"]
+            data = data[ids.index(after) + 1:] if after in ids else []
         limit = min(int(params.get("limit", 10)), 100)
-        return {"object": "list", "url": "/v1/list", "has_more": len(data) > limit,
+        return {"object": "list", "url": url, "has_more": len(data) > limit,
                 "data": data[:limit]}
 
     def _create_intent(self, params: dict) -> dict:

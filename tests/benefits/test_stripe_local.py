@@ -194,3 +194,15 @@ def test_the_command_refuses_live_keys(app, runner):
     result = runner.invoke(args=["stripe-local", "--port", "0"])
 
     assert result.exit_code != 0 and "test keys only" in result.output
+
+
+def test_lists_are_paged_as_the_sdk_pages_them(local):
+    for _ in range(3):
+        intent = new_intent(local)
+        client(local).v1.payment_intents.confirm(intent.id,
+                                                 params={"payment_method": "pm_card_visa"})
+
+    listed = client(local).v1.charges.list(params={"limit": 2})
+
+    assert listed.has_more and len(listed.data) == 2
+    assert len({c.id for c in listed.auto_paging_iter()}) == 3
