@@ -375,7 +375,8 @@ class LocalStripe:
             "id": charge_id, "object": "charge", "amount": intent["amount"],
             "amount_captured": intent["amount"], "amount_refunded": 0,
             "currency": intent["currency"], "payment_intent": intent["id"], "paid": True,
-            "refunded": False, "status": "succeeded", "created": int(time.time()),
+            "refunded": False, "disputed": False, "status": "succeeded",
+            "created": int(time.time()),
             "payment_method_details": {"type": kind}, "metadata": intent["metadata"]}
         intent.update(status="succeeded", amount_received=intent["amount"],
                       latest_charge=charge_id, next_action=None)
