@@ -265,3 +265,29 @@ def test_a_failed_attempt_reported_by_webhook_keeps_the_place_and_budget_for_a_r
     assert db.session.get(Booking, booking.id).status is BookingStatus.HELD
     assert db.session.get(Payment, payment.id).status is PaymentStatus.PENDING
     assert available(user, plan) == 0 and intent["status"] != "canceled"
+
+
+def test_a_payment_still_processing_says_so_and_reads_itself_again(
+        app, make, kit, auth, client, local_stripe):
+    _user, _plan, booking, payment = started(make, kit, auth, client)
+    local_stripe.stripe.intents[payment.stripe_payment_intent_id]["status"] = "processing"
+
+    page = back_from_stripe(client, booking, payment, status="processing")
+
+    assert 'data-state="processing"' in page.text and 'data-refresh="3"' in page.text
+    assert "data-client-secret=" not in page.text  # nothing to pay twice meanwhile
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status is BookingStatus.HELD
+
+
+def test_when_stripe_cannot_be_asked_the_page_says_so_and_changes_nothing(
+        app, make, kit, auth, client, local_stripe):
+    _user, _plan, booking, payment = started(make, kit, auth, client)
+    before = db.session.scalar(select(func.count()).select_from(LedgerTransaction))
+    local_stripe.stripe.fail_next = 1
+
+    page = back_from_stripe(client, booking, payment)
+
+    assert page.status_code == 200 and 'data-state="unreachable"' in page.text
+    assert db.session.scalar(select(func.count()).select_from(LedgerTransaction)) == before
+    assert db.session.get(Booking, booking.id).status is BookingStatus.HELD
