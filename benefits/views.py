@@ -408,6 +408,9 @@ def release_hold(booking_id: int):
         return redirect(url_for("benefits.checkout_page", booking_id=booking.id))
     outcome = payment_return.release_hold(booking, actor=current_user, now=utcnow(),
                                           today=park_today())
+    if outcome is payment_return.PayState.PROCESSING:
+        flash(_("Your payment is being confirmed, so the place is kept."), "info")
+        return redirect(url_for("benefits.checkout_return", booking_id=booking.id), 303)
     if outcome is not payment_return.PayState.ENDED:
         flash(_("Your payment has already gone through, so the place is kept."), "info")
         return redirect(url_for("benefits.checkout_return", booking_id=booking.id), 303)
