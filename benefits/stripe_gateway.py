@@ -25,6 +25,8 @@ class Intent:
     currency: str
     client_secret: str | None
     amount_received: int = 0
+    #: Why the last attempt failed (Stripe's code, e.g. ``card_declined``), if it did.
+    last_error_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,16 @@ def card_payments_enabled() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
+def browser_settings() -> dict[str, str | bool] | None:
+    """What a pay page needs to load Stripe.js: its address and the publishable key (and
+    whether these are test keys, to say so on screen); None when card payment is off."""
+    key = current_app.config.get("STRIPE_PUBLISHABLE_KEY")
+    if not card_payments_enabled() or not key:
+        return None
+    return {"js_url": current_app.config.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
+            "publishable_key": key, "test_mode": key.startswith("pk_test_")}
+
+
 def _client() -> stripe.StripeClient:
     base = current_app.config.get("STRIPE_API_BASE")
     options = {"base_addresses": {"api": base}} if base else {}
@@ -54,9 +66,11 @@ def _client() -> stripe.StripeClient:
 
 
 def _intent(obj) -> Intent:
+    error = getattr(obj, "last_payment_error", None)
     return Intent(id=obj.id, status=obj.status, amount=obj.amount, currency=obj.currency,
                   client_secret=getattr(obj, "client_secret", None),
-                  amount_received=getattr(obj, "amount_received", None) or 0)
+                  amount_received=getattr(obj, "amount_received", None) or 0,
+                  last_error_code=getattr(error, "code", None) if error else None)
 
 
 def create_payment_intent(*, amount_minor: int, currency: str, idempotency_key: str,
