@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import case, func, select
 
 from benefits.models import (
@@ -25,6 +24,7 @@ from benefits.models import (
 )
 from benefits.periods import period_key, previous_key
 from benefits.statements import month_bounds
+from core import aggregates
 from core.accounts.models import Enterprise, User
 from core.db import db, replica_reads, sum_of
 from core.policy import Action, require
@@ -104,7 +104,7 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
 
 
 def _report(enterprise: Enterprise, programme: BudgetProgramme, *, on) -> UsageReport:
-    k = int(current_app.config.get("REPORT_MIN_GROUP", 5))
+    k = aggregates.min_group()
     key = period_key(programme.period, on)
     per_user = _per_user(programme, [key])
     roster = (select(RosterEntry.user_id, func.max(RosterEntry.department).label("department"))

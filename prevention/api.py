@@ -51,7 +51,7 @@ def _group(group: reports.Group | None) -> GroupOut | None:
 
 
 def _report(campaign: Campaign) -> CampaignReportOut:
-    done = reports.completion(campaign)
+    done = reports.completion(campaign, now=utcnow())
     return CampaignReportOut(
         campaign=CampaignOut.of(campaign, current_locale_code()),
         completion=CompletionOut(campaign_id=campaign.id, min_group=done.min_group,

@@ -109,9 +109,10 @@ class CampaignList(BaseModel):
 class GroupOut(BaseModel):
     label: str
     eligible: int
-    booked: int
-    completed: int
-    completion_rate: float
+    booked: int | None = Field(description="None: fewer than min_group, or hidden so that "
+                                            "a hidden count cannot be worked out.")
+    completed: int | None = Field(description="None: as for booked.")
+    completion_rate: float | None = Field(description="None when completed is hidden.")
 
 
 class CompletionOut(BaseModel):

@@ -135,7 +135,7 @@ def _render_campaign(campaign: Campaign, status: int = 200,
                                                                 campaign.ends_on)
         change_form.daily_capacity.data = campaign.daily_capacity
     return render_template("prevention/campaign.html", campaign=campaign,
-                           completion=reports.completion(campaign), form=EmptyForm(),
+                           completion=reports.completion(campaign, now=utcnow()), form=EmptyForm(),
                            change_form=change_form, locale=current_locale_code()), status
 
 

@@ -31,10 +31,11 @@ def _by_key(result) -> dict[str, outcomes.Indicator]:
     return {i.key: i for i in result.indicators}
 
 
-def test_a_share_is_withheld_when_its_group_or_its_count_is_below_k():
+def test_a_share_is_withheld_when_its_group_its_count_or_the_rest_is_below_k():
     assert Share(3, 4, 5).suppressed  # group too small
     assert Share(2, 20, 5).suppressed  # too few people counted
-    assert Share(0, 20, 5).rate == 0.0  # nobody: shown
+    assert Share(0, 20, 5).suppressed and Share(0, 20, 5).rate is None  # "nobody" is a fact
+    assert Share(18, 20, 5).suppressed  # and so is "all but two"
     assert Share(5, 20, 5).rate == 0.25
     assert Share(2, 20, 5).public() == {"suppressed": True, "rate": None, "numerator": None,
                                         "denominator": None}
@@ -74,16 +75,16 @@ def test_year_on_year_indicators_on_seeded_data(kit, monkeypatch):
     assert by["flag_hypertension"].this_year.rate == pytest.approx(5 / 8)
     assert by["flag_hypertension"].last_year.rate == pytest.approx(6 / 10)
     assert by["flag_high_glucose"].this_year.suppressed  # two people: below k
-    assert by["flag_high_glucose"].last_year.rate == 0.0
+    assert by["flag_high_glucose"].last_year.suppressed  # nobody: never shown as 0
     assert (by["flagged_under_care_plan"].this_year.numerator,
             by["flagged_under_care_plan"].this_year.denominator) == (4, 7)
-    assert by["meeting_goals"].this_year.rate == pytest.approx(3 / 4)
-    assert by["event_participation"].this_year.rate == 0.0
+    assert by["meeting_goals"].this_year.suppressed  # 3 of 4: the one who does not is known
+    assert by["event_participation"].this_year.suppressed  # nobody took part
 
-    # with the park's k of 5, the same data withholds the small figures
+    # with the park's k of 5, the same data withholds more
     strict = _by_key(outcomes.for_enterprise(kit.enterprise, year=year, k=5))
-    assert strict["meeting_goals"].this_year.suppressed  # 3 of 4
-    assert strict["flag_hypertension"].this_year.rate == pytest.approx(5 / 8)
+    assert strict["flag_hypertension"].this_year.suppressed  # 5 of 8: three without
+    assert strict["flag_hypertension"].last_year.rate == pytest.approx(6 / 10)
 
 
 def test_a_group_smaller_than_k_shows_nothing(kit, monkeypatch):
