@@ -245,7 +245,7 @@ def usage_report(user: User, enterprise_id: int, programme_id: int):
             employees=line.employees, allocated_minor=line.allocated_minor,
             spent_minor=line.spent_minor, remaining_minor=line.remaining_minor)
             for line in report.departments],
-        suppressed_employees=report.suppressed_employees,
+        groups_withheld=report.groups_withheld,
         categories=[CategoryLineOut(category=c, people=n, spent_minor=v)
                     for c, n, v in report.categories],
         participation_percent=report.participation_percent,

@@ -62,7 +62,7 @@ class UsageReport:
     currency: str
     k: int
     departments: list[GroupLine]
-    suppressed_employees: int
+    groups_withheld: bool  #: everyone together is fewer than k: no department is shown
     categories: list[tuple[str, int, int]]  #: (category, people, spent)
     participation_percent: int | None
     over_time: list[PeriodUse]
@@ -116,43 +116,59 @@ def _report(enterprise: Enterprise, programme: BudgetProgramme, *, on) -> UsageR
                sum_of(case((per_user.c.spent > 0, 1), else_=0)))
         .select_from(per_user).outerjoin(roster, roster.c.user_id == per_user.c.user_id)
         .where(per_user.c.allocations > 0).group_by(roster.c.department)).all()
-    lines, other = [], GroupLine(OTHER, 0, 0, 0)
+    by_name: dict[str, list[GroupLine]] = {}
     employees = participants = 0
-    for name, count, allocated, spent, spending in sorted(
-            rows, key=lambda row: (row[0] is None, row[0] or "")):
+    for name, count, allocated, spent, spending in rows:
         employees, participants = employees + count, participants + spending
-        if name is not None and count >= k:
-            lines.append(GroupLine(name, count, allocated, spent))
-        else:
-            other = GroupLine(OTHER, other.employees + count,
-                              other.allocated_minor + allocated, other.spent_minor + spent)
-    suppressed = 0
-    if other.employees:
-        if other.employees >= k:
-            lines.append(other)
-        else:
-            suppressed = other.employees
+        by_name.setdefault(OTHER if name is None else name, []).append(
+            GroupLine(OTHER if name is None else name, count, allocated, spent))
+    # small departments merged into "other", padded with the smallest until it has k: the
+    # period's total (over time) minus the departments shown never isolates a small group
+    shown, rest, withheld = aggregates.merge_small_groups(
+        by_name, k=k, size=lambda group: sum(line.employees for line in group))
+    lines = [_summed(name, group) for name, group in shown if name != OTHER]
+    rest += [line for name, group in shown if name == OTHER for line in group]
+    if rest and not withheld:
+        lines.append(_summed(OTHER, rest))
     return UsageReport(period_key=key, currency=programme.currency, k=k, departments=lines,
-                       suppressed_employees=suppressed,
+                       groups_withheld=withheld,
                        categories=_categories(programme, key, k=k),
                        participation_percent=(participants * 100 // employees
-                                              if employees >= k else None),
+                                              if employees >= k and aggregates.count_is_shown(
+                                                  participants, k=k) else None),
                        over_time=utilisation(programme, key, k=k))
+
+
+def _summed(name: str, group: list[GroupLine]) -> GroupLine:
+    return GroupLine(name, sum(line.employees for line in group),
+                     sum(line.allocated_minor for line in group),
+                     sum(line.spent_minor for line in group))
 
 
 def _categories(programme: BudgetProgramme, key: str, *, k: int) -> list[tuple[str, int, int]]:
     """(category, people, spent) of the categories at least k people spent on, most spent
-    first."""
+    first. When some category is left out, enough others are left out with it that the
+    period's spending minus the categories shown covers at least k people (complementary
+    suppression: a category of two people cannot be worked out from the total)."""
     per_person = (_usage(programme, [key]).add_columns(
-        BudgetUsage.user_id, BudgetUsage.category.label("category"),
+        BudgetUsage.user_id.label("user_id"), BudgetUsage.category.label("category"),
         sum_of(BudgetUsage.spent_minor).label("spent"))
         .where(BudgetUsage.category != "")
         .group_by(BudgetUsage.user_id, BudgetUsage.category).subquery("per_person"))
     rows = db.session.execute(
         select(per_person.c.category, func.count(), sum_of(per_person.c.spent))
-        .where(per_person.c.spent > 0).group_by(per_person.c.category)
-        .having(func.count() >= k)).all()
-    return sorted(((category, people, spent) for category, people, spent in rows),
+        .where(per_person.c.spent > 0).group_by(per_person.c.category)).all()
+    shown = {category: (people, spent) for category, people, spent in rows
+             if aggregates.count_is_shown(people, k=k)}
+    while len(shown) < len(rows):
+        hidden = [category for category, _people, _spent in rows if category not in shown]
+        covered = db.session.scalar(
+            select(func.count(func.distinct(per_person.c.user_id)))
+            .where(per_person.c.spent > 0, per_person.c.category.in_(hidden)))
+        if aggregates.count_is_shown(covered or 0, k=k) or not shown:
+            break
+        del shown[min(shown, key=lambda category: (shown[category], category))]
+    return sorted(((category, people, spent) for category, (people, spent) in shown.items()),
                   key=lambda row: (-row[2], row[0]))
 
 

@@ -67,7 +67,8 @@ def fewer_than(k: int) -> str:
     return _("fewer than %(k)s", k=k)
 
 
-def merge_small_groups(groups: Mapping[str, list[T]], *, k: int
+def merge_small_groups(groups: Mapping[str, list[T]], *, k: int,
+                       size: Callable[[list[T]], int] = len
                        ) -> tuple[list[tuple[str, list[T]]], list[T], bool]:
     """Groups of at least ``k`` people, by name; the people of smaller groups merged into
     one further group, padded with the smallest shown groups until it reaches ``k`` (so
@@ -75,14 +76,16 @@ def merge_small_groups(groups: Mapping[str, list[T]], *, k: int
 
     Returns ``(shown, other, withheld)``: ``other`` is the merged group (shown when not
     ``withheld``); ``withheld`` is true when it is still under ``k`` after taking every
-    group, in which case everyone together is under ``k`` too."""
-    large = sorted(((name, people) for name, people in groups.items() if len(people) >= k),
-                   key=lambda item: (len(item[1]), item[0]))
-    other = [p for people in groups.values() if len(people) < k for p in people]
-    while other and len(other) < k and large:
+    group, in which case everyone together is under ``k`` too. ``size`` counts the people
+    of a group (its length, or the sum of rows already counted)."""
+    large = sorted(((name, people) for name, people in groups.items() if size(people) >= k),
+                   key=lambda item: (size(item[1]), item[0]))
+    other = [p for people in groups.values() if size(people) < k for p in people]
+    while other and size(other) < k and large:
         _name, people = large.pop(0)
         other.extend(people)
-    return sorted(large, key=lambda item: item[0]), other, bool(other) and len(other) < k
+    return (sorted(large, key=lambda item: item[0]), other,
+            bool(other) and size(other) < k)
 
 
 def suppress_column(cells: list[int], total: int | None, *, k: int

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from benefits import budgets, reports
+from sqlalchemy import select
+
+from benefits import budgets, reports, usage
+from benefits.models import AccountKind, LedgerAccount, TransactionKind
 from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
@@ -22,16 +25,62 @@ def test_small_departments_are_merged_and_tiny_groups_left_out(client, make, aut
     db.session.commit()
 
     report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
-    assert [(line.name, line.employees) for line in report.departments] == [("研发部", 5)]
-    assert report.suppressed_employees == 2
-    assert report.departments[0].allocated_minor == 50_000
+    # the two small departments are too few on their own, and the period's total minus
+    # 研发部 would give them away: 研发部 joins them
+    assert [(line.name, line.employees) for line in report.departments] == [
+        (reports.OTHER, 7)]
+    assert not report.groups_withheld
+    assert report.departments[0].allocated_minor == 70_000
+    assert sum(line.allocated_minor for line in report.departments) == \
+        report.over_time[-1].allocated_minor
 
     auth.login(admin.email)
     page = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report")
-    assert page.status_code == 200 and "研发部" in page.text and "法务部" not in page.text
+    assert page.status_code == 200 and "法务部" not in page.text and "研发部" not in page.text
     assert "<svg" in page.text
     csv_text = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report.csv").text
-    assert csv_text.splitlines()[1].split(",")[1:5] == ["研发部", "5", "50000", "0"]
+    assert csv_text.splitlines()[1].split(",")[2:5] == ["7", "70000", "0"]
+
+
+def test_departments_shown_always_add_up_to_the_total_over_groups_of_k(make):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    for department, size in (("研发部", 6), ("销售部", 5), ("法务部", 2)):
+        for _ in range(size):
+            roster_employee(make, enterprise, department=department)
+    plan = programme(make, enterprise, amount_minor=10_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.commit()
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    assert [(line.name, line.employees) for line in report.departments] == [
+        ("研发部", 6), (reports.OTHER, 7)]  # 法务部 padded with 销售部, the smallest
+    assert sum(line.employees for line in report.departments) == report.over_time[-1].employees
+
+
+def test_a_category_too_few_spent_on_cannot_be_worked_out_from_the_total(make):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    staff = [roster_employee(make, enterprise) for _ in range(12)]
+    plan = programme(make, enterprise, amount_minor=10_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.flush()
+
+    def spend(user, category: str, amount: int) -> None:
+        account = db.session.scalar(select(LedgerAccount).where(
+            LedgerAccount.user_id == user.id, LedgerAccount.programme_id == plan.id,
+            LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET))
+        usage.record(TransactionKind.HOLD, category, [(account, -amount)])
+
+    for user in staff[:8]:
+        spend(user, "physio", 1_000)
+    for user in staff[:6]:
+        spend(user, "dental", 500)
+    for user in staff[8:10]:
+        spend(user, "psychology", 3_000)  # two people: never shown
+    db.session.commit()
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    # psychology alone would be the total minus what is shown; dental goes with it
+    assert [(c, n) for c, n, _spent in report.categories] == [("physio", 8)]
 
 
 def test_employees_cannot_read_the_report(client, make, auth):

@@ -104,7 +104,7 @@ def test_a_release_is_computed_once_per_period_and_never_changed(app):
     with pytest.raises(AggregateReleaseIsFinal):
         db.session.flush()
     db.session.rollback()
+    db.session.delete(db.session.get(AggregateRelease, first.id))
     with pytest.raises(AggregateReleaseIsFinal):
-        db.session.delete(db.session.get(AggregateRelease, first.id))
         db.session.flush()
     db.session.rollback()

@@ -26,7 +26,7 @@ def _entry(user) -> RosterEntry:
 def _table(done: reports.Completion) -> list:
     rows = [(g.label, g.eligible, g.booked, g.completed) for g in done.groups]
     total = done.total
-    return rows + [(total.label, total.eligible, total.booked, total.completed)]
+    return [*rows, (total.label, total.eligible, total.booked, total.completed)]
 
 
 def test_the_total_minus_the_departments_shown_never_gives_a_small_count(kit):
