@@ -147,29 +147,24 @@ def _summed(name: str, group: list[GroupLine]) -> GroupLine:
 
 def _categories(programme: BudgetProgramme, key: str, *, k: int) -> list[tuple[str, int, int]]:
     """(category, people, spent) of the categories at least k people spent on, most spent
-    first. When some category is left out, enough others are left out with it that the
-    period's spending minus the categories shown covers at least k people (complementary
-    suppression: a category of two people cannot be worked out from the total)."""
+    first. When some category is left out, the smallest one shown is left out with it, so
+    that the period's spending minus the categories shown always covers at least k people
+    (complementary suppression: a category of two people cannot be worked out from the
+    total). One query, whatever the number of categories."""
     per_person = (_usage(programme, [key]).add_columns(
-        BudgetUsage.user_id.label("user_id"), BudgetUsage.category.label("category"),
+        BudgetUsage.user_id, BudgetUsage.category.label("category"),
         sum_of(BudgetUsage.spent_minor).label("spent"))
         .where(BudgetUsage.category != "")
         .group_by(BudgetUsage.user_id, BudgetUsage.category).subquery("per_person"))
     rows = db.session.execute(
         select(per_person.c.category, func.count(), sum_of(per_person.c.spent))
         .where(per_person.c.spent > 0).group_by(per_person.c.category)).all()
-    shown = {category: (people, spent) for category, people, spent in rows
-             if aggregates.count_is_shown(people, k=k)}
-    while len(shown) < len(rows):
-        hidden = [category for category, _people, _spent in rows if category not in shown]
-        covered = db.session.scalar(
-            select(func.count(func.distinct(per_person.c.user_id)))
-            .where(per_person.c.spent > 0, per_person.c.category.in_(hidden)))
-        if aggregates.count_is_shown(covered or 0, k=k) or not shown:
-            break
-        del shown[min(shown, key=lambda category: (shown[category], category))]
-    return sorted(((category, people, spent) for category, (people, spent) in shown.items()),
-                  key=lambda row: (-row[2], row[0]))
+    shown = sorted(((category, people, spent) for category, people, spent in rows
+                    if aggregates.count_is_shown(people, k=k)),
+                   key=lambda row: (row[1], row[2], row[0]))
+    if shown and len(shown) < len(rows):
+        shown.pop(0)  # it has k people or more: what is hidden now covers at least k
+    return sorted(shown, key=lambda row: (-row[2], row[0]))
 
 
 def utilisation(programme: BudgetProgramme, key: str, *, k: int,
