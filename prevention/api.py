@@ -57,7 +57,8 @@ def _report(campaign: Campaign) -> CampaignReportOut:
         completion=CompletionOut(campaign_id=campaign.id, min_group=done.min_group,
                                  groups=[_group(g) for g in done.groups],
                                  total=_group(done.total),
-                                 groups_withheld=done.groups_withheld))
+                                 groups_withheld=done.groups_withheld,
+                                 released_at=done.released_at))
 
 
 def checkup_out(checkup: CampaignCheckup, user: User, *, with_results: bool) -> CheckupOut:

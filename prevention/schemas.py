@@ -121,6 +121,8 @@ class CompletionOut(BaseModel):
     groups: list[GroupOut]
     total: GroupOut | None = Field(description="None when the whole campaign is too small.")
     groups_withheld: bool = Field(description="Some people are in no group shown (too few).")
+    released_at: datetime | None = Field(None, description="When these figures were worked "
+                                                           "out (once a day).")
 
 
 class CampaignReportOut(BaseModel):
