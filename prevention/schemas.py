@@ -131,7 +131,8 @@ class CampaignReportOut(BaseModel):
 
 
 class NudgeOut(BaseModel):
-    nudged: int = Field(description="How many employees were reminded; never who.")
+    nudged: int | None = Field(description="How many employees were reminded; never who. "
+                                           "None when fewer than min_group (k).")
 
 
 class CampaignChange(_Strict):

@@ -88,3 +88,14 @@ def test_the_campaign_page_says_fewer_than_k_instead_of_small_counts(client, aut
     assert page.status_code == 200
     cells = page.text.split("<tbody>")[1].split("</tbody>")[0]
     assert "少于 5 人" in cells and "<td>2</td>" not in cells and "<td>0</td>" not in cells
+
+
+def test_a_reminder_to_fewer_than_k_does_not_say_how_many(client, auth, kit, make):
+    people = [kit.person(department="研发部") for _ in range(6)]
+    _book_all(kit, people[:3])  # three have not booked
+    auth.login(kit.admin.email)
+    page = client.post(f"/campaigns/{kit.campaign.id}/nudge", follow_redirects=True,
+                       headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Reminders sent to fewer than 5 employees." in page.text
+    assert "Reminders sent: 3" not in page.text
