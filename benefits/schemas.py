@@ -272,6 +272,8 @@ class UsageReportOut(BaseModel):
     departments: list[DepartmentLineOut]
     groups_withheld: bool = Field(description="Everyone together is fewer than k: no "
                                               "department is shown.")
+    released_at: datetime | None = Field(None, description="When these figures were worked "
+                                                           "out (once a day).")
     categories: list[CategoryLineOut]
     participation_percent: int | None
     over_time: list[PeriodUseOut] = Field(description="Recent periods with at least k "

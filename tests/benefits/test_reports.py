@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from benefits import budgets, reports, usage
-from benefits.models import AccountKind, LedgerAccount, TransactionKind
+from benefits import budgets, reports, roster, usage
+from benefits.models import AccountKind, LedgerAccount, RosterEntry, TransactionKind
 from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
@@ -24,7 +26,8 @@ def test_small_departments_are_merged_and_tiny_groups_left_out(client, make, aut
     budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
     db.session.commit()
 
-    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
     # the two small departments are too few on their own, and the period's total minus
     # 研发部 would give them away: 研发部 joins them
     assert [(line.name, line.employees) for line in report.departments] == [
@@ -51,7 +54,8 @@ def test_departments_shown_always_add_up_to_the_total_over_groups_of_k(make):
     plan = programme(make, enterprise, amount_minor=10_000)
     budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
     db.session.commit()
-    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
     assert [(line.name, line.employees) for line in report.departments] == [
         ("研发部", 6), (reports.OTHER, 7)]  # 法务部 padded with 销售部, the smallest
     assert sum(line.employees for line in report.departments) == report.over_time[-1].employees
@@ -78,7 +82,8 @@ def test_a_category_too_few_spent_on_cannot_be_worked_out_from_the_total(make):
     for user in staff[8:10]:
         spend(user, "psychology", 3_000)  # two people: never shown
     db.session.commit()
-    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
     # psychology alone would be the total minus what is shown; dental goes with it
     assert [(c, n) for c, n, _spent in report.categories] == [("physio", 8)]
 
@@ -100,7 +105,8 @@ def test_the_report_shows_use_over_time_and_the_months_pot_movements(client, mak
     plan = programme(make, enterprise, amount_minor=10_000, funded_minor=1_000_000)
     budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
     db.session.commit()
-    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
     assert [(p.employees, p.allocated_minor) for p in report.over_time] == [(5, 50_000)]
     funds = reports.funds_statement(enterprise, plan, month=park_today().strftime("%Y-%m"),
                                     actor=admin)
@@ -108,3 +114,31 @@ def test_the_report_shows_use_over_time_and_the_months_pot_movements(client, mak
     auth.login(admin.email)
     page = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report")
     assert "¥9,500.00" in page.text
+
+
+def test_moving_or_deactivating_one_person_changes_nothing_in_the_report(make):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    research = [roster_employee(make, enterprise, department="研发部") for _ in range(6)]
+    for _ in range(6):
+        roster_employee(make, enterprise, department="销售部")
+    plan = programme(make, enterprise, amount_minor=10_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.commit()
+    now = utcnow()
+    before = reports.usage_report(enterprise, plan, actor=admin, on=park_today(), now=now)
+    assert [(line.name, line.employees) for line in before.departments] == [
+        ("研发部", 6), ("销售部", 6)]
+    db.session.commit()
+
+    entry = db.session.scalar(select(RosterEntry).where(RosterEntry.user_id == research[0].id))
+    roster.update_entry(entry, department="销售部", grade="P5", actor=admin)
+    db.session.commit()
+    for day in (1, 2):  # the next days' releases, after a move and after a leaver
+        after = reports.usage_report(enterprise, plan, actor=admin,
+                                     on=park_today() + timedelta(days=day),
+                                     now=now + timedelta(days=day))
+        db.session.commit()
+        assert (after.departments, after.over_time) == (before.departments, before.over_time)
+        roster.deactivate_leaver(entry, actor=admin, now=now + timedelta(days=day))
+        db.session.commit()
