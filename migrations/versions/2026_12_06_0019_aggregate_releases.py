@@ -6,11 +6,10 @@ Revises: 0018
 Create Date: 2026-12-06 05:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import core.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0019_aggregate_releases'
