@@ -251,7 +251,7 @@ def stripe_webhook():
 def usage_report(user: User, enterprise_id: int, programme_id: int):
     enterprise = _enterprise(user, enterprise_id)
     report = reports.usage_report(enterprise, _programme(enterprise, programme_id), actor=user,
-                                  on=park_today())
+                                  on=park_today(), now=utcnow())
     return UsageReportOut(
         period_key=report.period_key, currency=report.currency, k=report.k,
         departments=[DepartmentLineOut(
@@ -259,7 +259,7 @@ def usage_report(user: User, enterprise_id: int, programme_id: int):
             employees=line.employees, allocated_minor=line.allocated_minor,
             spent_minor=line.spent_minor, remaining_minor=line.remaining_minor)
             for line in report.departments],
-        suppressed_employees=report.suppressed_employees,
+        groups_withheld=report.groups_withheld, released_at=report.released_at,
         categories=[CategoryLineOut(category=c, people=n, spent_minor=v)
                     for c, n, v in report.categories],
         participation_percent=report.participation_percent,

@@ -259,7 +259,8 @@ def record_funding(enterprise_id: int, programme_id: int):
 def report_page(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
-    report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
+    report = reports.usage_report(enterprise, programme, actor=current_user,
+                                  on=park_today(), now=utcnow())
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
@@ -283,7 +284,8 @@ def report_page(enterprise_id: int, programme_id: int):
 def report_csv(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
-    report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
+    report = reports.usage_report(enterprise, programme, actor=current_user,
+                                  on=park_today(), now=utcnow())
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     buffer = io.StringIO()

@@ -65,13 +65,14 @@ def booking_ics(booking: Booking, *, method: str, locale: str, stamp: datetime) 
     return calendar.to_ical().decode()
 
 
-def bookings_ics(bookings: Iterable[Booking], *, locale: str, stamp: datetime,
-                 name: str) -> str:
-    """A calendar feed of bookings (cancelled ones say STATUS:CANCELLED)."""
-    calendar = Calendar.new(prodid=PRODID, name=name)
+def bookings_ics(bookings: Iterable[Booking], *, locale: str, name: str, uid: str) -> str:
+    """A calendar feed of bookings (cancelled ones say STATUS:CANCELLED). The same bookings
+    give the same text: the calendar's ``uid`` is the caller's stable one, and each event's
+    DTSTAMP is the booking's last change, so that the text's hash is an ETag."""
+    calendar = Calendar.new(prodid=PRODID, name=name, uid=uid)
     for booking in bookings:
         calendar.add_component(_event(booking, locale, cancelled=booking.is_cancelled,
-                                      stamp=stamp))
+                                      stamp=booking.updated_at))
     return calendar.to_ical().decode()
 
 

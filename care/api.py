@@ -339,8 +339,8 @@ def _year(query: OutcomeQuery, zone: str) -> int:
               summary="Park-wide outcome indicators, k-anonymous (its committee)")
 def park_outcomes(user: User, park_id: int, query: OutcomeQuery):
     park = queries.park_for_outcomes(user, park_id)
-    return OutcomesOut.of(outcomes.for_park(park, year=_year(query, park.timezone),
-                                            k=current_app.config["REPORT_MIN_GROUP"]))
+    return OutcomesOut.of(outcomes.published_for_park(
+        park, year=_year(query, park.timezone), now=utcnow()))
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/care/outcomes", method="GET",
@@ -348,6 +348,5 @@ def park_outcomes(user: User, park_id: int, query: OutcomeQuery):
               summary="The enterprise's outcome indicators, k-anonymous (its admins)")
 def enterprise_outcomes(user: User, enterprise_id: int, query: OutcomeQuery):
     enterprise = queries.enterprise_for_outcomes(user, enterprise_id)
-    return OutcomesOut.of(outcomes.for_enterprise(
-        enterprise, year=_year(query, enterprise.park.timezone),
-        k=current_app.config["REPORT_MIN_GROUP"]))
+    return OutcomesOut.of(outcomes.published_for_enterprise(
+        enterprise, year=_year(query, enterprise.park.timezone), now=utcnow()))

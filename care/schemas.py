@@ -374,11 +374,15 @@ class OutcomesOut(BaseModel):
     scope: str
     year: int
     min_group: int
+    released_at: datetime | None = Field(
+        None, description="When these figures were worked out: once a month, once for good "
+                          "for a past year; they do not move with each roster change.")
     indicators: list[IndicatorOut]
 
     @classmethod
     def of(cls, outcomes: Outcomes) -> OutcomesOut:
         return cls(scope=outcomes.scope, year=outcomes.year, min_group=outcomes.k,
+                   released_at=outcomes.released_at,
                    indicators=[IndicatorOut(
                        key=i.key, label=i.label, this_year=ShareOut(**i.this_year.public()),
                        last_year=ShareOut(**i.last_year.public()) if i.last_year else None)

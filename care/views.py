@@ -536,8 +536,7 @@ def _render_outcomes(result: outcomes.Outcomes, *, title: str, csv_url: str, bas
 @login_required
 def park_outcomes(park_id: int):
     park = queries.park_for_outcomes(current_user, park_id)
-    result = outcomes.for_park(park, year=_year(park.timezone),
-                               k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_park(park, year=_year(park.timezone), now=utcnow())
     return _render_outcomes(result, title=_("Outcomes of %(park)s",
                                             park=park.name(current_locale_code())),
                             csv_url=url_for("care.park_outcomes_csv", park_id=park.id,
@@ -549,8 +548,7 @@ def park_outcomes(park_id: int):
 @login_required
 def park_outcomes_csv(park_id: int):
     park = queries.park_for_outcomes(current_user, park_id)
-    result = outcomes.for_park(park, year=_year(park.timezone),
-                               k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_park(park, year=_year(park.timezone), now=utcnow())
     return _csv(result, f"outcomes-park-{park.id}-{result.year}.csv")
 
 
@@ -558,8 +556,8 @@ def park_outcomes_csv(park_id: int):
 @login_required
 def enterprise_outcomes(enterprise_id: int):
     enterprise = queries.enterprise_for_outcomes(current_user, enterprise_id)
-    result = outcomes.for_enterprise(enterprise, year=_year(enterprise.park.timezone),
-                                     k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_enterprise(
+        enterprise, year=_year(enterprise.park.timezone), now=utcnow())
     return _render_outcomes(result, title=_("Outcomes of %(enterprise)s",
                                             enterprise=enterprise.name(current_locale_code())),
                             csv_url=url_for("care.enterprise_outcomes_csv",
@@ -572,8 +570,8 @@ def enterprise_outcomes(enterprise_id: int):
 @login_required
 def enterprise_outcomes_csv(enterprise_id: int):
     enterprise = queries.enterprise_for_outcomes(current_user, enterprise_id)
-    result = outcomes.for_enterprise(enterprise, year=_year(enterprise.park.timezone),
-                                     k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_enterprise(
+        enterprise, year=_year(enterprise.park.timezone), now=utcnow())
     return _csv(result, f"outcomes-enterprise-{enterprise.id}-{result.year}.csv")
 
 
