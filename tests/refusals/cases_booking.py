@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from booking import services, waitlist
+from booking import services
 from booking.models import Booking, BookingStatus, WaitlistEntry, WaitlistStatus
 from core.clock import utcnow
 from core.db import db
