@@ -26,9 +26,9 @@ def credential_reviewed(w: World) -> None:
 
 
 REFUSALS = [
-    refusal("POST", "/providers/<int:provider_id>/profile", "provider_owner", 400,
-            "a description longer than 4,000 characters",
-            body=lambda w: {"description_en": "x" * 4001}),
+    refusal("POST", "/providers/<int:provider_id>/profile", "provider_owner", 422,
+            "a photo link that is not a web address",
+            body=lambda w: {"photo_urls": "javascript:alert(1)"}),
     refusal("PUT", "/api/v1/providers/<int:provider_id>/profile", "provider_owner", 422,
             "a category that does not exist", body=lambda w: {"categories": ["astrology"]}),
     refusal("POST", "/providers/<int:provider_id>/practitioners", "provider_owner", 302,
