@@ -132,7 +132,8 @@ def refuse_to(target: str | Callable[..., str]):
     """A view decorator for forms that answer a refusal by going back: when the view raises
     a DomainError, ``refuse`` it and redirect to ``target`` (an endpoint without arguments,
     or a function of the view's arguments that returns a URL). Not found and forbidden are
-    not refusals of the action; they go on to the error page."""
+    not refusals of the action, and a GET is no action (going back could loop): those go on
+    to the error page."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -140,7 +141,7 @@ def refuse_to(target: str | Callable[..., str]):
             try:
                 return view(**kwargs)
             except DomainError as exc:
-                if exc.status in _NOT_A_REFUSAL:
+                if exc.status in _NOT_A_REFUSAL or request.method in ("GET", "HEAD"):
                     raise
                 refuse(exc)
                 return redirect(url_for(target) if isinstance(target, str)
