@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from care import agreements, plans
-from care.models import CareAgreement
+from care.models import CareAgreement, CareTeam
 from core.accounts.models import User
 from core.clock import utcnow
 from core.db import db
@@ -34,6 +34,16 @@ def alert_acknowledged(w: World) -> None:
     plans.acknowledge_alert(w.care_alert_id, actor=_staff(w), now=utcnow())
 
 
+def team_priced(w: World) -> None:
+    """The team now costs money; the other employee has no budget and cards are off."""
+    db.session.get(CareTeam, w.care_team_id).price_minor = 120_000
+
+
+def _signature(w: World) -> dict:
+    return {"starts_on": _in(1), "accept_terms": True, "terms_version": 1,
+            "terms_sha256": agreements.terms_digest("条款")}  # the team's Chinese terms
+
+
 def _user(w: World, actor: str) -> User:
     return db.session.get(User, w.users[actor].id)
 
@@ -46,6 +56,13 @@ A = "/care/agreements/<int:agreement_id>"
 API = "/api/v1/care/agreements/<int:agreement_id>"
 
 REFUSALS = [
+    # Signing writes the agreement before it finds that nobody can pay for it.
+    refusal("POST", "/care/teams/<int:team_id>/sign", "other_employee", 409,
+            "a priced team, no budget and no card payments: nothing signed",
+            arrange=team_priced, body=lambda w: _signature(w) | {"terms_version": "1"}),
+    refusal("POST", "/api/v1/care/teams/<int:team_id>/agreements", "other_employee", 409,
+            "a priced team, no budget and no card payments: nothing signed",
+            arrange=team_priced, body=_signature),
     refusal("POST", f"{A}/measurements", "employee", 422, "a weight no body has",
             body=lambda w: {"kind": "weight", "value": "9000"}),
     refusal("POST", f"{API}/measurements", "employee", 422, "a weight no body has",
