@@ -59,7 +59,7 @@ from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.navigation import NavEntry, add_nav
 from core.policy import Action, can, require
-from core.web import flash_error
+from core.web import refuse, refuse_to
 
 bp = Blueprint("benefits", __name__)
 
@@ -99,11 +99,11 @@ def roster_page(enterprise_id: int):
                 invitation_link=_invitation_link(roster.TOKEN_PLACEHOLDER),
                 import_valid_rows=form.import_valid_rows.data)
         except JobAlreadyRunning as exc:
-            flash_error(exc)
+            refuse(exc)
             return redirect(url_for("benefits.roster_import_page", enterprise_id=enterprise.id,
                                     job_id=exc.job.id), 303)
         except DomainError as exc:  # the file cannot be read, or does not name the columns
-            flash_error(exc)
+            refuse(exc)
             report = [roster.RowError(1, name, str(message))
                       for name, message in exc.fields.items()]
             status = exc.status
@@ -185,7 +185,7 @@ def programmes(enterprise_id: int):
             programme = budgets.create_programme(enterprise, data, actor=current_user,
                                                  now=utcnow())
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             flash(_("Programme created. Fund it, then allocate the current period."), "success")
@@ -320,6 +320,8 @@ def statement_csv(provider_id: int):
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/top-up",
           methods=["POST"])
 @login_required
+@refuse_to(lambda enterprise_id, programme_id: url_for(
+    "benefits.programme_page", enterprise_id=enterprise_id, programme_id=programme_id))
 def top_up(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
@@ -328,14 +330,9 @@ def top_up(enterprise_id: int, programme_id: int):
         flash(_("Some of the information given is not valid."), "error")
         return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
                                 programme_id=programme.id))
-    try:
-        record, client_secret = topups.start_top_up(
-            programme, amount_minor=yuan_to_minor(form.amount.data), actor=current_user,
-            now=utcnow(), request_key=form.request_key.data)
-    except DomainError as exc:
-        flash_error(exc)
-        return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
-                                programme_id=programme.id))
+    record, client_secret = topups.start_top_up(
+        programme, amount_minor=yuan_to_minor(form.amount.data), actor=current_user,
+        now=utcnow(), request_key=form.request_key.data)
     return render_template("benefits/top_up.html", enterprise=enterprise, programme=programme,
                            top_up=record, client_secret=client_secret,
                            publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"))
@@ -371,7 +368,7 @@ def checkout_page(booking_id: int):
             result = checkout.start_checkout(booking, actor=current_user, now=utcnow(),
                                              today=park_today())
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             if result.payment.status is PaymentStatus.PAID:
@@ -436,7 +433,7 @@ def series_pay(series_id: int):
             result = series_payments.pay_series(series, actor=current_user, now=utcnow(),
                                                 today=park_today())
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             if result.payment.status is PaymentStatus.PAID:

@@ -17,7 +17,7 @@ from core.clock import utcnow
 from core.errors import DomainError
 from core.i18n import current_locale_code, format_when
 from core.policy import Action
-from core.web import flash_error
+from core.web import refuse, refuse_to
 from providers import queries as provider_queries
 
 bp = Blueprint("booking_series", __name__)
@@ -32,6 +32,7 @@ def _first_free(service, now: datetime):
 
 @bp.route("/services/<int:service_id>/series", methods=["GET", "POST"])
 @login_required
+@refuse_to(lambda service_id: request.full_path)
 def plan_series(service_id: int):
     """GET: preview the course; POST: book the ticked occurrences (all or nothing)."""
     service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
@@ -39,13 +40,9 @@ def plan_series(service_id: int):
     if request.method == "POST":
         form = SeriesBookForm()
         if form.validate_on_submit():
-            try:
-                series = series_services.book_series(
-                    service, practitioner_id=form.practitioner_id.data,
-                    starts=form.parsed_starts(), actor=current_user, now=now)
-            except DomainError as exc:
-                flash_error(exc)
-                return redirect(request.full_path)
+            series = series_services.book_series(
+                service, practitioner_id=form.practitioner_id.data,
+                starts=form.parsed_starts(), actor=current_user, now=now)
             held = [b for b in series_services.bookings_of_series(series)
                     if b.status is BookingStatus.HELD]
             if held:  # priced: kept together until paid in one checkout
@@ -56,7 +53,7 @@ def plan_series(service_id: int):
             else:
                 flash(_("Your course is booked."), "success")
             return redirect(url_for("booking_series.series_page", series_id=series.id))
-        flash_error(InvalidSeries())
+        refuse(InvalidSeries())
         return redirect(request.full_path)
     form = SeriesPreviewForm(request.args)
     occurrences, practitioner_id, status = [], None, 200
@@ -73,7 +70,7 @@ def plan_series(service_id: int):
                     starts=series_services.occurrences(first, count=form.count.data or 8,
                                                        every_days=form.every_days.data or 7))
             except DomainError as exc:
-                flash_error(exc)
+                refuse(exc)
                 status = exc.status
     else:
         status = 400

@@ -35,7 +35,7 @@ from core.db import db
 from core.errors import DomainError
 from core.i18n import current_locale_code, format_when
 from core.policy import Action, can
-from core.web import flash_error
+from core.web import refuse, refuse_to
 from health import services as health_services
 from providers import queries as provider_queries
 from providers.schedule import zone
@@ -100,7 +100,7 @@ def book(service_id: int):
                 starts_at=form.starts_at.parsed, actor=current_user,
                 dependant_id=form.dependant_id.data, now=utcnow()).id}))
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_service(service, HoldForm(formdata=None), exc.status)
     return redirect(url_for("booking.booking_detail", booking_id=payload["booking_id"]))
 
@@ -117,7 +117,7 @@ def join_waitlist(service_id: int):
                                starts_at=form.starts_at.parsed, actor=current_user,
                                dependant_id=form.dependant_id.data, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_service(service, HoldForm(formdata=None), exc.status)
     flash(_("You are on the waitlist. We will tell you when a place frees."), "success")
     return redirect(url_for("booking.my_bookings"))
@@ -176,7 +176,7 @@ def share(booking_id: int):
         consent = sharing.share_for_booking(booking, actor=current_user,
                                             fields=form.share.data or [], now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_detail(booking, exc.status)
     if consent is None:
         flash(_("Nothing is shared."), "info")
@@ -197,7 +197,7 @@ def cancel(booking_id: int):
         services.cancel_booking(booking, actor=current_user, now=utcnow(),
                                 reason=form.reason.data or "")
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_detail(booking, exc.status)
     flash(_("The booking is cancelled."), "success")
     if booking.client_id != current_user.id:
@@ -219,7 +219,7 @@ def reschedule(booking_id: int):
                                     starts_at=form.starts_at.parsed,
                                     practitioner_id=form.practitioner_id.data, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_detail(booking, exc.status)
     flash(_("The booking is moved."), "success")
     return redirect(url_for("booking.booking_detail", booking_id=booking.id))
@@ -259,7 +259,7 @@ def attendance(booking_id: int):
         services.mark_attendance(booking, actor=current_user, attended=form.attended.data == "1",
                                  now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_detail(booking, exc.status)
     flash(_("Attendance is recorded."), "success")
     return redirect(back)
@@ -267,26 +267,20 @@ def attendance(booking_id: int):
 
 @bp.route("/waitlist/<int:entry_id>/accept", methods=["POST"])
 @login_required
+@refuse_to("booking.my_bookings")
 def accept_offer(entry_id: int):
     entry = waitlist.own_entry(current_user, entry_id)
-    try:
-        booking = waitlist.accept_offer(entry, actor=current_user, now=utcnow())
-    except DomainError as exc:
-        flash_error(exc)
-        return redirect(url_for("booking.my_bookings"))
+    booking = waitlist.accept_offer(entry, actor=current_user, now=utcnow())
     flash(_("The place is yours."), "success")
     return redirect(url_for("booking.booking_detail", booking_id=booking.id))
 
 
 @bp.route("/waitlist/<int:entry_id>/leave", methods=["POST"])
 @login_required
+@refuse_to("booking.my_bookings")
 def leave_waitlist(entry_id: int):
     entry = waitlist.own_entry(current_user, entry_id)
-    try:
-        waitlist.leave_waitlist(entry, actor=current_user, now=utcnow())
-    except DomainError as exc:
-        flash_error(exc)
-        return redirect(url_for("booking.my_bookings"))
+    waitlist.leave_waitlist(entry, actor=current_user, now=utcnow())
     flash(_("You left the waitlist."), "success")
     return redirect(url_for("booking.my_bookings"))
 

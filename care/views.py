@@ -44,7 +44,7 @@ from core.errors import DomainError
 from core.forms import choices
 from core.i18n import current_locale_code, format_money
 from core.policy import Action, require
-from core.web import flash_error
+from core.web import refuse
 from health.models import Dependant
 from health.readings import READINGS
 from health.vocabulary import ShareField
@@ -119,7 +119,7 @@ def sign(team_id: int):
             share_fields=form.share_fields.data or [],
             dependant_ids=form.dependant_ids.data or [], now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         for name, message in exc.fields.items():
             if name in form:
                 form[name].errors = [*form[name].errors, message]
@@ -195,7 +195,7 @@ def agreement(agreement_id: int):
 
 
 def _fail(agreement: CareAgreement, side: str, exc: DomainError, form_name: str, form):
-    flash_error(exc)
+    refuse(exc)
     for name, message in exc.fields.items():
         target = name.split(".")[-1]
         if target in form:
@@ -254,7 +254,7 @@ def pay(agreement_id: int):
         try:
             result = agreements.pay_agreement(found, actor=current_user, now=now)
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             if result.payment.status is PaymentStatus.PAID:
@@ -284,7 +284,7 @@ def end(agreement_id: int):
     try:
         agreements.end_agreement(found, actor=current_user, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_agreement(found, side, exc.status)
     if pending:
         flash(_("You gave up this agreement before paying: nothing is taken."), "success")
@@ -358,7 +358,7 @@ def cancel_follow_up(follow_up_id: int):
     try:
         plans.cancel_follow_up(follow_up.id, actor=current_user, now=now)
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_agreement(found, "team", exc.status)
     flash(_("The follow-up is cancelled on both calendars."), "success")
     return redirect(url_for("care.agreement", agreement_id=found.id))
@@ -378,7 +378,7 @@ def move_follow_up(follow_up_id: int):
         plans.move_follow_up(follow_up.id, actor=current_user, starts_at=starts_at,
                              duration_minutes=form.duration_minutes.data, now=now)
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         for name, message in exc.fields.items():
             target = "on" if name == "starts_at" else name
             if target in form:
@@ -400,7 +400,7 @@ def acknowledge(alert_id: int):
     except DomainError as exc:
         if exc.status == 404:
             raise
-        flash_error(exc)
+        refuse(exc)
         return redirect(url_for("care.home")), exc.status
     flash(_("Marked as seen."), "success")
     return redirect(url_for("care.agreement", agreement_id=alert.agreement_id))
@@ -458,7 +458,7 @@ def create_team(provider_id: int):
             terms_zh=form.terms_zh.data, terms_en=form.terms_en.data,
             practitioner_ids=form.practitioner_ids.data or [], now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         for name, message in exc.fields.items():
             if name in form:
                 form[name].errors = [*form[name].errors, message]
@@ -500,7 +500,7 @@ def sponsor(enterprise_id: int):
         agreements.sponsor_team(enterprise, actor=current_user, team_id=form.team_id.data,
                                 programme_id=form.programme_id.data or None, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_sponsorships(enterprise, form, exc.status)
     flash(_("Your employees now sign with this team for free."), "success")
     return redirect(url_for("care.sponsorships", enterprise_id=enterprise.id))

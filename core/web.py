@@ -3,9 +3,21 @@ signed-in person and the role they are acting in."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 
-from flask import Flask, flash, g, make_response, render_template, request, session
+from flask import (
+    Flask,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
@@ -29,9 +41,13 @@ def is_api_request() -> bool:
 # -- one transaction per request ---------------------------------------------------------
 
 
+def _start_transaction() -> None:
+    g.pop("refused", None)
+
+
 def _finish_transaction(response):
-    """Commit when the request succeeded, roll back when it did not."""
-    if response.status_code >= 400:
+    """Commit when the request succeeded, roll back when it did not or was refused."""
+    if response.status_code >= 400 or g.get("refused"):
         db.session.rollback()
         return response
     try:
@@ -49,6 +65,7 @@ def _finish_transaction(response):
 
 
 def register_request_transaction(app: Flask) -> None:
+    app.before_request(_start_transaction)
     app.after_request(_finish_transaction)
 
 
@@ -121,8 +138,51 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, _handle_unexpected)
 
 
-def flash_error(exc: DomainError) -> None:
-    flash(str(exc.message), "error")
+# -- refusals: a refused action writes nothing ---------------------------------------------
+
+
+def refuse(exc: DomainError, *, say: bool = True) -> None:
+    """A rule refused what this request asked (see docs/architecture-transactions.md).
+
+    Undo everything the action wrote, first (before anything else in the request reads, so
+    that no autoflush sends a half-done change and no page shows one); mark the request so
+    that it commits nothing after this, whatever its status; then tell the person why
+    (``say=False`` when the form shows the error next to its fields instead)."""
+    db.session.rollback()
+    g.refused = True
+    if say:
+        flash(str(exc.message), "error")
+
+
+#: The old name: the same thing, so that code written before ``refuse`` also rolls back.
+flash_error = refuse
+
+#: Not refusals of an action: the page answers with its error status (the request's
+#: DomainError handler rolls back), as the authorisation matrix expects.
+_NOT_A_REFUSAL = (403, 404)
+
+
+def refuse_to(target: str | Callable[..., str]):
+    """A view decorator for forms that answer a refusal by going back: when the view raises
+    a DomainError, ``refuse`` it and redirect to ``target`` (an endpoint without arguments,
+    or a function of the view's arguments that returns a URL). Not found and forbidden are
+    not refusals of the action, and a GET is no action (going back could loop): those go on
+    to the error page."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            try:
+                return view(**kwargs)
+            except DomainError as exc:
+                if exc.status in _NOT_A_REFUSAL or request.method in ("GET", "HEAD"):
+                    raise
+                refuse(exc)
+                return redirect(url_for(target) if isinstance(target, str)
+                                else target(**kwargs))
+        return wrapper
+
+    return decorate
 
 
 # -- who is here, and as whom ------------------------------------------------------------

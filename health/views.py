@@ -18,9 +18,10 @@ from core.db import db
 from core.errors import DomainError, NotFound
 from core.forms import choices
 from core.i18n import current_locale_code
+from core.web import refuse, refuse_to
 from health import importing, services, sharing
 from health.charts import Series, line_chart
-from health.errors import IncompleteQuestionnaire, StillReferenced
+from health.errors import IncompleteQuestionnaire
 from health.forms import (
     CheckUpForm,
     DeleteProfileForm,
@@ -127,6 +128,7 @@ def profile():
                 sleep_hours=float(form.sleep_hours.data) if form.sleep_hours.data is not None
                 else None, goals=form.goals.data or [], now=utcnow())
         except DomainError as exc:
+            refuse(exc, say=not exc.fields)
             apply_errors(form, exc)
             status = exc.status
         else:
@@ -148,6 +150,7 @@ def checkups():
                                     source=form.source.data, readings=form.readings(),
                                     now=utcnow())
         except DomainError as exc:
+            refuse(exc, say=not exc.fields)
             apply_errors(form, exc)
             status = exc.status
         else:
@@ -184,7 +187,7 @@ def import_checkups():
                     else importing.parse_csv(content))
             saved = importing.import_checkups(current_user, rows=rows, now=utcnow())
         except DomainError as exc:
-            flash(str(exc.message), "error")
+            refuse(exc)
             status = exc.status
         else:
             flash(_("Imported %(count)s check-ups.", count=len(saved)), "success")
@@ -214,8 +217,8 @@ def questionnaire(kind: str):
                 _response, result = services.submit_questionnaire(
                     current_user, kind=kind, answers=answers, now=utcnow())
             except IncompleteQuestionnaire as exc:
+                refuse(exc)
                 errors, status = exc.fields, exc.status
-                flash(str(exc.message), "error")
             else:
                 return render_template("health/questionnaire_result.html",
                                        questionnaire=questionnaire_, result=result)
@@ -235,6 +238,7 @@ def dependants():
                                    relation=form.relation.data, needs=form.needs.data or [],
                                    notes=form.notes.data or "", now=utcnow())
         except DomainError as exc:
+            refuse(exc, say=not exc.fields)
             apply_errors(form, exc)
             status = exc.status
         else:
@@ -253,15 +257,12 @@ def dependants():
 
 @bp.route("/dependants/<int:dependant_id>/delete", methods=["POST"])
 @login_required
+@refuse_to("health.dependants")
 def delete_dependant(dependant_id: int):
     services.require_owner(current_user)
     if PlainForm().validate_on_submit():
-        try:
-            services.delete_dependant(current_user, dependant_id=dependant_id)
-        except StillReferenced as exc:
-            flash(str(exc.message), "error")
-        else:
-            flash(_("The family member has been removed."), "success")
+        services.delete_dependant(current_user, dependant_id=dependant_id)
+        flash(_("The family member has been removed."), "success")
     return redirect(url_for("health.dependants"))
 
 
@@ -289,6 +290,7 @@ def sharing_page():
                                    fields=form.fields.data or [], days=form.days.data,
                                    now=utcnow())
         except DomainError as exc:
+            refuse(exc, say=not exc.fields)
             apply_errors(form, exc)
             status = exc.status
         else:
@@ -324,16 +326,12 @@ def export():
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
+@refuse_to("health.sharing_page")
 def delete_profile():
     services.require_owner(current_user)
     form = DeleteProfileForm()
     if form.validate_on_submit():
-        try:
-            sharing.delete_profile(current_user, now=utcnow())
-        except StillReferenced as exc:
-            db.session.rollback()  # nothing of a refused deletion may be committed
-            flash(str(exc.message), "error")
-            return redirect(url_for("health.sharing_page"))
+        sharing.delete_profile(current_user, now=utcnow())
         flash(_("Your health profile and every record in it have been deleted."), "success")
         return redirect(url_for("health.overview"))
     return render_template("health/delete.html", form=form), 400 if form.errors else 200

@@ -15,7 +15,7 @@ from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, park_today
 from core.navigation import nav_for
 from core.policy import Action, can
-from core.web import active_membership, flash_error
+from core.web import active_membership, refuse
 from health.texts import reason_text
 from marketplace import catalogue, events, ratings, reviews
 from marketplace import home as home_data
@@ -70,7 +70,7 @@ def catalogue_page():
             found_events = events.events_for_search(current_user, query, now=utcnow(),
                                                     timezone=timezone)
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             for name, message in exc.fields.items():
                 form.errors.setdefault(name, [message])
             status = exc.status
@@ -121,7 +121,7 @@ def review_booking(booking_id: int):
             reviews.write_review(booking, actor=current_user, stars=form.stars.data,
                                  text=form.text.data or "", now=utcnow())
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             flash(_("Thank you for your review."), "success")

@@ -37,7 +37,7 @@ from core.db import db
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, format_when
 from core.policy import Action, can, park_ids_of
-from core.web import flash_error
+from core.web import refuse, refuse_to
 from health.models import Dependant
 from park import (
     certificates,
@@ -133,7 +133,7 @@ def register(session_id: int):
                 session, actor=current_user, now=utcnow(), dependant_id=form.dependant_id.data,
                 join_waitlist=form.join_waitlist.data).id}))
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_event(session.event, exc.status)
     reg = queries.own_registration(current_user, payload["registration_id"])
     if reg.status is RegistrationStatus.HELD:
@@ -155,7 +155,7 @@ def give_feedback(event_id: int):
         feedback.give_feedback(event, actor=current_user, rating=form.rating.data,
                                comment=form.comment.data or "", now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_event(event, exc.status, feedback_form=form)
     flash(_("Thank you for your feedback."), "success")
     return redirect(url_for("park.event_detail", event_id=event.id))
@@ -194,31 +194,25 @@ def ticket(registration_id: int):
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
 @login_required
+@refuse_to(lambda registration_id: url_for("park.ticket", registration_id=registration_id))
 def cancel_registration(registration_id: int):
     reg = queries.own_registration(current_user, registration_id)
-    try:
-        registration.cancel_registration(reg, actor=current_user, now=utcnow())
-    except DomainError as exc:
-        flash_error(exc)
-        return redirect(url_for("park.ticket", registration_id=reg.id))
+    registration.cancel_registration(reg, actor=current_user, now=utcnow())
     flash(_("Your registration is cancelled."), "success")
     return redirect(url_for("park.my_events"))
 
 
 @bp.route("/registrations/<int:registration_id>/accept", methods=["POST"])
 @login_required
+@refuse_to(lambda registration_id: url_for("park.ticket", registration_id=registration_id))
 def accept_offer(registration_id: int):
     reg = queries.own_registration(current_user, registration_id)
-    try:
-        registration.accept_offer(reg, actor=current_user, now=utcnow())
-    except DomainError as exc:
-        flash_error(exc)
-    else:
-        if reg.status is RegistrationStatus.HELD:
-            flash(_("Your place is kept until %(until)s: pay to confirm it.",
-                    until=format_when(reg.hold_expires_at, "short")), "success")
-            return redirect(url_for("park.pay", registration_id=reg.id))
-        flash(_("The place is yours."), "success")
+    registration.accept_offer(reg, actor=current_user, now=utcnow())
+    if reg.status is RegistrationStatus.HELD:
+        flash(_("Your place is kept until %(until)s: pay to confirm it.",
+                until=format_when(reg.hold_expires_at, "short")), "success")
+        return redirect(url_for("park.pay", registration_id=reg.id))
+    flash(_("The place is yours."), "success")
     return redirect(url_for("park.ticket", registration_id=reg.id))
 
 
@@ -240,7 +234,7 @@ def pay(registration_id: int):
         try:
             result = paying.pay(reg, actor=current_user, now=utcnow(), today=_park_today(reg))
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             if result.payment.status is PaymentStatus.PAID:
@@ -336,7 +330,7 @@ def new_event(park_id: int):
             event = services.create_event(park, actor=current_user, now=utcnow(),
                                           **_event_fields(form, park))
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             return render_template("park/event_form.html", park=park, form=form), exc.status
         flash(_("The event is saved as a draft. Add its sessions, then publish it."),
               "success")
@@ -401,7 +395,7 @@ def manage_event(event_id: int):
         services.update_event(event, actor=current_user, now=utcnow(),
                               **_event_fields(form, event.park))
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_manage(event, form=form, status=exc.status)
     flash(_("Saved."), "success")
     return redirect(url_for("park.manage_event", event_id=event.id))
@@ -423,7 +417,7 @@ def add_session(event_id: int):
                              title_zh=form.title_zh.data or "", title_en=form.title_en.data or "",
                              now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_manage(event, session_form=form, status=exc.status)
     flash(_("Session added."), "success")
     return redirect(url_for("park.manage_event", event_id=event.id))
@@ -463,7 +457,7 @@ def edit_session(session_id: int):
                                 title_zh=form.title_zh.data or "",
                                 title_en=form.title_en.data or "", now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_session(session, form, exc.status)
     flash(_("Session saved."), "success")
     return redirect(url_for("park.manage_event", event_id=event.id))
@@ -482,7 +476,7 @@ def upload_cover(event_id: int):
                          content=upload.read(covers.MAX_COVER_BYTES + 1),
                          filename=upload.filename or "", now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         for name, message in (exc.fields or {}).items():
             if name == "cover":
                 form.cover.errors = [message]
@@ -508,7 +502,7 @@ def remove_session(session_id: int):
     try:
         services.remove_session(session, actor=current_user, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_manage(event, status=exc.status)
     return redirect(url_for("park.manage_event", event_id=event.id))
 
@@ -526,7 +520,7 @@ def cancel_session(session_id: int):
         count = services.cancel_session(session, actor=current_user,
                                         reason=form.reason.data or "", now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_manage(event, status=exc.status)
     flash(ngettext("The session is cancelled. %(num)d registration was cancelled, refunded "
                    "in full if paid, and its holder told by e-mail.",
@@ -544,7 +538,7 @@ def restore_session(session_id: int):
     try:
         services.restore_session(session, actor=current_user, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_manage(event, status=exc.status)
     flash(_("The session is back on. Those whose registration was cancelled with it were "
             "told by e-mail that they may register again."), "success")
@@ -569,7 +563,7 @@ def move_event(event_id: int, step: str):
             services.cancel_event(event, actor=current_user, reason=form.reason.data or "",
                                   now=now)
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_manage(event, status=exc.status)
     flash(_("The event is now: %(status)s", status=event.status.label), "success")
     return redirect(url_for("park.manage_event", event_id=event.id))
@@ -587,7 +581,7 @@ def venues(park_id: int):
                                   name_en=form.name_en.data, location=form.location.data or "",
                                   capacity=form.capacity.data, now=utcnow())
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             flash(_("Venue added."), "success")
@@ -616,7 +610,7 @@ def checkin_page(session_id: int):
         reg = checkin.check_in(session, code=form.code.data, actor=current_user, now=utcnow(),
                                locale=current_locale_code())
     except DomainError as exc:
-        db.session.rollback()
+        refuse(exc, say=False)
         return _render_checkin(session, CheckInForm(formdata=None), error=str(exc.message),
                                status=exc.status)
     return _render_checkin(session, CheckInForm(formdata=None), result=reg)

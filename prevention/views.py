@@ -22,7 +22,7 @@ from core.db import db
 from core.errors import DomainError, InvalidInput, NotFound
 from core.i18n import current_locale_code, park_today
 from core.policy import Action, can, require
-from core.web import flash_error
+from core.web import refuse
 from health.models import Dependant
 from prevention import queries, reports, services
 from prevention.forms import (
@@ -50,7 +50,7 @@ def checkup_notices() -> list[queries.HomeNotice]:
 
 def _show_field_errors(form, exc: DomainError) -> None:
     """Put a service's field errors next to the form's fields where they have one."""
-    flash_error(exc)
+    refuse(exc)
     for name, message in exc.fields.items():
         field = getattr(form, name.split(".")[-1] if name.startswith("packages.") else name,
                         None)
@@ -176,7 +176,7 @@ def nudge(campaign_id: int):
     try:
         count = services.nudge_unbooked(campaign, actor=current_user, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_campaign(campaign, exc.status)
     if aggregates.count_is_shown(count, k=aggregates.min_group()):
         flash(_("Reminders sent: %(count)s.", count=count), "success")
@@ -241,7 +241,7 @@ def _render_booking(campaign: Campaign, form: BookCheckupForm, status: int = 200
     try:
         slots = services.day_slots(campaign, on=day, now=now)
     except DomainError as exc:  # a day outside the campaign: say so, show no times
-        flash_error(exc)
+        flash(str(exc.message), "error")  # a notice while showing the page, not a refusal
         slots = services.DaySlots(day, 0, [])
     form.slot.choices = [(f"{p.id}|{slot.starts_at.isoformat()}",
                           f"{to_zone(slot.starts_at, zone):%H:%M} · {p.name(locale)}")
@@ -278,7 +278,7 @@ def book(campaign_id: int):
             dependant_id=form.dependant_id.data or None,
             results_consent=form.results_consent.data)
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_booking(campaign, form, exc.status)
     flash(_("Your check-up is booked. Read how to prepare below."), "success")
     return redirect(url_for("prevention.checkup_page", checkup_id=checkup.id))
@@ -317,7 +317,7 @@ def consent(checkup_id: int):
         services.set_results_consent(checkup, actor=current_user,
                                      consent=form.results_consent.data, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_checkup(checkup, exc.status)
     flash(_("Your choice is saved."), "success")
     return redirect(url_for("prevention.checkup_page", checkup_id=checkup.id))
@@ -364,7 +364,7 @@ def upload_results(checkup_id: int):
         outcome = services.upload_results(checkup, actor=current_user, fmt=form.format.data,
                                           content=content, now=utcnow())
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return _render_results(checkup, form, exc.status)
     flash(_("Results received: they are in the employee's health profile."), "success")
     return redirect(url_for("prevention.provider_checkups",

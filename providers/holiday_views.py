@@ -12,6 +12,7 @@ from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
 from core.policy import Action, require
+from core.web import refuse
 from providers import holiday_calendar
 from providers.errors import InvalidHolidayNotice
 from providers.forms import HolidayNoticeForm
@@ -36,6 +37,7 @@ def calendar_page():
         try:
             days = holiday_calendar.parse_notice(form.year.data, form.notice.data)
         except InvalidHolidayNotice as refusal:
+            refuse(refusal, say=False)  # the line at fault is shown under the field
             form.notice.errors = [*form.notice.errors, refusal.fields.get("notice", "")]
             status = 422
         else:

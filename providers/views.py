@@ -29,7 +29,7 @@ from core.i18n import current_locale_code, park_today
 from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
-from core.web import flash_error
+from core.web import refuse, refuse_to
 from providers import feeds, holidays, queries, services, verification
 from providers import slots as slot_engine
 from providers.errors import ProviderNotFound
@@ -149,7 +149,7 @@ def edit_profile(provider_id: int):
 
 
 def _flash_fields(exc: DomainError) -> None:
-    flash_error(exc)
+    refuse(exc)
     for name, message in exc.fields.items():
         flash(f"{name}: {message}", "error")
 
@@ -452,19 +452,16 @@ def credential_document(credential_id: int):
 
 @bp.route("/review/credentials/<int:credential_id>", methods=["POST"])
 @login_required
+@refuse_to("providers.review_queue")
 def review_credential(credential_id: int):
     credential = verification.credential_for(current_user, credential_id,
                                              Action.REVIEW_PROVIDERS)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
-            verification.review_credential(credential, actor=current_user,
-                                           approve=form.decision.data == "approve",
-                                           reason=form.reason.data or "", now=utcnow())
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            flash(_("The credential has been reviewed."), "success")
+        verification.review_credential(credential, actor=current_user,
+                                       approve=form.decision.data == "approve",
+                                       reason=form.reason.data or "", now=utcnow())
+        flash(_("The credential has been reviewed."), "success")
     return redirect(url_for("providers.review_queue"))
 
 
@@ -575,10 +572,10 @@ def import_busy(practitioner_id: int):
             now=utcnow(), filename=upload.filename or "upload.ics",
             locale=current_locale_code())
     except JobAlreadyRunning as exc:
-        flash_error(exc)
+        refuse(exc)
         job = exc.job
     except DomainError as exc:  # too large, or not a calendar at all
-        flash_error(exc)
+        refuse(exc)
         return _render_schedule(practitioner, status=exc.status)
     return redirect(url_for("providers.busy_import_page", practitioner_id=practitioner.id,
                             job_id=job.id), 303)

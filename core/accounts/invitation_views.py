@@ -14,7 +14,7 @@ from core.clock import utcnow
 from core.errors import DomainError
 from core.forms import choices
 from core.policy import Action, require
-from core.web import flash_error
+from core.web import refuse
 
 bp = Blueprint("invitations", __name__)
 
@@ -29,7 +29,7 @@ def _send(form, **invite_args):
         _invitation, raw = services.invite(actor=current_user, login=form.login.data,
                                            now=utcnow(), link_builder=_link, **invite_args)
     except DomainError as exc:
-        flash_error(exc)
+        refuse(exc)
         return None, exc.status
     flash(_("Invitation created. We have emailed it where we could; you can also share "
             "the link below."), "success")

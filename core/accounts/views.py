@@ -37,7 +37,7 @@ from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError
 from core.extensions import limiter
-from core.web import ACTIVE_MEMBERSHIP_KEY, flash_error, sign_in
+from core.web import ACTIVE_MEMBERSHIP_KEY, refuse, sign_in
 
 bp = Blueprint("accounts", __name__)
 
@@ -74,10 +74,10 @@ def login():
                 address=request.remote_addr or "",
                 trusted_accounts=signin_limits.device_accounts(device), now=utcnow())
         except signin_limits.SignInThrottled as exc:
-            flash_error(exc)
+            refuse(exc)
             return render_template("accounts/login.html", form=form), 429, exc.headers
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             return render_template("accounts/login.html", form=form), 401
         sign_in(user, remember=form.remember.data)
         response = redirect(_safe_next(request.args.get("next")))
@@ -113,7 +113,7 @@ def signup():
                 password=form.password.data, display_name=form.display_name.data,
                 now=utcnow(), locale=session.get("locale"))
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             return render_template("accounts/signup.html", form=form), exc.status
         sign_in(user)
         flash(_("Welcome to ParkWell, %(name)s!", name=user.display_name), "success")
@@ -134,7 +134,7 @@ def accept_invitation(token: str):
                 display_name=getattr(form, "display_name", None) and form.display_name.data,
                 password=getattr(form, "password", None) and form.password.data)
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             return render_template("accounts/invitation.html", form=form,
                                    invitation=invitation), exc.status
         if not signed_in:
@@ -181,7 +181,7 @@ def switch_locale():
     try:
         locale = services.check_locale(form.locale.data)
     except UnsupportedLocale as exc:
-        flash_error(exc)
+        refuse(exc)
         return redirect(target)
     session["locale"] = locale
     if current_user.is_authenticated:
@@ -211,7 +211,7 @@ def switch_role():
         try:
             membership = services.membership_of(current_user, form.membership_id.data)
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
         else:
             session[ACTIVE_MEMBERSHIP_KEY] = membership.id
             flash(_("You are now acting as %(role)s.", role=membership.role.label), "success")
@@ -231,7 +231,7 @@ def api_tokens():
                 current_user, name=form.name.data, scopes=form.scopes.data,
                 expires_in_days=form.expires_in_days.data, now=utcnow())
         except DomainError as exc:
-            flash_error(exc)
+            refuse(exc)
             status = exc.status
         else:
             flash(_("Token created. Copy it now: it will not be shown again."), "success")
