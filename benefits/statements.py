@@ -19,6 +19,7 @@ from benefits.models import (
     TransactionKind,
 )
 from core.accounts.models import ProviderOrganisation, User
+from core.bounds import month_in_bounds
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
@@ -64,7 +65,7 @@ class Statement:
 def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
     """The month's first and next month's first instant, in UTC. Raises InvalidInput."""
     match = MONTH.match(month or "")
-    if not match:
+    if not match or not month_in_bounds(month):
         raise InvalidInput(fields={"month": _("Give the month as YYYY-MM.")})
     year, number = int(match[1]), int(match[2])
     tz = ZoneInfo(zone)

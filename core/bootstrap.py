@@ -28,6 +28,7 @@ from core.web import (
     active_membership,
     load_session_user,
     register_error_handlers,
+    register_input_bounds,
     register_request_transaction,
 )
 
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     audit.init_app(app)  # before the transaction: its endpoint rules run after the commit
     register_request_transaction(app)
     register_error_handlers(app)
+    register_input_bounds(app)
 
     app.register_blueprint(system_bp)
     app.register_blueprint(accounts_views.bp)
