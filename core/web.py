@@ -66,7 +66,8 @@ def _refuse_nul_in_pages() -> None:
     field, with a stable code.)"""
     if is_api_request():
         return
-    for values in (request.args, request.form if request.method != "GET" else {}):
+    sources = [request.args] + ([request.form] if request.method != "GET" else [])
+    for values in sources:
         if any(has_nul(key) or has_nul(value) for key, value in values.items(multi=True)):
             raise BadQuery(_("This address or form holds a character that is not allowed."))
 

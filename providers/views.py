@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.accounts.models import ProviderOrganisation, ProviderStatus
+from core.bounds import query_date
 from core.charts import Bar, column_chart
 from core.clock import utcnow
 from core.db import db, replica_reads
@@ -222,10 +223,9 @@ def edit_service(service_id: int):
 
 
 def _week_start(raw: str | None, today: date) -> date:
-    try:
-        day = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
+    """The Monday of ``raw``'s week (today's when absent). Raises BadQuery for a day that
+    is malformed or outside 1900..2200."""
+    day = query_date(raw, default=today)
     return day - timedelta(days=day.weekday())
 
 
