@@ -46,7 +46,6 @@ from booking.models import Booking
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
 from core.bootstrap import register_api
-from core.bounds import query_month
 from core.charts import Bar, bar_chart
 from core.clock import utcnow
 from core.db import db
@@ -257,7 +256,7 @@ def report_page(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
-    month = query_month(request.args.get("month"), default=park_today().strftime("%Y-%m"))
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
                            report=report, other=reports.OTHER, funds=funds,
@@ -281,7 +280,7 @@ def report_csv(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
-    month = query_month(request.args.get("month"), default=park_today().strftime("%Y-%m"))
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -295,7 +294,7 @@ def report_csv(enterprise_id: int, programme_id: int):
 @login_required
 def statement_page(provider_id: int):
     provider = get_or_404(ProviderOrganisation, provider_id)
-    month = query_month(request.args.get("month"), default=park_today().strftime("%Y-%m"))
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
     return render_template("benefits/statement.html", statement=statement)
 
@@ -304,7 +303,7 @@ def statement_page(provider_id: int):
 @login_required
 def statement_csv(provider_id: int):
     provider = get_or_404(ProviderOrganisation, provider_id)
-    month = query_month(request.args.get("month"), default=park_today().strftime("%Y-%m"))
+    month = request.args.get("month") or park_today().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(statements.statement_csv_rows(statement))

@@ -224,7 +224,7 @@ def provider_bookings(provider_id: int):
     now = utcnow()
     timezone = provider.park.timezone
     today = to_zone(now, timezone).date()
-    day = query_date(request.args.get("on"), default=today)
+    day = query_date(request.args.get("on"), default=today, lenient=True)
     start = datetime.combine(day, time(), tzinfo=zone(timezone))
     bookings = db.session.scalars(queries.provider_bookings(
         provider, start=start, end=start + timedelta(days=1))).all()

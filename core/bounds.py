@@ -61,28 +61,21 @@ def has_nul(value: str | None) -> bool:
     return value is not None and "\x00" in value
 
 
-def query_date(raw: str | None, *, default: date) -> date:
-    """A day from a page's query string (YYYY-MM-DD): ``default`` when absent. Raises
-    BadQuery for a malformed day or one outside 1900-01-01..2200-12-31."""
+def query_date(raw: str | None, *, default: date, lenient: bool = False) -> date:
+    """A day from a page's query string (YYYY-MM-DD): ``default`` when absent (or, when
+    ``lenient``, when it is not a day at all). Raises BadQuery for a day outside
+    1900-01-01..2200-12-31, and for a malformed one unless ``lenient``."""
     if not raw:
         return default
     try:
         day = date.fromisoformat(raw)
     except ValueError:
+        if lenient:
+            return default
         raise BadQuery(_l("Give the day as YYYY-MM-DD.")) from None
     if not date_in_bounds(day):
         raise BadQuery(_l("Choose a day between 1900 and 2200."))
     return day
-
-
-def query_month(raw: str | None, *, default: str) -> str:
-    """A month from a page's query string (YYYY-MM): ``default`` when absent. Raises
-    BadQuery for a malformed month or one outside 1900-01..2200-12."""
-    if not raw:
-        return default
-    if not month_in_bounds(raw):
-        raise BadQuery(_l("Give a month between 1900-01 and 2200-12, as YYYY-MM."))
-    return raw
 
 
 def month_in_bounds(raw: str) -> bool:

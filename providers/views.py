@@ -223,9 +223,9 @@ def edit_service(service_id: int):
 
 
 def _week_start(raw: str | None, today: date) -> date:
-    """The Monday of ``raw``'s week (today's when absent). Raises BadQuery for a day that
-    is malformed or outside 1900..2200."""
-    day = query_date(raw, default=today)
+    """The Monday of ``raw``'s week (this week's when absent or not a day). Raises BadQuery
+    for a day outside 1900..2200."""
+    day = query_date(raw, default=today, lenient=True)
     return day - timedelta(days=day.weekday())
 
 
