@@ -66,8 +66,8 @@ def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
     """The month's first and next month's first instant, in UTC. Raises InvalidInput."""
     match = MONTH.match(month or "")
     if not match or not month_in_bounds(month):
-        raise InvalidInput(fields={"month": _("Give a month between 1900-01 and 2200-12, as "
-                                              "YYYY-MM.")})
+        message = _("Give a month between 1900-01 and 2200-12, as YYYY-MM.")
+        raise InvalidInput(message, fields={"month": message})
     year, number = int(match[1]), int(match[2])
     tz = ZoneInfo(zone)
     start = datetime.combine(date(year, number, 1), time(), tzinfo=tz)
