@@ -128,7 +128,7 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for match in _RULE_PARAM.finditer(rule):
         # ``<int:...>`` is core.bootstrap.BoundedIntConverter: ids up to PostgreSQL's integer.
-        schema = ({"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        schema = ({"type": "integer", "minimum": 1, "maximum": MAX_ID}
                   if match["converter"] == "int" else bounded_schema({"type": "string"}))
         params.append({"name": match["name"], "in": "path", "required": True,
                        "schema": schema})
