@@ -257,3 +257,12 @@ def test_the_date_pattern_is_the_calendar_between_1900_and_2200(text, valid):
     assert bool(re.search(DATE_PATTERN, text)) is valid
     if valid:
         date.fromisoformat(text)
+
+
+def test_a_health_report_nested_five_thousand_deep_is_no_report(client, make, world):
+    deep = '{"checkups": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post("/api/v1/me/health/checkups/import",
+                           json={"format": "json", "content": deep},
+                           headers=bearer(make, world["employee"]))
+    error = error_of(response)
+    assert response.status_code == 422 and error["code"] == "import_rejected"
