@@ -266,3 +266,16 @@ def test_a_health_report_nested_five_thousand_deep_is_no_report(client, make, wo
                            headers=bearer(make, world["employee"]))
     error = error_of(response)
     assert response.status_code == 422 and error["code"] == "import_rejected"
+
+
+def test_each_body_is_held_to_the_very_schema_the_document_publishes(client):
+    from core.api.openapi import REF_TEMPLATE, registry
+    from core.api.validation import bounded_schema
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    bodies = {op.body for op in registry.operations if op.body is not None}
+    assert len(bodies) > 50
+    for model in bodies:
+        served = bounded_schema(model.model_json_schema(ref_template=REF_TEMPLATE))
+        served.pop("$defs", None)
+        assert schemas[model.__name__] == served, model.__name__
