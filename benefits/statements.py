@@ -19,6 +19,7 @@ from benefits.models import (
     TransactionKind,
 )
 from core.accounts.models import ProviderOrganisation, User
+from core.bounds import month_in_bounds
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
@@ -64,8 +65,9 @@ class Statement:
 def month_bounds(month: str, zone: str) -> tuple[datetime, datetime]:
     """The month's first and next month's first instant, in UTC. Raises InvalidInput."""
     match = MONTH.match(month or "")
-    if not match:
-        raise InvalidInput(fields={"month": _("Give the month as YYYY-MM.")})
+    if not match or not month_in_bounds(month):
+        message = _("Give a month between 1900-01 and 2200-12, as YYYY-MM.")
+        raise InvalidInput(message, fields={"month": message})
     year, number = int(match[1]), int(match[2])
     tz = ZoneInfo(zone)
     start = datetime.combine(date(year, number, 1), time(), tzinfo=tz)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 from pydantic import BaseModel
 
 from booking import idempotency, queries, services, sharing, waitlist
@@ -39,7 +38,6 @@ from core.api.openapi import ApiBlueprint
 from core.api.pagination import paginate
 from core.clock import to_zone, utcnow
 from core.db import db
-from core.errors import InvalidInput
 from core.i18n import current_locale_code
 from core.policy import Action
 from providers import queries as provider_queries
@@ -146,15 +144,9 @@ def mark_attendance(user: User, booking_id: int, body: AttendanceData):
     return _idempotent_write(user, body, 200, write)
 
 
-def _day_window(on: str | None, timezone: str, now: datetime) -> tuple[datetime, datetime]:
+def _day_window(on: date | None, timezone: str, now: datetime) -> tuple[datetime, datetime]:
     tz = zone(timezone)
-    if on is None:
-        day = to_zone(now, timezone).date()
-    else:
-        try:
-            day = date.fromisoformat(on)
-        except ValueError as exc:
-            raise InvalidInput(fields={"on": _("Enter a date as YYYY-MM-DD.")}) from exc
+    day = to_zone(now, timezone).date() if on is None else on
     start = datetime.combine(day, time(), tzinfo=tz)
     return start, start + timedelta(days=1)
 

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from booking.models import Booking, BookingTransition, WaitlistEntry
 from core.api.pagination import Page, PageQuery
+from core.api.validation import SafeDate
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
@@ -63,9 +64,8 @@ class BookingQuery(PageQuery):
 
 class ProviderBookingQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    on: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
-                           description="A day in the park's zone (YYYY-MM-DD); today if left "
-                                       "out.")
+    on: SafeDate | None = Field(None, description="A day in the park's zone (YYYY-MM-DD); "
+                                                  "today if left out.")
 
 
 class TransitionOut(BaseModel):

@@ -30,6 +30,7 @@ from booking.forms import (
     WaitlistForm,
 )
 from booking.models import BookingStatus
+from core.bounds import query_date
 from core.clock import to_zone, utcnow
 from core.db import db
 from core.errors import DomainError
@@ -232,10 +233,7 @@ def provider_bookings(provider_id: int):
     now = utcnow()
     timezone = provider.park.timezone
     today = to_zone(now, timezone).date()
-    try:
-        day = date.fromisoformat(request.args["on"]) if request.args.get("on") else today
-    except ValueError:
-        day = today
+    day = query_date(request.args.get("on"), default=today, lenient=True)
     start = datetime.combine(day, time(), tzinfo=zone(timezone))
     bookings = db.session.scalars(queries.provider_bookings(
         provider, start=start, end=start + timedelta(days=1))).all()

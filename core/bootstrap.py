@@ -31,6 +31,7 @@ from core.web import (
     active_membership,
     load_session_user,
     register_error_handlers,
+    register_input_bounds,
     register_request_transaction,
 )
 
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     register_request_transaction(app)
     register_error_handlers(app)
     app.before_request(authenticate_api_request)  # scopes, for every API route at once
+    register_input_bounds(app)
 
     app.register_blueprint(system_bp)
     app.register_blueprint(accounts_views.bp)

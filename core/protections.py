@@ -26,6 +26,7 @@ from flask_login import current_user, logout_user
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core.api.openapi import registry as api_registry
 from core.clock import utcnow
 from core.extensions import limiter
 
@@ -187,5 +188,6 @@ def limit_endpoints(app: Flask, endpoints: Iterable[str], *, limit_setting: str,
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
+        api_registry.rate_limited.add(endpoint)  # its OpenAPI operation declares 429
         app.view_functions[endpoint] = limiter.limit(
             value, key_func=caller_key, methods=methods, scope=limit_setting)(view)

@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
@@ -26,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.accounts.models import Membership, User
 from core.api.errors import HTTP_ERRORS, error_response
+from core.bounds import BadQuery, has_nul, loads_bounded
 from core.db import db, is_lock_timeout
 from core.errors import DomainError
 
@@ -69,6 +71,34 @@ def register_request_transaction(app: Flask) -> None:
     app.after_request(_finish_transaction)
 
 
+# -- bounds on what comes in --------------------------------------------------------------
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Every JSON the app parses (``request.get_json`` included) refuses nesting past
+    ``core.bounds.MAX_JSON_DEPTH`` and NaN/Infinity, instead of a RecursionError (500)."""
+
+    def loads(self, s: str | bytes, **kwargs):
+        return loads_bounded(s, **kwargs)
+
+
+def _refuse_nul_in_pages() -> None:
+    """A NUL character in a page's query string or form: PostgreSQL cannot compare or
+    store it, so refuse it here with a translated page. (The API's schemas refuse it per
+    field, with a stable code.)"""
+    if is_api_request():
+        return
+    sources = [request.args] + ([request.form] if request.method != "GET" else [])
+    for values in sources:
+        if any(has_nul(key) or has_nul(value) for key, value in values.items(multi=True)):
+            raise BadQuery(_("This address or form holds a character that is not allowed."))
+
+
+def register_input_bounds(app: Flask) -> None:
+    app.json = BoundedJSONProvider(app)
+    app.before_request(_refuse_nul_in_pages)
+
+
 # -- errors ------------------------------------------------------------------------------
 
 
@@ -99,7 +129,13 @@ def _handle_http_error(exc: HTTPException):
         return exc
     if status == 429 and not is_api_request():
         return _error(429)
-    return _error(status)
+    response = _error(status)
+    allowed = dict(exc.get_headers()).get("Allow") if status == 405 else None
+    if allowed:  # RFC 9110: a 405 says which methods the path does have
+        if isinstance(response, tuple):
+            response = make_response(response)
+        response.headers["Allow"] = allowed
+    return response
 
 
 def _busy():

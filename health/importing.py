@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 
 from core.accounts.models import User
+from core.bounds import loads_bounded
 from health import services
 from health.errors import ImportRejected, InvalidReading
 from health.models import CheckUp, Dependant, DependantCheckUp
@@ -68,8 +68,8 @@ def parse_json(content: bytes | str) -> list[dict[str, object]]:
     """Rows of a JSON report: {"checkups": [...]} or a bare list. Raises ImportRejected."""
     text = _decode(content)
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        data = loads_bounded(text)
+    except ValueError as exc:  # JsonTooDeep too: nesting past 32 levels is no report
         raise _reject(None, "file", _("This is not valid JSON.")) from exc
     rows = data.get("checkups") if isinstance(data, dict) else data
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):

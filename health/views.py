@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from core.accounts.forms import PlainForm
 from core.accounts.models import ProviderOrganisation
+from core.bounds import MAX_ID, query_int
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
@@ -269,7 +270,7 @@ def delete_dependant(dependant_id: int):
 @bp.route("/recommendations")
 @login_required
 def recommendations():
-    dependant_id = request.args.get("dependant", type=int)
+    dependant_id = query_int(request.args.get("dependant"), default=None, high=MAX_ID)
     suggestions = services.suggest(current_user, dependant_id=dependant_id, now=utcnow(),
                                    language=current_locale_code())
     return render_template("health/recommendations.html", suggestions=suggestions,

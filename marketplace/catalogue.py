@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from benefits import budgets
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
+from core.bounds import MAX_PAGE, date_in_bounds
 from core.db import db, replica_reads
 from core.policy import park_ids_of
 from marketplace import ratings
@@ -130,14 +131,17 @@ def check(query: CatalogueQuery) -> CatalogueQuery:
     if (query.price_min_minor is not None and query.price_max_minor is not None
             and query.price_min_minor > query.price_max_minor):
         fields["price_max_minor"] = _("The highest price is below the lowest.")
-    if query.date_from and query.date_to:
+    for name in ("date_from", "date_to"):
+        if not date_in_bounds(getattr(query, name)):
+            fields[name] = _("Choose a day between 1900 and 2200.")
+    if query.date_from and query.date_to and not fields.keys() & {"date_from", "date_to"}:
         if query.date_to < query.date_from:
             fields["date_to"] = _("The end date is before the start date.")
         elif query.date_to - query.date_from > MAX_WINDOW:
             fields["date_to"] = _("Search at most 90 days at a time.")
     if query.min_rating is not None and not 1 <= query.min_rating <= 5:
         fields["min_rating"] = _("Choose a rating from 1 to 5.")
-    if query.page < 1 or not 1 <= query.per_page <= 50:
+    if not 1 <= query.page <= MAX_PAGE or not 1 <= query.per_page <= 50:
         fields["page"] = _("Pages start at 1 and hold at most 50 results.")
     if fields:
         raise InvalidSearch(fields=fields)

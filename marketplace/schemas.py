@@ -2,35 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from marketplace.catalogue import CatalogueQuery, ServiceCard
+from core.api.validation import PageNumber, SafeDate
+from marketplace.catalogue import MAX_PRICE_MINOR, MAX_QUERY, CatalogueQuery, ServiceCard
+from marketplace.errors import InvalidSearch
 from marketplace.models import Review
+from providers.models import LANGUAGE_LABELS, DeliveryMode, ProviderCategory
 
 
 class CatalogueSearchQuery(BaseModel):
+    """The catalogue's filters. Each bound is declared here; what a schema cannot say
+    (an end before its start, a window over 90 days) ``catalogue.check`` refuses, with the
+    same code."""
+
     model_config = ConfigDict(extra="ignore")
-    q: str = Field("", max_length=3000, description="Words to find (Chinese or English).")
-    category: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    time_of_day: str | None = Field(None, description="morning, afternoon or evening")
-    price_min_minor: int | None = None
-    price_max_minor: int | None = None
+    refusal: ClassVar[type[InvalidSearch]] = InvalidSearch
+    q: str = Field("", max_length=MAX_QUERY, description="Words to find (Chinese or English).")
+    category: ProviderCategory | None = None
+    date_from: SafeDate | None = None
+    date_to: SafeDate | None = Field(None, description="At most 90 days after date_from.")
+    time_of_day: Literal["morning", "afternoon", "evening"] | None = None
+    price_min_minor: int | None = Field(None, ge=0, le=MAX_PRICE_MINOR)
+    price_max_minor: int | None = Field(None, ge=0, le=MAX_PRICE_MINOR,
+                                        description="At least price_min_minor.")
     covered_by_budget: bool = False
-    delivery_mode: str | None = None
-    language: str | None = None
-    for_whom: str = Field("me", description="me, child or parent")
-    min_rating: int | None = None
-    sort: str = Field("recommended",
-                      description="recommended, soonest, price_asc, price_desc or rating")
-    page: int = 1
-    per_page: int = 12
+    delivery_mode: DeliveryMode | None = None
+    language: Literal[tuple(LANGUAGE_LABELS)] | None = None  # type: ignore[valid-type]
+    for_whom: Literal["me", "child", "parent"] = "me"
+    min_rating: int | None = Field(None, ge=1, le=5)
+    sort: Literal["recommended", "soonest", "price_asc", "price_desc", "rating"] = "recommended"
+    page: PageNumber = 1
+    per_page: int = Field(12, ge=1, le=50)
 
     def to_query(self) -> CatalogueQuery:
-        return CatalogueQuery(**self.model_dump())
+        data = self.model_dump()
+        for name in ("category", "delivery_mode"):
+            data[name] = data[name] and data[name].value
+        return CatalogueQuery(**data)
 
 
 class ServiceCardOut(BaseModel):

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.accounts.models import ProviderOrganisation, ProviderStatus
+from core.bounds import query_date
 from core.charts import Bar, column_chart
 from core.clock import utcnow
 from core.db import db, replica_reads
@@ -231,10 +232,9 @@ def edit_service(service_id: int):
 
 
 def _week_start(raw: str | None, today: date) -> date:
-    try:
-        day = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
+    """The Monday of ``raw``'s week (this week's when absent or not a day). Raises BadQuery
+    for a day outside 1900..2200."""
+    day = query_date(raw, default=today, lenient=True)
     return day - timedelta(days=day.weekday())
 
 

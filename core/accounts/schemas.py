@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,8 +61,9 @@ class MeUpdate(BaseModel):
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100, description="What the token is for.")
-    scopes: list[str] = Field(default_factory=lambda: ["read"],
-                              description="Any of: read, write.")
+    scopes: list[Literal["read", "write"]] = Field(
+        default_factory=lambda: ["read"], min_length=1, max_length=2,
+        description="Any of: read, write.")
     expires_in_days: int = Field(90, ge=1, le=365)
     login: str | None = Field(None, max_length=254,
                               description="Email or mobile; only when calling without a token.")

@@ -20,7 +20,8 @@ from pydantic.json_schema import models_json_schema
 from core.accounts.models import ApiScope
 from core.api.auth import authorise
 from core.api.errors import ErrorResponse
-from core.api.validation import parse_body, parse_query
+from core.api.validation import bounded_schema, parse_body, parse_query, query_parameters
+from core.bounds import MAX_ID
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 _RULE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -41,11 +42,14 @@ class Operation:
     errors: tuple[int, ...]
     description: str = ""
     operation_id: str = ""
+    endpoint: str = ""
 
 
 @dataclass
 class OpenApiRegistry:
     operations: list[Operation] = field(default_factory=list)
+    #: Endpoints under a rate limit (``core.protections.limit_endpoints``): they answer 429.
+    rate_limited: set[str] = field(default_factory=set)
 
     def add(self, operation: Operation) -> None:
         self.operations = [o for o in self.operations
@@ -68,10 +72,25 @@ class OpenApiRegistry:
             "info": {"title": title, "version": version,
                      "description": "ParkWell's JSON API for mobile and mini-program clients. "
                                     "Errors always have the shape "
-                                    '{"error": {"code", "message", "fields"}}.'},
+                                    '{"error": {"code", "message", "fields"}}. '
+                                    "Bounds, unless a field says otherwise: ids 1.."
+                                    f"{MAX_ID}, integers within PostgreSQL's integer, dates "
+                                    "1900-01-01..2200-12-31, text without NUL characters, "
+                                    "JSON nested at most 32 deep (deeper: 400 json_too_deep). "
+                                    "A method a path does not have answers 405 with an Allow "
+                                    "header (components/responses/MethodNotAllowed)."},
             "paths": paths,
             "components": {
-                "schemas": schemas.get("$defs", {}),
+                "schemas": _bounded_inputs(schemas.get("$defs", {}), [
+                    op.body.__name__ for op in self.operations if op.body is not None]),
+                "headers": {"Allow": {
+                    "description": "The methods the path does allow (on every 405).",
+                    "schema": {"type": "string"}}},
+                "responses": {"MethodNotAllowed": {
+                    "description": "The path exists but not with this method; the Allow "
+                                   "header lists the methods it has.",
+                    "headers": {"Allow": {"$ref": "#/components/headers/Allow"}},
+                    "content": {"application/json": {"schema": _ref(ErrorResponse)}}}},
                 "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                    "description": "A personal access token."}},
             },
@@ -81,12 +100,36 @@ class OpenApiRegistry:
 registry = OpenApiRegistry()
 
 
+def _bounded_inputs(schemas: dict[str, dict], bodies: list[str]) -> dict[str, dict]:
+    """``schemas`` with the default bounds (``core.api.validation.bounded_schema``) on
+    every schema a request body uses, the ones the server holds requests to. (Answers keep
+    theirs as they are: a list of slots may well hold more than 100.)"""
+    inputs, todo = set(), list(bodies)
+    while todo:
+        name = todo.pop()
+        if name in inputs or name not in schemas:
+            continue
+        inputs.add(name)
+        todo.extend(ref.rsplit("/", 1)[1] for ref in _refs(schemas[name]))
+    return {name: bounded_schema(schema) if name in inputs else schema
+            for name, schema in schemas.items()}
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
 def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for match in _RULE_PARAM.finditer(rule):
         # ``<int:...>`` is core.bootstrap.BoundedIntConverter: ids up to PostgreSQL's integer.
-        schema = ({"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
-                  if match["converter"] == "int" else {"type": "string"})
+        schema = ({"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                  if match["converter"] == "int" else bounded_schema({"type": "string"}))
         params.append({"name": match["name"], "in": "path", "required": True,
                        "schema": schema})
     return _RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
@@ -108,11 +151,10 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     if op.description:
         result["description"] = op.description
     if op.query is not None:
-        query_schema = op.query.model_json_schema(ref_template=REF_TEMPLATE)
-        for name, schema in query_schema["properties"].items():
-            schema = {k: v for k, v in schema.items() if k != "title"}
-            result["parameters"].append({"name": name, "in": "query", "required": False,
-                                         "schema": schema,
+        query_params, required = query_parameters(op.query)
+        for name, schema in query_params.items():
+            result["parameters"].append({"name": name, "in": "query",
+                                         "required": name in required, "schema": schema,
                                          "description": schema.get("description", "")})
     if op.body is not None:
         result["requestBody"] = {"required": True,
@@ -124,6 +166,8 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     else:
         result["responses"][str(op.status)] = {"description": "Success"}
     statuses = set(op.errors) | ({401, 403} if op.scope else set())
+    if op.endpoint in registry.rate_limited:
+        statuses |= {429}
     if op.body is not None:
         statuses |= {400, 413, 415, 422}
     if op.query is not None:  # a query string that does not validate
@@ -192,7 +236,8 @@ class ApiBlueprint(Blueprint):
                 path=f"{self.url_prefix}{rule}", method=method, summary=summary,
                 tags=[self.tag], scope=scope, optional_auth=optional_auth, body=body,
                 query=query, response=response, status=status, errors=errors,
-                description=(fn.__doc__ or "").strip(), operation_id=f"{self.name}_{fn.__name__}"))
+                description=(fn.__doc__ or "").strip(), operation_id=f"{self.name}_{fn.__name__}",
+                endpoint=f"{self.name}.{fn.__name__}"))
             return view
 
         return decorator

@@ -223,7 +223,8 @@ ROUTES = [
     RouteCase("GET", "/api/v1/services/<int:service_id>",
               lambda w: f"/api/v1/services/{_service(w)}", SEEN_BY_PARK),
     RouteCase("GET", "/api/v1/services/<int:service_id>/slots",
-              lambda w: f"/api/v1/services/{_service(w)}/slots?from=2026-12-01&to=2026-12-08",
+              lambda w: f"/api/v1/services/{_service(w)}/slots"
+                        "?from=2026-12-01T00:00:00%2B08:00&to=2026-12-08T00:00:00%2B08:00",
               SEEN_BY_PARK),
     # -- API: provider side
     RouteCase("PUT", "/api/v1/providers/<int:provider_id>/profile",

@@ -59,7 +59,7 @@ def test_slots_of_a_service_within_a_window(client, make, kit, employee):
     make.commit()
     monday = utcnow().date() + timedelta(days=7 - utcnow().weekday())
     url = (f"/api/v1/services/{service.id}/slots?from={monday}T00:00:00%2B08:00"
-           f"&to={monday + timedelta(days=1)}")
+           f"&to={monday + timedelta(days=1)}T00:00:00%2B08:00")
     response = client.get(url, headers=bearer(make, employee))
     assert response.status_code == 200, response.get_json()
     items = response.get_json()["items"]
