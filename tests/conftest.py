@@ -153,13 +153,29 @@ def _reset_postgres(app: Flask) -> None:
     db.session.commit()
 
 
+def _runs_at_the_wall_clock(request) -> bool:
+    return bool(request.node.get_closest_marker("real_clock")
+                or request.node.get_closest_marker("browser")
+                or "browser" in request.path.parts)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fixed_clock_for_the_module(request) -> Iterator[None]:
+    """Module-scoped fixtures (a world built once for many tests) are built at the instant
+    too, not at the wall clock."""
+    if _runs_at_the_wall_clock(request):
+        yield
+        return
+    with time_machine.travel(test_instant(), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock(request) -> Iterator[time_machine.Coordinates | None]:
     """Every test starts at the same instant (tests/clock.py), whatever the wall clock says.
     Tests marked ``real_clock`` (and the browser journeys, whose Chromium keeps real time)
     run at the wall clock."""
-    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker(
-            "browser"):
+    if _runs_at_the_wall_clock(request):
         yield None
         return
     with time_machine.travel(test_instant(), tick=True) as traveller:

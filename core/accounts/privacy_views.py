@@ -16,9 +16,9 @@ from flask_login import current_user, login_required, logout_user
 from core.accounts import personal_data
 from core.accounts.forms import DeleteAccountForm
 from core.clock import utcnow
-from core.db import db
 from core.errors import DomainError
 from core.i18n import format_money, format_when
+from core.web import refuse
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -82,8 +82,7 @@ def delete():
             personal_data.delete_account(current_user, password=form.password.data or "",
                                          confirmed=bool(form.confirm.data), now=now)
         except DomainError as exc:
-            db.session.rollback()  # a refused deletion writes nothing
-            flash(str(exc.message), "error")
+            refuse(exc)  # a refused deletion writes nothing
             for name, message in exc.fields.items():
                 if name in form:
                     form[name].errors = [*form[name].errors, message]

@@ -50,6 +50,9 @@ REFUSALS = [
 ]
 
 CANNOT_REFUSE: dict[tuple[str, str], str] = {
+    ("POST", "/bookings/<int:booking_id>/checkout/release"):
+        "letting a held place go always ends settled (a paid place is kept, any other "
+        "released); only authorisation refuses it (the matrix's 404)",
     ("POST", f"{E}/roster/<int:entry_id>/deactivate"):
         "a leaver can always leave (again); only authorisation refuses it",
     ("POST", f"/api/v1{E}/roster/<int:entry_id>/deactivate"):

@@ -55,6 +55,13 @@ def _staff(w: World) -> User:
 A = "/care/agreements/<int:agreement_id>"
 API = "/api/v1/care/agreements/<int:agreement_id>"
 
+#: A refused care-team form shows the agreement page again: the team reads the person's health
+#: data once more, and every such read is logged for its owner (docs/privacy.md), refused or not.
+READ_LOGGED = {
+    "health_access_log": "the page shown again is a care team's read, logged for the owner",
+    "audit_events": "the same read, in the audit log",
+}
+
 REFUSALS = [
     # Signing writes the agreement before it finds that nobody can pay for it.
     refusal("POST", "/care/teams/<int:team_id>/sign", "other_employee", 409,
@@ -75,23 +82,24 @@ REFUSALS = [
     refusal("POST", f"{API}/end", "employee", 409, "already ended", arrange=agreement_ended,
             body=lambda w: {}),
     refusal("POST", f"{A}/plan", "provider_staff", 422, "a goal due in the past",
-            body=lambda w: {"activity_target": "150", "activity_due_on": _in(-30)}),
+            body=lambda w: {"activity_target": "150", "activity_due_on": _in(-30)},
+            may_write=READ_LOGGED),
     refusal("PUT", f"{API}/plan", "provider_staff", 422, "a goal of no known kind",
             body=lambda w: {"goals": [{"kind": "happiness", "target": 70}]}),
     refusal("POST", f"{A}/follow-ups", "provider_staff", 422, "a follow-up in the past",
             body=lambda w: {"on": _in(-7), "at": "10:00", "duration_minutes": "30",
-                            "mode": "phone"}),
+                            "mode": "phone"}, may_write=READ_LOGGED),
     refusal("POST", f"{API}/follow-ups", "provider_staff", 422, "a follow-up in the past",
             body=lambda w: {"starts_at": (utcnow() - timedelta(days=7)).isoformat(),
                             "duration_minutes": 30, "mode": "phone"}),
     refusal("POST", "/care/follow-ups/<int:follow_up_id>/cancel", "provider_staff", 409,
-            "already cancelled", arrange=follow_up_cancelled),
+            "already cancelled", arrange=follow_up_cancelled, may_write=READ_LOGGED),
     refusal("POST", "/api/v1/care/follow-ups/<int:follow_up_id>/cancel", "provider_staff",
             409, "already cancelled", arrange=follow_up_cancelled, body=lambda w: {}),
     refusal("POST", "/care/follow-ups/<int:follow_up_id>/move", "provider_staff", 422,
             "moved into the past",
             body=lambda w: {f"move{w.care_follow_up_id}-on": _in(-8),
-                            f"move{w.care_follow_up_id}-at": "11:00"}),
+                            f"move{w.care_follow_up_id}-at": "11:00"}, may_write=READ_LOGGED),
     refusal("POST", "/api/v1/care/follow-ups/<int:follow_up_id>/move", "provider_staff",
             422, "moved into the past",
             body=lambda w: {"starts_at": (utcnow() - timedelta(days=8)).isoformat()}),

@@ -26,6 +26,11 @@ def credential_reviewed(w: World) -> None:
 
 
 REFUSALS = [
+    refusal("POST", "/admin/holidays", "platform_admin", 422, "a day that does not exist",
+            body=lambda w: {"year": "2027", "notice": "2027-02-30 休 春节"}),
+    refusal("PUT", "/api/v1/holidays/<int:year>", "platform_admin", 422,
+            "a Monday entered as a make-up working day",
+            body=lambda w: {"notice": "2027-01-01 休 元旦\n2027-01-04 班 调休"}),
     refusal("POST", "/providers/<int:provider_id>/profile", "provider_owner", 422,
             "a photo link that is not a web address",
             body=lambda w: {"photo_urls": "javascript:alert(1)"}),
@@ -76,6 +81,10 @@ REFUSALS = [
 ]
 
 CANNOT_REFUSE: dict[tuple[str, str], str] = {
+    ("POST", "/admin/holidays/<int:year>/remove"):
+        "removing a year that was never entered changes nothing; only authorisation refuses it",
+    ("DELETE", "/api/v1/holidays/<int:year>"):
+        "removing a year that was never entered changes nothing; only authorisation refuses it",
     ("POST", "/providers/rules/<int:rule_id>/delete"): "only authorisation refuses it",
     ("DELETE", "/api/v1/rules/<int:rule_id>"): "only authorisation refuses it",
     ("POST", "/providers/exceptions/<int:exception_id>/cancel"):
