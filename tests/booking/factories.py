@@ -22,8 +22,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def add_practitioner(provider, *, owner, name_en: str, now: datetime):
-    """A verified practitioner working every day 08:00–20:00 in Shanghai."""
-    data = PractitionerData(name_zh=name_en, name_en=name_en)
+    """A verified practitioner working every day 08:00–20:00 in Shanghai, public holidays
+    included (so that a booking story holds at any instant of the year; the holidays' own
+    stories are in tests/providers)."""
+    data = PractitionerData(name_zh=name_en, name_en=name_en, observes_public_holidays=False)
     p = provider_services.add_practitioner(provider, data, actor=owner, now=now)
     p.status = VerificationStatus.VERIFIED
     start = (now.astimezone(SHANGHAI) - timedelta(days=2)).date()
