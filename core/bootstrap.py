@@ -18,7 +18,7 @@ from core.accounts import invitation_views
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
-from core.config import PROJECT_ROOT
+from core.config import ASSET_ROOT
 from core.db import init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_money, format_when
@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     init_replica(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+    migrate.init_app(app, db, directory=str(ASSET_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=i18n.select_timezone)

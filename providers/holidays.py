@@ -41,3 +41,24 @@ def holiday_name(day: date) -> str | None:
         return chinese_calendar.get_holiday_detail(day)[1]
     except NotImplementedError:
         return None
+
+
+def known_until() -> date:
+    """The last day the holiday data covers: the 31st of December of the latest year the
+    installed ``chinese-calendar`` has the State Council's notice for."""
+    from chinese_calendar import constants
+
+    return date(max(day.year for day in constants.holidays), 12, 31)
+
+
+def horizon_check(app) -> dict:
+    """Readiness (``/readyz``): warn when the holiday data ends within
+    ``HOLIDAY_HORIZON_DAYS``: after it, holidays are not known and days count as ordinary
+    weekdays (upgrade ``chinese-calendar`` when the next year's notice is out)."""
+    from core.clock import utcnow
+
+    until = known_until()
+    days_left = (until - utcnow().date()).days
+    horizon = int(app.config.get("HOLIDAY_HORIZON_DAYS", 60))
+    return {"status": "ok" if days_left >= horizon else "warn",
+            "known_until": until.isoformat(), "days_left": days_left}
