@@ -43,6 +43,9 @@ access_log_format = ('%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-i
                      '"%(a)s"')
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+#: gunicorn 27's control socket (under ~/.gunicorn/) is off unless asked for: servers run
+#: under systemd or in a container, where a socket in the home directory surprises.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") in ("0", "false", "no")
 #: Behind a load balancer or proxy that sets X-Forwarded-*; the proxy's own address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

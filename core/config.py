@@ -319,6 +319,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Serving"),
     Setting("GUNICORN_ACCESS_LOG, GUNICORN_LOG_LEVEL", "`-` (stdout), `info`",
             "access log target (empty turns it off) and gunicorn's log level", "Serving"),
+    Setting("GUNICORN_CONTROL_SOCKET", "`0`", "`1` lets gunicorn 27 open its control socket "
+            "under `~/.gunicorn/`", "Serving"),
     Setting("FORWARDED_ALLOW_IPS", "`127.0.0.1`", "the proxies gunicorn trusts for "
             "`X-Forwarded-*`", "Serving"),
 )

@@ -21,7 +21,7 @@ from functools import lru_cache
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import heartbeat
@@ -80,12 +80,13 @@ def migration_heads(directory: str) -> frozenset[str]:
 
 
 def check_migrations(app: Flask) -> dict:
-    from alembic.runtime.migration import MigrationContext
-
     expected = migration_heads(str(ASSET_ROOT / "migrations"))
     try:
-        connection = db.session.connection()
-        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        if not inspect(db.session.connection()).has_table("alembic_version"):
+            current: frozenset[str] = frozenset()
+        else:
+            current = frozenset(db.session.scalars(
+                text("SELECT version_num FROM alembic_version")).all())
     except SQLAlchemyError as exc:
         db.session.rollback()
         return {"status": FAIL, "error": exc.__class__.__name__}
