@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from core import audit, i18n, jobs, protections
 from core.accounts import api as accounts_api
-from core.accounts import invitation_views
+from core.accounts import invitation_views, setup_cli
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_views.swagger_blueprint())
     register_api(app, accounts_api.bp)
     jobs.init_app(app)
+    setup_cli.init_app(app)
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when

@@ -83,3 +83,29 @@ def test_every_variable_the_code_reads_is_in_the_configuration_table():
     assert {"SECRET_KEY", "FORCE_HTTPS", "GUNICORN_WORKERS", "BOOKING_HOLD_MINUTES"} <= read
     missing = read - config.setting_names()
     assert not missing, f"add these to SETTINGS in core/config.py: {sorted(missing)}"
+
+
+def test_a_real_installation_starts_with_a_park_and_a_platform_admin(app, runner):
+    from core.accounts.models import Park, Role
+    from core.accounts.services import authenticate, find_user_by_login
+    from core.clock import utcnow
+    from core.db import db
+
+    made = runner.invoke(args=["setup", "park", "--code", "ZJ-HITECH", "--name-zh", "张江高科园区",
+                               "--name-en", "Zhangjiang Hi-Tech Park"])
+    assert made.exit_code == 0, made.output
+    assert db.session.query(Park).filter_by(code="ZJ-HITECH").one().name_zh == "张江高科园区"
+    again = runner.invoke(args=["setup", "park", "--code", "ZJ-HITECH", "--name-zh", "x",
+                                "--name-en", "y"])
+    assert again.exit_code == 1 and "park_code_taken" in again.output
+    assert db.session.query(Park).filter_by(code="ZJ-HITECH").count() == 1
+
+    short = runner.invoke(args=["setup", "admin", "--login", "it@park.example.com", "--name",
+                                "IT", "--password", "short"])
+    assert short.exit_code == 1 and find_user_by_login("it@park.example.com") is None
+    admin = runner.invoke(args=["setup", "admin", "--login", "it@park.example.com", "--name",
+                                "园区IT", "--password", "a long enough secret"])
+    assert admin.exit_code == 0, admin.output
+    user = authenticate(login="it@park.example.com", password="a long enough secret",
+                        now=utcnow())
+    assert [m.role for m in user.memberships] == [Role.PLATFORM_ADMIN]
