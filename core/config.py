@@ -92,7 +92,7 @@ def _secret_key(env: dict[str, str], is_production: bool, secret_file: Path) -> 
 
 
 def engine_options(env: dict[str, str]) -> dict[str, object]:
-    """Connection pooling for each app or worker process (see the README's "Growing past
+    """Connection pooling for each app or worker process (see docs/operations.md, "Growing past
     one machine"). ``DB_POOL_SIZE`` connections are kept (+ ``DB_MAX_OVERFLOW`` under
     bursts), recycled after ``DB_POOL_RECYCLE_SECONDS`` and checked before use, so that a
     restarted database or a pgbouncer that closed an idle connection costs no error.

@@ -33,7 +33,7 @@ from tests.faults.world import (
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
-#: Who the fuzzer acts as: each demo role (README "Demo logins"), then nobody.
+#: Who the fuzzer acts as: each demo role (README.md, "Demo logins"), then nobody.
 ROLES = ["employee@parkwell.demo", "hr@parkwell.demo", "provider@parkwell.demo",
          "committee@parkwell.demo", "admin@parkwell.demo", None]
 
