@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from booking import idempotency, notifications, services
 from booking.models import Booking, BookingStatus
-from core import heartbeat
+from core import heartbeat, mail
 from core.clock import utcnow
 from core.db import db
 from core.jobs import services as background
@@ -87,6 +87,8 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "reminders_2h": lambda now: send_due_reminders(now=now, hours=2),
     "prune_idempotency_keys": lambda now: idempotency.prune(now=now),
     "prune_finished_jobs": lambda now: background.prune(now=now),
+    "send_queued_mail": lambda now: mail.deliver_due(now=now),
+    "prune_sent_mail": lambda now: mail.prune_outbox(now=now),
 }
 
 

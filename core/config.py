@@ -160,6 +160,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", "200")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
+        # queue (the default outside tests: the worker sends) or inline (after the commit).
+        **({"MAIL_DELIVERY": env["MAIL_DELIVERY"].strip().lower()}
+           if env.get("MAIL_DELIVERY") else {}),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ParkWell <no-reply@parkwell.local>"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -279,7 +285,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_SERVER", "unset", "SMTP host; without it mail is written to the log", "Mail"),
     Setting("MAIL_PORT", "`587`", "SMTP port", "Mail"),
     Setting("MAIL_USERNAME, MAIL_PASSWORD", "unset", "SMTP credentials", "Mail"),
-    Setting("MAIL_USE_TLS", "`true`", "STARTTLS on the SMTP connection", "Mail"),
+    Setting("MAIL_USE_TLS", "`true`", "STARTTLS on the SMTP connection (port 587)", "Mail"),
+    Setting("MAIL_USE_SSL", "`false`", "SMTPS: implicit TLS from the start (port 465; "
+            "then leave `MAIL_USE_TLS` off)", "Mail"),
+    Setting("MAIL_DELIVERY", "`queue` (`inline` under test)", "`queue`: mail is written to "
+            "the outbox in the transaction that caused it and the worker sends it in batches "
+            "over one connection, retrying with backoff; `inline`: sent by the app right after "
+            "the commit", "Mail"),
+    Setting("MAIL_BATCH_SIZE", "`200`", "messages the worker sends over one SMTP connection "
+            "at a time", "Mail"),
+    Setting("MAIL_MAX_ATTEMPTS", "`8`", "tries before a message is marked failed (30 s, "
+            "1 min, 2 min, … doubling, at most an hour apart)", "Mail"),
     Setting("MAIL_DEFAULT_SENDER", "`ParkWell <no-reply@parkwell.local>`", "the From address",
             "Mail"),
     Setting("JOBS_MODE", "`worker` (`inline` under test)", "`worker`: the worker runs roster "
