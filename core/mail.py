@@ -25,8 +25,8 @@ from email.message import EmailMessage
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import JSON, Index, String, Text, delete, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Index, String, Text, delete, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import UTCDateTime, db, on_commit, str_enum
 
@@ -109,21 +109,40 @@ QUEUE, INLINE = "queue", "inline"
 
 
 def delivery_mode(app) -> str:
-    mode = app.config.get("MAIL_DELIVERY") or (INLINE if app.testing else QUEUE)
+    default = INLINE if app.testing or app.config.get("JOBS_MODE") == INLINE else QUEUE
+    mode = app.config.get("MAIL_DELIVERY") or default
     return QUEUE if mode == QUEUE else INLINE
 
 
+_PENDING_KEY = "parkwell_mail_outbox"
+
+
 def _enqueue(message: OutgoingMail) -> None:
+    """Held on the session and written in one multi-row INSERT just before the transaction
+    commits (20,000 ORM objects would cost the request seconds); dropped on rollback."""
     from core.clock import utcnow
 
     now = utcnow()
-    db.session.add(OutboxMail(
-        to=message.to, subject=message.subject[:500], body=message.body,
-        attachments=[{"filename": a.filename, "content": base64.b64encode(a.content).decode(),
-                      "maintype": a.maintype, "subtype": a.subtype,
-                      "params": [list(p) for p in a.params]} for a in message.attachments],
-        status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=now, last_error="",
-        created_at=now))
+    db.session().info.setdefault(_PENDING_KEY, []).append({
+        "to": message.to, "subject": message.subject[:500], "body": message.body,
+        "attachments": [{"filename": a.filename,
+                         "content": base64.b64encode(a.content).decode(),
+                         "maintype": a.maintype, "subtype": a.subtype,
+                         "params": [list(p) for p in a.params]} for a in message.attachments],
+        "status": OutboxStatus.QUEUED, "attempts": 0, "next_attempt_at": now,
+        "last_error": "", "created_at": now})
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending:
+        session.execute(insert(OutboxMail), pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING_KEY, None)
 
 
 #: Retries: 30 s, 1 min, 2 min, … doubling, at most an hour apart; given up after
@@ -141,10 +160,10 @@ def backoff(attempts: int) -> timedelta:
 
 def deliver_due(*, now: datetime, limit: int | None = None) -> int:
     """The worker's part: claim up to ``MAIL_BATCH_SIZE`` due messages (rows no other
-    worker holds), commit the claim, send them over one SMTP connection, and record each
-    outcome. A message that fails is retried with backoff; the batch goes on. Returns how
-    many were sent. (At least once: a worker killed mid-batch leaves its claim to expire and
-    the messages are sent again by another.)"""
+    worker holds), commit the claim, send them over one SMTP connection, and record the
+    outcomes in two statements. A message that fails is retried with backoff; the batch goes
+    on. Returns how many were sent. (At least once: a worker killed mid-batch leaves its
+    claim to expire after ``LEASE`` and another sends those messages again.)"""
     app = current_app._get_current_object()
     limit = limit or int(app.config.get("MAIL_BATCH_SIZE", 200))
     rows = db.session.scalars(
@@ -155,31 +174,43 @@ def deliver_due(*, now: datetime, limit: int | None = None) -> int:
     if not rows:
         db.session.rollback()
         return 0
-    for row in rows:
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
+    # Read everything before the claim commits (expired rows would be reloaded one by one).
+    batch = [(row.id, row.attempts + 1, row.message()) for row in rows]
+    ids = [row_id for row_id, _attempts, _message in batch]
+    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids)).values(
+        attempts=OutboxMail.attempts + 1, next_attempt_at=now + LEASE),
+        execution_options={"synchronize_session": False})
     db.session.commit()
     max_attempts = int(app.config.get("MAIL_MAX_ATTEMPTS", 8))
-    sent = 0
+    sent: list[int] = []
     with SmtpSession(app) as smtp:
-        for row in rows:
+        for row_id, attempts, message in batch:
             try:
-                smtp.send(row.message())
+                smtp.send(message)
             except (smtplib.SMTPException, OSError) as exc:
-                row.last_error = exc.__class__.__name__
-                if row.attempts >= max_attempts:
-                    row.status = OutboxStatus.FAILED
-                    log.error("mail %s given up after %s attempts (%s)", row.id, row.attempts,
-                              row.last_error)
-                else:
-                    row.next_attempt_at = now + backoff(row.attempts)
-                    log.warning("mail %s failed (%s), retry %s at %s", row.id, row.last_error,
-                                row.attempts, row.next_attempt_at.isoformat())
+                _record_failure(row_id, attempts, exc, now=now, max_attempts=max_attempts)
                 continue
-            row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, ""
-            sent += 1
+            sent.append(row_id)
+    if sent:
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(sent)).values(
+            status=OutboxStatus.SENT, sent_at=now, last_error=""),
+            execution_options={"synchronize_session": False})
     db.session.commit()
-    return sent
+    return len(sent)
+
+
+def _record_failure(row_id: int, attempts: int, exc: Exception, *, now: datetime,
+                    max_attempts: int) -> None:
+    error = exc.__class__.__name__
+    if attempts >= max_attempts:
+        values: dict = {"status": OutboxStatus.FAILED, "last_error": error}
+        log.error("mail %s given up after %s attempts (%s)", row_id, attempts, error)
+    else:
+        values = {"next_attempt_at": now + backoff(attempts), "last_error": error}
+        log.warning("mail %s failed (%s), attempt %s; retried at %s", row_id, error, attempts,
+                    values["next_attempt_at"].isoformat())
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == row_id).values(**values),
+                       execution_options={"synchronize_session": False})
 
 
 def prune_outbox(*, now: datetime) -> int:
