@@ -317,6 +317,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("METRICS_TOKEN", "unset", "when set, `/metrics` needs `Authorization: Bearer "
             "<token>`; without it `/metrics` answers only requests from loopback addresses",
             "Operations"),
+    Setting("PROMETHEUS_MULTIPROC_DIR", "unset", "an empty directory the app may write (cleared "
+            "at each start): several gunicorn workers then add up their metrics; read by "
+            "prometheus-client itself", "Operations"),
     Setting("WORKER_HEARTBEAT_MAX_SECONDS", "`180`", "`/readyz` reports the worker as late "
             "when its last heartbeat is older", "Operations"),
     Setting("HOLIDAY_HORIZON_DAYS", "`60`", "`/readyz` warns when the holiday calendar's data "

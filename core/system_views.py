@@ -1,6 +1,7 @@
 """For load balancers, monitors and Prometheus: ``GET /healthz`` (liveness: the process
 answers and reaches its database), ``GET /readyz`` (readiness: core.readiness) and
-``GET /metrics`` (core.observability)."""
+``GET /metrics`` (core.observability). They answer plain HTTP even with ``FORCE_HTTPS``:
+probes and scrapers talk to the app server directly, behind the TLS proxy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db
 from core.observability import metrics_response
+from core.protections import talisman
 from core.readiness import readiness
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ bp = Blueprint("system", __name__)
 
 
 @bp.route("/healthz")
+@talisman(force_https=False)
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
@@ -32,6 +35,7 @@ def healthz():
 
 
 @bp.route("/readyz")
+@talisman(force_https=False)
 def readyz():
     body, status = readiness()
     if status != 200:
@@ -43,5 +47,6 @@ def readyz():
 
 
 @bp.route("/metrics")
+@talisman(force_https=False)
 def metrics():
     return metrics_response(current_app)

@@ -193,3 +193,14 @@ def test_flask_checks_passes_on_a_migrated_database(app, runner, stamped, privat
     result = runner.invoke(args=["checks"])
     assert result.exit_code == 0, result.output
     assert "all checks passed" in result.output
+
+
+def test_probes_answer_plain_http_even_when_https_is_forced(monkeypatch):
+    keys = {"HEALTH_DATA_KEYS": "t8TTs8yWwCBmJ8YLg6QYwlJqz8iEu3RkfmTmNsuaFQk="}
+    app = create_app({**base_config("sqlite://"), **keys, "FORCE_HTTPS": True,
+                      "TESTING": False, "METRICS_ENABLED": True})
+    client = app.test_client()
+    assert client.get("/login").status_code == 302  # people are sent to HTTPS
+    assert client.get("/healthz").status_code in (200, 503)
+    assert client.get("/readyz").status_code in (200, 503)
+    assert client.get("/metrics").status_code == 200
