@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+PYTEST_ARGS ?= -n auto
 PIP_QUIET := --quiet --disable-pip-version-check
 # A failed step fails the target: pipefail, so that filtering pip's output hides nothing.
 SHELL := /bin/bash
@@ -33,7 +34,8 @@ run: seed i18n-compile
 	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## Install and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+## Install and run the whole test suite on SQLite and, when TEST_DATABASE_URL is set or a
+## PostgreSQL answers on 127.0.0.1:5432, on PostgreSQL too (one worker per core)
 test: install i18n-compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

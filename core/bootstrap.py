@@ -21,7 +21,7 @@ from core.api import views as api_views
 from core.config import ASSET_ROOT
 from core.db import init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
-from core.i18n import format_money, format_when
+from core.i18n import format_day, format_money, format_when
 from core.navigation import NavEntry, add_nav, nav_for
 from core.system_views import bp as system_bp
 from core.web import (
@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["day"] = format_day
     app.context_processor(_template_globals)
     _init_navigation()
 

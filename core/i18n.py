@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
 from flask_login import current_user
@@ -59,6 +60,11 @@ def format_money(money: Money | int | Decimal, currency: str = "CNY") -> str:
         money = Money(int(money), currency)
     return format_currency(Decimal(money.major_decimal), money.currency,
                            locale=str(get_locale() or "zh_CN"))
+
+
+def format_day(value: date, fmt: str = "medium") -> str:
+    """A calendar date in the user's locale (2027年1月1日 / Jan 1, 2027), never ISO."""
+    return babel_format_date(value, fmt)
 
 
 def format_when(value: datetime, fmt: str = "medium") -> str:

@@ -53,6 +53,8 @@ class Action(StrEnum):
     #: A committee member of the provider's park (or a platform admin) reviews credentials
     #: and verifies providers and practitioners.
     REVIEW_PROVIDERS = "review_providers"
+    #: The platform admin keeps the park's holiday calendar (State Council notices).
+    MANAGE_HOLIDAYS = "manage_holidays"
     #: An employee books a verified provider of their own park (for themselves or a
     #: dependant) and changes their own bookings. Not platform admins: they have no
     #: employer to book as.

@@ -11,12 +11,13 @@ from core.bootstrap import register_api
 from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
 from core.readiness import add_check
-from providers import api, cli, feeds, holidays, views
+from providers import api, cli, feeds, holiday_views, holidays, views
 
 
 def init_app(app: Flask) -> None:
     register_kind(app, feeds.BUSY_IMPORT_JOB)
     app.register_blueprint(views.bp)
+    app.register_blueprint(holiday_views.bp)
     register_api(app, api.bp)
     cli.init_app(app)
     add_check(app, "holidays", holidays.horizon_check)
@@ -27,3 +28,5 @@ def init_app(app: Flask) -> None:
                                             _l("Provider verification"), order=20))
     add_nav(Role.PLATFORM_ADMIN, NavEntry("providers.review_queue",
                                           _l("Provider verification"), order=20))
+    add_nav(Role.PLATFORM_ADMIN, NavEntry("holidays.calendar_page", _l("Holiday calendar"),
+                                          order=25))

@@ -8,9 +8,10 @@ from core.api.openapi import ApiBlueprint
 from core.api.pagination import paginate
 from core.clock import utcnow
 from core.db import replica_reads
+from core.errors import NotFound
 from core.i18n import current_locale_code
 from core.policy import Action, can, require
-from providers import queries, services, verification
+from providers import holiday_calendar, holidays, queries, services, verification
 from providers.models import VerificationStatus
 from providers.schemas import (
     CredentialList,
@@ -18,6 +19,9 @@ from providers.schemas import (
     ExceptionData,
     ExceptionList,
     ExceptionOut,
+    HolidayDayOut,
+    HolidayNoticeData,
+    HolidayYearOut,
     PractitionerData,
     PractitionerOut,
     ProfileData,
@@ -241,3 +245,44 @@ def review_credential(user: User, credential_id: int, body: ReviewData):
     verification.review_credential(credential, actor=user, approve=body.decision == "approve",
                                    reason=body.reason, now=utcnow())
     return CredentialOut.of(credential)
+
+
+# -- the park's holiday calendar -----------------------------------------------------------
+
+
+def _holiday_year(year: int) -> HolidayYearOut:
+    if not 2000 <= year <= 2100:
+        raise NotFound()
+    return HolidayYearOut(year=year, source=holidays.calendar_source(year).value, days=[
+        HolidayDayOut(day=day, kind=kind.value, name=name)
+        for day, kind, name in holidays.year_days(year)])
+
+
+@bp.operation("/holidays/<int:year>", method="GET", response=HolidayYearOut, errors=(404,),
+              summary="A year of the park's holiday calendar and where it comes from")
+def get_holiday_year(user: User, year: int):
+    """Slots are never offered on a holiday of a year the calendar knows; for an unknown
+    year only the statutory days fixed by date are closed."""
+    return _holiday_year(year)
+
+
+@bp.operation("/holidays/<int:year>", method="PUT", scope=ApiScope.WRITE,
+              body=HolidayNoticeData, response=HolidayYearOut, errors=(404, 422),
+              summary="Enter a year from the State Council's notice (platform admin)")
+def put_holiday_year(user: User, year: int, body: HolidayNoticeData):
+    """Replaces the library's days for that year. Refused (422, invalid_holiday_notice)
+    with the line at fault when a line cannot be read."""
+    if not 2000 <= year <= 2100:
+        raise NotFound()
+    require(user, Action.MANAGE_HOLIDAYS)
+    days = holiday_calendar.parse_notice(year, body.notice)
+    holiday_calendar.save_year(year, days, notice=body.notice, actor=user, now=utcnow())
+    return _holiday_year(year)
+
+
+@bp.operation("/holidays/<int:year>", method="DELETE", scope=ApiScope.WRITE, status=204,
+              errors=(404,), summary="Remove an entered year: the library applies again")
+def delete_holiday_year(user: User, year: int):
+    if not 2000 <= year <= 2100:
+        raise NotFound()
+    holiday_calendar.remove_year(year, actor=user)

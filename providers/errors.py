@@ -77,3 +77,8 @@ class CredentialAlreadyReviewed(Conflict):
 class InvalidCalendar(InvalidInput):
     code = "invalid_calendar"
     default_message = _l("This calendar file could not be read. Nothing was imported.")
+
+
+class InvalidHolidayNotice(InvalidInput):
+    code = "invalid_holiday_notice"
+    default_message = _l("The holiday notice could not be read.")

@@ -250,3 +250,13 @@ class ReviewForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=choices([("approve", _l("Verify")),
                                                             ("reject", _l("Suspend"))]))
     reason = StringField(_l("Reason"), validators=[Length(max=500)])
+
+
+class HolidayNoticeForm(FlaskForm):
+    """A year of the State Council's holiday notice, one line per holiday or make-up day."""
+
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    notice = TextAreaField(
+        _l("Holidays and make-up working days"), validators=[DataRequired(), Length(max=5000)],
+        description=_l("One line each: a date or a range, then 休 (day off) or 班 (make-up "
+                       "working day), then a name. For example: 2027-02-06~2027-02-12 休 春节"))

@@ -444,3 +444,38 @@ class Credential(db.Model):
 
     provider: Mapped[ProviderOrganisation] = relationship()
     practitioner: Mapped[Practitioner | None] = relationship()
+
+
+class HolidayKind(StrEnum):
+    HOLIDAY = "holiday"  #: a statutory public holiday or a day off in lieu
+    MAKEUP_WORKDAY = "makeup_workday"  #: a Saturday or Sunday worked instead (调休)
+
+
+class HolidayYear(db.Model):
+    """A year of the park's holiday calendar that the operator entered from the State
+    Council's notice. It replaces what the ``chinese-calendar`` library says for that year
+    (and is the only source for a year the library does not know)."""
+
+    __tablename__ = "holiday_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    notice: Mapped[str] = mapped_column(Text, default="")  #: as pasted, for the record
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    days: Mapped[list[HolidayDay]] = relationship(
+        back_populates="holiday_year", cascade="all, delete-orphan", order_by="HolidayDay.day")
+
+
+class HolidayDay(db.Model):
+    """One day of an operator-entered year that is not what its weekday says."""
+
+    __tablename__ = "holiday_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("holiday_years.year", ondelete="CASCADE"),
+                                      index=True)
+    kind: Mapped[HolidayKind] = mapped_column(str_enum(HolidayKind))
+    name: Mapped[str] = mapped_column(String(80), default="")
+
+    holiday_year: Mapped[HolidayYear] = relationship(back_populates="days")

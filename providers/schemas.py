@@ -352,3 +352,29 @@ class CredentialOut(BaseModel):
 
 class CredentialList(BaseModel):
     items: list[CredentialOut]
+
+
+# -- the park's holiday calendar -----------------------------------------------------------
+
+
+class HolidayDayOut(BaseModel):
+    day: date
+    kind: Literal["holiday", "makeup_workday"] = Field(
+        description="A day off, or a Saturday or Sunday worked instead (调休).")
+    name: str
+
+
+class HolidayYearOut(BaseModel):
+    year: int
+    source: Literal["operator", "library", "unknown"] = Field(
+        description="operator: entered from the State Council's notice; library: the "
+                    "chinese-calendar library; unknown: only the statutory days fixed by date "
+                    "(1 January, 1-2 May, 1-3 October) are known.")
+    days: list[HolidayDayOut] = Field(
+        description="The year's holidays and make-up working days (weekends are not listed).")
+
+
+class HolidayNoticeData(_Strict):
+    notice: str = Field(min_length=1, max_length=5000, description=(
+        "One line per holiday or make-up day: a date or a range, then 休 (or holiday) or 班 "
+        "(or workday), then a name, e.g. '2027-02-06~2027-02-12 休 春节'."))

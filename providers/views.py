@@ -25,12 +25,12 @@ from core.clock import utcnow
 from core.db import db, replica_reads
 from core.errors import DomainError
 from core.forms import choices
-from core.i18n import current_locale_code
+from core.i18n import current_locale_code, park_today
 from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from core.web import flash_error
-from providers import feeds, queries, services, verification
+from providers import feeds, holidays, queries, services, verification
 from providers import slots as slot_engine
 from providers.errors import ProviderNotFound
 from providers.forms import (
@@ -102,7 +102,16 @@ def dashboard(provider_id: int):
         practitioner_form=PractitionerForm(),
         can_manage=can(current_user, Action.MANAGE_PROVIDER, provider),
         bookings_chart=_bookings_chart(provider, now),
-        locale=current_locale_code())
+        **_holiday_warning(provider), locale=current_locale_code())
+
+
+def _holiday_warning(provider: ProviderOrganisation | None) -> dict:
+    """The years the booking horizon reaches that the holiday calendar does not know: the
+    provider's own services' horizon, or any service's for the platform's reviewers."""
+    horizon = (max((s.horizon_days for s in queries.services_of(provider, listed_only=True)),
+                   default=0) if provider is not None else holidays.max_horizon_days())
+    return {"unknown_holiday_years": holidays.unknown_years_ahead(park_today(), horizon),
+            "can_manage_holidays": can(current_user, Action.MANAGE_HOLIDAYS)}
 
 
 def _bookings_chart(provider: ProviderOrganisation, now: datetime):
@@ -258,6 +267,7 @@ def _render_schedule(practitioner: Practitioner, *, rule_form=None, exception_fo
         next_week=monday + timedelta(days=7), rules=queries.rules_of(practitioner),
         exceptions=queries.exceptions_of(practitioner, since=start),
         rule_form=rule_form, exception_form=exception_form, DayKind=DayKind,
+        **_holiday_warning(provider),
         busy_form=BusyImportForm(formdata=None),
         calendar_form=BusyCalendarForm(formdata=None, obj=practitioner),
         can_edit=can(current_user, Action.MANAGE_SCHEDULE, practitioner),
@@ -350,7 +360,7 @@ def review_queue():
         Credential.status == CredentialStatus.PENDING).order_by(Credential.id)))
     return render_template("providers/review.html", providers=providers, pending=pending,
                            credentials=waiting, form=ReviewForm(formdata=None),
-                           locale=current_locale_code())
+                           **_holiday_warning(None), locale=current_locale_code())
 
 
 @bp.route("/review/providers/<int:provider_id>", methods=["POST"])

@@ -1,31 +1,72 @@
 """Shared fixtures. Every database test runs on SQLite and again on PostgreSQL when
-``TEST_DATABASE_URL`` is set (it skips there otherwise, and fails instead when
-``PARKWELL_REQUIRE_POSTGRES=1``, as in CI)."""
+``TEST_DATABASE_URL`` is set or a PostgreSQL answers on 127.0.0.1:5432 (it skips there
+otherwise, and fails instead when ``PARKWELL_REQUIRE_POSTGRES=1``, as in CI). Every test runs
+at a fixed instant (tests/clock.py)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import shutil
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db
 from marketplace import create_app
+from tests.clock import test_instant
 from tests.factories import Factories
 
 BACKENDS = ["sqlite", "postgresql"]
 _PG_SCHEMA_READY: set[str] = set()
 
 
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _local_postgres() -> str | None:
+    """A PostgreSQL answering on 127.0.0.1:5432 (trust auth, as on a developer's machine),
+    used without being told: a database of this checkout's own on it (created on first use,
+    named after the checkout's path so that two checkouts never share one)."""
+    if os.environ.get("PARKWELL_LOCAL_POSTGRES") == "0":
+        return None
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.3):
+            pass
+        admin = create_engine(LOCAL_POSTGRES, isolation_level="AUTOCOMMIT",
+                              connect_args={"connect_timeout": 2})
+        name = "parkwell_test_" + hashlib.sha256(
+            str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:10]
+        with admin.connect() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                        {"n": name}).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except (OSError, SQLAlchemyError):
+        return None
+    return make_url(LOCAL_POSTGRES).set(database=name).render_as_string(hide_password=False)
+
+
+@functools.cache
+def _configured_postgres() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or _local_postgres()
+
+
 def postgres_url() -> str | None:
-    """The PostgreSQL database for this test process: ``TEST_DATABASE_URL``, or under
-    pytest-xdist a database of this worker's own next to it (created on first use)."""
-    url = os.environ.get("TEST_DATABASE_URL")
+    """The PostgreSQL database for this test process: ``TEST_DATABASE_URL`` (else a local
+    PostgreSQL on 127.0.0.1:5432 if one answers), or under pytest-xdist a database of this
+    worker's own next to it (created on first use)."""
+    url = _configured_postgres()
     if url:
         worker = os.environ.get("PYTEST_XDIST_WORKER")
         return _worker_database(url, worker) if worker else url
@@ -55,7 +96,8 @@ def _worker_database(url: str, worker: str) -> str:
 def require_postgres() -> str:
     url = postgres_url()
     if url is None:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (bash .ci/run sets it)")
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL or a PostgreSQL answering on "
+                    "127.0.0.1:5432 (bash .ci/run sets it)")
     return url
 
 
@@ -109,6 +151,19 @@ def _reset_postgres(app: Flask) -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request) -> Iterator[time_machine.Coordinates | None]:
+    """Every test starts at the same instant (tests/clock.py), whatever the wall clock says.
+    Tests marked ``real_clock`` (and the browser journeys, whose Chromium keeps real time)
+    run at the wall clock."""
+    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker(
+            "browser"):
+        yield None
+        return
+    with time_machine.travel(test_instant(), tick=True) as traveller:
+        yield traveller
 
 
 def _clean_request_globals() -> None:

@@ -52,6 +52,9 @@ ACTION_LABELS = {
     "export.health_api.export": _l("Health data exported over the API"),
     # health data read by someone other than its owner
     "health.read_by_provider": _l("Health data read by a provider"),
+    # the park's holiday calendar
+    "holidays.saved": _l("Holiday calendar for a year entered"),
+    "holidays.removed": _l("Holiday calendar for a year removed"),
     # the log itself
     "audit.pruned": _l("Old audit entries deleted (retention)"),
 }
@@ -71,6 +74,7 @@ TARGET_LABELS = {
     "park": _l("Park"),
     "health_profile": _l("Health profile"),
     "audit_log": _l("Audit log"),
+    "holiday_year": _l("Holiday calendar"),
 }
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
@@ -25,6 +26,7 @@ from core.db import db
 from marketplace import create_app
 from tests.authz.harness import ACTORS, RouteCase, World, build_core_world
 from tests.authz.matrix_audit import HEALTH_MARKERS
+from tests.clock import test_instant
 from tests.conftest import _clean_request_globals, _reset_postgres, base_config, require_postgres
 from tests.factories import Factories
 
@@ -90,7 +92,9 @@ def matrix(request) -> Iterator[tuple]:
             "class_": _ConnectionBoundSession, "bind": connection,
             "join_transaction_mode": "create_savepoint", "expire_on_commit": False})
         try:
-            world = _build_world(Factories())
+            # Built at the instant the tests then run at (tests/clock.py), not the wall clock.
+            with time_machine.travel(test_instant(), tick=True):
+                world = _build_world(Factories())
             db.session.commit()
             db.session.close()  # the world's objects are now plain, detached snapshots
             yield app, world, connection

@@ -118,14 +118,23 @@ def test_the_worker_beats_each_round(app, client, stamped, private_instance, mon
     assert client.get("/readyz").get_json()["checks"]["worker"]["status"] == "ok"
 
 
-def test_readiness_warns_when_the_holiday_data_runs_out(app, client, stamped):
-    from providers import holidays
+def test_readiness_warns_while_bookable_days_reach_a_year_nobody_entered(app, client,
+                                                                         stamped, make):
+    from core.clock import utcnow
+    from providers.models import HolidayYear
 
-    app.config["HOLIDAY_HORIZON_DAYS"] = 100_000
+    app.config["HOLIDAY_HORIZON_DAYS"] = 2 * 365
     check = client.get("/readyz").get_json()["checks"]["holidays"]
-    assert check["status"] == "warn"
-    assert check["known_until"] == holidays.known_until().isoformat()
-    app.config["HOLIDAY_HORIZON_DAYS"] = -100_000
+    next_year = utcnow().year + 1
+    assert check["status"] == "warn" and next_year in check["unknown_years"]
+    assert client.get("/readyz").status_code == 200  # a warning, not out of service
+
+    for year in check["unknown_years"]:  # the operator enters them from the notice
+        db.session.add(HolidayYear(year=year, notice="", updated_at=utcnow()))
+    db.session.commit()
+    from providers.holidays import forget_operator_years
+
+    forget_operator_years()
     assert client.get("/readyz").get_json()["checks"]["holidays"]["status"] == "ok"
 
 

@@ -1,11 +1,12 @@
 """Prevention test helpers: a check-up provider (a verified practitioner working every day
 08:00–20:00 in Shanghai, a ``health_checkup`` service of 30 minutes with 4 places a slot),
 an enterprise with a funded budget programme, employees with a sex and birth year in their
-health profile, and a campaign running from today for three weeks."""
+health profile, and a campaign running from today for three weeks (from 1 January when the
+year has fewer than three weeks left: a campaign keeps to its year)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from core.accounts.models import Role
 from core.clock import utcnow
@@ -16,7 +17,7 @@ from prevention import services
 from prevention.schemas import CampaignInput, PackageInput
 from providers.models import ProviderCategory
 from tests.benefits.factories import programme, put_on_roster
-from tests.booking.factories import BookingKit
+from tests.booking.factories import SHANGHAI, BookingKit
 
 BASIC_PRICE = 45_000  #: ¥450
 ENHANCED_PRICE = 98_000  #: ¥980
@@ -40,10 +41,23 @@ class CampaignKit(BookingKit):
         self.admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=self.enterprise)
         self.programme = programme(make, self.enterprise, funded_minor=funded_minor)
         self.today = park_today()
+        self.opening_day = self._opening_day()
         self.campaign = self.new_campaign(daily_capacity=daily_capacity, **campaign_overrides)
 
+    def _opening_day(self) -> date:
+        """Today, or, when fewer than three weeks are left in the year (a campaign keeps to
+        its year), 1 January: the campaign HR would set up in late December."""
+        if (self.today + timedelta(days=21)).year == self.today.year:
+            return self.today
+        return date(self.today.year + 1, 1, 1)
+
+    def slot(self, days: int = 3, hour: int = 10) -> datetime:
+        """A slot start ``days`` after the campaign's opening day in Shanghai, in UTC."""
+        day = self.opening_day + timedelta(days=days)
+        return datetime.combine(day, time(hour), tzinfo=SHANGHAI).astimezone(UTC)
+
     def new_campaign(self, **overrides):
-        start = self.today
+        start = self.opening_day
         values = {"name_zh": "2026年度体检", "name_en": "2026 check-ups", "year": start.year,
                   "service_id": self.checkup_service.id, "programme_id": self.programme.id,
                   "starts_on": start, "ends_on": min(start + timedelta(days=21),

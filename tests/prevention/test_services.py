@@ -348,19 +348,20 @@ def test_check_ups_are_a_provider_category():
 
 
 def test_the_booking_page_opens_on_the_first_day_that_still_has_times(kit):
-    """At 23:30 today's times are gone, so the page opens on tomorrow; at 07:00 on today."""
+    """At 23:30 today's times are gone, so the page opens on tomorrow; at 07:00 on today
+    (today being the campaign's opening day)."""
     from datetime import UTC, datetime, time
     from zoneinfo import ZoneInfo
 
     shanghai = ZoneInfo("Asia/Shanghai")
-    late = datetime.combine(kit.today, time(23, 30), tzinfo=shanghai).astimezone(UTC)
-    early = datetime.combine(kit.today, time(7), tzinfo=shanghai).astimezone(UTC)
-    tomorrow = kit.today + timedelta(days=1)
-    expected_late = tomorrow if kit.campaign.runs_on(tomorrow) else kit.today
-    assert services.first_day_with_times(kit.campaign, today=kit.today, now=late) == \
+    late = datetime.combine(kit.opening_day, time(23, 30), tzinfo=shanghai).astimezone(UTC)
+    early = datetime.combine(kit.opening_day, time(7), tzinfo=shanghai).astimezone(UTC)
+    tomorrow = kit.opening_day + timedelta(days=1)
+    expected_late = tomorrow if kit.campaign.runs_on(tomorrow) else kit.opening_day
+    assert services.first_day_with_times(kit.campaign, today=kit.opening_day, now=late) == \
         expected_late
-    assert services.first_day_with_times(kit.campaign, today=kit.today, now=early) == \
-        kit.today
+    assert services.first_day_with_times(kit.campaign, today=kit.opening_day, now=early) == \
+        kit.opening_day
 
 
 def test_a_day_whose_campaign_places_are_taken_is_passed_over(make):
@@ -369,7 +370,7 @@ def test_a_day_whose_campaign_places_are_taken_is_passed_over(make):
     kit = CampaignKit(make, daily_capacity=1)
     now = utcnow()
     first = services.first_day_with_times(kit.campaign, today=kit.today, now=now)
-    days_ahead = (first - kit.today).days
+    days_ahead = (first - kit.opening_day).days
     kit.book(kit.person(), days=days_ahead, hour=19)
     after = services.first_day_with_times(kit.campaign, today=kit.today, now=now)
     assert after == first + timedelta(days=1) or not kit.campaign.runs_on(

@@ -65,8 +65,11 @@ def test_october_2026_national_day_and_its_make_up_days_come_from_the_library():
     assert day_kind(date(2026, 10, 8)) is DayKind.WORKDAY
 
 
-def test_a_year_the_library_does_not_know_is_an_ordinary_year():
-    assert day_kind(date(2031, 1, 1)) is DayKind.WORKDAY  # a Wednesday
+def test_a_year_nobody_knows_closes_only_the_days_the_law_fixes_by_date():
+    assert day_kind(date(2031, 1, 1)) is DayKind.HOLIDAY  # New Year's Day, a Wednesday
+    assert [day_kind(date(2031, 5, d)) for d in (1, 2)] == [DayKind.HOLIDAY] * 2
+    assert [day_kind(date(2031, 10, d)) for d in (1, 2, 3)] == [DayKind.HOLIDAY] * 3
+    assert day_kind(date(2031, 1, 2)) is DayKind.WORKDAY  # the notice's 调休 is unknown
     assert day_kind(date(2031, 1, 4)) is DayKind.WEEKEND
 
 
