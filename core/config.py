@@ -322,8 +322,9 @@ SETTINGS: tuple[Setting, ...] = (
             "prometheus-client itself", "Operations"),
     Setting("WORKER_HEARTBEAT_MAX_SECONDS", "`180`", "`/readyz` reports the worker as late "
             "when its last heartbeat is older", "Operations"),
-    Setting("HOLIDAY_HORIZON_DAYS", "`60`", "`/readyz` warns when the holiday calendar's data "
-            "ends sooner than this (upgrade `chinese-calendar`)", "Operations"),
+    Setting("HOLIDAY_HORIZON_DAYS", "`60`", "`/readyz` warns while the days that can be booked "
+            "(the longest service horizon, at least this many) reach a year the holiday "
+            "calendar does not know", "Operations"),
     Setting("GUNICORN_WORKERS", "`2 × CPUs + 1`", "gunicorn worker processes", "Serving"),
     Setting("GUNICORN_THREADS", "`4`", "threads per worker (`gthread`)", "Serving"),
     Setting("GUNICORN_BIND, PORT", "`0.0.0.0:$PORT`, `8000`", "where gunicorn listens",
