@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
+STRIPE_LOCAL_PORT ?= 12111
 PIP_QUIET := --quiet --disable-pip-version-check
 # A failed step fails the target: pipefail, so that filtering pip's output hides nothing.
 SHELL := /bin/bash
@@ -29,9 +30,19 @@ seed: migrate
 	$(BIN)/flask seed-demo
 
 ## Install, migrate, seed the demo park and serve it on http://127.0.0.1:$(PORT), with the
-## worker (hold expiry, reminders, waitlist offers) running beside it
+## worker (hold expiry, reminders, waitlist offers) running beside it. Unless Stripe keys
+## are set, card, Alipay and WeChat Pay shares are paid through the local Stripe-compatible
+## TEST server on port $(STRIPE_LOCAL_PORT) (test card 4242 4242 4242 4242; docs/payments.md)
 run: seed i18n-compile
-	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	  export STRIPE_SECRET_KEY=sk_test_local_parkwell STRIPE_PUBLISHABLE_KEY=pk_test_local_parkwell \
+	    STRIPE_WEBHOOK_SECRET=whsec_local_parkwell \
+	    STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_LOCAL_PORT) \
+	    STRIPE_JS_URL=http://127.0.0.1:$(STRIPE_LOCAL_PORT)/v3/; \
+	  $(BIN)/flask stripe-local --port $(STRIPE_LOCAL_PORT) \
+	    --webhook-url http://127.0.0.1:$(PORT)/api/v1/payments/stripe/webhook & stripe=$$!; \
+	fi; \
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker $$stripe 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Install and run the whole test suite on SQLite and, when TEST_DATABASE_URL is set or a

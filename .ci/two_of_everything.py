@@ -25,7 +25,8 @@ ENV = {**os.environ, "DATABASE_URL": URL, "REDIS_URL": REDIS, "FLASK_APP": "wsgi
        "HEALTH_DATA_KEYS": "t8TTs8yWwCBmJ8YLg6QYwlJqz8iEu3RkfmTmNsuaFQk=",
        "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "GUNICORN_ACCESS_LOG": "",
        "GUNICORN_LOG_LEVEL": "warning", "LOGIN_RATE_LIMIT": "100000 per minute",
-       "BOOKING_RATE_LIMIT": "100000 per minute", "STRIPE_SECRET_KEY": ""}
+       "BOOKING_RATE_LIMIT": "100000 per minute", "STRIPE_SECRET_KEY": "",
+       "MAIL_SUPPRESS_SEND": "1"}
 ENV.pop("STRIPE_SECRET_KEY")
 STARTED = time.monotonic()
 failures: list[str] = []

@@ -69,7 +69,10 @@ APP_ENV = {"PARKWELL_ENV": "production", "SECRET_KEY": "bench-secret-key-not-for
            "HEALTH_DATA_KEYS": "", "LOGIN_RATE_LIMIT": "100000 per minute",
            "BOOKING_RATE_LIMIT": "100000 per minute", "SIGNUP_RATE_LIMIT": "100000 per minute",
            "EXPORT_RATE_LIMIT": "100000 per minute", "GUNICORN_ACCESS_LOG": "",
-           "GUNICORN_LOG_LEVEL": "warning", "FORCE_HTTPS": "0"}
+           "GUNICORN_LOG_LEVEL": "warning", "FORCE_HTTPS": "0", "MAIL_SUPPRESS_SEND": "1",
+           # Production refuses per-process limits: share them as production would.
+           "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL",
+                                                   "redis://127.0.0.1:6379/11")}
 
 
 def log(message: str) -> None:

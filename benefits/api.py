@@ -10,6 +10,7 @@ from benefits import (
     queries,
     reports,
     roster,
+    series_payments,
     statements,
     stripe_gateway,
     topups,
@@ -43,6 +44,7 @@ from benefits.schemas import (
     UsageReportOut,
     WebhookOut,
 )
+from booking import series as series_services
 from booking.models import Booking
 from core.accounts.models import ApiScope, Enterprise, ProviderOrganisation, User
 from core.accounts.queries import get_or_404
@@ -209,6 +211,19 @@ def start_checkout(user: User, booking_id: int):
     return PaymentOut.of(result.payment, result.client_secret)
 
 
+@bp.operation("/series/<int:series_id>/checkout", method="POST", scope=ApiScope.WRITE,
+              response=PaymentOut, status=201, errors=(404, 409, 502),
+              summary="Pay every held session of a course in one checkout")
+def start_series_checkout(user: User, series_id: int):
+    """One payment for all the course's held sessions: the budget share is held at once
+    (its category cap checked under the lock); with nothing left for the card every session
+    is confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
+    Unpaid, the sessions lapse together. Calling again returns the same pending payment."""
+    result = series_payments.pay_series(series_services.own_series(user, series_id),
+                                        actor=user, now=utcnow(), today=park_today())
+    return PaymentOut.of(result.payment, result.client_secret)
+
+
 @bp.operation("/bookings/<int:booking_id>/payment", method="GET", response=PaymentOut,
               summary="How a booking was paid, and refunded", errors=(404,))
 def get_payment(user: User, booking_id: int):
@@ -224,9 +239,8 @@ def stripe_webhook():
     """Verified with Stripe's signature scheme; each event id is applied once."""
     event = stripe_gateway.verify_webhook(request.get_data(),
                                           request.headers.get("Stripe-Signature"))
-    intent = event.data.object.to_dict() if hasattr(event.data.object, "to_dict") else dict(
-        event.data.object)
-    result = webhooks.handle_event(event.id, event.type, intent, now=utcnow(),
+    event_id, event_type, obj = webhooks.parse_event(event)
+    result = webhooks.handle_event(event_id, event_type, obj, now=utcnow(),
                                    today=park_today())
     return WebhookOut(result=result)
 
@@ -237,7 +251,7 @@ def stripe_webhook():
 def usage_report(user: User, enterprise_id: int, programme_id: int):
     enterprise = _enterprise(user, enterprise_id)
     report = reports.usage_report(enterprise, _programme(enterprise, programme_id), actor=user,
-                                  on=park_today())
+                                  on=park_today(), now=utcnow())
     return UsageReportOut(
         period_key=report.period_key, currency=report.currency, k=report.k,
         departments=[DepartmentLineOut(
@@ -245,7 +259,7 @@ def usage_report(user: User, enterprise_id: int, programme_id: int):
             employees=line.employees, allocated_minor=line.allocated_minor,
             spent_minor=line.spent_minor, remaining_minor=line.remaining_minor)
             for line in report.departments],
-        suppressed_employees=report.suppressed_employees,
+        groups_withheld=report.groups_withheld, released_at=report.released_at,
         categories=[CategoryLineOut(category=c, people=n, spent_minor=v)
                     for c, n, v in report.categories],
         participation_percent=report.participation_percent,

@@ -28,10 +28,12 @@ from benefits.models import (
     TransactionKind,
 )
 from benefits.periods import period_bounds, period_key, previous_key
+from benefits.usage import SPENDING
 from core.accounts.models import Enterprise, User
 from core.db import db, sum_of
 from core.errors import InvalidInput
 from core.i18n import format_money
+from core.money import FULL, share
 from core.policy import Action, require
 
 
@@ -87,7 +89,7 @@ def _validate(data: ProgrammeInput) -> None:
         seen.add(cap.category)
         if cap.cap_basis_points is None and cap.pot_amount_minor is None:
             raise InvalidInput(fields={"caps": _("Give a cap or a pot amount.")})
-        if cap.cap_basis_points is not None and not 0 <= cap.cap_basis_points <= 10000:
+        if cap.cap_basis_points is not None and not 0 <= cap.cap_basis_points <= FULL:
             raise InvalidInput(fields={"caps": _("A cap is a share between 0% and 100%.")})
         if cap.pot_amount_minor is not None:
             check_amount(cap.pot_amount_minor, "caps")
@@ -272,6 +274,8 @@ def return_unspent(programme: BudgetProgramme, user_id: int, *, now: datetime,
 class SpendableBudget:
     programme: BudgetProgramme
     accounts: list[LedgerAccount]  #: spendable accounts, oldest period first
+    #: What each of ``accounts`` may give to the category: its balance, bounded by the cap.
+    room: list[int]
     available_minor: int  #: bounded by the category's cap or pot
 
 
@@ -284,7 +288,7 @@ def programmes_of(enterprise_id: int) -> list[BudgetProgramme]:
 def spendable(user_id: int, programme: BudgetProgramme, *, category: str | None,
               today: date) -> SpendableBudget:
     """What ``user_id`` may spend from ``programme`` on ``category`` today: the balances of
-    every period still in its spending window (oldest first), bounded by the cap."""
+    every period still in its spending window (oldest first), each bounded by the cap."""
     cap = programme.cap_for(category) if category else None
     pot = category if cap is not None and cap.is_own_pot else None
     accounts = _in_window(programme, db.session.scalars(select(LedgerAccount).where(
@@ -292,9 +296,9 @@ def spendable(user_id: int, programme: BudgetProgramme, *, category: str | None,
         LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
         (LedgerAccount.pot == pot) if pot else LedgerAccount.pot.is_(None),
         LedgerAccount.balance_minor > 0).order_by(LedgerAccount.period_key)), today)
-    available = _capped(programme, user_id, category, cap,
-                        sum(a.balance_minor for a in accounts), today)
-    return SpendableBudget(programme=programme, accounts=accounts, available_minor=available)
+    room = _room(category, cap, accounts)
+    return SpendableBudget(programme=programme, accounts=accounts, room=room,
+                           available_minor=sum(room))
 
 
 def available_by_category(user_id: int, programme: BudgetProgramme, *,
@@ -310,48 +314,59 @@ def available_by_category(user_id: int, programme: BudgetProgramme, *,
         cap = programme.cap_for(category) if category else None
         pot = category if cap is not None and cap.is_own_pot else None
         accounts = _in_window(programme, (a for a in held if a.pot == pot), today)
-        available[category] = _capped(programme, user_id, category, cap,
-                                      sum(a.balance_minor for a in accounts), today)
+        available[category] = sum(_room(category, cap, accounts))
     return available
+
+
+def is_share_cap(cap: CategoryCap | None) -> bool:
+    """A cap that is a share of each period's allocation (not a pot of its own)."""
+    return cap is not None and cap.cap_basis_points is not None and not cap.is_own_pot
+
+
+def cap_limit(allocated_minor: int, cap: CategoryCap) -> int:
+    """What a period's allocation lets its category spend: the cap's share of it."""
+    return share(allocated_minor, cap.cap_basis_points)
+
+
+def _room(category: str | None, cap: CategoryCap | None,
+          accounts: list[LedgerAccount]) -> list[int]:
+    """What each account may give to ``category``: its balance, and for a category capped by
+    a share, no more than that share of the account's period allocation less what the
+    category has already taken from it. The cap is kept per period account, so that the
+    leftover of a period still in its spending window cannot be spent on the category
+    beyond that period's own cap (``ledger.check_ledger`` checks exactly this)."""
+    if not is_share_cap(cap) or not accounts:
+        return [a.balance_minor for a in accounts]
+    ids = [a.id for a in accounts]
+    allocated, spent = allocated_by_account(ids), spent_by_account(ids, category)
+    return [max(0, min(a.balance_minor, cap_limit(allocated.get(a.id, 0), cap)
+                       - spent.get(a.id, 0))) for a in accounts]
+
+
+def allocated_by_account(account_ids: list[int]) -> dict[int, int]:
+    """Each account's allocations (rollover in included): the base of its period's caps."""
+    return dict(db.session.execute(
+        select(LedgerEntry.account_id, sum_of(LedgerEntry.amount_minor))
+        .join(LedgerTransaction)
+        .where(LedgerEntry.account_id.in_(account_ids),
+               LedgerTransaction.kind == TransactionKind.ALLOCATION,
+               LedgerEntry.amount_minor > 0)
+        .group_by(LedgerEntry.account_id)).all())
+
+
+def spent_by_account(account_ids: list[int], category: str) -> dict[int, int]:
+    """Net budget that left each account for ``category`` (holds and captures, less
+    releases, refunds and corrections)."""
+    return {account_id: -net for account_id, net in db.session.execute(
+        select(LedgerEntry.account_id, sum_of(LedgerEntry.amount_minor))
+        .join(LedgerTransaction)
+        .where(LedgerEntry.account_id.in_(account_ids),
+               LedgerTransaction.category == category,
+               LedgerTransaction.kind.in_(SPENDING))
+        .group_by(LedgerEntry.account_id)).all()}
 
 
 def _in_window(programme: BudgetProgramme, accounts, today: date) -> list[LedgerAccount]:
     """The accounts whose period has begun and is still in its spending window."""
     return [a for a in accounts if spendable_until(programme, a.period_key) >= today
             and period_bounds(programme.period, a.period_key)[0] <= today]
-
-
-def _capped(programme: BudgetProgramme, user_id: int, category: str | None, cap,
-            available: int, today: date) -> int:
-    """``available`` bounded by the category's cap (a share of the period's allocation)."""
-    if cap is not None and cap.cap_basis_points is not None and not cap.is_own_pot:
-        key = period_key(programme.period, today)
-        allocated = _allocated(programme, user_id, key)
-        limit = allocated * cap.cap_basis_points // 10000
-        return max(0, min(available, limit - _spent_on(programme, user_id, key, category)))
-    return available
-
-
-def _allocated(programme: BudgetProgramme, user_id: int, key: str) -> int:
-    return db.session.scalar(
-        select(sum_of(LedgerEntry.amount_minor))
-        .join(LedgerAccount).join(LedgerTransaction)
-        .where(LedgerAccount.programme_id == programme.id, LedgerAccount.user_id == user_id,
-               LedgerAccount.period_key == key, LedgerAccount.pot.is_(None),
-               LedgerTransaction.kind == TransactionKind.ALLOCATION,
-               LedgerEntry.amount_minor > 0)) or 0
-
-
-def _spent_on(programme: BudgetProgramme, user_id: int, key: str, category: str) -> int:
-    """Net budget that left the period's accounts for ``category`` (holds and captures,
-    less releases and refunds)."""
-    net = db.session.scalar(
-        select(sum_of(LedgerEntry.amount_minor))
-        .join(LedgerAccount).join(LedgerTransaction)
-        .where(LedgerAccount.programme_id == programme.id, LedgerAccount.user_id == user_id,
-               LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
-               LedgerAccount.period_key == key, LedgerTransaction.category == category,
-               LedgerTransaction.kind.in_([TransactionKind.HOLD, TransactionKind.RELEASE,
-                                           TransactionKind.REFUND,
-                                           TransactionKind.REVERSAL]))) or 0
-    return -net

@@ -4,7 +4,8 @@ The flow keeps external calls outside database locks:
 1. ``quote`` reads what the budget covers (bounded by balance and category cap).
 2. ``start_checkout`` first asks Stripe for a PaymentIntent for the card share (no lock is
    held; the idempotency key makes a retry return the same intent), then, in the request's
-   transaction, holds the budget share in the ledger and records the payment.
+   transaction, holds the budget share in the ledger (balances and category caps read again
+   under the accounts' locks: ``hold_budget``) and records the payment.
 3. Budget only: the hold is captured and the booking confirmed at once. With a card share:
    Stripe's webhook (``handle_event``) captures and confirms on success, and releases the
    hold and the place on failure. A lapsed hold releases it too.
@@ -21,9 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from benefits import budgets, ledger, stripe_gateway, subjects
+from benefits import budgets, incidents, ledger, stripe_gateway, subjects
 from benefits.errors import (
     BookingNotPayable,
     CardPaymentUnavailable,
@@ -33,6 +35,7 @@ from benefits.errors import (
 from benefits.models import (
     AccountKind,
     BudgetProgramme,
+    IncidentKind,
     LedgerAccount,
     Payment,
     PaymentStatus,
@@ -45,6 +48,12 @@ from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db, on_commit
 from core.errors import NotFound
+from core.money import FULL, prorate, share
+
+#: Refused under the lock: the quote's budget share is no longer there.
+BUDGET_MOVED = _l("Your budget, or its limit for this category, changed while you were "
+                  "paying (another payment used it). Nothing was charged; look at the new "
+                  "split and try again.")
 
 
 @dataclass(frozen=True)
@@ -103,9 +112,9 @@ def _hold_account(payment: Payment, *, now: datetime) -> LedgerAccount:
 
 
 def platform_fee(price_minor: int) -> int:
-    """The platform's fee on a price, in basis points, rounded half up to the fen."""
-    basis_points = current_app.config.get("PLATFORM_FEE_BASIS_POINTS", 0)
-    return (price_minor * basis_points + 5000) // 10000
+    """The platform's fee on a price (``PLATFORM_FEE_BASIS_POINTS``), rounded down to the
+    fen like every share (``core.money.share``)."""
+    return share(price_minor, int(current_app.config.get("PLATFORM_FEE_BASIS_POINTS", 0)))
 
 
 def _fee_of(payment: Payment) -> int:
@@ -163,6 +172,9 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
         raise BookingNotPayable()
     if booking.status is not BookingStatus.HELD or booking.hold_lapsed(now=now):
         raise BookingNotPayable()
+    if booking.series_id is not None and payment_for_subject(
+            "booking_series", booking.series_id) is not None:
+        raise BookingNotPayable()  # paid (or being paid) with its whole course
     split = quote(booking, today=today)
     intent = _card_intent(split, key=f"booking-{booking.id}",
                           metadata={"booking_id": str(booking.id)})
@@ -251,23 +263,30 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
 
 
 def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
-                 today: date) -> None:
-    """Move the budget share from the spendable periods (oldest first) to the hold."""
-    remaining = payment.budget_minor
-    legs = []
-    accounts = budgets.spendable(payment.user_id, programme, category=payment.category,
-                                 today=today).accounts
-    # Locked first, which reads their balances again: a parallel payment of the same
-    # person may have spent them since the quote.
-    ledger.lock_accounts([*accounts, _hold_account(payment, now=now)])
-    for account in accounts:
-        take = min(account.balance_minor, remaining)
+                today: date) -> None:
+    """Move the budget share from the spendable periods (oldest first) to the hold.
+
+    The balances *and the category's cap* are read again under the accounts' locks: the
+    quote was read without them, and a parallel checkout of the same person may have spent
+    either since. The cap is kept per period account (``budgets.spendable``), so the lock
+    on the accounts a hold draws from is the lock on their caps too. Raises
+    InsufficientFunds (a clear 409: the split changed; nothing is written)."""
+    hold = _hold_account(payment, now=now)
+    before = budgets.spendable(payment.user_id, programme, category=payment.category,
+                               today=today)
+    # The order every budget write takes (see benefits.ledger): all accounts at once, by id.
+    locked = {a.id for a in ledger.lock_accounts([*before.accounts, hold])}
+    now_spendable = budgets.spendable(payment.user_id, programme, category=payment.category,
+                                      today=today)
+    remaining, legs = payment.budget_minor, []
+    for account, room in zip(now_spendable.accounts, now_spendable.room, strict=True):
+        take = min(room, remaining) if account.id in locked else 0
         if take:
             legs.append(ledger.Leg(account, -take))
             remaining -= take
     if remaining:
-        raise InsufficientFunds()  # the budget moved since the quote: a clear 409, not a 500
-    legs.append(ledger.Leg(_hold_account(payment, now=now), payment.budget_minor))
+        raise InsufficientFunds(BUDGET_MOVED)
+    legs.append(ledger.Leg(hold, payment.budget_minor))
     ledger.post(TransactionKind.HOLD, legs, now=now, reference=f"hold:pay{payment.id}",
                 category=payment.category)
 
@@ -335,9 +354,18 @@ def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> N
     payment.status = PaymentStatus.RELEASED
     payment.updated_at = now
     if cancel_intent and payment.stripe_payment_intent_id:
-        intent_id = payment.stripe_payment_intent_id
-        on_commit(lambda: stripe_gateway.cancel_payment_intent(
-            intent_id, idempotency_key=f"cancel-{intent_id}"))
+        # Cancelled while nothing is paid; refunded when it succeeded meanwhile (its
+        # webhook not here yet): Stripe refuses to cancel a succeeded intent.
+        intent_id, amount = payment.stripe_payment_intent_id, payment.card_minor
+        key = late_refund_key(payment)
+        on_commit(lambda: stripe_gateway.cancel_or_refund(intent_id, amount_minor=amount,
+                                                          idempotency_key=key))
+
+
+def late_refund_key(payment: Payment) -> str:
+    """The one idempotency key of giving a payment's card share back whole because its
+    hold had ended, however many paths (the lapse, the late webhook, reconcile) ask."""
+    return f"late-refund-pay{payment.id}"
 
 
 def refund_card_in_full(payment: Payment, *, now: datetime) -> None:
@@ -352,8 +380,53 @@ def refund_card_in_full(payment: Payment, *, now: datetime) -> None:
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_budget_minor, payment.refunded_card_minor = payment.budget_minor, amount
     payment.updated_at = now
+    key = late_refund_key(payment)
     on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=amount,
-                                            idempotency_key=f"late-refund-pay{payment.id}"))
+                                            idempotency_key=key))
+
+
+def record_stripe_refund(payment: Payment, *, refunded_minor: int, charge_id: str,
+                         now: datetime) -> str:
+    """Stripe says ``refunded_minor`` of the card share has gone back so far (its
+    ``charge.refunded``). What we refunded ourselves is already posted and recognised by the
+    amount; a refund made on Stripe's side (its dashboard) posts a refund entry from the
+    payee to Stripe's clearing account, and is recorded and alerted so that a person decides
+    about the booking. Returns what was done."""
+    new = refunded_minor - payment.refunded_card_minor
+    if new <= 0:
+        return "already_recorded"
+    if payment.status is PaymentStatus.PENDING:
+        return "not_settled"  # the success has not arrived: reconcile repairs it later
+    if payment.status is PaymentStatus.RELEASED:
+        # Succeeded after its hold ended and refunded (by the lapse or by hand): nothing
+        # of it was captured, so the ledger does not move.
+        payment.status = PaymentStatus.REFUNDED
+        payment.refunded_budget_minor = payment.budget_minor
+        payment.refunded_card_minor = refunded_minor
+        payment.updated_at = now
+        return "late_refunded"
+    payable = _payable(payment, now=now)
+    clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
+                                  now=now)
+    try:
+        with db.session.begin_nested():
+            ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
+                            amount_minor=new, now=now, category=payment.category,
+                            reference=f"stripe-refund:pay{payment.id}:{refunded_minor}",
+                            memo=f"refunded on Stripe, charge {charge_id}")
+    except InsufficientFunds:
+        incidents.record(IncidentKind.REFUND_NOT_POSTED, payment=payment,
+                         stripe_object_id=charge_id, amount_minor=refunded_minor,
+                         currency=payment.currency, now=now,
+                         detail=f"the payee's account cannot give back {new}")
+        return "refund_not_posted"
+    payment.refunded_card_minor = refunded_minor
+    payment.updated_at = now
+    incidents.record(IncidentKind.REFUNDED_ON_STRIPE, payment=payment,
+                     stripe_object_id=charge_id, amount_minor=refunded_minor,
+                     currency=payment.currency, now=now,
+                     detail=f"{new} refunded on Stripe's side; the ledger follows")
+    return "refund_posted"
 
 
 def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
@@ -362,40 +435,66 @@ def refund(payment: Payment, outcome: CancellationOutcome, *, now: datetime,
     refund_share(payment, basis_points=outcome.refund_basis_points, now=now, today=today)
 
 
-def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: date) -> None:
-    """Give back ``basis_points`` of what was paid (10000: everything), split
-    proportionally between the budget and the card; the card refund goes to Stripe after
-    the commit. A payment still pending is released instead; one already released or
-    refunded is left alone."""
-    if not 0 <= basis_points <= 10000:
-        raise ValueError("basis_points is a share between 0 and 10000")
+@dataclass(frozen=True)
+class Part:
+    """One part of a payment that is refunded on its own, e.g. one session of a course paid
+    in one checkout: its key (in the ledger references) and its price."""
+
+    key: str
+    price_minor: int
+
+
+def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: date,
+                 part: Part | None = None) -> None:
+    """Give back ``basis_points`` of what was paid (``FULL``: everything), or of one
+    ``part`` of it, split proportionally between the budget and the card; the card refund
+    goes to Stripe after the commit. Every share is rounded down (``core.money``). A payment
+    still pending is released instead; one released or refunded in full is left alone, and
+    a part is refunded once."""
+    if not 0 <= basis_points <= FULL:
+        raise ValueError(f"basis_points is a share between 0 and {FULL}")
     if payment.status is PaymentStatus.PENDING:
         release(payment, now=now)
         return
     if payment.status is not PaymentStatus.PAID:
         return
-    budget_back = payment.budget_minor * basis_points // 10000
-    card_back = payment.card_minor * basis_points // 10000
+    suffix = f":{part.key}" if part else ""
+    if part and any(ledger.find_by_reference(f"{kind}:pay{payment.id}{suffix}")
+                    for kind in ("fee-back", "budget-refund", "card-refund")):
+        return
+    budget, card, fee = payment.budget_minor, payment.card_minor, _fee_of(payment)
+    if part is not None:
+        budget, card, fee = (prorate(x, part.price_minor, payment.price_minor)
+                             for x in (budget, card, fee))
+    budget_back, card_back = share(budget, basis_points), share(card, basis_points)
+    if part is None:  # less what parts or Stripe's side gave back already: never twice
+        budget_back = max(0, budget_back - payment.refunded_budget_minor)
+        card_back = max(0, card_back - payment.refunded_card_minor)
     payable = _payable(payment, now=now)
     _lock_refund_accounts(payment, payable, now=now)
-    fee_back = _fee_of(payment) * basis_points // 10000
+    fee_back = share(fee, basis_points)
     if fee_back:  # the platform keeps its fee only on what the provider keeps
         ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
-                        amount_minor=fee_back, now=now, reference=f"fee-back:pay{payment.id}",
-                        category=payment.category)
+                        amount_minor=fee_back, now=now,
+                        reference=f"fee-back:pay{payment.id}{suffix}", category=payment.category)
     if budget_back:
-        _refund_budget(payment, budget_back, payable, now=now, today=today)
+        _refund_budget(payment, budget_back, payable, now=now, today=today, suffix=suffix)
     if card_back:
         clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
                                       now=now)
         ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
-                        amount_minor=card_back, now=now, reference=f"card-refund:pay{payment.id}",
+                        amount_minor=card_back, now=now,
+                        reference=f"card-refund:pay{payment.id}{suffix}",
                         category=payment.category)
         intent_id = payment.stripe_payment_intent_id
-        on_commit(lambda: stripe_gateway.refund(
-            intent_id, amount_minor=card_back, idempotency_key=f"refund-pay{payment.id}"))
-    payment.refunded_budget_minor, payment.refunded_card_minor = budget_back, card_back
-    payment.status = PaymentStatus.REFUNDED
+        key = f"refund-pay{payment.id}{suffix.replace(':', '-')}"
+        on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=card_back,
+                                                idempotency_key=key))
+    payment.refunded_budget_minor += budget_back
+    payment.refunded_card_minor += card_back
+    if part is None or (payment.refunded_budget_minor >= payment.budget_minor
+                        and payment.refunded_card_minor >= payment.card_minor):
+        payment.status = PaymentStatus.REFUNDED
     payment.updated_at = now
 
 
@@ -415,21 +514,26 @@ def _lock_refund_accounts(payment: Payment, payable: LedgerAccount, *, now: date
 
 
 def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now: datetime,
-                   today: date) -> None:
+                   today: date, suffix: str = "") -> None:
     """Back to the periods it came from while they can still be spent; to the programme's
-    pot for periods already over."""
+    pot for periods already over. What earlier refunds (of other parts) gave back is taken
+    from the hold's entries first, so that no period gets back more than it gave."""
     hold = ledger.find_by_reference(f"hold:pay{payment.id}")
     programme = db.session.get(BudgetProgramme, payment.programme_id)
-    legs, remaining = [], amount
+    legs, remaining, given_back = [], amount, payment.refunded_budget_minor
     for entry in hold.entries:
         if entry.amount_minor >= 0 or not remaining:
             continue
-        back = min(-entry.amount_minor, remaining)
+        left = -entry.amount_minor - min(-entry.amount_minor, given_back)
+        given_back -= -entry.amount_minor - left
+        back = min(left, remaining)
+        if not back:
+            continue
         target = entry.account
         if budgets.spendable_until(programme, target.period_key) < today:
             target = budgets.funds_account(programme, now=now)
         legs.append(ledger.Leg(target, back))
         remaining -= back
     legs.append(ledger.Leg(payable, -amount))
-    ledger.post(TransactionKind.REFUND, legs, now=now, reference=f"budget-refund:pay{payment.id}",
-                category=payment.category)
+    ledger.post(TransactionKind.REFUND, legs, now=now,
+                reference=f"budget-refund:pay{payment.id}{suffix}", category=payment.category)

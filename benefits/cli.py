@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from benefits import budgets, ledger, reconcile, stripe_gateway, usage
+from benefits import budgets, incidents, ledger, reconcile, stripe_gateway, usage
 from benefits.models import BudgetProgramme
 from core.cli import report_problems
 from core.clock import utcnow
@@ -47,12 +47,38 @@ def run_periods_command() -> None:
 
 
 @payments_cli.command("reconcile")
-def reconcile_command() -> None:
-    """Compare Stripe's payment intents with our payments; exit 1 on any difference."""
+@click.option("--apply", "apply_", is_flag=True,
+              help="Repair what can be repaired (by default only report: a dry run).")
+def reconcile_command(apply_: bool) -> None:
+    """Compare Stripe's payment intents and charges with our payments; list the
+    differences (and Stripe charges with no record here); with --apply repair what the
+    missed webhooks would have done. Exit 1 on any difference."""
     if not stripe_gateway.card_payments_enabled():
         click.echo("Stripe is not configured (STRIPE_SECRET_KEY): nothing to reconcile.")
         return
-    report_problems(reconcile.reconcile(), all_well="payments match Stripe")
+    found = reconcile.findings(apply=apply_, now=utcnow())
+    if apply_:
+        db.session.commit()
+        for finding in found:
+            click.echo(finding.line(applied=True), err=finding.needs_a_person)
+        if any(f.needs_a_person for f in found):
+            raise SystemExit(1)  # what only a person can settle is left
+        click.echo("payments match Stripe" if not found else "repaired")
+        return
+    if found:
+        click.echo("dry run: nothing was changed; --apply repairs what says 'would'",
+                   err=True)
+    report_problems([f.line(applied=False) for f in found], all_well="payments match Stripe")
+
+
+@payments_cli.command("incidents")
+def incidents_command() -> None:
+    """The most recent payment incidents (disagreeing amounts, refunds and disputes made on
+    Stripe's side), newest first."""
+    for incident in incidents.recent():
+        click.echo(f"{incident.created_at:%Y-%m-%d %H:%M} {incident.kind.value} "
+                   f"{incident.stripe_object_id} payment {incident.payment_id or '-'} "
+                   f"{incident.amount_minor} {incident.currency or ''} {incident.detail}")
 
 
 def init_app(app: Flask) -> None:

@@ -66,6 +66,15 @@ class WebhookRejected(DomainError):
     default_message = _l("This webhook could not be verified.")
 
 
+class WebhookMalformed(DomainError):
+    """A webhook whose signature checks out but which is not an event of the shape its type
+    needs: answered 400, so that Stripe shows it as failed; nothing is written."""
+
+    code = "webhook_malformed"
+    status = 400
+    default_message = _l("This webhook event is not in a form that can be processed.")
+
+
 class NotPayable(Conflict):
     """A registered subject (see ``benefits.subjects``) is not waiting for payment."""
 

@@ -24,12 +24,14 @@ from benefits.errors import AlreadyReversed, InsufficientFunds, UnbalancedTransa
 from benefits.models import (
     NEGATIVE_KINDS,
     AccountKind,
+    CategoryCap,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
     TransactionKind,
 )
 from core.db import db, sum_of, upsert_insert
+from core.money import share
 
 #: Nothing in ParkWell moves more than a million yuan at once; larger is a typo or an attack.
 MAX_AMOUNT_MINOR = 100_000_000
@@ -216,4 +218,38 @@ def check_ledger() -> list[str]:
         select(LedgerEntry.id).join(LedgerAccount)
         .where(LedgerEntry.currency != LedgerAccount.currency)).scalars().all()
     problems += [f"entry {e} is in another currency than its account" for e in mismatched]
-    return problems + usage.check()
+    return problems + check_caps() + usage.check()
+
+
+def check_caps() -> list[str]:
+    """Every category capped by a share of the allocation: what it took from each period
+    account (holds less releases, refunds and corrections) is at most the cap's share of
+    that account's allocations. Checked against the caps as they are now."""
+    share_caps = (CategoryCap.cap_basis_points.is_not(None)
+                  & CategoryCap.pot_amount_minor.is_(None))
+    spent = db.session.execute(
+        select(LedgerEntry.account_id, CategoryCap.category, CategoryCap.cap_basis_points,
+               sum_of(LedgerEntry.amount_minor))
+        .join(LedgerEntry.transaction).join(LedgerEntry.account)
+        .join(CategoryCap, (CategoryCap.programme_id == LedgerAccount.programme_id)
+              & (CategoryCap.category == LedgerTransaction.category))
+        .where(share_caps, LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
+               LedgerAccount.pot.is_(None), LedgerTransaction.kind.in_(usage.SPENDING))
+        .group_by(LedgerEntry.account_id, CategoryCap.category, CategoryCap.cap_basis_points)
+        .having(func.sum(LedgerEntry.amount_minor) < 0)).all()
+    if not spent:
+        return []
+    allocated = dict(db.session.execute(
+        select(LedgerEntry.account_id, sum_of(LedgerEntry.amount_minor))
+        .join(LedgerEntry.transaction)
+        .where(LedgerEntry.account_id.in_({row[0] for row in spent}),
+               LedgerTransaction.kind == TransactionKind.ALLOCATION,
+               LedgerEntry.amount_minor > 0)
+        .group_by(LedgerEntry.account_id)).all())
+    problems = []
+    for account_id, category, basis_points, net in sorted(spent):
+        limit = share(allocated.get(account_id, 0), basis_points)
+        if -net > limit:
+            problems.append(f"account {account_id}: {category} spent {-net} beyond its cap "
+                            f"{limit} ({basis_points} basis points of the allocation)")
+    return problems

@@ -423,3 +423,36 @@ class TopUp(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IncidentKind(StrEnum):
+    #: A webhook's amount or currency disagrees with the payment: nothing was posted.
+    AMOUNT_MISMATCH = "amount_mismatch"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    #: A refund made on Stripe's side (its dashboard), posted to the ledger.
+    REFUNDED_ON_STRIPE = "refunded_on_stripe"
+    #: A refund made on Stripe's side that the ledger could not take (the payee's account
+    #: had paid the money out): an operator settles it.
+    REFUND_NOT_POSTED = "refund_not_posted"
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_CLOSED = "dispute_closed"
+
+
+class PaymentIncident(db.Model):
+    """Something about a card payment that a person must look at: recorded when the webhook
+    or reconcile finds it, alerted (logged at ERROR, and mailed to
+    ``PAYMENTS_ALERT_EMAIL``), and listed by ``flask payments reconcile``."""
+
+    __tablename__ = "payment_incidents"
+    __table_args__ = (UniqueConstraint("kind", "stripe_object_id", "amount_minor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[IncidentKind] = mapped_column(str_enum(IncidentKind))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    #: The Stripe object it is about (an intent, charge or dispute id).
+    stripe_object_id: Mapped[str] = mapped_column(String(100))
+    #: What Stripe said, in its minor units and currency (lower-cased as Stripe sends it).
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,18 +1,22 @@
 """The enterprise's view of how its budget is used: aggregates only.
 
-Every figure covers at least ``k`` employees (``REPORT_MIN_GROUP``, 5 by default):
-departments smaller than that are merged into one "other departments" group, which is
-itself suppressed when still too small, and categories used by fewer than k people are not
-shown. Nothing here reads health data; the report never names a person.
+Every figure covers at least ``k`` employees (``REPORT_MIN_GROUP``, ``core.aggregates``):
+departments smaller than that are merged into one "other departments" group, padded with
+the smallest departments until it has k (so that the period's total minus the departments
+shown never isolates a small group), and categories used by fewer than k people are not
+shown, nor, then, the smallest one shown. The people counted are the enterprise's adopted
+cohort and the report is released once a day (``usage_report``). Nothing here reads
+health data; the report never names a person.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 
+from benefits import roster
 from benefits.models import (
     AccountKind,
     BudgetProgramme,
@@ -20,11 +24,11 @@ from benefits.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
-    RosterEntry,
     TransactionKind,
 )
 from benefits.periods import period_key, previous_key
 from benefits.statements import month_bounds
+from core import aggregates
 from core.accounts.models import Enterprise, User
 from core.db import db, replica_reads, sum_of
 from core.policy import Action, require
@@ -62,10 +66,11 @@ class UsageReport:
     currency: str
     k: int
     departments: list[GroupLine]
-    suppressed_employees: int
+    groups_withheld: bool  #: everyone together is fewer than k: no department is shown
     categories: list[tuple[str, int, int]]  #: (category, people, spent)
     participation_percent: int | None
     over_time: list[PeriodUse]
+    released_at: datetime | None = None  #: when these figures were worked out
 
 
 def _usage(programme: BudgetProgramme, keys: list[str]):
@@ -93,67 +98,111 @@ def _positive(column):
 
 
 def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: User,
-                 on) -> UsageReport:
+                 on: date, now: datetime) -> UsageReport:
     """Raises Forbidden/NotFound unless ``actor`` runs this enterprise's benefits.
 
-    Three aggregate queries whatever the size of the enterprise: departments, categories
-    and the periods over time."""
+    Today's release of the report (``core.aggregates``): worked out once a day over the
+    enterprise's adopted cohort (active employees by department; it changes only when at
+    least k people joined, left or moved) and stored, so that moving, deactivating or
+    reactivating one person changes no figure. Later reads that day read one row."""
     require(actor, Action.MANAGE_BENEFITS, enterprise)
-    with replica_reads():  # aggregates people read: seconds of lag change nothing
-        return _report(enterprise, programme, on=on)
-
-
-def _report(enterprise: Enterprise, programme: BudgetProgramme, *, on) -> UsageReport:
-    k = int(current_app.config.get("REPORT_MIN_GROUP", 5))
+    k = aggregates.min_group()
     key = period_key(programme.period, on)
+
+    def figures() -> dict:
+        cohort = aggregates.adopted_cohort(f"enterprise:{enterprise.id}",
+                                           roster.active_departments([enterprise.id]),
+                                           k=k, now=now)
+        with replica_reads():  # aggregates people read: seconds of lag change nothing
+            return _figures(programme, key, cohort, k=k)
+
+    stored = aggregates.release(f"benefits-usage:{programme.id}:{key}",
+                                period=on.isoformat(), compute=figures, now=now)
+    data = stored.figures
+    return UsageReport(
+        period_key=key, currency=programme.currency, k=data["k"],
+        departments=[GroupLine(*line) for line in data["departments"]],
+        groups_withheld=data["groups_withheld"],
+        categories=[tuple(row) for row in data["categories"]],
+        participation_percent=data["participation_percent"],
+        over_time=[PeriodUse(*row) for row in data["over_time"]],
+        released_at=stored.released_at)
+
+
+def _figures(programme: BudgetProgramme, key: str, cohort: dict[int, str], *, k: int
+             ) -> dict:
+    """The report over the people of ``cohort`` (user id → department), suppressed."""
     per_user = _per_user(programme, [key])
-    roster = (select(RosterEntry.user_id, func.max(RosterEntry.department).label("department"))
-              .where(RosterEntry.enterprise_id == enterprise.id)
-              .group_by(RosterEntry.user_id).subquery("roster"))
     rows = db.session.execute(
-        select(roster.c.department, func.count(), sum_of(per_user.c.allocated),
-               sum_of(_positive(per_user.c.spent)),
-               sum_of(case((per_user.c.spent > 0, 1), else_=0)))
-        .select_from(per_user).outerjoin(roster, roster.c.user_id == per_user.c.user_id)
-        .where(per_user.c.allocations > 0).group_by(roster.c.department)).all()
-    lines, other = [], GroupLine(OTHER, 0, 0, 0)
-    employees = participants = 0
-    for name, count, allocated, spent, spending in sorted(
-            rows, key=lambda row: (row[0] is None, row[0] or "")):
-        employees, participants = employees + count, participants + spending
-        if name is not None and count >= k:
-            lines.append(GroupLine(name, count, allocated, spent))
-        else:
-            other = GroupLine(OTHER, other.employees + count,
-                              other.allocated_minor + allocated, other.spent_minor + spent)
-    suppressed = 0
-    if other.employees:
-        if other.employees >= k:
-            lines.append(other)
-        else:
-            suppressed = other.employees
-    return UsageReport(period_key=key, currency=programme.currency, k=k, departments=lines,
-                       suppressed_employees=suppressed,
-                       categories=_categories(programme, key, k=k),
-                       participation_percent=(participants * 100 // employees
-                                              if employees >= k else None),
-                       over_time=utilisation(programme, key, k=k))
+        select(per_user.c.user_id, per_user.c.allocated, per_user.c.spent)
+        .where(per_user.c.allocations > 0)).all()
+    by_name: dict[str, list[GroupLine]] = {}
+    participants = 0
+    for user_id, allocated, spent in rows:
+        if user_id not in cohort:
+            continue  # a leaver, or someone not in the adopted cohort yet
+        name = cohort[user_id] or OTHER
+        participants += spent > 0
+        by_name.setdefault(name, []).append(GroupLine(name, 1, allocated, max(spent, 0)))
+    everyone = [line for group in by_name.values() for line in group]
+    # small departments merged into "other", padded with the smallest until it has k: the
+    # period's total (over time) minus the departments shown never isolates a small group
+    shown, rest, withheld = aggregates.merge_small_groups(
+        by_name, k=k, size=lambda group: sum(line.employees for line in group))
+    lines = [_summed(name, group) for name, group in shown if name != OTHER]
+    rest += [line for name, group in shown if name == OTHER for line in group]
+    if rest and not withheld:
+        lines.append(_summed(OTHER, rest))
+    total = _summed(key, everyone)
+    # the current period over the same people as the departments, earlier ones as they were
+    over_time = [p for p in utilisation(programme, key, k=k) if p.period_key != key]
+    if aggregates.count_is_shown(total.employees, k=k):
+        over_time.append(PeriodUse(key, total.employees, total.allocated_minor,
+                                   total.spent_minor))
+    shown_participation = (aggregates.count_is_shown(total.employees, k=k)
+                           and aggregates.count_is_shown(participants, k=k))
+    return {"k": k, "groups_withheld": withheld,
+            "departments": [[line.name, line.employees, line.allocated_minor,
+                             line.spent_minor] for line in lines],
+            "categories": [list(row) for row in _categories(programme, key, cohort, k=k)],
+            "participation_percent": (participants * 100 // total.employees
+                                      if shown_participation else None),
+            "over_time": [[p.period_key, p.employees, p.allocated_minor, p.spent_minor]
+                          for p in over_time]}
 
 
-def _categories(programme: BudgetProgramme, key: str, *, k: int) -> list[tuple[str, int, int]]:
-    """(category, people, spent) of the categories at least k people spent on, most spent
-    first."""
+def _summed(name: str, group: list[GroupLine]) -> GroupLine:
+    return GroupLine(name, sum(line.employees for line in group),
+                     sum(line.allocated_minor for line in group),
+                     sum(line.spent_minor for line in group))
+
+
+def _categories(programme: BudgetProgramme, key: str, cohort: dict[int, str], *, k: int
+                ) -> list[tuple[str, int, int]]:
+    """(category, people, spent) of the categories at least k people of ``cohort`` spent
+    on, most spent first. When some category is left out, the smallest one shown is left
+    out with it, so that the period's spending minus the categories shown always covers at
+    least k people (complementary suppression: a category of two people cannot be worked
+    out from the total)."""
     per_person = (_usage(programme, [key]).add_columns(
-        BudgetUsage.user_id, BudgetUsage.category.label("category"),
+        BudgetUsage.user_id.label("user_id"), BudgetUsage.category.label("category"),
         sum_of(BudgetUsage.spent_minor).label("spent"))
         .where(BudgetUsage.category != "")
         .group_by(BudgetUsage.user_id, BudgetUsage.category).subquery("per_person"))
-    rows = db.session.execute(
-        select(per_person.c.category, func.count(), sum_of(per_person.c.spent))
-        .where(per_person.c.spent > 0).group_by(per_person.c.category)
-        .having(func.count() >= k)).all()
-    return sorted(((category, people, spent) for category, people, spent in rows),
-                  key=lambda row: (-row[2], row[0]))
+    totals: dict[str, list[int]] = {}
+    for category, user_id, spent in db.session.execute(
+            select(per_person.c.category, per_person.c.user_id, per_person.c.spent)
+            .where(per_person.c.spent > 0)):
+        if user_id in cohort:
+            people_spent = totals.setdefault(category, [0, 0])
+            people_spent[0] += 1
+            people_spent[1] += spent
+    shown = sorted(((category, people, spent) for category, (people, spent) in totals.items()
+                    if aggregates.count_is_shown(people, k=k)),
+                   key=lambda row: (row[1], row[2], row[0]))
+    if shown and len(shown) < len(totals):
+        shown.pop(0)  # it has k people or more: what is hidden now covers at least k
+    return sorted(shown, key=lambda row: (-row[2], row[0]))
 
 
 def utilisation(programme: BudgetProgramme, key: str, *, k: int,

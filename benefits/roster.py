@@ -25,7 +25,7 @@ from benefits.models import RosterEntry
 from core.accounts import services as accounts
 from core.accounts.errors import InvalidLogin
 from core.accounts.logins import split_login
-from core.accounts.models import Enterprise, Role, User
+from core.accounts.models import Enterprise, Membership, Role, User
 from core.db import db
 from core.errors import InvalidInput, NotFound
 from core.jobs import services as jobs
@@ -356,6 +356,24 @@ def deactivate_leaver(entry: RosterEntry, *, actor: User, now: datetime) -> int:
             returned += budgets.return_unspent(programme, entry.user.id, now=now,
                                                reason=f"leaver {entry.employee_no}")
     return returned
+
+
+def active_departments(enterprise_ids: list[int]) -> dict[int, str]:
+    """Each active employee of these enterprises (an active employee role) and the
+    department of their active roster entry ("" when they have none): the people, and
+    groups, that aggregates for employers may cover. Leavers are not in it."""
+    if not enterprise_ids:
+        return {}
+    people = dict.fromkeys(db.session.scalars(select(Membership.user_id).where(
+        Membership.role == Role.EMPLOYEE, Membership.is_active.is_(True),
+        Membership.enterprise_id.in_(enterprise_ids))), "")
+    for user_id, department in db.session.execute(
+            select(RosterEntry.user_id, RosterEntry.department).where(
+                RosterEntry.enterprise_id.in_(enterprise_ids), RosterEntry.is_active.is_(True),
+                RosterEntry.user_id.is_not(None)).order_by(RosterEntry.id)):
+        if user_id in people:
+            people[user_id] = department.strip()
+    return people
 
 
 def get_entry(enterprise: Enterprise, entry_id: int) -> RosterEntry:

@@ -270,7 +270,10 @@ class UsageReportOut(BaseModel):
     currency: str
     k: int = Field(description="Every figure covers at least this many employees.")
     departments: list[DepartmentLineOut]
-    suppressed_employees: int
+    groups_withheld: bool = Field(description="Everyone together is fewer than k: no "
+                                              "department is shown.")
+    released_at: datetime | None = Field(None, description="When these figures were worked "
+                                                           "out (once a day).")
     categories: list[CategoryLineOut]
     participation_percent: int | None
     over_time: list[PeriodUseOut] = Field(description="Recent periods with at least k "

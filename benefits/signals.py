@@ -3,7 +3,7 @@ their roster entry) and booking (holds lapse, bookings are cancelled)."""
 
 from __future__ import annotations
 
-from benefits import checkout, roster
+from benefits import checkout, roster, series_payments
 from booking.signals import booking_cancelled, hold_expired
 from core.accounts.models import Role
 from core.accounts.signals import invitation_accepted
@@ -19,12 +19,16 @@ def _release_lapsed_hold(booking, now, **_extra) -> None:
     payment = checkout.payment_for(booking)
     if payment is not None:
         checkout.release(payment, now=now)
+    else:
+        series_payments.release_lapsed(booking, now=now)
 
 
 def _refund_cancelled(booking, now, outcome, **_extra) -> None:
     payment = checkout.payment_for(booking)
     if payment is not None:
         checkout.refund(payment, outcome, now=now, today=park_today())
+    else:
+        series_payments.refund_cancelled(booking, outcome, now=now, today=park_today())
 
 
 def connect() -> None:

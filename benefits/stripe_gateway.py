@@ -24,10 +24,36 @@ class Intent:
     amount: int
     currency: str
     client_secret: str | None
+    amount_received: int = 0
+    #: Why the last attempt failed (Stripe's code, e.g. ``card_declined``), if it did.
+    last_error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ChargeRecord:
+    """One of Stripe's charges, as reconcile compares it with ours."""
+
+    id: str
+    payment_intent: str | None
+    amount: int
+    amount_refunded: int
+    currency: str  #: upper-case, as ours
+    status: str
+    disputed: bool
 
 
 def card_payments_enabled() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+
+
+def browser_settings() -> dict[str, str | bool] | None:
+    """What a pay page needs to load Stripe.js: its address and the publishable key (and
+    whether these are test keys, to say so on screen); None when card payment is off."""
+    key = current_app.config.get("STRIPE_PUBLISHABLE_KEY")
+    if not card_payments_enabled() or not key:
+        return None
+    return {"js_url": current_app.config.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
+            "publishable_key": key, "test_mode": key.startswith("pk_test_")}
 
 
 def _client() -> stripe.StripeClient:
@@ -40,8 +66,11 @@ def _client() -> stripe.StripeClient:
 
 
 def _intent(obj) -> Intent:
+    error = getattr(obj, "last_payment_error", None)
     return Intent(id=obj.id, status=obj.status, amount=obj.amount, currency=obj.currency,
-                  client_secret=getattr(obj, "client_secret", None))
+                  client_secret=getattr(obj, "client_secret", None),
+                  amount_received=getattr(obj, "amount_received", None) or 0,
+                  last_error_code=getattr(error, "code", None) if error else None)
 
 
 def create_payment_intent(*, amount_minor: int, currency: str, idempotency_key: str,
@@ -68,6 +97,36 @@ def cancel_payment_intent(intent_id: str, *, idempotency_key: str) -> None:
     try:
         _client().v1.payment_intents.cancel(intent_id,
                                             options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise PaymentProviderFailed() from exc
+
+
+def cancel_or_refund(intent_id: str, *, amount_minor: int, idempotency_key: str) -> str:
+    """Let go of an intent whose hold ended: cancel it while nothing is paid; refund it
+    when it has succeeded meanwhile (real Stripe refuses to cancel a succeeded intent). The
+    refund's key is the one a late success refunds with (``late_refund_key``), so that the
+    webhook arriving afterwards meets the same refund rather than a second one. Returns
+    what was done: "canceled", "refunded" or "nothing". Raises PaymentProviderFailed."""
+    intent = retrieve_payment_intent(intent_id)
+    if intent.status == "canceled":
+        return "nothing"
+    if intent.status == "succeeded":
+        refund(intent_id, amount_minor=amount_minor, idempotency_key=idempotency_key)
+        return "refunded"
+    cancel_payment_intent(intent_id, idempotency_key=f"cancel-{intent_id}")
+    return "canceled"
+
+
+def charges() -> list[ChargeRecord]:
+    """Every charge on the account (reconcile lists those with no record here). Raises
+    PaymentProviderFailed."""
+    try:
+        listed = _client().v1.charges.list(params={"limit": 100})
+        return [ChargeRecord(id=c.id, payment_intent=getattr(c, "payment_intent", None),
+                             amount=c.amount, amount_refunded=c.amount_refunded or 0,
+                             currency=str(c.currency).upper(), status=c.status,
+                             disputed=bool(getattr(c, "disputed", False)))
+                for c in listed.auto_paging_iter()]
     except stripe.StripeError as exc:
         raise PaymentProviderFailed() from exc
 

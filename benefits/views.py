@@ -24,9 +24,12 @@ from benefits import (
     api,
     budgets,
     checkout,
+    payment_return,
+    preview,
     queries,
     reports,
     roster,
+    series_payments,
     statements,
     stripe_gateway,
     topups,
@@ -42,7 +45,8 @@ from benefits.forms import (
 )
 from benefits.models import BudgetPeriod, PaymentStatus
 from benefits.money_input import yuan_to_minor
-from booking.models import Booking
+from booking import series as series_services
+from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
 from core.bootstrap import register_api
@@ -255,7 +259,8 @@ def record_funding(enterprise_id: int, programme_id: int):
 def report_page(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
-    report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
+    report = reports.usage_report(enterprise, programme, actor=current_user,
+                                  on=park_today(), now=utcnow())
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
@@ -279,7 +284,8 @@ def report_page(enterprise_id: int, programme_id: int):
 def report_csv(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
-    report = reports.usage_report(enterprise, programme, actor=current_user, on=park_today())
+    report = reports.usage_report(enterprise, programme, actor=current_user,
+                                  on=park_today(), now=utcnow())
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     buffer = io.StringIO()
@@ -335,15 +341,31 @@ def top_up(enterprise_id: int, programme_id: int):
                            publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"))
 
 
+def _own_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+    if booking is None or booking.client_id != current_user.id:
+        raise NotFound()
+    return booking
+
+
+def _pay_page_context(booking: Booking, payment, *, client_secret: str | None) -> dict:
+    """What the checkout and return pages share: Stripe.js (or None when card payment is
+    off), where Stripe sends the person back, and whether the place is still held."""
+    return {"booking": booking, "payment": payment, "client_secret": client_secret,
+            "stripe_js": stripe_gateway.browser_settings(),
+            "return_url": url_for("benefits.checkout_return", booking_id=booking.id,
+                                  _external=True),
+            "holding": booking.status is BookingStatus.HELD
+            and not booking.hold_lapsed(now=utcnow()),
+            "release_form": AllocateForm(formdata=None)}
+
+
 @bp.route("/bookings/<int:booking_id>/checkout", methods=["GET", "POST"])
 @login_required
 def checkout_page(booking_id: int):
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.client_id != current_user.id:
-        raise NotFound()
+    booking = _own_booking(booking_id)
     form = AllocateForm()
-    payment = checkout.payment_for(booking)
-    client_secret, status = None, 200
+    status = 200
     if form.validate_on_submit():
         try:
             result = checkout.start_checkout(booking, actor=current_user, now=utcnow(),
@@ -355,13 +377,89 @@ def checkout_page(booking_id: int):
             if result.payment.status is PaymentStatus.PAID:
                 flash(_("Paid from your budget. Your booking is confirmed."), "success")
                 return redirect(url_for("booking.booking_detail", booking_id=booking.id))
+            # the same page, now with the card share to pay (a reload posts nothing again)
+            return redirect(url_for("benefits.checkout_page", booking_id=booking.id), 303)
+    payment = checkout.payment_for(booking)
+    return render_template(
+        "benefits/checkout.html", form=form, quote=checkout.quote(booking, today=park_today()),
+        card_enabled=stripe_gateway.browser_settings() is not None,
+        **_pay_page_context(booking, payment,
+                            client_secret=payment_return.pending_client_secret(payment))
+    ), status
+
+
+@bp.route("/bookings/<int:booking_id>/checkout/return")
+@login_required
+def checkout_return(booking_id: int):
+    """Where Stripe sends the person back (card, Alipay's redirect, WeChat Pay's QR): the
+    payment as Stripe has it, whatever the address says."""
+    booking = _own_booking(booking_id)
+    result = payment_return.check_booking_payment(booking, actor=current_user, now=utcnow(),
+                                                  today=park_today())
+    return render_template("benefits/checkout_return.html", check=result,
+                           state=payment_return.PayState,
+                           **_pay_page_context(booking, result.payment,
+                                               client_secret=result.client_secret))
+
+
+@bp.route("/bookings/<int:booking_id>/checkout/release", methods=["POST"])
+@login_required
+def release_hold(booking_id: int):
+    """Let the held place go: the place and the held budget are freed, nothing is paid."""
+    booking = _own_booking(booking_id)
+    if not AllocateForm().validate_on_submit():
+        flash(_("Some of the information given is not valid."), "error")
+        return redirect(url_for("benefits.checkout_page", booking_id=booking.id))
+    outcome = payment_return.release_hold(booking, actor=current_user, now=utcnow(),
+                                          today=park_today())
+    if outcome is payment_return.PayState.PROCESSING:
+        flash(_("Your payment is being confirmed, so the place is kept."), "info")
+        return redirect(url_for("benefits.checkout_return", booking_id=booking.id), 303)
+    if outcome is not payment_return.PayState.ENDED:
+        flash(_("Your payment has already gone through, so the place is kept."), "info")
+        return redirect(url_for("benefits.checkout_return", booking_id=booking.id), 303)
+    flash(_("The place is released. Nothing was charged, and your budget is back."),
+          "success")
+    return redirect(url_for("booking.booking_detail", booking_id=booking.id), 303)
+
+
+@bp.route("/series/<int:series_id>/pay", methods=["GET", "POST"])
+@login_required
+def series_pay(series_id: int):
+    """Pay every held session of a course in one checkout."""
+    series = series_services.own_series(current_user, series_id)
+    form = AllocateForm()
+    payment = series_payments.payment_of(series)
+    client_secret, status = None, 200
+    if form.validate_on_submit():
+        try:
+            result = series_payments.pay_series(series, actor=current_user, now=utcnow(),
+                                                today=park_today())
+        except DomainError as exc:
+            flash_error(exc)
+            status = exc.status
+        else:
+            if result.payment.status is PaymentStatus.PAID:
+                flash(_("Paid from your budget. Every session of your course is confirmed."),
+                      "success")
+                return redirect(url_for("booking_series.series_page", series_id=series.id))
             payment, client_secret = result.payment, result.client_secret
-    return render_template("benefits/checkout.html", booking=booking, form=form,
-                           quote=checkout.quote(booking, today=park_today()), payment=payment,
-                           client_secret=client_secret,
-                           card_enabled=stripe_gateway.card_payments_enabled(),
-                           publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")
-                           ), status
+    elif request.method == "POST":
+        status = 400
+    now = utcnow()
+    held = series_payments.held_sessions(series.id, now=now)
+    return render_template(
+        "benefits/series_pay.html", series=series, form=form, payment=payment,
+        sessions=series_payments.sessions(series.id), held=held,
+        quote=series_payments.quote(series, now=now, today=park_today()),
+        client_secret=client_secret, card_enabled=stripe_gateway.card_payments_enabled(),
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+        locale=current_locale_code()), status
+
+
+def series_payment_page_for(series_id: int) -> str:
+    """Where a course's page sends the client to pay it in one go."""
+    return url_for("benefits.series_pay", series_id=series_id)
 
 
 def payment_page_for(booking: Booking) -> str:
@@ -369,9 +467,21 @@ def payment_page_for(booking: Booking) -> str:
     return url_for("benefits.checkout_page", booking_id=booking.id)
 
 
+def price_preview_for(service) -> preview.PricePreview | None:
+    """The split, balance and cap for a priced service (booking's pages show it before a
+    time is chosen, without knowing benefits)."""
+    if not current_user.is_authenticated:
+        return None
+    return preview.price_preview(current_user, service, today=park_today())
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["payment_page_for"] = payment_page_for
+    app.jinja_env.globals["series_payment_page_for"] = series_payment_page_for
+    app.jinja_env.globals["price_preview_for"] = price_preview_for
+    app.jinja_env.globals["stripe_js_url"] = lambda: current_app.config.get(
+        "STRIPE_JS_URL") or "https://js.stripe.com/v3/"
     register_api(app, api.bp)
     add_nav(Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
     add_nav(Role.PROVIDER_STAFF, NavEntry(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from booking import api, cli, queries, series_views, views, waitlist
+from booking import api, cli, personal_data, queries, series_views, views, waitlist
 from booking.provider_feed import booking_feed_events, booking_feed_stamp
 from core.accounts.models import Role
 from core.bootstrap import register_api
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     register_feed_source(app, booking_feed_events, booking_feed_stamp)
     cli.init_app(app)
     waitlist.init_app(app)
+    personal_data.init_app(app)
     add_nav(Role.EMPLOYEE, NavEntry("booking.my_bookings", _l("My bookings"), order=20))
     add_nav(Role.PROVIDER_STAFF, NavEntry(
         "booking.provider_bookings", _l("Bookings"),

@@ -1,11 +1,14 @@
 """Each employee's secret, revocable iCalendar feed of their bookings. Only the SHA-256 of
-the secret in the feed's address is stored; issuing a new one ends the old address."""
+the secret in the feed's address is stored; issuing a new one ends the old address. The
+same bookings give the same body (stable UIDs, DTSTAMP = last change), so the view answers
+a calendar app's conditional poll with 304 (``my_calendar``'s ETag and Last-Modified)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
@@ -15,6 +18,7 @@ from sqlalchemy import select
 from booking import notifications
 from booking.models import Booking, BookingStatus, CalendarFeed
 from core.accounts.models import User
+from core.clock import as_utc
 from core.db import db
 
 #: How far back the feed goes.
@@ -55,24 +59,44 @@ def feed_owner(raw: str) -> User | None:
     return feed and db.session.get(User, feed.user_id)
 
 
+@dataclass(frozen=True)
+class MyCalendar:
+    """The feed's body and what a calendar app's next poll is compared with."""
+
+    body: str
+    etag: str  #: the body's hash: the same bookings give the same body
+    last_modified: datetime | None  #: the latest change of any event in it
+
+
 def calendar_for(user: User, *, now: datetime, locale: str, name: str) -> str:
     """The person's confirmed, attended and cancelled bookings (cancelled ones say so, so
     that calendar apps remove them) from ``FEED_PAST_DAYS`` ago on."""
-    bookings = db.session.scalars(select(Booking).where(
+    return my_calendar(user, now=now, locale=locale, name=name).body
+
+
+def my_calendar(user: User, *, now: datetime, locale: str, name: str) -> MyCalendar:
+    """``calendar_for`` with its ETag and Last-Modified. The calendar's UID is the same on
+    every fetch (one per person), and each event's UID one per booking."""
+    bookings = list(db.session.scalars(select(Booking).where(
         Booking.client_id == user.id, Booking.starts_at >= now - timedelta(days=FEED_PAST_DAYS),
         Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.ATTENDED,
                             BookingStatus.CANCELLED_BY_CLIENT,
-                            BookingStatus.CANCELLED_BY_PROVIDER])).order_by(Booking.starts_at))
-    text = notifications.bookings_ics(bookings, locale=locale, stamp=now, name=name)
+                            BookingStatus.CANCELLED_BY_PROVIDER])).order_by(Booking.starts_at)))
+    text = notifications.bookings_ics(bookings, locale=locale, name=name,
+                                      uid=f"my-bookings-{user.id}@parkwell")
     since = now - timedelta(days=FEED_PAST_DAYS)
     extra = [event for source in current_app.extensions.get(_SOURCES_KEY, ())
              for event in source(user.id, since, locale)]
-    if not extra:
-        return text
-    calendar = Calendar.from_ical(text)
-    for event in extra:
-        calendar.add_component(event)
-    return calendar.to_ical().decode()
+    changes = [as_utc(b.updated_at) for b in bookings]
+    if extra:
+        calendar = Calendar.from_ical(text)
+        for event in extra:
+            calendar.add_component(event)
+            if event.get("DTSTAMP") is not None:
+                changes.append(as_utc(event["DTSTAMP"].dt))
+        text = calendar.to_ical().decode()
+    return MyCalendar(body=text, etag=hashlib.sha256(text.encode()).hexdigest()[:32],
+                      last_modified=max(changes).replace(microsecond=0) if changes else None)
 
 
 _SOURCES_KEY = "booking.my_feed_sources"

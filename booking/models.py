@@ -243,6 +243,8 @@ class NotificationKind(StrEnum):
     CANCELLED = "cancelled"
     REMINDER = "reminder"
     OFFER = "offer"
+    #: A course's held sessions were not paid in time and are no longer kept.
+    HOLD_LAPSED = "hold_lapsed"
 
 
 class Notification(db.Model):

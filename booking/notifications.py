@@ -65,13 +65,14 @@ def booking_ics(booking: Booking, *, method: str, locale: str, stamp: datetime) 
     return calendar.to_ical().decode()
 
 
-def bookings_ics(bookings: Iterable[Booking], *, locale: str, stamp: datetime,
-                 name: str) -> str:
-    """A calendar feed of bookings (cancelled ones say STATUS:CANCELLED)."""
-    calendar = Calendar.new(prodid=PRODID, name=name)
+def bookings_ics(bookings: Iterable[Booking], *, locale: str, name: str, uid: str) -> str:
+    """A calendar feed of bookings (cancelled ones say STATUS:CANCELLED). The same bookings
+    give the same text: the calendar's ``uid`` is the caller's stable one, and each event's
+    DTSTAMP is the booking's last change, so that the text's hash is an ETag."""
+    calendar = Calendar.new(prodid=PRODID, name=name, uid=uid)
     for booking in bookings:
         calendar.add_component(_event(booking, locale, cancelled=booking.is_cancelled,
-                                      stamp=stamp))
+                                      stamp=booking.updated_at))
     return calendar.to_ical().decode()
 
 
@@ -142,6 +143,25 @@ def reminder(booking: Booking, *, hours: int, now: datetime) -> None:
         body += _extras(booking, locale)
     _notify(booking, NotificationKind.REMINDER, now=now, subject=subject, body=body,
             method="REQUEST", locale=locale)
+
+
+def series_hold_lapsed(bookings: list[Booking], *, now: datetime) -> None:
+    """A course's held sessions lapsed together, unpaid: tell the employee (one mail for
+    the course, one in-app notice per session) rather than let them vanish silently."""
+    first = bookings[0]
+    locale = _locale_of(first)
+    with force_locale(locale):
+        subject = _("Not paid in time: %(service)s", service=first.service.title(locale))
+        body = _("The %(count)s sessions of %(service)s at %(provider)s that were kept for "
+                 "you (from %(when)s) were not paid in time and are no longer held. Nothing "
+                 "was charged. Book the course again if you still want it.",
+                 count=len(bookings), service=first.service.title(locale),
+                 provider=first.provider.name(locale), when=_when(first))
+    for booking in bookings:
+        db.session.add(Notification(user_id=booking.client_id, booking_id=booking.id,
+                                    kind=NotificationKind.HOLD_LAPSED, created_at=now))
+    if first.client.email:
+        send_mail(to=first.client.email, subject=subject, body=body)
 
 
 def waitlist_offer(booking: Booking, *, now: datetime, expires_at: datetime) -> None:

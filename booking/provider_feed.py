@@ -1,6 +1,7 @@
 """Bookings in the practitioners' and providers' calendar feeds (``providers.feeds``):
-one VEVENT per booking from the feed's window on, its SEQUENCE the number of moves, and
-cancelled bookings kept with STATUS:CANCELLED so that calendar apps remove them. One query
+one VEVENT per booking from the feed's window on, its SEQUENCE the number of moves (plus
+one once cancelled), and cancelled bookings kept with STATUS:CANCELLED so that calendar
+apps remove them. One query
 for the whole feed, whatever its size. Registered by ``booking.init_app``.
 
 The summary names the service only: a provider's shared calendar is no place for the
@@ -38,9 +39,17 @@ def booking_feed_events(practitioner_ids: Sequence[int], since: datetime) -> lis
                Booking.status.in_(IN_FEED))
         .order_by(Booking.starts_at, Booking.id))
     return [FeedEvent(uid=f"booking-{row.id}@parkwell", starts_at=row.starts_at,
-                      ends_at=row.ends_at, summary=row[6], sequence=row.reschedule_count,
+                      ends_at=row.ends_at, summary=row[6],
+                      sequence=feed_sequence(row.reschedule_count, row.status in CANCELLED),
                       updated_at=row.updated_at, cancelled=row.status in CANCELLED)
             for row in rows]
+
+
+def feed_sequence(reschedule_count: int, cancelled: bool) -> int:
+    """A booking's SEQUENCE: one more for each move, and one more when it is cancelled, so
+    that a calendar app that already has the booking takes the cancellation as newer
+    (RFC 5545 3.8.7.4); the same rule as the e-mailed invitations (``notifications``)."""
+    return reschedule_count + (1 if cancelled else 0)
 
 
 def booking_feed_stamp(practitioner_ids: Sequence[int], since: datetime) -> FeedStamp:

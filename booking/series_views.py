@@ -15,7 +15,7 @@ from booking.forms import SeriesBookForm, SeriesCancelForm, SeriesPreviewForm
 from booking.models import BookingStatus
 from core.clock import utcnow
 from core.errors import DomainError
-from core.i18n import current_locale_code
+from core.i18n import current_locale_code, format_when
 from core.policy import Action
 from core.web import flash_error
 from providers import queries as provider_queries
@@ -46,7 +46,15 @@ def plan_series(service_id: int):
             except DomainError as exc:
                 flash_error(exc)
                 return redirect(request.full_path)
-            flash(_("Your course is booked."), "success")
+            held = [b for b in series_services.bookings_of_series(series)
+                    if b.status is BookingStatus.HELD]
+            if held:  # priced: kept together until paid in one checkout
+                flash(_("Your course of %(count)s sessions is kept for you until %(until)s. "
+                        "Pay for it in one go to confirm every session; unpaid, they are "
+                        "all released.", count=len(held),
+                        until=format_when(held[0].hold_expires_at, "short")), "info")
+            else:
+                flash(_("Your course is booked."), "success")
             return redirect(url_for("booking_series.series_page", series_id=series.id))
         flash_error(InvalidSeries())
         return redirect(request.full_path)

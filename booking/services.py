@@ -38,6 +38,7 @@ from booking.signals import (
 )
 from core.accounts.models import User
 from core.db import db
+from core.money import FULL
 from core.policy import Action, require
 from providers import schedule
 from providers import slots as slot_engine
@@ -45,7 +46,6 @@ from providers.errors import PractitionerNotFound, ServiceNotFound
 from providers.models import Practitioner, Service
 
 DEFAULT_HOLD_MINUTES = 10
-FULL = 10000  #: basis points
 
 
 def hold_minutes() -> int:
@@ -307,17 +307,32 @@ def lapsed_holds(*, now: datetime, limit: int = 500) -> list[int]:
 def expire_hold(booking_id: int, *, now: datetime) -> bool:
     """Mark one lapsed hold expired (its place was already free to readers), under its
     practitioner's lock like every other writer and re-read after it, so that several
-    workers may try at once and it is expired once. Returns whether this call did it."""
+    workers may try at once and it is expired once. A course's sessions are held together:
+    its other lapsed sessions expire with it, in the same transaction, and the employee is
+    told by mail. Returns whether this call did it."""
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         return False
-    capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
-    db.session.refresh(booking)
+    together = [booking]
+    if booking.series_id is not None:
+        together += list(db.session.scalars(select(Booking).where(
+            Booking.series_id == booking.series_id, Booking.id != booking.id,
+            Booking.status == BookingStatus.HELD).order_by(Booking.starts_at)))
+    # Every session's practitioner at once, in the one global order.
+    capacity.lock_practitioners_and_client({b.practitioner_id for b in together},
+                                           booking.client_id)
+    for held in together:
+        db.session.refresh(held)
     if not booking.hold_lapsed(now=now):
         return False
-    states.move(booking, BookingStatus.EXPIRED, actor=None, now=now, reason="hold_lapsed")
+    lapsed = [b for b in together if b.hold_lapsed(now=now)]
+    for held in lapsed:
+        states.move(held, BookingStatus.EXPIRED, actor=None, now=now, reason="hold_lapsed")
     db.session.flush()
-    hold_expired.send(booking, now=now)
+    for held in lapsed:
+        hold_expired.send(held, now=now)
+    if booking.series_id is not None:
+        notifications.series_hold_lapsed(sorted(lapsed, key=lambda b: b.starts_at), now=now)
     return True
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from blinker import Namespace
 
+from core.money import share
+
 _signals = Namespace()
 
 #: A place is held. kwargs: actor, now. A priced hold waits for ``confirm_booking``.
@@ -39,4 +41,4 @@ class CancellationOutcome:
     late_fee_basis_points: int
 
     def refund_minor(self, price_minor: int) -> int:
-        return price_minor * self.refund_basis_points // 10000
+        return share(price_minor, self.refund_basis_points)

@@ -7,7 +7,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -308,5 +317,11 @@ def calendar_feed(token: str):
     if owner is None:
         abort(404)
     locale = owner.locale or current_locale_code()
-    body = feeds.calendar_for(owner, now=utcnow(), locale=locale, name="ParkWell")
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})
+    feed = feeds.my_calendar(owner, now=utcnow(), locale=locale, name="ParkWell")
+    response = make_response(feed.body)
+    response.mimetype = "text/calendar"
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)

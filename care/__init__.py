@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from booking.feeds import register_feed_source as register_my_feed_source
-from care import agreements, api, cli, feeds, payments, plans, views
+from care import agreements, api, cli, feeds, payments, personal_data, plans, views
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     payments.init_app()
+    personal_data.init_app()
     cli.init_app(app)
     register_my_feed_source(app, feeds.employee_events)
     register_feed_source(app, feeds.provider_events)

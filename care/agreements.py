@@ -53,8 +53,8 @@ from core.db import db
 from core.errors import NotFound
 from core.policy import Action, can, require
 from health.errors import NoConsent
-from health.models import Dependant
-from health.sharing import SharedHealth, read_shared_health
+from health.models import Consent, Dependant
+from health.sharing import SharedHealth, read_shared_health, record_read
 from health.vocabulary import ShareField
 from providers.models import Practitioner
 
@@ -394,18 +394,58 @@ def agreements_for_team_member(user: User, provider: ProviderOrganisation, *,
     return [a for a in rows if is_team_member(user, a)]
 
 
-def shared_profile(agreement: CareAgreement, *, actor: User, now: datetime
-                   ) -> SharedHealth | None:
+def shared_profile(agreement: CareAgreement, *, actor: User, now: datetime,
+                   also: Iterable[str] = ()) -> SharedHealth | None:
     """What the employee shares with the team, read through ``health.sharing`` (checked
-    against the consent's window and logged in the employee's access log). Raises
-    NoCareAccess outside the agreement; None when nothing is shared."""
+    against the consent's window and logged in the employee's access log, together with
+    ``also``: the ``CareRecord`` values the same page shows). Raises NoCareAccess outside
+    the agreement; None when nothing is shared (``also`` is logged all the same)."""
     if not is_team_member(actor, agreement) or not agreement.is_in_force(now=now):
         raise NoCareAccess()
     try:
         return read_shared_health(accessor=actor, provider=agreement.provider,
-                                  owner_id=agreement.user_id, now=now)
+                                  owner_id=agreement.user_id, now=now, also=also)
     except NoConsent:
+        record_team_read(agreement, actor=actor, items=also, now=now)
         return None
+
+
+def record_team_read(agreement: CareAgreement, *, actor: User, items: Iterable[str],
+                     now: datetime) -> None:
+    """A team member read records kept under the agreement (``CareRecord`` values: plan,
+    home measurements, messages, alerts): into the employee's access log. The employee's
+    own reads are not logged."""
+    if actor.id == agreement.user_id:
+        return
+    consent = sharing_consent(agreement)
+    record_read(owner_id=agreement.user_id, accessor=actor, provider_id=agreement.provider_id,
+                items=items, now=now, consent_id=consent.id if consent else None)
+
+
+def sharing_consent(agreement: CareAgreement) -> Consent | None:
+    """The health consent the agreement wrote for its window (None when nothing was ticked
+    or it was never in force)."""
+    return db.session.scalar(select(Consent).where(
+        Consent.user_id == agreement.user_id,
+        Consent.purpose == lifecycle.consent_purpose(agreement))
+        .order_by(Consent.id.desc()).limit(1))
+
+
+def shared_now(agreement: CareAgreement, *, now: datetime) -> list[str]:
+    """The share groups the team may read at ``now``: none once the employee stopped the
+    sharing (revoked on the sharing page), the agreement ended, or before it starts. What
+    the agreement page and the API say is shared: never the ticked list of the signature
+    alone."""
+    consent = sharing_consent(agreement)
+    if consent is None or not consent.is_active(now=now) or not agreement.is_in_force(now=now):
+        return []
+    return sorted(consent.fields.split())
+
+
+def sharing_stopped_at(agreement: CareAgreement) -> datetime | None:
+    """When the employee stopped the sharing (or ended the agreement), if they did."""
+    consent = sharing_consent(agreement)
+    return consent.revoked_at if consent is not None else None
 
 
 def covered_dependants(agreement: CareAgreement) -> list[Dependant]:

@@ -113,13 +113,17 @@ def get_agreement(user: User, agreement_id: int):
     now = utcnow()
     agreement, side = agreements.agreement_for(user, agreement_id, now=now)
     plan = plans.plan_of(agreement)
-    progress = plans.progress(plan, plans.measurements_of(agreement))
+    rows = plans.measurements_of(agreement)
+    progress = plans.progress(plan, rows)
+    alerts = plans.open_alerts([agreement.id]) if side == "team" else []
+    if side == "team":  # the plan's progress shows the latest measurement of each goal
+        agreements.record_team_read(agreement, actor=user, now=now, items=plans.records_shown(
+            plan=plan, measurements=rows if plan else [], messages=[], alerts=alerts))
     return AgreementDetail(
         agreement=AgreementOut.of(agreement, current_locale_code(), now=now), side=side,
         plan=PlanOut.of(plan, progress) if plan else None,
         follow_ups=[FollowUpOut.of(f) for f in plans.follow_ups_of(agreement)],
-        alerts=[AlertOut.of(a) for a in plans.open_alerts([agreement.id])]
-        if side == "team" else [])
+        alerts=[AlertOut.of(a) for a in alerts])
 
 
 @bp.operation("/care/agreements/<int:agreement_id>/end", method="POST", scope=ApiScope.WRITE,
@@ -211,9 +215,12 @@ def put_plan(user: User, agreement_id: int, body: PlanIn):
 @bp.operation("/care/agreements/<int:agreement_id>/measurements", method="GET",
               response=MeasurementList, errors=(404,), summary="Home measurements")
 def list_measurements(user: User, agreement_id: int):
-    agreement, _side = agreements.agreement_for(user, agreement_id, now=utcnow())
-    return MeasurementList(items=[MeasurementOut.of(r)
-                                  for r in plans.measurements_of(agreement)])
+    now = utcnow()
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=now)
+    rows = plans.measurements_of(agreement)
+    agreements.record_team_read(agreement, actor=user, now=now, items=plans.records_shown(
+        plan=None, measurements=rows, messages=[], alerts=[]))
+    return MeasurementList(items=[MeasurementOut.of(r) for r in rows])
 
 
 @bp.operation("/care/agreements/<int:agreement_id>/measurements", method="POST",
@@ -245,9 +252,11 @@ def patients(user: User, provider_id: int):
     provider = queries.provider_for_staff(user, provider_id)
     now = utcnow()
     rows = agreements.agreements_for_team_member(user, provider, now=now)
+    alerts = plans.open_alerts([a.id for a in rows])
+    plans.record_alerts_read(rows, alerts, actor=user, now=now)
     return PatientsOut(agreements=[AgreementOut.of(a, current_locale_code(), now=now)
                                    for a in rows],
-                       alerts=[AlertOut.of(a) for a in plans.open_alerts([a.id for a in rows])])
+                       alerts=[AlertOut.of(a) for a in alerts])
 
 
 # -- follow-ups and messages ---------------------------------------------------------------
@@ -288,8 +297,12 @@ def move_follow_up(user: User, follow_up_id: int, body: FollowUpMove):
 @bp.operation("/care/agreements/<int:agreement_id>/messages", method="GET",
               response=MessageList, errors=(404,), summary="Messages of an agreement")
 def list_messages(user: User, agreement_id: int):
-    agreement, _side = agreements.agreement_for(user, agreement_id, now=utcnow())
-    return MessageList(items=[MessageOut.of(m) for m in plans.messages_of(agreement)])
+    now = utcnow()
+    agreement, _side = agreements.agreement_for(user, agreement_id, now=now)
+    messages = plans.messages_of(agreement)
+    agreements.record_team_read(agreement, actor=user, now=now, items=plans.records_shown(
+        plan=None, measurements=[], messages=messages, alerts=[]))
+    return MessageList(items=[MessageOut.of(m) for m in messages])
 
 
 @bp.operation("/care/agreements/<int:agreement_id>/messages", method="POST",
@@ -326,8 +339,8 @@ def _year(query: OutcomeQuery, zone: str) -> int:
               summary="Park-wide outcome indicators, k-anonymous (its committee)")
 def park_outcomes(user: User, park_id: int, query: OutcomeQuery):
     park = queries.park_for_outcomes(user, park_id)
-    return OutcomesOut.of(outcomes.for_park(park, year=_year(query, park.timezone),
-                                            k=current_app.config["REPORT_MIN_GROUP"]))
+    return OutcomesOut.of(outcomes.published_for_park(
+        park, year=_year(query, park.timezone), now=utcnow()))
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/care/outcomes", method="GET",
@@ -335,6 +348,5 @@ def park_outcomes(user: User, park_id: int, query: OutcomeQuery):
               summary="The enterprise's outcome indicators, k-anonymous (its admins)")
 def enterprise_outcomes(user: User, enterprise_id: int, query: OutcomeQuery):
     enterprise = queries.enterprise_for_outcomes(user, enterprise_id)
-    return OutcomesOut.of(outcomes.for_enterprise(
-        enterprise, year=_year(query, enterprise.park.timezone),
-        k=current_app.config["REPORT_MIN_GROUP"]))
+    return OutcomesOut.of(outcomes.published_for_enterprise(
+        enterprise, year=_year(query, enterprise.park.timezone), now=utcnow()))

@@ -2,11 +2,18 @@
 employees), as k-anonymous aggregates: nothing here names a person, and every figure
 covers at least ``REPORT_MIN_GROUP`` employees.
 
-Suppression rule (the same for every indicator and year): a share is shown only when its
-group (the denominator) has at least k people and the count in it (the numerator) is
-either 0 or at least k; otherwise it is withheld, with the reason, and so is its count.
+Suppression rule (the same for every indicator and year, ``core.aggregates``): a share is
+shown only when its group (the denominator), the people it counts (the numerator) and the
+people it does not count each number at least k; otherwise it is withheld, with the
+reason, and so are its counts. Zero is never shown.
 
-Indicators, for the employees on the scope's rosters (active employee memberships):
+What employers and committees read is a release (``published_for_enterprise``,
+``published_for_park``): computed once a month (once for good for a past year) over the
+scope's adopted cohort, which changes only when at least k people joined, left or moved,
+and stored; so deactivating and reactivating one person changes no figure.
+
+Indicators, for the employees of the scope's adopted cohort (active employee memberships
+when it was adopted):
 - check-up completion: completed ÷ eligible in the year's check-up campaigns
   (``prevention.queries.eligible_and_completed_user_ids``);
 - each risk flag (blood pressure, glucose, lipids, weight, uric acid): employees flagged by
@@ -34,9 +41,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from benefits import roster
 from booking.models import Booking, BookingStatus
 from care.models import AgreementStatus, CareAgreement, CarePlan, HomeMeasurement
 from care.plans import meets
+from core import aggregates
 from core.accounts.models import Enterprise, Membership, Park, Role
 from core.db import db
 from health.models import CheckUp, HealthProfile
@@ -64,7 +73,7 @@ class Share:
 
     @property
     def suppressed(self) -> bool:
-        return self.denominator < self.k or 0 < self.numerator < self.k
+        return not aggregates.share_is_shown(self.numerator, self.denominator, k=self.k)
 
     @property
     def rate(self) -> float | None:
@@ -79,6 +88,13 @@ class Share:
                     "denominator": None}
         return {"suppressed": False, "rate": self.rate, "numerator": self.numerator,
                 "denominator": self.denominator}
+
+    @classmethod
+    def of_public(cls, public: dict, k: int) -> Share:
+        """A share from a stored release: a withheld one keeps no count at all."""
+        if public["suppressed"]:
+            return cls(0, 0, k)
+        return cls(public["numerator"], public["denominator"], k)
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,8 @@ class Outcomes:
     k: int
     employees: int
     indicators: list[Indicator]
+    #: When the figures shown were computed (None: computed live, never shown to employers).
+    released_at: datetime | None = None
 
 
 def _year_bounds(year: int, zone: str) -> tuple[datetime, datetime]:
@@ -186,9 +204,11 @@ def _participants_services(user_ids: set[int], start: datetime, end: datetime) -
 
 
 def compute(*, scope: str, enterprise_ids: list[int], year: int, zone: str,
-            k: int) -> Outcomes:
-    """Every indicator for the employees of ``enterprise_ids`` in ``year``."""
-    employees = _employees(enterprise_ids)
+            k: int, employees: set[int] | None = None) -> Outcomes:
+    """Every indicator for ``employees`` (by default the active employees of
+    ``enterprise_ids``) in ``year``. Live figures: employers read ``published_*``."""
+    if employees is None:
+        employees = _employees(enterprise_ids)
     start, end = _year_bounds(year, zone)
     last_start, last_end = _year_bounds(year - 1, zone)
     indicators: list[Indicator] = []
@@ -200,6 +220,8 @@ def compute(*, scope: str, enterprise_ids: list[int], year: int, zone: str,
         enterprise_ids=enterprise_ids, year=year)
     eligible_last, completed_last = prevention_queries.eligible_and_completed_user_ids(
         enterprise_ids=enterprise_ids, year=year - 1)
+    # leavers (and anyone outside the cohort) count neither as invited nor as done
+    eligible, eligible_last = eligible & employees, eligible_last & employees
     indicators.append(Indicator(
         "checkup_completion", str(_l("Check-up completion")),
         share(len(completed & eligible), len(eligible)),
@@ -251,6 +273,57 @@ def for_park(park: Park, *, year: int, k: int) -> Outcomes:
 def for_enterprise(enterprise: Enterprise, *, year: int, k: int) -> Outcomes:
     return compute(scope=f"enterprise:{enterprise.id}", enterprise_ids=[enterprise.id],
                    year=year, zone=enterprise.park.timezone, k=k)
+
+
+def _label(key: str) -> str:
+    fixed = {"checkup_completion": _l("Check-up completion"),
+             "flagged_under_care_plan": _l("Flagged employees under a care plan"),
+             "meeting_goals": _l("Employees meeting their care goals"),
+             "event_participation": _l("Took part in park events"),
+             "service_participation": _l("Used services (bookings)")}
+    fixed.update({f"flag_{need.value}": label for need, label in FLAG_LABELS.items()})
+    return str(fixed.get(key, key))
+
+
+def _published(scope: str, enterprise_ids: list[int], *, year: int, zone: str,
+               now: datetime) -> Outcomes:
+    k = aggregates.min_group()
+    this_year = now.astimezone(ZoneInfo(zone)).year
+    # a past year is released once for good; the current one once a month
+    period = aggregates.FINAL if year < this_year else now.astimezone(ZoneInfo(zone)
+                                                                       ).strftime("%Y-%m")
+
+    def figures() -> dict:
+        cohort = aggregates.adopted_cohort(scope, roster.active_departments(enterprise_ids),
+                                           k=k, now=now)
+        result = compute(scope=scope, enterprise_ids=enterprise_ids, year=year, zone=zone,
+                         k=k, employees=set(cohort))
+        return {"k": k, "employees": result.employees, "indicators": [
+            {"key": i.key, "this_year": i.this_year.public(),
+             "last_year": i.last_year.public() if i.last_year else None}
+            for i in result.indicators]}
+
+    stored = aggregates.release(f"care-outcomes:{scope}:{year}", period=period,
+                                compute=figures, now=now)
+    data, k = stored.figures, stored.figures["k"]
+    return Outcomes(scope=scope, year=year, k=k, employees=data["employees"],
+                    released_at=stored.released_at, indicators=[Indicator(
+                        row["key"], _label(row["key"]), Share.of_public(row["this_year"], k),
+                        Share.of_public(row["last_year"], k) if row["last_year"] else None)
+                        for row in data["indicators"]])
+
+
+def published_for_park(park: Park, *, year: int, now: datetime) -> Outcomes:
+    """What the park's committee reads: this month's release (or the year's final one)."""
+    return _published(f"park:{park.id}", [e.id for e in park.enterprises], year=year,
+                      zone=park.timezone, now=now)
+
+
+def published_for_enterprise(enterprise: Enterprise, *, year: int, now: datetime
+                             ) -> Outcomes:
+    """What the enterprise's admins read: this month's release (or the year's final one)."""
+    return _published(f"enterprise:{enterprise.id}", [enterprise.id], year=year,
+                      zone=enterprise.park.timezone, now=now)
 
 
 # -- presentation: chart and CSV ---------------------------------------------------------

@@ -40,9 +40,9 @@ from care.errors import SponsorshipUnfunded
 from care.models import AgreementStatus, CareAgreement, CareSponsorship, CareTeam, TeamKind
 from core.accounts.models import User
 from core.db import db
+from core.money import FULL, share, share_of
 
 SUBJECT_KIND = "care_agreement"
-FULL = 10000  #: basis points
 DEFAULT_PAYMENT_MINUTES = 30
 
 
@@ -173,9 +173,9 @@ def _refund_pot(agreement: CareAgreement, *, basis_points: int, now: datetime) -
     """Give the sponsor's pot back its unused share (and the fee on it back to the
     provider first). Returns the amount."""
     programme = db.session.get(BudgetProgramme, agreement.sponsor_programme_id)
-    amount = agreement.sponsor_minor * basis_points // FULL
+    amount = share(agreement.sponsor_minor, basis_points)
     fee_taken = _fee_taken(f"fee:{_pot_reference(agreement)}")
-    fee_back = fee_taken * basis_points // FULL
+    fee_back = share(fee_taken, basis_points)
     pot, payable = budgets.funds_account(programme, now=now), payable_account(agreement, now=now)
     fees = ledger.get_account(AccountKind.PLATFORM_FEES, currency=agreement.currency, now=now)
     category, reference = category_of(agreement.team), _pot_reference(agreement)
@@ -208,7 +208,7 @@ def unused_basis_points(agreement: CareAgreement, *, now: datetime) -> int:
         return FULL
     period_days = (agreement.ends_on - agreement.starts_on).days
     used = (lifecycle.local_today(agreement.provider, now) - agreement.starts_on).days + 1
-    return max(period_days - used, 0) * FULL // period_days
+    return share_of(min(max(period_days - used, 0), period_days), period_days)
 
 
 def give_back(agreement: CareAgreement, *, now: datetime, today: date) -> int:

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from care.agreements import is_team_member, practitioner_of
+from care.agreements import is_team_member, practitioner_of, record_team_read
 from care.errors import (
     AgreementNotFound,
     AgreementNotInForce,
@@ -41,6 +41,7 @@ from core.db import db
 from core.mail import send_mail
 from health.errors import InvalidReading
 from health.readings import normalise_readings
+from health.vocabulary import CareRecord
 
 MAX_MESSAGE_CHARS = 2000
 MAX_ACTIVITY_MINUTES = 7 * 24 * 60
@@ -477,6 +478,24 @@ def messages_of(agreement: CareAgreement) -> list[CareMessage]:
     return list(db.session.scalars(select(CareMessage).where(
         CareMessage.agreement_id == agreement.id)
         .order_by(CareMessage.created_at, CareMessage.id)))
+
+
+def records_shown(*, plan: CarePlan | None, measurements: list[HomeMeasurement],
+                  messages: list[CareMessage], alerts: list[CareAlert]) -> list[str]:
+    """The ``CareRecord`` values a page or answer shows (only what holds something)."""
+    shown = [(CareRecord.PLAN, plan is not None), (CareRecord.MEASUREMENTS, measurements),
+             (CareRecord.MESSAGES, messages), (CareRecord.ALERTS, alerts)]
+    return [record.value for record, present in shown if present]
+
+
+def record_alerts_read(agreements: list[CareAgreement], alerts: list[CareAlert], *,
+                       actor: User, now: datetime) -> None:
+    """The team's list of open alerts: one access-log entry for each employee it shows an
+    alert of."""
+    with_alerts = {a.agreement_id for a in alerts}
+    for agreement in agreements:
+        if agreement.id in with_alerts:
+            record_team_read(agreement, actor=actor, items=[CareRecord.ALERTS.value], now=now)
 
 
 def forget_health_data(user: User) -> None:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from benefits.schemas import PaymentOut
+from care import agreements
 from care.models import (
     CareAgreement,
     CareAlert,
@@ -129,7 +130,12 @@ class AgreementOut(BaseModel):
     terms_version: int
     terms_sha256: str
     accepted_at: datetime
-    share_fields: list[str]
+    share_fields: list[str] = Field(description="What the employee ticked when signing.")
+    shared_now: list[str] = Field(default_factory=list, description=(
+        "What the team may read now: empty once the employee stopped sharing (revoked the "
+        "agreement's consent), ended the agreement, or before it starts."))
+    sharing_stopped_at: datetime | None = Field(default=None, description=(
+        "When the employee stopped the sharing or ended the agreement, if they did."))
     dependant_ids: list[int]
     price_minor: int = Field(description="What the employee pays (0: free or sponsored).")
     budget_minor: int = Field(description="The share paid from the employee's budget.")
@@ -147,7 +153,10 @@ class AgreementOut(BaseModel):
                    status=a.status.value, state=a.state(now=now), starts_on=a.starts_on,
                    ends_on=a.ends_on, terms_version=a.terms_version,
                    terms_sha256=a.terms_sha256, accepted_at=a.accepted_at,
-                   share_fields=a.share_set, dependant_ids=list(a.dependant_ids or []),
+                   share_fields=a.share_set,
+                   shared_now=agreements.shared_now(a, now=now),
+                   sharing_stopped_at=agreements.sharing_stopped_at(a),
+                   dependant_ids=list(a.dependant_ids or []),
                    price_minor=a.price_minor, budget_minor=a.budget_minor,
                    currency=a.currency, sponsored=a.sponsored, sponsor_minor=a.sponsor_minor,
                    refunded_minor=a.refunded_minor, hold_expires_at=a.hold_expires_at)
@@ -365,11 +374,15 @@ class OutcomesOut(BaseModel):
     scope: str
     year: int
     min_group: int
+    released_at: datetime | None = Field(
+        None, description="When these figures were worked out: once a month, once for good "
+                          "for a past year; they do not move with each roster change.")
     indicators: list[IndicatorOut]
 
     @classmethod
     def of(cls, outcomes: Outcomes) -> OutcomesOut:
         return cls(scope=outcomes.scope, year=outcomes.year, min_group=outcomes.k,
+                   released_at=outcomes.released_at,
                    indicators=[IndicatorOut(
                        key=i.key, label=i.label, this_year=ShareOut(**i.this_year.public()),
                        last_year=ShareOut(**i.last_year.public()) if i.last_year else None)

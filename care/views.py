@@ -156,8 +156,12 @@ def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **
     rows = plans.measurements_of(agreement)
     plan = plans.plan_of(agreement)
     progress = plans.progress(plan, rows)
-    shared = agreements.shared_profile(agreement, actor=current_user, now=now) \
-        if side == "team" else None
+    messages = plans.messages_of(agreement)
+    alerts = plans.open_alerts([agreement.id]) if side == "team" else []
+    shared = agreements.shared_profile(
+        agreement, actor=current_user, now=now,
+        also=plans.records_shown(plan=plan, measurements=rows, messages=messages,
+                                 alerts=alerts)) if side == "team" else None
     plan_form = forms.get("plan_form")
     if plan_form is None:
         plan_form = PlanForm(formdata=None)
@@ -166,12 +170,14 @@ def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **
     return render_template(
         "care/agreement.html", agreement=agreement, side=side, now=now, plan=plan,
         progress=progress, rows=rows, charts=charts.progress_charts(plan, rows),
-        follow_ups=follow_ups, messages=plans.messages_of(agreement),
+        follow_ups=follow_ups, messages=messages,
+        shared_now=[ShareField(f).label for f in agreements.shared_now(agreement, now=now)],
+        sharing_stopped_at=agreements.sharing_stopped_at(agreement),
         move_forms=_move_forms(follow_ups, now=now, target=forms.get("move_target"),
                                form=forms.get("move_form")) if side == "team" else {},
         payment=payments.payment_of(agreement) if side == "client" else None,
         awaiting_payment=agreement.is_awaiting_payment(now=now),
-        alerts=plans.open_alerts([agreement.id]) if side == "team" else [],
+        alerts=alerts,
         shared=shared, dependants=agreements.covered_dependants(agreement),
         in_force=agreement.is_in_force(now=now), locale=current_locale_code(),
         reading_specs=READINGS,
@@ -406,8 +412,10 @@ def patients(provider_id: int):
     provider = queries.provider_for_staff(current_user, provider_id)
     now = utcnow()
     rows = agreements.agreements_for_team_member(current_user, provider, now=now)
+    alerts = plans.open_alerts([a.id for a in rows])
+    plans.record_alerts_read(rows, alerts, actor=current_user, now=now)
     return render_template("care/patients.html", provider=provider, agreements=rows,
-                           alerts=plans.open_alerts([a.id for a in rows]), now=now,
+                           alerts=alerts, now=now,
                            locale=current_locale_code(), confirm_form=ConfirmForm())
 
 
@@ -528,8 +536,7 @@ def _render_outcomes(result: outcomes.Outcomes, *, title: str, csv_url: str, bas
 @login_required
 def park_outcomes(park_id: int):
     park = queries.park_for_outcomes(current_user, park_id)
-    result = outcomes.for_park(park, year=_year(park.timezone),
-                               k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_park(park, year=_year(park.timezone), now=utcnow())
     return _render_outcomes(result, title=_("Outcomes of %(park)s",
                                             park=park.name(current_locale_code())),
                             csv_url=url_for("care.park_outcomes_csv", park_id=park.id,
@@ -541,8 +548,7 @@ def park_outcomes(park_id: int):
 @login_required
 def park_outcomes_csv(park_id: int):
     park = queries.park_for_outcomes(current_user, park_id)
-    result = outcomes.for_park(park, year=_year(park.timezone),
-                               k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_park(park, year=_year(park.timezone), now=utcnow())
     return _csv(result, f"outcomes-park-{park.id}-{result.year}.csv")
 
 
@@ -550,8 +556,8 @@ def park_outcomes_csv(park_id: int):
 @login_required
 def enterprise_outcomes(enterprise_id: int):
     enterprise = queries.enterprise_for_outcomes(current_user, enterprise_id)
-    result = outcomes.for_enterprise(enterprise, year=_year(enterprise.park.timezone),
-                                     k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_enterprise(
+        enterprise, year=_year(enterprise.park.timezone), now=utcnow())
     return _render_outcomes(result, title=_("Outcomes of %(enterprise)s",
                                             enterprise=enterprise.name(current_locale_code())),
                             csv_url=url_for("care.enterprise_outcomes_csv",
@@ -564,8 +570,8 @@ def enterprise_outcomes(enterprise_id: int):
 @login_required
 def enterprise_outcomes_csv(enterprise_id: int):
     enterprise = queries.enterprise_for_outcomes(current_user, enterprise_id)
-    result = outcomes.for_enterprise(enterprise, year=_year(enterprise.park.timezone),
-                                     k=current_app.config["REPORT_MIN_GROUP"])
+    result = outcomes.published_for_enterprise(
+        enterprise, year=_year(enterprise.park.timezone), now=utcnow())
     return _csv(result, f"outcomes-enterprise-{enterprise.id}-{result.year}.csv")
 
 

@@ -7,6 +7,8 @@ the package itself must stay free of imports.)
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
@@ -14,12 +16,13 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from core import audit, i18n, jobs, protections
 from core.accounts import api as accounts_api
-from core.accounts import invitation_views, setup_cli
+from core.accounts import invitation_views, privacy_views, setup_cli
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
-from core.config import ASSET_ROOT
-from core.db import init_replica
+from core.api.auth import authenticate_api_request
+from core.config import ASSET_ROOT, refuse_unsafe_settings
+from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_day, format_money, format_when
 from core.navigation import NavEntry, add_nav, nav_for
@@ -50,8 +53,13 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
+    # ``flask`` commands (migrate, worker) answer no requests: per-process rate limits
+    # are harmless there. Everything else is refused before anything is bound.
+    refuse_unsafe_settings(app.config,
+                           serving=os.environ.get("FLASK_RUN_FROM_CLI") != "true")
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
+    init_lock_timeout(app)
     init_replica(app)
     migrate.init_app(app, db, directory=str(ASSET_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -64,10 +72,12 @@ def init_app(app: Flask) -> None:
     audit.init_app(app)  # before the transaction: its endpoint rules run after the commit
     register_request_transaction(app)
     register_error_handlers(app)
+    app.before_request(authenticate_api_request)  # scopes, for every API route at once
 
     app.register_blueprint(system_bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(invitation_views.bp)
+    app.register_blueprint(privacy_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(api_views.swagger_blueprint())
     register_api(app, accounts_api.bp)

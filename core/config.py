@@ -72,18 +72,16 @@ def normalise_database_url(url: str) -> str:
 DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
 
 
-def _secret_key(env: dict[str, str], is_production: bool, secret_file: Path) -> str:
+def _secret_key(env: dict[str, str], is_production: bool, secret_file: Path) -> str | None:
     """SECRET_KEY; in development a key generated once and kept in ``instance/`` (so that
-    sessions, links and the development health-data key survive restarts)."""
+    sessions, links and the development health-data key survive restarts). In production
+    there is no default: the app refuses to start without one (``unsafe_settings``)."""
     key = env.get("SECRET_KEY")
     if key:
         return key
     if is_production:
-        log.warning(
-            "!!! SECRET_KEY is not set in production: using a random key. Sessions and "
-            "emailed links will stop working at every restart. Set SECRET_KEY now. !!!"
-        )
-        return secrets.token_hex(32)
+        log.error("SECRET_KEY is not set in production: ParkWell will not start.")
+        return None
     if not secret_file.exists():
         secret_file.parent.mkdir(parents=True, exist_ok=True)
         secret_file.write_text(secrets.token_hex(32))
@@ -139,12 +137,21 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(ASSET_ROOT / "translations"),
         "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
         "REDIS_URL": env.get("REDIS_URL") or None,
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Rate limits and sign-in counters: shared by every process (Redis) in production.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL")
+        or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;20 per hour"),
         "BOOKING_RATE_LIMIT": env.get("BOOKING_RATE_LIMIT", "30 per minute;300 per day"),
         "EXPORT_RATE_LIMIT": env.get("EXPORT_RATE_LIMIT", "10 per minute;100 per day"),
+        # Sign-in limits (core.accounts.signin_limits): failures only, growing waits.
+        **{name: int(env[name]) for name in (
+            "SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS", "SIGNIN_FAILURES_PER_ACCOUNT",
+            "SIGNIN_FAILURES_PER_ADDRESS", "SIGNIN_FIRST_WAIT_SECONDS",
+            "SIGNIN_LONGEST_WAIT_SECONDS") if env.get(name)},
+        # PostgreSQL gives up waiting for a row lock after this (core.db); 0: never.
+        "DB_LOCK_TIMEOUT_MS": int(env.get("DB_LOCK_TIMEOUT_MS", "5000")),
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS")),
@@ -154,6 +161,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY") or None,
+        # Where pages load Stripe.js from: Stripe's own in production, the local test
+        # server's test-mode stand-in in development (docs/payments.md).
+        "STRIPE_JS_URL": env.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
         "STRIPE_TIMEOUT_SECONDS": float(env.get("STRIPE_TIMEOUT_SECONDS", "10")),
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
@@ -167,6 +177,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         **({"MAIL_DELIVERY": env["MAIL_DELIVERY"].strip().lower()}
            if env.get("MAIL_DELIVERY") else {}),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ParkWell <no-reply@parkwell.local>"),
+        # Send no mail at all (a benchmark, a staging copy): only recipient and subject are
+        # logged, never the body with its links.
+        "MAIL_SUPPRESS_SEND": _bool(env.get("MAIL_SUPPRESS_SEND")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -196,6 +209,40 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
     }
 
 
+class UnsafeSettings(RuntimeError):
+    """Production settings that ParkWell refuses to start with."""
+
+
+def unsafe_settings(config: Mapping[str, object], *, serving: bool = True) -> list[str]:
+    """What is unsafe about production ``config`` (nothing outside production, where a
+    newcomer's ``make run`` must just work). ``serving``: the app will answer HTTP requests
+    (gunicorn), not only run a command or a job worker."""
+    if config.get("ENV_NAME") != "production":
+        return []
+    problems = []
+    if not config.get("SECRET_KEY"):
+        problems.append("SECRET_KEY is not set: sessions and e-mailed links would stop "
+                        "working at every restart and differ between processes.")
+    if (serving and config.get("RATELIMIT_ENABLED", True)
+            and str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")):
+        problems.append("REDIS_URL is not set: every process would keep its own rate limits "
+                        "and sign-in counters, multiplying them by the number of processes "
+                        "(or set RATELIMIT_STORAGE_URI to a shared store).")
+    if not config.get("MAIL_SERVER") and not config.get("MAIL_SUPPRESS_SEND"):
+        problems.append("MAIL_SERVER is not set: password-reset and invitation links would "
+                        "be written to the log. Set MAIL_SERVER (or MAIL_SUPPRESS_SEND=1 to "
+                        "send no mail at all).")
+    return problems
+
+
+def refuse_unsafe_settings(config: Mapping[str, object], *, serving: bool = True) -> None:
+    """Raises UnsafeSettings, listing every problem at once."""
+    problems = unsafe_settings(config, serving=serving)
+    if problems:
+        raise UnsafeSettings("ParkWell will not start in production:\n- "
+                             + "\n- ".join(problems))
+
+
 class Setting(NamedTuple):
     """One row of the configuration table (``docs/configuration.md``)."""
 
@@ -209,9 +256,10 @@ class Setting(NamedTuple):
 #: ``python -m core.config_doc`` writes ``docs/configuration.md`` from it.
 SETTINGS: tuple[Setting, ...] = (
     Setting("PARKWELL_ENV", "`development`", "`production` turns on Secure cookies and "
-            "warns loudly when `SECRET_KEY` is missing", "Essentials"),
+            "refuses to start without `SECRET_KEY`, a shared rate-limit store (`REDIS_URL`) "
+            "and `MAIL_SERVER` (or `MAIL_SUPPRESS_SEND`)", "Essentials"),
     Setting("SECRET_KEY", "development: generated once into `<instance>/dev-secret-key`; "
-            "production: random per start, with a loud warning",
+            "production: none (refuses to start)",
             "signs sessions, CSRF tokens and emailed links; every app server and worker must "
             "share it", "Essentials"),
     Setting("DATABASE_URL", "`sqlite:///<instance>/parkwell.sqlite`",
@@ -240,6 +288,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Database"),
     Setting("DB_POOL_TIMEOUT_SECONDS", "`10`", "how long a request waits for a free "
             "connection before failing", "Database"),
+    Setting("DB_LOCK_TIMEOUT_MS", "`5000`", "PostgreSQL gives up waiting for a row lock "
+            "after this many milliseconds (0: never)", "Database"),
     Setting("DB_PGBOUNCER", "unset", "`transaction` behind pgbouncer in transaction pooling: "
             "no pool in the app, no server-side prepared statements", "Database"),
     Setting("PARK_TIMEZONE", "`Asia/Shanghai`", "zone times are shown in", "Language and time"),
@@ -263,6 +313,13 @@ SETTINGS: tuple[Setting, ...] = (
             "requests, per user", "Web and security"),
     Setting("EXPORT_RATE_LIMIT", "`10 per minute;100 per day`", "throttle for exports and "
             "reports, per user", "Web and security"),
+    Setting("RATELIMIT_STORAGE_URI", "`REDIS_URL`, else `memory://`", "where rate limits and "
+            "sign-in counters are kept (shared by every process in production)",
+            "Web and security"),
+    Setting("SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, SIGNIN_FAILURES_PER_ACCOUNT, "
+            "SIGNIN_FAILURES_PER_ADDRESS, SIGNIN_FIRST_WAIT_SECONDS, SIGNIN_LONGEST_WAIT_SECONDS",
+            "see `core/accounts/signin_limits.py`", "sign-in limits: failures only, with "
+            "growing waits", "Web and security"),
     Setting("MAX_CONTENT_LENGTH", "`2097152`", "largest request body in bytes (413 above)",
             "Web and security"),
     Setting("INVITATION_TTL_DAYS", "`14`", "how long an invitation link works",
@@ -278,6 +335,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Element", "Payments"),
     Setting("STRIPE_API_BASE", "unset", "point the Stripe SDK at another API host (the local "
             "fake in tests)", "Payments"),
+    Setting("STRIPE_JS_URL", "`https://js.stripe.com/v3/`", "where pages load Stripe.js "
+            "from (the local test server's stand-in in development)", "Payments"),
     Setting("STRIPE_TIMEOUT_SECONDS", "`10`", "how long a call to Stripe may take before it "
             "counts as failed", "Payments"),
     Setting("PLATFORM_FEE_BASIS_POINTS", "`500`", "the platform's fee on each paid booking "
@@ -288,6 +347,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USE_TLS", "`true`", "STARTTLS on the SMTP connection (port 587)", "Mail"),
     Setting("MAIL_USE_SSL", "`false`", "SMTPS: implicit TLS from the start (port 465; "
             "then leave `MAIL_USE_TLS` off)", "Mail"),
+    Setting("MAIL_SUPPRESS_SEND", "`false`", "send no mail at all (a benchmark, a staging "
+            "copy): only recipient and subject are logged", "Mail"),
     Setting("MAIL_DELIVERY", "`queue` (`inline` under test)", "`queue`: mail is written to "
             "the outbox in the transaction that caused it and the worker sends it in batches "
             "over one connection, retrying with backoff; `inline`: sent by the app right after "

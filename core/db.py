@@ -95,6 +95,36 @@ def init_replica(app: Flask) -> None:
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
+#: PostgreSQL's SQLSTATE for "lock_not_available": a lock wait ran past lock_timeout.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def init_lock_timeout(app: Flask) -> None:
+    """On PostgreSQL, every connection of the primary gives up waiting for a row or table
+    lock after ``DB_LOCK_TIMEOUT_MS`` (0: wait for ever, PostgreSQL's default), so that a
+    request stuck behind a long lock answers "busy, try again" (core.web) instead of holding
+    a worker and a connection until the proxy gives up."""
+    timeout = int(app.config.get("DB_LOCK_TIMEOUT_MS", 5000))
+    if timeout <= 0:
+        return
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    def set_lock_timeout(dbapi_connection, _record) -> None:
+        # Not a bound parameter: SET takes none. ``timeout`` is an int.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {timeout:d}")
+        dbapi_connection.commit()
+
+    event.listen(engine, "connect", set_lock_timeout)
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Whether a database error is PostgreSQL giving up on a lock (``lock_timeout``)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == LOCK_NOT_AVAILABLE
+
 
 class UTCDateTime(TypeDecorator):
     """A timestamp that is always aware UTC in Python, whatever the backend keeps."""

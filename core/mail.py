@@ -243,6 +243,10 @@ class SmtpSession:
     def send(self, message: OutgoingMail) -> None:
         if self.app.testing:
             self.app.extensions.setdefault("parkwell_outbox", []).append(message)
+        if self.app.config.get("MAIL_SUPPRESS_SEND"):
+            log.info("mail not sent (MAIL_SUPPRESS_SEND) to=%s subject=%s", message.to,
+                     message.subject)
+            return
         if not self.app.config.get("MAIL_SERVER"):
             log.info("mail (no MAIL_SERVER set) to=%s subject=%s\n%s",
                      message.to, message.subject, message.body)

@@ -16,8 +16,8 @@ and absolute timeouts, and the rate-limit keys.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -53,6 +53,23 @@ CONTENT_SECURITY_POLICY = {
 DOCS_CONTENT_SECURITY_POLICY = {**CONTENT_SECURITY_POLICY,
                                 "style-src": ["'self'", "'unsafe-inline'"]}
 
+
+def with_payment_origins(policy: dict, js_url: str | None) -> dict:
+    """``policy`` allowing the origin Stripe.js is loaded from (``STRIPE_JS_URL``) to serve
+    scripts, be called and framed: js.stripe.com in production, the local test server in
+    development (which also answers the stand-in's API calls)."""
+    if not js_url:
+        return policy
+    parts = urlsplit(js_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    extended = dict(policy)
+    for directive in ("script-src", "connect-src", "frame-src"):
+        sources = extended[directive]
+        sources = [sources] if isinstance(sources, str) else list(sources)
+        extended[directive] = sources if origin in sources else [*sources, origin]
+    return extended
+
+
 PERMISSIONS_POLICY = {"camera": "(self)", "microphone": "()", "geolocation": "()",
                       "payment": "(self)", "browsing-topics": "()"}
 
@@ -73,7 +90,8 @@ def init_app(app: Flask) -> None:
         force_https=app.config["FORCE_HTTPS"],
         strict_transport_security=True,  # sent only on HTTPS requests
         strict_transport_security_max_age=365 * 24 * 3600,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=with_payment_origins(CONTENT_SECURITY_POLICY,
+                                                     app.config.get("STRIPE_JS_URL")),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy=PERMISSIONS_POLICY,
@@ -135,12 +153,15 @@ def _expire():
 
 
 def caller_key() -> str:
-    """Rate-limit key: the API token, else the signed-in person, else the address."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return "token:" + hashlib.sha256(header.encode()).hexdigest()[:24]
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
+    """Rate-limit key: the person, whether they come with a token (its owner, as
+    ``core.api.auth`` authenticated it before the view) or signed in, else the address.
+    Never the header's text: ``Bearer`` with extra spaces, a second token or the browser
+    all share one person's bucket."""
+    user = g.get("api_user")
+    if user is None and current_user.is_authenticated:
+        user = current_user
+    if user is not None:
+        return f"user:{user.id}"
     return "ip:" + (get_remote_address() or "")
 
 

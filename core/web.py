@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, g, render_template, request, session
+from flask import Flask, flash, g, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.accounts.models import Membership, User
 from core.api.errors import HTTP_ERRORS, error_response
-from core.db import db
+from core.db import db, is_lock_timeout
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,11 @@ def _finish_transaction(response):
         db.session.rollback()
         log.warning("commit refused by a constraint on %s %s", request.method, request.path)
         return _error(409)
+    except OperationalError as exc:  # the flush at commit can wait for a lock too
+        if not is_lock_timeout(exc):
+            raise
+        db.session.rollback()
+        return make_response(_busy())
     return response
 
 
@@ -62,7 +67,13 @@ def _error(status: int, *, code: str | None = None, message: object | None = Non
 
 def _handle_domain_error(exc: DomainError):
     db.session.rollback()
-    return _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+    response = _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+    headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429
+    if headers:
+        if isinstance(response, tuple):
+            return (*response, headers)
+        response.headers.update(headers)
+    return response
 
 
 def _handle_http_error(exc: HTTPException):
@@ -74,6 +85,17 @@ def _handle_http_error(exc: HTTPException):
     return _error(status)
 
 
+def _busy():
+    """A row lock held longer than DB_LOCK_TIMEOUT_MS (core.db): busy, not broken."""
+    log.warning("lock wait timed out on %s %s", request.method, request.path)
+    response = _error(503, code="busy", message=_(
+        "Someone else is changing this right now. Please try again in a moment."))
+    if isinstance(response, tuple):
+        return (*response, {"Retry-After": "2"})
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def _handle_csrf_error(exc: CSRFError):
     return _error(400, code="csrf_failed",
                   message=_("This form has expired. Please reload the page and try again."))
@@ -83,6 +105,8 @@ def _handle_unexpected(exc: Exception):
     db.session.rollback()
     if isinstance(exc, HTTPException):
         return _handle_http_error(exc)
+    if isinstance(exc, OperationalError) and is_lock_timeout(exc):
+        return _busy()
     if isinstance(exc, OperationalError):
         log.exception("database unavailable on %s %s", request.method, request.path)
         return _error(503)

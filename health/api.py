@@ -41,6 +41,7 @@ from health.schemas import (
     RecommendationsOut,
     RecommendationsQuery,
 )
+from health.vocabulary import read_item_label
 
 bp = ApiBlueprint("health_api", __name__, tag="health")
 
@@ -68,7 +69,7 @@ def put_profile(user: User, body: ProfileIn):
               summary="Delete your health profile and every health record", errors=(403, 409))
 def delete_profile(user: User):
     """Deletes check-ups, questionnaires, dependants, consents and the access log."""
-    sharing.delete_profile(user)
+    sharing.delete_profile(user, now=utcnow())
 
 
 @bp.operation("/me/health/checkups", method="GET", summary="Your check-ups, newest first",
@@ -216,7 +217,9 @@ def access_log(user: User):
     return AccessLogList(items=[AccessLogOut(
         accessed_at=e.accessed_at, accessor_name=e.accessor.display_name,
         provider_id=e.provider_id, provider_name=e.provider and e.provider.name(locale),
-        fields=sorted(e.fields.split())) for e in sharing.access_log(user)])
+        fields=sorted(e.fields.split()),
+        what=[read_item_label(f) for f in sorted(e.fields.split())])  # same order as fields
+        for e in sharing.access_log(user)])
 
 
 @bp.operation("/me/health/export", method="GET",

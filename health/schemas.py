@@ -295,7 +295,11 @@ class AccessLogOut(BaseModel):
     accessor_name: str
     provider_id: int | None
     provider_name: str | None
-    fields: list[str]
+    fields: list[str] = Field(description=(
+        "What was read: share groups (blood_pressure, body, ...) and, for a family "
+        "physician team, care_plan, care_measurements, care_messages, care_alerts."))
+    what: list[str] = Field(default_factory=list,
+                            description="The same, in words in the reader's language.")
 
 
 class AccessLogList(BaseModel):

@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 
 from health.models import Sex, Smoking
 from health.questionnaires import Result
-from health.readings import bmi
+from health.readings import exact_bmi
 from health.vocabulary import NeedTag
 
 GUIDELINE_HYPERTENSION = "中国高血压防治指南（2024年修订版）"
@@ -211,14 +211,15 @@ def _n(value: float) -> str:
 
 def latest_readings(checkups: Iterable[tuple[date, dict[str, float]]]) -> dict[str, Observation]:
     """The most recent value of each reading across check-ups, plus BMI (from the weight
-    and the height measured with it, or the latest height known)."""
+    and the height measured with it, or the latest height known). BMI is kept exact, so
+    that a cut-off is compared with the true value; it is rounded only where shown."""
     latest: dict[str, Observation] = {}
     for on, readings in sorted(checkups, key=lambda c: c[0]):
         for key, value in readings.items():
             latest[key] = Observation(value, on)
         if "weight" in readings:
             height = readings.get("height") or (latest.get("height") and latest["height"].value)
-            value = bmi(readings["weight"], height)
+            value = exact_bmi(readings["weight"], height)
             if value is not None:
                 latest["bmi"] = Observation(value, on)
     return latest
@@ -288,12 +289,13 @@ def weight_flags(latest: dict[str, Observation], sex: Sex | None) -> list[Flag]:
     flags = []
     bmi_obs = latest.get("bmi")
     if bmi_obs is not None:
+        shown = _n(round(bmi_obs.value, 1))  # compare the exact value, show one decimal
         if bmi_obs.value >= BMI_OBESITY:
             flags.append(Flag("obesity", NeedTag.OVERWEIGHT, NextStep.INTERVENE, "bmi",
-                              _n(bmi_obs.value), bmi_obs.on, GUIDELINE_WEIGHT))
+                              shown, bmi_obs.on, GUIDELINE_WEIGHT))
         elif bmi_obs.value >= BMI_OVERWEIGHT:
             flags.append(Flag("overweight", NeedTag.OVERWEIGHT, NextStep.PREVENT, "bmi",
-                              _n(bmi_obs.value), bmi_obs.on, GUIDELINE_WEIGHT))
+                              shown, bmi_obs.on, GUIDELINE_WEIGHT))
     waist = latest.get("waist")
     if waist is not None and sex is not None:
         value = f"{_n(waist.value)} cm"

@@ -276,14 +276,17 @@ def get_dependant(user: User, dependant_id: int) -> Dependant:
 
 
 def delete_dependant(user: User, *, dependant_id: int) -> None:
-    """Raises HealthRecordNotFound, StillReferenced (a booking still serves them). Their
-    check-up results go with them."""
+    """Raises HealthRecordNotFound, StillReferenced (a booking still under way serves them;
+    nothing is written then). Their check-up results go with them; bookings and
+    registrations that are over let go of them (``dependant_deleting``)."""
     dependant = get_dependant(user, dependant_id)
-    dependant_deleting.send(dependant, user=user)
-    ensure_unreferenced(Dependant, [dependant.id])
-    db.session.execute(delete(DependantCheckUp).where(
-        DependantCheckUp.dependant_id == dependant.id))
-    db.session.delete(dependant)
+    # All or nothing: what the other packages let go of is kept if the deletion is refused.
+    with db.session.begin_nested():
+        dependant_deleting.send(dependant, user=user)
+        ensure_unreferenced(Dependant, [dependant.id])
+        db.session.execute(delete(DependantCheckUp).where(
+            DependantCheckUp.dependant_id == dependant.id))
+        db.session.delete(dependant)
     db.session.flush()
 
 

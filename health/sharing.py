@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from core.accounts.models import (
@@ -18,6 +20,7 @@ from core.accounts.models import (
     Role,
     User,
 )
+from core.clock import to_zone
 from core.db import db
 from core.policy import Action, require
 from health import services
@@ -31,15 +34,21 @@ from health.models import (
     AccessLogEntry,
     CheckUp,
     Consent,
+    Dependant,
+    DependantCheckUp,
     HealthProfile,
     QuestionnaireKind,
     QuestionnaireResponse,
 )
 from health.questionnaires import score
-from health.readings import bmi
-from health.screening import Observation, latest_readings
+from health.readings import READINGS, bmi
+from health.screening import Observation, QuestionnaireOutcome, latest_readings, screen
 from health.signals import profile_deleting
 from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
+
+#: ``Session.info`` key: the access-log entries written in the current transaction, so that
+#: a page refused after showing the data (4xx, rolled back) still records the read.
+READS_KEY = "parkwell_health_reads"
 
 #: After a booking ends, its provider may still read what was shared for this many days.
 BOOKING_GRACE_DAYS = 7
@@ -157,10 +166,12 @@ class SharedHealth:
 
 
 def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_id: int,
-                       now: datetime) -> SharedHealth:
+                       now: datetime, also: Iterable[str] = ()) -> SharedHealth:
     """Provider staff read what a client shares with their organisation now, and the read
-    goes into the client's access log. Raises NotFound (not the provider's staff, or no
-    valid consent: the data does not exist for them), Forbidden."""
+    goes into the client's access log (with ``also``: what else the same page shows, e.g.
+    a care team's ``CareRecord`` values, so that one visit is one entry). Raises NotFound
+    (not the provider's staff, or no valid consent: the data does not exist for them),
+    Forbidden."""
     require(accessor, Action.READ_SHARED_HEALTH, provider)
     consents = [c for c in db.session.scalars(
         select(Consent).where(Consent.user_id == owner_id, Consent.provider_id == provider.id))
@@ -174,6 +185,9 @@ def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_
     latest = latest_readings(_checkups_of(owner_id))
     view.readings = {k: v for k, v in latest.items()
                      if k in allowed or (k == "bmi" and ShareField.BODY in shared)}
+    if "bmi" in view.readings:  # exact for screening; one decimal where shown
+        obs = view.readings["bmi"]
+        view.readings["bmi"] = Observation(round(obs.value, 1), obs.on)
     kinds = set()
     if ShareField.MENTAL_HEALTH in shared:
         kinds |= {QuestionnaireKind.PHQ9.value, QuestionnaireKind.GAD7.value}
@@ -187,12 +201,51 @@ def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_
         data = _profile_data_of(owner_id)
         view.lifestyle = {k: data.get(k) for k in
                           ("smoking", "activity_minutes_per_week", "sleep_hours")}
-    db.session.add(AccessLogEntry(
-        user_id=owner_id, accessor_id=accessor.id, provider_id=provider.id,
-        consent_id=max(consents, key=lambda c: c.valid_until).id,
-        fields=" ".join(sorted(f.value for f in shared)), accessed_at=now))
-    db.session.flush()
+    record_read(owner_id=owner_id, accessor=accessor, provider_id=provider.id,
+                items=[*(f.value for f in shared), *also], now=now,
+                consent_id=max(consents, key=lambda c: c.valid_until).id)
     return view
+
+
+def record_read(*, owner_id: int, accessor: User, provider_id: int | None,
+                items: Iterable[str], now: datetime,
+                consent_id: int | None = None) -> AccessLogEntry | None:
+    """Put one read of the owner's health data by someone else into the owner's access log
+    ("Who saw my data"). ``items``: ``ShareField`` or ``CareRecord`` values. The owner's own
+    reads are not logged. Every path by which anyone other than the owner reads health
+    values calls this (provider staff through ``read_shared_health``; family-physician teams
+    through ``care``)."""
+    if accessor.id == owner_id:
+        return None
+    wanted = sorted(set(items))
+    if not wanted:
+        return None
+    entry = AccessLogEntry(user_id=owner_id, accessor_id=accessor.id, provider_id=provider_id,
+                           consent_id=consent_id, fields=" ".join(wanted)[:200],
+                           accessed_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    db.session.info.setdefault(READS_KEY, []).append(
+        {"user_id": owner_id, "accessor_id": accessor.id, "provider_id": provider_id,
+         "consent_id": consent_id, "fields": entry.fields, "accessed_at": now})
+    return entry
+
+
+def keep_reads_after_rollback() -> int:
+    """Write again the access-log entries of a transaction that was rolled back (a page that
+    showed the data and then answered 4xx). Returns how many; the caller commits."""
+    pending = db.session.info.pop(READS_KEY, [])
+    for values in pending:
+        if values.get("consent_id") is not None and \
+                db.session.get(Consent, values["consent_id"]) is None:
+            values = values | {"consent_id": None}  # the consent itself was rolled back
+        db.session.add(AccessLogEntry(**values))
+    db.session.flush()
+    return len(pending)
+
+
+def forget_pending_reads() -> None:
+    db.session.info.pop(READS_KEY, None)
 
 
 def clients_sharing_with(*, accessor: User, provider: ProviderOrganisation,
@@ -243,55 +296,110 @@ def access_log(user: User) -> list[AccessLogEntry]:
 def export_everything(user: User, *, now: datetime) -> dict:
     """Everything ParkWell holds about the person's health, as plain JSON-able data."""
     services.require_owner(user)
-    profile = services.get_profile(user)
-    screening = services.screening_for(user)
+    return export_health_of(user, now=now)
+
+
+#: The readable export's words for the health section's keys (readings by their own labels).
+EXPORT_LABELS = {
+    **{key: spec.label for key, spec in READINGS.items()},
+    "person": _l("Person"), "profile": _l("Lifestyle and goals"), "checkups": _l("Check-ups"),
+    "measured_on": _l("Measured on"), "readings": _l("Results"), "bmi": _l("BMI"),
+    "recorded_at": _l("Recorded"), "questionnaires": _l("Questionnaires"),
+    "answers": _l("Answers"), "score": _l("Score"), "band": _l("Band"),
+    "answered_at": _l("Answered"), "risk_flags": _l("Risk flags"), "code": _l("Flag"),
+    "need": _l("Need"), "next_step": _l("Next step"), "subject": _l("About"),
+    "observed_on": _l("Observed on"), "guideline": _l("Guideline"), "crisis": _l("Crisis"),
+    "dependants": _l("Family members"), "birth_date": _l("Date of birth"),
+    "relation": _l("Relation"), "needs": _l("Needs"), "sex": _l("Sex"),
+    "dependant_checkups": _l("Family members' check-ups"),
+    "dependant_id": _l("Family member no."), "consents": _l("Sharing"),
+    "provider_id": _l("Provider no."), "fields": _l("What"), "purpose": _l("Purpose"),
+    "valid_from": _l("From"), "valid_until": _l("Until"), "access_log": _l("Who saw my data"),
+    "accessed_at": _l("When"), "accessor": _l("Who"), "birth_year": _l("Birth year"),
+    "smoking": _l("Smoking"), "activity_minutes_per_week": _l("Activity minutes a week"),
+    "sleep_hours": _l("Sleep hours"), "goals": _l("Goals"),
+}
+
+
+def _checkup_out(c) -> dict:
+    return {"id": c.id, "measured_on": c.measured_on.isoformat(), "source": c.source,
+            "readings": c.readings,
+            "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
+            "recorded_at": c.created_at.isoformat()}
+
+
+def export_health_of(user: User, *, now: datetime) -> dict:
+    """The health export without the role check: also for someone who has left their
+    employer (the account export and deletion reach every row the person owns)."""
+    mine = user.id
+    checkups = list(db.session.scalars(select(CheckUp).where(CheckUp.user_id == mine)
+                                       .order_by(CheckUp.measured_on.desc(), CheckUp.id.desc())))
+    answered = _questionnaires_of(mine)
+    dependants = list(db.session.scalars(select(Dependant).where(Dependant.user_id == mine)
+                                         .order_by(Dependant.id)))
+    family_checkups = list(db.session.scalars(
+        select(DependantCheckUp).where(DependantCheckUp.user_id == mine)
+        .order_by(DependantCheckUp.dependant_id, DependantCheckUp.measured_on.desc(),
+                  DependantCheckUp.id.desc())))
+    zone = current_app.config["PARK_TIMEZONE"]
+    screening = screen(checkups=[(c.measured_on, c.readings) for c in checkups],
+                       questionnaires=[QuestionnaireOutcome(result,
+                                                            to_zone(row.answered_at, zone).date())
+                                       for row, result in reversed(answered)],
+                       profile=_profile_data_of(mine))
+    consents = list(db.session.scalars(select(Consent).where(Consent.user_id == mine)
+                                       .order_by(Consent.created_at.desc(), Consent.id.desc())))
+    log = list(db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.user_id == mine)
+                                  .order_by(AccessLogEntry.accessed_at.desc(),
+                                            AccessLogEntry.id.desc())))
+    profile = db.session.scalar(select(HealthProfile).where(HealthProfile.user_id == mine))
     return {
         "exported_at": now.isoformat(),
         "person": {"id": user.id, "display_name": user.display_name, "email": user.email,
                    "mobile": user.mobile},
         "profile": dict(profile.data) if profile else None,
-        "checkups": [{"id": c.id, "measured_on": c.measured_on.isoformat(),
-                      "source": c.source, "readings": c.readings,
-                      "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
-                      "recorded_at": c.created_at.isoformat()}
-                     for c in services.list_checkups(user)],
+        "checkups": [_checkup_out(c) for c in checkups],
         "questionnaires": [{"id": row.id, "kind": row.kind.value, "answers": row.answers,
                             "score": result.score, "band": result.band.key,
                             "answered_at": row.answered_at.isoformat()}
-                           for row, result in services.list_questionnaires(user)],
+                           for row, result in answered],
         "risk_flags": [{"code": f.code, "need": f.need.value, "next_step": f.next_step.value,
                         "subject": f.subject, "value": f.value,
                         "observed_on": f.observed_on and f.observed_on.isoformat(),
                         "guideline": f.guideline} for f in screening.flags],
         "crisis": screening.crisis,
-        "dependants": [{"id": d.id, **d.data} for d in services.list_dependants(user)],
-        "dependant_checkups": [
-            {"id": c.id, "dependant_id": c.dependant_id,
-             "measured_on": c.measured_on.isoformat(), "source": c.source,
-             "readings": c.readings,
-             "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
-             "recorded_at": c.created_at.isoformat()}
-            for d in services.list_dependants(user)
-            for c in services.list_dependant_checkups(user, d.id)],
+        "dependants": [{"id": d.id, **d.data} for d in dependants],
+        "dependant_checkups": [{**_checkup_out(c), "dependant_id": c.dependant_id}
+                               for c in family_checkups],
         "consents": [{"id": c.id, "provider_id": c.provider_id,
                       "provider": c.provider.name_en, "fields": sorted(c.fields.split()),
                       "purpose": c.purpose, "valid_from": c.valid_from.isoformat(),
                       "valid_until": c.valid_until.isoformat(),
                       "revoked_at": c.revoked_at and c.revoked_at.isoformat()}
-                     for c in list_consents(user)],
+                     for c in consents],
         "access_log": [{"accessed_at": e.accessed_at.isoformat(),
                         "accessor": e.accessor.display_name, "provider_id": e.provider_id,
-                        "fields": sorted(e.fields.split())} for e in access_log(user)],
+                        "fields": sorted(e.fields.split())} for e in log],
     }
 
 
-def delete_profile(user: User) -> None:
+def delete_profile(user: User, *, now: datetime) -> None:
     """Delete every health record of the person: profile, check-ups, questionnaires,
-    dependants, consents (so providers lose access at once) and the access log. Raises
-    StillReferenced when a booking still points at a dependant (nothing is deleted then)."""
+    dependants, consents (so providers lose access at once) and the access log. Packages
+    that point at a family member let go of what is over (an attended booking, a past
+    event) when told (``profile_deleting``). Raises StillReferenced when something still
+    under way points at a family member (an upcoming booking); nothing is deleted then,
+    whoever the caller: it all runs in a savepoint."""
     services.require_owner(user)
-    profile_deleting.send(user)
-    services.delete_all_records(user)  # first: it refuses while a booking points at a row
-    db.session.execute(delete(AccessLogEntry).where(AccessLogEntry.user_id == user.id))
-    db.session.execute(delete(Consent).where(Consent.user_id == user.id))
+    erase_health_of(user, now=now)
+
+
+def erase_health_of(user: User, *, now: datetime) -> None:
+    """``delete_profile`` without the role check (account deletion). Raises
+    StillReferenced, having written nothing."""
+    with db.session.begin_nested():
+        profile_deleting.send(user, now=now)
+        services.delete_all_records(user)  # first: it refuses while a booking points at a row
+        db.session.execute(delete(AccessLogEntry).where(AccessLogEntry.user_id == user.id))
+        db.session.execute(delete(Consent).where(Consent.user_id == user.id))
     db.session.flush()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
+from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -40,7 +42,7 @@ from health.texts import (
     flag_evidence,
     reason_text,
 )
-from health.vocabulary import NeedTag, ShareField
+from health.vocabulary import NeedTag, ShareField, read_item_label, read_items_in_order
 
 bp = Blueprint("health", __name__, url_prefix="/me/health")
 provider_bp = Blueprint("health_provider", __name__)
@@ -48,6 +50,12 @@ provider_bp = Blueprint("health_provider", __name__)
 
 def _share_labels(fields: str) -> str:
     return ", ".join(ShareField(f).label for f in fields.split())
+
+
+def _read_items(fields: str) -> str:
+    """What an access-log entry says was read, as a list in the reader's language."""
+    return format_list([read_item_label(f) for f in read_items_in_order(fields.split())],
+                       locale=get_locale() or "en")
 
 
 def _smoking_label(value: str | None) -> str:
@@ -62,7 +70,8 @@ def _health_globals() -> dict:
             "crisis_lines": CRISIS_LINES, "crisis_title": CRISIS_TITLE,
             "crisis_message": CRISIS_MESSAGE, "readings_spec": READINGS,
             "questionnaires": QUESTIONNAIRES, "need_label": lambda t: NeedTag(t).label,
-            "share_labels": _share_labels, "smoking_label": _smoking_label}
+            "share_labels": _share_labels, "smoking_label": _smoking_label,
+            "read_items": _read_items}
 
 
 def _charts(checkups) -> list:
@@ -320,8 +329,9 @@ def delete_profile():
     form = DeleteProfileForm()
     if form.validate_on_submit():
         try:
-            sharing.delete_profile(current_user)
+            sharing.delete_profile(current_user, now=utcnow())
         except StillReferenced as exc:
+            db.session.rollback()  # nothing of a refused deletion may be committed
             flash(str(exc.message), "error")
             return redirect(url_for("health.sharing_page"))
         flash(_("Your health profile and every record in it have been deleted."), "success")

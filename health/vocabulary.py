@@ -116,3 +116,41 @@ CATEGORY_MINIMUM: dict[str, frozenset[ShareField]] = {
 def minimum_fields(category: str) -> frozenset[ShareField]:
     """The share groups a service of ``category`` needs (none for unknown categories)."""
     return CATEGORY_MINIMUM.get(category, frozenset())
+
+
+class CareRecord(StrEnum):
+    """What a family-physician team reads besides the groups shared with it: the records
+    kept under the agreement. Words for the owner's access log ("Who saw my data")."""
+
+    PLAN = "care_plan"
+    MEASUREMENTS = "care_measurements"
+    MESSAGES = "care_messages"
+    ALERTS = "care_alerts"
+
+    @property
+    def label(self) -> str:
+        return str(CARE_RECORD_LABELS[self])
+
+
+CARE_RECORD_LABELS = {
+    CareRecord.PLAN: _l("your care plan"),
+    CareRecord.MEASUREMENTS: _l("your home measurements"),
+    CareRecord.MESSAGES: _l("your messages with the team"),
+    CareRecord.ALERTS: _l("alerts about your readings"),
+}
+
+
+def read_items_in_order(keys: list[str]) -> list[str]:
+    """Share groups first, then the care records, each in its vocabulary's order."""
+    order = [*(f.value for f in ShareField), *(r.value for r in CareRecord)]
+    return sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+
+
+def read_item_label(key: str) -> str:
+    """The words for one thing an access-log entry says was read."""
+    for vocabulary in (ShareField, CareRecord):
+        try:
+            return vocabulary(key).label
+        except ValueError:
+            continue
+    return key

@@ -3,7 +3,6 @@ package, so that no inner package needs to know the ones above it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from core.bootstrap import register_api
 from core.config import ASSET_ROOT, load_config
 from core.navigation import NavEntry, add_nav
 from health.recommendations import set_candidate_source
-from marketplace import api, cli, hardening, views
+from marketplace import api, cli, hardening, personal_data, views
 from marketplace.candidates import candidate_pool
 
 
@@ -36,7 +35,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.config.from_mapping(settings)
     if config:
         app.config.from_mapping(config)
-    _refuse_production_without_secrets(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     observability.init_app(app)  # first: logging, request ids, timing around everything
 
@@ -53,16 +51,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     add_nav(Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
     set_candidate_source(candidate_pool)
     cli.init_app(app)
+    personal_data.init_app()
     hardening.init_app(app)  # last: it wraps the other packages' endpoints
     return app
 
-
-def _refuse_production_without_secrets(app: Flask, config: Mapping[str, object] | None) -> None:
-    """In production, no start with a made-up SECRET_KEY: every restart would sign everyone
-    out and break the links already mailed, and each server would sign differently."""
-    if app.config.get("ENV_NAME") != "production" or app.testing:
-        return
-    if os.environ.get("SECRET_KEY") or (config and config.get("SECRET_KEY")):
-        return
-    raise RuntimeError("PARKWELL_ENV=production needs SECRET_KEY in the environment "
-                       "(the same on every app server and worker); refusing to start")

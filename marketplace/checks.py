@@ -10,6 +10,7 @@ import os
 from flask import Flask
 
 from benefits.ledger import check_ledger
+from core.config import unsafe_settings
 from core.readiness import FAIL, OK, readiness
 from marketplace import ratings
 
@@ -29,6 +30,9 @@ def configuration_problems(app: Flask, env: dict[str, str] | None = None) -> lis
     if not app.config.get("REDIS_URL"):
         problems.append("REDIS_URL is not set: rate limits are per process and the worker "
                         "runs without a queue")
+    # What the app refuses to serve with (SECRET_KEY, REDIS_URL: said above in other words).
+    problems += [p for p in unsafe_settings(app.config)
+                 if not p.startswith(("SECRET_KEY", "REDIS_URL"))]
     return problems
 
 

@@ -30,7 +30,14 @@ EXPORTS = {
     "park.reports_csv": ("park", "park_id"),
     "health.export": ("health_profile", None),
     "health_api.export": ("health_profile", None),
+    "privacy.export": ("user", None),
+    "privacy.export_json": ("user", None),
+    "accounts_api.export_me": ("user", None),
 }
+
+#: Account deletion asks for the password: limited like a sign-in, so that someone holding
+#: only a token or an open session cannot guess it.
+ACCOUNT_DELETION = ("privacy.delete", "accounts_api.delete_me")
 
 BOOKING_ENDPOINTS = ("booking.book", "booking_series.plan_series", "booking_api.create_booking",
                      "booking_api.create_series")
@@ -72,12 +79,14 @@ def init_app(app: Flask) -> None:
                                     more=_owner_if_health(endpoint)))
     limit_endpoints(app, BOOKING_ENDPOINTS, limit_setting="BOOKING_RATE_LIMIT",
                     default="30 per minute;300 per day", methods=["POST"])
+    limit_endpoints(app, ACCOUNT_DELETION, limit_setting="ACCOUNT_DELETE_RATE_LIMIT",
+                    default="5 per minute;20 per day", methods=["POST", "DELETE"])
     limit_endpoints(app, EXPORTS, limit_setting="EXPORT_RATE_LIMIT",
                     default="10 per minute;100 per day")
 
 
 def _owner_if_health(endpoint: str):
-    if not endpoint.startswith("health"):
+    if not endpoint.startswith(("health", "privacy", "accounts_api")):
         return None
 
     def subject(_status: int) -> dict:

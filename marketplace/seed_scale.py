@@ -66,6 +66,7 @@ from core.accounts.models import (
 )
 from core.clock import to_zone
 from core.db import db
+from core.money import share
 from health.models import HealthProfile
 from marketplace import ratings
 from marketplace.models import Review
@@ -703,7 +704,7 @@ class _Builder:
                    at=created, reference=f"capture:pay{payment_id}", category=category)
         self._post(TransactionKind.CARD_PAYMENT, [(clearing, -card), (payable, card)],
                    at=created, reference=f"card:pay{payment_id}", category=category)
-        fee = (price * FEE_BASIS_POINTS + 5000) // 10000
+        fee = share(price, FEE_BASIS_POINTS)
         self._post(TransactionKind.FEE, [(payable, -fee), (fees, fee)], at=created,
                    reference=f"fee:pay{payment_id}", category=category)
         payments.append({

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
-from park import api, cli, paying, payments, registration, views
+from park import api, cli, paying, payments, personal_data, registration, views
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PARK_PAYMENT_MINUTES", payments.DEFAULT_PAYMENT_MINUTES)
     app.config.setdefault("PARK_FULL_REFUND_HOURS", payments.DEFAULT_FULL_REFUND_HOURS)
     paying.init_app()
+    personal_data.init_app()
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     cli.init_app(app)

@@ -26,6 +26,7 @@ from flask import current_app
 from benefits import checkout, ledger
 from benefits.models import AccountKind, LedgerAccount, Payment
 from core.db import db
+from core.money import FULL
 from park.models import Event, Registration
 
 SUBJECT_KIND = "park_registration"
@@ -33,7 +34,6 @@ SUBJECT_KIND = "park_registration"
 CATEGORY = "culture"
 DEFAULT_PAYMENT_MINUTES = 30
 DEFAULT_FULL_REFUND_HOURS = 24
-FULL = 10000  #: basis points
 CURRENCIES = ("CNY",)
 MAX_PRICE_MINOR = 10_000_000  #: ¥100,000: a park event's price above it is a typo
 

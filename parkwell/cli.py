@@ -42,9 +42,12 @@ def serve_command(ctx: click.Context) -> None:
 
     args = [sys.executable, "-m", "gunicorn", "-c", str(ASSET_ROOT / "gunicorn.conf.py"),
             *ctx.args, "parkwell.wsgi:app"]
+    # Flask's CLI marks its own processes as commands; gunicorn serves requests, so the
+    # checks for serving (core.config.unsafe_settings) must apply to it.
+    env = {k: v for k, v in os.environ.items() if k != "FLASK_RUN_FROM_CLI"}
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, args)  # noqa: S606 - our own interpreter, fixed module
+    os.execve(sys.executable, args, env)  # noqa: S606 - our own interpreter, fixed module
 
 
 @main.command("migrate")

@@ -15,7 +15,7 @@ from booking.notifications import register_message_extra
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
-from prevention import api, signals, views
+from prevention import api, personal_data, signals, views
 from prevention.notifications import preparation_extra
 
 
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(views.checkup_notices, "checkup_notices")
     register_api(app, api.bp)
     signals.connect()
+    personal_data.init_app()
     register_message_extra(app, preparation_extra)
     add_nav(Role.EMPLOYEE, NavEntry("prevention.my_checkups", _l("My check-ups"), order=25))
     add_nav(Role.ENTERPRISE_ADMIN, NavEntry(

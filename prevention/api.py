@@ -5,6 +5,7 @@ services and queries as the pages."""
 
 from __future__ import annotations
 
+from core import aggregates
 from core.accounts.models import ApiScope, ProviderOrganisation, User
 from core.api.openapi import ApiBlueprint
 from core.clock import to_zone, utcnow
@@ -51,13 +52,14 @@ def _group(group: reports.Group | None) -> GroupOut | None:
 
 
 def _report(campaign: Campaign) -> CampaignReportOut:
-    done = reports.completion(campaign)
+    done = reports.completion(campaign, now=utcnow())
     return CampaignReportOut(
         campaign=CampaignOut.of(campaign, current_locale_code()),
         completion=CompletionOut(campaign_id=campaign.id, min_group=done.min_group,
                                  groups=[_group(g) for g in done.groups],
                                  total=_group(done.total),
-                                 groups_withheld=done.groups_withheld))
+                                 groups_withheld=done.groups_withheld,
+                                 released_at=done.released_at))
 
 
 def checkup_out(checkup: CampaignCheckup, user: User, *, with_results: bool) -> CheckupOut:
@@ -129,7 +131,9 @@ def change_campaign(user: User, campaign_id: int, body: CampaignChange):
               summary="Remind everyone invited who has not booked (the count only)")
 def nudge(user: User, campaign_id: int, body: EmptyBody):
     campaign = queries.campaign_for_admin(user, campaign_id)
-    return NudgeOut(nudged=services.nudge_unbooked(campaign, actor=user, now=utcnow()))
+    count = services.nudge_unbooked(campaign, actor=user, now=utcnow())
+    return NudgeOut(nudged=count if aggregates.count_is_shown(
+        count, k=aggregates.min_group()) else None)
 
 
 @bp.operation("/campaigns/<int:campaign_id>/close", method="POST", scope=ApiScope.WRITE,

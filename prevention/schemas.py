@@ -109,9 +109,10 @@ class CampaignList(BaseModel):
 class GroupOut(BaseModel):
     label: str
     eligible: int
-    booked: int
-    completed: int
-    completion_rate: float
+    booked: int | None = Field(description="None: fewer than min_group, or hidden so that "
+                                            "a hidden count cannot be worked out.")
+    completed: int | None = Field(description="None: as for booked.")
+    completion_rate: float | None = Field(description="None when completed is hidden.")
 
 
 class CompletionOut(BaseModel):
@@ -120,6 +121,8 @@ class CompletionOut(BaseModel):
     groups: list[GroupOut]
     total: GroupOut | None = Field(description="None when the whole campaign is too small.")
     groups_withheld: bool = Field(description="Some people are in no group shown (too few).")
+    released_at: datetime | None = Field(None, description="When these figures were worked "
+                                                           "out (once a day).")
 
 
 class CampaignReportOut(BaseModel):
@@ -128,7 +131,8 @@ class CampaignReportOut(BaseModel):
 
 
 class NudgeOut(BaseModel):
-    nudged: int = Field(description="How many employees were reminded; never who.")
+    nudged: int | None = Field(description="How many employees were reminded; never who. "
+                                           "None when fewer than min_group (k).")
 
 
 class CampaignChange(_Strict):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from benefits import budgets
 from benefits.money_input import yuan_to_minor
+from core import aggregates
 from core.accounts.models import ProviderOrganisation
 from core.clock import to_zone, utcnow
 from core.db import db
@@ -135,7 +136,7 @@ def _render_campaign(campaign: Campaign, status: int = 200,
                                                                 campaign.ends_on)
         change_form.daily_capacity.data = campaign.daily_capacity
     return render_template("prevention/campaign.html", campaign=campaign,
-                           completion=reports.completion(campaign), form=EmptyForm(),
+                           completion=reports.completion(campaign, now=utcnow()), form=EmptyForm(),
                            change_form=change_form, locale=current_locale_code()), status
 
 
@@ -177,7 +178,11 @@ def nudge(campaign_id: int):
     except DomainError as exc:
         flash_error(exc)
         return _render_campaign(campaign, exc.status)
-    flash(_("Reminders sent: %(count)s.", count=count), "success")
+    if aggregates.count_is_shown(count, k=aggregates.min_group()):
+        flash(_("Reminders sent: %(count)s.", count=count), "success")
+    else:  # a count under k says too much about the few who have not booked
+        flash(_("Reminders sent to fewer than %(k)s employees.", k=aggregates.min_group()),
+              "success")
     return redirect(url_for("prevention.campaign_page", campaign_id=campaign.id))
 
 

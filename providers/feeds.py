@@ -9,9 +9,12 @@ its hash is a stable ETag.
 
 In: an uploaded .ics (or a subscribed URL's body, fetched by the worker) is expanded with
 ``recurring-ical-events`` (RRULE, EXDATE, RECURRENCE-ID) into busy intervals over the
-next 90 days. It is all or nothing: a file that cannot be read imports nothing. An upload
-from the schedule page is a background job (``busy_import``, see ``core.jobs``) whose
-progress is how far into the 90 days the reading has got.
+next 90 days only: a series with no end that started long ago (an hourly reminder since
+2000) is first moved forward by whole periods to just before the window, so that its
+expansion costs what the window holds, not what the years before it held
+(``_start_series_near``). It is all or nothing: a file that cannot be read imports
+nothing. An upload from the schedule page is a background job (``busy_import``, see
+``core.jobs``) whose progress is how far into the 90 days the reading has got.
 """
 
 from __future__ import annotations
@@ -370,6 +373,52 @@ def check_calendar_file(content: bytes) -> None:
                                 "imported."))
 
 
+#: Rules whose occurrences repeat exactly every INTERVAL of these, whatever their BY parts:
+#: moving DTSTART by whole periods keeps every occurrence after the new start.
+_FIXED_PERIODS = {"SECONDLY": timedelta(seconds=1), "MINUTELY": timedelta(minutes=1),
+                  "HOURLY": timedelta(hours=1), "DAILY": timedelta(days=1),
+                  "WEEKLY": timedelta(weeks=1)}
+#: How far before the window, besides one period, a moved series starts (local times and
+#: daylight saving move by hours, never by a day).
+_SERIES_LEAD = timedelta(days=1)
+
+
+def _start_series_near(calendar: icalendar.Calendar, *, start: datetime, tz) -> None:
+    """Move the DTSTART (and DTEND) of each long-running fixed-period series forward by
+    whole periods to just before ``start``. Occurrences from the new start on are the
+    same; only those long before the window, which were never imported, are not
+    generated. A COUNT is reduced by the occurrences skipped (plain rules only: with BY
+    parts the count per period is not fixed, and such a series is left as it is)."""
+    for event in list(calendar.walk("VEVENT")):
+        rule, begins = event.get("RRULE"), event.get("DTSTART")
+        if rule is None or begins is None or event.get("RECURRENCE-ID") is not None:
+            continue
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq not in _FIXED_PERIODS:
+            continue  # monthly and yearly series are short whatever their age
+        if not isinstance(begins.dt, datetime) and freq not in ("DAILY", "WEEKLY"):
+            continue
+        period = _FIXED_PERIODS[freq] * max(1, int((rule.get("INTERVAL") or [1])[0]))
+        steps = (start - _SERIES_LEAD - period - _as_aware(begins.dt, tz)) // period
+        if steps <= 0:
+            continue
+        if rule.get("COUNT"):
+            if any(str(part).upper().startswith("BY") for part in rule):
+                continue
+            left = int(rule["COUNT"][0]) - steps
+            if left <= 0:  # every occurrence is long over
+                calendar.subcomponents.remove(event)
+                continue
+            rule["COUNT"] = [left]
+        shift = period * steps
+        for name in ("DTSTART", "DTEND"):
+            prop = event.get(name)
+            if prop is not None:
+                params = dict(prop.params)
+                event.pop(name)
+                event.add(name, prop.dt + shift, parameters=params)
+
+
 def parse_busy(content: bytes, *, start: datetime, end: datetime, timezone: str,
                progress: Callable[[int, int], None] | None = None
                ) -> list[tuple[datetime, datetime]]:
@@ -383,6 +432,7 @@ def parse_busy(content: bytes, *, start: datetime, end: datetime, timezone: str,
     total_days = max(1, (end - start).days)
     try:
         calendar = icalendar.Calendar.from_ical(content)
+        _start_series_near(calendar, start=start, tz=tz)
         intervals = []
         for event in recurring_ical_events.of(calendar).after(start):
             begins = event.get("DTSTART")

@@ -135,3 +135,9 @@ class PartnerInviteForm(FlaskForm):
                           validate_choice=False)
     provider_level = SelectField(_l("Provider level"), choices=choices([
         (ProviderLevel.OWNER.value, _l("Owner")), (ProviderLevel.STAFF.value, _l("Staff"))]))
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that my account and everything only mine are "
+                              "deleted for good, and that I cannot sign in any more."))
+    password = PasswordField(_l("Your password"), validators=[Length(max=200)])

@@ -93,3 +93,13 @@ class TokenCreated(TokenOut):
 
 class TokenPage(Page[TokenOut]):
     pass
+
+
+class AccountDelete(BaseModel):
+    """Deleting the account: say so, and prove it is you."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: bool = Field(description="Must be true.")
+    password: str = Field(min_length=1, max_length=200,
+                          description="Your current password (a token alone is not enough).")

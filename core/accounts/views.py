@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from core.accounts import services, tokens
+from core.accounts import services, signin_limits, tokens
 from core.accounts.errors import UnsupportedLocale
 from core.accounts.forms import (
     AcceptInvitationForm,
@@ -59,26 +59,34 @@ def _signup_rate_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
-def _login_key() -> str:
-    return "login:" + (request.form.get("login") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_key)
 def login():
+    """Signing in, within the sign-in limits (core.accounts.signin_limits): failures only,
+    per account and per address, and a page that says when to try again."""
     if current_user.is_authenticated:
         return redirect(url_for("marketplace.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        device = request.cookies.get(signin_limits.DEVICE_COOKIE)
         try:
-            user = services.authenticate(login=form.login.data, password=form.password.data,
-                                         now=utcnow())
+            user = signin_limits.sign_in_with_password(
+                login=form.login.data, password=form.password.data,
+                address=request.remote_addr or "",
+                trusted_accounts=signin_limits.device_accounts(device), now=utcnow())
+        except signin_limits.SignInThrottled as exc:
+            flash_error(exc)
+            return render_template("accounts/login.html", form=form), 429, exc.headers
         except DomainError as exc:
             flash_error(exc)
             return render_template("accounts/login.html", form=form), 401
         sign_in(user, remember=form.remember.data)
-        return redirect(_safe_next(request.args.get("next")))
+        response = redirect(_safe_next(request.args.get("next")))
+        response.set_cookie(
+            signin_limits.DEVICE_COOKIE,
+            signin_limits.device_cookie_after_sign_in(device, form.login.data),
+            max_age=signin_limits.DEVICE_COOKIE_DAYS * 24 * 3600, httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), samesite="Lax")
+        return response
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from core.accounts.models import ApiScope
-from core.api.auth import load_api_user, require_api_user
+from core.api.auth import authorise
 from core.api.errors import ErrorResponse
 from core.api.validation import parse_body, parse_query
 
@@ -132,6 +132,10 @@ def _operation(op: Operation, params: list[dict]) -> dict:
         statuses |= {404}
     for status in sorted(statuses):
         result["responses"][str(status)] = {"description": "Error", **error_ref}
+    if 429 in statuses:  # the sign-in limits and the rate limits both say when to retry
+        result["responses"]["429"]["headers"] = {"Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 1}}}
     if op.scope is not None:
         result["security"] = [{"bearerAuth": []}]
         if op.optional_auth:
@@ -175,10 +179,8 @@ class ApiBlueprint(Blueprint):
             @wraps(fn)
             def view(**path_args):
                 kwargs = dict(path_args)
-                if scope is not None and not optional_auth:
-                    kwargs["user"] = require_api_user(scope)
-                elif optional_auth:
-                    kwargs["user"] = load_api_user()
+                if scope is not None:
+                    kwargs["user"] = authorise(scope, optional=optional_auth)
                 if body is not None:
                     kwargs["body"] = parse_body(body)
                 if query is not None:

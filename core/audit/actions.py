@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "account.deactivated": _l("Account deactivated"),
     "account.reactivated": _l("Account reactivated"),
     "account.sessions_ended": _l("Signed out everywhere (e.g. after a password change)"),
+    "account.deleted": _l("Account deleted by its owner"),
     "membership.granted": _l("Role granted"),
     "membership.revoked": _l("Role taken away"),
     "membership.restored": _l("Role given back"),
@@ -50,6 +51,9 @@ ACTION_LABELS = {
     "export.park.reports_csv": _l("Park events report exported"),
     "export.health.export": _l("Health data exported"),
     "export.health_api.export": _l("Health data exported over the API"),
+    "export.privacy.export": _l("All of one's data viewed as a document"),
+    "export.privacy.export_json": _l("All of one's data exported"),
+    "export.accounts_api.export_me": _l("All of one's data exported over the API"),
     # health data read by someone other than its owner
     "health.read_by_provider": _l("Health data read by a provider"),
     # the park's holiday calendar

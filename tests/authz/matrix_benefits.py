@@ -4,6 +4,7 @@ platform admins) reach its roster and programmes; only platform admins record fu
 from __future__ import annotations
 
 from benefits.models import RosterEntry
+from booking import series as series_services
 from booking import services as booking_services
 from core.clock import utcnow
 from core.db import db
@@ -35,6 +36,9 @@ def build_world(world: World, make) -> None:
     service = kit.service(price_minor=12_000, title_en="Matrix massage")
     world.priced_booking = booking_services.hold_slot(
         service, practitioner_id=kit.practitioner.id, starts_at=kit.slot(days=4),
+        actor=world.users["employee"], now=utcnow())
+    world.priced_series = series_services.book_series(
+        service, practitioner_id=kit.practitioner.id, starts=[kit.slot(days=6)],
         actor=world.users["employee"], now=utcnow())
     db.session.commit()
 
@@ -108,7 +112,23 @@ ROUTES = [
     RouteCase("POST", "/bookings/<int:booking_id>/checkout",
               lambda w: f"/bookings/{_b(w)}/checkout", _owner_only(409, anonymous=LOGIN),
               note="no budget and no Stripe: refused with a message, nothing written"),
+    RouteCase("GET", "/series/<int:series_id>/pay",
+              lambda w: f"/series/{w.priced_series.id}/pay", _owner_only(200, anonymous=LOGIN)),
+    RouteCase("POST", "/series/<int:series_id>/pay",
+              lambda w: f"/series/{w.priced_series.id}/pay", _owner_only(409, anonymous=LOGIN),
+              note="no budget and no Stripe: refused with a message, nothing written"),
+    RouteCase("GET", "/bookings/<int:booking_id>/checkout/return",
+              lambda w: f"/bookings/{_b(w)}/checkout/return",
+              _owner_only(200, anonymous=LOGIN),
+              note="nothing started: 'not finished yet' (with a payment it reads the intent)"),
+    RouteCase("POST", "/bookings/<int:booking_id>/checkout/release",
+              lambda w: f"/bookings/{_b(w)}/checkout/release",
+              _owner_only(303, anonymous=LOGIN),
+              note="the owner lets the held place go, back to the booking's page"),
     # -- API
+    RouteCase("POST", "/api/v1/series/<int:series_id>/checkout",
+              lambda w: f"/api/v1/series/{w.priced_series.id}/checkout",
+              _owner_only(409, anonymous=401)),
     RouteCase("GET", "/api/v1/bookings/<int:booking_id>/quote",
               lambda w: f"/api/v1/bookings/{_b(w)}/quote", _owner_only(200, anonymous=401)),
     RouteCase("POST", "/api/v1/bookings/<int:booking_id>/checkout",

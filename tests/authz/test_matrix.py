@@ -126,9 +126,10 @@ def _request(client, world: World, case: RouteCase, actor: str):
 #: What a GET may write: the audit log and the health access log (reads are recorded), an
 #: API token's last-used time (at most every few minutes), and a ledger account on its first
 #: use (empty, unique by its key: the ledger opens accounts when it first needs them, so a
-#: payment page may open one; no money moves).
+#: payment page may open one; no money moves), and a release of aggregates for employers
+#: (written once, by the first read of its period: ``core.aggregates``; never updated).
 GET_MAY_WRITE = {"audit_events", "health_access_log"}
-GET_MAY_INSERT = {"ledger_accounts"}
+GET_MAY_INSERT = {"ledger_accounts", "aggregate_releases"}
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?\s*(SET\s+\w+)?',
                     re.IGNORECASE)
 #: Never in an answer: tracebacks, source paths, driver and framework internals.

@@ -8,7 +8,7 @@ import pytest
 
 from benefits import budgets, ledger
 from benefits.errors import InsufficientFunds, InvalidAmount
-from benefits.models import BudgetPeriod, RosterEntry
+from benefits.models import BudgetPeriod, RosterEntry, TransactionKind
 from benefits.periods import period_bounds, period_key, previous_key
 from core.accounts.models import Role
 from core.clock import utcnow
@@ -152,3 +152,57 @@ def test_roster_entries_without_an_account_get_no_budget_yet(app, make):
     db.session.commit()
     plan = programme(make, enterprise)
     assert budgets.allocate_period(plan, on=NOV, actor=None, now=utcnow()).employees == 0
+
+
+def _hold(user, plan, *, amount: int, category: str, today, key: str):
+    """Spend ``amount`` of ``category`` as a checkout's hold does, from the oldest period."""
+    spend = budgets.spendable(user.id, plan, category=category, today=today)
+    legs, remaining = [], amount
+    for account, room in zip(spend.accounts, spend.room, strict=True):
+        take = min(room, remaining)
+        if take:
+            legs.append(ledger.Leg(account, -take))
+            remaining -= take
+    assert remaining == 0, "more than the cap allows"
+    target = budgets.funds_account(plan, now=utcnow())
+    legs.append(ledger.Leg(target, amount))
+    ledger.post(TransactionKind.HOLD, legs, now=utcnow(), reference=key, category=category)
+
+
+def test_a_periods_leftover_cannot_be_spent_on_a_capped_category_beyond_that_periods_cap(
+        app, make):
+    enterprise = make.enterprise()
+    user = roster_employee(make, enterprise)
+    plan = programme(make, enterprise, amount_minor=100_000, expiry_days=31, caps=[
+        budgets.CapInput(category="travel_wellness", cap_basis_points=3000)])
+    budgets.allocate_period(plan, on=NOV, actor=None, now=utcnow())
+    _hold(user, plan, amount=30_000, category="travel_wellness", today=NOV, key="t1")
+    december = date(2026, 12, 3)
+    budgets.allocate_period(plan, on=december, actor=None, now=utcnow())
+    # November's 70,000 is still spendable, but not on travel: its 30 % went already.
+    travel = budgets.spendable(user.id, plan, category="travel_wellness", today=december)
+    assert travel.available_minor == 30_000
+    assert budgets.spendable(user.id, plan, category="tcm", today=december).available_minor \
+        == 170_000
+    _hold(user, plan, amount=30_000, category="travel_wellness", today=december, key="t2")
+    assert budgets.spendable(user.id, plan, category="travel_wellness",
+                             today=december).available_minor == 0
+    db.session.commit()
+    assert ledger.check_ledger() == []
+
+
+def test_ledger_check_reports_a_category_spent_beyond_its_cap(app, make):
+    enterprise = make.enterprise()
+    user = roster_employee(make, enterprise)
+    plan = programme(make, enterprise, amount_minor=100_000, caps=[
+        budgets.CapInput(category="travel_wellness", cap_basis_points=3000)])
+    budgets.allocate_period(plan, on=NOV, actor=None, now=utcnow())
+    account = budgets.spendable(user.id, plan, category=None, today=NOV).accounts[0]
+    # Posted around the checkout, as the parallel checkouts used to manage.
+    ledger.transfer(TransactionKind.HOLD, source=account,
+                    target=budgets.funds_account(plan, now=utcnow()), amount_minor=30_001,
+                    now=utcnow(), category="travel_wellness")
+    db.session.commit()
+    assert ledger.check_ledger() == [
+        f"account {account.id}: travel_wellness spent 30001 beyond its cap 30000 "
+        "(3000 basis points of the allocation)"]

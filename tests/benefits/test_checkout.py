@@ -65,14 +65,14 @@ def test_split_payment_settles_once_however_often_stripe_calls(app, make, kit, c
     assert ledger.check_ledger() == []
 
 
-def test_a_failed_card_payment_releases_the_budget_and_the_place(app, make, kit, client,
+def test_a_cancelled_card_payment_releases_the_budget_and_the_place(app, make, kit, client,
                                                                   stripe):
     user, plan = funded_employee(make, kit, budget_minor=10_000)
     booking = held_booking(kit, user, price_minor=30_000)
     result = checkout.start_checkout(booking, actor=user, now=utcnow(), today=park_today())
     db.session.commit()
     intent = stripe.intents[result.payment.stripe_payment_intent_id]
-    assert deliver(client, intent_event("evt_f", "payment_intent.payment_failed",
+    assert deliver(client, intent_event("evt_f", "payment_intent.canceled",
                                         intent)).get_json()["result"] == "released"
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status is not BookingStatus.HELD

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from benefits import budgets, reports
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from benefits import budgets, reports, roster, usage
+from benefits.models import AccountKind, LedgerAccount, RosterEntry, TransactionKind
 from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
@@ -21,17 +26,66 @@ def test_small_departments_are_merged_and_tiny_groups_left_out(client, make, aut
     budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
     db.session.commit()
 
-    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
-    assert [(line.name, line.employees) for line in report.departments] == [("研发部", 5)]
-    assert report.suppressed_employees == 2
-    assert report.departments[0].allocated_minor == 50_000
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
+    # the two small departments are too few on their own, and the period's total minus
+    # 研发部 would give them away: 研发部 joins them
+    assert [(line.name, line.employees) for line in report.departments] == [
+        (reports.OTHER, 7)]
+    assert not report.groups_withheld
+    assert report.departments[0].allocated_minor == 70_000
+    assert sum(line.allocated_minor for line in report.departments) == \
+        report.over_time[-1].allocated_minor
 
     auth.login(admin.email)
     page = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report")
-    assert page.status_code == 200 and "研发部" in page.text and "法务部" not in page.text
+    assert page.status_code == 200 and "法务部" not in page.text and "研发部" not in page.text
     assert "<svg" in page.text
     csv_text = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report.csv").text
-    assert csv_text.splitlines()[1].split(",")[1:5] == ["研发部", "5", "50000", "0"]
+    assert csv_text.splitlines()[1].split(",")[2:5] == ["7", "70000", "0"]
+
+
+def test_departments_shown_always_add_up_to_the_total_over_groups_of_k(make):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    for department, size in (("研发部", 6), ("销售部", 5), ("法务部", 2)):
+        for _ in range(size):
+            roster_employee(make, enterprise, department=department)
+    plan = programme(make, enterprise, amount_minor=10_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.commit()
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
+    assert [(line.name, line.employees) for line in report.departments] == [
+        ("研发部", 6), (reports.OTHER, 7)]  # 法务部 padded with 销售部, the smallest
+    assert sum(line.employees for line in report.departments) == report.over_time[-1].employees
+
+
+def test_a_category_too_few_spent_on_cannot_be_worked_out_from_the_total(make):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    staff = [roster_employee(make, enterprise) for _ in range(12)]
+    plan = programme(make, enterprise, amount_minor=10_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.flush()
+
+    def spend(user, category: str, amount: int) -> None:
+        account = db.session.scalar(select(LedgerAccount).where(
+            LedgerAccount.user_id == user.id, LedgerAccount.programme_id == plan.id,
+            LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET))
+        usage.record(TransactionKind.HOLD, category, [(account, -amount)])
+
+    for user in staff[:8]:
+        spend(user, "physio", 1_000)
+    for user in staff[:6]:
+        spend(user, "dental", 500)
+    for user in staff[8:10]:
+        spend(user, "psychology", 3_000)  # two people: never shown
+    db.session.commit()
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
+    # psychology alone would be the total minus what is shown; dental goes with it
+    assert [(c, n) for c, n, _spent in report.categories] == [("physio", 8)]
 
 
 def test_employees_cannot_read_the_report(client, make, auth):
@@ -51,7 +105,8 @@ def test_the_report_shows_use_over_time_and_the_months_pot_movements(client, mak
     plan = programme(make, enterprise, amount_minor=10_000, funded_minor=1_000_000)
     budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
     db.session.commit()
-    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today())
+    report = reports.usage_report(enterprise, plan, actor=admin, on=park_today(),
+                                  now=utcnow())
     assert [(p.employees, p.allocated_minor) for p in report.over_time] == [(5, 50_000)]
     funds = reports.funds_statement(enterprise, plan, month=park_today().strftime("%Y-%m"),
                                     actor=admin)
@@ -59,3 +114,31 @@ def test_the_report_shows_use_over_time_and_the_months_pot_movements(client, mak
     auth.login(admin.email)
     page = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report")
     assert "¥9,500.00" in page.text
+
+
+def test_moving_or_deactivating_one_person_changes_nothing_in_the_report(make):
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    research = [roster_employee(make, enterprise, department="研发部") for _ in range(6)]
+    for _ in range(6):
+        roster_employee(make, enterprise, department="销售部")
+    plan = programme(make, enterprise, amount_minor=10_000)
+    budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
+    db.session.commit()
+    now = utcnow()
+    before = reports.usage_report(enterprise, plan, actor=admin, on=park_today(), now=now)
+    assert [(line.name, line.employees) for line in before.departments] == [
+        ("研发部", 6), ("销售部", 6)]
+    db.session.commit()
+
+    entry = db.session.scalar(select(RosterEntry).where(RosterEntry.user_id == research[0].id))
+    roster.update_entry(entry, department="销售部", grade="P5", actor=admin)
+    db.session.commit()
+    for day in (1, 2):  # the next days' releases, after a move and after a leaver
+        after = reports.usage_report(enterprise, plan, actor=admin,
+                                     on=park_today() + timedelta(days=day),
+                                     now=now + timedelta(days=day))
+        db.session.commit()
+        assert (after.departments, after.over_time) == (before.departments, before.over_time)
+        roster.deactivate_leaver(entry, actor=admin, now=now + timedelta(days=day))
+        db.session.commit()

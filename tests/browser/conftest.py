@@ -1,6 +1,8 @@
 """Real-browser journeys: Playwright driving Debian's Chromium against ParkWell served on a
 free local port, with a fresh PostgreSQL database (migrated and seeded with the demo park),
-the local fake of Stripe and a worker that runs queued imports.
+the local Stripe-compatible test server (``benefits.stripe_local``, as ``make run`` starts it:
+its Stripe.js stand-in in the page, signed webhooks back to the app) and a worker that runs
+queued imports.
 
 They skip, with the reason, when Chromium, Playwright or PostgreSQL is missing; CI sets
 ``PARKWELL_REQUIRE_BROWSER=1`` (and ``PARKWELL_REQUIRE_POSTGRES=1``), which turns every such
@@ -216,20 +218,22 @@ def _migrate(db) -> None:
 def live_app(browser_database: str, tmp_path_factory) -> Iterator[LiveApp]:
     from werkzeug.serving import make_server
 
+    from benefits.stripe_local.server import LocalStripeServer
     from core.clock import utcnow
     from core.db import db
     from marketplace import create_app
     from marketplace.seed import seed_demo
-    from tests.fakes.stripe_server import FakeStripeServer
 
-    with FakeStripeServer() as stripe:
+    with LocalStripeServer(secret_key="sk_test_browser", publishable_key="pk_test_browser",
+                           webhook_secret=WEBHOOK_SECRET) as stripe:
         app = create_app({
             "TESTING": False, "SECRET_KEY": "browser-journeys",
             "SQLALCHEMY_DATABASE_URI": browser_database,
             "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_SERVER": None, "REDIS_URL": None, "JOBS_MODE": "worker",
             "STRIPE_SECRET_KEY": "sk_test_browser", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STRIPE_API_BASE": stripe.url, "STRIPE_PUBLISHABLE_KEY": None,
+            "STRIPE_API_BASE": stripe.url, "STRIPE_PUBLISHABLE_KEY": "pk_test_browser",
+            "STRIPE_JS_URL": f"{stripe.url}/v3/",
             "BABEL_TRANSLATION_DIRECTORIES": _compiled_translations(
                 tmp_path_factory.mktemp("translations")),
         })
@@ -239,13 +243,15 @@ def live_app(browser_database: str, tmp_path_factory) -> Iterator[LiveApp]:
             db.session.commit()
             db.session.remove()
         server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+        stripe.stripe.webhook_url = (f"http://127.0.0.1:{server.server_port}"
+                                     "/api/v1/payments/stripe/webhook")
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         worker = JobWorker(app)
         worker.thread.start()
         try:
             yield LiveApp(url=f"http://127.0.0.1:{server.server_port}", app=app,
-                          stripe=stripe.fake, jobs=worker)
+                          stripe=stripe.stripe, jobs=worker)
         finally:
             worker.stopped.set()
             worker.thread.join(timeout=10)

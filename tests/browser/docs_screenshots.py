@@ -1,11 +1,12 @@
 """Copy a handful of the journeys' latest screenshots into docs/screenshots/ for the
 README: the top of each page (at most one and a half screens), as small palette PNGs.
 
-    bash .ci/browser && .venv/bin/python -m tests.browser.docs_screenshots
+    bash .ci/browser && .venv/bin/python -m tests.browser.docs_screenshots [NAME ...]
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PIL import Image
@@ -17,6 +18,12 @@ CHOSEN = [
     "employee-health-overview-390x844",
     "employee-checkout-390x844",
     "employee-refunds-390x844",
+    "checkout-card-booking-sheet-390x844",
+    "checkout-card-checkout-390x844",
+    "checkout-card-paid-390x844",
+    "checkout-declined-failed-390x844",
+    "checkout-alipay-390x844",
+    "checkout-wechat-qr-390x844",
     "provider-dashboard-1280x800",
     "provider-week-view-1280x800",
     "committee-checkin-390x844",
@@ -27,9 +34,10 @@ CHOSEN = [
 ]
 
 
-def main() -> None:
+def main(names: list[str] | None = None) -> None:
+    """Copy ``names`` (all the chosen ones by default)."""
     TARGET.mkdir(parents=True, exist_ok=True)
-    for name in CHOSEN:
+    for name in names or CHOSEN:
         with Image.open(SOURCE / f"{name}.png") as image:
             width = image.width
             screen = 844 if width == 390 else 800
@@ -40,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -284,7 +284,7 @@ def test_a_lapsed_agreement_does_not_stand_in_the_way_of_a_new_one(kit, make, st
     assert db.session.get(CareAgreement, first.id).status is AgreementStatus.EXPIRED
 
 
-def test_a_failed_card_payment_leaves_the_agreement_unsigned(kit, make, client, stripe):
+def test_a_canceled_card_payment_leaves_the_agreement_unsigned(kit, make, client, stripe):
     employee = kit.employee()
     plan = _budget(kit, make, employee, amount_minor=20_000)
     agreement = kit.sign(employee)
@@ -292,7 +292,7 @@ def test_a_failed_card_payment_leaves_the_agreement_unsigned(kit, make, client, 
     db.session.commit()
 
     intent = stripe.intents[result.payment.stripe_payment_intent_id]
-    answer = deliver(client, intent_event("evt_care_2", "payment_intent.payment_failed", intent))
+    answer = deliver(client, intent_event("evt_care_2", "payment_intent.canceled", intent))
 
     assert answer.get_json()["result"] == "released"
     db.session.expire_all()

@@ -187,7 +187,7 @@ def test_deleting_the_health_profile_deletes_the_care_health_data(kit):
     _bp(kit, agreement, employee, 170, 105)
     plans.post_message(agreement, actor=employee, body="头晕", now=kit.now)
     db.session.commit()
-    sharing.delete_profile(employee)
+    sharing.delete_profile(employee, now=kit.now)
     db.session.commit()
     assert (_count(HomeMeasurement), _count(CareAlert), _count(CareMessage)) == (0, 0, 0)
     assert plans.plan_of(agreement) is None

@@ -123,6 +123,7 @@ def test_outcomes_pages_csv_and_api(client, make, kit):
     api = client.get(f"/api/v1/enterprises/{kit.enterprise.id}/care/outcomes?year=2026",
                      headers=_headers(make, admin))
     assert api.status_code == 200 and api.json["min_group"] == 5
+    assert api.json["released_at"]
     assert api.json["year"] == 2026
 
 

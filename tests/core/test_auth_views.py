@@ -268,14 +268,14 @@ def test_tokens_page_shows_a_new_token_once_and_revokes_it(client, make, auth):
 class TestThrottling:
     @pytest.fixture
     def config_overrides(self):
-        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+        return {"RATELIMIT_ENABLED": True, "SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS": 3}
 
     def test_repeated_failed_logins_are_throttled(self, client):
         for _ in range(3):
             client.post("/login", data={"login": "a@example.com", "password": "wrong-one"})
         response = client.post("/login", data={"login": "a@example.com", "password": "x"})
         assert response.status_code == 429
-        assert "尝试次数过多" in response.text
+        assert "登录失败次数过多，请在 1 分钟后再试" in response.text
 
 
 class TestCsrf:
@@ -302,7 +302,7 @@ class TestThrottlingOnRedis:
     @pytest.fixture
     def config_overrides(self):
         url = require_redis()
-        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute",
+        return {"RATELIMIT_ENABLED": True, "SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS": 2,
                 "RATELIMIT_STORAGE_URI": url,
                 "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
 

@@ -21,10 +21,11 @@ def test_development_keeps_one_generated_secret_across_restarts(tmp_path, monkey
     assert load_config({"SECRET_KEY": "given"})["SECRET_KEY"] == "given"
 
 
-def test_production_without_a_secret_warns_loudly(caplog):
+def test_production_without_a_secret_says_so_and_has_no_key(caplog):
     with caplog.at_level(logging.WARNING):
         settings = load_config({"PARKWELL_ENV": "production"})
     assert "SECRET_KEY is not set in production" in caplog.text
+    assert settings["SECRET_KEY"] is None, "no random key that dies at the next restart"
     assert settings["SESSION_COOKIE_SECURE"] is True
 
 

@@ -19,3 +19,15 @@ def signed(event: dict, secret: str, *, timestamp: int | None = None) -> tuple[b
 def intent_event(event_id: str, event_type: str, intent: dict) -> dict:
     return {"id": event_id, "object": "event", "type": event_type,
             "data": {"object": {**intent, "amount_received": intent["amount"]}}}
+
+
+def object_event(event_id: str, event_type: str, obj: dict) -> dict:
+    """An event carrying ``obj`` as it is (a charge, a dispute, or a malformed object)."""
+    return {"id": event_id, "object": "event", "type": event_type, "data": {"object": obj}}
+
+
+def dispute_event(event_id: str, event_type: str, charge: dict, *, status: str) -> dict:
+    return object_event(event_id, event_type, {
+        "id": f"dp_{charge['id']}", "object": "dispute", "charge": charge["id"],
+        "payment_intent": charge["payment_intent"], "amount": charge["amount"],
+        "currency": charge["currency"], "reason": "fraudulent", "status": status})

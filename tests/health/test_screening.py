@@ -170,3 +170,26 @@ def test_lifestyle_flags():
     assert {"short_sleep", "low_activity", "smoking"} <= set(flags)
     assert not _codes(profile={"sleep_hours": 6, "activity_minutes_per_week": 150,
                                "smoking": "former"})
+
+
+@pytest.mark.parametrize(("weight", "code", "shown"), [
+    (23.96, None, None),  # shows as 24.0, but is under the cut-off: not flagged
+    (24.0, "overweight", "24"),
+    (27.96, "overweight", "28"),  # shows as 28.0, still only overweight
+    (28.0, "obesity", "28"),
+])
+def test_a_bmi_just_under_a_cut_off_is_not_flagged_though_it_shows_rounded(weight, code,
+                                                                            shown):
+    flags = {f.code: f for f in screen(checkups=[(date(2026, 1, 1), {
+        "weight": weight, "height": 100})], questionnaires=[], profile={}).flags}
+    found = [c for c in flags if c in {"overweight", "obesity"}]
+    assert found == ([code] if code else [])
+    if code:
+        assert flags[code].value == shown
+
+
+def test_a_bmi_exactly_at_the_cut_off_is_flagged_whatever_the_float_noise():
+    # 69.36 kg at 170 cm is exactly 24.0 (computed naively it is 24.000000000000004)
+    flags = {f.code for f in screen(checkups=[(date(2026, 1, 1), {
+        "weight": 69.36, "height": 170})], questionnaires=[], profile={}).flags}
+    assert "overweight" in flags

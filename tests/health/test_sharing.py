@@ -176,7 +176,7 @@ def test_deleting_the_profile_deletes_everything(make, employee, provider, staff
     sharing.share_for_days(employee, provider_id=provider.id, fields=["body"], days=7,
                            now=now)
     _read(staff, provider, employee, now)
-    sharing.delete_profile(employee)
+    sharing.delete_profile(employee, now=now)
     db.session.commit()
     for model in (HealthProfile, CheckUp, QuestionnaireResponse, Dependant, Consent,
                   AccessLogEntry):
@@ -198,7 +198,7 @@ def test_deletion_tells_other_packages_first_and_refuses_while_still_referenced(
 
     with dependant_deleting.connected_to(receiver), profile_deleting.connected_to(receiver):
         services.delete_dependant(employee, dependant_id=child.id)
-        sharing.delete_profile(employee)
+        sharing.delete_profile(employee, now=now)
     assert heard == [child, employee]
 
     child = services.add_dependant(employee, name="小红", birth_date=date(2021, 1, 1),

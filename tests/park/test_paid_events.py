@@ -125,14 +125,14 @@ def test_a_lapsed_hold_releases_the_place_and_the_budget(kit, make, outbox, stri
     assert ledger.check_ledger() == []
 
 
-def test_a_failed_card_payment_frees_the_place_and_the_budget(kit, make, client, stripe):
+def test_a_canceled_card_payment_frees_the_place_and_the_budget(kit, make, client, stripe):
     plan = fund(kit, make, budget_minor=1_000)
     session = kit.session(price_minor=PRICE)
     reg = kit.register(session)
     result = pay(kit, reg)
     intent = stripe.intents[result.payment.stripe_payment_intent_id]
 
-    response = deliver(client, intent_event("evt_fail_1", "payment_intent.payment_failed",
+    response = deliver(client, intent_event("evt_fail_1", "payment_intent.canceled",
                                             intent))
 
     assert response.get_json()["result"] == "released"

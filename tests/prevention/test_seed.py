@@ -29,7 +29,7 @@ def test_the_demo_campaign_is_in_progress_and_seeding_twice_changes_nothing(app)
         enterprise_ids=[campaign.enterprise_id], year=campaign.year)
     assert employee.id in completed and len(completed) >= 3 and len(eligible) > len(completed)
     assert services.unbooked_invitations(campaign)  # some have not booked
-    assert reports.completion(campaign).total is not None
+    assert reports.live_completion(campaign).total is not None
     father = next(c for c in queries.checkups_of(employee, campaign) if c.dependant_id)
     explained = services.explained_results(father, actor=employee)  # in his record, explained
     assert explained and any(item.is_abnormal for item in explained)

@@ -4,10 +4,12 @@ busy time in (RRULE, EXDATE, RECURRENCE-ID; broken and hostile files import noth
 from __future__ import annotations
 
 import io
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 import pytest
+import recurring_ical_events
 import vobject
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -160,6 +162,52 @@ def test_rrule_exdate_and_recurrence_id_are_expanded():
         (shanghai(15, 14), shanghai(15, 15, 30)),  # moved by RECURRENCE-ID
         (shanghai(22, 9), shanghai(22, 10)),
     ]
+
+
+def _series(rule: str, start: str, *, tzid: str = "") -> bytes:
+    when = f";TZID={tzid}:" if tzid else ":"
+    zulu = "" if tzid else "Z"
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\n"
+            f"UID:standing@example.com\r\nDTSTAMP:20000101T000000Z\r\n"
+            f"DTSTART{when}{start}T090000{zulu}\r\nDTEND{when}{start}T100000{zulu}\r\n"
+            f"RRULE:{rule}\r\nSUMMARY:Standing meeting\r\nEND:VEVENT\r\n"
+            f"BEGIN:VEVENT\r\nUID:one@example.com\r\nDTSTAMP:20261101T000000Z\r\n"
+            f"DTSTART:20261210T020000Z\r\nDTEND:20261210T030000Z\r\nEND:VEVENT\r\n"
+            f"END:VCALENDAR\r\n").encode()
+
+
+def test_a_series_without_end_that_began_years_ago_imports_the_window_at_once():
+    """An hourly series since 2000 took minutes to expand (every hour since then) and the
+    import failed whole; now only the window is expanded, and nothing else is lost."""
+    started = time_module.monotonic()
+    intervals = feeds.parse_busy(_series("FREQ=HOURLY;BYHOUR=9", "20000101"), **WINDOW)
+    assert time_module.monotonic() - started < 15  # was over 120 s on this machine
+    days = (WINDOW["end"] - WINDOW["start"]).days
+    assert len(intervals) == days + 1  # 09:00 UTC each day, and the one-off event
+    assert intervals[0] == (datetime(2026, 11, 30, 9, tzinfo=UTC),
+                            datetime(2026, 11, 30, 10, tzinfo=UTC))
+    assert (datetime(2026, 12, 10, 2, tzinfo=UTC), datetime(2026, 12, 10, 3, tzinfo=UTC)) \
+        in intervals
+
+
+@pytest.mark.parametrize(("rule", "start", "tzid"), [
+    ("FREQ=WEEKLY;BYDAY=MO,TH", "20150105", "Asia/Shanghai"),
+    ("FREQ=DAILY;INTERVAL=3", "20190302", ""),
+    ("FREQ=HOURLY;INTERVAL=5;COUNT=20000", "20200101", ""),
+    ("FREQ=WEEKLY;UNTIL=20261215T000000Z", "20100104", ""),
+    ("FREQ=DAILY;COUNT=10", "20200101", ""),
+])
+def test_moving_an_old_series_forward_changes_no_occurrence_in_the_window(rule, start, tzid):
+    content = _series(rule, start, tzid=tzid)
+    if tzid:
+        content = RECURRING.split(b"BEGIN:VEVENT")[0] + content.split(b"PRODID:x\r\n")[1]
+    expected = sorted(
+        (feeds._as_aware(e["DTSTART"].dt, UTC), feeds._as_aware(e["DTEND"].dt, UTC))
+        for e in recurring_ical_events.of(icalendar.Calendar.from_ical(content)).between(
+            WINDOW["start"], WINDOW["end"]))
+    got = feeds.parse_busy(content, **WINDOW)
+    assert sorted(got) == [(max(s, WINDOW["start"]), min(e, WINDOW["end"]))
+                           for s, e in expected]
 
 
 @pytest.mark.parametrize(("content", "reason"), [

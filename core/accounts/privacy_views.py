@@ -1,0 +1,100 @@
+"""The person's own copy of everything held about them (a readable page that prints well,
+and JSON) and the deletion of their account (PIPL Art. 45–47). Thin: the services in
+``core.accounts.personal_data`` decide."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from core.accounts import personal_data
+from core.accounts.forms import DeleteAccountForm
+from core.clock import utcnow
+from core.db import db
+from core.errors import DomainError
+from core.i18n import format_money, format_when
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def readable(value, currency: str | None = None):
+    """The export as people read it: times in the park's zone and the reader's language,
+    amounts in yuan (a record's ``*_minor`` values with its ``currency``), keys in words."""
+    if isinstance(value, dict):
+        money = value.get("currency") if isinstance(value.get("currency"), str) else currency
+        return {personal_data.field_label(k): (
+            format_money(v, money) if k.endswith("_minor") and isinstance(v, int) and money
+            else readable(v, money)) for k, v in value.items() if k != "currency"}
+    if isinstance(value, list):
+        return [readable(v, currency) for v in value]
+    if isinstance(value, str) and _DATETIME.match(value):
+        try:
+            return format_when(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+bp = Blueprint("privacy", __name__, url_prefix="/account")
+
+
+@bp.route("/export")
+@login_required
+def export():
+    now = utcnow()
+    data = personal_data.export_account(current_user, now=now)
+    sections = [(s.key, str(s.title), readable(data[s.key]))
+                for s in personal_data.sections()]
+    return render_template("accounts/export.html", sections=sections, now=now), 200, \
+        {"Cache-Control": "no-store"}
+
+
+@bp.route("/export.json")
+@login_required
+def export_json():
+    data = personal_data.export_account(current_user, now=utcnow())
+    return Response(json.dumps(data, ensure_ascii=False, indent=2),
+                    mimetype="application/json",
+                    headers={"Content-Disposition":
+                             "attachment; filename=parkwell-export.json",
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete():
+    now = utcnow()
+    form = DeleteAccountForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            personal_data.delete_account(current_user, password=form.password.data or "",
+                                         confirmed=bool(form.confirm.data), now=now)
+        except DomainError as exc:
+            db.session.rollback()  # a refused deletion writes nothing
+            flash(str(exc.message), "error")
+            for name, message in exc.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, message]
+            status = exc.status
+        else:
+            logout_user()
+            flash(_("Your account has been deleted. What the park must keep (bookings, "
+                    "payments and counts) no longer says who you were."), "success")
+            return redirect(url_for("accounts.login"))
+    elif form.errors:
+        status = 400
+    return render_template("accounts/delete.html", form=form,
+                           blockers=personal_data.deletion_blockers(current_user, now=now)
+                           if current_user.is_authenticated else []), status
