@@ -1,8 +1,8 @@
 """mail outbox: messages queued in the transaction that caused them, sent by the worker in
 batches with retries (issue 21)
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06 06:08:01.879496
 
 """
@@ -13,8 +13,8 @@ import core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
