@@ -6,17 +6,20 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
 STRIPE_LOCAL_PORT ?= 12111
 PIP_QUIET := --quiet --disable-pip-version-check
+# A failed step fails the target: pipefail, so that filtering pip's output hides nothing.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed fuzz crash clean bench
+.PHONY: wheel run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed fuzz crash clean bench
 
 ## Create the virtualenv and install ParkWell with its development tools (again only when
 ## pyproject.toml changes).
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/pip install $(PIP_QUIET) -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>&1 | sed '/^WARNING: Location/d'
+	$(BIN)/pip install $(PIP_QUIET) -e '.[dev]' 2>&1 | sed '/^WARNING: Location/d'
 	$(BIN)/python -c "import flask, flask_sqlalchemy, flask_babel, pytest"
 	touch $@
 
@@ -62,6 +65,11 @@ crash: install
 ## see bench/bench.py). Needs PostgreSQL on 127.0.0.1 and wrk (apt-get install wrk).
 bench: install i18n-compile
 	$(BIN)/python bench/bench.py
+
+## Build the wheel and sdist into dist/ (templates, static files, compiled catalogues and
+## migrations inside; see setup.py), then check them as CI does: bash .ci/wheel
+wheel: install
+	$(BIN)/python -m build --outdir dist .
 
 ## Extract messages, update the catalogues and compile them
 i18n: i18n-extract i18n-update i18n-compile

@@ -36,9 +36,16 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 #: Load the app once in the master, then fork: faster starts and shared memory pages.
 #: Each worker opens its own database connections after the fork (see post_fork).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") not in ("0", "false", "no")
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+#: Off by default: the app writes its own access line per request (timestamp, request id,
+#: latency; JSON with LOG_FORMAT=json). Set GUNICORN_ACCESS_LOG=- for gunicorn's as well.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "") or None
+access_log_format = ('%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s '
+                     '"%(a)s"')
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+#: gunicorn 27's control socket (under ~/.gunicorn/) is off unless asked for: servers run
+#: under systemd or in a container, where a socket in the home directory surprises.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") in ("0", "false", "no")
 #: Behind a load balancer or proxy that sets X-Forwarded-*; the proxy's own address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
@@ -49,7 +56,7 @@ def post_fork(server, worker) -> None:
     if not preload_app:
         return
     from core.db import db
-    from wsgi import app as flask_app
 
+    flask_app = server.app.wsgi()  # the app the master loaded (wsgi:app, parkwell.wsgi:app)
     with flask_app.app_context():
         db.engine.dispose(close=False)

@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from booking import idempotency, notifications, services
 from booking.models import Booking, BookingStatus
+from core import heartbeat, mail
 from core.clock import utcnow
 from core.db import db
 from core.jobs import services as background
@@ -86,6 +87,8 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "reminders_2h": lambda now: send_due_reminders(now=now, hours=2),
     "prune_idempotency_keys": lambda now: idempotency.prune(now=now),
     "prune_finished_jobs": lambda now: background.prune(now=now),
+    "send_queued_mail": lambda now: mail.deliver_due(now=now),
+    "prune_sent_mail": lambda now: mail.prune_outbox(now=now),
 }
 
 
@@ -132,6 +135,7 @@ def run_worker(*, burst: bool, interval: int) -> None:
         _run_rq(url, burst=burst, interval=interval)
         return
     while True:
+        heartbeat.beat(current_app)
         log.info("booking tick (embedded): %s", tick())
         if burst:
             background.run_queued()
@@ -151,6 +155,7 @@ def _run_rq(url: str, *, burst: bool, interval: int) -> None:
     # SimpleWorker runs jobs in this process, so they see the app context opened here.
     worker = SimpleWorker([queue], connection=connection)
     while True:
+        heartbeat.beat(current_app)
         slot = int(time_module.time()) // interval
         # Another worker may have enqueued this interval's tick already.
         with contextlib.suppress(DuplicateJobError):

@@ -16,12 +16,12 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 from core import audit, i18n, jobs, protections
 from core.accounts import api as accounts_api
-from core.accounts import invitation_views, privacy_views
+from core.accounts import invitation_views, privacy_views, setup_cli
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
 from core.api.auth import authenticate_api_request
-from core.config import PROJECT_ROOT, refuse_unsafe_settings
+from core.config import ASSET_ROOT, refuse_unsafe_settings
 from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_day, format_money, format_when
@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     init_lock_timeout(app)
     init_replica(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+    migrate.init_app(app, db, directory=str(ASSET_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=i18n.select_timezone)
@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_views.swagger_blueprint())
     register_api(app, accounts_api.bp)
     jobs.init_app(app)
+    setup_cli.init_app(app)
 
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when

@@ -1,6 +1,8 @@
 """Settings read from the environment, with the defaults a newcomer needs.
 
-Every setting is listed in the README's configuration table; keep the two in step.
+Every setting is listed in ``SETTINGS`` below, the configuration table:
+``docs/configuration.md`` is generated from it (``python -m core.config_doc``) and a test
+fails when the two differ or when a variable read here is missing from the table.
 """
 
 from __future__ import annotations
@@ -10,13 +12,45 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
+#: The directory that holds ``core/``: the checkout, or ``site-packages`` once installed.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _asset_root() -> Path:
+    """Where templates, static files, translations and migrations are: the checkout's top
+    level, or, in an installed wheel, the ``parkwell`` package they were copied into at
+    build time (see ``setup.py``)."""
+    installed = PROJECT_ROOT / "parkwell"
+    if (installed / "templates").is_dir():
+        return installed
+    return PROJECT_ROOT
+
+
+ASSET_ROOT = _asset_root()
+#: True when running from a checkout (``make run``, an editable install).
+IN_CHECKOUT = ASSET_ROOT == PROJECT_ROOT
+
+
+def instance_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The instance/data directory (development secret, SQLite database): from
+    ``PARKWELL_INSTANCE_DIR``; else ``instance/`` in a checkout; else, once installed,
+    ``$XDG_DATA_HOME/parkwell`` (``~/.local/share/parkwell``): never inside site-packages."""
+    env = os.environ if env is None else env
+    if env.get("PARKWELL_INSTANCE_DIR"):
+        return Path(env["PARKWELL_INSTANCE_DIR"]).expanduser().resolve()
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / "instance"
+    data_home = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "parkwell"
+
+
+INSTANCE_DIR = instance_dir()
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
@@ -38,7 +72,7 @@ def normalise_database_url(url: str) -> str:
 DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
 
 
-def _secret_key(env: dict[str, str], is_production: bool) -> str | None:
+def _secret_key(env: dict[str, str], is_production: bool, secret_file: Path) -> str | None:
     """SECRET_KEY; in development a key generated once and kept in ``instance/`` (so that
     sessions, links and the development health-data key survive restarts). In production
     there is no default: the app refuses to start without one (``unsafe_settings``)."""
@@ -48,15 +82,15 @@ def _secret_key(env: dict[str, str], is_production: bool) -> str | None:
     if is_production:
         log.error("SECRET_KEY is not set in production: ParkWell will not start.")
         return None
-    if not DEV_SECRET_FILE.exists():
-        INSTANCE_DIR.mkdir(exist_ok=True)
-        DEV_SECRET_FILE.write_text(secrets.token_hex(32))
-        DEV_SECRET_FILE.chmod(0o600)
-    return DEV_SECRET_FILE.read_text().strip()
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secrets.token_hex(32))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
 
 
 def engine_options(env: dict[str, str]) -> dict[str, object]:
-    """Connection pooling for each app or worker process (see the README's "Growing past
+    """Connection pooling for each app or worker process (see docs/operations.md, "Growing past
     one machine"). ``DB_POOL_SIZE`` connections are kept (+ ``DB_MAX_OVERFLOW`` under
     bursts), recycled after ``DB_POOL_RECYCLE_SECONDS`` and checked before use, so that a
     restarted database or a pgbouncer that closed an idle connection costs no error.
@@ -83,11 +117,14 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
     env = dict(os.environ if env is None else env)
     environment = env.get("PARKWELL_ENV", "development")
     is_production = environment == "production"
-    default_db = f"sqlite:///{INSTANCE_DIR / 'parkwell.sqlite'}"
+    instance = instance_dir(env)
+    secret_file = DEV_SECRET_FILE if instance == INSTANCE_DIR else instance / "dev-secret-key"
+    default_db = f"sqlite:///{instance / 'parkwell.sqlite'}"
     mail_server = env.get("MAIL_SERVER") or None
     return {
         "ENV_NAME": environment,
-        "SECRET_KEY": _secret_key(env, is_production),
+        "INSTANCE_DIR": str(instance),
+        "SECRET_KEY": _secret_key(env, is_production, secret_file),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env),
         # A streaming replica for the reads that may be a few seconds stale (core.db).
@@ -97,7 +134,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": env.get("PARK_TIMEZONE", "Asia/Shanghai"),
-        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ASSET_ROOT / "translations"),
         "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
         "REDIS_URL": env.get("REDIS_URL") or None,
         # Rate limits and sign-in counters: shared by every process (Redis) in production.
@@ -133,6 +170,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), default=True),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", "200")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
+        # queue (the default outside tests: the worker sends) or inline (after the commit).
+        **({"MAIL_DELIVERY": env["MAIL_DELIVERY"].strip().lower()}
+           if env.get("MAIL_DELIVERY") else {}),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "ParkWell <no-reply@parkwell.local>"),
         # Send no mail at all (a benchmark, a staging copy): only recipient and subject are
         # logged, never the body with its links.
@@ -157,6 +200,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),
         "API_TOKEN_MAX_DAYS": int(env.get("API_TOKEN_MAX_DAYS", "365")),
         "WTF_CSRF_TIME_LIMIT": None,
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").strip().upper(),
+        "METRICS_ENABLED": _bool(env.get("METRICS_ENABLED")),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "WORKER_HEARTBEAT_MAX_SECONDS": int(env.get("WORKER_HEARTBEAT_MAX_SECONDS", "180")),
+        "HOLIDAY_HORIZON_DAYS": int(env.get("HOLIDAY_HORIZON_DAYS", "60")),
     }
 
 
@@ -192,3 +241,172 @@ def refuse_unsafe_settings(config: Mapping[str, object], *, serving: bool = True
     if problems:
         raise UnsafeSettings("ParkWell will not start in production:\n- "
                              + "\n- ".join(problems))
+
+
+class Setting(NamedTuple):
+    """One row of the configuration table (``docs/configuration.md``)."""
+
+    names: str  #: the variable, or several sharing a row ("A, B")
+    default: str
+    meaning: str
+    topic: str
+
+
+#: The configuration table: every environment variable ParkWell reads, by topic.
+#: ``python -m core.config_doc`` writes ``docs/configuration.md`` from it.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PARKWELL_ENV", "`development`", "`production` turns on Secure cookies and "
+            "refuses to start without `SECRET_KEY`, a shared rate-limit store (`REDIS_URL`) "
+            "and `MAIL_SERVER` (or `MAIL_SUPPRESS_SEND`)", "Essentials"),
+    Setting("SECRET_KEY", "development: generated once into `<instance>/dev-secret-key`; "
+            "production: none (refuses to start)",
+            "signs sessions, CSRF tokens and emailed links; every app server and worker must "
+            "share it", "Essentials"),
+    Setting("DATABASE_URL", "`sqlite:///<instance>/parkwell.sqlite`",
+            "SQLAlchemy URL; `postgresql://…` is used with psycopg 3 (use PostgreSQL in "
+            "production)", "Essentials"),
+    Setting("PARKWELL_INSTANCE_DIR", "checkout: `instance/`; installed: "
+            "`$XDG_DATA_HOME/parkwell` (`~/.local/share/parkwell`)",
+            "the instance/data directory (development secret, SQLite file); never inside "
+            "site-packages", "Essentials"),
+    Setting("XDG_DATA_HOME", "`~/.local/share`",
+            "where an installed ParkWell puts its data directory when "
+            "`PARKWELL_INSTANCE_DIR` is unset", "Essentials"),
+    Setting("REDIS_URL", "unset", "Redis for rate limits, the worker's job queue (RQ) and its "
+            "heartbeat; in memory and in-process without it", "Essentials"),
+    Setting("HEALTH_DATA_KEYS", "derived from `SECRET_KEY` with a warning (refused in "
+            "production)", "Fernet keys for health data at rest, comma-separated, the first "
+            "one current", "Essentials"),
+    Setting("DATABASE_REPLICA_URL", "unset", "a streaming read replica for the reads that may "
+            "be a few seconds stale (catalogue search, slots shown, calendar feeds, enterprise "
+            "reports)", "Database"),
+    Setting("DB_POOL_SIZE", "`5`", "database connections each app or worker process keeps "
+            "(at least `GUNICORN_THREADS`)", "Database"),
+    Setting("DB_MAX_OVERFLOW", "`10`", "extra connections a process may open under a burst",
+            "Database"),
+    Setting("DB_POOL_RECYCLE_SECONDS", "`1800`", "connections older than this are replaced",
+            "Database"),
+    Setting("DB_POOL_TIMEOUT_SECONDS", "`10`", "how long a request waits for a free "
+            "connection before failing", "Database"),
+    Setting("DB_LOCK_TIMEOUT_MS", "`5000`", "PostgreSQL gives up waiting for a row lock "
+            "after this many milliseconds (0: never)", "Database"),
+    Setting("DB_PGBOUNCER", "unset", "`transaction` behind pgbouncer in transaction pooling: "
+            "no pool in the app, no server-side prepared statements", "Database"),
+    Setting("PARK_TIMEZONE", "`Asia/Shanghai`", "zone times are shown in", "Language and time"),
+    Setting("DEFAULT_LOCALE", "`zh_CN`", "language when nothing else decides (`zh_CN` or "
+            "`en`)", "Language and time"),
+    Setting("FORCE_HTTPS", "`false`", "redirect plain HTTP to HTTPS and send HSTS (set it "
+            "behind a TLS proxy together with `PROXY_FIX_HOPS`)", "Web and security"),
+    Setting("PROXY_FIX_HOPS", "`0`", "how many reverse proxies stand in front of the app; "
+            "their `X-Forwarded-For` and `X-Forwarded-Proto` are then honoured "
+            "(Werkzeug's ProxyFix; 0: none trusted)", "Web and security"),
+    Setting("SESSION_IDLE_MINUTES", "`30`", "a signed-in session ends after this long "
+            "without a request", "Web and security"),
+    Setting("SESSION_MAX_HOURS", "`12`", "a session ends this long after sign-in, however "
+            "active", "Web and security"),
+    Setting("LOGIN_RATE_LIMIT", "`10 per minute;50 per hour`", "throttle for sign-in, "
+            "password reset and token requests, per address and per login",
+            "Web and security"),
+    Setting("SIGNUP_RATE_LIMIT", "`5 per minute;20 per hour`", "throttle for sign-ups and "
+            "invitation acceptance", "Web and security"),
+    Setting("BOOKING_RATE_LIMIT", "`30 per minute;300 per day`", "throttle for booking "
+            "requests, per user", "Web and security"),
+    Setting("EXPORT_RATE_LIMIT", "`10 per minute;100 per day`", "throttle for exports and "
+            "reports, per user", "Web and security"),
+    Setting("RATELIMIT_STORAGE_URI", "`REDIS_URL`, else `memory://`", "where rate limits and "
+            "sign-in counters are kept (shared by every process in production)",
+            "Web and security"),
+    Setting("SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, SIGNIN_FAILURES_PER_ACCOUNT, "
+            "SIGNIN_FAILURES_PER_ADDRESS, SIGNIN_FIRST_WAIT_SECONDS, SIGNIN_LONGEST_WAIT_SECONDS",
+            "see `core/accounts/signin_limits.py`", "sign-in limits: failures only, with "
+            "growing waits", "Web and security"),
+    Setting("MAX_CONTENT_LENGTH", "`2097152`", "largest request body in bytes (413 above)",
+            "Web and security"),
+    Setting("INVITATION_TTL_DAYS", "`14`", "how long an invitation link works",
+            "Web and security"),
+    Setting("PASSWORD_RESET_TTL_SECONDS", "`3600`", "how long a reset link works",
+            "Web and security"),
+    Setting("API_TOKEN_MAX_DAYS", "`365`", "longest API token lifetime", "Web and security"),
+    Setting("AUDIT_RETENTION_DAYS", "`400`", "how long `flask audit prune` keeps audit "
+            "entries (at least 180)", "Web and security"),
+    Setting("STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET", "unset", "card payments (off, with a "
+            "clear message, when unset); the webhook's signing secret", "Payments"),
+    Setting("STRIPE_PUBLISHABLE_KEY", "unset", "lets the checkout page mount Stripe's Payment "
+            "Element", "Payments"),
+    Setting("STRIPE_API_BASE", "unset", "point the Stripe SDK at another API host (the local "
+            "fake in tests)", "Payments"),
+    Setting("STRIPE_JS_URL", "`https://js.stripe.com/v3/`", "where pages load Stripe.js "
+            "from (the local test server's stand-in in development)", "Payments"),
+    Setting("STRIPE_TIMEOUT_SECONDS", "`10`", "how long a call to Stripe may take before it "
+            "counts as failed", "Payments"),
+    Setting("PLATFORM_FEE_BASIS_POINTS", "`500`", "the platform's fee on each paid booking "
+            "(1/100 %)", "Payments"),
+    Setting("MAIL_SERVER", "unset", "SMTP host; without it mail is written to the log", "Mail"),
+    Setting("MAIL_PORT", "`587`", "SMTP port", "Mail"),
+    Setting("MAIL_USERNAME, MAIL_PASSWORD", "unset", "SMTP credentials", "Mail"),
+    Setting("MAIL_USE_TLS", "`true`", "STARTTLS on the SMTP connection (port 587)", "Mail"),
+    Setting("MAIL_USE_SSL", "`false`", "SMTPS: implicit TLS from the start (port 465; "
+            "then leave `MAIL_USE_TLS` off)", "Mail"),
+    Setting("MAIL_SUPPRESS_SEND", "`false`", "send no mail at all (a benchmark, a staging "
+            "copy): only recipient and subject are logged", "Mail"),
+    Setting("MAIL_DELIVERY", "`queue` (`inline` under test)", "`queue`: mail is written to "
+            "the outbox in the transaction that caused it and the worker sends it in batches "
+            "over one connection, retrying with backoff; `inline`: sent by the app right after "
+            "the commit", "Mail"),
+    Setting("MAIL_BATCH_SIZE", "`200`", "messages the worker sends over one SMTP connection "
+            "at a time", "Mail"),
+    Setting("MAIL_MAX_ATTEMPTS", "`8`", "tries before a message is marked failed (30 s, "
+            "1 min, 2 min, … doubling, at most an hour apart)", "Mail"),
+    Setting("MAIL_DEFAULT_SENDER", "`ParkWell <no-reply@parkwell.local>`", "the From address",
+            "Mail"),
+    Setting("JOBS_MODE", "`worker` (`inline` under test)", "`worker`: the worker runs roster "
+            "imports and `.ics` uploads and their pages show progress; `inline`: they run "
+            "inside the upload's request", "Jobs"),
+    Setting("BOOKING_HOLD_MINUTES", "`10`", "how long a held booking keeps its place while the "
+            "employee pays", "Jobs"),
+    Setting("BOOKING_OFFER_MINUTES", "`30`", "how long a waitlist offer for a service is kept",
+            "Jobs"),
+    Setting("PARK_OFFER_MINUTES", "`120`", "how long a waitlist offer for an event session is "
+            "kept", "Jobs"),
+    Setting("REPORT_MIN_GROUP", "`5`", "the smallest group of employees an enterprise report "
+            "may show", "Jobs"),
+    Setting("LOG_FORMAT", "`text`", "`json`: one JSON object per log line (timestamp, level, "
+            "logger, request id, message); `text`: timestamped lines", "Operations"),
+    Setting("LOG_LEVEL", "`INFO`", "the app's log level", "Operations"),
+    Setting("METRICS_ENABLED", "`false`", "serve Prometheus metrics at `/metrics`",
+            "Operations"),
+    Setting("METRICS_TOKEN", "unset", "when set, `/metrics` needs `Authorization: Bearer "
+            "<token>`; without it `/metrics` answers only requests from loopback addresses",
+            "Operations"),
+    Setting("PROMETHEUS_MULTIPROC_DIR", "unset", "an empty directory the app may write (cleared "
+            "at each start): several gunicorn workers then add up their metrics; read by "
+            "prometheus-client itself", "Operations"),
+    Setting("WORKER_HEARTBEAT_MAX_SECONDS", "`180`", "`/readyz` reports the worker as late "
+            "when its last heartbeat is older", "Operations"),
+    Setting("HOLIDAY_HORIZON_DAYS", "`60`", "`/readyz` warns while the days that can be booked "
+            "(the longest service horizon, at least this many) reach a year the holiday "
+            "calendar does not know", "Operations"),
+    Setting("GUNICORN_WORKERS", "`2 × CPUs + 1`", "gunicorn worker processes", "Serving"),
+    Setting("GUNICORN_THREADS", "`4`", "threads per worker (`gthread`)", "Serving"),
+    Setting("GUNICORN_BIND, PORT", "`0.0.0.0:$PORT`, `8000`", "where gunicorn listens",
+            "Serving"),
+    Setting("GUNICORN_WORKER_CLASS", "`gthread`", "gunicorn worker class", "Serving"),
+    Setting("GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_KEEPALIVE",
+            "`30`, `20`, `5`", "seconds: a request's limit, a restart's grace, keep-alive",
+            "Serving"),
+    Setting("GUNICORN_MAX_REQUESTS, GUNICORN_MAX_REQUESTS_JITTER", "`5000`, `500`",
+            "recycle a worker after this many requests (± jitter)", "Serving"),
+    Setting("GUNICORN_PRELOAD", "`1`", "load the app once before forking the workers",
+            "Serving"),
+    Setting("GUNICORN_ACCESS_LOG, GUNICORN_LOG_LEVEL", "`-` (stdout), `info`",
+            "access log target (empty turns it off) and gunicorn's log level", "Serving"),
+    Setting("GUNICORN_CONTROL_SOCKET", "`0`", "`1` lets gunicorn 27 open its control socket "
+            "under `~/.gunicorn/`", "Serving"),
+    Setting("FORWARDED_ALLOW_IPS", "`127.0.0.1`", "the proxies gunicorn trusts for "
+            "`X-Forwarded-*`", "Serving"),
+)
+
+
+def setting_names() -> set[str]:
+    """Every variable named in the table."""
+    return {name.strip() for row in SETTINGS for name in row.names.split(",")}

@@ -3,8 +3,8 @@ package, so that no inner package needs to know the ones above it."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
+from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -16,10 +16,10 @@ import health
 import park
 import prevention
 import providers
-from core import bootstrap
+from core import bootstrap, observability
 from core.accounts.models import Role
 from core.bootstrap import register_api
-from core.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from core.config import ASSET_ROOT, load_config
 from core.navigation import NavEntry, add_nav
 from health.recommendations import set_candidate_source
 from marketplace import api, cli, hardening, personal_data, views
@@ -28,15 +28,15 @@ from marketplace.candidates import candidate_pool
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app from the environment, with ``config`` overriding it (tests)."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR),
-                template_folder=str(PROJECT_ROOT / "templates"),
-                static_folder=str(PROJECT_ROOT / "static"))
-    app.config.from_mapping(load_config())
+    settings = load_config()
+    app = Flask(__name__, instance_path=str(settings["INSTANCE_DIR"]),
+                template_folder=str(ASSET_ROOT / "templates"),
+                static_folder=str(ASSET_ROOT / "static"))
+    app.config.from_mapping(settings)
     if config:
         app.config.from_mapping(config)
-    INSTANCE_DIR.mkdir(exist_ok=True)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    observability.init_app(app)  # first: logging, request ids, timing around everything
 
     bootstrap.init_app(app)
     providers.init_app(app)
@@ -54,3 +54,4 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     personal_data.init_app()
     hardening.init_app(app)  # last: it wraps the other packages' endpoints
     return app
+

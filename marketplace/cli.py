@@ -47,9 +47,24 @@ def rebuild_ratings_command() -> None:
     click.echo(f"ratings rebuilt: {rated} services rated")
 
 
+@click.command("checks")
+def checks_command() -> None:
+    """Configuration, readiness (database, Redis, migrations, worker, holiday data) and the
+    books (ledger, ratings): say each problem and exit 1 when there is any."""
+    from flask import current_app
+
+    from marketplace.checks import run_checks
+
+    problems, warnings = run_checks(current_app)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
+    report_problems(problems, all_well="all checks passed")
+
+
 def init_app(app: Flask) -> None:
     from marketplace.scale_cli import seed_scale_command
 
+    app.cli.add_command(checks_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(reviews_cli)

@@ -256,8 +256,8 @@ class ProviderCheckupList(BaseModel):
 class ResultsInput(_Strict):
     format: Literal["csv", "json"]
     content: str = Field(min_length=1, max_length=1_000_000, description=(
-        "One check-up in the health import format (README \"Import format\"); measured_on "
-        "may be left out (the check-up's day)."))
+        "One check-up in the health import format (docs/features.md, \"Import format\"); "
+        "measured_on may be left out (the check-up's day)."))
 
 
 class ResultsOut(BaseModel):

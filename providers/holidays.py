@@ -166,3 +166,17 @@ def _operator_years() -> dict[int, dict[date, tuple[HolidayKind, str]]]:
         years.setdefault(row.year, {})[row.day] = (row.kind, row.name)
     current_app.extensions[_CACHE_KEY] = (time.monotonic(), years)
     return years
+
+
+def horizon_check(app) -> dict:
+    """Readiness (``/readyz``, core.readiness): warn while the days ahead that can be booked
+    (the longest service horizon, at least ``HOLIDAY_HORIZON_DAYS``) reach a year the
+    calendar does not know: enter it under *Holiday calendar* from the State Council's
+    notice (or upgrade ``chinese-calendar``)."""
+    from core.clock import to_zone, utcnow
+
+    today = to_zone(utcnow(), app.config.get("PARK_TIMEZONE", "Asia/Shanghai")).date()
+    horizon = max(int(app.config.get("HOLIDAY_HORIZON_DAYS", 60)), max_horizon_days())
+    unknown = unknown_years_ahead(today, horizon)
+    return {"status": "warn" if unknown else "ok", "horizon_days": horizon,
+            "unknown_years": unknown}

@@ -61,3 +61,9 @@ class MembershipNotFound(NotFound):
 class TokenNotFound(NotFound):
     code = "token_not_found"
     default_message = _l("There is no such token.")
+
+
+class ParkCodeTaken(Conflict):
+    """Another park has this code (``parkwell setup park``; the CLI says it in English)."""
+
+    code = "park_code_taken"

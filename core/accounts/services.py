@@ -23,6 +23,7 @@ from core.accounts.errors import (
     InviteCodeInvalid,
     LoginTaken,
     MembershipNotFound,
+    ParkCodeTaken,
     ResetTokenInvalid,
     UnsupportedLocale,
 )
@@ -31,6 +32,7 @@ from core.accounts.models import (
     Enterprise,
     Invitation,
     Membership,
+    Park,
     ProviderLevel,
     ProviderOrganisation,
     Role,
@@ -319,3 +321,19 @@ def reset_password(token: str, *, password: str) -> User:
     user = user_for_reset_token(token)
     set_password(user, password=password)
     return user
+
+
+def create_park(*, code: str, name_zh: str, name_en: str, now: datetime,
+                timezone: str = "Asia/Shanghai") -> Park:
+    """A new park (the first step of a real installation: ``parkwell setup park``).
+    Raises ParkCodeTaken when the code is in use."""
+    code = code.strip()
+    if not code or db.session.scalar(select(Park.id).where(Park.code == code)):
+        raise ParkCodeTaken()
+    park = Park(code=code, name_zh=name_zh.strip(), name_en=name_en.strip(),
+                committee_name_zh=f"{name_zh.strip()}员工健康委员会",
+                committee_name_en=f"{name_en.strip()} employee-health committee",
+                timezone=timezone, created_at=now)
+    db.session.add(park)
+    db.session.flush()
+    return park

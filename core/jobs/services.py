@@ -39,6 +39,7 @@ from core.db import db
 from core.errors import DomainError, NotFound
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.jobs.models import FINISHED, Job, JobStatus
+from core.mail import deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +325,8 @@ def work(*, stop: threading.Event, poll_seconds: float = 1.0,
     ``until``): the worker's loop between its timed rounds."""
     while not stop.is_set() and (until is None or time_module.monotonic() < until):
         try:
-            ran = run_next()
+            # Queued mail goes out between jobs too, so nobody waits for a round for it.
+            ran = run_next() or _send_queued_mail()
         except SQLAlchemyError:
             db.session.rollback()
             log.exception("background jobs could not be read")
@@ -333,6 +335,17 @@ def work(*, stop: threading.Event, poll_seconds: float = 1.0,
             wait = poll_seconds if until is None else min(
                 poll_seconds, max(0.0, until - time_module.monotonic()))
             stop.wait(wait)
+
+
+def _send_queued_mail() -> bool:
+    try:
+        return bool(deliver_due(now=utcnow()))
+    except SQLAlchemyError:
+        raise
+    except Exception:
+        db.session.rollback()
+        log.exception("queued mail could not be sent")
+        return False
 
 
 def prune(*, now: datetime) -> int:

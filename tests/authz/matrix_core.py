@@ -24,6 +24,10 @@ def build_world(world: World, make) -> None:
 ROUTES = [
     # -- public pages
     RouteCase("GET", "/healthz", lambda w: "/healthz", everyone(200)),
+    RouteCase("GET", "/readyz", lambda w: "/readyz", everyone(503),
+              note="no person's data; 503 here: the test schema is not stamped by alembic"),
+    RouteCase("GET", "/metrics", lambda w: "/metrics", everyone(404),
+              note="off unless METRICS_ENABLED; then token or loopback (tests/core)"),
     RouteCase("GET", "/login", lambda w: "/login",
               signed_in(302, anonymous=200), note="signed-in people go home"),
     RouteCase("POST", "/login", lambda w: "/login",

@@ -80,11 +80,14 @@ def test_mail_with_a_calendar_attachment_is_sent_as_mime(app, monkeypatch):
         def __exit__(self, *exc):
             return False
 
-        def starttls(self):
+        def starttls(self, **kwargs):
             pass
 
         def send_message(self, message):
             sent.append(message)
+
+        def quit(self):
+            pass
 
     monkeypatch.setattr("core.mail.smtplib.SMTP", FakeSMTP)
     app.config.update(MAIL_SERVER="smtp.example.com", MAIL_USERNAME=None)

@@ -1,6 +1,6 @@
 """Backups: a database with money in it, dumped with ``pg_dump -Fc`` and restored with
 ``pg_restore`` into a fresh database, keeps every row and passes the ledger check there
-(the README's "Backup and restore" steps, run for real)."""
+(docs/operations.md, "Backup and restore", run for real)."""
 
 from __future__ import annotations
 

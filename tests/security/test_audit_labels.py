@@ -83,7 +83,7 @@ def test_admins_see_the_sentence_the_code_and_the_role_in_words(client, make, au
 
 def test_every_action_the_app_records_has_a_label(app):
     """Endpoint rules, money movements and exports are registered as data; the row
-    watchers' codes are listed in the README's table, which ``ACTION_LABELS`` follows."""
+    watchers' codes are listed in docs/security.md's table, which ``ACTION_LABELS`` follows."""
     recorded = {action for rule in hooks._ENDPOINTS.values() for action in rule.actions.values()}
     recorded |= {f"money.{kind.value}" for kind in hardening.AUDITED_MONEY}
     recorded |= {f"export.{endpoint}" for endpoint in hardening.EXPORTS}

@@ -1,0 +1,5 @@
+"""``python -m parkwell`` is the ``parkwell`` command."""
+
+from parkwell.cli import main
+
+main()
