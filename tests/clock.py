@@ -20,10 +20,11 @@ DEFAULT_INSTANT = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
 
 #: The instants CI runs the date-heavy tests at (``.ci/instants``), each with why it hurts.
 ADVERSARIAL_INSTANTS: dict[str, str] = {
-    "2026-12-06T15:50:00+00:00": "23:50 in Shanghai: today has ten minutes left",
-    "2026-12-06T16:05:00+00:00": "00:05 in Shanghai, still the previous day in UTC",
-    "2026-12-31T15:50:00+00:00": "New Year's Eve, 23:50 in Shanghai: the year ends",
-    "2026-12-31T16:05:00+00:00": "New Year's Day, 00:05 in Shanghai: a statutory holiday",
+    "2026-12-31T15:50:00+00:00": "23:50 in Shanghai on 31 December: the day, month, quarter "
+                                 "and year end, on the eve of a statutory holiday",
+    "2026-12-31T16:05:00+00:00": "00:05 on New Year's Day in Shanghai (a statutory holiday "
+                                 "of a year the library does not know), still 31 December "
+                                 "in UTC",
     "2026-09-30T15:30:00+00:00": "last evening of a month and a quarter, eve of National Day",
     "2026-02-14T01:00:00+00:00": "a 调休 make-up Saturday (working day) before Spring Festival",
     "2026-11-01T07:30:00+00:00": "New York falls back: one day of 25 hours there",

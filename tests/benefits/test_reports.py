@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from benefits import budgets, reports, roster, usage
 from benefits.models import AccountKind, LedgerAccount, RosterEntry, TransactionKind
+from benefits.periods import period_key
 from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
@@ -134,9 +135,14 @@ def test_moving_or_deactivating_one_person_changes_nothing_in_the_report(make):
     entry = db.session.scalar(select(RosterEntry).where(RosterEntry.user_id == research[0].id))
     roster.update_entry(entry, department="销售部", grade="P5", actor=admin)
     db.session.commit()
-    for day in (1, 2):  # the next days' releases, after a move and after a leaver
+    # The releases of two other days of the period, after a move and after a leaver: the
+    # next two, or the two before when the period ends tomorrow (31 December).
+    today = park_today()
+    step = 1 if period_key(plan.period, today + timedelta(days=2)) == period_key(
+        plan.period, today) else -1
+    for day in (step, 2 * step):
         after = reports.usage_report(enterprise, plan, actor=admin,
-                                     on=park_today() + timedelta(days=day),
+                                     on=today + timedelta(days=day),
                                      now=now + timedelta(days=day))
         db.session.commit()
         assert (after.departments, after.over_time) == (before.departments, before.over_time)

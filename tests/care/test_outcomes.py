@@ -4,6 +4,7 @@ against last year, computed from seeded check-ups, agreements, plans and reading
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -168,8 +169,16 @@ def test_figures_change_when_k_people_have_left_and_a_published_month_never_chan
         entry = db.session.scalar(select(RosterEntry).where(RosterEntry.user_id == user.id))
         roster.deactivate_leaver(entry, actor=admin, now=now)
     db.session.commit()
+    # Minutes later, still in this month in the park (the instant may be 23:50 on 31 December).
+    month_ends = datetime.combine(
+        (kit.today().replace(day=28) + timedelta(days=4)).replace(day=1), datetime.min.time(),
+        tzinfo=ZoneInfo("Asia/Shanghai")) - timedelta(seconds=1)
+
+    def minutes_later(minutes: int) -> datetime:
+        return min(now + timedelta(minutes=minutes), month_ends)
+
     same_month = outcomes.published_for_enterprise(kit.enterprise, year=year,
-                                                   now=now + timedelta(minutes=5))
+                                                   now=minutes_later(5))
     assert _shown(same_month) == _shown(before)
     later = datetime(year + 1, 3, 1, tzinfo=UTC)
     final = outcomes.published_for_enterprise(kit.enterprise, year=year, now=later)
@@ -178,7 +187,7 @@ def test_figures_change_when_k_people_have_left_and_a_published_month_never_chan
     db.session.commit()
     # the month already published still reads as it was
     assert _shown(outcomes.published_for_enterprise(
-        kit.enterprise, year=year, now=now + timedelta(minutes=10))) == _shown(before)
+        kit.enterprise, year=year, now=minutes_later(10))) == _shown(before)
 
 
 def test_leavers_do_not_make_a_small_group_large_enough(kit, make):

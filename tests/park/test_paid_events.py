@@ -11,6 +11,7 @@ import pytest
 from benefits import budgets, ledger
 from benefits.errors import NotPayable
 from benefits.models import AccountKind, BudgetProgramme, Payment, PaymentStatus
+from benefits.periods import period_key
 from core.clock import to_zone
 from core.db import db
 from core.errors import InvalidInput
@@ -218,11 +219,19 @@ def test_the_committee_cancelling_a_registration_refunds_in_full_even_late(kit, 
     plan = fund(kit, make, budget_minor=20_000)
     reg = kit.register(kit.session(price_minor=PRICE))
     pay(kit, reg)
-    registration.cancel_registration(reg, actor=kit.committee,
-                                     now=reg.session.starts_at - timedelta(hours=1))
+    pot_before = budgets.funds_account(plan, now=kit.now).balance_minor
+    late = reg.session.starts_at - timedelta(hours=1)
+    registration.cancel_registration(reg, actor=kit.committee, now=late)
     db.session.commit()
-    assert available(kit, kit.employee, plan) == 20_000
     assert income(kit) == 0
+    # Every fen comes back where it can still be spent: to the employee's period, or, when
+    # the session falls after that period's spending window (booked on 31 December for
+    # January), to the programme's pot.
+    period_over = budgets.spendable_until(plan, period_key(plan.period, _today(kit))) < \
+        to_zone(late, kit.park.timezone).date()
+    back_to_pot = budgets.funds_account(plan, now=kit.now).balance_minor - pot_before
+    assert (available(kit, kit.employee, plan), back_to_pot) == (
+        (15_000, PRICE) if period_over else (20_000, 0))
 
 
 def test_a_waitlist_offer_for_a_paid_event_has_to_be_paid(kit, make):

@@ -385,7 +385,7 @@ def test_hr_moves_the_dates_and_raises_the_capacity_of_a_running_campaign(kit):
     kit.book(kit.person(), days=3)
     new_end = min(kit.campaign.ends_on + timedelta(days=3), kit.campaign.ends_on.replace(
         month=12, day=31))
-    services.change_campaign(kit.campaign, actor=kit.admin, starts_on=kit.today,
+    services.change_campaign(kit.campaign, actor=kit.admin, starts_on=kit.opening_day,
                              ends_on=new_end, daily_capacity=20, today=kit.today)
     db.session.commit()
     assert (kit.campaign.ends_on, kit.campaign.daily_capacity) == (new_end, 20)
