@@ -98,6 +98,22 @@ def check_booking_payment(booking: Booking, *, actor: User, now: datetime,
     return PaymentCheck(PayState.ENDED, payment)
 
 
+def settle_if_paid(payment: Payment | None, *, now: datetime, today: date) -> None:
+    """Any pay page the person comes back to (an event place, an agreement, a course): a
+    pending card share that Stripe already took is settled as its webhook would settle it,
+    once, so that the page shows it paid even if the webhook is late or lost. Nothing
+    happens when there is nothing pending or Stripe cannot be asked."""
+    if payment is None or payment.status is not PaymentStatus.PENDING \
+            or not payment.stripe_payment_intent_id:
+        return
+    try:
+        intent = stripe_gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+    except PaymentProviderFailed:
+        return
+    if intent.status == "succeeded":
+        _apply_success(payment, intent, now=now, today=today)
+
+
 def pending_client_secret(payment: Payment | None) -> str | None:
     """The client secret of a pending card share's intent, to pay it (again) on a page;
     None when there is nothing to pay or Stripe cannot be reached."""

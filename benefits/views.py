@@ -443,6 +443,9 @@ def series_pay(series_id: int):
             payment, client_secret = result.payment, result.client_secret
     elif request.method == "POST":
         status = 400
+    else:  # back from paying (card, Alipay, WeChat Pay), or opened again: where it stands
+        payment_return.settle_if_paid(payment, now=utcnow(), today=park_today())
+        client_secret = payment_return.pending_client_secret(payment)
     now = utcnow()
     held = series_payments.held_sessions(series.id, now=now)
     return render_template(
@@ -451,6 +454,7 @@ def series_pay(series_id: int):
         quote=series_payments.quote(series, now=now, today=park_today()),
         client_secret=client_secret, card_enabled=stripe_gateway.card_payments_enabled(),
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+        return_url=url_for("benefits.series_pay", series_id=series.id, _external=True),
         locale=current_locale_code()), status
 
 

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from benefits import budgets, stripe_gateway
+from benefits import budgets, payment_return, stripe_gateway
 from benefits.models import PaymentStatus
 from care import agreements, charts, lifecycle, outcomes, payments, plans, queries
 from care.errors import AgreementNotFound
@@ -264,9 +264,14 @@ def pay(agreement_id: int):
             payment, client_secret = result.payment, result.client_secret
     elif request.method == "POST":
         status = 400
+    else:  # back from paying (card, Alipay, WeChat Pay), or opened again: where it stands
+        payment_return.settle_if_paid(payment, now=now,
+                                      today=lifecycle.local_today(found.provider, now))
+        client_secret = payment_return.pending_client_secret(payment)
     return render_template(
         "care/pay.html", agreement=found, form=form, payment=payment,
         client_secret=client_secret,
+        return_url=url_for("care.pay", agreement_id=found.id, _external=True),
         quote=payments.quote(found, today=lifecycle.local_today(found.provider, now)),
         awaiting=found.is_awaiting_payment(now=now),
         card_enabled=stripe_gateway.card_payments_enabled(), locale=current_locale_code(),

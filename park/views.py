@@ -26,7 +26,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from benefits import stripe_gateway
+from benefits import payment_return, stripe_gateway
 from benefits.models import PaymentStatus
 from benefits.money_input import yuan_to_minor
 from booking import idempotency
@@ -243,8 +243,12 @@ def pay(registration_id: int):
             payment, client_secret = result.payment, result.client_secret
     elif request.method == "POST":
         status = 400
+    else:  # back from paying (card, Alipay, WeChat Pay), or opened again: where it stands
+        payment_return.settle_if_paid(payment, now=utcnow(), today=_park_today(reg))
+        client_secret = payment_return.pending_client_secret(payment)
     return render_template(
         "park/pay.html", reg=reg, form=form, payment=payment, client_secret=client_secret,
+        return_url=url_for("park.pay", registration_id=reg.id, _external=True),
         quote=paying.quote(reg, now=utcnow(), today=_park_today(reg)),
         payable=reg.status is RegistrationStatus.HELD and payment is None,
         card_enabled=stripe_gateway.card_payments_enabled(), locale=current_locale_code(),

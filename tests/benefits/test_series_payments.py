@@ -152,3 +152,23 @@ def test_booking_a_priced_course_on_its_page_says_it_is_held_and_leads_to_one_pa
     assert "疗程的每次预约均已确认" in paid.get_data(as_text=True)
     assert statuses(series) == [BookingStatus.CONFIRMED] * 4
     assert db.session.scalar(db.select(db.func.count()).select_from(Booking)) == 4
+
+
+def test_back_from_paying_a_course_by_card_every_session_is_confirmed(app, make, kit, client,
+                                                                     stripe):
+    """No webhook: the course's pay page is Stripe's return address and asks Stripe itself."""
+    user, _plan = funded_employee(make, kit, budget_minor=10_000)
+    series = four_session_course(kit, user)
+    result = series_payments.pay_series(series, actor=user, now=utcnow(), today=park_today())
+    db.session.commit()
+    app.config["STRIPE_PUBLISHABLE_KEY"] = "pk_test_fake"
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    url = f"/series/{series.id}/pay"
+    pending = client.get(url).get_data(as_text=True)
+    assert f'data-return-url="http://parkwell.test{url}"' in pending
+    stripe.succeed(result.payment.stripe_payment_intent_id)
+    assert client.get(f"{url}?redirect_status=succeeded").status_code == 200
+    assert statuses(series) == [BookingStatus.CONFIRMED] * 4
+    assert ledger.check_ledger() == []

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from benefits import budgets
+from benefits.models import Payment, PaymentStatus
 from care import agreements
 from care.models import AgreementStatus, CareAgreement, CareSponsorship
 from core.accounts.models import Role
@@ -73,6 +74,16 @@ def test_signing_what_the_budget_does_not_cover_leads_to_the_pay_page(client, ki
     assert paying.status_code == 200 and 'data-client-secret="pi_fake_' in paying.text
     detail = client.get(f"/care/agreements/{agreement.id}", headers=EN)
     assert "Awaiting payment" in detail.text and "until then the team has no access" in detail.text
+    # Paid on Stripe's page (no webhook yet): back on the pay page, the agreement is in force.
+    payment = db.session.scalar(select(Payment))
+    assert f'data-return-url="http://parkwell.test/care/agreements/{agreement.id}/pay"' \
+        in paying.text
+    stripe.succeed(payment.stripe_payment_intent_id)
+    back = client.get(f"/care/agreements/{agreement.id}/pay?redirect_status=succeeded",
+                      headers=EN)
+    assert back.status_code == 200 and 'id="payment-element"' not in back.text
+    db.session.expire_all()
+    assert db.session.get(Payment, payment.id).status is PaymentStatus.PAID
 
 
 def test_without_card_payment_the_refusal_says_why_and_nothing_is_signed(client, kit, make):

@@ -309,3 +309,27 @@ def test_the_price_changes_only_while_a_draft(kit):
                               **fields)
     services.update_event(event, actor=kit.committee, now=kit.now, **fields)  # price kept
     assert event.price_minor == PRICE
+
+
+def test_back_from_paying_by_card_the_pay_page_shows_the_place_confirmed(kit, make, client,
+                                                                        stripe):
+    """No webhook: the person comes back to the page (Stripe's return address) and the page
+    asks Stripe itself; opened again before paying, it still offers the card element."""
+    fund(kit, make, budget_minor=2_000)
+    reg = kit.register(kit.session(price_minor=PRICE))
+    result = pay(kit, reg)
+    client.application.config["STRIPE_PUBLISHABLE_KEY"] = "pk_test_fake"
+    with client.session_transaction() as session:
+        session["_user_id"] = kit.employee.get_id()
+        session["_fresh"] = True
+    url = f"/tickets/{reg.id}/pay"
+    again = client.get(url).get_data(as_text=True)
+    assert 'id="payment-element"' in again and f'data-return-url="http://parkwell.test{url}"' \
+        in again
+    stripe.succeed(result.payment.stripe_payment_intent_id)
+    back = client.get(f"{url}?payment_intent={result.payment.stripe_payment_intent_id}")
+    assert back.status_code == 200 and 'id="payment-element"' not in back.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Registration, reg.id).status is RegistrationStatus.CONFIRMED
+    assert db.session.get(Payment, result.payment.id).status is PaymentStatus.PAID
+    assert income(kit) == PRICE and ledger.check_ledger() == []
