@@ -31,6 +31,7 @@ CHOSEN = [
     "enterprise-admin-roster-import-progress-1280x800",
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",
+    "admin-holidays-390x844",
 ]
 
 
