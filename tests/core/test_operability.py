@@ -37,7 +37,10 @@ def stamped(app):
 
 @pytest.fixture
 def private_instance(app, tmp_path):
+    """A heartbeat of this test's own: a file in its own instance folder, not the Redis
+    that other tests (and CI's other workers) share."""
     app.instance_path = str(tmp_path)
+    app.config["REDIS_URL"] = None
     return tmp_path
 
 
