@@ -165,8 +165,11 @@ def _service(provider: ProviderOrganisation, practitioner: Practitioner, *, titl
 
 def _campaign(enterprise: Enterprise, checkup: Service, interpretation: Service, *,
               today: date, now: datetime) -> Campaign | None:
+    # A campaign keeps to its year: it is the year of the story's first check-ups, which in
+    # the first days of January is last year's (then over, its results in).
+    year = (today + timedelta(days=min(plan[1] for plan in PLAN))).year
     existing = db.session.scalar(select(Campaign).where(
-        Campaign.enterprise_id == enterprise.id, Campaign.year == today.year,
+        Campaign.enterprise_id == enterprise.id, Campaign.year == year,
         Campaign.provider_id == checkup.provider_id))
     if existing is not None:
         return existing
@@ -177,12 +180,12 @@ def _campaign(enterprise: Enterprise, checkup: Service, interpretation: Service,
         return None
     started = now - timedelta(days=21)
     return services.create_campaign(enterprise, CampaignInput(
-        name_zh=f"新泾智能科技{today.year}年度员工体检",
-        name_en=f"Xinjing Smart Tech {today.year} employee check-ups", year=today.year,
+        name_zh=f"新泾智能科技{year}年度员工体检",
+        name_en=f"Xinjing Smart Tech {year} employee check-ups", year=year,
         service_id=checkup.id, programme_id=programme.id,
         interpretation_service_id=interpretation.id,
-        starts_on=max(today - timedelta(days=21), date(today.year, 1, 1)),
-        ends_on=min(today + timedelta(days=25), date(today.year, 12, 31)),
+        starts_on=max(today - timedelta(days=21), date(year, 1, 1)),
+        ends_on=min(today + timedelta(days=25), date(year, 12, 31)),
         daily_capacity=12, location="park_station", includes_dependants=True,
         packages=[
             PackageInput(code="basic", name_zh="基础套餐", name_en="Basic",
