@@ -124,12 +124,20 @@ def _refs(node: object) -> list[str]:
     return []
 
 
+#: The longest word a path parameter may hold (see ``_openapi_path``).
+MAX_PATH_WORD = 64
+
+
 def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     params = []
     for match in _RULE_PARAM.finditer(rule):
         # ``<int:...>`` is core.bootstrap.BoundedIntConverter: ids up to PostgreSQL's integer.
+        # A word in a path (a questionnaire's kind, a month) is short: long ones are refused
+        # by the view (404, 400) long before a proxy's request-line limit (414) would be.
         schema = ({"type": "integer", "minimum": 1, "maximum": MAX_ID}
-                  if match["converter"] == "int" else bounded_schema({"type": "string"}))
+                  if match["converter"] == "int"
+                  else bounded_schema({"type": "string", "minLength": 1,
+                                       "maxLength": MAX_PATH_WORD}))
         params.append({"name": match["name"], "in": "path", "required": True,
                        "schema": schema})
     return _RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
