@@ -38,6 +38,7 @@ from health.models import Dependant
 from prevention import services
 from prevention.models import Campaign, CampaignCheckup
 from prevention.schemas import CampaignInput, PackageInput
+from providers.holidays import DayKind, day_kind
 from providers.models import (
     AvailabilityRule,
     DeliveryMode,
@@ -211,7 +212,11 @@ def _slot(day: date, index: int, zone: str) -> datetime:
 
 
 def _workday(day: date) -> date:
-    return day + timedelta(days=1) if day.weekday() == 6 else day
+    """The day, or the next the check-up centre is open: not a Sunday, not a public holiday
+    (seeded on 30 September, check-ups three days on would fall in National Day)."""
+    while day.weekday() == 6 or day_kind(day) is DayKind.HOLIDAY:
+        day += timedelta(days=1)
+    return day
 
 
 def seed_prevention(park: Park, *, now: datetime) -> None:

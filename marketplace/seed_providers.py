@@ -1,7 +1,8 @@
 """Demo supply for the Xinjing Demo Park: profiles, practitioners, services and schedules
 for the 12 demo providers of ``marketplace.seed``.
 
-Weekly rules start on Monday 28 September 2026, so that the first four weeks of schedules
+Weekly rules start on Monday 28 September 2026 (or four weeks before an earlier seed date),
+so that the first four weeks of schedules
 cover National Day (1-7 October, closed for those who observe public holidays) and the
 make-up working Saturday of 10 October (调休, worked with Monday's hours); date exceptions
 (time off, extra hours) fall in the four weeks after the seed date. Idempotent: everything
@@ -31,6 +32,12 @@ from providers.models import (
 )
 
 RULES_START = date(2026, 9, 28)
+
+
+def rules_start(today: date) -> date:
+    """Monday 28 September 2026, or four weeks before a seed made earlier than that (the
+    demo's past bookings need past working days)."""
+    return min(RULES_START, today - timedelta(days=28))
 STATION_ZH = "新泾园区健康驿站（A栋1楼）"
 STATION_EN = "Xinjing Park Health Station (Building A, 1F)"
 
@@ -196,7 +203,8 @@ def _rule(practitioner: Practitioner, spec: tuple, park: Park, now: datetime) ->
         AvailabilityRule.start_time == start))
     if exists is None:
         db.session.add(AvailabilityRule(
-            practitioner=practitioner, rrule=rrule, starts_on=RULES_START, start_time=start,
+            practitioner=practitioner, rrule=rrule,
+            starts_on=rules_start(to_zone(now, park.timezone).date()), start_time=start,
             end_time=end, timezone=park.timezone, created_at=now))
 
 

@@ -26,7 +26,7 @@ ADVERSARIAL_INSTANTS: dict[str, str] = {
                                  "of a year the library does not know), still 31 December "
                                  "in UTC",
     "2026-09-30T15:30:00+00:00": "last evening of a month and a quarter, eve of National Day",
-    "2026-02-14T01:00:00+00:00": "a 调休 make-up Saturday (working day) before Spring Festival",
+    "2026-10-10T01:00:00+00:00": "a 调休 make-up Saturday (a working day) after National Day",
     "2026-11-01T07:30:00+00:00": "New York falls back: one day of 25 hours there",
 }
 

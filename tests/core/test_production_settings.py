@@ -26,8 +26,11 @@ def production(**changes) -> dict:
 
 
 def test_unsafe_production_settings_refuse_to_start(monkeypatch):
-    for name in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "SECRET_KEY", "MAIL_SERVER"):
-        monkeypatch.delenv(name, raising=False)  # CI's own REDIS_URL is not the app's
+    # CI's own REDIS_URL is not the app's; a CLI test earlier in this process may have left
+    # Flask's FLASK_RUN_FROM_CLI behind, which would make this look like a `flask` command.
+    for name in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "SECRET_KEY", "MAIL_SERVER",
+                 "FLASK_RUN_FROM_CLI"):
+        monkeypatch.delenv(name, raising=False)
     settings = production(SECRET_KEY=None, REDIS_URL=None, MAIL_SERVER=None)
     with pytest.raises(UnsafeSettings) as refused:
         create_app({**settings, "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -117,17 +117,18 @@ def test_the_admin_enters_2027_on_the_page_and_the_warnings_go(client, auth, kit
 
 def test_the_provider_dashboard_warns_while_its_horizon_reaches_an_unknown_year(client, auth,
                                                                                kit, admin):
-    kit.service(horizon_days=60)  # from 8 December 2026 into 2027
+    kit.service(horizon_days=365)  # a year ahead reaches 2027 from any instant of 2026
     auth.login(kit.owner.email)
     url = f"/providers/{kit.provider.id}/dashboard"
     warned = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Holiday data missing" in warned and "2027" in warned
+    assert "Holiday data missing" in warned and "can already be made in 2027" in warned
     holiday_calendar.save_year(2027, holiday_calendar.parse_notice(2027, NOTICE_2027),
                                notice=NOTICE_2027, actor=admin,
                                now=datetime(2026, 12, 8, 2, tzinfo=UTC))
     db.session.commit()
     calm = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Holiday data missing" not in calm
+    warning = calm.partition("Holiday data missing")[2].partition("</section>")[0]
+    assert "2027" not in warning  # from 1 January 2027 on, 2028 may still be warned about
 
 
 def test_the_api_reads_a_year_and_the_admin_enters_one(client, make, kit, admin):
