@@ -25,6 +25,9 @@ from core.db import db
 from marketplace import create_app
 from tests.clock import test_instant
 from tests.factories import Factories
+from tests import url_builders
+
+url_builders.install()
 
 BACKENDS = ["sqlite", "postgresql"]
 _PG_SCHEMA_READY: set[str] = set()
@@ -139,6 +142,27 @@ def base_config(database_url: str) -> dict:
     }
 
 
+@functools.cache
+def _sqlite_schema_script() -> str:
+    """The DDL of ``db.create_all()`` on SQLite, compiled once: compiling it for every test's
+    fresh in-memory database cost more than running it."""
+    from sqlalchemy import create_mock_engine
+
+    statements: list[str] = []
+    engine = create_mock_engine(
+        "sqlite://", lambda sql, *a, **k: statements.append(str(sql.compile(dialect=engine.dialect))))
+    db.metadata.create_all(engine, checkfirst=False)
+    return ";\n".join(statements) + ";"
+
+
+def _create_sqlite_schema() -> None:
+    connection = db.engine.raw_connection()
+    try:
+        connection.driver_connection.executescript(_sqlite_schema_script())
+    finally:
+        connection.close()
+
+
 def _reset_postgres(app: Flask) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url not in _PG_SCHEMA_READY:
@@ -207,7 +231,7 @@ def app(backend: str, config_overrides: dict) -> Iterator[Flask]:
     app.before_request_funcs.setdefault(None, []).insert(0, _clean_request_globals)
     with app.app_context():
         if backend == "sqlite":
-            db.create_all()
+            _create_sqlite_schema()
         else:
             _reset_postgres(app)
         yield app
