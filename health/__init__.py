@@ -14,6 +14,7 @@ from core.db import db
 from core.navigation import NavEntry, add_nav
 from health import api, cli, sharing, views
 from health.crypto import init_keyring
+from health.readings import format_reading
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.provider_bp)
     register_api(app, api.bp)
     cli.init_app(app)
+    app.add_template_filter(format_reading, "reading")
     app.after_request(_keep_reads_of_refused_pages)
     register_field_labels(sharing.EXPORT_LABELS)
     register_section(Section(

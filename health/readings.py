@@ -34,7 +34,15 @@ class ReadingSpec:
     units: Mapping[str, Callable[[float], float]] = field(default_factory=dict)
 
     def to_canonical(self, value: float, unit: str) -> float:
-        return round(self.units[unit](value), self.decimals)
+        """The value in the canonical unit, unrounded: 125.95 mg/dL of glucose is 6.997
+        mmol/L, below the 7.0 cut-off, and must not become 7.00 before it is compared.
+        Ten decimals only clear binary noise. ``shown`` rounds for people."""
+        return round(self.units[unit](value), 10)
+
+    def shown(self, value: float) -> float:
+        """The value as people read it: the lab's usual precision (mmHg whole, mmol/L to
+        two decimals). Never compare this with a cut-off."""
+        return round(value, self.decimals)
 
 
 def _per(factor: float) -> Callable[[float], float]:
@@ -146,6 +154,22 @@ def _mix_up_message(spec: ReadingSpec, value: float, unit: str) -> str | None:
             return _("%(value)s is not possible in %(unit)s. Is it in %(other)s?",
                      value=_fmt(value), unit=unit, other=other)
     return None
+
+
+def format_reading(value: float, key: str) -> str:
+    """A reading for a page, in the reader's locale, at the lab's usual precision (the
+    ``reading`` template filter): ``{{ value|reading('fasting_glucose') }}`` → 6.99."""
+    from flask_babel import format_decimal
+
+    decimals = READINGS[key].decimals if key in READINGS else 1
+    return format_decimal(round(value, decimals),
+                          format="#,##0" + ("." + "#" * decimals if decimals else ""))
+
+
+def shown_readings(readings: Mapping[str, float]) -> dict[str, float]:
+    """Stored (exact) readings rounded as people read them, for pages, the API and exports."""
+    return {key: READINGS[key].shown(value) if key in READINGS else value
+            for key, value in readings.items()}
 
 
 def _fmt(value: float) -> str:

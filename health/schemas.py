@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.api.pagination import Page
 from health.models import CheckUp, Consent, Dependant, QuestionnaireResponse
 from health.questionnaires import Questionnaire, Result
-from health.readings import bmi
+from health.readings import bmi, shown_readings
 from health.recommendations import Recommendation
 from health.screening import Flag
 from health.texts import CRISIS_LINES, CRISIS_MESSAGE, CRISIS_TITLE, flag_evidence, reason_text
@@ -56,14 +56,16 @@ class CheckUpOut(BaseModel):
     measured_on: date
     source: str
     readings: dict[str, float] = Field(
-        description="In canonical units: mmHg, mmol/L, %, cm, kg, µmol/L.")
+        description="In canonical units (mmHg, mmol/L, %, cm, kg, µmol/L), rounded "
+                    "as labs report them; screening compares the unrounded values.")
     bmi: float | None
 
     @classmethod
     def of(cls, checkup: CheckUp) -> CheckUpOut:
         readings = checkup.readings
         return cls(id=checkup.id, measured_on=checkup.measured_on, source=checkup.source,
-                   readings=readings, bmi=bmi(readings.get("weight"), readings.get("height")))
+                   readings=shown_readings(readings),
+                   bmi=bmi(readings.get("weight"), readings.get("height")))
 
 
 class CheckUpPage(Page[CheckUpOut]):

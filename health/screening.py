@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 
 from health.models import Sex, Smoking
 from health.questionnaires import Result
-from health.readings import exact_bmi
+from health.readings import READINGS, exact_bmi
 from health.vocabulary import NeedTag
 
 GUIDELINE_HYPERTENSION = "中国高血压防治指南（2024年修订版）"
@@ -205,8 +205,10 @@ class Screening:
         return best
 
 
-def _n(value: float) -> str:
-    return f"{value:g}"
+def _n(value: float, key: str | None = None) -> str:
+    """A value as the flag shows it: a reading at the lab's precision (it was compared
+    unrounded)."""
+    return f"{(READINGS[key].shown(value) if key in READINGS else value):g}"
 
 
 def latest_readings(checkups: Iterable[tuple[date, dict[str, float]]]) -> dict[str, Observation]:
@@ -233,7 +235,8 @@ def blood_pressure_flag(systolic: float, diastolic: float, on: date) -> Flag | N
     for code, (sys_limit, dia_limit), step in grades:
         if systolic >= sys_limit or diastolic >= dia_limit:
             return Flag(code, NeedTag.HYPERTENSION, step, "blood_pressure",
-                        f"{_n(systolic)}/{_n(diastolic)} mmHg", on, GUIDELINE_HYPERTENSION)
+                        f"{_n(systolic, 'systolic')}/{_n(diastolic, 'diastolic')} mmHg", on,
+                        GUIDELINE_HYPERTENSION)
     return None
 
 
@@ -241,7 +244,7 @@ def glucose_flags(latest: dict[str, Observation]) -> list[Flag]:
     flags = []
     fpg = latest.get("fasting_glucose")
     if fpg is not None:
-        value = f"{_n(fpg.value)} mmol/L"
+        value = f"{_n(fpg.value, 'fasting_glucose')} mmol/L"
         if fpg.value >= FPG_DIABETES:
             flags.append(Flag("glucose_diabetes", NeedTag.HIGH_GLUCOSE, NextStep.SEE_DOCTOR,
                               "fasting_glucose", value, fpg.on, GUIDELINE_DIABETES))
@@ -251,7 +254,7 @@ def glucose_flags(latest: dict[str, Observation]) -> list[Flag]:
     hba1c = latest.get("hba1c")
     if hba1c is not None and hba1c.value >= HBA1C_DIABETES:
         flags.append(Flag("hba1c_diabetes", NeedTag.HIGH_GLUCOSE, NextStep.SEE_DOCTOR,
-                          "hba1c", f"{_n(hba1c.value)}%", hba1c.on, GUIDELINE_DIABETES))
+                          "hba1c", f"{_n(hba1c.value, 'hba1c')}%", hba1c.on, GUIDELINE_DIABETES))
     return flags
 
 
@@ -281,7 +284,7 @@ def lipid_flag(latest: dict[str, Observation]) -> Flag | None:
         return None
     code, step, key = max(found, key=lambda f: f[1].weight)
     obs = latest[key]
-    return Flag(code, NeedTag.DYSLIPIDAEMIA, step, key, f"{_n(obs.value)} mmol/L", obs.on,
+    return Flag(code, NeedTag.DYSLIPIDAEMIA, step, key, f"{_n(obs.value, key)} mmol/L", obs.on,
                 GUIDELINE_LIPIDS)
 
 
@@ -298,7 +301,7 @@ def weight_flags(latest: dict[str, Observation], sex: Sex | None) -> list[Flag]:
                               shown, bmi_obs.on, GUIDELINE_WEIGHT))
     waist = latest.get("waist")
     if waist is not None and sex is not None:
-        value = f"{_n(waist.value)} cm"
+        value = f"{_n(waist.value, 'waist')} cm"
         if waist.value >= WAIST_CENTRAL[sex]:
             flags.append(Flag("waist_central", NeedTag.OVERWEIGHT, NextStep.INTERVENE,
                               "waist", value, waist.on, GUIDELINE_WEIGHT))
@@ -313,7 +316,7 @@ def uric_acid_flag(latest: dict[str, Observation]) -> Flag | None:
     if obs is None or obs.value <= URIC_ACID_HIGH:
         return None
     return Flag("uric_acid_high", NeedTag.HYPERURICAEMIA, NextStep.INTERVENE, "uric_acid",
-                f"{_n(obs.value)} µmol/L", obs.on, GUIDELINE_URIC_ACID)
+                f"{_n(obs.value, 'uric_acid')} µmol/L", obs.on, GUIDELINE_URIC_ACID)
 
 
 #: (kind, band key) → (flag code, need, next step)

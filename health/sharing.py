@@ -41,7 +41,7 @@ from health.models import (
     QuestionnaireResponse,
 )
 from health.questionnaires import score
-from health.readings import READINGS, bmi
+from health.readings import READINGS, bmi, shown_readings
 from health.screening import Observation, QuestionnaireOutcome, latest_readings, screen
 from health.signals import profile_deleting
 from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
@@ -165,6 +165,10 @@ class SharedHealth:
     lifestyle: dict = field(default_factory=dict)
 
 
+def _shown(key: str, value: float) -> float:
+    return round(value, 1) if key == "bmi" else READINGS[key].shown(value)
+
+
 def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_id: int,
                        now: datetime, also: Iterable[str] = ()) -> SharedHealth:
     """Provider staff read what a client shares with their organisation now, and the read
@@ -185,9 +189,9 @@ def read_shared_health(*, accessor: User, provider: ProviderOrganisation, owner_
     latest = latest_readings(_checkups_of(owner_id))
     view.readings = {k: v for k, v in latest.items()
                      if k in allowed or (k == "bmi" and ShareField.BODY in shared)}
-    if "bmi" in view.readings:  # exact for screening; one decimal where shown
-        obs = view.readings["bmi"]
-        view.readings["bmi"] = Observation(round(obs.value, 1), obs.on)
+    # Exact for screening; rounded as people read them where shown.
+    view.readings = {k: Observation(_shown(k, obs.value), obs.on)
+                     for k, obs in view.readings.items()}
     kinds = set()
     if ShareField.MENTAL_HEALTH in shared:
         kinds |= {QuestionnaireKind.PHQ9.value, QuestionnaireKind.GAD7.value}
@@ -323,7 +327,7 @@ EXPORT_LABELS = {
 
 def _checkup_out(c) -> dict:
     return {"id": c.id, "measured_on": c.measured_on.isoformat(), "source": c.source,
-            "readings": c.readings,
+            "readings": shown_readings(c.readings),
             "bmi": bmi(c.readings.get("weight"), c.readings.get("height")),
             "recorded_at": c.created_at.isoformat()}
 

@@ -77,7 +77,8 @@ def _health_globals() -> dict:
 
 
 def _charts(checkups) -> list:
-    points = {key: [(c.measured_on, c.readings[key]) for c in checkups if key in c.readings]
+    points = {key: [(c.measured_on, READINGS[key].shown(c.readings[key])) for c in checkups
+                    if key in c.readings]
               for key in ("systolic", "diastolic", "fasting_glucose", "weight")}
     bmis = [(c.measured_on, value) for c in checkups
             if (value := bmi(c.readings.get("weight"), c.readings.get("height"))) is not None]

@@ -77,7 +77,7 @@ def checkup_out(checkup: CampaignCheckup, user: User, *, with_results: bool) -> 
         preparation=campaign.preparation(locale),
         results_consent=checkup.results_consent_at is not None,
         results_received=checkup.results_received_at is not None,
-        results=[ExplainedOut(key=r.key, label=r.label, value=r.value, unit=r.unit,
+        results=[ExplainedOut(key=r.key, label=r.label, value=r.shown_value, unit=r.unit,
                               level=r.level.value if r.level else None,
                               level_label=r.level.label if r.level else None,
                               what_it_is=r.what_it_is, advice=r.advice)

@@ -118,6 +118,12 @@ class Explained:
     advice: str
 
     @property
+    def shown_value(self) -> float:
+        """The value at the lab's precision (its level came from the exact value)."""
+        return READINGS[self.key].shown(self.value) if self.key in READINGS \
+            else round(self.value, 1)
+
+    @property
     def is_abnormal(self) -> bool:
         return self.level is not None and self.level.is_abnormal
 
