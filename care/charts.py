@@ -25,9 +25,10 @@ class ProgressChart:
 
 
 def _fmt(value) -> str:
+    """Measurements are stored exact; one decimal is as precise as a home device reads."""
     if isinstance(value, list):
-        return "/".join(f"{v:g}" for v in value)
-    return f"{value:g}"
+        return "/".join(f"{round(v, 1):g}" for v in value)
+    return f"{round(value, 1):g}"
 
 
 def progress_charts(plan: CarePlan | None, rows: list[HomeMeasurement]) -> list[ProgressChart]:
