@@ -11,9 +11,23 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from benefits.models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, RosterEntry
+from benefits.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentStatus,
+    RosterEntry,
+    TransactionKind,
+)
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_field_labels, register_section
+from core.accounts.personal_data import (
+    Section,
+    register_field_labels,
+    register_section,
+    register_value_labels,
+)
 from core.db import db
 
 #: The readable export's words for this section's keys.
@@ -59,7 +73,24 @@ def erase(user: User, _now: datetime) -> None:
                        .values(user_id=None))
 
 
+#: The export's words for the ledger account kinds and payment states a person meets.
+ACCOUNT_KIND_LABELS = {
+    AccountKind.EMPLOYEE_BUDGET.value: _l("Benefits budget"),
+    AccountKind.BUDGET_HOLD.value: _l("Set aside for a booking"),
+}
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.PENDING.value: _l("Waiting for payment"),
+    PaymentStatus.PAID.value: _l("Paid"),
+    PaymentStatus.RELEASED.value: _l("Released, nothing taken"),
+    PaymentStatus.REFUNDED.value: _l("Refunded"),
+}
+
+
 def init_app() -> None:
     register_field_labels(LABELS)
+    register_value_labels("kind", TransactionKind)
+    register_value_labels("kind", ACCOUNT_KIND_LABELS)
+    register_value_labels("account_kind", ACCOUNT_KIND_LABELS)
+    register_value_labels("status", PAYMENT_STATUS_LABELS)
     register_section(Section(key="budget", title=_l("Budget"), export=export_budget,
                              erase=erase, order=60))

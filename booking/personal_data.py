@@ -26,7 +26,12 @@ from booking.models import (
     WaitlistStatus,
 )
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_field_labels, register_section
+from core.accounts.personal_data import (
+    Section,
+    register_field_labels,
+    register_section,
+    register_value_labels,
+)
 from core.clock import utcnow
 from core.db import db
 from health.models import Dependant
@@ -79,13 +84,15 @@ def export_bookings(user: User, _now: datetime) -> dict:
     return {
         "bookings": [{
             "id": b.id, "service": b.service.title_en, "service_zh": b.service.title_zh,
-            "provider": b.provider.name_en, "practitioner": b.practitioner.name_en,
+            "provider": b.provider.name_en, "provider_zh": b.provider.name_zh,
+            "practitioner": b.practitioner.name_en, "practitioner_zh": b.practitioner.name_zh,
             "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
             "status": b.status.value, "for_family_member_id": b.dependant_id,
             "price_minor": b.price_minor, "currency": b.currency,
             "booked_at": b.created_at.isoformat()} for b in bookings],
         "waiting_lists": [{
-            "service": w.service.title_en, "starts_at": w.starts_at.isoformat(),
+            "service": w.service.title_en, "service_zh": w.service.title_zh,
+            "starts_at": w.starts_at.isoformat(),
             "status": w.status.value, "joined_at": w.created_at.isoformat()} for w in waiting],
     }
 
@@ -122,5 +129,7 @@ def init_app(_app: Flask) -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
     register_field_labels(LABELS)
+    register_value_labels("status", BookingStatus)
+    register_value_labels("status", WaitlistStatus)
     register_section(Section(key="bookings", title=_l("Bookings"), export=export_bookings,
                              blockers=deletion_blockers, erase=erase, order=40))

@@ -14,10 +14,16 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from care import plans
-from care.models import AgreementStatus, CareAgreement
+from care.models import AgreementStatus, CareAgreement, MeasurementKind
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_field_labels, register_section
+from core.accounts.personal_data import (
+    Section,
+    register_field_labels,
+    register_section,
+    register_value_labels,
+)
 from core.db import db
+from health.vocabulary import ShareField
 
 #: The readable export's words for this section's keys.
 LABELS = {
@@ -43,6 +49,7 @@ def export_care(user: User, _now: datetime) -> list[dict]:
         plan = plans.plan_of(a)
         out.append({
             "team": a.team.name_en, "team_zh": a.team.name_zh, "provider": a.provider.name_en,
+            "provider_zh": a.provider.name_zh,
             "status": a.status.value, "starts_on": a.starts_on.isoformat(),
             "ends_on": a.ends_on.isoformat(), "accepted_at": a.accepted_at.isoformat(),
             "terms_version": a.terms_version, "shared": a.share_set,
@@ -85,6 +92,10 @@ def erase(user: User, _now: datetime) -> None:
 
 def init_app() -> None:
     register_field_labels(LABELS)
+    register_value_labels("status", AgreementStatus)
+    register_value_labels("kind", MeasurementKind)
+    register_value_labels("shared", ShareField)
+    register_value_labels("direction", {"below": _l("below"), "at_least": _l("at least")})
     register_section(Section(key="family_physician", title=_l("Family physician"),
                              export=export_care, blockers=deletion_blockers, erase=erase,
                              order=30))

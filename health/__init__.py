@@ -8,7 +8,12 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
 from core.accounts.models import Role
-from core.accounts.personal_data import Section, register_field_labels, register_section
+from core.accounts.personal_data import (
+    Section,
+    register_field_labels,
+    register_section,
+    register_value_labels,
+)
 from core.bootstrap import register_api
 from core.db import db
 from core.navigation import NavEntry, add_nav
@@ -26,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_reading, "reading")
     app.after_request(_keep_reads_of_refused_pages)
     register_field_labels(sharing.EXPORT_LABELS)
+    for key, labels in sharing.EXPORT_VALUE_LABELS.items():
+        register_value_labels(key, labels)
     register_section(Section(
         key="health", title=_l("Health"), order=20,
         export=lambda user, now: sharing.export_health_of(user, now=now),

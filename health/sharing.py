@@ -39,12 +39,23 @@ from health.models import (
     HealthProfile,
     QuestionnaireKind,
     QuestionnaireResponse,
+    Relation,
+    Sex,
+    Smoking,
 )
 from health.questionnaires import score
 from health.readings import READINGS, bmi, shown_readings
-from health.screening import Observation, QuestionnaireOutcome, latest_readings, screen
+from health.screening import (
+    SUBJECTS,
+    TITLES,
+    NextStep,
+    Observation,
+    QuestionnaireOutcome,
+    latest_readings,
+    screen,
+)
 from health.signals import profile_deleting
-from health.vocabulary import SHARE_READINGS, ShareField, minimum_fields
+from health.vocabulary import SHARE_READINGS, NeedTag, ShareField, minimum_fields
 
 #: ``Session.info`` key: the access-log entries written in the current transaction, so that
 #: a page refused after showing the data (4xx, rolled back) still records the read.
@@ -325,6 +336,14 @@ EXPORT_LABELS = {
 }
 
 
+#: The readable export's words for the health section's coded values, by key.
+EXPORT_VALUE_LABELS = {
+    "code": TITLES, "subject": SUBJECTS, "need": NeedTag, "needs": NeedTag, "goals": NeedTag,
+    "next_step": NextStep, "sex": Sex, "smoking": Smoking, "relation": Relation,
+    "fields": ShareField, "kind": {"phq9": "PHQ-9", "gad7": "GAD-7", "isi": "ISI"},
+}
+
+
 def _checkup_out(c) -> dict:
     return {"id": c.id, "measured_on": c.measured_on.isoformat(), "source": c.source,
             "readings": shown_readings(c.readings),
@@ -376,7 +395,8 @@ def export_health_of(user: User, *, now: datetime) -> dict:
         "dependant_checkups": [{**_checkup_out(c), "dependant_id": c.dependant_id}
                                for c in family_checkups],
         "consents": [{"id": c.id, "provider_id": c.provider_id,
-                      "provider": c.provider.name_en, "fields": sorted(c.fields.split()),
+                      "provider": c.provider.name_en, "provider_zh": c.provider.name_zh,
+                      "fields": sorted(c.fields.split()),
                       "purpose": c.purpose, "valid_from": c.valid_from.isoformat(),
                       "valid_until": c.valid_until.isoformat(),
                       "revoked_at": c.revoked_at and c.revoked_at.isoformat()}

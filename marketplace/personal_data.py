@@ -22,13 +22,13 @@ LABELS = {
 }
 
 def export_reviews(user: User, _now: datetime) -> list[dict]:
-    rows = db.session.execute(select(Review, Service.title_en)
+    rows = db.session.execute(select(Review, Service.title_en, Service.title_zh)
                               .join(Service, Review.service_id == Service.id)
                               .where(Review.author_id == user.id)
                               .order_by(Review.created_at, Review.id)).all()
-    return [{"service": title, "stars": r.stars, "text": r.text,
+    return [{"service": title, "service_zh": title_zh, "stars": r.stars, "text": r.text,
              "created_at": r.created_at.isoformat(), "reply": r.reply_text}
-            for r, title in rows]
+            for r, title, title_zh in rows]
 
 
 def erase(user: User, _now: datetime) -> None:

@@ -13,12 +13,17 @@ from flask_babel import ngettext
 from sqlalchemy import and_, delete, func, not_, select, update
 
 from core.accounts.models import User
-from core.accounts.personal_data import Section, register_field_labels, register_section
+from core.accounts.personal_data import (
+    Section,
+    register_field_labels,
+    register_section,
+    register_value_labels,
+)
 from core.clock import utcnow
 from core.db import db
 from health.models import Dependant
 from health.signals import dependant_deleting, profile_deleting
-from park.models import LIVE_STATUSES, EventSession, Feedback, Registration
+from park.models import LIVE_STATUSES, EventSession, Feedback, Registration, RegistrationStatus
 
 #: The readable export's words for this section's keys.
 LABELS = {
@@ -90,6 +95,7 @@ def init_app() -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
     register_field_labels(LABELS)
+    register_value_labels("status", RegistrationStatus)
     register_section(Section(key="park_events", title=_l("Park events"),
                              export=export_registrations, blockers=deletion_blockers,
                              erase=erase, order=50))

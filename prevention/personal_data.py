@@ -49,7 +49,8 @@ def _on_dependant_deleting(dependant, **kwargs) -> None:
 def export_checkups(user: User, _now: datetime) -> list[dict]:
     rows = db.session.scalars(select(CampaignCheckup).where(CampaignCheckup.user_id == user.id)
                               .order_by(CampaignCheckup.day, CampaignCheckup.id))
-    return [{"campaign": c.campaign.name("en"), "package": c.package.name("en"),
+    return [{"campaign": c.campaign.name("en"), "campaign_zh": c.campaign.name("zh_CN"),
+             "package": c.package.name("en"), "package_zh": c.package.name("zh_CN"),
              "day": c.day.isoformat(), "booking_id": c.booking_id,
              "for_family_member_id": c.dependant_id,
              "results_consent_at": c.results_consent_at and c.results_consent_at.isoformat(),

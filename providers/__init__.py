@@ -7,11 +7,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from core.accounts.models import Role
+from core.accounts.personal_data import register_value_labels
 from core.bootstrap import register_api
 from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
 from core.readiness import add_check
 from providers import api, cli, feeds, holiday_views, holidays, views
+from providers.models import CATEGORY_LABELS
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(holiday_views.bp)
     register_api(app, api.bp)
     cli.init_app(app)
+    register_value_labels("category", CATEGORY_LABELS)
+    register_value_labels("pot", CATEGORY_LABELS)
     add_check(app, "holidays", holidays.horizon_check)
     add_nav(Role.PROVIDER_STAFF, NavEntry(
         "providers.dashboard", _l("Provider dashboard"),

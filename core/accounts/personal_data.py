@@ -11,16 +11,17 @@ section (login, memberships, tokens) is core's and always comes first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from core.accounts.errors import InvalidCredentials
-from core.accounts.models import ApiToken, Membership, User
+from core.accounts.models import ApiToken, Membership, Role, User
 from core.audit import services as audit
 from core.db import db
 from core.errors import Conflict, InvalidInput
@@ -93,6 +94,39 @@ FIELD_LABELS: dict[str, object] = {
 def register_field_labels(labels: dict[str, object]) -> None:
     """A package's words for the keys its section exports."""
     FIELD_LABELS.update(labels)
+
+
+#: The readable export's words for coded values, by the key they appear under
+#: (``status`` → ``confirmed`` → 已确认). Packages add theirs with ``register_value_labels``.
+VALUE_LABELS: dict[str, dict[str, object]] = {}
+
+
+def register_value_labels(key: str, labels: Mapping[str, object] | type[Enum]) -> None:
+    """A package's words for the codes it exports under ``key``: a mapping, or an enum
+    whose members have a ``label``."""
+    if isinstance(labels, type) and issubclass(labels, Enum):
+        labels = {member.value: _LazyLabel(member) for member in labels}
+    VALUE_LABELS.setdefault(key, {}).update(labels)
+
+
+class _LazyLabel:
+    """An enum member's label, read in the reader's language when shown."""
+
+    def __init__(self, member: Enum) -> None:
+        self.member = member
+
+    def __str__(self) -> str:
+        return str(self.member.label)
+
+
+def value_label(key: str, value: str) -> str:
+    """A coded value in words when its key's vocabulary knows it, else the value itself."""
+    label = VALUE_LABELS.get(key, {}).get(value)
+    return str(label) if label is not None else value
+
+
+register_value_labels("role", Role)
+register_value_labels("locale", {"zh_CN": "简体中文", "en": "English"})
 
 
 def field_label(key: str) -> str:
@@ -170,9 +204,11 @@ def _export_account(user: User, _now: datetime) -> dict:
         "last_login_at": user.last_login_at and user.last_login_at.isoformat(),
         "memberships": [{
             "role": m.role.value, "is_active": m.is_active,
-            "park": m.park and m.park.name_en,
+            "park": m.park and m.park.name_en, "park_zh": m.park and m.park.name_zh,
             "enterprise": m.enterprise and m.enterprise.name_en,
+            "enterprise_zh": m.enterprise and m.enterprise.name_zh,
             "provider": m.provider and m.provider.name_en,
+            "provider_zh": m.provider and m.provider.name_zh,
             "provider_level": m.provider_level and m.provider_level.value,
             "since": m.created_at.isoformat()} for m in user.memberships],
         "api_tokens": [{

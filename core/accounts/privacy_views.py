@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -24,16 +24,33 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def readable(value, currency: str | None = None):
+def _in_the_readers_language(record: dict) -> dict:
+    """A name exported in both languages (``service`` and ``service_zh``) once, in the
+    reader's."""
+    chinese = str(get_locale() or "").startswith("zh")
+    out = {}
+    for key, item in record.items():
+        if key.endswith("_zh") and key[:-3] in record:
+            continue
+        twin = record.get(f"{key}_zh")
+        out[key] = twin if chinese and twin else item
+    return out
+
+
+def readable(value, currency: str | None = None, key: str = ""):
     """The export as people read it: times in the park's zone and the reader's language,
-    amounts in yuan (a record's ``*_minor`` values with its ``currency``), keys in words."""
+    amounts in yuan (a record's ``*_minor`` values with its ``currency``), keys and coded
+    values in words."""
     if isinstance(value, dict):
+        value = _in_the_readers_language(value)
         money = value.get("currency") if isinstance(value.get("currency"), str) else currency
         return {personal_data.field_label(k): (
             format_money(v, money) if k.endswith("_minor") and isinstance(v, int) and money
-            else readable(v, money)) for k, v in value.items() if k != "currency"}
+            else readable(v, money, k)) for k, v in value.items() if k != "currency"}
     if isinstance(value, list):
-        return [readable(v, currency) for v in value]
+        return [readable(v, currency, key) for v in value]
+    if isinstance(value, str) and key in personal_data.VALUE_LABELS:
+        return personal_data.value_label(key, value)
     if isinstance(value, str) and _DATETIME.match(value):
         try:
             return format_when(datetime.fromisoformat(value))
