@@ -628,6 +628,11 @@ def feedback_csv(event_id: int):
         "Content-Disposition": f'attachment; filename="event-{event.id}-feedback.csv"'})
 
 
+def _venue_fields(form: VenueForm) -> dict:
+    return {"name_zh": form.name_zh.data, "name_en": form.name_en.data,
+            "location": form.location.data or "", "capacity": form.capacity.data}
+
+
 @bp.route("/park/venues/<int:venue_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_venue(venue_id: int):
@@ -640,9 +645,8 @@ def edit_venue(venue_id: int):
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.validate():
         try:
-            services.update_venue(venue, actor=current_user, name_zh=form.name_zh.data,
-                                  name_en=form.name_en.data, location=form.location.data or "",
-                                  capacity=form.capacity.data, now=utcnow())
+            services.update_venue(venue, actor=current_user, now=utcnow(),
+                                  **_venue_fields(form))
         except DomainError as exc:
             refuse(exc)
             status = exc.status
@@ -661,9 +665,8 @@ def venues(park_id: int):
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            services.create_venue(park, actor=current_user, name_zh=form.name_zh.data,
-                                  name_en=form.name_en.data, location=form.location.data or "",
-                                  capacity=form.capacity.data, now=utcnow())
+            services.create_venue(park, actor=current_user, now=utcnow(),
+                                  **_venue_fields(form))
         except DomainError as exc:
             refuse(exc)
             status = exc.status
