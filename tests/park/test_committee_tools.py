@@ -359,3 +359,28 @@ def test_two_neighbouring_certificates_share_nothing_guessable(kit):
     a, b = (certificates.certificate_number(r).split("-")[2] for r in (first, second))
     assert second.id == first.id + 1 and a != b
     assert sum(x == y for x, y in zip(a, b, strict=True)) < 8
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAIL_DELIVERY": "queue"}])
+def test_a_moved_sessions_mail_is_queued_in_the_outbox_not_sent_in_the_request(
+        client, make, kit, outbox):
+    session = kit.session()
+    kit.register(session)
+    response = client.patch(f"/api/v1/sessions/{session.id}",
+                            headers=_headers(make, kit.committee),
+                            json={"venue_id": kit.add_venue(name="Garden").id})
+    assert response.status_code == 200, response.get_json()
+    assert outbox == []
+    queued = db.session.scalars(select(OutboxMail)).all()
+    assert [m.to for m in queued] == [kit.employee.email] and "Garden" in queued[0].body
+
+
+def test_employees_reading_in_english_see_a_chinese_only_event_by_its_chinese_title(
+        client, kit):
+    event = kit.event()
+    event.title_en = event.description_en = ""
+    db.session.commit()
+    _sign_in(client, kit.employee)
+    listing = client.get("/events", headers=EN).get_data(as_text=True)
+    page = client.get(f"/events/{event.id}", headers=EN).get_data(as_text=True)
+    assert "中医药文化周" in listing and "中医药文化周" in page and "介绍" in page
