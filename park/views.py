@@ -196,6 +196,7 @@ def ticket(registration_id: int):
     qr = tickets.qr_svg(reg.ticket_code) if reg.status is RegistrationStatus.CONFIRMED else None
     return render_template("park/ticket.html", reg=reg, qr=qr, now=utcnow(),
                            has_certificate=certificates.can_have_certificate(reg),
+                           certificate_number=certificates.certificate_number(reg),
                            code=registration.format_code(reg.ticket_code),
                            locale=current_locale_code(),
                            can_cancel=registration.can_cancel(reg, current_user, now=utcnow()),

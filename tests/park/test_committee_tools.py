@@ -384,3 +384,11 @@ def test_employees_reading_in_english_see_a_chinese_only_event_by_its_chinese_ti
     listing = client.get("/events", headers=EN).get_data(as_text=True)
     page = client.get(f"/events/{event.id}", headers=EN).get_data(as_text=True)
     assert "中医药文化周" in listing and "中医药文化周" in page and "介绍" in page
+
+
+def test_the_attendees_ticket_shows_the_certificate_number_linking_to_its_check(client, kit):
+    reg = _certified(kit)
+    _sign_in(client, reg.user)
+    page = client.get(f"/tickets/{reg.id}", headers=ZH).get_data(as_text=True)
+    number = certificates.certificate_number(reg)
+    assert f'href="/certificates/verify/{number}"' in page
