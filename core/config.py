@@ -196,6 +196,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # worker (the default; ``flask worker`` runs imports) or inline (in the request).
         **({"JOBS_MODE": env["JOBS_MODE"].strip().lower()} if env.get("JOBS_MODE") else {}),
         "HEALTH_DATA_KEYS": env.get("HEALTH_DATA_KEYS") or None,
+        "PARK_CERTIFICATE_KEY": env.get("PARK_CERTIFICATE_KEY") or None,
+        "PARK_CERTIFICATE_FONT": env.get("PARK_CERTIFICATE_FONT") or None,
         "INVITATION_TTL_DAYS": int(env.get("INVITATION_TTL_DAYS", "14")),
         "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),
         "API_TOKEN_MAX_DAYS": int(env.get("API_TOKEN_MAX_DAYS", "365")),
@@ -368,6 +370,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Jobs"),
     Setting("PARK_OFFER_MINUTES", "`120`", "how long a waitlist offer for an event session is "
             "kept", "Jobs"),
+    Setting("PARK_CERTIFICATE_KEY", "derived from `SECRET_KEY`", "signs course certificates' "
+            "numbers (checked at `/certificates/verify/<number>`); set it once and keep it: "
+            "a new key invalidates every certificate printed before", "Jobs"),
+    Setting("PARK_CERTIFICATE_FONT", "unset (CJK TrueType fonts, then DejaVu Sans)",
+            "a TrueType font (`.ttf`/`.ttc`, not OpenType-CFF) embedded in certificates; "
+            "lines it has no glyphs for use the non-embedded CID font STSong-Light", "Jobs"),
     Setting("REPORT_MIN_GROUP", "`5`", "the smallest group of employees an enterprise report "
             "may show", "Jobs"),
     Setting("LOG_FORMAT", "`text`", "`json`: one JSON object per log line (timestamp, level, "

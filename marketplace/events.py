@@ -15,15 +15,14 @@ from core.db import db
 from core.policy import park_ids_of
 from marketplace.catalogue import CatalogueQuery
 from park.models import Event, EventSession, EventStatus
+from park.queries import in_audience
 
 MAX_EVENTS = 6
 
 
 def _for_person(user: User, events: list[Event]) -> list[Event]:
-    enterprises = [m.enterprise for m in user.active_memberships if m.enterprise is not None]
-    if not enterprises:
-        return events
-    return [e for e in events if any(e.is_for(enterprise) for enterprise in enterprises)]
+    """An event restricted to some enterprises only for their people."""
+    return [e for e in events if in_audience(user, e)]
 
 
 def events_between(user: User, *, start: datetime, end: datetime, terms: list[str] = (),

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.accounts.models import Enterprise, Membership, Park, Role, User
 from core.db import db
 from health.models import Dependant
-from park import checkin, covers, registration, services
+from park import checkin, covers, feedback, registration, services
 from park.models import Event, EventKind, Venue
 
 VENUES = [  # zh, en, location, capacity
@@ -90,6 +90,11 @@ def _event(park: Park, committee: User, venues: dict[str, Venue], *, now: dateti
     return event, True
 
 
+#: What colleagues said of the opening talk (the committee reads it on the event's page).
+OPENING_FEEDBACK = ((4, "内容实用，就是会场有点热。"), (3, ""),
+                    (5, "Very clear, thank you. More sessions in English please."))
+
+
 def seed_park(park: Park, *, now: datetime) -> None:
     committee = _user("committee@parkwell.demo")
     employee = _user("employee@parkwell.demo")
@@ -135,8 +140,12 @@ def seed_park(park: Park, *, now: datetime) -> None:
         registration.register(sachet, actor=employee, now=now, dependant_id=child.id)
     checkin.check_in(opening, code=mine.ticket_code, actor=committee, now=now)
     colleagues = _colleagues(park, 8)
-    for colleague in colleagues[:5]:
-        registration.register(opening, actor=colleague, now=now)
+    at_opening = [registration.register(opening, actor=c, now=now) for c in colleagues[:5]]
+    feedback.give_feedback(tcm, actor=employee, rating=5, comment="讲得很生动，希望多办几场。",
+                           now=now)
+    for reg, (rating, comment) in zip(at_opening, OPENING_FEEDBACK, strict=False):
+        checkin.check_in(opening, code=reg.ticket_code, actor=committee, now=now)
+        feedback.give_feedback(tcm, actor=reg.user, rating=rating, comment=comment, now=now)
     for colleague in colleagues[:4]:  # the small group fills up...
         registration.register(ear, actor=colleague, now=now)
     registration.register(ear, actor=employee, now=now, join_waitlist=True)  # ...and waits

@@ -17,6 +17,7 @@ from core.api.pagination import PageQuery, paginate
 from core.clock import to_zone, utcnow
 from core.db import db
 from core.i18n import current_locale_code
+from core.policy import Action
 from park import (
     checkin,
     covers,
@@ -25,36 +26,53 @@ from park import (
     payments,
     queries,
     registration,
+    reports,
     services,
     tickets,
 )
-from park.errors import CoverNotFound, RegistrationNotPayable, TicketNotValid
-from park.models import EventKind, EventStatus, Registration, RegistrationStatus
+from park.errors import (
+    AnnouncementEventInvalid,
+    CoverNotFound,
+    RegistrationNotPayable,
+    TicketNotValid,
+    VenueNotFound,
+)
+from park.models import Event, EventKind, EventStatus, Registration, RegistrationStatus, Venue
 from park.schemas import (
+    AnnouncementCreate,
+    AnnouncementList,
+    AnnouncementOut,
     AttendanceOut,
     CheckInData,
     CheckInOut,
     CoverUpload,
     EmptyBody,
+    EventAnalyticsOut,
     EventCreate,
     EventOut,
     EventPage,
+    EventUpdate,
     FeedbackCreate,
+    FeedbackItemOut,
     FeedbackOut,
+    FeedbackPage,
     PaymentSummary,
     RegistrationCreate,
     RegistrationOut,
     RegistrationPage,
     RegistrationPaymentOut,
+    SessionAnalyticsOut,
     SessionCancel,
     SessionCancelOut,
     SessionCreate,
     SessionOut,
+    SessionPatch,
     SessionUpdate,
     StatusChange,
     VenueCreate,
     VenueList,
     VenueOut,
+    VenueUpdate,
 )
 
 bp = ApiBlueprint("park_api", __name__, tag="park")
@@ -98,6 +116,21 @@ def create_venue(user: User, park_id: int, body: VenueCreate):
         park, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
 
 
+@bp.operation("/venues/<int:venue_id>", method="PATCH", scope=ApiScope.WRITE,
+              body=VenueUpdate, response=VenueOut, errors=(403, 404, 409, 422),
+              summary="Change a venue's names, place or capacity (the park's committee)")
+def update_venue(user: User, venue_id: int, body: VenueUpdate):
+    """Only the fields sent change. 409 ``venue_name_taken``;
+    ``venue_capacity_below_sessions`` when a session still to come there holds more
+    people than the new capacity."""
+    venue = db.session.get(Venue, venue_id)
+    if venue is None:
+        raise VenueNotFound()
+    queries.park_for(user, venue.park_id)
+    return VenueOut.of(services.change_venue(venue, actor=user, now=utcnow(),
+                                             **body.changes()), current_locale_code())
+
+
 @bp.operation("/events", method="GET", query=PageQuery, response=EventPage,
               summary="Published events of your parks with sessions still to come")
 def list_events(user: User, query: PageQuery):
@@ -127,6 +160,18 @@ def create_event(user: User, park_id: int, body: EventCreate):
         now=utcnow(), **fields), current_locale_code()))
 
 
+@bp.operation("/events/<int:event_id>", method="PATCH", scope=ApiScope.WRITE,
+              body=EventUpdate, response=EventOut, errors=(403, 404, 409, 422),
+              summary="Change an event's titles, texts, window, audience or price")
+def update_event(user: User, event_id: int, body: EventUpdate):
+    """Only the fields sent change, with the rules of the event form: 409
+    ``event_not_editable`` (completed or cancelled), ``price_locked`` (the price changes
+    only while a draft); 422 ``registration_window_invalid``, ``audience_invalid``."""
+    event = queries.managed_event(user, event_id)
+    return EventOut.of(services.change_event(event, actor=user, now=utcnow(),
+                                             **body.changes()), current_locale_code())
+
+
 @bp.operation("/events/<int:event_id>/sessions", method="POST", scope=ApiScope.WRITE,
               body=SessionCreate, response=SessionOut, status=201, errors=(403, 404, 409),
               summary="Add a session at a venue (no clash, capacity within the venue's)")
@@ -146,6 +191,19 @@ def update_session(user: User, session_id: int, body: SessionUpdate):
     session = queries.managed_session(user, session_id)
     return _idempotent(user, body, 200, lambda: SessionOut.of(services.update_session(
         session, actor=user, now=utcnow(), **body.model_dump()), current_locale_code()))
+
+
+@bp.operation("/sessions/<int:session_id>", method="PATCH", scope=ApiScope.WRITE,
+              body=SessionPatch, response=SessionOut, errors=(403, 404, 409, 422),
+              summary="Change some of a session's time, venue, capacity or titles")
+def patch_session(user: User, session_id: int, body: SessionPatch):
+    """Only the fields sent change, with the rules of ``PUT``: never below the places
+    taken (409 ``capacity_below_taken``), no venue clash (409 ``venue_clash``). When the
+    time or the venue changes, everyone registered, offered or waiting is e-mailed
+    (through the mail outbox, after the commit)."""
+    session = queries.managed_session(user, session_id)
+    return SessionOut.of(services.change_session(session, actor=user, now=utcnow(),
+                                                 **body.changes()), current_locale_code())
 
 
 @bp.operation("/sessions/<int:session_id>/cancel", method="POST", scope=ApiScope.WRITE,
@@ -379,3 +437,66 @@ def give_feedback(user: User, event_id: int, body: FeedbackCreate):
     event = queries.visible_event(user, event_id)
     return _idempotent(user, body, 200, lambda: FeedbackOut.of(feedback.give_feedback(
         event, actor=user, rating=body.rating, comment=body.comment, now=utcnow())))
+
+
+@bp.operation("/events/<int:event_id>/feedback", method="GET", query=PageQuery,
+              response=FeedbackPage, errors=(403, 404),
+              summary="The event's ratings and comments, newest first (the park's committee)")
+def list_feedback(user: User, event_id: int, query: PageQuery):
+    """Without the authors' names. ``count`` and ``average_rating`` cover every answer."""
+    event = queries.managed_event(user, event_id)
+    summary = feedback.summary_of(event)
+    page = paginate(feedback.feedback_for(event), query, FeedbackItemOut.of)
+    return page | {"count": summary.count, "average_rating": summary.average_rating}
+
+
+@bp.operation("/events/<int:event_id>/analytics", method="GET", response=EventAnalyticsOut,
+              errors=(403, 404),
+              summary="Attendance by session and ratings of one event (the park's committee)")
+def event_analytics(user: User, event_id: int):
+    event = queries.managed_event(user, event_id)
+    locale = current_locale_code()
+    result = reports.for_event(event, locale)
+    row = result.row
+    return EventAnalyticsOut(
+        event_id=event.id, title=row.label, status=event.status.value, capacity=row.capacity,
+        registered=row.registered, checked_in=row.checked_in,
+        attendance_rate=round(row.attendance_rate, 4), ratings=row.ratings,
+        average_rating=None if row.average_rating is None else round(row.average_rating, 2),
+        sessions=[SessionAnalyticsOut(
+            **AttendanceOut.of(s, a).model_dump(), title=s.title(locale),
+            starts_at=s.starts_at, cancelled=s.is_cancelled,
+            attendance_rate=round(a.rate, 4)) for s, a in result.sessions])
+
+
+# -- announcements -------------------------------------------------------------------------
+
+
+@bp.operation("/parks/<int:park_id>/announcements", method="GET", response=AnnouncementList,
+              errors=(403, 404), summary="The park's latest announcements (its people)")
+def list_announcements(user: User, park_id: int):
+    park = queries.park_for(user, park_id, Action.VIEW_PARK_EVENTS)
+    return AnnouncementList(items=[AnnouncementOut.of(a) for a in
+                                   services.announcements_of([park.id], limit=50)])
+
+
+@bp.operation("/parks/<int:park_id>/announcements", method="POST", scope=ApiScope.WRITE,
+              body=AnnouncementCreate, response=AnnouncementOut, status=201,
+              errors=(403, 404, 422),
+              summary="Post an announcement to the park's employees (its committee)")
+def create_announcement(user: User, park_id: int, body: AnnouncementCreate):
+    """Shown in the app at once; the e-mails to the park's employees are written to the
+    mail outbox in the same transaction and delivered by the worker. 422
+    ``announcement_event_invalid`` for an event of another park."""
+    park = queries.park_for(user, park_id)
+
+    def write() -> AnnouncementOut:
+        event = None
+        if body.event_id is not None:
+            event = db.session.get(Event, body.event_id)
+            if event is None or event.park_id != park.id:  # the same answer for both
+                raise AnnouncementEventInvalid()
+        return AnnouncementOut.of(services.post_announcement(
+            park, actor=user, title=body.title, body=body.body, event=event, now=utcnow()))
+
+    return _idempotent(user, body, 201, write)

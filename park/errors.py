@@ -210,3 +210,14 @@ class CoverTooLarge(InvalidInput):
 class CoverNotFound(NotFound):
     code = "cover_not_found"
     default_message = _l("This event has no cover image.")
+
+
+class VenueCapacityBelowSessions(Conflict):
+    code = "venue_capacity_below_sessions"
+    default_message = _l("A session still to come at this venue holds more people than this "
+                         "capacity: lower that session's capacity first.")
+
+
+class AnnouncementEventInvalid(InvalidInput):
+    code = "announcement_event_invalid"
+    default_message = _l("Choose an event of this park.")

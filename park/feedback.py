@@ -1,11 +1,16 @@
 """After the event: attendees rate it (1–5) and may leave a comment, once per event (a
-second answer replaces the first)."""
+second answer replaces the first); the committee reads the answers on the event's page,
+exports them as CSV or reads them over the API. Answers are shown without their authors'
+names: people say more when the committee cannot tell who said it."""
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from core.accounts.models import User
 from core.db import db
@@ -38,3 +43,42 @@ def give_feedback(event: Event, *, actor: User, rating: int, comment: str,
     feedback.rating, feedback.comment, feedback.created_at = rating, comment.strip()[:1000], now
     db.session.flush()
     return feedback
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    average_rating: float | None
+    #: How many answers gave each rating, 5 down to 1.
+    by_rating: tuple[int, int, int, int, int]
+
+
+def feedback_for(event: Event) -> Select:
+    """The event's answers, newest first (a statement: the API pages it)."""
+    return (select(Feedback).where(Feedback.event_id == event.id)
+            .order_by(Feedback.created_at.desc(), Feedback.id.desc()))
+
+
+def summary_of(event: Event) -> Summary:
+    counts = dict(db.session.execute(select(Feedback.rating, func.count(Feedback.id)).where(
+        Feedback.event_id == event.id).group_by(Feedback.rating)).all())
+    count = sum(counts.values())
+    total = sum(rating * n for rating, n in counts.items())
+    return Summary(count=count, average_rating=total / count if count else None,
+                   by_rating=tuple(counts.get(r, 0) for r in range(5, 0, -1)))
+
+
+def to_csv(rows: list[Feedback], headers: list[str], *, when) -> str:
+    """The answers as CSV for Excel: UTF-8 with a BOM (so that Excel reads the Chinese),
+    comments neutralised against spreadsheet formulas. ``when`` formats a time."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([when(row.created_at), row.rating, _safe(row.comment)])
+    return "\ufeff" + out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """A cell starting with = + - @ (or a tab or carriage return) is a formula to Excel."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -69,8 +69,8 @@ class VenueForm(FlaskForm):
 class EventForm(FlaskForm):
     title_zh = StringField(_l("Event title (Chinese)"), validators=[DataRequired(REQUIRED),
                                                               Length(max=200)])
-    title_en = StringField(_l("Event title (English)"), validators=[DataRequired(REQUIRED),
-                                                              Length(max=200)])
+    title_en = StringField(_l("Event title (English, optional)"),
+                           validators=[Optional(), Length(max=200)])
     description_zh = TextAreaField(_l("Description (Chinese)"),
                                    validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"),

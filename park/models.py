@@ -185,10 +185,19 @@ class Event(db.Model):
         return self.price_minor > 0
 
     def title(self, locale: str) -> str:
-        return (self.title_zh if locale.startswith("zh") else self.title_en) or self.title_en
+        """The title in ``locale``; a Chinese-only event (no English title) shows its
+        Chinese title in English too, and the other way round."""
+        own = self.title_zh if locale.startswith("zh") else self.title_en
+        return own or self.title_zh or self.title_en
+
+    @property
+    def is_restricted(self) -> bool:
+        """Open to some of the park's enterprises only: kept out of public feeds."""
+        return bool(self.audience)
 
     def description(self, locale: str) -> str:
-        return self.description_zh if locale.startswith("zh") else self.description_en
+        own = self.description_zh if locale.startswith("zh") else self.description_en
+        return own or self.description_zh or self.description_en
 
     @property
     def allows_family(self) -> bool:
@@ -244,7 +253,7 @@ class EventSession(db.Model):
 
     def title(self, locale: str) -> str:
         own = self.title_zh if locale.startswith("zh") else self.title_en
-        return own or self.title_en or self.event.title(locale)
+        return own or self.event.title(locale)
 
     @property
     def is_cancelled(self) -> bool:

@@ -32,15 +32,27 @@ def parks_of(user: User) -> list[Park]:
     return list(db.session.scalars(select(Park).where(Park.id.in_(ids)))) if ids else []
 
 
+def in_audience(user: User, event: Event) -> bool:
+    """Whether the event is open to the user: every event is, unless it is restricted to
+    some enterprises; then only to people of those (not to providers or another
+    enterprise's people, who would otherwise learn of it by its URL)."""
+    if not event.is_restricted:
+        return True
+    return any(m.enterprise is not None and event.is_for(m.enterprise)
+               for m in user.active_memberships)
+
+
 def visible_event(user: User, event_id: int) -> Event:
-    """A published (or finished) event of the user's park, or any event of a park they
-    manage. Raises EventNotFound."""
+    """A published (or finished) event of the user's park open to them, or any event of a
+    park they manage. Raises EventNotFound (also for an event restricted to other
+    enterprises: as if it did not exist, like another park's)."""
     event = db.session.get(Event, event_id)
     if event is None:
         raise EventNotFound()
     if can(user, Action.MANAGE_PARK_EVENTS, event):
         return event
-    if event.status in PUBLIC_STATUSES and can(user, Action.VIEW_PARK_EVENTS, event):
+    if event.status in PUBLIC_STATUSES and can(user, Action.VIEW_PARK_EVENTS, event) \
+            and in_audience(user, event):
         return event
     raise EventNotFound()
 
@@ -89,9 +101,8 @@ def upcoming_events(user: User, *, now: datetime) -> list[Event]:
         EventSession.ends_at > now, EventSession.cancelled_at.is_(None)).distinct()
         .options(selectinload(Event.sessions), selectinload(Event.audience),
                  selectinload(Event.cover))).all()
-    enterprises = [m.enterprise for m in user.active_memberships if m.enterprise is not None]
-    if enterprises:  # an employee or enterprise admin sees what is open to their enterprise
-        events = [e for e in events if any(e.is_for(x) for x in enterprises)]
+    managed = {p for p in ids if can(user, Action.MANAGE_PARK_EVENTS, db.session.get(Park, p))}
+    events = [e for e in events if e.park_id in managed or in_audience(user, e)]
     return sorted(events, key=lambda e: (e.starts_at, e.id))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from core.accounts.models import Park
 from core.db import db
+from park.checkin import attendance
 from park.models import (
     Event,
     EventKind,
@@ -115,3 +116,24 @@ def to_csv(rows: list[Row], headers: list[str]) -> str:
 def _safe(text: str) -> str:
     """Neutralise spreadsheet formulas in user-entered text (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@dataclass(frozen=True)
+class EventAnalytics:
+    """One event's attendance, session by session, and its ratings."""
+
+    row: Row
+    sessions: list  #: (session, checkin.Attendance) pairs
+
+
+def for_event(event: Event, locale: str) -> EventAnalytics:
+    from_sessions = [(s, attendance(s)) for s in event.sessions]
+    live = [(s, a) for s, a in from_sessions if not s.is_cancelled]
+    ratings = db.session.execute(select(func.count(Feedback.id), func.sum(Feedback.rating))
+                                 .where(Feedback.event_id == event.id)).one()
+    row = Row(label=event.title(locale), kind=event.kind,
+              capacity=sum(s.capacity for s, _a in live),
+              registered=sum(a.registered for _s, a in from_sessions),
+              checked_in=sum(a.checked_in for _s, a in from_sessions),
+              ratings=int(ratings[0] or 0), rating_sum=int(ratings[1] or 0))
+    return EventAnalytics(row=row, sessions=from_sessions)

@@ -65,7 +65,8 @@ class VenueList(BaseModel):
 
 class EventCreate(_Strict):
     title_zh: str = Field(min_length=1, max_length=200)
-    title_en: str = Field(min_length=1, max_length=200)
+    title_en: str = Field("", max_length=200, description="Optional: an event without one "
+                                                          "shows its Chinese title in English.")
     description_zh: str = Field("", max_length=5000)
     description_en: str = Field("", max_length=5000)
     kind: EventKind
@@ -98,6 +99,64 @@ class SessionCreate(_Strict):
 
 class SessionUpdate(SessionCreate):
     """The session's new time, venue, capacity and titles (all of them)."""
+
+
+class _Patch(_Strict):
+    """Only the fields sent change; a field sent as null is refused (422)."""
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_unset=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("null: leave the field out to keep it")
+        return value
+
+
+class VenueUpdate(_Patch):
+    name_zh: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, min_length=1, max_length=200)
+    location: str | None = Field(None, max_length=200)
+    capacity: int | None = Field(None, ge=1, le=100000, description="Never below a session "
+                                                                    "still to come there.")
+
+
+class EventUpdate(_Patch):
+    title_zh: str | None = Field(None, min_length=1, max_length=200)
+    title_en: str | None = Field(None, max_length=200, description="Empty: the Chinese title "
+                                                                   "is shown in English.")
+    description_zh: str | None = Field(None, max_length=5000)
+    description_en: str | None = Field(None, max_length=5000)
+    kind: EventKind | None = None
+    family_places: int | None = Field(None, ge=0, le=5)
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
+    audience: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        None, max_length=500, description="Enterprise ids; empty: every enterprise.")
+    price_minor: int | None = Field(None, ge=0, le=MAX_PRICE_MINOR,
+                                    description="Only while the event is a draft.")
+
+    @field_validator("registration_opens_at", "registration_closes_at")
+    @classmethod
+    def _years(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _sane_year(value)
+
+
+class SessionPatch(_Patch):
+    venue_id: int | None = Field(None, ge=1, le=MAX_ID)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    capacity: int | None = Field(None, ge=1, le=100000, description="Never below the places "
+                                                                    "taken.")
+    title_zh: str | None = Field(None, max_length=200)
+    title_en: str | None = Field(None, max_length=200)
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _years(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _sane_year(value)
 
 
 class CoverUpload(_Strict):
@@ -320,3 +379,67 @@ class FeedbackOut(BaseModel):
     def of(cls, feedback: Feedback) -> FeedbackOut:
         return cls(event_id=feedback.event_id, rating=feedback.rating,
                    comment=feedback.comment, created_at=feedback.created_at)
+
+
+class FeedbackItemOut(BaseModel):
+    """One answer, without its author (answers are anonymous to the committee)."""
+
+    rating: int
+    comment: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, feedback: Feedback) -> FeedbackItemOut:
+        return cls(rating=feedback.rating, comment=feedback.comment,
+                   created_at=feedback.created_at)
+
+
+class FeedbackPage(Page[FeedbackItemOut]):
+    count: int = 0
+    average_rating: float | None = None
+
+
+class SessionAnalyticsOut(AttendanceOut):
+    title: str
+    starts_at: datetime
+    cancelled: bool
+    attendance_rate: float = Field(description="Checked in out of confirmed tickets, 0–1.")
+
+
+class EventAnalyticsOut(BaseModel):
+    event_id: int
+    title: str
+    status: str
+    capacity: int = Field(description="Places at its sessions going ahead.")
+    registered: int = Field(description="Confirmed tickets.")
+    checked_in: int
+    attendance_rate: float = Field(description="Checked in out of registered, 0–1.")
+    ratings: int
+    average_rating: float | None
+    sessions: list[SessionAnalyticsOut]
+
+
+class AnnouncementCreate(_Strict):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+    event_id: int | None = Field(None, ge=1, le=MAX_ID, description="An event of the park "
+                                                                    "it is about, if any.")
+
+
+class AnnouncementOut(BaseModel):
+    id: int
+    park_id: int
+    event_id: int | None
+    title: str
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, announcement) -> AnnouncementOut:
+        return cls(id=announcement.id, park_id=announcement.park_id,
+                   event_id=announcement.event_id, title=announcement.title,
+                   body=announcement.body, created_at=announcement.created_at)
+
+
+class AnnouncementList(BaseModel):
+    items: list[AnnouncementOut]

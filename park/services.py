@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.accounts.models import Enterprise, Membership, Park, Role, User
 from core.clock import to_zone
@@ -21,6 +21,7 @@ from core.db import db
 from core.policy import Action, require
 from park import notifications, payments
 from park.errors import (
+    AnnouncementEventInvalid,
     AudienceInvalid,
     CapacityAboveVenue,
     CapacityBelowTaken,
@@ -36,6 +37,7 @@ from park.errors import (
     SessionNotCancelled,
     SessionNotRestorable,
     SessionTimesInvalid,
+    VenueCapacityBelowSessions,
     VenueClash,
     VenueNameTaken,
     VenueNotFound,
@@ -77,6 +79,37 @@ def create_venue(park: Park, *, actor: User, name_zh: str, name_en: str, locatio
     db.session.add(venue)
     db.session.flush()
     return venue
+
+
+def update_venue(venue: Venue, *, actor: User, name_zh: str, name_en: str, location: str,
+                 capacity: int, now: datetime) -> Venue:
+    """Rename, move or resize a venue. Its row is locked first (as adding a session does),
+    so that no session can be added above the new capacity meanwhile. Raises NotFound,
+    Forbidden, VenueNameTaken, VenueCapacityBelowSessions (a session still to come there
+    holds more people)."""
+    require(actor, Action.MANAGE_PARK_EVENTS, venue.park)
+    lock_venue(venue.id)
+    if db.session.scalar(select(Venue.id).where(
+            Venue.park_id == venue.park_id, Venue.name_en == name_en.strip(),
+            Venue.id != venue.id)) is not None:
+        raise VenueNameTaken()
+    largest = db.session.scalar(select(func.max(EventSession.capacity)).join(Event).where(
+        EventSession.venue_id == venue.id, EventSession.ends_at > now,
+        EventSession.cancelled_at.is_(None), Event.status.in_(
+            [EventStatus.DRAFT, EventStatus.PUBLISHED])))
+    if largest is not None and capacity < largest:
+        raise VenueCapacityBelowSessions()
+    venue.name_zh, venue.name_en = name_zh.strip(), name_en.strip()
+    venue.location, venue.capacity = location.strip(), capacity
+    db.session.flush()
+    return venue
+
+
+def change_venue(venue: Venue, *, actor: User, now: datetime, **changes) -> Venue:
+    """Change only the fields given (the API's PATCH), with ``update_venue``'s rules."""
+    fields = {"name_zh": venue.name_zh, "name_en": venue.name_en, "location": venue.location,
+              "capacity": venue.capacity}
+    return update_venue(venue, actor=actor, now=now, **(fields | changes))
 
 
 def venues_of(park: Park) -> list[Venue]:
@@ -161,6 +194,23 @@ def update_event(event: Event, *, actor: User, title_zh: str, title_en: str,
     event.updated_at = now
     db.session.flush()
     return event
+
+
+def change_event(event: Event, *, actor: User, now: datetime, **changes) -> Event:
+    """Change only the fields given (the API's PATCH), with ``update_event``'s rules; the
+    others keep their values. ``audience`` is a list of enterprise ids."""
+    fields = {"title_zh": event.title_zh, "title_en": event.title_en,
+              "description_zh": event.description_zh, "description_en": event.description_en,
+              "kind": event.kind, "family_places": event.family_places,
+              "registration_opens_at": event.registration_opens_at,
+              "registration_closes_at": event.registration_closes_at,
+              "audience_ids": [e.id for e in event.audience],
+              "price_minor": event.price_minor, "currency": event.currency}
+    if "audience" in changes:
+        changes["audience_ids"] = changes.pop("audience")
+    if "kind" in changes:
+        changes["kind"] = EventKind(changes["kind"])
+    return update_event(event, actor=actor, now=now, **(fields | changes))
 
 
 def _check_editable(event: Event) -> None:
@@ -263,6 +313,16 @@ def update_session(session: EventSession, *, actor: User, venue_id: int, starts_
         notifications.session_changed(session, recipients=people)
     offer_next(session, now=now)
     return session
+
+
+def change_session(session: EventSession, *, actor: User, now: datetime,
+                   **changes) -> EventSession:
+    """Change only the fields given (the API's PATCH), with ``update_session``'s rules
+    (registrants told of a move, never below the places taken)."""
+    fields = {"venue_id": session.venue_id, "starts_at": session.starts_at,
+              "ends_at": session.ends_at, "capacity": session.capacity,
+              "title_zh": session.title_zh, "title_en": session.title_en}
+    return update_session(session, actor=actor, now=now, **(fields | changes))
 
 
 def remove_session(session: EventSession, *, actor: User, now: datetime) -> None:
@@ -450,9 +510,13 @@ def park_employees(park: Park) -> list[User]:
 
 def post_announcement(park: Park, *, actor: User, title: str, body: str, now: datetime,
                       event: Event | None = None) -> Announcement:
-    """Shown to the park's people in-app, and e-mailed to its employees after the commit.
-    Raises NotFound, Forbidden."""
+    """Shown to the park's people in-app, and e-mailed to its employees: each message is
+    written to the mail outbox in this transaction and the worker delivers them (nothing is
+    sent while the request runs; ``core.mail``). Raises NotFound, Forbidden,
+    AnnouncementEventInvalid (an event of another park)."""
     require(actor, Action.MANAGE_PARK_EVENTS, park)
+    if event is not None and event.park_id != park.id:
+        raise AnnouncementEventInvalid()
     announcement = Announcement(park_id=park.id, event=event, title=title.strip(),
                                 body=body.strip(), created_by_id=actor.id, created_at=now)
     db.session.add(announcement)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.accounts.models import Park
 from core.db import db
-from park.models import Event, EventSession, EventStatus
+from park.models import Event, EventSession, EventStatus, event_audience
 from park.registration import format_code
 
 PRODID = "-//ParkWell//Park events//EN"
@@ -26,18 +26,24 @@ def qr_svg(code: str, *, scale: int = 6) -> Markup:
     return Markup(qr.svg_inline(scale=scale, title=format_code(code)))  # noqa: S704 - segno's own SVG
 
 
+def public_sessions(park: Park, *, limit: int = 1000) -> list[EventSession]:
+    """The sessions of the park's published and completed events open to every enterprise
+    of the park (a restricted event stays out of what anyone can read)."""
+    restricted = select(event_audience.c.event_id)
+    return list(db.session.scalars(select(EventSession).join(Event).where(
+        Event.park_id == park.id, Event.id.not_in(restricted),
+        Event.status.in_([EventStatus.PUBLISHED, EventStatus.COMPLETED]))
+        .order_by(EventSession.starts_at, EventSession.id).limit(limit)))
+
+
 def park_calendar(park: Park, *, locale: str, now: datetime,
                   image_url: Callable[[Event], str | None] = lambda event: None) -> bytes:
-    """Every session of the park's published and completed events, as one calendar; a
+    """Every session of the park's public events (``public_sessions``), as one calendar; a
     session cancelled on its own stays in it with ``STATUS:CANCELLED`` (RFC 5545), and an
     event's cover is linked as the session's ``IMAGE`` (RFC 7986) when ``image_url`` gives
     one."""
     calendar = Calendar.new(prodid=PRODID, name=park.name(locale))
-    sessions = db.session.scalars(select(EventSession).join(Event).where(
-        Event.park_id == park.id,
-        Event.status.in_([EventStatus.PUBLISHED, EventStatus.COMPLETED]))
-        .order_by(EventSession.starts_at).limit(1000))
-    for session in sessions:
+    for session in public_sessions(park):
         event = session.event
         component = CalendarEvent.new(
             uid=f"park-session-{session.id}@parkwell", start=session.starts_at,

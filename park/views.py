@@ -21,8 +21,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -44,6 +44,7 @@ from park import (
     checkin,
     covers,
     feedback,
+    feeds,
     paying,
     payments,
     queries,
@@ -52,7 +53,7 @@ from park import (
     services,
     tickets,
 )
-from park.errors import CoverNotFound
+from park.errors import CoverNotFound, VenueNotFound
 from park.forms import (
     AnnouncementForm,
     CancelEventForm,
@@ -66,7 +67,7 @@ from park.forms import (
     SessionForm,
     VenueForm,
 )
-from park.models import Event, EventKind, EventStatus, RegistrationStatus
+from park.models import Event, EventKind, EventStatus, RegistrationStatus, Venue
 
 bp = Blueprint("park", __name__)
 
@@ -161,11 +162,21 @@ def give_feedback(event_id: int):
     return redirect(url_for("park.event_detail", event_id=event.id))
 
 
+@bp.route("/certificates/verify/<number>")
+def verify_certificate(number: str):
+    """Public: anyone holding a certificate (an employer, a school) checks it here; the QR
+    code on the PDF points at this page. Shows the holder's initials only."""
+    check = certificates.verify(number[:64])
+    return render_template("park/certificate_verify.html", check=check, number=number[:64],
+                           locale=current_locale_code()), 200 if check else 404
+
+
 @bp.route("/tickets/<int:registration_id>/certificate.pdf")
 @login_required
 def certificate(registration_id: int):
     reg = queries.own_registration(current_user, registration_id)
-    pdf = certificates.certificate_pdf(reg, locale=current_locale_code())
+    pdf = certificates.certificate_pdf(reg, locale=current_locale_code(),
+                                       verify_url=_verify_url)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{reg.id}.pdf"'})
 
@@ -185,6 +196,7 @@ def ticket(registration_id: int):
     qr = tickets.qr_svg(reg.ticket_code) if reg.status is RegistrationStatus.CONFIRMED else None
     return render_template("park/ticket.html", reg=reg, qr=qr, now=utcnow(),
                            has_certificate=certificates.can_have_certificate(reg),
+                           certificate_number=certificates.certificate_number(reg),
                            code=registration.format_code(reg.ticket_code),
                            locale=current_locale_code(),
                            can_cancel=registration.can_cancel(reg, current_user, now=utcnow()),
@@ -255,16 +267,39 @@ def pay(registration_id: int):
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")), status
 
 
-@bp.route("/parks/<code>/events.ics")
-def park_feed(code: str):
+def _public_park(code: str) -> tuple[Park, str]:
+    """The park of a public feed, and the feed's language (``?lang=en``, else the park's)."""
     park = db.session.scalar(select(Park).where(Park.code == code[:40]))
     if park is None:
         raise NotFound()
     locale = request.args.get("lang") or park.default_locale
-    body = tickets.park_calendar(park, locale="en" if locale == "en" else "zh_CN",
-                                 now=utcnow(), image_url=_cover_url)
+    return park, "en" if locale == "en" else "zh_CN"
+
+
+@bp.route("/parks/<code>/events.atom")
+def park_atom(code: str):
+    """The park's public events as an Atom feed (for feed readers and WeCom bots); events
+    restricted to some enterprises stay out, as in the calendar."""
+    park, locale = _public_park(code)
+    with force_locale(locale):
+        body = feeds.park_atom(
+            park, locale=locale, now=utcnow(),
+            self_url=url_for("park.park_atom", code=park.code, _external=True),
+            event_url=lambda e: url_for("park.event_detail", event_id=e.id, _external=True),
+            when=lambda value: format_when(value))
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/parks/<code>/events.ics")
+def park_feed(code: str):
+    park, locale = _public_park(code)
+    body = tickets.park_calendar(park, locale=locale, now=utcnow(), image_url=_cover_url)
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{park.code}.ics"'})
+
+
+def _verify_url(number: str) -> str:
+    return url_for("park.verify_certificate", number=number, _external=True)
 
 
 def _cover_url(event: Event) -> str | None:
@@ -281,7 +316,9 @@ def event_cover(event_id: int):
     event = db.session.get(Event, event_id)
     if event is None:
         raise NotFound()
-    if event.status not in (EventStatus.PUBLISHED, EventStatus.COMPLETED):
+    public = event.status in (EventStatus.PUBLISHED, EventStatus.COMPLETED) \
+        and not event.is_restricted
+    if not public:
         if not current_user.is_authenticated:
             raise NotFound()
         queries.visible_event(current_user, event_id)
@@ -291,8 +328,8 @@ def event_cover(event_id: int):
     response.headers["Content-Type"] = event.cover.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.headers["Cache-Control"] = "public, max-age=300" if event.status in (
-        EventStatus.PUBLISHED, EventStatus.COMPLETED) else "private, no-store"
+    response.headers["Cache-Control"] = "public, max-age=300" if public \
+        else "private, no-store"
     return response
 
 
@@ -305,7 +342,7 @@ def _audience_choices(form: EventForm, park: Park) -> None:
 
 
 def _event_fields(form: EventForm, park: Park) -> dict:
-    return {"title_zh": form.title_zh.data, "title_en": form.title_en.data,
+    return {"title_zh": form.title_zh.data, "title_en": form.title_en.data or "",
             "description_zh": form.description_zh.data or "",
             "description_en": form.description_en.data or "",
             "kind": EventKind(form.kind.data), "family_places": form.family_places.data or 0,
@@ -378,7 +415,14 @@ def _render_manage(event: Event, *, form: EventForm | None = None,
         session_form=session_form, cancel_form=CancelEventForm(formdata=None),
         cancel_session_forms=cancel_session_forms, now=utcnow(),
         cover_form=cover_form or CoverForm(formdata=None),
+        feedback_summary=feedback.summary_of(event),
+        comments=db.session.scalars(feedback.feedback_for(event).limit(
+            COMMENTS_ON_PAGE)).all(), comments_on_page=COMMENTS_ON_PAGE,
         locale=locale, attendance=checkin.attendance), status
+
+
+#: The newest comments shown on the event's page; the CSV and the API have them all.
+COMMENTS_ON_PAGE = 50
 
 
 def _zone(park: Park) -> ZoneInfo:
@@ -573,6 +617,47 @@ def move_event(event_id: int, step: str):
     return redirect(url_for("park.manage_event", event_id=event.id))
 
 
+@bp.route("/park/events/<int:event_id>/feedback.csv")
+@login_required
+def feedback_csv(event_id: int):
+    """Every answer (rating and comment, no names) as CSV for Excel."""
+    event = queries.managed_event(current_user, event_id)
+    rows = db.session.scalars(feedback.feedback_for(event).limit(10000)).all()
+    body = feedback.to_csv(rows, [_("Answered"), _("Rating"), _("Comment")],
+                           when=lambda value: format_when(value, "short"))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="event-{event.id}-feedback.csv"'})
+
+
+def _venue_fields(form: VenueForm) -> dict:
+    return {"name_zh": form.name_zh.data, "name_en": form.name_en.data,
+            "location": form.location.data or "", "capacity": form.capacity.data}
+
+
+@bp.route("/park/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_venue(venue_id: int):
+    """Rename, move or resize a venue (never below a session still to come there)."""
+    venue = db.session.get(Venue, venue_id)
+    if venue is None:
+        raise VenueNotFound()
+    park = queries.park_for(current_user, venue.park_id)
+    form = VenueForm(obj=venue) if request.method == "GET" else VenueForm()
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.validate():
+        try:
+            services.update_venue(venue, actor=current_user, now=utcnow(),
+                                  **_venue_fields(form))
+        except DomainError as exc:
+            refuse(exc)
+            status = exc.status
+        else:
+            flash(_("Venue saved."), "success")
+            return redirect(url_for("park.venues", park_id=park.id))
+    return render_template("park/venue_form.html", park=park, venue=venue, form=form,
+                           locale=current_locale_code()), status
+
+
 @bp.route("/park/<int:park_id>/venues", methods=["GET", "POST"])
 @login_required
 def venues(park_id: int):
@@ -581,9 +666,8 @@ def venues(park_id: int):
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            services.create_venue(park, actor=current_user, name_zh=form.name_zh.data,
-                                  name_en=form.name_en.data, location=form.location.data or "",
-                                  capacity=form.capacity.data, now=utcnow())
+            services.create_venue(park, actor=current_user, now=utcnow(),
+                                  **_venue_fields(form))
         except DomainError as exc:
             refuse(exc)
             status = exc.status

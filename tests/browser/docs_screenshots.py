@@ -28,6 +28,8 @@ CHOSEN = [
     "provider-week-view-1280x800",
     "committee-checkin-390x844",
     "committee-reports-1280x800",
+    "committee-zh-comments-390x844",
+    "committee-zh-venue-refused-390x844",
     "enterprise-admin-roster-import-progress-1280x800",
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",

@@ -39,7 +39,7 @@ def test_committee_publishes_a_festival_and_checks_in_a_ticket(browser: Browser,
     evidence.capture("events")
     page.get_by_role("link", name="New event").click()
     page.get_by_label("Event title (Chinese)").fill("秋季健康节")
-    page.get_by_label("Event title (English)").fill(TITLE)
+    page.get_by_label("Event title (English, optional)").fill(TITLE)
     page.get_by_label("Description (Chinese)").fill("讲座、八段锦和义诊。")
     page.get_by_label("Description (English)").fill("Talks, Baduanjin and free check-ups.")
     page.get_by_label("Kind").select_option(label="Festival week")

@@ -1,13 +1,15 @@
 """The demo park has a TCM culture week and a mental-health week with sessions,
-registrations, a checked-in ticket and a waitlist; seeding twice changes nothing."""
+registrations, checked-in tickets with feedback and a waitlist; seeding twice changes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from core.clock import utcnow
 from core.db import db
 from marketplace.seed import seed_demo
+from park import feedback
 from park.models import Event, EventStatus, Registration, RegistrationStatus
 
 
@@ -22,8 +24,12 @@ def test_the_demo_has_two_festival_weeks_and_seeding_twice_changes_nothing(app):
     assert all(e.status is EventStatus.PUBLISHED for e in events.values())
     assert len(events["中医药文化周"].sessions) == 5
     regs = list(db.session.scalars(select(Registration)))
-    assert sum(1 for r in regs if r.checked_in_at is not None) == 1
+    # The employee and three colleagues came to the opening talk, and each left feedback
+    # (the committee reads it on the event's page).
+    assert sum(1 for r in regs if r.checked_in_at is not None) == 4
     assert any(r.status is RegistrationStatus.WAITING for r in regs)
+    answers = feedback.summary_of(events["中医药文化周"])
+    assert answers.count == 4 and answers.average_rating == pytest.approx(4.25)
 
 
 def test_the_demo_has_a_paid_mooncake_workshop_with_a_cover(app):
