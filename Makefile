@@ -11,7 +11,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 export FLASK_APP := wsgi.py
 
-.PHONY: wheel run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed fuzz crash clean bench
+.PHONY: lighthouse wheel run test install i18n i18n-extract i18n-update i18n-compile lint migrate seed fuzz crash clean bench
 
 ## Create the virtualenv and install ParkWell with its development tools (again only when
 ## pyproject.toml changes).
@@ -65,6 +65,17 @@ crash: install
 ## see bench/bench.py). Needs PostgreSQL on 127.0.0.1 and wrk (apt-get install wrk).
 bench: install i18n-compile
 	$(BIN)/python bench/bench.py
+
+## Lighthouse's mobile audit of home, catalogue, service, booking and checkout (signed in,
+## Chinese) against the demo park on PostgreSQL; writes docs/lighthouse.md. Needs Chromium
+## and npm (bash .ci/browser installs Chromium).
+lighthouse: install i18n-compile
+	test -x .ci/node_modules/.bin/lighthouse || \
+	  npm install --no-save --no-audit --no-fund --silent --prefix .ci lighthouse@12
+	test -f .ci/node_modules/axe-core/axe.min.js || \
+	  npm install --no-save --no-audit --no-fund --silent --prefix .ci "axe-core@^4.10"
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+	  $(BIN)/python -m pytest tests/browser/test_lighthouse.py -m lighthouse -q -p no:cacheprovider
 
 ## Build the wheel and sdist into dist/ (templates, static files, compiled catalogues and
 ## migrations inside; see setup.py), then check them as CI does: bash .ci/wheel

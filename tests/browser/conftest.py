@@ -72,7 +72,17 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"PARKWELL_REQUIRE_BROWSER=1 but {missing}")
 
 
+def _lighthouse_asked_for(config: pytest.Config) -> bool:
+    expression = config.getoption("markexpr") or ""
+    return ("lighthouse" in expression and "not lighthouse" not in expression) or any(
+        "test_lighthouse" in arg for arg in config.args)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _lighthouse_asked_for(config):  # `make lighthouse` only: not part of the journeys
+        kept = [item for item in items if not item.get_closest_marker("lighthouse")]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
     asked = _asked_for(config)
     for item in items:
         if HERE not in Path(str(item.fspath)).parents:
