@@ -31,7 +31,7 @@ from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from core.web import refuse, refuse_to
-from providers import feeds, holidays, queries, services, verification
+from providers import feeds, holidays, hours_services, queries, services, verification
 from providers import slots as slot_engine
 from providers.errors import ProviderNotFound
 from providers.forms import (
@@ -44,6 +44,7 @@ from providers.forms import (
     ReviewForm,
     RuleForm,
     ServiceForm,
+    WeeklyHoursForm,
 )
 from providers.holidays import DayKind, day_kind
 from providers.models import (
@@ -59,6 +60,7 @@ from providers.schemas import (
     ProfileData,
     RuleData,
     ServiceData,
+    WeeklyHoursData,
 )
 
 bp = Blueprint("providers", __name__)
@@ -150,9 +152,11 @@ def edit_profile(provider_id: int):
 
 
 def _flash_fields(exc: DomainError) -> None:
+    """Refuse, and say each field's message: the message names what is wrong in words
+    (the form shows it by the field too); the internal field name is never shown."""
     refuse(exc)
-    for name, message in exc.fields.items():
-        flash(f"{name}: {message}", "error")
+    for message in dict.fromkeys(exc.fields.values()):
+        flash(message, "error")
 
 
 @bp.route("/providers/<int:provider_id>/practitioners", methods=["POST"])
@@ -298,6 +302,45 @@ def add_rule(practitioner_id: int):
         _flash_fields(exc)
         return _render_schedule(practitioner, rule_form=form, status=exc.status)
     flash(_("The working hours have been added."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+def _render_hours(practitioner: Practitioner, form: WeeklyHoursForm, *, status: int = 200):
+    hours = hours_services.read_hours(practitioner, today=park_today())
+    return render_template(
+        "providers/hours.html", practitioner=practitioner, provider=practitioner.provider,
+        form=form, kept=hours.kept, explain=hours_services.kept_explanation,
+        weekday_name=hours_services.weekday_name, locale=current_locale_code()), status
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/hours", methods=["GET", "POST"])
+@login_required
+def weekly_hours(practitioner_id: int):
+    """The weekly-hours editor. Without JavaScript the ``add:``/``copy:`` buttons redisplay
+    the form with a row more or a day copied; only ``save`` writes."""
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    form = WeeklyHoursForm()
+    if request.method == "GET":
+        form.fill(hours_services.read_hours(practitioner, today=park_today()))
+        return _render_hours(practitioner, form)
+    action, _sep, day = (request.form.get("action") or "save").partition(":")
+    if action in ("add", "copy"):
+        form.validate_on_submit()  # the CSRF check; nothing is saved
+        form.add_row(day) if action == "add" else form.copy_to_weekdays(day)
+        return _render_hours(practitioner, form)
+    if not (form.validate_on_submit() & form.validate_ranges()):
+        flash(_("Nothing was saved: correct the hours marked below."), "error")
+        return _render_hours(practitioner, form, status=400)
+    try:
+        hours_services.replace_weekly_hours(
+            practitioner, services.validate(WeeklyHoursData, form.data_for_service()),
+            actor=current_user, now=utcnow(), today=park_today())
+    except DomainError as exc:
+        _flash_fields(exc)
+        form.mark_refused(exc.fields)
+        return _render_hours(practitioner, form, status=exc.status)
+    flash(_("The weekly hours have been saved."), "success")
     return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
 
 
