@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     flash,
@@ -15,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -242,35 +244,72 @@ def _week_start(raw: str | None, today: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _month_of(raw: str | None, default: date) -> date:
+    """The first day of ``raw`` (YYYY-MM), else of ``default``'s month."""
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return default.replace(day=1)
+
+
+def _day_cells(item, first: date, days: int, tz) -> list[dict]:
+    """Per local day: its kind (holiday, make-up day), working intervals, bookings, busy."""
+    cells = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        day_start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        day_end = day_start + timedelta(days=1)
+        cells.append({
+            "date": day, "kind": day_kind(day), "label": _day_label(day),
+            "holiday": holidays.holiday_name(day),
+            "working": _clip(item.working, day_start, day_end),
+            "occupancy": [o for o in item.occupancy
+                          if o.busy_from < day_end and o.busy_until > day_start],
+            "busy": _clip(item.busy, day_start, day_end)})
+    return cells
+
+
+def _day_label(day: date) -> str:
+    """周二 12月8日 / Tue, Dec 8: the weekday always with the date, in the reader's locale."""
+    return format_skeleton("MMMEd", day, locale=get_locale() or "en")
+
+
 def _render_schedule(practitioner: Practitioner, *, rule_form=None, exception_form=None,
                      status: int = 200):
     provider = practitioner.provider
     tz = zone(provider.park.timezone)
     now = utcnow()
-    monday = _week_start(request.args.get("week"), now.astimezone(tz).date())
-    start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
-    end = start + timedelta(days=7)
+    today = now.astimezone(tz).date()
+    monday = _week_start(request.args.get("week"), today)
+    month = _month_of(request.args.get("month"), monday)
+    first = month - timedelta(days=month.weekday())  # the Monday the month grid starts on
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    last = next_month + timedelta(days=(6 - next_month.weekday()) % 7)
+    start = datetime.combine(min(first, monday), datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(max(last, monday + timedelta(days=7)), datetime.min.time(),
+                           tzinfo=tz)
     item = slot_engine.schedules([practitioner], start=start, end=end)[0]
-    days = []
-    for offset in range(7):
-        day = monday + timedelta(days=offset)
-        day_start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-        day_end = day_start + timedelta(days=1)
-        days.append({
-            "date": day, "kind": day_kind(day),
-            "working": _clip(item.working, day_start, day_end),
-            "occupancy": [o for o in item.occupancy
-                          if o.busy_from < day_end and o.busy_until > day_start],
-            "busy": _clip(item.busy, day_start, day_end)})
-    rule_form = rule_form or RuleForm(formdata=None, starts_on=monday,
-                                      timezone=provider.park.timezone)
-    exception_form = exception_form or ExceptionForm(formdata=None)
+    days = _day_cells(item, monday, 7, tz)
+    month_days = _day_cells(item, first, (last - first).days, tz)
+    picked = query_date(request.args.get("on"), default=None, lenient=True)
+    exception_form = exception_form or ExceptionForm(formdata=None, happens_on=picked)
+    hours = hours_services.read_hours(practitioner, today=today)
     return render_template(
         "providers/schedule.html", practitioner=practitioner, provider=provider, days=days,
         monday=monday, previous_week=monday - timedelta(days=7),
-        next_week=monday + timedelta(days=7), rules=queries.rules_of(practitioner),
+        next_week=monday + timedelta(days=7), hours=hours,
+        weekday_name=hours_services.weekday_name, explain=hours_services.kept_explanation,
+        week_label=_("%(first)s – %(last)s", first=_day_label(monday),
+                     last=_day_label(monday + timedelta(days=6))),
+        month=month, month_label=format_skeleton("yMMMM", month, locale=get_locale() or "en"),
+        month_weeks=[month_days[i:i + 7] for i in range(0, len(month_days), 7)],
+        previous_month=(month - timedelta(days=1)).replace(day=1), next_month=next_month,
+        today=today, picked=picked,
         exceptions=queries.exceptions_of(practitioner, since=start),
-        rule_form=rule_form, exception_form=exception_form, DayKind=DayKind,
+        exception_form=exception_form, DayKind=DayKind,
         **_holiday_warning(provider),
         busy_form=BusyImportForm(formdata=None),
         calendar_form=BusyCalendarForm(formdata=None, obj=practitioner),
