@@ -5,6 +5,7 @@ HTML editor without JavaScript, and the API."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -22,10 +23,11 @@ T = time
 NOW = datetime(2026, 12, 8, 2, tzinfo=UTC)
 
 
-def _row(id_, rrule, start=T(9), end=T(12), starts_on=date(2026, 8, 31), tz="Asia/Shanghai"):
-    class Row:
-        pass
-    row = Row()
+NINE, NOON = time(9), time(12)
+
+
+def _row(id_, rrule, start=NINE, end=NOON, starts_on=date(2026, 8, 31), tz="Asia/Shanghai"):
+    row = SimpleNamespace()
     row.id, row.rrule, row.starts_on, row.start_time, row.end_time, row.timezone = (
         id_, rrule, starts_on, start, end, tz)
     return row
@@ -100,13 +102,13 @@ def test_saving_replaces_the_rules_and_slots_follow(app, kit):
 def test_a_refused_save_names_the_day_and_range_and_writes_nothing(app, kit):
     kit.rule()
     before = db.session.scalar(select(func.count()).select_from(AvailabilityRule))
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
-        with pytest.raises(InvalidRule) as refused:
-            hours_services.replace_weekly_hours(
-                kit.practitioner, _data(monday=[{"start": "09:00", "end": "12:00"},
-                                                {"start": "11:00", "end": "13:00"}],
-                                        friday=[{"start": "17:00", "end": "09:00"}]),
-                actor=kit.owner, now=NOW, today=date(2026, 12, 8))
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}), \
+            pytest.raises(InvalidRule) as refused:
+        hours_services.replace_weekly_hours(
+            kit.practitioner, _data(monday=[{"start": "09:00", "end": "12:00"},
+                                            {"start": "11:00", "end": "13:00"}],
+                                    friday=[{"start": "17:00", "end": "09:00"}]),
+            actor=kit.owner, now=NOW, today=date(2026, 12, 8))
     assert set(refused.value.fields) == {"monday.1", "friday.0"}
     assert "星期五 17:00–09:00" in refused.value.fields["friday.0"]
     assert db.session.scalar(select(func.count()).select_from(AvailabilityRule)) == before
