@@ -236,8 +236,8 @@ def timezone_names() -> tuple[str, ...]:
 class RangeForm(Form):
     """One time range of a weekday (a row of the editor; both empty: no range)."""
 
-    start = TimeField(_l("From"), validators=[Optional()])
-    end = TimeField(_l("To"), validators=[Optional()])
+    start = TimeField(_l("Start"), validators=[Optional()])
+    end = TimeField(_l("End"), validators=[Optional()])
 
 
 class WeeklyHoursForm(FlaskForm):

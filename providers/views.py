@@ -264,12 +264,24 @@ def _day_cells(item, first: date, days: int, tz) -> list[dict]:
         day_end = day_start + timedelta(days=1)
         cells.append({
             "date": day, "kind": day_kind(day), "label": _day_label(day),
-            "holiday": holidays.holiday_name(day),
+            "holiday": _holiday_label(holidays.holiday_name(day)),
             "working": _clip(item.working, day_start, day_end),
             "occupancy": [o for o in item.occupancy
                           if o.busy_from < day_end and o.busy_until > day_start],
             "busy": _clip(item.busy, day_start, day_end)})
     return cells
+
+
+def _holiday_label(name: str | None) -> str | None:
+    """The holiday library's English names in the reader's language; names the operator
+    entered (already in Chinese) as they are."""
+    labels = {
+        "New Year's Day": _("New Year's Day"), "Spring Festival": _("Spring Festival"),
+        "Tomb-sweeping Day": _("Tomb-sweeping Day"), "Labour Day": _("Labour Day"),
+        "Dragon Boat Festival": _("Dragon Boat Festival"),
+        "Mid-autumn Festival": _("Mid-autumn Festival"), "National Day": _("National Day"),
+    }
+    return labels.get(name, name) if name else None
 
 
 def _day_label(day: date) -> str:
@@ -289,11 +301,11 @@ def _render_schedule(practitioner: Practitioner, *, rule_form=None, exception_fo
     next_month = (month + timedelta(days=32)).replace(day=1)
     last = next_month + timedelta(days=(6 - next_month.weekday()) % 7)
     start = datetime.combine(min(first, monday), datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(max(last, monday + timedelta(days=7)), datetime.min.time(),
-                           tzinfo=tz)
+    end = datetime.combine(max(last + timedelta(days=1), monday + timedelta(days=7)),
+                           datetime.min.time(), tzinfo=tz)
     item = slot_engine.schedules([practitioner], start=start, end=end)[0]
     days = _day_cells(item, monday, 7, tz)
-    month_days = _day_cells(item, first, (last - first).days, tz)
+    month_days = _day_cells(item, first, (last - first).days + 1, tz)
     picked = query_date(request.args.get("on"), default=None, lenient=True)
     exception_form = exception_form or ExceptionForm(formdata=None, happens_on=picked)
     hours = hours_services.read_hours(practitioner, today=today)
@@ -376,7 +388,10 @@ def weekly_hours(practitioner_id: int):
             practitioner, services.validate(WeeklyHoursData, form.data_for_service()),
             actor=current_user, now=utcnow(), today=park_today())
     except DomainError as exc:
-        _flash_fields(exc)
+        refuse(exc, say=False)
+        flash(_("Nothing was saved: correct the hours marked below."), "error")
+        for message in dict.fromkeys(exc.fields.values()) or [str(exc.message)]:
+            flash(message, "error")
         form.mark_refused(exc.fields)
         return _render_hours(practitioner, form, status=exc.status)
     flash(_("The weekly hours have been saved."), "success")

@@ -251,3 +251,19 @@ def test_the_api_reads_and_writes_the_same_structure(client, make, signed_in):
     assert bad.status_code == 422
     assert bad.get_json()["error"]["code"] == "invalid_rule"
     assert "monday.0" in bad.get_json()["error"]["fields"]
+
+
+def test_the_schedule_shows_weekday_names_and_a_month_calendar_to_pick_a_day_off(
+        client, signed_in):
+    signed_in.rule()
+    db.session.commit()
+    url = f"/providers/practitioners/{signed_in.practitioner.id}/schedule"
+    text = client.get(url + "?week=2026-09-28&month=2026-10",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Mon, Sep 28" in text and "Thu, Oct 1" in text
+    assert "National Day" in text and "October 2026" in text
+    assert "on=2026-10-14" in text
+    picked = client.get(url + "?week=2026-10-14&on=2026-10-14",
+                        headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="2026-10-14"' in picked
+    assert "FREQ=" not in picked
