@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Protocol
 
 from dateutil import rrule as du
 from icalendar import vRecur
@@ -54,7 +55,7 @@ class WeeklyHours:
     replaces: list[int] = field(default_factory=list)
 
 
-class _RuleRow:  # the attributes read_rules needs (an AvailabilityRule has them)
+class _RuleRow(Protocol):  # what read_rules reads (an AvailabilityRule has it)
     id: int
     rrule: str
     starts_on: date

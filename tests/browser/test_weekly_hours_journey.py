@@ -99,6 +99,9 @@ def test_a_provider_sets_weekly_hours_and_a_day_off_on_a_phone_in_chinese(
         expect(page.locator(f'.pw-day[data-day="{monday.isoformat()}"]')) \
             .to_contain_text("09:00–12:00")
     evidence.capture("week")
-    page.locator("#month").scroll_into_view_if_needed()
-    evidence.capture("month")
+    # The parts a phone scrolls to, on their own for the docs.
+    page.locator(".pw-week").screenshot(
+        path=screenshots_dir / "provider-hours-week-strip-390x844.png")
+    page.locator("#month").screenshot(
+        path=screenshots_dir / "provider-hours-month-calendar-390x844.png")
     context.close()
