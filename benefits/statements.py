@@ -4,20 +4,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from benefits.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Payment,
     TransactionKind,
 )
+from booking.models import Booking
 from core.accounts.models import ProviderOrganisation, User
 from core.bounds import month_in_bounds
 from core.db import db
@@ -26,6 +30,7 @@ from core.policy import Action, require
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 INCOME = {TransactionKind.CAPTURE, TransactionKind.CARD_PAYMENT}
+PAYMENT_REFERENCE = re.compile(r"(?:^|:)pay(\d+)(?=:|$)")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class StatementLine:
     kind: TransactionKind
     reference: str
     amount_minor: int
+    #: The booking the money is for (its service, when, who), when the line is a booking's.
+    booking: Booking | None = None
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,29 @@ def provider_statement(provider: ProviderOrganisation, *, month: str, actor: Use
                LedgerAccount.provider_id == provider.id, LedgerAccount.currency == currency,
                LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
         .order_by(LedgerTransaction.id)).all()
+    bookings = _bookings_of(reference for _at, _kind, reference, _amount in rows)
     return Statement(provider=provider, month=month, currency=currency,
-                     lines=[StatementLine(at, kind, reference or "", amount)
+                     lines=[StatementLine(at, kind, reference or "", amount,
+                                          bookings.get(_payment_id(reference)))
                             for at, kind, reference, amount in rows])
+
+
+def _payment_id(reference: str | None) -> int | None:
+    """The payment a ledger reference names (``capture:pay19``, ``fee-back:pay19:2``)."""
+    match = PAYMENT_REFERENCE.search(reference or "")
+    return int(match[1]) if match else None
+
+
+def _bookings_of(references: Iterable[str | None]) -> dict[int, Booking]:
+    """Payment id → its booking (service, client loaded), in one query."""
+    ids = {pid for pid in map(_payment_id, references) if pid is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Payment.id, Booking).join(Booking, Booking.id == Payment.booking_id)
+        .where(Payment.id.in_(ids))
+        .options(selectinload(Booking.service), selectinload(Booking.client))).all()
+    return {pid: booking for pid, booking in rows}  # noqa: C416 (rows are Row objects)
 
 
 def statement_csv_rows(statement: Statement) -> list[list[str]]:

@@ -103,14 +103,20 @@ def bookings_of(user: User, *, upcoming: bool | None = None,
 
 
 def provider_bookings(provider: ProviderOrganisation, *, start: datetime,
-                      end: datetime) -> Select:
-    """The provider's held and confirmed (and marked) bookings starting in the window."""
-    return select(Booking).where(
+                      end: datetime, name: str = "") -> Select:
+    """The provider's held and confirmed (and marked) bookings starting in the window;
+    with ``name``, only those of clients whose name contains it (any case)."""
+    statement = select(Booking).where(
         Booking.provider_id == provider.id, Booking.starts_at >= start,
         Booking.starts_at < end,
         Booking.status.in_([BookingStatus.HELD, BookingStatus.CONFIRMED,
                             BookingStatus.ATTENDED, BookingStatus.NO_SHOW])
     ).order_by(Booking.starts_at, Booking.practitioner_id, Booking.id)
+    if name:
+        pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.join(User, User.id == Booking.client_id).where(
+            func.lower(User.display_name).like(pattern.lower(), escape="\\"))
+    return statement
 
 
 def no_show_count(user: User) -> int:

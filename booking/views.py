@@ -226,19 +226,39 @@ def reschedule(booking_id: int):
     return redirect(url_for("booking.booking_detail", booking_id=booking.id))
 
 
+#: The longest name the provider's bookings list searches for.
+MAX_NAME_SEARCH = 50
+#: How far the provider's "upcoming" list looks ahead.
+UPCOMING_DAYS = 14
+
+
 @bp.route("/providers/<int:provider_id>/bookings")
 @login_required
 def provider_bookings(provider_id: int):
+    """Today's bookings (today in the park's zone), one day (``on``), or the coming two
+    weeks (``view=upcoming``); ``q`` keeps those whose client's name contains it."""
     provider = provider_queries.provider_for(current_user, provider_id, Action.MANAGE_BOOKINGS)
     now = utcnow()
     timezone = provider.park.timezone
     today = to_zone(now, timezone).date()
+    upcoming = request.args.get("view") == "upcoming"
+    name = (request.args.get("q") or "").strip()[:MAX_NAME_SEARCH]
     day = query_date(request.args.get("on"), default=today, lenient=True)
-    start = datetime.combine(day, time(), tzinfo=zone(timezone))
+    if upcoming:
+        day = today
+        start, end = now, datetime.combine(today + timedelta(days=UPCOMING_DAYS + 1), time(),
+                                           tzinfo=zone(timezone))
+    else:
+        start = datetime.combine(day, time(), tzinfo=zone(timezone))
+        end = start + timedelta(days=1)
     bookings = db.session.scalars(queries.provider_bookings(
-        provider, start=start, end=start + timedelta(days=1))).all()
+        provider, start=start, end=end, name=name)).all()
+    days: dict[date, list] = {}
+    for booking in bookings:
+        days.setdefault(to_zone(booking.starts_at, timezone).date(), []).append(booking)
     return render_template("booking/provider_bookings.html", provider=provider, day=day,
-                           previous_day=day - timedelta(days=1),
+                           today=today, upcoming=upcoming, name=name, days=days,
+                           upcoming_days=UPCOMING_DAYS, previous_day=day - timedelta(days=1),
                            next_day=day + timedelta(days=1), bookings=bookings, now=now,
                            form=AttendanceForm(formdata=None), locale=current_locale_code())
 

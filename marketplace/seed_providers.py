@@ -198,9 +198,10 @@ def _practitioner(provider: ProviderOrganisation, spec: tuple, now: datetime) ->
 def _rule(practitioner: Practitioner, spec: tuple, park: Park, now: datetime) -> None:
     days, start, end = spec[4], time(spec[5]), time(spec[6])
     rrule = f"FREQ=WEEKLY;BYDAY={days}"
+    # Any rule at all: once someone has saved their week in the editor (which may group
+    # the days differently), seeding again must not add the demo's hours on top.
     exists = db.session.scalar(select(AvailabilityRule.id).where(
-        AvailabilityRule.practitioner_id == practitioner.id, AvailabilityRule.rrule == rrule,
-        AvailabilityRule.start_time == start))
+        AvailabilityRule.practitioner_id == practitioner.id).limit(1))
     if exists is None:
         db.session.add(AvailabilityRule(
             practitioner=practitioner, rrule=rrule,

@@ -9,11 +9,19 @@ from core.api.pagination import paginate
 from core.clock import utcnow
 from core.db import replica_reads
 from core.errors import NotFound
-from core.i18n import current_locale_code
+from core.i18n import current_locale_code, park_today
 from core.policy import Action, can, require
-from providers import holiday_calendar, holidays, queries, services, verification
+from providers import (
+    holiday_calendar,
+    holidays,
+    hours_services,
+    queries,
+    services,
+    verification,
+)
 from providers.models import VerificationStatus
 from providers.schemas import (
+    WEEKDAY_KEYS,
     CredentialList,
     CredentialOut,
     ExceptionData,
@@ -22,6 +30,7 @@ from providers.schemas import (
     HolidayDayOut,
     HolidayNoticeData,
     HolidayYearOut,
+    KeptRuleOut,
     PractitionerData,
     PractitionerOut,
     ProfileData,
@@ -38,6 +47,10 @@ from providers.schemas import (
     SlotList,
     SlotOut,
     SlotQuery,
+    TimeRangeData,
+    WeekDaysData,
+    WeeklyHoursData,
+    WeeklyHoursOut,
 )
 
 bp = ApiBlueprint("providers_api", __name__, tag="providers")
@@ -177,6 +190,48 @@ def post_rule(user: User, practitioner_id: int, body: RuleData):
               errors=(404,), summary="Remove an availability rule")
 def delete_rule(user: User, rule_id: int):
     services.delete_rule(queries.rule_for(user, rule_id), actor=user)
+
+
+def _weekly_hours_out(practitioner) -> WeeklyHoursOut:
+    today = park_today()
+    hours = hours_services.read_hours(practitioner, today=today)
+    return WeeklyHoursOut(
+        practitioner_id=practitioner.id, timezone=hours.timezone,
+        days=WeekDaysData(**{key: [TimeRangeData(start=r.start, end=r.end)
+                                   for r in hours.days[i]]
+                             for i, key in enumerate(WEEKDAY_KEYS)}),
+        overrides=hours_services.read_overrides(practitioner, today=today),
+        kept=[KeptRuleOut(id=k.id, rrule=k.rrule, starts_on=k.starts_on,
+                          start_time=k.start_time, end_time=k.end_time, timezone=k.timezone,
+                          reason=k.reason,
+                          explanation=hours_services.kept_explanation(k.reason))
+              for k in hours.kept],
+        rules=[RuleOut.of(r) for r in queries.rules_of(practitioner)])
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/weekly-hours", method="GET",
+              response=WeeklyHoursOut, errors=(404,),
+              summary="A practitioner's hours as time ranges per weekday, with date overrides "
+                      "(staff)")
+def get_weekly_hours(user: User, practitioner_id: int):
+    """The same hours as the rules, grouped per weekday; rules a weekly grid cannot show are
+    under ``kept`` with the reason. Overrides are those from today (park time) on."""
+    practitioner = queries.practitioner_for(user, practitioner_id,
+                                            Action.VIEW_PROVIDER_DASHBOARD)
+    return _weekly_hours_out(practitioner)
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/weekly-hours", method="PUT",
+              scope=ApiScope.WRITE, body=WeeklyHoursData, response=WeeklyHoursOut,
+              errors=(404,), summary="Replace a practitioner's weekly hours (and overrides)")
+def put_weekly_hours(user: User, practitioner_id: int, body: WeeklyHoursData):
+    """Stored as one RRULE per distinct range. Refused as a whole (422, invalid_rule, with
+    a message per ``<weekday>.<n>`` or ``overrides.<n>``) when a range ends before it
+    starts, overlaps another, is too short for a service, or overlaps a kept rule."""
+    practitioner = queries.get_practitioner(practitioner_id)
+    hours_services.replace_weekly_hours(practitioner, body, actor=user, now=utcnow(),
+                                        today=park_today())
+    return _weekly_hours_out(practitioner)
 
 
 @bp.operation("/practitioners/<int:practitioner_id>/exceptions", method="GET",

@@ -6,12 +6,20 @@ that the HTML pages and the API go through the same checks.
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -24,6 +32,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import choices
+from providers.hours_services import weekday_name
 from providers.models import (
     CATEGORY_LABELS,
     DELIVERY_MODE_LABELS,
@@ -32,6 +41,8 @@ from providers.models import (
     LANGUAGE_LABELS,
     ProviderCategory,
 )
+from providers.schemas import WEEKDAY_KEYS
+from providers.weekly_hours import MAX_RANGES_PER_DAY
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -209,6 +220,123 @@ class RuleForm(FlaskForm):
         return {"rrule": self.rrule.data, "starts_on": self.starts_on.data,
                 "start_time": self.start_time.data, "end_time": self.end_time.data,
                 "timezone": self.timezone.data or None}
+
+
+_REGIONS = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
+            "Pacific/")
+
+
+@functools.cache
+def timezone_names() -> tuple[str, ...]:
+    """IANA zones people live in (regions, not aliases such as Etc/GMT+8 or PRC)."""
+    return (*sorted(name for name in zoneinfo.available_timezones()
+                    if name.startswith(_REGIONS)), "UTC")
+
+
+class RangeForm(Form):
+    """One time range of a weekday (a row of the editor; both empty: no range)."""
+
+    start = TimeField(_l("Start"), validators=[Optional()])
+    end = TimeField(_l("End"), validators=[Optional()])
+
+
+class WeeklyHoursForm(FlaskForm):
+    """The weekly-hours editor: per weekday a switch and up to six ranges, and the zone.
+    Works as plain form rows; the buttons ``add:<day>`` (one more row) and ``copy:<day>``
+    (this day's ranges to Monday–Friday) redisplay the form without saving."""
+
+    timezone = SelectField(_l("Time zone"), default="Asia/Shanghai",
+                           choices=lambda: choices((n, n) for n in timezone_names()))
+
+    def day_fields(self):
+        """``(key, weekday, switch, ranges)`` for Monday to Sunday."""
+        return [(key, index, self[f"{key}_on"], self[key])
+                for index, key in enumerate(WEEKDAY_KEYS)]
+
+    def fill(self, hours) -> None:
+        """Show stored hours (a ``WeeklyHours``)."""
+        self.timezone.data = hours.timezone
+        for _key, index, switch, ranges in self.day_fields():
+            switch.data = bool(hours.days[index])
+            while len(ranges.entries):
+                ranges.pop_entry()
+            for item in hours.days[index] or [None]:
+                ranges.append_entry({"start": item.start, "end": item.end} if item else {})
+
+    def add_row(self, key: str) -> None:
+        if key in WEEKDAY_KEYS and len(self[key].entries) < MAX_RANGES_PER_DAY:
+            self[key].append_entry()
+            self[f"{key}_on"].data = True
+
+    def copy_to_weekdays(self, key: str) -> None:
+        if key not in WEEKDAY_KEYS:
+            return
+        source = [(row.start.data, row.end.data) for row in self[key]
+                  if row.start.data and row.end.data]
+        for target in WEEKDAY_KEYS[:5]:
+            if target == key:
+                continue
+            ranges = self[target]
+            while len(ranges.entries):
+                ranges.pop_entry()
+            for start, end in source or [(None, None)]:
+                ranges.append_entry({"start": start, "end": end})
+            self[f"{target}_on"].data = bool(source) and bool(self[f"{key}_on"].data)
+
+    @property
+    def messages(self) -> dict[str, list[str]]:
+        """Messages by ``<weekday>`` (the day) or ``<weekday>.<row>`` (a shown row)."""
+        if not hasattr(self, "_messages"):
+            self._messages: dict[str, list[str]] = {}
+        return self._messages
+
+    def say(self, key: str, message: str) -> None:
+        self.messages.setdefault(key, []).append(message)
+
+    def mark_refused(self, fields: dict[str, str]) -> None:
+        """The service's messages (keys ``<weekday>.<n>``, n counting filled ranges) by
+        the rows they are about."""
+        for name, message in fields.items():
+            key, _sep, number = name.partition(".")
+            if key not in WEEKDAY_KEYS or not number.isdigit():
+                continue
+            shown = [i for i, row in enumerate(self[key]) if row.start.data and row.end.data]
+            self.say(f"{key}.{shown[int(number)]}" if int(number) < len(shown) else key,
+                     message)
+
+    def validate_ranges(self) -> bool:
+        """Rows half filled, or a day switched on with no range: said with the day's name."""
+        ok = True
+        for key, index, switch, ranges in self.day_fields():
+            if not switch.data:
+                continue
+            filled = 0
+            for number, row in enumerate(ranges, start=1):
+                if bool(row.start.data) != bool(row.end.data):
+                    self.say(f"{key}.{number - 1}", _(
+                        "%(day)s, range %(n)s: give both times.", day=weekday_name(index),
+                        n=number))
+                    ok = False
+                filled += bool(row.start.data and row.end.data)
+            if not filled:
+                self.say(key, _("%(day)s is switched on: give a time range, or switch it off.",
+                                day=weekday_name(index)))
+                ok = False
+        return ok
+
+    def data_for_service(self) -> dict:
+        days = {}
+        for key, _index, switch, ranges in self.day_fields():
+            days[key] = ([{"start": row.start.data, "end": row.end.data} for row in ranges
+                          if row.start.data and row.end.data] if switch.data else [])
+        return {"timezone": self.timezone.data, "days": days}
+
+
+for _index, _key in enumerate(WEEKDAY_KEYS):
+    setattr(WeeklyHoursForm, f"{_key}_on", BooleanField(
+        LazyString(functools.partial(weekday_name, _index))))
+    setattr(WeeklyHoursForm, _key, FieldList(FormField(RangeForm), min_entries=1,
+                                             max_entries=MAX_RANGES_PER_DAY))
 
 
 class ExceptionForm(FlaskForm):

@@ -155,6 +155,46 @@ class ExceptionData(_Strict):
     note: str = Field("", max_length=200)
 
 
+WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                "sunday")
+
+
+class TimeRangeData(_Strict):
+    start: WallTime
+    end: WallTime
+
+
+class WeekDaysData(_Strict):
+    """Each weekday's ranges (at most 6 a day), in the editor's zone; empty: not working."""
+
+    monday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    tuesday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    wednesday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    thursday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    friday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    saturday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    sunday: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+
+
+class OverrideData(_Strict):
+    """A date that differs from the week: ``off`` (the whole day), ``hours`` (these ranges
+    instead of the week's), ``extra`` (these ranges as well), ``closed`` (not these ranges)."""
+
+    day: date
+    kind: Literal["off", "hours", "extra", "closed"]
+    ranges: list[TimeRangeData] = Field(default_factory=list, max_length=6)
+    note: str = Field("", max_length=200)
+
+
+class WeeklyHoursData(_Strict):
+    timezone: str | None = Field(None, max_length=64,
+                                 description="IANA zone; the park's when left out.")
+    days: WeekDaysData
+    overrides: list[OverrideData] | None = Field(
+        None, max_length=100, description="When given, replaces the overrides from today "
+                                          "(park time) on; when left out, they stay.")
+
+
 class ReviewData(_Strict):
     decision: Literal["approve", "reject"]
     reason: str = Field("", max_length=500)
@@ -327,6 +367,29 @@ class ExceptionOut(BaseModel):
 
 class ExceptionList(BaseModel):
     items: list[ExceptionOut]
+
+
+class KeptRuleOut(BaseModel):
+    id: int
+    rrule: str
+    starts_on: date
+    start_time: WallTime
+    end_time: WallTime
+    timezone: str
+    reason: Literal["interval", "ends", "later_start", "other_zone", "unreadable"]
+    explanation: str
+
+
+class WeeklyHoursOut(BaseModel):
+    """The editor's structure; ``kept`` are stored rules it cannot show as a weekly grid
+    (left as they are by a PUT), ``rules`` the RRULEs as stored."""
+
+    practitioner_id: int
+    timezone: str
+    days: WeekDaysData
+    overrides: list[OverrideData]
+    kept: list[KeptRuleOut]
+    rules: list[RuleOut]
 
 
 class CredentialOut(BaseModel):

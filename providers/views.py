@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     flash,
@@ -15,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -31,7 +33,7 @@ from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from core.web import refuse, refuse_to
-from providers import feeds, holidays, queries, services, verification
+from providers import feeds, holidays, hours_services, queries, services, verification
 from providers import slots as slot_engine
 from providers.errors import ProviderNotFound
 from providers.forms import (
@@ -44,6 +46,7 @@ from providers.forms import (
     ReviewForm,
     RuleForm,
     ServiceForm,
+    WeeklyHoursForm,
 )
 from providers.holidays import DayKind, day_kind
 from providers.models import (
@@ -59,6 +62,7 @@ from providers.schemas import (
     ProfileData,
     RuleData,
     ServiceData,
+    WeeklyHoursData,
 )
 
 bp = Blueprint("providers", __name__)
@@ -150,9 +154,11 @@ def edit_profile(provider_id: int):
 
 
 def _flash_fields(exc: DomainError) -> None:
+    """Refuse, and say each field's message: the message names what is wrong in words
+    (the form shows it by the field too); the internal field name is never shown."""
     refuse(exc)
-    for name, message in exc.fields.items():
-        flash(f"{name}: {message}", "error")
+    for message in dict.fromkeys(exc.fields.values()):
+        flash(message, "error")
 
 
 @bp.route("/providers/<int:provider_id>/practitioners", methods=["POST"])
@@ -238,35 +244,84 @@ def _week_start(raw: str | None, today: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _month_of(raw: str | None, default: date) -> date:
+    """The first day of ``raw`` (YYYY-MM), else of ``default``'s month."""
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return default.replace(day=1)
+
+
+def _day_cells(item, first: date, days: int, tz) -> list[dict]:
+    """Per local day: its kind (holiday, make-up day), working intervals, bookings, busy."""
+    cells = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        day_start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        day_end = day_start + timedelta(days=1)
+        cells.append({
+            "date": day, "kind": day_kind(day), "label": _day_label(day),
+            "holiday": _holiday_label(holidays.holiday_name(day)),
+            "working": _clip(item.working, day_start, day_end),
+            "occupancy": [o for o in item.occupancy
+                          if o.busy_from < day_end and o.busy_until > day_start],
+            "busy": _clip(item.busy, day_start, day_end)})
+    return cells
+
+
+def _holiday_label(name: str | None) -> str | None:
+    """The holiday library's English names in the reader's language; names the operator
+    entered (already in Chinese) as they are."""
+    labels = {
+        "New Year's Day": _("New Year's Day"), "Spring Festival": _("Spring Festival"),
+        "Tomb-sweeping Day": _("Tomb-sweeping Day"), "Labour Day": _("Labour Day"),
+        "Dragon Boat Festival": _("Dragon Boat Festival"),
+        "Mid-autumn Festival": _("Mid-autumn Festival"), "National Day": _("National Day"),
+    }
+    return labels.get(name, name) if name else None
+
+
+def _day_label(day: date) -> str:
+    """周二 12月8日 / Tue, Dec 8: the weekday always with the date, in the reader's locale."""
+    return format_skeleton("MMMEd", day, locale=get_locale() or "en")
+
+
 def _render_schedule(practitioner: Practitioner, *, rule_form=None, exception_form=None,
                      status: int = 200):
     provider = practitioner.provider
     tz = zone(provider.park.timezone)
     now = utcnow()
-    monday = _week_start(request.args.get("week"), now.astimezone(tz).date())
-    start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
-    end = start + timedelta(days=7)
+    today = now.astimezone(tz).date()
+    monday = _week_start(request.args.get("week"), today)
+    month = _month_of(request.args.get("month"), monday)
+    first = month - timedelta(days=month.weekday())  # the Monday the month grid starts on
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    last = next_month + timedelta(days=(6 - next_month.weekday()) % 7)
+    start = datetime.combine(min(first, monday), datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(max(last + timedelta(days=1), monday + timedelta(days=7)),
+                           datetime.min.time(), tzinfo=tz)
     item = slot_engine.schedules([practitioner], start=start, end=end)[0]
-    days = []
-    for offset in range(7):
-        day = monday + timedelta(days=offset)
-        day_start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-        day_end = day_start + timedelta(days=1)
-        days.append({
-            "date": day, "kind": day_kind(day),
-            "working": _clip(item.working, day_start, day_end),
-            "occupancy": [o for o in item.occupancy
-                          if o.busy_from < day_end and o.busy_until > day_start],
-            "busy": _clip(item.busy, day_start, day_end)})
-    rule_form = rule_form or RuleForm(formdata=None, starts_on=monday,
-                                      timezone=provider.park.timezone)
-    exception_form = exception_form or ExceptionForm(formdata=None)
+    days = _day_cells(item, monday, 7, tz)
+    month_days = _day_cells(item, first, (last - first).days + 1, tz)
+    picked = query_date(request.args.get("on"), default=None, lenient=True)
+    exception_form = exception_form or ExceptionForm(formdata=None, happens_on=picked)
+    hours = hours_services.read_hours(practitioner, today=today)
     return render_template(
         "providers/schedule.html", practitioner=practitioner, provider=provider, days=days,
         monday=monday, previous_week=monday - timedelta(days=7),
-        next_week=monday + timedelta(days=7), rules=queries.rules_of(practitioner),
+        next_week=monday + timedelta(days=7), hours=hours,
+        weekday_name=hours_services.weekday_name, explain=hours_services.kept_explanation,
+        week_label=_("%(first)s – %(last)s", first=_day_label(monday),
+                     last=_day_label(monday + timedelta(days=6))),
+        month=month, month_label=format_skeleton("yMMMM", month, locale=get_locale() or "en"),
+        month_weeks=[month_days[i:i + 7] for i in range(0, len(month_days), 7)],
+        previous_month=(month - timedelta(days=1)).replace(day=1), next_month=next_month,
+        today=today, picked=picked,
         exceptions=queries.exceptions_of(practitioner, since=start),
-        rule_form=rule_form, exception_form=exception_form, DayKind=DayKind,
+        exception_form=exception_form, DayKind=DayKind,
         **_holiday_warning(provider),
         busy_form=BusyImportForm(formdata=None),
         calendar_form=BusyCalendarForm(formdata=None, obj=practitioner),
@@ -298,6 +353,48 @@ def add_rule(practitioner_id: int):
         _flash_fields(exc)
         return _render_schedule(practitioner, rule_form=form, status=exc.status)
     flash(_("The working hours have been added."), "success")
+    return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
+
+
+def _render_hours(practitioner: Practitioner, form: WeeklyHoursForm, *, status: int = 200):
+    hours = hours_services.read_hours(practitioner, today=park_today())
+    return render_template(
+        "providers/hours.html", practitioner=practitioner, provider=practitioner.provider,
+        form=form, kept=hours.kept, explain=hours_services.kept_explanation,
+        weekday_name=hours_services.weekday_name, locale=current_locale_code()), status
+
+
+@bp.route("/providers/practitioners/<int:practitioner_id>/hours", methods=["GET", "POST"])
+@login_required
+def weekly_hours(practitioner_id: int):
+    """The weekly-hours editor. Without JavaScript the ``add:``/``copy:`` buttons redisplay
+    the form with a row more or a day copied; only ``save`` writes."""
+    practitioner = queries.practitioner_for(current_user, practitioner_id,
+                                            Action.MANAGE_SCHEDULE)
+    form = WeeklyHoursForm()
+    if request.method == "GET":
+        form.fill(hours_services.read_hours(practitioner, today=park_today()))
+        return _render_hours(practitioner, form)
+    action, _sep, day = (request.form.get("action") or "save").partition(":")
+    if action in ("add", "copy"):
+        form.validate_on_submit()  # the CSRF check; nothing is saved
+        form.add_row(day) if action == "add" else form.copy_to_weekdays(day)
+        return _render_hours(practitioner, form)
+    if not (form.validate_on_submit() & form.validate_ranges()):
+        flash(_("Nothing was saved: correct the hours marked below."), "error")
+        return _render_hours(practitioner, form, status=400)
+    try:
+        hours_services.replace_weekly_hours(
+            practitioner, services.validate(WeeklyHoursData, form.data_for_service()),
+            actor=current_user, now=utcnow(), today=park_today())
+    except DomainError as exc:
+        refuse(exc, say=False)
+        flash(_("Nothing was saved: correct the hours marked below."), "error")
+        for message in dict.fromkeys(exc.fields.values()) or [str(exc.message)]:
+            flash(message, "error")
+        form.mark_refused(exc.fields)
+        return _render_hours(practitioner, form, status=exc.status)
+    flash(_("The weekly hours have been saved."), "success")
     return redirect(url_for("providers.schedule", practitioner_id=practitioner.id))
 
 

@@ -108,6 +108,11 @@ SERVICE_JSON = {"category": "tcm", "delivery_mode": "park_station", "title_zh": 
                 "title_en": "Moxibustion", "duration_minutes": 40, "price_minor": 8800}
 SATURDAY_RULE = {"rrule": "FREQ=WEEKLY;BYDAY=SA", "starts_on": "2026-09-05",
                  "start_time": "09:00", "end_time": "12:00"}
+#: The weekly-hours editor's form (plain rows, as a browser without JavaScript sends it).
+WEEK_FORM = {"timezone": "Asia/Shanghai", "action": "save", "saturday_on": "y",
+             "saturday-0-start": "09:00", "saturday-0-end": "12:00"}
+WEEK_JSON = {"timezone": "Asia/Shanghai",
+             "days": {"saturday": [{"start": "09:00", "end": "12:00"}]}}
 REVIEWERS = {"committee": 200, "provider_owner": 403, "provider_staff": 403}
 READERS = {"provider_owner": 200, "provider_staff": 200, "committee": 200}
 
@@ -149,6 +154,13 @@ ROUTES = [
               lambda w: f"/providers/practitioners/{_practitioner(w)}/rules",
               page(302, provider_owner=302, provider_staff=302),
               body=lambda w: SATURDAY_RULE),
+    RouteCase("GET", "/providers/practitioners/<int:practitioner_id>/hours",
+              lambda w: f"/providers/practitioners/{_practitioner(w)}/hours",
+              page(200, provider_owner=200, provider_staff=200)),
+    RouteCase("POST", "/providers/practitioners/<int:practitioner_id>/hours",
+              lambda w: f"/providers/practitioners/{_practitioner(w)}/hours",
+              page(302, provider_owner=302, provider_staff=302),
+              body=lambda w: WEEK_FORM),
     RouteCase("POST", "/providers/rules/<int:rule_id>/delete",
               lambda w: f"/providers/rules/{w.rule.id}/delete",
               page(302, provider_owner=302, provider_staff=302)),
@@ -254,6 +266,13 @@ ROUTES = [
               lambda w: f"/api/v1/practitioners/{_practitioner(w)}/rules",
               api(201, provider_owner=201, provider_staff=201),
               body=lambda w: SATURDAY_RULE),
+    RouteCase("GET", "/api/v1/practitioners/<int:practitioner_id>/weekly-hours",
+              lambda w: f"/api/v1/practitioners/{_practitioner(w)}/weekly-hours",
+              api(200, provider_owner=200, provider_staff=200)),
+    RouteCase("PUT", "/api/v1/practitioners/<int:practitioner_id>/weekly-hours",
+              lambda w: f"/api/v1/practitioners/{_practitioner(w)}/weekly-hours",
+              api(200, provider_owner=200, provider_staff=200),
+              body=lambda w: WEEK_JSON),
     RouteCase("DELETE", "/api/v1/rules/<int:rule_id>",
               lambda w: f"/api/v1/rules/{w.rule.id}",
               api(204, provider_owner=204, provider_staff=204)),

@@ -109,3 +109,16 @@ def test_reconcile_reports_what_differs_from_stripe(app, make, kit, client, stri
     assert problems and "succeeded" not in problems[0] and "paid" in problems[0]
     intent["status"] = "succeeded"
     assert reconcile.reconcile() == []
+
+
+def test_statement_lines_say_the_service_the_booking_date_and_who(app, make, kit, client,
+                                                                    auth):
+    user, booking = paid_by_budget(make, kit, 20_000)
+    month = park_today().strftime("%Y-%m")
+    statement = statements.provider_statement(kit.provider, month=month, actor=kit.owner)
+    assert {line.booking.id for line in statement.lines if line.booking} == {booking.id}
+    auth.login(kit.owner.email)
+    page = client.get(f"/providers/{kit.provider.id}/statement",
+                      headers={"Accept-Language": "en"}).text
+    assert user.display_name in page and booking.service.title_en in page
+    assert "capture:pay" in page  # kept, as a small secondary detail

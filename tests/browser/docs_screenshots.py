@@ -34,6 +34,12 @@ CHOSEN = [
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",
     "admin-holidays-390x844",
+    "provider-hours-editor-390x844",
+    "provider-hours-refused-390x844",
+    "provider-hours-week-strip-390x844",
+    "provider-hours-month-calendar-390x844",
+    "provider-bookings-390x844",
+    "provider-statement-390x844",
 ]
 
 

@@ -40,16 +40,16 @@ def test_provider_runs_the_week_and_reads_the_statement(browser: Browser, live_a
     expect(page.get_by_role("img", name="Places booked per week")).to_be_visible()
     evidence.capture("dashboard")
 
-    # Weekly hours: Saturday mornings from now on.
+    # Weekly hours: Saturday mornings from now on, in the weekly editor (no RRULE to type).
     page.locator("main li").filter(has_text="Sun Xinglin") \
         .get_by_role("link", name="Week and schedule").click()
-    rules = page.locator("form").filter(has=page.get_by_role("button", name="Add working hours"))
-    rules.get_by_label("Repeats (RFC 5545 RRULE)").fill("FREQ=WEEKLY;BYDAY=SA")
-    rules.get_by_label("Start", exact=True).fill("09:00")
-    rules.get_by_label("End", exact=True).fill("12:00")
-    rules.get_by_role("button", name="Add working hours").click()
-    expect(page.locator(".flash")).to_contain_text("The working hours have been added.")
-    expect(page.locator("main")).to_contain_text("BYDAY=SA")
+    page.get_by_role("link", name="Edit weekly hours").click()
+    page.get_by_role("checkbox", name="Saturday").check()
+    page.locator("#saturday-0-start").fill("09:00")
+    page.locator("#saturday-0-end").fill("12:00")
+    page.get_by_role("button", name="Save the weekly hours", exact=True).last.click()
+    expect(page.locator(".flash")).to_contain_text("The weekly hours have been saved.")
+    expect(page.locator(".pw-hours-summary li").nth(5)).to_contain_text("09:00–12:00")
 
     # A day off (a holiday of the clinic's own) on the Tuesday after next.
     today = utcnow().astimezone(PARK_ZONE).date()
@@ -82,7 +82,7 @@ def test_provider_runs_the_week_and_reads_the_statement(browser: Browser, live_a
     # The week the client booked: the booking is in the week view.
     monday = local_start.date() - timedelta(days=local_start.weekday())
     page.goto(page.url.split("?")[0] + f"?week={monday.isoformat()}")
-    day = page.locator(".pw-day").filter(has_text=local_start.date().isoformat())
+    day = page.locator(f'.pw-day[data-day="{local_start.date().isoformat()}"]')
     expect(day).to_contain_text(f"{local_start:%H:%M}")
     expect(day.locator(".pw-booked")).not_to_have_count(0)
     evidence.capture("week-view")

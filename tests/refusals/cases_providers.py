@@ -11,7 +11,13 @@ from core.db import db
 from providers import verification
 from providers.models import Credential
 from tests.authz.harness import World
-from tests.authz.matrix_providers import SATURDAY_RULE, SERVICE_FORM, SERVICE_JSON
+from tests.authz.matrix_providers import (
+    SATURDAY_RULE,
+    SERVICE_FORM,
+    SERVICE_JSON,
+    WEEK_FORM,
+    WEEK_JSON,
+)
 from tests.refusals.harness import refusal
 
 PR = "/providers/practitioners/<int:practitioner_id>"
@@ -54,6 +60,18 @@ REFUSALS = [
             body=lambda w: BACKWARDS_RULE),
     refusal("POST", f"{API_PR}/rules", "provider_owner", 422, "ends before it starts",
             body=lambda w: BACKWARDS_RULE),
+    refusal("POST", f"{PR}/hours", "provider_owner", 422,
+            "a Saturday range that ends before it starts",
+            body=lambda w: WEEK_FORM | {"saturday-0-end": "08:00"}),
+    refusal("POST", f"{PR}/hours", "provider_owner", 400, "a day switched on with no range",
+            body=lambda w: WEEK_FORM | {"saturday-0-start": "", "saturday-0-end": ""}),
+    refusal("PUT", f"{API_PR}/weekly-hours", "provider_owner", 422,
+            "two Saturday ranges that overlap",
+            body=lambda w: WEEK_JSON | {"days": {"saturday": [
+                {"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "13:00"}]}}),
+    refusal("PUT", f"{API_PR}/weekly-hours", "provider_owner", 422,
+            "a day off in the past", body=lambda w: WEEK_JSON | {
+                "overrides": [{"day": "2026-01-05", "kind": "off"}]}),
     refusal("POST", f"{PR}/exceptions", "provider_owner", 400, "no day",
             body=lambda w: {"kind": "closed"}),
     refusal("POST", f"{API_PR}/exceptions", "provider_owner", 422, "no such kind",
