@@ -5,9 +5,10 @@
 
 Creates the schema (Alembic migrations to every head, or ``--create-all``), runs
 ``seed-scale`` at ``--scale`` (unless the scale park exists: ``BENCH_KEEP_DB``), then writes
-``targets.json``: API tokens for employees, the owner and the largest enterprise's admin,
-free slots to contend for (two disjoint pools: one for the API, one for the driver-level
-ceiling), services for the availability scenario, the flagship's feed URL, the report URL.
+``targets.json``: API tokens for employees, the owner, the largest enterprise's admin and
+the committee member (the announcement scenario), free slots to contend for (two disjoint
+pools: one for the API, one for the driver-level ceiling), services for the availability
+scenario, the flagship's feed URL, the report URL.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ def targets(url: str) -> dict:
         profile.feed_token_hash = None
         feed_token = feeds.issue_provider_feed(profile, actor=owner)
         enterprise = park.enterprises[0]
+        committee = db.session.scalar(select(User).where(
+            User.email == "committee@scale.parkwell.demo"))
         admin = db.session.scalar(select(User).join(User.memberships).where(
             User.memberships.any(enterprise_id=enterprise.id, role="enterprise_admin")))
         programme_id = db.session.execute(select(
@@ -128,6 +131,9 @@ def targets(url: str) -> dict:
             "employee_ids": [u.id for u in employees],
             "owner_token": token(owner),
             "admin_token": token(admin),
+            # The announcement scenario: the committee posts to every employee of the park.
+            "committee_token": token(committee),
+            "park_id": park.id,
             "feed_path": f"/feeds/providers/{feed_token}.ics",
             "report_path": f"/api/v1/enterprises/{enterprise.id}/programmes/{programme_id}"
                            "/report",
