@@ -449,7 +449,10 @@ def markdown(result: dict) -> str:
             ""]
     mail = result.get("announcement")
     if mail:
-        out += [f"## Announcement to every employee (scale {mail['scale']}, {mail['date']})", "",
+        setting = (f", BENCH_EMPLOYEES={mail['employees_setting']}"
+                   if mail.get("employees_setting") else "")
+        out += [f"## Announcement to every employee (scale {mail['scale']}{setting}, "
+                f"{mail['date']})", "",
                 "The committee posts one announcement to the park's "
                 f"{mail['recipients']:,} employees: the request only queues the messages; a "
                 "running `flask worker` delivers them to a local SMTP sink "
@@ -479,7 +482,7 @@ def _merge_announcement(mail: dict, fresh: dict) -> int:
     result["targets"] = {k: v for k, v in result.get("targets", {}).items()
                          if not k.startswith("announcement")}
     result["targets"]["announcement: every message delivered"] = mail["delivered_all"]
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     (BENCH / "results.md").write_text(markdown(result))
     print(markdown(result))
     return 0 if mail["delivered_all"] else 1
@@ -513,7 +516,8 @@ def main() -> int:
                 log(f"{label}: announcement to every employee, delivered by the worker")
                 load = os.getloadavg()[0]
                 mail = announcement(targets, env)
-                mail.update(scale=scale, date=datetime.now(UTC).isoformat(timespec="seconds"),
+                mail.update(scale=scale, employees_setting=os.environ.get("BENCH_EMPLOYEES"),
+                            date=datetime.now(UTC).isoformat(timespec="seconds"),
                             load_average=f"{load:.1f} → {os.getloadavg()[0]:.1f} (1 min)")
                 result["announcement"] = mail
                 log(f"announcement: {mail}")
@@ -528,7 +532,7 @@ def main() -> int:
         log(f"{label}: done")
     result["targets"] = verdicts(result)
     result["machine"]["load_average_at_end"] = os.getloadavg()
-    (BENCH / "results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    (BENCH / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     (BENCH / "results.md").write_text(markdown(result))
     print(markdown(result))
     return 0 if result["sizes"] and all(
