@@ -29,7 +29,8 @@ BENCH_SOLO_DURATION seconds of each read scenario again from one connection (5; 
 GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count),
 BENCH_SCENARIOS ("all"; "announcement" runs only the mail scenario, on the first size, and
 merges its figures into the existing results), BENCH_MAIL_TIMEOUT seconds to wait for the
-worker to deliver everything (1800), MAIL_BATCH_SIZE of the worker (200).
+worker to deliver everything (1800), MAIL_BATCH_SIZE of the worker (200), BENCH_EMPLOYEES
+(that many employees whatever the scale: bench/prepare.py).
 
 A quick run of the mail scenario alone on a small park (1,000 employees; a few minutes,
 mostly seeding):

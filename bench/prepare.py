@@ -45,8 +45,12 @@ def schema(url: str, *, create_all: bool) -> None:
 
 def seed(url: str, scale: float) -> None:
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    # BENCH_EMPLOYEES: that many employees whatever the scale (the announcement scenario's
+    # 20,000 recipients beside a small park: BENCH_SCALE=0.05 BENCH_EMPLOYEES=20000).
+    employees = os.environ.get("BENCH_EMPLOYEES")
+    extra = ["--employees", str(round(int(employees) / scale))] if employees else []
     subprocess.run([str(Path(sys.executable).parent / "flask"), "seed-scale",
-                    "--scale", str(scale)], check=True, env=env, cwd=ROOT)
+                    "--scale", str(scale), *extra], check=True, env=env, cwd=ROOT)
     # seed-scale analyses what it writes; a kept database (BENCH_KEEP_DB) has had bookings
     # since, and the server may run without autovacuum: fresh statistics either way.
     subprocess.run(["psql", "-q", url.replace("postgresql+psycopg://", "postgresql://"),
