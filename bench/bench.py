@@ -13,7 +13,12 @@ For each data size (``BENCH_SCALE`` and half of it): a fresh PostgreSQL database
 - slots: 30 days of availability of a service;
 - ics: the flagship provider's feed (~1,000 events), and its 304 path;
 - report: the usage report of the largest enterprise's programme;
-- rss: the memory of each gunicorn worker after the load.
+- rss: the memory of each gunicorn worker after the load;
+- announcement (full data only, last): the park committee posts an announcement to every
+  employee (20,000 at scale 1.0) through ``POST /api/v1/parks/<id>/announcements``; the
+  time the request takes to return (it only queues the mail), then how long a running
+  ``flask worker`` takes to deliver every message to a local SMTP sink
+  (``bench/smtp_sink.py``), over how many SMTP connections, and messages per second.
 
 Settings (environment): BENCH_SCALE (1.0), BENCH_DURATION seconds per scenario (20),
 BENCH_WARMUP seconds of the same load before each (5, not counted),
@@ -21,7 +26,16 @@ BENCH_CONNECTIONS (16), BENCH_THREADS of wrk (2), BENCH_PORT (5130), BENCH_DB_PR
 (parkwell_scale_bench), BENCH_PG (postgresql+psycopg://postgres@127.0.0.1:5432),
 BENCH_KEEP_DB=1 (reuse a seeded database of the same name), BENCH_SIZES ("full,half"),
 BENCH_SOLO_DURATION seconds of each read scenario again from one connection (5; 0 skips),
-GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count).
+GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count),
+BENCH_SCENARIOS ("all"; "announcement" runs only the mail scenario, on the first size, and
+merges its figures into the existing results), BENCH_MAIL_TIMEOUT seconds to wait for the
+worker to deliver everything (1800), MAIL_BATCH_SIZE of the worker (200), BENCH_EMPLOYEES
+(that many employees whatever the scale: bench/prepare.py).
+
+A quick run of the mail scenario alone on a small park (1,000 employees; a few minutes,
+mostly seeding):
+
+    BENCH_SCALE=0.05 BENCH_SIZES=full BENCH_SCENARIOS=announcement make bench
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ ROOT = Path(os.path.abspath(__file__)).parent.parent  # not resolve(): keep syml
 BENCH = ROOT / "bench"
 PY = sys.executable
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 DURATION = int(os.environ.get("BENCH_DURATION", "20"))
@@ -57,6 +72,8 @@ SIZES = os.environ.get("BENCH_SIZES", "full,half").split(",")
 #: Seconds of each read scenario again with one connection (0: skip): the time one request
 #: takes when it has the machine to itself, beside its latency under the 16-way load.
 SOLO_DURATION = int(os.environ.get("BENCH_SOLO_DURATION", "5"))
+SCENARIOS = os.environ.get("BENCH_SCENARIOS", "all")
+MAIL_TIMEOUT = int(os.environ.get("BENCH_MAIL_TIMEOUT", "1800"))
 SOLO = ("ceiling_http", "search", "slots", "ics", "ics_304", "report")
 TARGETS = {"booking_ratio": 0.5, "search_ratio": 0.4, "search_p95_ms": 50, "slots_p95_ms": 20,
            "report_p95_ms": 200, "rss_mb": 200, "growth": 0.20}
@@ -249,6 +266,82 @@ def scenarios(targets: dict, server: Server) -> dict:
     return results
 
 
+def _sql(url: str, sql: str) -> str:
+    out = subprocess.run(["psql", "-Atq", url.replace("postgresql+psycopg://", "postgresql://"),
+                          "-c", sql], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def announcement(targets: dict, env: dict) -> dict:
+    """The committee mails every employee of the park: the request only queues the messages
+    (one multi-row INSERT into ``mail_outbox``), a running ``flask worker`` delivers them in
+    batches over reused SMTP connections to a local sink."""
+    from smtp_sink import SmtpSink
+
+    url, marker = targets["url"], f"bench-announcement-{time.time_ns()}"
+    # Mail queued by earlier scenarios (booking confirmations) is not part of this measure.
+    _sql(url, "UPDATE mail_outbox SET status = 'sent', sent_at = now() "
+              "WHERE status = 'queued'")
+    with SmtpSink(marker=marker.encode()) as sink:
+        worker_env = {**env, "DATABASE_URL": url, "MAIL_SERVER": "127.0.0.1",
+                      "MAIL_PORT": str(sink.port), "MAIL_USE_TLS": "0", "MAIL_USE_SSL": "0",
+                      "MAIL_SUPPRESS_SEND": "0", "MAIL_DELIVERY": "queue"}
+        worker = subprocess.Popen([str(Path(PY).parent / "flask"), "worker", "--interval",
+                                   "3600"], cwd=ROOT, env=worker_env, start_new_session=True)
+        try:
+            # The worker is up when it has delivered a canary (after its first round of
+            # timed jobs); every gunicorn worker has answered the park's API once.
+            _sql(url, "INSERT INTO mail_outbox (\"to\", subject, body, attachments, status, "
+                      "attempts, next_attempt_at, last_error, created_at) VALUES "
+                      "('canary@bench.invalid', 'canary', 'canary', '[]', 'queued', 0, now(), "
+                      "'', now())")
+            if not sink.wait_for(0, timeout=300, messages=1):
+                raise RuntimeError("the worker delivered nothing in 5 minutes")
+            for _ in range(4 * CONNECTIONS):
+                with urllib.request.urlopen(urllib.request.Request(
+                        f"http://127.0.0.1:{PORT}/api/v1/parks/{targets['park_id']}"
+                        "/announcements", headers={
+                            "Authorization": f"Bearer {targets['committee_token']}"})):
+                    pass
+            before, connections_before = sink.messages, sink.connections
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{PORT}/api/v1/parks/{targets['park_id']}/announcements",
+                data=json.dumps({"title": "Bench: the park is closed on Friday",
+                                 "body": f"All buildings close at 18:00. {marker}"}).encode(),
+                method="POST", headers={"Authorization": f"Bearer {targets['committee_token']}",
+                                        "Content-Type": "application/json"})
+            began = time.monotonic()
+            with urllib.request.urlopen(request, timeout=600) as answer:
+                status = answer.status
+            returned = time.monotonic()
+            queued = int(_sql(url, "SELECT count(*) FROM mail_outbox "
+                                   f"WHERE body LIKE '%{marker}'"))
+            delivered_all = sink.wait_for(queued, timeout=MAIL_TIMEOUT)
+            for _ in range(600):  # the worker records the last batch as sent
+                sent_rows = int(_sql(url, "SELECT count(*) FROM mail_outbox WHERE body LIKE "
+                                          f"'%{marker}' AND status = 'sent'"))
+                if sent_rows >= queued or not delivered_all:
+                    break
+                time.sleep(0.1)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+        first, last = sink.first_marked_at or returned, sink.last_marked_at or returned
+        deliver_s = last - returned
+        return {
+            "recipients": queued, "status": status,
+            "request_ms": round((returned - began) * 1000, 1),
+            "delivered": sink.marked, "delivered_all": delivered_all,
+            "outbox_rows_sent": sent_rows,
+            "first_message_after_s": round((sink.first_marked_at or returned) - returned, 2),
+            "deliver_all_s": round(deliver_s, 1),
+            "messages_per_s": round(sink.marked / max(deliver_s, 0.001), 1),
+            "sending_messages_per_s": round(sink.marked / max(last - first, 0.001), 1),
+            "smtp_connections": sink.connections - connections_before,
+            "other_messages": sink.messages - before - sink.marked,
+            "batch_size": int(env.get("MAIL_BATCH_SIZE", "200"))}
+
+
 def overbooked(url: str, practitioners: list[int]) -> int:
     os.environ["DATABASE_URL"] = url
     from core.clock import utcnow
@@ -270,7 +363,9 @@ def derive(size: dict) -> None:
 def verdicts(result: dict) -> dict:
     full = result["sizes"].get("full", next(iter(result["sizes"].values())))["scenarios"]
     half = result["sizes"].get("half")
-    checks = {
+    mail = ({"announcement: every message delivered": result["announcement"]["delivered_all"]}
+            if "announcement" in result else {})
+    checks = {**mail,
         "booking ratio ≥ 0.5": full["booking"]["ratio_to_ceiling_sql_booking"] >= 0.5,
         "overbooked slots = 0": all(
             size["overbooked_slots"] == 0 for size in result["sizes"].values()),
@@ -353,9 +448,45 @@ def markdown(result: dict) -> str:
         out += ["From one connection (no queue): " + ", ".join(
             f"{k}: {v:+.0%}" for k, v in result["p95_growth_half_to_full_one_connection"].items()),
             ""]
+    mail = result.get("announcement")
+    if mail:
+        setting = (f", BENCH_EMPLOYEES={mail['employees_setting']}"
+                   if mail.get("employees_setting") else "")
+        out += [f"## Announcement to every employee (scale {mail['scale']}{setting}, "
+                f"{mail['date']})", "",
+                "The committee posts one announcement to the park's "
+                f"{mail['recipients']:,} employees: the request only queues the messages; a "
+                "running `flask worker` delivers them to a local SMTP sink "
+                f"(batches of {mail['batch_size']}, one connection per batch). Load average "
+                f"{mail['load_average']}.", "",
+                "| request returned in | first message after | all delivered after | "
+                "messages/s (from the post; while sending) | SMTP connections | delivered |",
+                "| ---: | ---: | ---: | ---: | ---: | --- |",
+                f"| {mail['request_ms']} ms (HTTP {mail['status']}) | "
+                f"{mail['first_message_after_s']} s | {mail['deliver_all_s']} s | "
+                f"{mail['messages_per_s']}; {mail['sending_messages_per_s']} | "
+                f"{mail['smtp_connections']} | "
+                f"{mail['delivered']:,} of {mail['recipients']:,} (outbox rows sent: "
+                f"{mail['outbox_rows_sent']:,}; other mail in the window: "
+                f"{mail['other_messages']}) |", ""]
     out += ["## Targets", ""] + [f"- {'✅' if ok else '❌'} {name}"
                                  for name, ok in result["targets"].items()]
     return "\n".join(out) + "\n"
+
+
+def _merge_announcement(mail: dict, fresh: dict) -> int:
+    """``BENCH_SCENARIOS=announcement``: the mail figures replace those of the last results,
+    whose other figures stay as they were measured."""
+    path = BENCH / "results.json"
+    result = json.loads(path.read_text()) if path.exists() else fresh
+    result["announcement"] = mail
+    result["targets"] = {k: v for k, v in result.get("targets", {}).items()
+                         if not k.startswith("announcement")}
+    result["targets"]["announcement: every message delivered"] = mail["delivered_all"]
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    (BENCH / "results.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0 if mail["delivered_all"] else 1
 
 
 def main() -> int:
@@ -371,7 +502,8 @@ def main() -> int:
                            "gunicorn_workers": os.environ.get("GUNICORN_WORKERS", "2×CPU+1"),
                            "gunicorn_threads": os.environ.get("GUNICORN_THREADS", "4")},
               "sizes": {}}
-    for label in SIZES:
+    only_mail = SCENARIOS == "announcement"
+    for label in SIZES[:1] if only_mail else SIZES:
         scale = SCALE if label == "full" else SCALE / 2
         targets = prepare(label, scale, env)
         targets["label"] = label
@@ -379,8 +511,19 @@ def main() -> int:
         with Server(app_env) as server:
             log(f"{label}: gunicorn up on port {PORT}")
             load_before = os.getloadavg()[0]
-            measured = scenarios(targets, server)
+            measured = {} if only_mail else scenarios(targets, server)
             load_after = os.getloadavg()[0]
+            if label == "full" or only_mail:
+                log(f"{label}: announcement to every employee, delivered by the worker")
+                load = os.getloadavg()[0]
+                mail = announcement(targets, env)
+                mail.update(scale=scale, employees_setting=os.environ.get("BENCH_EMPLOYEES"),
+                            date=datetime.now(UTC).isoformat(timespec="seconds"),
+                            load_average=f"{load:.1f} → {os.getloadavg()[0]:.1f} (1 min)")
+                result["announcement"] = mail
+                log(f"announcement: {mail}")
+        if only_mail:
+            return _merge_announcement(result["announcement"], result)
         size = {"scale": scale, "counts": targets["counts"],
                 "load_average": f"{load_before:.1f} → {load_after:.1f} (1 min)",
                 "seed_seconds": targets["seed_seconds"], "scenarios": measured,
@@ -390,7 +533,7 @@ def main() -> int:
         log(f"{label}: done")
     result["targets"] = verdicts(result)
     result["machine"]["load_average_at_end"] = os.getloadavg()
-    (BENCH / "results.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    (BENCH / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     (BENCH / "results.md").write_text(markdown(result))
     print(markdown(result))
     return 0 if result["sizes"] and all(

@@ -5,9 +5,10 @@
 
 Creates the schema (Alembic migrations to every head, or ``--create-all``), runs
 ``seed-scale`` at ``--scale`` (unless the scale park exists: ``BENCH_KEEP_DB``), then writes
-``targets.json``: API tokens for employees, the owner and the largest enterprise's admin,
-free slots to contend for (two disjoint pools: one for the API, one for the driver-level
-ceiling), services for the availability scenario, the flagship's feed URL, the report URL.
+``targets.json``: API tokens for employees, the owner, the largest enterprise's admin and
+the committee member (the announcement scenario), free slots to contend for (two disjoint
+pools: one for the API, one for the driver-level ceiling), services for the availability
+scenario, the flagship's feed URL, the report URL.
 """
 
 from __future__ import annotations
@@ -44,8 +45,12 @@ def schema(url: str, *, create_all: bool) -> None:
 
 def seed(url: str, scale: float) -> None:
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    # BENCH_EMPLOYEES: that many employees whatever the scale (the announcement scenario's
+    # 20,000 recipients beside a small park: BENCH_SCALE=0.05 BENCH_EMPLOYEES=20000).
+    employees = os.environ.get("BENCH_EMPLOYEES")
+    extra = ["--employees", str(round(int(employees) / scale))] if employees else []
     subprocess.run([str(Path(sys.executable).parent / "flask"), "seed-scale",
-                    "--scale", str(scale)], check=True, env=env, cwd=ROOT)
+                    "--scale", str(scale), *extra], check=True, env=env, cwd=ROOT)
     # seed-scale analyses what it writes; a kept database (BENCH_KEEP_DB) has had bookings
     # since, and the server may run without autovacuum: fresh statistics either way.
     subprocess.run(["psql", "-q", url.replace("postgresql+psycopg://", "postgresql://"),
@@ -86,6 +91,8 @@ def targets(url: str) -> dict:
         profile.feed_token_hash = None
         feed_token = feeds.issue_provider_feed(profile, actor=owner)
         enterprise = park.enterprises[0]
+        committee = db.session.scalar(select(User).where(
+            User.email == "committee@scale.parkwell.demo"))
         admin = db.session.scalar(select(User).join(User.memberships).where(
             User.memberships.any(enterprise_id=enterprise.id, role="enterprise_admin")))
         programme_id = db.session.execute(select(
@@ -128,6 +135,9 @@ def targets(url: str) -> dict:
             "employee_ids": [u.id for u in employees],
             "owner_token": token(owner),
             "admin_token": token(admin),
+            # The announcement scenario: the committee posts to every employee of the park.
+            "committee_token": token(committee),
+            "park_id": park.id,
             "feed_path": f"/feeds/providers/{feed_token}.ics",
             "report_path": f"/api/v1/enterprises/{enterprise.id}/programmes/{programme_id}"
                            "/report",
