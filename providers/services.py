@@ -245,7 +245,7 @@ def _apply_service(service: Service, provider: ProviderOrganisation, data: Servi
                  "description_en", "duration_minutes", "buffer_before_minutes",
                  "buffer_after_minutes", "capacity", "price_minor", "free_cancel_hours",
                  "late_cancel_fee_percent", "min_notice_minutes", "horizon_days", "min_age",
-                 "max_age", "allows_dependants", "screening_questionnaire", "is_active"):
+                 "max_age", "allows_dependants", "sex", "screening_questionnaire", "is_active"):
         setattr(service, name, getattr(data, name))
     service.health_needs = health_needs
     service.contraindications = list(dict.fromkeys(c.strip() for c in data.contraindications
