@@ -219,6 +219,18 @@ def cancel_booking(booking: Booking, *, actor: User, now: datetime,
     by = "client" if booking.client_id == actor.id else "provider"
     if by == "provider":
         require(actor, Action.MANAGE_BOOKINGS, booking)
+    return _cancel(booking, by=by, actor=actor, now=now, reason=reason)
+
+
+def cancel_withdrawn(booking: Booking, *, now: datetime, reason: str) -> CancellationOutcome:
+    """The park cancels a booking whose practitioner, service or provider was delisted
+    (``booking.delisting``): as the provider would, so in full refund and the client told
+    by mail. No actor. Raises CancellationClosed, TransitionRefused."""
+    return _cancel(booking, by="provider", actor=None, now=now, reason=reason, withdrawn=True)
+
+
+def _cancel(booking: Booking, *, by: str, actor: User | None, now: datetime,
+            reason: str, withdrawn: bool = False) -> CancellationOutcome:
     # The practitioner's lock first (as every writer takes it), so that the place this
     # frees is offered to the waitlist before anyone else can take it.
     capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
@@ -234,7 +246,8 @@ def cancel_booking(booking: Booking, *, actor: User, now: datetime,
     booking.refund_basis_points = outcome.refund_basis_points
     booking.late_fee_basis_points = outcome.late_fee_basis_points
     db.session.flush()
-    booking_cancelled.send(booking, actor=actor, now=now, by=by, outcome=outcome)
+    booking_cancelled.send(booking, actor=actor, now=now, by=by, outcome=outcome,
+                           withdrawn=withdrawn)
     notifications.booking_cancelled(booking, by=by, now=now)
     return outcome
 

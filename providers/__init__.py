@@ -11,7 +11,7 @@ from core.bootstrap import register_api
 from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
 from core.readiness import add_check
-from providers import api, cli, feeds, holiday_views, holidays, views
+from providers import api, cli, feeds, holiday_views, holidays, jobs, views
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(holiday_views.bp)
     register_api(app, api.bp)
     cli.init_app(app)
+    jobs.init_app(app)
     add_check(app, "holidays", holidays.horizon_check)
     add_nav(Role.PROVIDER_STAFF, NavEntry(
         "providers.dashboard", _l("Provider dashboard"),
