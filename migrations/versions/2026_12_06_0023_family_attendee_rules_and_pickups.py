@@ -53,6 +53,7 @@ def downgrade():
     with op.batch_alter_table('booking_pickups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_pickups_booking_id'))
     op.drop_table('booking_pickups')
-    with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.drop_column('sex')
+    # A plain DROP COLUMN (SQLite 3.35+ has it too): a batch copy of ``services`` would have
+    # to re-create its generated ``search_text`` column, which SQLite cannot add that way.
+    op.drop_column('services', 'sex')
     op.drop_table('periodic_job_runs')
