@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from benefits import cli, personal_data, roster, series_payments, signals, stripe_local, views
+from benefits import cli, jobs, personal_data, roster, series_payments, signals, stripe_local, views
 from core.jobs.services import register_kind
 
 
@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     register_kind(app, roster.IMPORT_JOB)
     views.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     stripe_local.init_app(app)

@@ -63,6 +63,59 @@ class NotEligible(Forbidden):
     default_message = _l("This service is not available to this person.")
 
 
+class NotForFamilyMembers(NotEligible):
+    code = "not_eligible_family_member"
+    default_message = _l("This service is for employees themselves, not family members.")
+
+
+class AgeUnknown(NotEligible):
+    code = "not_eligible_age_unknown"
+    default_message = _l("This service has an age band: add a birth year to your health "
+                         "profile first.")
+
+
+class OutsideAgeBand(NotEligible):
+    """The person the booking is for is too young or too old for the service."""
+
+    code = "not_eligible_age"
+    default_message = _l("This service is not for people of this age.")
+
+
+class SexUnknown(NotEligible):
+    code = "not_eligible_sex_unknown"
+    default_message = _l("This service is for one sex only: record the sex of the person "
+                         "it is for first.")
+
+
+class SexRestricted(NotEligible):
+    code = "not_eligible_sex"
+    default_message = _l("This service is for one sex only.")
+
+
+class QuestionnaireRequired(NotEligible):
+    code = "not_eligible_questionnaire"
+    default_message = _l("This service asks for its screening questionnaire to be "
+                         "completed first.")
+
+
+class Contraindicated(NotEligible):
+    code = "not_eligible_contraindication"
+    default_message = _l("This service is not suitable given the health records you keep "
+                         "(a contraindication).")
+
+
+class PickupRequired(InvalidInput):
+    code = "pickup_required"
+    default_message = _l("Name at least one person authorised to collect the person "
+                         "attending (name, relation and mobile number).")
+
+
+class InvalidPickup(InvalidInput):
+    code = "invalid_pickup"
+    default_message = _l("Each pick-up person needs a name, a relation and a valid mobile "
+                         "number.")
+
+
 class RescheduleRefused(InvalidInput):
     code = "reschedule_refused"
     default_message = _l("A booking can be moved only to another time of the same service.")

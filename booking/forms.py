@@ -35,6 +35,29 @@ class HoldForm(FlaskForm):
     form_token = HiddenField(validators=[DataRequired(REQUIRED), Length(max=64)])
 
 
+class PickupHoldForm(HoldForm):
+    """Book childcare or elder care: one time chosen from the list (``slot``:
+    "<practitioner id>|<start>"), who it is for, and the person authorised to collect them.
+    The services check the pick-up person and whether one is needed."""
+
+    slot = StringField(_l("Time"), validators=[DataRequired(_l("Choose a time.")),
+                                               Length(max=80)])
+    pickup_name = StringField(_l("Pick-up person's name"), validators=[Length(max=60)])
+    pickup_relation = StringField(_l("Relation to the person attending"),
+                                  validators=[Length(max=30)])
+    pickup_phone = StringField(_l("Pick-up person's mobile"), validators=[Length(max=30)])
+
+    def validate(self, extra_validators=None) -> bool:
+        practitioner, _sep, starts_at = (self.slot.data or "").partition("|")
+        self.practitioner_id.data = int(practitioner) if practitioner.isdigit() else None
+        self.starts_at.data = starts_at
+        return super().validate(extra_validators)
+
+    def pickup_persons(self) -> list[dict]:
+        return [{"name": self.pickup_name.data or "", "relation": self.pickup_relation.data or "",
+                 "phone": self.pickup_phone.data or ""}]
+
+
 class ShareForm(FlaskForm):
     """What to share with the provider for this booking (choices: the category's minimum)."""
 

@@ -33,6 +33,7 @@ from booking.models import Booking, BookingStatus
 from core import heartbeat, mail
 from core.clock import utcnow
 from core.db import db
+from core.jobs import periodic
 from core.jobs import services as background
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ def expire_lapsed_holds(*, now: datetime) -> int:
     return expired
 
 
-#: The job library: each job takes ``now``, does its work and commits. Names are for logs.
+#: The engine's own jobs: each takes ``now``, does its work and commits. They run in every
+#: round of the worker; the registry (``core.jobs.periodic``) holds them with every other
+#: package's periodic jobs, each on its own interval.
 JOBS: dict[str, Callable[[datetime], int]] = {
     "expire_holds": lambda now: expire_lapsed_holds(now=now),
     "reminders_24h": lambda now: send_due_reminders(now=now, hours=24),
@@ -92,35 +95,27 @@ JOBS: dict[str, Callable[[datetime], int]] = {
 }
 
 
-_REGISTERED_KEY = "booking.periodic_jobs"
+def init_app(app: Flask) -> None:
+    for name, job in JOBS.items():
+        periodic.register(app, name, job)
 
 
 def register_periodic_job(app: Flask, name: str, job: Callable[[datetime], int]) -> None:
-    """Run ``job(now)`` in every round of the worker, after the engine's own jobs: how the
-    packages built on the engine (park events' waitlist offers, family physicians' unpaid
-    agreements) get their sweeps run without this package knowing them. The job commits
-    for itself (or leaves it to the round) and returns how many rows it handled."""
-    app.extensions.setdefault(_REGISTERED_KEY, {})[name] = job
+    """Run ``job(now)`` in every round of the worker (``core.jobs.periodic.register`` takes
+    an interval too): how the packages built on the engine (park events' waitlist offers,
+    family physicians' unpaid agreements) get their sweeps run. The job commits for itself
+    (or leaves it to the round) and returns how many rows it handled."""
+    periodic.register(app, name, job)
 
 
-def periodic_jobs() -> dict[str, Callable[[datetime], int]]:
-    return {**JOBS, **current_app.extensions.get(_REGISTERED_KEY, {})}
+def periodic_jobs() -> dict[str, Callable[[datetime], int | None]]:
+    return {name: job.run for name, job in periodic.registered().items()}
 
 
 def tick(now: datetime | None = None) -> dict[str, int]:
-    """Run every due job once, each in its own transaction. A failing job is logged and
-    rolled back; the others still run."""
-    now = now or utcnow()
-    done: dict[str, int] = {}
-    for name, job in periodic_jobs().items():
-        try:
-            done[name] = job(now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("booking job %s failed", name)
-            done[name] = -1
-    return done
+    """Run every due periodic job once, each in its own transaction (``core.jobs.periodic``).
+    A failing job is logged, rolled back and recorded; the others still run."""
+    return periodic.run_due(now=now or utcnow())
 
 
 def tick_job() -> dict[str, int]:

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
 from core.db import UTCDateTime, db, str_enum
+from health.crypto import EncryptedJSON
+from health.models import Dependant
 from providers.models import Practitioner, Service
 
 
@@ -121,9 +123,14 @@ class Booking(db.Model):
     practitioner: Mapped[Practitioner] = relationship()
     provider: Mapped[ProviderOrganisation] = relationship()
     client: Mapped[User] = relationship()
+    #: The family member served, if not the employee (``client``) themselves.
+    dependant: Mapped[Dependant | None] = relationship()
     transitions: Mapped[list[BookingTransition]] = relationship(
         back_populates="booking", order_by="BookingTransition.id",
         cascade="all, delete-orphan")
+    #: Who may collect the person served (childcare, elder care), shown to the provider.
+    pickups: Mapped[list[BookingPickup]] = relationship(
+        order_by="BookingPickup.id", cascade="all, delete-orphan")
 
     def keeps_place(self, *, now: datetime) -> bool:
         """Whether the booking takes a place at ``now``: confirmed, or held and not lapsed.
@@ -147,6 +154,31 @@ class Booking(db.Model):
     def is_cancelled(self) -> bool:
         return self.status in (BookingStatus.CANCELLED_BY_CLIENT,
                                BookingStatus.CANCELLED_BY_PROVIDER)
+
+
+class BookingPickup(db.Model):
+    """One person authorised to collect the child (or elderly relative) a booking serves.
+    ``data``: name, relation, phone (E.164), encrypted like other personal details; the
+    provider's staff see it on the day's list."""
+
+    __tablename__ = "booking_pickups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    data: Mapped[dict] = mapped_column(EncryptedJSON())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def name(self) -> str:
+        return self.data.get("name") or ""
+
+    @property
+    def relation(self) -> str:
+        return self.data.get("relation") or ""
+
+    @property
+    def phone(self) -> str:
+        return self.data.get("phone") or ""
 
 
 class BookingTransition(db.Model):

@@ -18,6 +18,7 @@ from sqlalchemy import and_, delete, func, not_, or_, select, update
 
 from booking.models import (
     Booking,
+    BookingPickup,
     BookingStatus,
     CalendarFeed,
     IdempotencyRecord,
@@ -45,7 +46,7 @@ WAITING = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 LABELS = {
     "bookings": _l("Bookings"), "waiting_lists": _l("Waiting lists"),
     "service_zh": _l("Service (Chinese)"), "practitioner": _l("Practitioner"),
-    "booked_at": _l("Booked"), "joined_at": _l("Joined"),
+    "booked_at": _l("Booked"), "joined_at": _l("Joined"), "pickups": _l("Authorised pick-up"),
 }
 
 def _under_way(now: datetime):
@@ -89,6 +90,7 @@ def export_bookings(user: User, _now: datetime) -> dict:
             "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
             "status": b.status.value, "for_family_member_id": b.dependant_id,
             "price_minor": b.price_minor, "currency": b.currency,
+            "pickups": [dict(p.data) for p in b.pickups],
             "booked_at": b.created_at.isoformat()} for b in bookings],
         "waiting_lists": [{
             "service": w.service.title_en, "service_zh": w.service.title_zh,
@@ -119,6 +121,9 @@ def deletion_blockers(user: User, now: datetime) -> list[str]:
 def erase(user: User, now: datetime) -> None:
     for model in (CalendarFeed, Notification, IdempotencyRecord):
         db.session.execute(delete(model).where(model.user_id == user.id))
+    # Pick-up persons are other people's details, kept only for the booking's day.
+    db.session.execute(delete(BookingPickup).where(BookingPickup.booking_id.in_(
+        select(Booking.id).where(Booking.client_id == user.id))))
     db.session.execute(update(WaitlistEntry).where(WaitlistEntry.client_id == user.id)
                        .values(dependant_id=None))
     db.session.execute(update(Booking).where(Booking.client_id == user.id)

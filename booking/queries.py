@@ -85,7 +85,8 @@ def visible_booking(user: User, booking_id: int) -> Booking:
 #: What a list of bookings shows of each one, loaded with one query per relation for the
 #: whole page rather than one per booking (tests/scale/test_query_counts.py).
 LIST_LOADS = (selectinload(Booking.service), selectinload(Booking.practitioner),
-              selectinload(Booking.provider), selectinload(Booking.transitions))
+              selectinload(Booking.provider), selectinload(Booking.transitions),
+              selectinload(Booking.dependant), selectinload(Booking.pickups))
 
 
 def bookings_of(user: User, *, upcoming: bool | None = None,
@@ -111,7 +112,8 @@ def provider_bookings(provider: ProviderOrganisation, *, start: datetime,
         Booking.starts_at < end,
         Booking.status.in_([BookingStatus.HELD, BookingStatus.CONFIRMED,
                             BookingStatus.ATTENDED, BookingStatus.NO_SHOW])
-    ).order_by(Booking.starts_at, Booking.practitioner_id, Booking.id)
+    ).options(*LIST_LOADS, selectinload(Booking.client)).order_by(
+        Booking.starts_at, Booking.practitioner_id, Booking.id)
     if name:
         pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.join(User, User.id == Booking.client_id).where(

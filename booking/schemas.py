@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from booking.attendees import attendee_of
 from booking.models import Booking, BookingTransition, WaitlistEntry
 from core.api.pagination import Page, PageQuery
 from core.api.validation import SafeDate
@@ -24,6 +25,13 @@ def _sane_year(value: datetime) -> datetime:
     return value
 
 
+class PickupIn(_Strict):
+    name: str = Field(min_length=1, max_length=60)
+    relation: str = Field(min_length=1, max_length=30, description="e.g. grandmother")
+    phone: str = Field(min_length=1, max_length=30,
+                       description="A mobile number (Chinese numbers without +86 are fine).")
+
+
 class HoldCreate(_Strict):
     service_id: int = Field(ge=1)
     practitioner_id: int = Field(ge=1)
@@ -34,6 +42,9 @@ class HoldCreate(_Strict):
         "Health groups to share with the provider for this booking, at most those the "
         "service's category needs (e.g. blood_pressure, body, lifestyle for TCM). Nothing "
         "is shared unless listed."))
+    pickups: list[PickupIn] = Field(default_factory=list, max_length=3, description=(
+        "Who may collect the person attending (childcare, elder care). Childcare that hands "
+        "children over only to authorised persons needs at least one (422 pickup_required)."))
 
     _year = field_validator("starts_at")(_sane_year)
 
@@ -83,6 +94,20 @@ class TransitionOut(BaseModel):
                    reason=t.reason, note=t.note)
 
 
+class PickupOut(BaseModel):
+    name: str
+    relation: str
+    phone: str = Field(description="E.164.")
+
+
+class AttendeeOut(BaseModel):
+    name: str = Field(description="The family member's name, or the employee's.")
+    is_family_member: bool
+    relation: str | None = Field(description="child, parent, parent_in_law or spouse.")
+    age_years: int | None = Field(description="A family member's age on the booking's day.")
+    for_text: str | None = Field(description="e.g. \"for Chen Xiaoyu's child\".")
+
+
 class BookingOut(BaseModel):
     id: int
     status: str
@@ -106,10 +131,18 @@ class BookingOut(BaseModel):
     reschedule_count: int
     created_at: datetime
     transitions: list[TransitionOut]
+    attendee: AttendeeOut = Field(description="Who the booking is for.")
+    pickups: list[PickupOut] = Field(description="Who may collect the person attending.")
 
     @classmethod
     def of(cls, b: Booking, locale: str) -> BookingOut:
+        who = attendee_of(b)
         return cls(
+            attendee=AttendeeOut(name=who.name, is_family_member=who.is_family_member,
+                                 relation=who.relation, age_years=who.age_years,
+                                 for_text=who.for_text),
+            pickups=[PickupOut(name=p.name, relation=p.relation, phone=p.phone)
+                     for p in b.pickups],
             id=b.id, status=b.status.value, status_label=b.status.label,
             service_id=b.service_id, service_title=b.service.title(locale),
             provider_id=b.provider_id, provider_name=b.provider.name(locale),

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from booking import capacity, notifications, states
+from booking import capacity, notifications, pickups, states
 from booking.eligibility import check_eligibility, dependant_of
 from booking.errors import (
     AttendanceTooEarly,
@@ -112,19 +112,23 @@ def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
 
 def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, actor: User,
               now: datetime, dependant_id: int | None = None,
-              series: BookingSeries | None = None) -> Booking:
+              series: BookingSeries | None = None,
+              pickup_persons: list[dict] | None = None) -> Booking:
     """Hold a place for ``actor`` (or their dependant) in the slot. A free service is
     confirmed at once; a priced one stays held for ``BOOKING_HOLD_MINUTES`` until
-    ``confirm_booking``.
+    ``confirm_booking``. ``pickup_persons`` (name, relation, phone) are who may collect the
+    person served, for childcare and elder care (``booking.pickups``).
 
-    Raises NotFound (service, practitioner, dependant), Forbidden, NotEligible,
-    SlotNotBookable, SlotUnavailable, SlotFull, OverlappingBooking.
+    Raises NotFound (service, practitioner, dependant), Forbidden, NotEligible (for the
+    person the booking is for), PickupRequired, InvalidPickup, SlotNotBookable,
+    SlotUnavailable, SlotFull, OverlappingBooking.
     """
     require(actor, Action.BOOK_SERVICE, service.provider)
     practitioner = bookable_practitioner(service, practitioner_id)
     dependant = dependant_of(actor, dependant_id) if dependant_id is not None else None
     check_eligibility(service, client=actor, dependant=dependant, starts_at=starts_at,
                       timezone=service.provider.park.timezone)
+    people = pickups.check_pickups(service, pickup_persons or [])
     check_on_grid(service, practitioner, starts_at, now=now)
 
     capacity.lock_practitioners_and_client([practitioner.id], actor.id)
@@ -133,6 +137,7 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
     booking = new_hold(service, practitioner, starts_at, client=actor,
                        dependant_id=dependant_id, series=series, actor=actor, now=now,
                        expires_at=now + timedelta(minutes=hold_minutes()), reason="booked")
+    pickups.attach_pickups(booking, people, now=now)
     if not booking.is_priced:
         _confirm(booking, actor=actor, now=now, payment_reference=None, reason="free")
     return booking
@@ -214,6 +219,18 @@ def cancel_booking(booking: Booking, *, actor: User, now: datetime,
     by = "client" if booking.client_id == actor.id else "provider"
     if by == "provider":
         require(actor, Action.MANAGE_BOOKINGS, booking)
+    return _cancel(booking, by=by, actor=actor, now=now, reason=reason)
+
+
+def cancel_withdrawn(booking: Booking, *, now: datetime, reason: str) -> CancellationOutcome:
+    """The park cancels a booking whose practitioner, service or provider was delisted
+    (``booking.delisting``): as the provider would, so in full refund and the client told
+    by mail. No actor. Raises CancellationClosed, TransitionRefused."""
+    return _cancel(booking, by="provider", actor=None, now=now, reason=reason, withdrawn=True)
+
+
+def _cancel(booking: Booking, *, by: str, actor: User | None, now: datetime,
+            reason: str, withdrawn: bool = False) -> CancellationOutcome:
     # The practitioner's lock first (as every writer takes it), so that the place this
     # frees is offered to the waitlist before anyone else can take it.
     capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
@@ -229,7 +246,8 @@ def cancel_booking(booking: Booking, *, actor: User, now: datetime,
     booking.refund_basis_points = outcome.refund_basis_points
     booking.late_fee_basis_points = outcome.late_fee_basis_points
     db.session.flush()
-    booking_cancelled.send(booking, actor=actor, now=now, by=by, outcome=outcome)
+    booking_cancelled.send(booking, actor=actor, now=now, by=by, outcome=outcome,
+                           withdrawn=withdrawn)
     notifications.booking_cancelled(booking, by=by, now=now)
     return outcome
 

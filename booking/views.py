@@ -20,11 +20,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from booking import feeds, idempotency, queries, services, sharing, waitlist
+from booking import feeds, idempotency, pickups, queries, services, sharing, waitlist
+from booking.attendees import attendee_of
 from booking.forms import (
     AttendanceForm,
     CancelForm,
     HoldForm,
+    PickupHoldForm,
     RescheduleForm,
     ShareForm,
     WaitlistForm,
@@ -79,30 +81,41 @@ def _render_service(service, form: HoldForm, status: int = 200):
         if service.is_active and service.provider.is_verified else [],
         dependants=health_services.list_dependants(current_user)
         if service.allows_dependants and can_book else [],
-        can_book=can_book,
+        can_book=can_book, takes_pickups=pickups.takes_pickups(service),
+        needs_pickup=pickups.needs_pickup(service),
         locale=current_locale_code()), status
+
+
+def _hold_form(service, **kwargs) -> HoldForm:
+    """Childcare and elder care take who may collect the person: one form for the page."""
+    return PickupHoldForm(**kwargs) if pickups.takes_pickups(service) else HoldForm(**kwargs)
 
 
 @bp.route("/services/<int:service_id>/book", methods=["GET", "POST"])
 @login_required
 def book(service_id: int):
     service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
-    form = HoldForm()
+    form = _hold_form(service)
     if not form.validate_on_submit():
         return _render_service(service, form, 400 if form.errors else 200)
+    people = form.pickup_persons() if isinstance(form, PickupHoldForm) else []
     try:
         _status, payload = idempotency.run_once(
             current_user, f"form:{form.form_token.data}", operation=f"POST {request.path}",
             body={"practitioner_id": form.practitioner_id.data,
                   "starts_at": form.starts_at.parsed.isoformat(),
-                  "dependant_id": form.dependant_id.data}, now=utcnow(),
+                  "dependant_id": form.dependant_id.data, "pickups": people}, now=utcnow(),
             action=lambda: (201, {"booking_id": services.hold_slot(
                 service, practitioner_id=form.practitioner_id.data,
                 starts_at=form.starts_at.parsed, actor=current_user,
-                dependant_id=form.dependant_id.data, now=utcnow()).id}))
+                dependant_id=form.dependant_id.data, pickup_persons=people, now=utcnow()).id}))
     except DomainError as exc:
         refuse(exc)
-        return _render_service(service, HoldForm(formdata=None), exc.status)
+        if people:  # keep what was typed, and say which pick-up field is wrong
+            for key, message in exc.fields.items():
+                getattr(form, "pickup_" + key.rsplit(".", 1)[-1]).errors = [message]
+            return _render_service(service, form, exc.status)
+        return _render_service(service, _hold_form(service, formdata=None), exc.status)
     return redirect(url_for("booking.booking_detail", booking_id=payload["booking_id"]))
 
 
@@ -157,7 +170,7 @@ def _render_detail(booking, status: int = 200, reschedule_form: RescheduleForm |
         or RescheduleForm(formdata=None), slots=slots, now=now,
         outcome=services.cancellation_outcome(booking, by="client", now=now)
         if booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) else None,
-        locale=current_locale_code()), status
+        attendee_of=attendee_of, locale=current_locale_code()), status
 
 
 @bp.route("/bookings/<int:booking_id>")
@@ -260,7 +273,8 @@ def provider_bookings(provider_id: int):
                            today=today, upcoming=upcoming, name=name, days=days,
                            upcoming_days=UPCOMING_DAYS, previous_day=day - timedelta(days=1),
                            next_day=day + timedelta(days=1), bookings=bookings, now=now,
-                           form=AttendanceForm(formdata=None), locale=current_locale_code())
+                           form=AttendanceForm(formdata=None), attendee_of=attendee_of,
+                           locale=current_locale_code())
 
 
 @bp.route("/bookings/<int:booking_id>/attendance", methods=["POST"])

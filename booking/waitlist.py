@@ -162,10 +162,13 @@ def _entry_of_offer(booking: Booking) -> WaitlistEntry | None:
         WaitlistEntry.offer_booking_id == booking.id))
 
 
-def _on_freed(booking: Booking, *, now: datetime, **_kwargs) -> None:
+def _on_freed(booking: Booking, *, now: datetime, withdrawn: bool = False,
+              **_kwargs) -> None:
     entry = _entry_of_offer(booking)
     if entry is not None and entry.status is WaitlistStatus.OFFERED:
         entry.status, entry.updated_at = WaitlistStatus.LAPSED, now
+    if withdrawn:  # the practitioner or service is no longer bookable: offer nobody
+        return
     offer_next(booking.service_id, booking.practitioner_id, booking.starts_at, now=now)
 
 

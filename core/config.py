@@ -208,7 +208,20 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "WORKER_HEARTBEAT_MAX_SECONDS": int(env.get("WORKER_HEARTBEAT_MAX_SECONDS", "180")),
         "HOLIDAY_HORIZON_DAYS": int(env.get("HOLIDAY_HORIZON_DAYS", "60")),
+        **{name: int(env.get(name, default)) for name, default in JOB_INTERVALS.items()},
     }
+
+
+#: The worker's periodic jobs that run less often than every round: their interval in
+#: seconds (a negative value turns the job off). See ``core.jobs.periodic``.
+JOB_INTERVALS = {
+    "JOB_LICENCE_EXPIRY_SECONDS": "3600",
+    "JOB_CALENDAR_SYNC_SECONDS": "900",
+    "JOB_BUDGET_PERIODS_SECONDS": "3600",
+    "JOB_LEDGER_CHECK_SECONDS": "3600",
+    "JOB_RECONCILE_SECONDS": "86400",
+    "JOB_AUDIT_PRUNE_SECONDS": "86400",
+}
 
 
 class UnsafeSettings(RuntimeError):
@@ -391,6 +404,21 @@ SETTINGS: tuple[Setting, ...] = (
             "prometheus-client itself", "Operations"),
     Setting("WORKER_HEARTBEAT_MAX_SECONDS", "`180`", "`/readyz` reports the worker as late "
             "when its last heartbeat is older", "Operations"),
+    Setting("JOB_LICENCE_EXPIRY_SECONDS", "`3600`", "how often the worker reminds owners of "
+            "licences about to expire and delists what expired ones covered (a negative value "
+            "turns a periodic job off)", "Operations"),
+    Setting("JOB_CALENDAR_SYNC_SECONDS", "`900`", "how often the worker re-imports the busy "
+            "time of subscribed practitioner calendars", "Operations"),
+    Setting("JOB_BUDGET_PERIODS_SECONDS", "`3600`", "how often the worker allocates the "
+            "current period of every budget programme and expires past ones", "Operations"),
+    Setting("JOB_LEDGER_CHECK_SECONDS", "`3600`", "how often the worker checks the ledger's "
+            "invariants (problems are logged as `ledger alert` at ERROR)", "Operations"),
+    Setting("JOB_RECONCILE_SECONDS", "`86400`", "how often the worker compares payments with "
+            "Stripe, as a dry run (differences are logged as `payments alert` at ERROR)",
+            "Operations"),
+    Setting("JOB_AUDIT_PRUNE_SECONDS", "`86400`", "how often the worker prunes audit entries "
+            "older than `AUDIT_RETENTION_DAYS` (`-1` when `flask audit prune --archive` runs "
+            "from cron instead)", "Operations"),
     Setting("HOLIDAY_HORIZON_DAYS", "`60`", "`/readyz` warns while the days that can be booked "
             "(the longest service horizon, at least this many) reach a year the holiday "
             "calendar does not know", "Operations"),

@@ -25,8 +25,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import heartbeat
+from core.clock import utcnow
 from core.config import ASSET_ROOT
 from core.db import db
+from core.jobs import periodic
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +112,23 @@ def check_worker(app: Flask) -> dict:
     return {"status": OK if age <= limit else WARN, "last_seen_seconds_ago": age}
 
 
+def check_periodic_jobs(app: Flask) -> dict:
+    """Each periodic job's heartbeat (``core.jobs.periodic``): warns when one has not started
+    for three of its intervals, or its last run failed."""
+    try:
+        jobs = periodic.heartbeats(app, now=utcnow())
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        return {"status": WARN, "error": exc.__class__.__name__}
+    late = sorted(name for name, job in jobs.items() if not job["ok"])
+    return {"status": WARN if late else OK, "late_or_failed": late, "jobs": jobs}
+
+
 CORE_CHECKS = (Check("database", check_database, critical=True),
                Check("redis", check_redis, critical=True),
                Check("migrations", check_migrations, critical=True),
-               Check("worker", check_worker, critical=False))
+               Check("worker", check_worker, critical=False),
+               Check("jobs", check_periodic_jobs, critical=False))
 
 
 def readiness(app: Flask | None = None) -> tuple[dict, int]:

@@ -52,7 +52,10 @@ PROFILES = (
         ({"name": "陈乐乐", "birth_date": "2019-06-01", "sex": "male", "relation": "child",
           "needs": ["childcare"]},
          {"name": "陈建国", "birth_date": "1956-03-12", "sex": "male", "relation": "parent",
-          "needs": ["eldercare", "hypertension"]}),
+          "needs": ["eldercare", "hypertension"]},
+         # four years old: the half-day childcare's band (2 to 6) lets her be booked
+         {"name": "陈朵朵", "birth_date": "2022-09-18", "sex": "female", "relation": "child",
+          "needs": ["childcare"]}),
         ("Xinglin TCM Clinic", ("blood_pressure", "body", "lifestyle")),
     ),
     # A logistics driver: fasting glucose in the diabetes range, obesity, smoking.

@@ -12,7 +12,7 @@ from core.bootstrap import register_api
 from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
 from core.readiness import add_check
-from providers import api, cli, feeds, holiday_views, holidays, views
+from providers import api, cli, feeds, holiday_views, holidays, jobs, views
 from providers.models import CATEGORY_LABELS
 
 
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     register_value_labels("category", CATEGORY_LABELS)
     register_value_labels("pot", CATEGORY_LABELS)
+    jobs.init_app(app)
     add_check(app, "holidays", holidays.horizon_check)
     add_nav(Role.PROVIDER_STAFF, NavEntry(
         "providers.dashboard", _l("Provider dashboard"),

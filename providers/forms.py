@@ -39,6 +39,7 @@ from providers.models import (
     EXCEPTION_KIND_LABELS,
     HEALTH_NEED_LABELS,
     LANGUAGE_LABELS,
+    SERVICE_SEX_LABELS,
     ProviderCategory,
 )
 from providers.schemas import WEEKDAY_KEYS
@@ -126,6 +127,7 @@ class ServiceForm(FlaskForm):
     min_age = IntegerField(_l("Lowest age served"), validators=[Optional()])
     max_age = IntegerField(_l("Highest age served"), validators=[Optional()])
     allows_dependants = BooleanField(_l("Dependants may be booked"))
+    sex = SelectField(_l("For"), choices=_choices(SERVICE_SEX_LABELS), default="any")
     screening_questionnaire = StringField(_l("Required screening questionnaire (code)"),
                                           validators=[Length(max=64)])
     contraindications = StringField(_l("Contraindications (comma-separated)"),
@@ -178,7 +180,7 @@ class ServiceForm(FlaskForm):
             "description_en", "duration_minutes", "buffer_before_minutes",
             "buffer_after_minutes", "capacity", "free_cancel_hours", "late_cancel_fee_percent",
             "min_notice_minutes", "horizon_days", "health_needs", "min_age", "max_age",
-            "allows_dependants", "practitioner_ids", "is_active")}
+            "allows_dependants", "sex", "practitioner_ids", "is_active")}
         data = {k: v for k, v in data.items() if v is not None}
         data["price_minor"] = (self.price_yuan.data or 0) * 100
         data["screening_questionnaire"] = self.screening_questionnaire.data or None

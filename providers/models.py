@@ -77,6 +77,22 @@ DELIVERY_MODE_LABELS = {
     DeliveryMode.TRIP: _l("Trip"),
 }
 
+class ServiceSex(StrEnum):
+    """Whom a service is for by sex (a women's or men's check-up): checked against the person
+    the booking is for."""
+
+    ANY = "any"
+    FEMALE = "female"
+    MALE = "male"
+
+    @property
+    def label(self) -> str:
+        return str(SERVICE_SEX_LABELS[self])
+
+
+SERVICE_SEX_LABELS = {ServiceSex.ANY: _l("Everyone"), ServiceSex.FEMALE: _l("Women only"),
+                      ServiceSex.MALE: _l("Men only")}
+
 #: Health needs a service can serve (tags), with their labels.
 HEALTH_NEED_LABELS = {
     "hypertension": _l("Hypertension"),
@@ -250,6 +266,9 @@ class Service(db.Model):
     min_age: Mapped[int | None] = mapped_column(Integer)
     max_age: Mapped[int | None] = mapped_column(Integer)
     allows_dependants: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Whom the service is for by sex (checked for the person the booking is for).
+    sex: Mapped[ServiceSex] = mapped_column(str_enum(ServiceSex, 10), default=ServiceSex.ANY,
+                                            server_default=ServiceSex.ANY.value)
     #: Code of the screening questionnaire a client must have completed, if any.
     screening_questionnaire: Mapped[str | None] = mapped_column(String(64))
     contraindications: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -22,6 +22,7 @@ from providers.models import (
     ProviderCategory,
     ScheduleException,
     Service,
+    ServiceSex,
 )
 
 #: A wall-clock time in the rule's zone. JSON Schema's "time" format is RFC 3339's, which
@@ -125,6 +126,8 @@ class ServiceData(_Strict):
     min_age: int | None = Field(None, ge=0, le=120)
     max_age: int | None = Field(None, ge=0, le=120)
     allows_dependants: bool = False
+    sex: ServiceSex = Field(ServiceSex.ANY, description="Whom the service is for by sex, "
+                                                        "checked for the person booked.")
     screening_questionnaire: str | None = Field(None, max_length=64)
     contraindications: list[str] = Field(default_factory=list, max_length=20)
     details: dict = Field(default_factory=dict,
@@ -256,6 +259,7 @@ class ServiceOut(BaseModel):
     min_age: int | None
     max_age: int | None
     allows_dependants: bool
+    sex: str
     screening_questionnaire: str | None
     contraindications: list[str]
     details: dict
@@ -275,7 +279,7 @@ class ServiceOut(BaseModel):
             late_cancel_fee_percent=s.late_cancel_fee_percent,
             min_notice_minutes=s.min_notice_minutes, horizon_days=s.horizon_days,
             health_needs=s.health_needs, min_age=s.min_age, max_age=s.max_age,
-            allows_dependants=s.allows_dependants,
+            allows_dependants=s.allows_dependants, sex=s.sex.value,
             screening_questionnaire=s.screening_questionnaire,
             contraindications=s.contraindications, details=s.details,
             practitioner_ids=[p.id for p in s.practitioners], is_active=s.is_active)

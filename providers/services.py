@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from core.accounts.models import ProviderOrganisation, ProviderStatus, Role, User
 from core.api.validation import invalid_input_from
+from core.clock import utcnow
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
@@ -49,6 +50,7 @@ from providers.schemas import (
     RuleData,
     ServiceData,
 )
+from providers.signals import listing_withdrawn
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -197,7 +199,12 @@ def update_service(service: Service, data: ServiceData, *, actor: User,
                    now: datetime) -> Service:
     """Raises NotFound, Forbidden, InvalidService, DurationDoesNotFit."""
     require(actor, Action.MANAGE_PROVIDER, service.provider)
+    was_offered = service.is_active
     _apply_service(service, service.provider, data, now=now)
+    if was_offered and not service.is_active:
+        db.session.flush()
+        listing_withdrawn.send(service, practitioner_ids=(), service_ids=(service.id,),
+                               provider_ids=(), now=now, reason="service_withdrawn")
     db.session.flush()
     return service
 
@@ -245,7 +252,7 @@ def _apply_service(service: Service, provider: ProviderOrganisation, data: Servi
                  "description_en", "duration_minutes", "buffer_before_minutes",
                  "buffer_after_minutes", "capacity", "price_minor", "free_cancel_hours",
                  "late_cancel_fee_percent", "min_notice_minutes", "horizon_days", "min_age",
-                 "max_age", "allows_dependants", "screening_questionnaire", "is_active"):
+                 "max_age", "allows_dependants", "sex", "screening_questionnaire", "is_active"):
         setattr(service, name, getattr(data, name))
     service.health_needs = health_needs
     service.contraindications = list(dict.fromkeys(c.strip() for c in data.contraindications
@@ -417,16 +424,28 @@ def cancel_exception(exception: ScheduleException, *, actor: User, now: datetime
 
 
 def set_provider_status(provider: ProviderOrganisation, status: ProviderStatus, *,
-                        actor: User) -> None:
-    """Verify or suspend a provider. Raises NotFound, Forbidden."""
+                        actor: User, now: datetime | None = None) -> None:
+    """Verify or suspend a provider; suspending withdraws its listing (its bookings still to
+    come are cancelled: ``listing_withdrawn``). Raises NotFound, Forbidden."""
     require(actor, Action.REVIEW_PROVIDERS, provider)
+    was_listed = provider.is_verified
     provider.status = status
     db.session.flush()
+    if was_listed and not provider.is_verified:
+        listing_withdrawn.send(provider, practitioner_ids=(), service_ids=(),
+                               provider_ids=(provider.id,), now=now or utcnow(),
+                               reason="provider_suspended")
 
 
 def set_practitioner_status(practitioner: Practitioner, status: VerificationStatus, *,
-                            actor: User) -> None:
-    """Verify or suspend a practitioner. Raises NotFound, Forbidden."""
+                            actor: User, now: datetime | None = None) -> None:
+    """Verify or suspend a practitioner; suspending withdraws their listing (their bookings
+    still to come are cancelled: ``listing_withdrawn``). Raises NotFound, Forbidden."""
     require(actor, Action.REVIEW_PROVIDERS, practitioner.provider)
+    was_listed = practitioner.is_listed
     practitioner.status = status
     db.session.flush()
+    if was_listed and not practitioner.is_listed:
+        listing_withdrawn.send(practitioner, practitioner_ids=(practitioner.id,),
+                               service_ids=(), provider_ids=(), now=now or utcnow(),
+                               reason="practitioner_suspended")

@@ -41,6 +41,7 @@ from providers.models import (
     VerificationStatus,
 )
 from providers.queries import row_by_id
+from providers.signals import listing_withdrawn
 
 MAX_DOCUMENT_BYTES = 1_500_000
 REMINDER_DAYS = 30
@@ -148,8 +149,14 @@ def expire_credentials(*, now: datetime) -> dict[str, int]:
             if not _still_covered(credential, today):
                 if credential.practitioner is not None:
                     credential.practitioner.status = VerificationStatus.PENDING
+                    withdrawn = {"practitioner_ids": (credential.practitioner.id,),
+                                 "provider_ids": ()}
                 else:
                     credential.provider.status = ProviderStatus.PENDING
+                    withdrawn = {"practitioner_ids": (), "provider_ids": (credential.provider_id,)}
+                db.session.flush()
+                listing_withdrawn.send(credential, service_ids=(), now=now,
+                                       reason="licence_expired", **withdrawn)
         elif (credential.reminder_sent_at is None
               and credential.expires_on <= today + timedelta(days=REMINDER_DAYS)):
             credential.reminder_sent_at = now

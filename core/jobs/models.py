@@ -84,3 +84,18 @@ class Job(db.Model):
         if not self.total:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+class PeriodicRun(db.Model):
+    """The last run of one periodic job of the worker (``core.jobs.periodic``): claimed by
+    moving ``started_at`` forward in one UPDATE (so that of several workers one runs it),
+    then its outcome. What ``/readyz`` shows as the job's heartbeat."""
+
+    __tablename__ = "periodic_job_runs"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    succeeded: Mapped[bool | None] = mapped_column()
+    handled: Mapped[int | None] = mapped_column()  #: rows handled (or problems found)
+    error: Mapped[str] = mapped_column(String(80), default="")
