@@ -13,7 +13,7 @@ from core.clock import utcnow
 from core.db import db, replica_reads
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, park_today
-from core.navigation import nav_for
+from core.navigation import more_for, nav_for
 from core.policy import Action, can
 from core.web import active_membership, refuse
 from health.texts import reason_text
@@ -39,6 +39,15 @@ def home():
                                category_labels=CATEGORY_LABELS, reason_text=reason_text)
     return render_template("marketplace/home.html", membership=membership,
                            shortcuts=nav_for(membership), user=current_user)
+
+
+@bp.route("/me")
+@login_required
+def me():
+    """The "me" tab: every place of the role that is not a tab, the account, sign out."""
+    membership = active_membership()
+    return render_template("marketplace/me.html", membership=membership,
+                           more=more_for(membership))
 
 
 def query_from(form: CatalogueForm) -> catalogue.CatalogueQuery:

@@ -63,6 +63,7 @@ def _moderators(status: int, *, anonymous: int) -> dict[str, int]:
 
 
 ROUTES = [
+    RouteCase("GET", "/me", lambda w: "/me", signed_in(200, anonymous=LOGIN)),
     RouteCase("GET", "/catalogue", lambda w: "/catalogue?q=tuina",
               signed_in(200, anonymous=LOGIN)),
     RouteCase("GET", "/services/<int:service_id>", lambda w: f"/services/{w.service.id}",
