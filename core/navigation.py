@@ -15,6 +15,10 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+# The extractor knows ``pgettext(context, message)``; the tab's "Me" is not the "me" of
+# "for whom" (本人), so it needs a context of its own. Lazy all the same.
+from flask_babel import lazy_pgettext as pgettext
+
 from core.accounts.models import Membership, ProviderLevel, Role
 
 UrlArgs = Callable[[Membership], dict]
@@ -59,7 +63,7 @@ def _park(m: Membership) -> dict:
 
 
 HOME = Tab("marketplace.home", _l("Home"), "home")
-ME = Tab("marketplace.me", _l("Me"), "user",
+ME = Tab("marketplace.me", pgettext("tab", "Me"), "user",
          also=("accounts.account", "accounts.api_tokens", "audit.my_activity"))
 
 #: Each role's main places, in the order shown. Physicians are provider staff: their
