@@ -89,19 +89,19 @@ TABS: dict[Role, tuple[Tab, ...]] = {
     Role.COMMITTEE_MEMBER: (
         HOME,
         Tab("park.manage_events", _l("Events"), "calendar", url_args=_park, also=("park.",)),
-        Tab("providers.review_queue", _l("Review"), "check", also=("providers.",)),
+        Tab("providers.review_queue", pgettext("tab", "Review"), "check", also=("providers.",)),
         ME,
     ),
     Role.ENTERPRISE_ADMIN: (
         HOME,
         Tab("benefits.roster_page", _l("Roster"), "users", url_args=_enterprise),
         Tab("benefits.programmes", _l("Budgets"), "wallet", url_args=_enterprise),
-        Tab("prevention.campaigns", _l("Check-ups"), "heart", url_args=_enterprise),
+        Tab("prevention.campaigns", pgettext("tab", "Check-ups"), "heart", url_args=_enterprise),
         ME,
     ),
     Role.PLATFORM_ADMIN: (
         HOME,
-        Tab("providers.review_queue", _l("Review"), "check"),
+        Tab("providers.review_queue", pgettext("tab", "Review"), "check"),
         Tab("holidays.calendar_page", _l("Holidays"), "calendar"),
         Tab("audit.search_page", _l("Audit"), "list"),
         ME,
