@@ -160,22 +160,31 @@ LICENCES = {
 
 
 def cover_image(category: ProviderCategory, variant: int = 0) -> bytes:
-    """A 960×720 PNG illustration: soft background, hills, a sun and a few rounded shapes."""
+    """A 960×720 PNG illustration in the category's colours; ``variant`` picks one of three
+    scenes (hills and a sun, stones and ripples, arches and a path)."""
     background, main, accent = PALETTES[category]
     image = Image.new("RGB", (960, 720), background)
     draw = ImageDraw.Draw(image)
-    for band in range(12):  # a gentle vertical gradient
-        shade = tuple(max(0, c - band * 2) for c in background)
-        draw.rectangle((0, 420 + band * 25, 960, 445 + band * 25), fill=shade)
-    shift = variant * 120
-    draw.ellipse((680 - shift, 90, 820 - shift, 230), fill=accent)
-    draw.polygon([(0, 720), (0, 470), (260 + shift, 300), (560 + shift, 560), (960, 400),
-                  (960, 720)], fill=main)
-    draw.polygon([(0, 720), (0, 600), (380, 470), (960, 640), (960, 720)], fill=accent)
-    for i in range(3):
-        x = 120 + i * 260 + shift // 2
-        draw.rounded_rectangle((x, 520 + (i % 2) * 40, x + 120, 600 + (i % 2) * 40),
-                               radius=24, fill=background)
+    scene = variant % 3
+    if scene == 0:  # hills and a sun
+        draw.ellipse((660, 90, 820, 250), fill=accent)
+        draw.polygon([(0, 720), (0, 470), (300, 280), (600, 560), (960, 380), (960, 720)],
+                     fill=main)
+        draw.polygon([(0, 720), (0, 610), (380, 480), (960, 650), (960, 720)], fill=accent)
+    elif scene == 1:  # stones and ripples
+        for r in range(5):
+            box = (480 - 120 - r * 90, 380 - 40 - r * 30, 480 + 120 + r * 90, 380 + 40 + r * 30)
+            draw.ellipse(box, outline=accent, width=10)
+        draw.ellipse((330, 300, 630, 460), fill=main)
+        draw.ellipse((390, 220, 570, 330), fill=accent)
+        draw.ellipse((430, 160, 530, 230), fill=main)
+    else:  # arches and a path
+        for i, x in enumerate((90, 390, 690)):
+            colour = main if i % 2 == 0 else accent
+            draw.rounded_rectangle((x, 220, x + 180, 620), radius=90, fill=colour)
+            draw.rounded_rectangle((x + 40, 300, x + 140, 620), radius=50, fill=background)
+        draw.polygon([(420, 720), (540, 720), (500, 620), (460, 620)], fill=main)
+        draw.ellipse((420, 80, 540, 200), fill=accent)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
@@ -201,8 +210,8 @@ def _photos(provider: ProviderOrganisation, category: ProviderCategory, *,
     if db.session.scalar(select(ProviderPhoto.id).where(
             ProviderPhoto.provider_id == provider.id).limit(1)) is not None:
         return
-    for variant in range(2 if provider.name_en == "Xinglin TCM Clinic" else 1):
-        add_photo(provider, cover_image(category, variant), actor=None,
+    for n in range(2 if provider.name_en == "Xinglin TCM Clinic" else 1):
+        add_photo(provider, cover_image(category, provider.id + n), actor=None,
                   alt_zh=f"{provider.name_zh}的插图", alt_en=f"Illustration of {provider.name_en}",
                   now=now)
 
