@@ -32,6 +32,11 @@ CHOSEN = [
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",
     "admin-holidays-390x844",
+    "shell-home-390x844",
+    "shell-catalogue-390x844",
+    "shell-service-cards-390x844",
+    "shell-provider-390x844",
+    "shell-me-390x844",
 ]
 
 
