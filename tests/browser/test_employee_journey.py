@@ -69,7 +69,7 @@ def test_employee_books_tcm_in_chinese_on_a_phone(browser: Browser, live_app, ax
     page.get_by_role("link", name=zh("Services")).first.click()
     page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
     evidence.capture("service")
-    page.get_by_role("link", name=zh("Book"), exact=True).first.click()
+    page.locator("main").get_by_role("link", name=zh("Book"), exact=True).first.click()
     day = (utcnow() + timedelta(hours=8) + timedelta(days=3)).date().isoformat()
     page.goto(re.sub(r"\?.*$", "", page.url) + f"?day={day}")
     page.locator("main li").filter(has=page.get_by_role("button", name=zh("Book"))).first \
