@@ -25,7 +25,7 @@ from core.config import ASSET_ROOT, refuse_unsafe_settings
 from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_day, format_money, format_when
-from core.navigation import NavEntry, add_nav, nav_for
+from core.navigation import NavEntry, add_nav, current_tab, nav_for, tabs_for
 from core.system_views import bp as system_bp
 from core.web import (
     active_membership,
@@ -110,7 +110,8 @@ def _init_login(app: Flask) -> None:
 
 def _template_globals() -> dict:
     return {"active_membership": active_membership, "locale_code": i18n.current_locale_code,
-            "nav_for": nav_for}
+            "nav_for": nav_for, "tabs_for": tabs_for,
+            "current_tab": current_tab}
 
 
 def _init_navigation() -> None:

@@ -158,6 +158,13 @@ class ServiceCard:
     relevance: int = 0
 
     @property
+    def own_minor(self) -> int | None:
+        """What is left for the employee to pay once the budget has paid its part."""
+        if self.budget_covers_minor is None:
+            return None
+        return self.service.price_minor - self.budget_covers_minor
+
+    @property
     def covered_in_full(self) -> bool:
         return self.budget_covers_minor is not None and (
             self.budget_covers_minor >= self.service.price_minor)

@@ -17,6 +17,7 @@ from core.policy import Action, can, is_platform_admin
 from marketplace import ratings
 from marketplace.errors import AlreadyReplied, ReviewNotAllowed, ReviewNotFound
 from marketplace.models import Review
+from providers.models import Service
 
 MAX_TEXT = 2000
 
@@ -96,3 +97,12 @@ def reviewable_booking(booking: Booking, user: User) -> bool:
     return (booking.client_id == user.id and booking.status is BookingStatus.ATTENDED
             and db.session.scalar(select(Review.id).where(
                 Review.booking_id == booking.id)) is None)
+
+
+def provider_reviews(provider_id: int, *, limit: int = 5) -> list[Review]:
+    """The provider's latest visible reviews of services it still offers."""
+    return list(db.session.scalars(
+        select(Review).join(Service, Service.id == Review.service_id)
+        .where(Review.provider_id == provider_id, Review.hidden_at.is_(None),
+               Service.is_active.is_(True))
+        .order_by(Review.id.desc()).limit(limit)))

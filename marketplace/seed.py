@@ -28,6 +28,7 @@ from core.db import db
 from marketplace.seed_benefits import seed_benefits
 from marketplace.seed_booking import seed_booking
 from marketplace.seed_care import seed_care
+from marketplace.seed_discovery import seed_discovery
 from marketplace.seed_health import seed_health
 from marketplace.seed_park import seed_park
 from marketplace.seed_prevention import seed_prevention
@@ -203,6 +204,7 @@ def seed_demo(*, now: datetime,
     seed_care(park, now=now)
     tick("care")
     seed_prevention(park, now=now)
+    seed_discovery(park, now=now)
     tick("prevention")
     return row_counts()
 

@@ -13,16 +13,17 @@ from core.clock import utcnow
 from core.db import db, replica_reads
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, park_today
-from core.navigation import nav_for
+from core.navigation import more_for, nav_for
 from core.policy import Action, can
 from core.web import active_membership, refuse
 from health.texts import reason_text
-from marketplace import catalogue, events, ratings, reviews
+from marketplace import cards, catalogue, events, ratings, reviews
 from marketplace import home as home_data
 from marketplace.candidates import need_tags_of
 from marketplace.forms import CatalogueForm, HideForm, ReplyForm, ReviewForm
+from providers import photos
 from providers import queries as provider_queries
-from providers.models import CATEGORY_LABELS
+from providers.models import CATEGORY_LABELS, DELIVERY_MODE_LABELS, CredentialStatus
 
 bp = Blueprint("marketplace", __name__)
 
@@ -39,6 +40,15 @@ def home():
                                category_labels=CATEGORY_LABELS, reason_text=reason_text)
     return render_template("marketplace/home.html", membership=membership,
                            shortcuts=nav_for(membership), user=current_user)
+
+
+@bp.route("/me")
+@login_required
+def me():
+    """The "me" tab: every place of the role that is not a tab, the account, sign out."""
+    membership = active_membership()
+    return render_template("marketplace/me.html", membership=membership,
+                           more=more_for(membership))
 
 
 def query_from(form: CatalogueForm) -> catalogue.CatalogueQuery:
@@ -79,7 +89,34 @@ def catalogue_page():
         status = 422
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("marketplace/catalogue.html", form=form, result=result, args=args,
-                           events=found_events, category_labels=CATEGORY_LABELS), status
+                           events=found_events, category_labels=CATEGORY_LABELS,
+                           covers=cards.covers(result.cards) if result else {}), status
+
+
+@bp.route("/providers/<int:provider_id>")
+@login_required
+def provider_page(provider_id: int):
+    """A provider as employees see it: its story and photos, where it is, its verified
+    practitioners and checked credentials, its services as cards, and its reviews. Only
+    what is published: inactive services and unverified practitioners stay out."""
+    provider = provider_queries.provider_for(current_user, provider_id, Action.VIEW_PROVIDER)
+    services = provider_queries.services_of(provider, listed_only=True)
+    found = cards.cards_for(current_user, services, now=utcnow(), today=park_today(),
+                            timezone=current_app.config["PARK_TIMEZONE"])
+    rated = [c for c in found if c.reviews]
+    count = sum(c.reviews for c in rated)
+    rating = (round(sum(c.rating * c.reviews for c in rated) / count, 1), count) if count \
+        else None
+    credentials = [c for c in provider_queries.credentials_of(provider)
+                   if c.status is CredentialStatus.APPROVED and c.expires_on >= park_today()]
+    return render_template(
+        "marketplace/provider.html", provider=provider,
+        profile=provider_queries.profile_or_none(provider),
+        photos=photos.photos_of(provider), cards=found, covers=cards.covers(found),
+        rating=rating, reviews=reviews.provider_reviews(provider.id),
+        practitioners=provider_queries.practitioners_of(provider, listed_only=True),
+        credentials=credentials, categories=provider_queries.categories_of(provider),
+        category_labels=CATEGORY_LABELS, venue_labels=DELIVERY_MODE_LABELS)
 
 
 @bp.route("/services/<int:service_id>")

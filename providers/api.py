@@ -3,6 +3,8 @@ and exceptions. Thin: each one checks the shape, calls a service or a query, ser
 
 from __future__ import annotations
 
+from flask import url_for
+
 from core.accounts.models import ApiScope, ProviderOrganisation, ProviderStatus, User
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import paginate
@@ -15,15 +17,17 @@ from providers import (
     holiday_calendar,
     holidays,
     hours_services,
+    photos,
     queries,
     services,
     verification,
 )
-from providers.models import VerificationStatus
+from providers.models import CredentialStatus, VerificationStatus
 from providers.schemas import (
     WEEKDAY_KEYS,
     CredentialList,
     CredentialOut,
+    CredentialSummary,
     ExceptionData,
     ExceptionList,
     ExceptionOut,
@@ -31,6 +35,7 @@ from providers.schemas import (
     HolidayNoticeData,
     HolidayYearOut,
     KeptRuleOut,
+    PhotoOut,
     PractitionerData,
     PractitionerOut,
     ProfileData,
@@ -63,6 +68,16 @@ def _summary(provider: ProviderOrganisation) -> ProviderSummary:
                            categories=[c.value for c in queries.categories_of(provider)])
 
 
+def _photo_out(photo, locale: str) -> PhotoOut:
+    def url(size: str, fmt: str) -> str:
+        return url_for("providers.photo_image", photo_id=photo.id, size=size, fmt=fmt)
+
+    return PhotoOut(id=photo.id, alt=photo.alt(locale), width=photo.width,
+                    height=photo.height, small_webp=url("small", "webp"),
+                    small_jpeg=url("small", "jpg"), large_webp=url("large", "webp"),
+                    large_jpeg=url("large", "jpg"))
+
+
 def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
     locale = current_locale_code()
     everything = queries.sees_everything_of(user, provider)
@@ -76,6 +91,13 @@ def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
         address=profile.address(locale) if profile else "",
         languages=profile.languages if profile else [],
         photo_urls=profile.photo_urls if profile else [],
+        photos=[_photo_out(photo, locale) for photo in photos.photos_of(provider)],
+        credentials=[CredentialSummary(licence_type=c.licence_type, issuer=c.issuer,
+                                       practitioner_id=c.practitioner_id,
+                                       expires_on=c.expires_on)
+                     for c in queries.credentials_of(provider)
+                     if c.status is CredentialStatus.APPROVED
+                     and c.expires_on >= park_today()],
         practitioners=[PractitionerOut.of(p, locale) for p in
                        queries.practitioners_of(provider, listed_only=not everything)],
         services=[ServiceOut.of(s, locale) for s in

@@ -82,3 +82,24 @@ class InvalidCalendar(InvalidInput):
 class InvalidHolidayNotice(InvalidInput):
     code = "invalid_holiday_notice"
     default_message = _l("The holiday notice could not be read.")
+
+
+class InvalidPhoto(InvalidInput):
+    code = "invalid_photo"
+    default_message = _l("Upload a photo in JPEG, PNG or WebP.")
+
+
+class PhotoTooLarge(InvalidInput):
+    code = "photo_too_large"
+    status = 413
+    default_message = _l("The photo is too large.")
+
+
+class TooManyPhotos(Conflict):
+    code = "too_many_photos"
+    default_message = _l("A provider can show at most 8 photos. Remove one first.")
+
+
+class PhotoNotFound(NotFound):
+    code = "photo_not_found"
+    default_message = _l("We could not find this photo.")

@@ -390,3 +390,15 @@ class HolidayNoticeForm(FlaskForm):
         _l("Holidays and make-up working days"), validators=[DataRequired(), Length(max=5000)],
         description=_l("One line each: a date or a range, then 休 (day off) or 班 (make-up "
                        "working day), then a name. For example: 2027-02-06~2027-02-12 休 春节"))
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("Photo (JPEG, PNG or WebP, at most 1.5 MB)"),
+                      validators=[FileRequired()],
+                      render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    alt_zh = StringField(_l("What the photo shows (Chinese)"), validators=[Length(max=200)])
+    alt_en = StringField(_l("What the photo shows (English)"), validators=[Length(max=200)])
+
+
+class RemovePhotoForm(FlaskForm):
+    pass

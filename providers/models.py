@@ -498,3 +498,31 @@ class HolidayDay(db.Model):
     name: Mapped[str] = mapped_column(String(80), default="")
 
     holiday_year: Mapped[HolidayYear] = relationship(back_populates="days")
+
+
+class ProviderPhoto(db.Model):
+    """A photo the provider uploaded, kept resized in two sizes, each as WebP and JPEG (the
+    original is not kept: it may carry the camera's location in its metadata)."""
+
+    __tablename__ = "provider_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider_organisations.id"),
+                                             index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    alt_zh: Mapped[str] = mapped_column(String(200), default="")
+    alt_en: Mapped[str] = mapped_column(String(200), default="")
+    #: The large size's pixels (the small one is a 4:3 crop, 480×360).
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    large_webp: Mapped[bytes] = mapped_column(LargeBinary)
+    large_jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    small_webp: Mapped[bytes] = mapped_column(LargeBinary)
+    small_jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    provider: Mapped[ProviderOrganisation] = relationship()
+
+    def alt(self, locale: str) -> str:
+        return self.alt_zh if locale.startswith("zh") else self.alt_en

@@ -294,6 +294,28 @@ class ProviderSummary(BaseModel):
     categories: list[str]
 
 
+class PhotoOut(BaseModel):
+    """A provider photo: a 4:3 card size (480×360) and a large one, each as WebP and JPEG."""
+
+    id: int
+    alt: str
+    width: int
+    height: int
+    small_webp: str
+    small_jpeg: str
+    large_webp: str
+    large_jpeg: str
+
+
+class CredentialSummary(BaseModel):
+    """A licence the park has checked (approved and in date); no number, no document."""
+
+    licence_type: str
+    issuer: str
+    practitioner_id: int | None
+    expires_on: date
+
+
 class ProviderOut(ProviderSummary):
     park_id: int
     description: str
@@ -303,6 +325,8 @@ class ProviderOut(ProviderSummary):
     address: str
     languages: list[str]
     photo_urls: list[str]
+    photos: list[PhotoOut] = Field(default_factory=list, max_length=8)
+    credentials: list[CredentialSummary] = Field(default_factory=list)
     practitioners: list[PractitionerOut]
     services: list[ServiceOut]
 

@@ -33,7 +33,7 @@ from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from core.web import refuse, refuse_to
-from providers import feeds, holidays, hours_services, queries, services, verification
+from providers import feeds, holidays, hours_services, photos, queries, services, verification
 from providers import slots as slot_engine
 from providers.errors import ProviderNotFound
 from providers.forms import (
@@ -41,8 +41,10 @@ from providers.forms import (
     BusyImportForm,
     CredentialForm,
     ExceptionForm,
+    PhotoForm,
     PractitionerForm,
     ProfileForm,
+    RemovePhotoForm,
     ReviewForm,
     RuleForm,
     ServiceForm,
@@ -150,7 +152,67 @@ def edit_profile(provider_id: int):
         else:
             flash(_("The profile has been saved."), "success")
             return redirect(url_for("providers.dashboard", provider_id=provider.id))
-    return render_template("providers/profile.html", provider=provider, form=form), status
+    return _profile_page(provider, form=form, status=status)
+
+
+def _profile_page(provider: ProviderOrganisation, *, form=None, photo_form=None,
+                  status: int = 200):
+    if form is None:  # the profile as saved, not the photo form's fields
+        profile = queries.profile_or_none(provider)
+        form = ProfileForm(formdata=None, obj=profile)
+        form.categories.data = [c.value for c in queries.categories_of(provider)]
+        form.photo_urls.data = "\n".join(profile.photo_urls) if profile else ""
+    return render_template(
+        "providers/profile.html", provider=provider, form=form,
+        photo_form=photo_form or PhotoForm(),
+        remove_form=RemovePhotoForm(), photos=photos.photos_of(provider),
+        max_photos=photos.MAX_PHOTOS), status
+
+
+@bp.route("/providers/<int:provider_id>/photos", methods=["POST"])
+@login_required
+def upload_photo(provider_id: int):
+    """A photo for the provider's page, resized on the server; a refusal keeps nothing."""
+    provider = queries.provider_for(current_user, provider_id, Action.MANAGE_PROVIDER)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a photo to upload."), "error")
+        return _profile_page(provider, photo_form=form, status=400)
+    try:
+        photos.add_photo(provider, form.photo.data.read(photos.MAX_PHOTO_BYTES + 1),
+                         actor=current_user, alt_zh=form.alt_zh.data or "",
+                         alt_en=form.alt_en.data or "", now=utcnow())
+    except DomainError as exc:
+        refuse(exc)
+        for message in exc.fields.values():
+            flash(message, "error")
+        return _profile_page(provider, photo_form=form, status=exc.status)
+    flash(_("The photo has been added."), "success")
+    return redirect(url_for("providers.edit_profile", provider_id=provider.id))
+
+
+@bp.route("/providers/photos/<int:photo_id>/delete", methods=["POST"])
+@login_required
+def remove_photo(photo_id: int):
+    photo = photos.get_photo(photo_id)
+    provider_id = photo.provider_id
+    if RemovePhotoForm().validate_on_submit():
+        photos.remove_photo(photo, actor=current_user)
+        flash(_("The photo has been removed."), "success")
+    return redirect(url_for("providers.edit_profile", provider_id=provider_id))
+
+
+@bp.route("/providers/photos/<int:photo_id>/<any(large, small):size>.<any(webp, jpg):fmt>")
+@login_required
+def photo_image(photo_id: int, size: str, fmt: str):
+    """A provider's photo, for whoever may see the provider; cached a day by the browser."""
+    photo = photos.get_photo(photo_id)
+    require(current_user, Action.VIEW_PROVIDER, photo.provider)
+    response = make_response(photos.image_bytes(photo, size, fmt))
+    response.headers["Content-Type"] = photos.FORMATS[fmt]
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _flash_fields(exc: DomainError) -> None:

@@ -63,8 +63,11 @@ def _moderators(status: int, *, anonymous: int) -> dict[str, int]:
 
 
 ROUTES = [
+    RouteCase("GET", "/me", lambda w: "/me", signed_in(200, anonymous=LOGIN)),
     RouteCase("GET", "/catalogue", lambda w: "/catalogue?q=tuina",
               signed_in(200, anonymous=LOGIN)),
+    RouteCase("GET", "/providers/<int:provider_id>", lambda w: f"/providers/{w.provider.id}",
+              _park_members(200, anonymous=LOGIN)),
     RouteCase("GET", "/services/<int:service_id>", lambda w: f"/services/{w.service.id}",
               _park_members(200, anonymous=LOGIN)),
     RouteCase("GET", "/bookings/<int:booking_id>/review",

@@ -23,6 +23,7 @@ from providers.models import (
     ExceptionKind,
     Practitioner,
     ProviderCategory,
+    ProviderPhoto,
     ProviderProfile,
     ScheduleException,
     Service,
@@ -75,6 +76,10 @@ def build_world(world: World, make) -> None:
                          done=0, total=90, result={}, errors=[], error_code="invalid_calendar",
                          error_message="Nothing was imported.", created_at=now, updated_at=now)
     db.session.add(world.busy_job)
+    world.photo = ProviderPhoto(provider_id=world.provider.id, width=480, height=360,
+                                large_webp=b"RIFF", large_jpeg=b"\xff\xd8",
+                                small_webp=b"RIFF", small_jpeg=b"\xff\xd8", created_at=now)
+    db.session.add(world.photo)
     db.session.flush()
 
 
@@ -128,6 +133,18 @@ ROUTES = [
               lambda w: f"/providers/{_provider(w)}/profile",
               page(302, provider_owner=302, provider_staff=403),
               body=lambda w: {"categories": "tcm", "languages": "zh"}),
+    RouteCase("POST", "/providers/<int:provider_id>/photos",
+              lambda w: f"/providers/{_provider(w)}/photos",
+              page(400, provider_owner=400, provider_staff=403), body=lambda w: {},
+              note="allowed actors reach the form check: no photo was sent"),
+    RouteCase("POST", "/providers/photos/<int:photo_id>/delete",
+              lambda w: f"/providers/photos/{w.photo.id}/delete",
+              page(302, provider_owner=302, provider_staff=403), body=lambda w: {}),
+    RouteCase("GET",
+              "/providers/photos/<int:photo_id>/<any(large, small):size>.<any(webp, jpg):fmt>",
+              lambda w: f"/providers/photos/{w.photo.id}/small.webp",
+              signed_in(200, anonymous=LOGIN, other_park_committee=404),
+              note="whoever may see the provider"),
     RouteCase("POST", "/providers/<int:provider_id>/practitioners",
               lambda w: f"/providers/{_provider(w)}/practitioners",
               page(302, provider_owner=302, provider_staff=403),

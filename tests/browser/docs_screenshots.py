@@ -40,6 +40,11 @@ CHOSEN = [
     "provider-hours-month-calendar-390x844",
     "provider-bookings-390x844",
     "provider-statement-390x844",
+    "shell-home-390x844",
+    "shell-catalogue-390x844",
+    "shell-service-cards-390x844",
+    "shell-provider-390x844",
+    "shell-me-390x844",
 ]
 
 

@@ -37,8 +37,14 @@ def exact(text: str) -> re.Pattern:
 
 
 def menu(page: Page, name: str, *, main: str = "Main"):
-    """A link of the main navigation."""
-    return page.get_by_role("navigation", name=main).get_by_role("link", name=name, exact=True)
+    """A place of the navigation: a tab, or else a link on the "me" page (the last tab),
+    where every other place of the role is one tap away."""
+    tabs = page.get_by_role("navigation", name=main)
+    tab = tabs.get_by_role("link", name=name, exact=True)
+    if tab.count():
+        return tab
+    tabs.get_by_role("link").last.click()
+    return page.locator("main").get_by_role("link", name=name, exact=True)
 
 
 def sign_in(page: Page, login: str, *, label: str = "Email or mobile number",

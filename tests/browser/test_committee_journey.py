@@ -35,7 +35,7 @@ def test_committee_publishes_a_festival_and_checks_in_a_ticket(browser: Browser,
     sign_in(page, "committee@parkwell.demo")
 
     # A festival, as a draft.
-    menu(page, "Committee events").click()
+    menu(page, "Events").click()
     evidence.capture("events")
     page.get_by_role("link", name="New event").click()
     page.get_by_label("Event title (Chinese)").fill("秋季健康节")

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, expect
 
 from core.clock import utcnow
 from tests.browser import world
-from tests.browser.helpers import PHONE, Evidence, sign_in_zh, zh
+from tests.browser.helpers import PHONE, Evidence, menu, sign_in_zh, zh
 from tests.browser.paying import CARD_OK, fill_card, submit_payment, wait_for_result
 
 EMPLOYEE = "staff02@xinjing-tech.demo"  # nothing flagged in her health profile yet
@@ -39,7 +39,7 @@ def test_employee_books_tcm_in_chinese_on_a_phone(browser: Browser, live_app, ax
     evidence.capture("home")
 
     # She enters today's check-up: her blood pressure is up.
-    page.get_by_role("link", name=zh("My health")).first.click()
+    menu(page, zh("Health"), main=zh("Main")).click()
     page.get_by_role("link", name=zh("Check-ups")).first.click()
     today = (utcnow() + timedelta(hours=8)).date().isoformat()
     page.get_by_label(zh("Date of the check-up")).fill(today)
@@ -69,7 +69,7 @@ def test_employee_books_tcm_in_chinese_on_a_phone(browser: Browser, live_app, ax
     page.get_by_role("link", name=zh("Services")).first.click()
     page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
     evidence.capture("service")
-    page.get_by_role("link", name=zh("Book"), exact=True).first.click()
+    page.locator("main").get_by_role("link", name=zh("Book"), exact=True).first.click()
     day = (utcnow() + timedelta(hours=8) + timedelta(days=3)).date().isoformat()
     page.goto(re.sub(r"\?.*$", "", page.url) + f"?day={day}")
     page.locator("main li").filter(has=page.get_by_role("button", name=zh("Book"))).first \
@@ -124,6 +124,6 @@ def test_employee_books_tcm_in_chinese_on_a_phone(browser: Browser, live_app, ax
     refunds = [r for r in live_app.stripe.refunds.values() if r["payment_intent"] == intent["id"]]
     assert [r["amount"] for r in refunds] == [price - budget_left]
 
-    page.get_by_role("link", name=zh("My budget")).first.click()
+    menu(page, zh("My budget"), main=zh("Main")).click()
     expect(page.locator("main")).to_contain_text(zh("Refund"))
     context.close()

@@ -30,7 +30,7 @@ def test_the_platform_admin_enters_next_years_holidays_on_a_phone(browser: Brows
     evidence = Evidence(page, screenshots_dir, "admin", axe_source)
 
     sign_in_zh(page, "admin@parkwell.demo")
-    menu(page, zh("Holiday calendar"), main=zh("Main")).click()
+    menu(page, zh("Holidays"), main=zh("Main")).click()  # a tab
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Holiday calendar"))
     form = page.locator("form").filter(has=page.get_by_role(
         "button", name=zh("Save the calendar")))
@@ -57,7 +57,7 @@ def test_the_platform_admin_enters_next_years_holidays_on_a_phone(browser: Brows
                                    timezone_id="Asia/Shanghai")
     page = provider.new_page()
     sign_in_zh(page, "provider@parkwell.demo")
-    menu(page, zh("Provider dashboard"), main=zh("Main")).click()
+    menu(page, zh("Today"), main=zh("Main")).click()  # the dashboard tab
     expect(page.get_by_role("heading", level=1)).to_contain_text("杏林中医馆")
     expect(page.get_by_text(zh("Holiday data missing"))).to_have_count(0)
     provider.close()

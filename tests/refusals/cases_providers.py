@@ -109,6 +109,7 @@ CANNOT_REFUSE: dict[tuple[str, str], str] = {
         "withdrawing again changes nothing; only authorisation refuses it",
     ("DELETE", "/api/v1/exceptions/<int:exception_id>"):
         "withdrawing again changes nothing; only authorisation refuses it",
+    ("POST", "/providers/photos/<int:photo_id>/delete"): "only authorisation refuses it",
     ("POST", f"{PR}/feed"): "always issues a new address (replacing the old)",
     ("POST", f"{PR}/feed/revoke"): "revoking no address is not an error",
     ("POST", "/providers/<int:provider_id>/feed"):
