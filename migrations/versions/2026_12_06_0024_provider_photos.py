@@ -1,8 +1,8 @@
 """provider photos: uploaded by the provider, kept resized in two sizes as WebP and JPEG
 (issue 18)
 
-Revision ID: 0023_shell
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-06 09:10:00
 
 """
