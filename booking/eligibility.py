@@ -9,6 +9,7 @@ result: nothing of the person's data is copied onto the booking.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ from core.db import db
 from health import services as health_services
 from health.errors import HealthRecordNotFound
 from health.models import Dependant, HealthProfile, QuestionnaireKind, QuestionnaireResponse
+from health.questionnaires import QUESTIONNAIRES
 from providers.models import Service
 
 
@@ -66,6 +68,41 @@ def check_eligibility(service: Service, *, client: User, dependant: Dependant | 
         if conditions & {c.strip().lower() for c in service.contraindications}:
             raise NotEligible(_("This service is not suitable given the health records you "
                                 "keep (a contraindication)."))
+
+
+@dataclass(frozen=True)
+class EligibilityHint:
+    """What stands between the person and booking, said before they tap a time."""
+
+    message: str
+    #: The screening questionnaire to complete (a ``QuestionnaireKind`` value), when that
+    #: is what is missing: the page links to it.
+    questionnaire: str | None = None
+
+
+def questionnaire_done(client: User, kind: str) -> bool:
+    return bool(db.session.scalar(select(QuestionnaireResponse.id).where(
+        QuestionnaireResponse.user_id == client.id,
+        QuestionnaireResponse.kind == kind).limit(1)))
+
+
+def eligibility_hint(service: Service, *, client: User, on: datetime,
+                     timezone: str) -> EligibilityHint | None:
+    """Whether the person themselves may book the service on the day of ``on``, as a hint
+    shown before they choose (the rules are checked again when they book); None when
+    nothing is missing. Dependants are judged when chosen."""
+    kind = service.screening_questionnaire
+    known = kind in {k.value for k in QuestionnaireKind}
+    if kind and known and not questionnaire_done(client, kind):
+        title = QUESTIONNAIRES[QuestionnaireKind(kind)].title
+        return EligibilityHint(_("Complete the %(name)s questionnaire first.", name=title),
+                               questionnaire=kind)
+    try:
+        check_eligibility(service, client=client, dependant=None, starts_at=on,
+                          timezone=timezone)
+    except NotEligible as exc:
+        return EligibilityHint(str(exc.message))
+    return None
 
 
 def _age(client: User, dependant: Dependant | None, on: date) -> int | None:

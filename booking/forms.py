@@ -35,6 +35,17 @@ class HoldForm(FlaskForm):
     form_token = HiddenField(validators=[DataRequired(REQUIRED), Length(max=64)])
 
 
+class ChosenTimeForm(FlaskForm):
+    """The time tapped on the strip, read from the query string of the confirmation step
+    (a GET: nothing is written until the person confirms)."""
+
+    class Meta:
+        csrf = False
+
+    practitioner_id = IntegerField(validators=[DataRequired(REQUIRED), NumberRange(min=1)])
+    starts_at = HiddenField(validators=[DataRequired(REQUIRED), _aware_datetime])
+
+
 class ShareForm(FlaskForm):
     """What to share with the provider for this booking (choices: the category's minimum)."""
 
