@@ -78,6 +78,8 @@ class EligibilityHint:
     #: The screening questionnaire to complete (a ``QuestionnaireKind`` value), when that
     #: is what is missing: the page links to it.
     questionnaire: str | None = None
+    #: The age band needs a birth year the health profile lacks: the page links to it.
+    needs_birth_year: bool = False
 
 
 def questionnaire_done(client: User, kind: str) -> bool:
@@ -101,7 +103,9 @@ def eligibility_hint(service: Service, *, client: User, on: datetime,
         check_eligibility(service, client=client, dependant=None, starts_at=on,
                           timezone=timezone)
     except NotEligible as exc:
-        return EligibilityHint(str(exc.message))
+        banded = service.min_age is not None or service.max_age is not None
+        return EligibilityHint(str(exc.message), needs_birth_year=banded and _age(
+            client, None, to_zone(on, timezone).date()) is None)
     return None
 
 

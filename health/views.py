@@ -135,7 +135,8 @@ def profile():
             status = exc.status
         else:
             flash(_("Your health profile has been saved."), "success")
-            return redirect(url_for("health.overview"))
+            return redirect(_local_path(request.args.get("next"))
+                            or url_for("health.overview"))
     elif form.errors:
         status = 400
     return render_template("health/profile.html", form=form), status
