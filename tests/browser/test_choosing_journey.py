@@ -1,8 +1,9 @@
 """An employee, in Chinese on a phone, books a group workshop in a few taps: she opens the
-service, is told before any tap that it needs the PHQ-9 questionnaire and a year of birth first,
-fills both in from there and comes back, taps a day on the strip and a time in the grid (places left on each), checks what,
-when, where and who pays before confirming, adds it to her calendar from the booking page,
-and cancels it, told first that nothing was paid and nothing is kept."""
+service, is told before any tap that it needs the PHQ-9 questionnaire and a year of birth
+first, fills both in from there and comes back, taps a day on the strip and a time in the
+grid (places left on each), checks what, when, where and who pays before confirming, adds
+it to her calendar from the booking page, and cancels it, told first that nothing was paid
+and nothing is kept."""
 
 from __future__ import annotations
 
