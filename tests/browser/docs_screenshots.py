@@ -32,6 +32,11 @@ CHOSEN = [
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",
     "admin-holidays-390x844",
+    "choosing-eligibility-390x844",
+    "choosing-day-strip-390x844",
+    "choosing-confirm-390x844",
+    "choosing-booked-390x844",
+    "choosing-cancel-confirm-390x844",
 ]
 
 
