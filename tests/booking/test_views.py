@@ -126,7 +126,7 @@ def test_a_full_time_can_be_joined_and_its_offer_accepted_from_the_pages(client,
     client.post(f"/services/{service.id}/book", data=_form(kit))
     waiting = _employee(kit)
     _login(client, waiting)
-    day = (kit.slot() - timedelta(days=1)).date().isoformat()
+    day = kit.slot().astimezone(SHANGHAI).date().isoformat()  # the full time's day
     page = client.get(f"/services/{service.id}/book?day={day}")
     assert "Join the waitlist" in page.text
     joined = client.post(f"/services/{service.id}/waitlist", data={
