@@ -7,19 +7,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from pydantic import BaseModel
 
-from booking import idempotency, queries, services, sharing, waitlist
+from booking import calendar_links, idempotency, online, queries, services, sharing, waitlist
 from booking import series as series_services
 from booking.models import Booking, BookingSeries
 from booking.schemas import (
     AttendanceData,
+    BookingDetailOut,
     BookingList,
     BookingOut,
     BookingPage,
     BookingQuery,
+    CalendarLinksOut,
     CancelData,
+    CancellationPreviewOut,
     EmptyBody,
     HoldCreate,
     OccurrenceOut,
@@ -99,10 +102,45 @@ def list_bookings(user: User, query: BookingQuery):
     return BookingPage(**page, no_show_count=queries.no_show_count(user))
 
 
-@bp.operation("/bookings/<int:booking_id>", method="GET", response=BookingOut, errors=(404,),
+@bp.operation("/bookings/<int:booking_id>", method="GET", response=BookingDetailOut,
+              errors=(404,),
               summary="One booking with its history (its client or the provider's staff)")
 def get_booking(user: User, booking_id: int):
-    return BookingOut.of(queries.visible_booking(user, booking_id), current_locale_code())
+    """For its client: links to add it to a calendar, and for an online service its video
+    link from shortly before the start (``ONLINE_LINK_MINUTES_BEFORE``, 30 by default)."""
+    booking = queries.visible_booking(user, booking_id)
+    locale = current_locale_code()
+    now = utcnow()
+    is_client = booking.client_id == user.id
+    calendar = None
+    if is_client and calendar_links.on_calendar(booking):
+        links = calendar_links.links_for(booking, locale=locale)
+        calendar = CalendarLinksOut(
+            ics_url=url_for("booking.booking_ics", booking_id=booking.id, _external=True),
+            google_url=links.google, outlook_url=links.outlook)
+    has_link = online.session_link_of(booking) is not None
+    return BookingDetailOut(
+        **BookingOut.of(booking, locale).model_dump(), was_paid=booking.was_paid,
+        calendar=calendar, online_link=online.online_link(booking, viewer=user, now=now),
+        online_link_from=online.opens_at(booking) if is_client and has_link else None)
+
+
+@bp.operation("/bookings/<int:booking_id>/cancellation", method="GET",
+              response=CancellationPreviewOut, errors=(404, 409),
+              summary="What cancelling now would cost and refund (nothing is changed)")
+def preview_cancellation(user: User, booking_id: int):
+    """The policy agreed when booked, applied now: before the free-cancellation cut-off
+    everything paid comes back; after it the late fee is kept. Refused like the
+    cancellation itself: ``transition_refused`` (not held or confirmed),
+    ``cancellation_closed`` (it has started)."""
+    booking = queries.visible_booking(user, booking_id)
+    now = utcnow()
+    services.check_cancellable(booking, now=now)
+    p = services.cancellation_preview(booking, actor=user, now=now)
+    return CancellationPreviewOut(
+        by=p.by, paid=p.paid, price_minor=p.price_minor, currency=p.currency,
+        free_until=p.free_until, late_fee_basis_points=p.late_fee_basis_points,
+        fee_minor=p.fee_minor, refund_minor=p.refund_minor)
 
 
 @bp.operation("/bookings/<int:booking_id>/cancel", method="POST", scope=ApiScope.WRITE,

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from booking.errors import (
     AgeUnknown,
     Contraindicated,
+    NotEligible,
     NotForFamilyMembers,
     OutsideAgeBand,
     QuestionnaireRequired,
@@ -35,6 +36,7 @@ from core.db import db
 from health import services as health_services
 from health.errors import HealthRecordNotFound
 from health.models import Dependant, HealthProfile, QuestionnaireKind, QuestionnaireResponse
+from health.questionnaires import QUESTIONNAIRES
 from providers.models import ProviderCategory, Service, ServiceSex
 
 #: Childcare with no age band of its own is for children: under this age in years.
@@ -149,6 +151,47 @@ def _check_sex(service: Service, person: Attendee) -> None:
     if person.sex != wanted.value:
         raise SexRestricted(_("This service is for women only.") if wanted is ServiceSex.FEMALE
                             else _("This service is for men only."))
+
+
+@dataclass(frozen=True)
+class EligibilityHint:
+    """What stands between the person and booking, said before they tap a time."""
+
+    message: str
+    #: The screening questionnaire to complete (a ``QuestionnaireKind`` value), when that
+    #: is what is missing: the page links to it.
+    questionnaire: str | None = None
+    #: The age band needs a birth year the health profile lacks: the page links to it.
+    needs_birth_year: bool = False
+
+
+def questionnaire_done(client: User, kind: str) -> bool:
+    return bool(db.session.scalar(select(QuestionnaireResponse.id).where(
+        QuestionnaireResponse.user_id == client.id,
+        QuestionnaireResponse.kind == kind).limit(1)))
+
+
+def eligibility_hint(service: Service, *, client: User, on: datetime,
+                     timezone: str) -> EligibilityHint | None:
+    """Whether the person themselves may book the service on the day of ``on``, as a hint
+    shown before they choose (the rules are checked again when they book); None when
+    nothing is missing. Dependants are judged when chosen."""
+    kind = service.screening_questionnaire
+    known = kind in {k.value for k in QuestionnaireKind}
+    if kind and known and not questionnaire_done(client, kind):
+        title = QUESTIONNAIRES[QuestionnaireKind(kind)].title
+        return EligibilityHint(_("Complete the %(name)s questionnaire first.", name=title),
+                               questionnaire=kind)
+    if service.allows_dependants:
+        return None  # who attends is chosen when booking (a child, a parent): judged then
+    try:
+        check_eligibility(service, client=client, dependant=None, starts_at=on,
+                          timezone=timezone)
+    except NotEligible as exc:
+        banded = service.min_age is not None or service.max_age is not None
+        return EligibilityHint(str(exc.message), needs_birth_year=banded and attendee_on(
+            client, None, to_zone(on, timezone).date()).years is None)
+    return None
 
 
 def _conditions(client: User, dependant: Dependant | None) -> set[str]:

@@ -83,7 +83,7 @@ def my_calendar(user: User, *, now: datetime, locale: str, name: str) -> MyCalen
                             BookingStatus.CANCELLED_BY_CLIENT,
                             BookingStatus.CANCELLED_BY_PROVIDER])).order_by(Booking.starts_at)))
     text = notifications.bookings_ics(bookings, locale=locale, name=name,
-                                      uid=f"my-bookings-{user.id}@parkwell")
+                                      uid=f"my-bookings-{user.id}@parkwell", now=now)
     since = now - timedelta(days=FEED_PAST_DAYS)
     extra = [event for source in current_app.extensions.get(_SOURCES_KEY, ())
              for event in source(user.id, since, locale)]

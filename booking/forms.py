@@ -58,6 +58,17 @@ class PickupHoldForm(HoldForm):
                  "phone": self.pickup_phone.data or ""}]
 
 
+class ChosenTimeForm(FlaskForm):
+    """The time tapped on the strip, read from the query string of the confirmation step
+    (a GET: nothing is written until the person confirms)."""
+
+    class Meta:
+        csrf = False
+
+    practitioner_id = IntegerField(validators=[DataRequired(REQUIRED), NumberRange(min=1)])
+    starts_at = HiddenField(validators=[DataRequired(REQUIRED), _aware_datetime])
+
+
 class ShareForm(FlaskForm):
     """What to share with the provider for this booking (choices: the category's minimum)."""
 

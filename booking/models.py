@@ -151,6 +151,13 @@ class Booking(db.Model):
         return self.price_minor > 0
 
     @property
+    def was_paid(self) -> bool:
+        """Priced and once confirmed (a priced booking is confirmed when paid): an unpaid
+        hold that lapsed or was cancelled had nothing to refund."""
+        return self.is_priced and any(
+            t.to_status is BookingStatus.CONFIRMED for t in self.transitions)
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status in (BookingStatus.CANCELLED_BY_CLIENT,
                                BookingStatus.CANCELLED_BY_PROVIDER)

@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from booking import online
 from booking.models import Booking, Notification, NotificationKind
 from core.clock import to_zone
 from core.db import db
@@ -50,12 +51,17 @@ def _uid(booking: Booking) -> str:
     return f"booking-{booking.id}@parkwell"
 
 
-def _event(booking: Booking, locale: str, *, cancelled: bool, stamp: datetime) -> Event:
-    return Event.new(uid=_uid(booking), start=booking.starts_at, end=booking.ends_at,
-                     summary=booking.service.title(locale), stamp=stamp,
-                     sequence=booking.reschedule_count + (1 if cancelled else 0),
-                     status="CANCELLED" if cancelled else "CONFIRMED",
-                     location=booking.provider.name(locale))
+def _event(booking: Booking, locale: str, *, cancelled: bool, stamp: datetime,
+           link: str | None = None) -> Event:
+    event = Event.new(uid=_uid(booking), start=booking.starts_at, end=booking.ends_at,
+                      summary=booking.service.title(locale), stamp=stamp,
+                      sequence=booking.reschedule_count + (1 if cancelled else 0),
+                      status="CANCELLED" if cancelled else "CONFIRMED",
+                      location=booking.provider.name(locale))
+    if link:
+        event.add("url", link)
+        event.add("description", link)
+    return event
 
 
 def booking_ics(booking: Booking, *, method: str, locale: str, stamp: datetime) -> str:
@@ -65,14 +71,18 @@ def booking_ics(booking: Booking, *, method: str, locale: str, stamp: datetime) 
     return calendar.to_ical().decode()
 
 
-def bookings_ics(bookings: Iterable[Booking], *, locale: str, name: str, uid: str) -> str:
+def bookings_ics(bookings: Iterable[Booking], *, locale: str, name: str, uid: str,
+                 now: datetime | None = None) -> str:
     """A calendar feed of bookings (cancelled ones say STATUS:CANCELLED). The same bookings
     give the same text: the calendar's ``uid`` is the caller's stable one, and each event's
-    DTSTAMP is the booking's last change, so that the text's hash is an ETag."""
+    DTSTAMP is the booking's last change, so that the text's hash is an ETag. With ``now``
+    (the person's own feed), an online session due soon carries its link."""
     calendar = Calendar.new(prodid=PRODID, name=name, uid=uid)
     for booking in bookings:
+        link = (online.online_link(booking, viewer=booking.client, now=now)
+                if now is not None else None)
         calendar.add_component(_event(booking, locale, cancelled=booking.is_cancelled,
-                                      stamp=booking.updated_at))
+                                      stamp=booking.updated_at, link=link))
     return calendar.to_ical().decode()
 
 
@@ -141,8 +151,22 @@ def reminder(booking: Booking, *, hours: int, now: datetime) -> None:
                  service=booking.service.title(locale), provider=booking.provider.name(locale),
                  when=_when(booking))
         body += _extras(booking, locale)
+        body += _online_paragraph(booking, now=now)
     _notify(booking, NotificationKind.REMINDER, now=now, subject=subject, body=body,
             method="REQUEST", locale=locale)
+
+
+def _online_paragraph(booking: Booking, *, now: datetime) -> str:
+    """The session's link when it is due (under the recipient's locale); else, for an
+    online service, when and where it will be given."""
+    link = online.online_link(booking, viewer=booking.client, now=now)
+    if link:
+        return "\n\n" + _("Join the video session: %(link)s (for you only; please do not "
+                           "pass it on).", link=link)
+    if online.link_later(booking, now=now):
+        return "\n\n" + _("The video link will be on your booking page from %(minutes)s "
+                           "minutes before the start.", minutes=online.minutes_before())
+    return ""
 
 
 def series_hold_lapsed(bookings: list[Booking], *, now: datetime) -> None:

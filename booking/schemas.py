@@ -156,6 +156,37 @@ class BookingOut(BaseModel):
             created_at=b.created_at, transitions=[TransitionOut.of(t) for t in b.transitions])
 
 
+class CalendarLinksOut(BaseModel):
+    ics_url: str = Field(description="The booking as an .ics file (the web app's address, "
+                                     "for a signed-in browser).")
+    google_url: str = Field(description="Opens Google Calendar's new-event form, filled in.")
+    outlook_url: str = Field(description="Opens Outlook's new-event form, filled in.")
+
+
+class BookingDetailOut(BookingOut):
+    was_paid: bool = Field(description="Priced and once confirmed (paid). An unpaid hold that "
+                                       "was cancelled or lapsed had nothing to refund.")
+    calendar: CalendarLinksOut | None = Field(
+        description="For the client, once confirmed: add it to a calendar.")
+    online_link: str | None = Field(
+        description="The online session's link: for the client only, from "
+                    "``online_link_from`` to the end, while confirmed.")
+    online_link_from: datetime | None = Field(
+        description="Online services: when ``online_link`` starts being given.")
+
+
+class CancellationPreviewOut(BaseModel):
+    by: Literal["client", "provider"]
+    paid: bool = Field(description="false: nothing was paid (an unpaid hold or a free "
+                                   "service), so nothing is refunded and no fee is kept.")
+    price_minor: int = Field(ge=0)
+    currency: str
+    free_until: datetime = Field(description="Free cancellation until then (the client).")
+    late_fee_basis_points: int = Field(ge=0, le=10_000)
+    fee_minor: int = Field(ge=0, description="Kept by the provider if cancelled now (fen).")
+    refund_minor: int = Field(ge=0, description="Given back if cancelled now (fen).")
+
+
 class BookingPage(Page[BookingOut]):
     no_show_count: int = Field(description="How many of your bookings were no-shows.")
 

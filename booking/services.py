@@ -8,6 +8,7 @@ request. The caller owns the transaction; mail and other I/O wait for its commit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -38,7 +39,7 @@ from booking.signals import (
 )
 from core.accounts.models import User
 from core.db import db
-from core.money import FULL
+from core.money import FULL, share
 from core.policy import Action, require
 from providers import schedule
 from providers import slots as slot_engine
@@ -212,6 +213,47 @@ def cancellation_outcome(booking: Booking, *, by: str, now: datetime) -> Cancell
                                late_fee_basis_points=fee)
 
 
+@dataclass(frozen=True)
+class CancellationPreview:
+    """What cancelling now would mean, said before the person confirms it. Amounts in fen
+    of the booking's price; ``paid`` False (an unpaid hold, a free service) means nothing
+    was paid and nothing is refunded or charged."""
+
+    can_cancel: bool  #: not started, and still held or confirmed
+    paid: bool
+    price_minor: int
+    currency: str
+    free_until: datetime
+    late_fee_basis_points: int
+    fee_minor: int
+    refund_minor: int
+    by: str
+
+
+def check_cancellable(booking: Booking, *, now: datetime) -> None:
+    """Raises TransitionRefused (not held or confirmed), CancellationClosed (started)."""
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+        raise TransitionRefused()
+    if now >= booking.starts_at:
+        raise CancellationClosed()
+
+
+def cancellation_preview(booking: Booking, *, actor: User, now: datetime) -> CancellationPreview:
+    """The policy's outcome for ``actor`` cancelling now, nothing written."""
+    by = "client" if booking.client_id == actor.id else "provider"
+    can_cancel = (booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED)
+                  and now < booking.starts_at)
+    paid = booking.is_priced and booking.status is BookingStatus.CONFIRMED
+    outcome = cancellation_outcome(booking, by=by, now=now)
+    fee = outcome.late_fee_basis_points if paid else 0
+    fee_minor = share(booking.price_minor, fee) if paid else 0
+    return CancellationPreview(
+        can_cancel=can_cancel, paid=paid, price_minor=booking.price_minor,
+        currency=booking.currency, free_until=booking.free_cancel_until(),
+        late_fee_basis_points=fee, fee_minor=fee_minor,
+        refund_minor=booking.price_minor - fee_minor if paid else 0, by=by)
+
+
 def cancel_booking(booking: Booking, *, actor: User, now: datetime,
                    reason: str = "") -> CancellationOutcome:
     """Cancel as the client (their own booking) or as the provider's staff. Raises
@@ -235,10 +277,7 @@ def _cancel(booking: Booking, *, by: str, actor: User | None, now: datetime,
     # frees is offered to the waitlist before anyone else can take it.
     capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
     db.session.refresh(booking)
-    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
-        raise TransitionRefused()
-    if now >= booking.starts_at:
-        raise CancellationClosed()
+    check_cancellable(booking, now=now)
     outcome = cancellation_outcome(booking, by=by, now=now)
     to = (BookingStatus.CANCELLED_BY_CLIENT if by == "client"
           else BookingStatus.CANCELLED_BY_PROVIDER)

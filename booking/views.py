@@ -20,11 +20,25 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from booking import feeds, idempotency, pickups, queries, services, sharing, waitlist
+from booking import (
+    calendar_links,
+    choosing,
+    eligibility,
+    feeds,
+    idempotency,
+    notifications,
+    online,
+    pickups,
+    queries,
+    services,
+    sharing,
+    waitlist,
+)
 from booking.attendees import attendee_of
 from booking.forms import (
     AttendanceForm,
     CancelForm,
+    ChosenTimeForm,
     HoldForm,
     PickupHoldForm,
     RescheduleForm,
@@ -37,7 +51,7 @@ from core.clock import to_zone, utcnow
 from core.db import db
 from core.errors import DomainError
 from core.i18n import current_locale_code, format_when
-from core.policy import Action, can
+from core.policy import Action, can, require
 from core.web import refuse, refuse_to
 from health import services as health_services
 from providers import queries as provider_queries
@@ -48,14 +62,6 @@ bp = Blueprint("booking", __name__)
 DAYS_SHOWN = 7
 
 
-def _day(raw: str | None, today: date) -> date:
-    try:
-        day = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        return today
-    return day if today <= day <= today + timedelta(days=366) else today
-
-
 def _slots(service, start_day: date, timezone: str, now: datetime):
     tz = zone(timezone)
     start = datetime.combine(start_day, time(), tzinfo=tz)
@@ -63,27 +69,79 @@ def _slots(service, start_day: date, timezone: str, now: datetime):
                                       end=start + timedelta(days=DAYS_SHOWN), now=now)
 
 
+def chooser_for(service, *, now: datetime):
+    """The day strip and the chosen day's times, from ``?first=`` and ``?day=``."""
+    timezone = service.provider.park.timezone
+    return choosing.choose(service, today=to_zone(now, timezone).date(),
+                           first=choosing.parse_day(request.args.get("first")),
+                           day=choosing.parse_day(request.args.get("day")),
+                           timezone=timezone, now=now)
+
+
+def choosing_context(service, *, now: datetime) -> dict:
+    """What the time-choosing part of a service page needs (also the marketplace's)."""
+    can_book = can(current_user, Action.BOOK_SERVICE, service.provider)
+    chooser = chooser_for(service, now=now)
+    return {"chooser": chooser, "chips": choosing.time_chips(chooser.times),
+            "can_book": can_book, "takes_pickups": pickups.takes_pickups(service),
+            "needs_pickup": pickups.needs_pickup(service),
+            "hint": eligibility.eligibility_hint(
+                service, client=current_user, on=now,
+                timezone=service.provider.park.timezone) if can_book else None}
+
+
 def _render_service(service, form: HoldForm, status: int = 200):
     now = utcnow()
-    timezone = service.provider.park.timezone
-    today = to_zone(now, timezone).date()
-    day = _day(request.args.get("day"), today)
+    context = choosing_context(service, now=now)
     form.form_token.data = uuid.uuid4().hex
-    start = datetime.combine(day, time(), tzinfo=zone(timezone))
+    timezone = service.provider.park.timezone
+    start = datetime.combine(context["chooser"].day, time(), tzinfo=zone(timezone))
     listed = [p for p in service.practitioners if p.is_listed]
-    can_book = can(current_user, Action.BOOK_SERVICE, service.provider)
     return render_template(
-        "booking/service.html", service=service, form=form, day=day,
-        previous_day=max(today, day - timedelta(days=DAYS_SHOWN)),
-        next_day=day + timedelta(days=DAYS_SHOWN), slots=_slots(service, day, timezone, now),
+        "booking/service.html", service=service, form=form,
         full=queries.full_slots(service, listed, start=start,
-                                end=start + timedelta(days=DAYS_SHOWN), now=now)
+                                end=start + timedelta(days=1), now=now)
         if service.is_active and service.provider.is_verified else [],
         dependants=health_services.list_dependants(current_user)
-        if service.allows_dependants and can_book else [],
-        can_book=can_book, takes_pickups=pickups.takes_pickups(service),
-        needs_pickup=pickups.needs_pickup(service),
-        locale=current_locale_code()), status
+        if service.allows_dependants and context["can_book"] else [],
+        slots=_slots(service, context["chooser"].day, timezone, now)
+        if context["takes_pickups"] else [],
+        picker_endpoint="booking.book", locale=current_locale_code(), **context), status
+
+
+@bp.route("/services/<int:service_id>/book/confirm")
+@login_required
+def confirm_time(service_id: int):
+    """The confirmation step: what, when, where, who and who pays what, before anything
+    is held. A time that is no longer offered goes back to the strip."""
+    service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
+    chosen = ChosenTimeForm(request.args)
+    if not chosen.validate():
+        flash(_("Choose one of the times listed."), "error")
+        return _render_service(service, HoldForm(formdata=None), 400)
+    now = utcnow()
+    try:
+        require(current_user, Action.BOOK_SERVICE, service.provider)
+        practitioner = services.bookable_practitioner(service, chosen.practitioner_id.data)
+        services.check_on_grid(service, practitioner, chosen.starts_at.parsed, now=now)
+    except DomainError as exc:
+        refuse(exc)
+        return _render_service(service, HoldForm(formdata=None), exc.status)
+    form = HoldForm(formdata=None)
+    form.form_token.data = uuid.uuid4().hex
+    starts_at = chosen.starts_at.parsed
+    profile = provider_queries.profile_or_none(service.provider)
+    return render_template(
+        "booking/confirm.html", service=service, practitioner=practitioner,
+        starts_at=starts_at, ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+        form=form, profile=profile, online_minutes=online.minutes_before(),
+        dependants=health_services.list_dependants(current_user)
+        if service.allows_dependants else [],
+        hint=eligibility.eligibility_hint(service, client=current_user, on=starts_at,
+                                          timezone=service.provider.park.timezone),
+        back=url_for("booking.book", service_id=service.id,
+                     day=to_zone(starts_at, service.provider.park.timezone).date().isoformat()),
+        locale=current_locale_code())
 
 
 def _hold_form(service, **kwargs) -> HoldForm:
@@ -170,6 +228,12 @@ def _render_detail(booking, status: int = 200, reschedule_form: RescheduleForm |
         or RescheduleForm(formdata=None), slots=slots, now=now,
         outcome=services.cancellation_outcome(booking, by="client", now=now)
         if booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) else None,
+        preview=services.cancellation_preview(booking, actor=current_user, now=now),
+        calendar=calendar_links.links_for(booking, locale=current_locale_code())
+        if is_client and calendar_links.on_calendar(booking) else None,
+        online_link=online.online_link(booking, viewer=current_user, now=now),
+        link_later=is_client and online.link_later(booking, now=now),
+        link_opens_at=online.opens_at(booking),
         attendee_of=attendee_of, locale=current_locale_code()), status
 
 
@@ -200,10 +264,16 @@ def share(booking_id: int):
     return redirect(url_for("booking.booking_detail", booking_id=booking.id))
 
 
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """GET: the confirmation step, with what the policy keeps and refunds; POST: cancel."""
     booking = queries.visible_booking(current_user, booking_id)
+    if request.method == "GET":
+        return render_template(
+            "booking/cancel.html", booking=booking, form=CancelForm(formdata=None),
+            preview=services.cancellation_preview(booking, actor=current_user, now=utcnow()),
+            is_client=booking.client_id == current_user.id, locale=current_locale_code())
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_detail(booking, 400)
@@ -219,6 +289,22 @@ def cancel(booking_id: int):
                                 on=to_zone(booking.starts_at,
                                            booking.provider.park.timezone).date().isoformat()))
     return redirect(url_for("booking.booking_detail", booking_id=booking.id))
+
+
+@bp.route("/bookings/<int:booking_id>/calendar.ics")
+@login_required
+def booking_ics(booking_id: int):
+    """The booking as a calendar file, to add it to the phone's calendar."""
+    booking = queries.visible_booking(current_user, booking_id)
+    locale = current_locale_code()
+    response = make_response(notifications.booking_ics(
+        booking, method="PUBLISH", locale=locale, stamp=booking.updated_at))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="booking-{booking.id}.ics"')
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.route("/bookings/<int:booking_id>/reschedule", methods=["POST"])

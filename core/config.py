@@ -192,7 +192,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "REPORT_MIN_GROUP": int(env.get("REPORT_MIN_GROUP", "5")),
         # Each package has its own default for these; they are read here only when set.
         **{name: int(env[name]) for name in ("BOOKING_HOLD_MINUTES", "BOOKING_OFFER_MINUTES",
-                                             "PARK_OFFER_MINUTES") if env.get(name)},
+                                             "PARK_OFFER_MINUTES", "ONLINE_LINK_MINUTES_BEFORE")
+           if env.get(name)},
         # worker (the default; ``flask worker`` runs imports) or inline (in the request).
         **({"JOBS_MODE": env["JOBS_MODE"].strip().lower()} if env.get("JOBS_MODE") else {}),
         "HEALTH_DATA_KEYS": env.get("HEALTH_DATA_KEYS") or None,
@@ -379,6 +380,9 @@ SETTINGS: tuple[Setting, ...] = (
             "inside the upload's request", "Jobs"),
     Setting("BOOKING_HOLD_MINUTES", "`10`", "how long a held booking keeps its place while the "
             "employee pays", "Jobs"),
+    Setting("ONLINE_LINK_MINUTES_BEFORE", "`30`", "from how long before an online session's "
+            "start its video link is given to the attendee (booking page, reminder, feed)",
+            "Jobs"),
     Setting("BOOKING_OFFER_MINUTES", "`30`", "how long a waitlist offer for a service is kept",
             "Jobs"),
     Setting("PARK_OFFER_MINUTES", "`120`", "how long a waitlist offer for an event session is "

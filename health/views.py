@@ -4,6 +4,7 @@ each view reads a form, calls a service and renders."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -135,7 +136,8 @@ def profile():
             status = exc.status
         else:
             flash(_("Your health profile has been saved."), "success")
-            return redirect(url_for("health.overview"))
+            return redirect(_local_path(request.args.get("next"))
+                            or url_for("health.overview"))
     elif form.errors:
         status = 400
     return render_template("health/profile.html", form=form), status
@@ -199,6 +201,16 @@ def import_checkups():
     return render_template("health/import.html", form=form, readings=READINGS), status
 
 
+def _local_path(target: str | None) -> str | None:
+    """A same-site path to go back to (e.g. the service that asked for the questionnaire),
+    or None: ``?next=`` never sends anyone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return None
+
+
 @bp.route("/questionnaires/<kind>", methods=["GET", "POST"])
 @login_required
 def questionnaire(kind: str):
@@ -223,7 +235,8 @@ def questionnaire(kind: str):
                 errors, status = exc.fields, exc.status
             else:
                 return render_template("health/questionnaire_result.html",
-                                       questionnaire=questionnaire_, result=result)
+                                       questionnaire=questionnaire_, result=result,
+                                       back=_local_path(request.args.get("next")))
     return render_template("health/questionnaire.html", questionnaire=questionnaire_,
                            form=form, errors=errors, answers=answers), status
 

@@ -22,7 +22,7 @@ from core.bootstrap import register_api
 from core.config import ASSET_ROOT, load_config
 from core.navigation import NavEntry, add_nav
 from health.recommendations import set_candidate_source
-from marketplace import api, cli, hardening, personal_data, views
+from marketplace import api, cli, hardening, personal_data, review_prompts, views
 from marketplace.candidates import candidate_pool
 
 
@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     add_nav(Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
     set_candidate_source(candidate_pool)
     cli.init_app(app)
+    review_prompts.init_app(app)
     personal_data.init_app()
     hardening.init_app(app)  # last: it wraps the other packages' endpoints
     return app

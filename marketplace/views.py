@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from benefits.money_input import yuan_to_minor
+from booking import choosing, eligibility
 from booking.models import Booking
 from core.accounts.models import Role
-from core.clock import utcnow
+from core.clock import to_zone, utcnow
 from core.db import db, replica_reads
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, park_today
@@ -128,11 +129,19 @@ def service_page(service_id: int):
     budget = catalogue.budget_by_category(current_user, today=park_today())
     covers = None if budget is None else min(service.price_minor,
                                              budget.get(service.category.value, 0))
+    timezone = service.provider.park.timezone
+    can_book = can(current_user, Action.BOOK_SERVICE, service.provider)
     with replica_reads():  # shown, not promised: booking checks the place on the primary
-        slots = provider_queries.slots_for(service, start=now,
-                                           end=now + catalogue.DEFAULT_WINDOW, now=now)[:8]
+        chooser = choosing.choose(service, today=to_zone(now, timezone).date(),
+                                  first=choosing.parse_day(request.args.get("first")),
+                                  day=choosing.parse_day(request.args.get("day")),
+                                  timezone=timezone, now=now)
     return render_template(
-        "marketplace/service.html", service=service, rating=rated, covers=covers, slots=slots,
+        "marketplace/service.html", service=service, rating=rated, covers=covers,
+        chooser=chooser, chips=choosing.time_chips(chooser.times), can_book=can_book,
+        hint=eligibility.eligibility_hint(service, client=current_user, on=now,
+                                          timezone=timezone) if can_book else None,
+        picker_endpoint="marketplace.service_page",
         reviews=reviews.visible_reviews(service.id),
         credentials=provider_queries.credentials_of(service.provider),
         profile=provider_queries.profile_or_none(service.provider),

@@ -81,6 +81,7 @@ def _photo_out(photo, locale: str) -> PhotoOut:
 def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
     locale = current_locale_code()
     everything = queries.sees_everything_of(user, provider)
+    manages = can(user, Action.MANAGE_PROVIDER, provider)
     profile = queries.profile_or_none(provider)
     return ProviderOut(
         **_summary(provider).model_dump(), park_id=provider.park_id,
@@ -100,7 +101,7 @@ def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
                      and c.expires_on >= park_today()],
         practitioners=[PractitionerOut.of(p, locale) for p in
                        queries.practitioners_of(provider, listed_only=not everything)],
-        services=[ServiceOut.of(s, locale) for s in
+        services=[ServiceOut.of(s, locale, private=manages) for s in
                   queries.services_of(provider, listed_only=not everything)])
 
 
@@ -151,14 +152,17 @@ def put_practitioner(user: User, practitioner_id: int, body: PractitionerData):
 def post_service(user: User, provider_id: int, body: ServiceData):
     provider = queries.get_provider(provider_id)
     service = services.create_service(provider, body, actor=user, now=utcnow())
-    return ServiceOut.of(service, current_locale_code())
+    return ServiceOut.of(service, current_locale_code(), private=True)
 
 
 @bp.operation("/services/<int:service_id>", method="GET", response=ServiceOut, errors=(404,),
               summary="A service")
 def get_service(user: User, service_id: int):
+    """The online-session link is not in ``details`` unless you manage the provider: the
+    attendee finds it on their booking shortly before the start."""
     service = queries.service_for(user, service_id, Action.VIEW_PROVIDER)
-    return ServiceOut.of(service, current_locale_code())
+    return ServiceOut.of(service, current_locale_code(),
+                         private=can(user, Action.MANAGE_PROVIDER, service.provider))
 
 
 @bp.operation("/services/<int:service_id>", method="PUT", scope=ApiScope.WRITE,
@@ -167,7 +171,7 @@ def get_service(user: User, service_id: int):
 def put_service(user: User, service_id: int, body: ServiceData):
     service = queries.service_for(user, service_id, Action.MANAGE_PROVIDER)
     services.update_service(service, body, actor=user, now=utcnow())
-    return ServiceOut.of(service, current_locale_code())
+    return ServiceOut.of(service, current_locale_code(), private=True)
 
 
 @bp.operation("/services/<int:service_id>/slots", method="GET", query=SlotQuery,

@@ -267,7 +267,9 @@ class ServiceOut(BaseModel):
     is_active: bool
 
     @classmethod
-    def of(cls, s: Service, locale: str) -> ServiceOut:
+    def of(cls, s: Service, locale: str, *, private: bool = False) -> ServiceOut:
+        """``private``: the reader manages the provider and sees every detail; others do
+        not see those kept for the attendee (the online-session link)."""
         return cls(
             id=s.id, provider_id=s.provider_id, category=s.category.value,
             delivery_mode=s.delivery_mode.value, title=s.title(locale), title_zh=s.title_zh,
@@ -281,8 +283,18 @@ class ServiceOut(BaseModel):
             health_needs=s.health_needs, min_age=s.min_age, max_age=s.max_age,
             allows_dependants=s.allows_dependants, sex=s.sex.value,
             screening_questionnaire=s.screening_questionnaire,
-            contraindications=s.contraindications, details=s.details,
+            contraindications=s.contraindications,
+            details=s.details if private else public_details(s.details),
             practitioner_ids=[p.id for p in s.practitioners], is_active=s.is_active)
+
+
+#: Details given only to the provider's staff, and to the attendee near the start.
+PRIVATE_DETAILS = frozenset({"session_link"})
+
+
+def public_details(details: dict | None) -> dict:
+    """A service's details as anyone of the park may read them."""
+    return {k: v for k, v in (details or {}).items() if k not in PRIVATE_DETAILS}
 
 
 class ProviderSummary(BaseModel):

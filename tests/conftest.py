@@ -23,9 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db
 from marketplace import create_app
+from tests import url_builders
 from tests.clock import test_instant
 from tests.factories import Factories
-from tests import url_builders
 
 url_builders.install()
 
@@ -149,8 +149,11 @@ def _sqlite_schema_script() -> str:
     from sqlalchemy import create_mock_engine
 
     statements: list[str] = []
-    engine = create_mock_engine(
-        "sqlite://", lambda sql, *a, **k: statements.append(str(sql.compile(dialect=engine.dialect))))
+
+    def record(sql, *_args, **_kwargs) -> None:
+        statements.append(str(sql.compile(dialect=engine.dialect)))
+
+    engine = create_mock_engine("sqlite://", record)
     db.metadata.create_all(engine, checkfirst=False)
     return ";\n".join(statements) + ";"
 

@@ -29,9 +29,9 @@ def test_the_service_page_lists_slots_and_books_one(client, kit):
     service = kit.service()
     user = _employee(kit)
     _login(client, user)
-    day = (kit.slot() - timedelta(days=1)).date().isoformat()
+    day = kit.slot().astimezone(SHANGHAI).date().isoformat()
     page = client.get(f"/services/{service.id}/book?day={day}")
-    assert page.status_code == 200 and kit.slot().isoformat() in page.text
+    assert page.status_code == 200 and f"/services/{service.id}/book/confirm?" in page.text
     response = client.post(f"/services/{service.id}/book", data=_form(kit))
     booking = db.session.query(Booking).one()
     assert response.status_code == 302
@@ -126,7 +126,7 @@ def test_a_full_time_can_be_joined_and_its_offer_accepted_from_the_pages(client,
     client.post(f"/services/{service.id}/book", data=_form(kit))
     waiting = _employee(kit)
     _login(client, waiting)
-    day = (kit.slot() - timedelta(days=1)).date().isoformat()
+    day = kit.slot().astimezone(SHANGHAI).date().isoformat()  # the full time's day
     page = client.get(f"/services/{service.id}/book?day={day}")
     assert "Join the waitlist" in page.text
     joined = client.post(f"/services/{service.id}/waitlist", data={

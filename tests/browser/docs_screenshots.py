@@ -45,6 +45,11 @@ CHOSEN = [
     "shell-service-cards-390x844",
     "shell-provider-390x844",
     "shell-me-390x844",
+    "choosing-eligibility-390x844",
+    "choosing-day-strip-390x844",
+    "choosing-confirm-390x844",
+    "choosing-booked-390x844",
+    "choosing-cancel-confirm-390x844",
 ]
 
 

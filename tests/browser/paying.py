@@ -19,17 +19,17 @@ def yuan(minor: int) -> str:
 
 
 def book_first_time(page: Page, service_id: int) -> None:
-    """On the service's booking page, hold the first time offered (looking further ahead
-    while there is none)."""
+    """On the service's booking page, hold the first time offered: tap it on the day strip's
+    grid (looking at later days while there is none) and confirm."""
     page.goto(f"/services/{service_id}/book")
     for _ in range(8):
-        buttons = page.locator("main form.inline").get_by_role("button", name=zh("Book"),
-                                                                exact=True)
-        if buttons.count():
-            buttons.first.click()
+        chips = page.get_by_test_id("time-grid").locator("a.time-chip")
+        if chips.count():
+            chips.first.click()
+            page.get_by_role("button", name=zh("Confirm booking")).click()
             page.wait_for_load_state()
             return
-        page.get_by_role("link", name=zh("Later")).click()
+        page.get_by_role("link", name=zh("Later days")).click()
     raise AssertionError("no time to book in the next weeks")
 
 

@@ -69,11 +69,12 @@ def test_employee_books_tcm_in_chinese_on_a_phone(browser: Browser, live_app, ax
     page.get_by_role("link", name=zh("Services")).first.click()
     page.get_by_role("link", name=re.compile(re.escape(title))).first.click()
     evidence.capture("service")
-    page.locator("main").get_by_role("link", name=zh("Book"), exact=True).first.click()
-    day = (utcnow() + timedelta(hours=8) + timedelta(days=3)).date().isoformat()
-    page.goto(re.sub(r"\?.*$", "", page.url) + f"?day={day}")
-    page.locator("main li").filter(has=page.get_by_role("button", name=zh("Book"))).first \
-        .get_by_role("button", name=zh("Book")).click()
+    # The day strip starts three days ahead; she taps the first time of its first day
+    # with times, checks what she is booking, and confirms.
+    first = (utcnow() + timedelta(hours=8) + timedelta(days=3)).date().isoformat()
+    page.goto(re.sub(r"[?#].*$", "", page.url) + f"?first={first}")
+    page.get_by_test_id("time-grid").locator("a.time-chip").first.click()
+    page.get_by_role("button", name=zh("Confirm booking")).click()
     expect(page.locator("main .badge").first).to_have_text(zh("Held, awaiting payment"))
     booking_url = page.url
 
@@ -112,8 +113,9 @@ def test_employee_books_tcm_in_chinese_on_a_phone(browser: Browser, live_app, ax
     # She cancels more than 24 hours ahead: free of charge, both shares come back.
     page.goto(booking_url)
     expect(page.locator("main")).to_contain_text(zh("You can cancel free of charge now."))
+    page.get_by_role("link", name=zh("Cancel booking")).click()
     page.get_by_label(zh("Reason (optional)")).fill("临时出差")
-    page.get_by_role("button", name=zh("Cancel booking")).click()
+    page.get_by_role("button", name=zh("Yes, cancel it")).click()
     expect(page.locator("main")).to_contain_text("100")
     page.get_by_role("link", name=zh("Payment and refunds")).click()
     expect(page.get_by_test_id("refund-budget")).to_contain_text(f"{budget_left / 100:,.2f}")

@@ -221,7 +221,8 @@ def test_results_go_into_the_profile_with_explanations_and_an_interpretation_off
     assert outcome.abnormal
     assert checkup.booking.status is BookingStatus.ATTENDED
     record = health_services.get_checkup(user, checkup.health_checkup_id)
-    assert record.measured_on == checkup.day and record.readings["ldl"] == pytest.approx(4.09, abs=0.005)
+    assert record.measured_on == checkup.day
+    assert record.readings["ldl"] == pytest.approx(4.09, abs=0.005)
     codes = {flag.code for flag in health_services.screening_for(user).flags}
     assert codes  # screening ran on the new values
     explained = {item.key: item for item in services.explained_results(checkup, actor=user)}
