@@ -26,6 +26,9 @@ from providers.models import CATEGORY_LABELS
 
 bp = Blueprint("marketplace", __name__)
 
+#: The form's field for each filter the catalogue may refuse, where the names differ.
+FORM_FIELDS = {"price_min_minor": "price_min", "price_max_minor": "price_max"}
+
 
 @bp.route("/")
 @login_required
@@ -70,9 +73,12 @@ def catalogue_page():
             found_events = events.events_for_search(current_user, query, now=utcnow(),
                                                     timezone=timezone)
         except DomainError as exc:
-            refuse(exc)
+            # Each reason beside its field; a refused search alone needs no other message.
+            refuse(exc, say=exc.fields.keys() != {"q"})
             for name, message in exc.fields.items():
-                form.errors.setdefault(name, [message])
+                shown = getattr(form, FORM_FIELDS.get(name, name), None)
+                if shown is not None:
+                    shown.errors = [*shown.errors, message]
             status = exc.status
     else:
         flash(_("Some of the search filters are not valid."), "error")
