@@ -21,9 +21,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('services') as batch_op:
-        batch_op.add_column(sa.Column('search_keys', sa.Text(), server_default='',
-                                      nullable=False))
+    op.add_column('services', sa.Column('search_keys', sa.Text(), server_default='',
+                                        nullable=False))
     bind = op.get_bind()
     services = sa.table('services', sa.column('id', sa.Integer),
                         sa.column('title_zh', sa.String), sa.column('search_keys', sa.Text))
@@ -42,5 +41,5 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP INDEX IF EXISTS ix_services_search_keys_trgm')
-    with op.batch_alter_table('services') as batch_op:
-        batch_op.drop_column('search_keys')
+    # Not a batch: SQLite would copy the table, generated search_text included, and fail.
+    op.execute('ALTER TABLE services DROP COLUMN search_keys')
