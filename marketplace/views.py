@@ -85,7 +85,21 @@ def catalogue_page():
         status = 422
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("marketplace/catalogue.html", form=form, result=result, args=args,
-                           events=found_events, category_labels=CATEGORY_LABELS), status
+                           filtering=_filtering(args) or any(
+                               f.errors for f in form if f.name != "q"),
+                           events=found_events,
+                           category_labels=CATEGORY_LABELS), status
+
+
+#: What the filters say when the person chose nothing (the search form sends them all).
+_UNFILTERED = {"q": None, "sort": "recommended", "for_whom": "me"}
+
+
+def _filtering(args: dict[str, str]) -> bool:
+    """Whether the search asks for more than words: the filters are then shown open; on a
+    phone, closed filters keep the results on the first screen."""
+    return any(value and _UNFILTERED.get(name, "") != value and name != "q"
+               for name, value in args.items())
 
 
 @bp.route("/services/<int:service_id>")
