@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
+from flask import has_request_context, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.api.validation import PageNumber, SafeDate
@@ -21,12 +22,14 @@ from providers.models import LANGUAGE_LABELS, DeliveryMode, ProviderCategory
 
 
 class InvalidSearchQuery(InvalidSearch):
-    """A query string the schema refuses. The only bound the schema holds on ``q`` is its
-    length, so a refusal of ``q`` alone is a query too long, with its own code."""
+    """A query string the schema refuses: when the words alone are refused for their
+    length, the refusal has its own code and says the limit (a NUL, say, stays
+    ``invalid_search``)."""
 
     def __init__(self, message: object | None = None, *, code: str | None = None,
                  fields: dict[str, str] | None = None) -> None:
-        if code is None and fields and fields.keys() == {"q"}:
+        typed = request.args.get("q", "") if has_request_context() else ""
+        if code is None and fields and fields.keys() == {"q"} and len(typed) > MAX_QUERY:
             code, fields = QUERY_TOO_LONG, {"q": query_too_long_message()}
         super().__init__(message, code=code, fields=fields)
 
