@@ -20,6 +20,7 @@ from marketplace.schemas import (
     EventCardOut,
     HideIn,
     PageInfoOut,
+    RelatedCategoriesOut,
     ReplyIn,
     ReviewIn,
     ReviewList,
@@ -43,6 +44,9 @@ def search(user: User, query: CatalogueSearchQuery):
         items=[ServiceCardOut.of(card) for card in page.cards],
         pagination=PageInfoOut(page=page.query.page, per_page=page.query.per_page,
                                total=page.total, pages=page.pages),
+        close_to=page.close_to,
+        related_categories=[RelatedCategoriesOut(word=word, categories=list(categories))
+                            for word, categories in page.related],
         events=[EventCardOut(id=e.id, title_zh=e.title_zh, title_en=e.title_en,
                              kind=e.kind.value, starts_at=e.starts_at) for e in found])
 

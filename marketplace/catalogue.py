@@ -1,9 +1,11 @@
 """The catalogue: every service an employee can really book (a verified provider in their
 park, an active service, a listed practitioner), searched, filtered, sorted and paged.
 
-Search matches each word of the query as a substring of the titles, descriptions, provider
-names and health-need tags in both languages. Chinese needs no segmentation this way:
-推拿 is found in 中医推拿理疗 on SQLite and PostgreSQL alike.
+Search (``marketplace.search_terms``) matches each word of the query, or one of its
+synonyms, as a substring of the titles, descriptions, provider names and health-need tags in
+both languages, or of the title's pinyin (``services.search_keys``). Chinese needs no
+segmentation this way: 推拿 is found in 中医推拿理疗 on SQLite and PostgreSQL alike. A search
+that finds nothing tries the nearest words (typos, homophones) and says so.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
 )
 from sqlalchemy.orm import selectinload
 
@@ -33,9 +34,9 @@ from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.bounds import MAX_PAGE, date_in_bounds
 from core.db import db, replica_reads
 from core.policy import park_ids_of
-from marketplace import ratings
+from marketplace import ratings, search_terms
 from marketplace.availability import next_starts
-from marketplace.errors import InvalidSearch
+from marketplace.errors import QUERY_TOO_LONG, QUERY_WITHOUT_WORDS, InvalidSearch
 from marketplace.models import ServiceRating
 from providers.models import (
     LANGUAGE_LABELS,
@@ -100,7 +101,8 @@ class CatalogueQuery:
 
     @property
     def terms(self) -> list[str]:
-        return [t.lower() for t in self.q.split() if t.strip()][:8]
+        """The words as typed, normalised (lower case, punctuation dropped)."""
+        return [t.typed for t in search_terms.parse(self.q)]
 
     @property
     def needs_availability(self) -> bool:
@@ -110,8 +112,13 @@ class CatalogueQuery:
 def check(query: CatalogueQuery) -> CatalogueQuery:
     """The query, or InvalidSearch naming each filter that is not valid."""
     fields: dict[str, str] = {}
+    code = None
     if len(query.q) > MAX_QUERY:
-        fields["q"] = _("Search with at most %(count)s characters.", count=MAX_QUERY)
+        fields["q"] = query_too_long_message()
+        code = QUERY_TOO_LONG
+    elif query.q.strip() and not search_terms.parse(query.q):
+        fields["q"] = _("Type a word to search for: punctuation alone finds nothing.")
+        code = QUERY_WITHOUT_WORDS
     if query.category and query.category not in {c.value for c in ProviderCategory}:
         fields["category"] = _("Unknown category.")
     if query.delivery_mode and query.delivery_mode not in {m.value for m in DeliveryMode}:
@@ -144,8 +151,14 @@ def check(query: CatalogueQuery) -> CatalogueQuery:
     if not 1 <= query.page <= MAX_PAGE or not 1 <= query.per_page <= 50:
         fields["page"] = _("Pages start at 1 and hold at most 50 results.")
     if fields:
-        raise InvalidSearch(fields=fields)
+        # The query's own refusal has its own code when it is the only problem.
+        raise InvalidSearch(fields=fields, code=code if fields.keys() == {"q"} else None)
     return query
+
+
+def query_too_long_message() -> str:
+    return _("Search with at most %(count)s characters; shorten your search.",
+             count=MAX_QUERY)
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,10 @@ class CataloguePage:
     total: int
     query: CatalogueQuery
     need_tags: frozenset[str] = field(default_factory=frozenset)
+    #: When nothing matched the words as typed: what was searched instead ("massage").
+    close_to: str | None = None
+    #: Symptoms typed and the categories that help with them: [("失眠", ("counselling", …))].
+    related: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -198,18 +215,30 @@ def _has_need(need: str):
     return cast(Service.health_needs, String).like(f'%"{need}"%')
 
 
-def _filtered(user: User, query: CatalogueQuery, budget: dict[str, int] | None):
+def _matching(term: search_terms.Term):
+    """A service matches ``term`` when its own text holds the word or a synonym, or its
+    title's pinyin the letters typed (pg_trgm's indexes help on PostgreSQL), or its
+    provider's name holds the word or a synonym. Words hold letters, digits and Chinese
+    only, so no LIKE wildcard comes from what was typed.
+
+    One condition on the services row rather than ``id IN (…)``: SQLite would probe the
+    list of matching ids once per provider of the park."""
+    patterns = [f"%{text}%" for text in term.texts]
+    own = [search_text().like(p) for p in patterns]
+    own += [Service.search_keys.like(f"%{key}%") for key in term.keys]
+    # The providers are matched on their own (a tenth as many rows as services).
+    named = select(ProviderOrganisation.id).where(or_(false(), *(
+        like for p in patterns for like in (func.lower(ProviderOrganisation.name_zh).like(p),
+                                            func.lower(ProviderOrganisation.name_en).like(p)))))
+    return or_(*own, Service.provider_id.in_(named.correlate(None)))
+
+
+def _filtered(user: User, query: CatalogueQuery, budget: dict[str, int] | None,
+              terms: list[search_terms.Term]):
     """Every filter that the database can apply, as one statement (no loader options)."""
     statement = bookable_services().where(ProviderOrganisation.park_id.in_(park_ids_of(user)))
-    for term in query.terms:
-        # The services whose own text holds the word (pg_trgm's index finds them on
-        # PostgreSQL), and those of providers whose name does.
-        pattern = f"%{term}%"
-        statement = statement.where(Service.id.in_(union(
-            select(Service.id).where(search_text().like(pattern)).correlate(None),
-            select(Service.id).join(Service.provider).where(or_(
-                func.lower(ProviderOrganisation.name_zh).like(pattern),
-                func.lower(ProviderOrganisation.name_en).like(pattern))).correlate(None))))
+    for term in terms:
+        statement = statement.where(_matching(term))
     if query.category:
         statement = statement.where(Service.category == ProviderCategory(query.category))
     if query.delivery_mode:
@@ -344,10 +373,31 @@ def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, tim
     every match, so those searches read every match (with a fixed number of queries)."""
     check(query)
     budget = budget_by_category(user, today=today)
+    terms = search_terms.parse(query.q)
+    close = None
+    total, page, starts = _run(user, query, terms, budget=budget, need_tags=need_tags,
+                               now=now, timezone=timezone)
+    if not total and terms and (close := search_terms.close_terms(terms)):
+        total, page, starts = _run(user, query, close.terms, budget=budget,
+                                   need_tags=need_tags, now=now, timezone=timezone)
+    cards = [ServiceCard(service=f.service, rating=f.tenths / 10 if f.reviews else None,
+                         reviews=f.reviews, next_start=starts.get(f.service.id),
+                         budget_covers_minor=None if budget is None
+                         else min(f.service.price_minor, budget.get(f.service.category.value, 0)),
+                         relevance=f.relevance) for f in page]
+    return CataloguePage(cards=cards, total=total, query=query, need_tags=need_tags,
+                         close_to=close.shown_as if close and total else None,
+                         related=search_terms.related_categories(terms))
+
+
+def _run(user: User, query: CatalogueQuery, terms: list[search_terms.Term], *,
+         budget: dict[str, int] | None, need_tags: frozenset[str], now: datetime,
+         timezone: str):
+    """Count, order and page what matches ``terms`` and every filter."""
     rated = _rated()
     relevance = _relevance(need_tags)
     tenths = func.coalesce(rated.c.tenths, 0)
-    filtered = _filtered(user, query, budget)
+    filtered = _filtered(user, query, budget, terms)
     statement = (filtered.outerjoin(rated, rated.c.service_id == Service.id)
                  .add_columns(literal(0) if relevance is None else relevance, rated.c.tenths,
                               rated.c.reviews))
@@ -355,15 +405,8 @@ def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, tim
         statement = statement.where(tenths >= query.min_rating * 10)
     start, end = _window(query, now=now, timezone=timezone)
     with replica_reads():  # what is on offer, shown: booking re-checks on the primary
-        total, page, starts = _page(statement, filtered, query, relevance=relevance,
-                                    tenths=tenths, rated=rated, start=start, end=end,
-                                    now=now, timezone=timezone)
-    cards = [ServiceCard(service=f.service, rating=f.tenths / 10 if f.reviews else None,
-                         reviews=f.reviews, next_start=starts.get(f.service.id),
-                         budget_covers_minor=None if budget is None
-                         else min(f.service.price_minor, budget.get(f.service.category.value, 0)),
-                         relevance=f.relevance) for f in page]
-    return CataloguePage(cards=cards, total=total, query=query, need_tags=need_tags)
+        return _page(statement, filtered, query, relevance=relevance, tenths=tenths,
+                     rated=rated, start=start, end=end, now=now, timezone=timezone)
 
 
 def with_page(query: CatalogueQuery, page: int) -> CatalogueQuery:

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.forms import choices
+from marketplace.catalogue import MAX_QUERY
 from providers.models import CATEGORY_LABELS, DELIVERY_MODE_LABELS, LANGUAGE_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -34,7 +35,9 @@ class CatalogueForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=3000)])
+    #: A bound against abuse only; ``catalogue.check`` explains its own, shorter limit.
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=3000, message=_l(
+        "Search with at most %(count)s characters; shorten your search.", count=MAX_QUERY))])
     category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False,
                            choices=choices([("", _l("All categories")),
                                             *((c.value, label) for c, label in

@@ -5,13 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
+from flask import has_request_context, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.api.validation import PageNumber, SafeDate
-from marketplace.catalogue import MAX_PRICE_MINOR, MAX_QUERY, CatalogueQuery, ServiceCard
-from marketplace.errors import InvalidSearch
+from marketplace.catalogue import (
+    MAX_PRICE_MINOR,
+    MAX_QUERY,
+    CatalogueQuery,
+    ServiceCard,
+    query_too_long_message,
+)
+from marketplace.errors import QUERY_TOO_LONG, InvalidSearch
 from marketplace.models import Review
 from providers.models import LANGUAGE_LABELS, DeliveryMode, ProviderCategory
+
+
+class InvalidSearchQuery(InvalidSearch):
+    """A query string the schema refuses: when the words alone are refused for their
+    length, the refusal has its own code and says the limit (a NUL, say, stays
+    ``invalid_search``)."""
+
+    def __init__(self, message: object | None = None, *, code: str | None = None,
+                 fields: dict[str, str] | None = None) -> None:
+        typed = request.args.get("q", "") if has_request_context() else ""
+        if code is None and fields and fields.keys() == {"q"} and len(typed) > MAX_QUERY:
+            code, fields = QUERY_TOO_LONG, {"q": query_too_long_message()}
+        super().__init__(message, code=code, fields=fields)
 
 
 class CatalogueSearchQuery(BaseModel):
@@ -20,8 +40,11 @@ class CatalogueSearchQuery(BaseModel):
     same code."""
 
     model_config = ConfigDict(extra="ignore")
-    refusal: ClassVar[type[InvalidSearch]] = InvalidSearch
-    q: str = Field("", max_length=MAX_QUERY, description="Words to find (Chinese or English).")
+    refusal: ClassVar[type[InvalidSearch]] = InvalidSearchQuery
+    q: str = Field("", max_length=MAX_QUERY, description=(
+        "Words to find, in Chinese, English or pinyin (full or initials); synonyms, "
+        "symptoms and near misses count. Refused with code query_too_long when longer, "
+        "and query_without_words when it holds only punctuation; empty finds everything."))
     category: ProviderCategory | None = None
     date_from: SafeDate | None = None
     date_to: SafeDate | None = Field(None, description="At most 90 days after date_from.")
@@ -87,9 +110,19 @@ class EventCardOut(BaseModel):
     starts_at: datetime | None
 
 
+class RelatedCategoriesOut(BaseModel):
+    word: str = Field(description="A symptom the search holds, as typed (normalised).")
+    categories: list[ProviderCategory]
+
+
 class CataloguePageOut(BaseModel):
     items: list[ServiceCardOut]
     pagination: PageInfoOut
+    close_to: str | None = Field(None, description=(
+        "When nothing matched the words as typed: the words searched instead (a typo "
+        "corrected, a Chinese word matched by its sound)."))
+    related_categories: list[RelatedCategoriesOut] = Field(
+        default_factory=list, description="Categories that help with symptoms typed.")
     events: list[EventCardOut] = Field(default_factory=list,
                                        description="Park events the same search finds "
                                                    "(first page only).")

@@ -209,16 +209,70 @@ def _rule(practitioner: Practitioner, spec: tuple, park: Park, now: datetime) ->
             end_time=end, timezone=park.timezone, created_at=now))
 
 
+#: title_en → (description zh, description en): the words people search with (按摩 and
+#: massage, 颈椎, 失眠 and insomnia, counselling, rehab) are in the demo's own text.
+DESCRIPTIONS = {
+    "TCM constitution assessment": (
+        "中医望闻问切辨识体质，针对失眠、疲劳、压力给出调理方案。",
+        "A TCM assessment of your constitution, with advice for insomnia, fatigue and "
+        "stress."),
+    "Neck and shoulder tuina": (
+        "针对颈椎不适、肩颈僵硬的推拿按摩，久坐办公人群适用。",
+        "Tuina massage for a stiff neck and shoulders (cervical strain) from long hours at "
+        "a desk."),
+    "Lower-back tuina": ("缓解腰背酸痛、腰肌劳损的推拿按摩。",
+                         "Tuina massage that eases lower back pain and lumbar strain."),
+    "Moxibustion session": ("温和艾灸，改善手脚冰凉、疲劳与睡眠。",
+                            "Gentle moxibustion for cold hands and feet, fatigue and sleep."),
+    "Sports injury assessment": ("运动损伤（扭伤、拉伤）康复评估，附训练计划。",
+                                 "A rehabilitation assessment of a sprain or strain, with an "
+                                 "exercise plan."),
+    "Post-operative rehabilitation": ("术后康复训练，由康复治疗师一对一指导。",
+                                      "One-to-one rehabilitation (rehab) after surgery with a "
+                                      "physiotherapist."),
+    "Lunchtime spine class (group)": ("午间脊柱保健操，缓解颈椎与腰背疲劳。",
+                                      "A lunchtime class for the spine: relief for a stiff "
+                                      "neck and back."),
+    "Individual counselling (video)": (
+        "一对一心理咨询（视频），倾诉压力、焦虑、失眠与情绪困扰。",
+        "One-to-one psychological counselling by video: stress, anxiety, insomnia and low "
+        "mood."),
+    "Stress management session": ("压力管理面谈：学习应对压力、改善睡眠的方法。",
+                                  "Learn to manage stress and sleep better with a "
+                                  "counsellor."),
+    "Group stress-relief workshop": ("团体减压工作坊：正念与放松练习。",
+                                     "A group workshop on mindfulness and relaxation."),
+    "Paper-cutting class": ("非遗剪纸体验课。", "An intangible-heritage paper-cutting class."),
+    "Morning Baduanjin": ("八段锦晨练，舒展筋骨。", "Morning Baduanjin qigong to loosen up."),
+    "Two-day Moganshan wellness trip": ("莫干山两日康养游：竹林徒步与森林疗愈。",
+                                        "Two days in Moganshan: bamboo-forest walks and "
+                                        "wellness."),
+    "Sheshan forest-therapy day": ("佘山森林疗愈一日。", "A day of forest therapy at Sheshan."),
+    "Half-day childcare": ("专业保育员看护的半天临时托育。",
+                           "Half-day childcare by qualified carers."),
+    "Elder-care consultation": ("为家中老人提供照护咨询。",
+                                "Advice on caring for an elderly parent."),
+    "Child development check": ("儿童发育评估与养育建议。",
+                                "A check of your child's development, with advice."),
+}
+
+
 def _service(provider: ProviderOrganisation, spec: tuple, practitioners: list[Practitioner],
              now: datetime) -> None:
     (title_zh, title_en, category, mode, minutes, after, capacity, fen, needs,
      details) = spec
-    if db.session.scalar(select(Service.id).where(Service.provider_id == provider.id,
-                                                  Service.title_en == title_en)):
+    description_zh, description_en = DESCRIPTIONS.get(title_en, ("", ""))
+    existing = db.session.scalar(select(Service).where(Service.provider_id == provider.id,
+                                                       Service.title_en == title_en))
+    if existing is not None:
+        if not existing.description_zh and not existing.description_en:
+            # A demo seeded before the descriptions were written gets them once.
+            existing.description_zh, existing.description_en = description_zh, description_en
         return
     db.session.add(Service(
         provider=provider, category=ProviderCategory(category), delivery_mode=DeliveryMode(mode),
-        title_zh=title_zh, title_en=title_en, description_zh="", description_en="",
+        title_zh=title_zh, title_en=title_en, description_zh=description_zh,
+        description_en=description_en,
         duration_minutes=minutes, buffer_before_minutes=0, buffer_after_minutes=after,
         capacity=capacity, price_minor=fen, currency=provider.park.currency,
         free_cancel_hours=24, late_cancel_fee_percent=50 if fen else 0,

@@ -79,6 +79,7 @@ from providers.models import (
     ServicePractitioner,
     VerificationStatus,
 )
+from providers.search_keys import keys_for
 
 PARK_CODE = "SCALE"
 PASSWORD = "parkwell-scale"
@@ -422,6 +423,7 @@ class _Builder:
             service = {
                 "id": first + n, "provider_id": pid, "category": category,
                 "delivery_mode": mode, "title_zh": f"{q_zh}{zh[word]}",
+                "search_keys": keys_for(f"{q_zh}{zh[word]}"),
                 "title_en": f"{q_en.capitalize()} {en[word]}",
                 "description_zh": f"{zh[word]}：由认证治疗师提供，规模服务 #{n + 1}。",
                 "description_en": f"{en[word].capitalize()} by a verified practitioner, "

@@ -28,6 +28,9 @@ from providers.models import CATEGORY_LABELS, DELIVERY_MODE_LABELS, CredentialSt
 
 bp = Blueprint("marketplace", __name__)
 
+#: The form's field for each filter the catalogue may refuse, where the names differ.
+FORM_FIELDS = {"price_min_minor": "price_min", "price_max_minor": "price_max"}
+
 
 @bp.route("/")
 @login_required
@@ -81,17 +84,33 @@ def catalogue_page():
             found_events = events.events_for_search(current_user, query, now=utcnow(),
                                                     timezone=timezone)
         except DomainError as exc:
-            refuse(exc)
+            # Each reason beside its field; a refused search alone needs no other message.
+            refuse(exc, say=exc.fields.keys() != {"q"})
             for name, message in exc.fields.items():
-                form.errors.setdefault(name, [message])
+                shown = getattr(form, FORM_FIELDS.get(name, name), None)
+                if shown is not None:
+                    shown.errors = [*shown.errors, message]
             status = exc.status
     else:
         flash(_("Some of the search filters are not valid."), "error")
         status = 422
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("marketplace/catalogue.html", form=form, result=result, args=args,
+                           filtering=_filtering(args) or any(
+                               f.errors for f in form if f.name != "q"),
                            events=found_events, category_labels=CATEGORY_LABELS,
                            covers=cards.covers(result.cards) if result else {}), status
+
+
+#: What the filters say when the person chose nothing (the search form sends them all).
+_UNFILTERED = {"q": None, "sort": "recommended", "for_whom": "me"}
+
+
+def _filtering(args: dict[str, str]) -> bool:
+    """Whether the search asks for more than words: the filters are then shown open; on a
+    phone, closed filters keep the results on the first screen."""
+    return any(value and _UNFILTERED.get(name, "") != value and name != "q"
+               for name, value in args.items())
 
 
 @bp.route("/providers/<int:provider_id>")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
 from core.db import UTCDateTime, db, str_enum
+from providers import search_keys
 
 
 class ProviderCategory(StrEnum):
@@ -284,6 +285,10 @@ class Service(db.Model):
     #: one stored column instead of building the text again for every service it scans.
     search_text: Mapped[str | None] = mapped_column(
         Text, Computed(SEARCH_TEXT_SQL, persisted=True), deferred=True)
+    #: The Chinese title in pinyin, full and initials (``providers.search_keys``): written
+    #: here whenever the title changes, since the database cannot compute pinyin.
+    search_keys: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                             deferred=True)
 
     provider: Mapped[ProviderOrganisation] = relationship()
     practitioners: Mapped[list[Practitioner]] = relationship(
@@ -315,6 +320,10 @@ def search_text():
 Index("ix_services_search_trgm", Service.search_text, postgresql_using="gin",
       postgresql_ops={"search_text": "gin_trgm_ops"},
       info={"dialects": ("postgresql",)}).ddl_if(dialect="postgresql")
+Index("ix_services_search_keys_trgm", Service.search_keys, postgresql_using="gin",
+      postgresql_ops={"search_keys": "gin_trgm_ops"},
+      info={"dialects": ("postgresql",)}).ddl_if(dialect="postgresql")
+search_keys.listen(Service)
 event.listen(Service.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 

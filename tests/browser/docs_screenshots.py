@@ -50,20 +50,22 @@ CHOSEN = [
     "choosing-confirm-390x844",
     "choosing-booked-390x844",
     "choosing-cancel-confirm-390x844",
+    "search-anmo-390x844=search-390x844",
 ]
 
 
 def main(names: list[str] | None = None) -> None:
     """Copy ``names`` (all the chosen ones by default)."""
     TARGET.mkdir(parents=True, exist_ok=True)
-    for name in names or CHOSEN:
+    for chosen in names or CHOSEN:
+        name, _, target = chosen.partition("=")  # "source=target" saves under another name
         with Image.open(SOURCE / f"{name}.png") as image:
             width = image.width
             screen = 844 if width == 390 else 800
             top = image.crop((0, 0, width, min(image.height, int(screen * 1.5))))
             small = top.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
-            small.save(TARGET / f"{name}.png", optimize=True)
-        print(TARGET / f"{name}.png")
+            small.save(TARGET / f"{target or name}.png", optimize=True)
+        print(TARGET / f"{target or name}.png")
 
 
 if __name__ == "__main__":
