@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from benefits import budgets, incidents, ledger, stripe_gateway, subjects
+from benefits import budgets, incidents, postings, stripe_gateway, subjects
 from benefits.errors import (
     BookingNotPayable,
     CardPaymentUnavailable,
@@ -33,13 +32,11 @@ from benefits.errors import (
     NotPayable,
 )
 from benefits.models import (
-    AccountKind,
     BudgetProgramme,
     IncidentKind,
     LedgerAccount,
     Payment,
     PaymentStatus,
-    TransactionKind,
 )
 from booking import capacity as booking_capacity
 from booking import services as booking_services
@@ -49,11 +46,6 @@ from core.accounts.models import User
 from core.db import db, on_commit
 from core.errors import NotFound
 from core.money import FULL, prorate, share
-
-#: Refused under the lock: the quote's budget share is no longer there.
-BUDGET_MOVED = _l("Your budget, or its limit for this category, changed while you were "
-                  "paying (another payment used it). Nothing was charged; look at the new "
-                  "split and try again.")
 
 
 @dataclass(frozen=True)
@@ -106,11 +98,6 @@ def payment_for_subject(kind: str, subject_id: int) -> Payment | None:
                                                    Payment.subject_id == subject_id))
 
 
-def _hold_account(payment: Payment, *, now: datetime) -> LedgerAccount:
-    return ledger.get_account(AccountKind.BUDGET_HOLD, currency=payment.currency, now=now,
-                              user_id=payment.user_id, programme_id=payment.programme_id)
-
-
 def platform_fee(price_minor: int) -> int:
     """The platform's fee on a price (``PLATFORM_FEE_BASIS_POINTS``), rounded down to the
     fen like every share (``core.money.share``)."""
@@ -126,16 +113,9 @@ def _fee_of(payment: Payment) -> int:
     return platform_fee(payment.price_minor)
 
 
-def _fees(payment: Payment, *, now: datetime) -> LedgerAccount:
-    return ledger.get_account(AccountKind.PLATFORM_FEES, currency=payment.currency, now=now)
-
-
 def _payable(payment: Payment, *, now: datetime) -> LedgerAccount:
     """Who receives the money: a booking's provider, or a subject's chosen payee."""
-    if payment.payee_account_id is not None:
-        return db.session.get(LedgerAccount, payment.payee_account_id)
-    return ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=payment.currency, now=now,
-                              provider_id=payment.provider_id)
+    return postings.payable_account(payment, now=now)
 
 
 def _card_intent(split: Quote, *, key: str, metadata: dict[str, str]):
@@ -262,33 +242,8 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
     return CheckoutResult(payment, intent.client_secret if intent else None)
 
 
-def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
-                today: date) -> None:
-    """Move the budget share from the spendable periods (oldest first) to the hold.
-
-    The balances *and the category's cap* are read again under the accounts' locks: the
-    quote was read without them, and a parallel checkout of the same person may have spent
-    either since. The cap is kept per period account (``budgets.spendable``), so the lock
-    on the accounts a hold draws from is the lock on their caps too. Raises
-    InsufficientFunds (a clear 409: the split changed; nothing is written)."""
-    hold = _hold_account(payment, now=now)
-    before = budgets.spendable(payment.user_id, programme, category=payment.category,
-                               today=today)
-    # The order every budget write takes (see benefits.ledger): all accounts at once, by id.
-    locked = {a.id for a in ledger.lock_accounts([*before.accounts, hold])}
-    now_spendable = budgets.spendable(payment.user_id, programme, category=payment.category,
-                                      today=today)
-    remaining, legs = payment.budget_minor, []
-    for account, room in zip(now_spendable.accounts, now_spendable.room, strict=True):
-        take = min(room, remaining) if account.id in locked else 0
-        if take:
-            legs.append(ledger.Leg(account, -take))
-            remaining -= take
-    if remaining:
-        raise InsufficientFunds(BUDGET_MOVED)
-    legs.append(ledger.Leg(hold, payment.budget_minor))
-    ledger.post(TransactionKind.HOLD, legs, now=now, reference=f"hold:pay{payment.id}",
-                category=payment.category)
+#: Kept here for the callers that hold a budget share themselves (tests, the seed).
+hold_budget = postings.hold_budget
 
 
 def settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
@@ -316,29 +271,7 @@ def lock_booking(booking: Booking) -> None:
 
 
 def _capture(payment: Payment, *, now: datetime) -> None:
-    # Every account of the capture locked at once, in id order, before the first posting
-    # (each posting alone would lock only its own two, and another order could deadlock).
-    ledger.lock_accounts([
-        *([_hold_account(payment, now=now)] if payment.budget_minor else []),
-        *([ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                              now=now)] if payment.card_minor else []),
-        _payable(payment, now=now), _fees(payment, now=now)])
-    if payment.budget_minor:
-        ledger.transfer(TransactionKind.CAPTURE, source=_hold_account(payment, now=now),
-                        target=_payable(payment, now=now), amount_minor=payment.budget_minor,
-                        now=now, reference=f"capture:pay{payment.id}",
-                        category=payment.category)
-    if payment.card_minor:
-        clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                                      now=now)
-        ledger.transfer(TransactionKind.CARD_PAYMENT, source=clearing,
-                        target=_payable(payment, now=now), amount_minor=payment.card_minor,
-                        now=now, reference=f"card:pay{payment.id}", category=payment.category)
-    fee = _fee_of(payment)
-    if fee:
-        ledger.transfer(TransactionKind.FEE, source=_payable(payment, now=now),
-                        target=_fees(payment, now=now), amount_minor=fee, now=now,
-                        reference=f"fee:pay{payment.id}", category=payment.category)
+    postings.capture(payment, fee_minor=_fee_of(payment), now=now)
     payment.status = PaymentStatus.PAID
     payment.updated_at = now
 
@@ -348,9 +281,7 @@ def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> N
     (after the commit)."""
     if payment.status is not PaymentStatus.PENDING:
         return
-    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
-    if hold is not None:
-        ledger.reverse(hold, now=now, actor_id=None, memo=f"release pay{payment.id}")
+    postings.release_hold(payment, now=now)
     payment.status = PaymentStatus.RELEASED
     payment.updated_at = now
     if cancel_intent and payment.stripe_payment_intent_id:
@@ -405,15 +336,9 @@ def record_stripe_refund(payment: Payment, *, refunded_minor: int, charge_id: st
         payment.refunded_card_minor = refunded_minor
         payment.updated_at = now
         return "late_refunded"
-    payable = _payable(payment, now=now)
-    clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                                  now=now)
     try:
-        with db.session.begin_nested():
-            ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
-                            amount_minor=new, now=now, category=payment.category,
-                            reference=f"stripe-refund:pay{payment.id}:{refunded_minor}",
-                            memo=f"refunded on Stripe, charge {charge_id}")
+        postings.stripe_refund(payment, amount_minor=new, refunded_minor=refunded_minor,
+                               charge_id=charge_id, now=now)
     except InsufficientFunds:
         incidents.record(IncidentKind.REFUND_NOT_POSTED, payment=payment,
                          stripe_object_id=charge_id, amount_minor=refunded_minor,
@@ -459,8 +384,7 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
     if payment.status is not PaymentStatus.PAID:
         return
     suffix = f":{part.key}" if part else ""
-    if part and any(ledger.find_by_reference(f"{kind}:pay{payment.id}{suffix}")
-                    for kind in ("fee-back", "budget-refund", "card-refund")):
+    if part and postings.is_refunded(payment, suffix):
         return
     budget, card, fee = payment.budget_minor, payment.card_minor, _fee_of(payment)
     if part is not None:
@@ -470,22 +394,11 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
     if part is None:  # less what parts or Stripe's side gave back already: never twice
         budget_back = max(0, budget_back - payment.refunded_budget_minor)
         card_back = max(0, card_back - payment.refunded_card_minor)
-    payable = _payable(payment, now=now)
-    _lock_refund_accounts(payment, payable, now=now)
-    fee_back = share(fee, basis_points)
-    if fee_back:  # the platform keeps its fee only on what the provider keeps
-        ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
-                        amount_minor=fee_back, now=now,
-                        reference=f"fee-back:pay{payment.id}{suffix}", category=payment.category)
-    if budget_back:
-        _refund_budget(payment, budget_back, payable, now=now, today=today, suffix=suffix)
+    postings.refund(payment, postings.RefundAmounts(budget_minor=budget_back,
+                                                    card_minor=card_back,
+                                                    fee_minor=share(fee, basis_points)),
+                    now=now, today=today, suffix=suffix)
     if card_back:
-        clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                                      now=now)
-        ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
-                        amount_minor=card_back, now=now,
-                        reference=f"card-refund:pay{payment.id}{suffix}",
-                        category=payment.category)
         intent_id = payment.stripe_payment_intent_id
         key = f"refund-pay{payment.id}{suffix.replace(':', '-')}"
         on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=card_back,
@@ -496,44 +409,3 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
                         and payment.refunded_card_minor >= payment.card_minor):
         payment.status = PaymentStatus.REFUNDED
     payment.updated_at = now
-
-
-def _lock_refund_accounts(payment: Payment, payable: LedgerAccount, *, now: datetime) -> None:
-    """Every account a refund may move, locked at once in id order (as ``_capture``)."""
-    accounts = [payable, _fees(payment, now=now)]
-    if payment.card_minor:
-        accounts.append(ledger.get_account(AccountKind.STRIPE_CLEARING,
-                                           currency=payment.currency, now=now))
-    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
-    if hold is not None:
-        accounts += [entry.account for entry in hold.entries]
-        if payment.programme_id is not None:
-            accounts.append(budgets.funds_account(
-                db.session.get(BudgetProgramme, payment.programme_id), now=now))
-    ledger.lock_accounts(accounts)
-
-
-def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now: datetime,
-                   today: date, suffix: str = "") -> None:
-    """Back to the periods it came from while they can still be spent; to the programme's
-    pot for periods already over. What earlier refunds (of other parts) gave back is taken
-    from the hold's entries first, so that no period gets back more than it gave."""
-    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
-    programme = db.session.get(BudgetProgramme, payment.programme_id)
-    legs, remaining, given_back = [], amount, payment.refunded_budget_minor
-    for entry in hold.entries:
-        if entry.amount_minor >= 0 or not remaining:
-            continue
-        left = -entry.amount_minor - min(-entry.amount_minor, given_back)
-        given_back -= -entry.amount_minor - left
-        back = min(left, remaining)
-        if not back:
-            continue
-        target = entry.account
-        if budgets.spendable_until(programme, target.period_key) < today:
-            target = budgets.funds_account(programme, now=now)
-        legs.append(ledger.Leg(target, back))
-        remaining -= back
-    legs.append(ledger.Leg(payable, -amount))
-    ledger.post(TransactionKind.REFUND, legs, now=now,
-                reference=f"budget-refund:pay{payment.id}{suffix}", category=payment.category)
