@@ -12,8 +12,10 @@ The flow keeps external calls outside database locks:
 4. A cancellation refunds what the policy says, to the budget's period (or the programme's
    pot once that period is over) and to the card through Stripe, after the commit.
 
-Other things than bookings (a park event registration, ...) go through the same steps
-with ``start_subject_checkout(Charge(...))``; see ``benefits.subjects`` for the seam.
+Everything payable goes through the same steps with ``start_subject_checkout(Charge(...))``:
+a booking (``start_checkout`` builds its charge; kind ``booking``), a course, an event place,
+a care agreement; see ``benefits.subjects`` for the seam. The ledger entries themselves are
+posted by ``benefits.postings``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from benefits import budgets, incidents, postings, stripe_gateway, subjects
+from benefits import booking_payments, budgets, incidents, postings, stripe_gateway, subjects
 from benefits.errors import (
     BookingNotPayable,
     CardPaymentUnavailable,
@@ -38,8 +40,6 @@ from benefits.models import (
     Payment,
     PaymentStatus,
 )
-from booking import capacity as booking_capacity
-from booking import services as booking_services
 from booking.models import Booking, BookingStatus
 from booking.signals import CancellationOutcome
 from core.accounts.models import User
@@ -94,6 +94,8 @@ def payment_for(booking: Booking) -> Payment | None:
 
 
 def payment_for_subject(kind: str, subject_id: int) -> Payment | None:
+    if kind == subjects.BOOKING:
+        return db.session.scalar(select(Payment).where(Payment.booking_id == subject_id))
     return db.session.scalar(select(Payment).where(Payment.subject_kind == kind,
                                                    Payment.subject_id == subject_id))
 
@@ -105,10 +107,9 @@ def platform_fee(price_minor: int) -> int:
 
 
 def _fee_of(payment: Payment) -> int:
-    """The platform's fee on this payment: always for bookings, for other subjects when
-    their handler says so."""
-    if payment.subject_kind is not None \
-            and not subjects.handler(payment.subject_kind).platform_fee:
+    """The platform's fee on this payment, when its subject's handler says so (bookings,
+    courses and care agreements: yes; the park's own events: no)."""
+    if not subjects.handler_of(payment).platform_fee:
         return 0
     return platform_fee(payment.price_minor)
 
@@ -139,44 +140,30 @@ class CheckoutResult:
 
 def start_checkout(booking: Booking, *, actor: User, now: datetime,
                    today: date) -> CheckoutResult:
-    """Pay a held booking. Raises NotFound (not the actor's), BookingNotPayable,
-    CardPaymentUnavailable (a card share with Stripe switched off), PaymentProviderFailed
-    (Stripe failed: nothing was written), InsufficientFunds (the budget moved meanwhile)."""
+    """Pay a held booking: the payable subject ``booking`` at ``start_subject_checkout``.
+    Raises NotFound (not the actor's), BookingNotPayable, CardPaymentUnavailable (a card
+    share with Stripe switched off), PaymentProviderFailed (Stripe failed: nothing was
+    written), InsufficientFunds (the budget moved meanwhile)."""
     if booking.client_id != actor.id:
         raise NotFound()
     existing = payment_for(booking)
-    if existing is not None:
-        if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
-            intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
-            return CheckoutResult(existing, intent.client_secret)
+    if existing is None and (booking.status is not BookingStatus.HELD
+                             or booking.hold_lapsed(now=now)):
         raise BookingNotPayable()
-    if booking.status is not BookingStatus.HELD or booking.hold_lapsed(now=now):
-        raise BookingNotPayable()
-    if booking.series_id is not None and payment_for_subject(
+    if existing is None and booking.series_id is not None and payment_for_subject(
             "booking_series", booking.series_id) is not None:
         raise BookingNotPayable()  # paid (or being paid) with its whole course
-    split = quote(booking, today=today)
-    intent = _card_intent(split, key=f"booking-{booking.id}",
-                          metadata={"booking_id": str(booking.id)})
-    # The booking's own locks before any ledger account: the order every booking write
-    # takes them in (a cancellation locks these, then refunds), so that none deadlocks.
-    lock_booking(booking)
-    if payment_for(booking) is not None:
-        raise BookingNotPayable()  # a parallel checkout of the same booking got there first
-    payment = Payment(booking_id=booking.id, user_id=actor.id, provider_id=booking.provider_id,
-                      programme_id=split.programme.id if split.programme else None,
-                      category=booking.service.category.value, currency=split.currency,
-                      price_minor=split.price_minor, budget_minor=split.budget_minor,
-                      card_minor=split.card_minor, status=PaymentStatus.PENDING,
-                      stripe_payment_intent_id=intent.id if intent else None,
-                      created_at=now, updated_at=now)
-    db.session.add(payment)
-    db.session.flush()
-    if split.budget_minor:
-        hold_budget(payment, split.programme, now=now, today=today)
-    if not split.card_minor:
-        settle(payment, booking, actor=actor, now=now)
-    return CheckoutResult(payment, intent.client_secret if intent else None)
+    return start_subject_checkout(charge_for_booking(booking, now=now), now=now, today=today)
+
+
+def charge_for_booking(booking: Booking, *, now: datetime) -> Charge:
+    """A booking as a charge: its price, to its provider's payable."""
+    return Charge(kind=subjects.BOOKING, subject_id=booking.id, payer=booking.client,
+                  price_minor=booking.price_minor, currency=booking.currency,
+                  category=booking.service.category.value,
+                  payee=postings.provider_payable(booking.provider_id,
+                                                  currency=booking.currency, now=now),
+                  for_dependant=booking.dependant_id is not None)
 
 
 @dataclass(frozen=True)
@@ -203,29 +190,31 @@ def quote_charge(charge: Charge, *, today: date) -> Quote:
 
 
 def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> CheckoutResult:
-    """Pay a registered subject, as ``start_checkout`` pays a booking: Stripe first (no
-    lock held; an idempotency key per subject and amount), then the subject's locks, the
-    budget hold and the payment; budget only settles at once. Raises NotPayable,
-    CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds, and whatever the
-    handler's ``lock_payable`` or ``settled`` raise."""
+    """Pay a registered subject (a booking too): Stripe first (no lock held; an
+    idempotency key per subject and amount), then the subject's locks, the budget hold and
+    the payment; budget only settles at once. Raises NotPayable (BookingNotPayable for a
+    booking), CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds, and whatever
+    the handler's ``lock_payable`` or ``settled`` raise."""
     handler = subjects.handler(charge.kind)
+    not_payable = BookingNotPayable if charge.kind == subjects.BOOKING else NotPayable
     existing = payment_for_subject(charge.kind, charge.subject_id)
     if existing is not None:
         if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
             intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
             return CheckoutResult(existing, intent.client_secret)
-        raise NotPayable()
-    if charge.price_minor <= 0 or charge.payee.currency != charge.currency:
-        raise NotPayable()
+        raise not_payable()
+    free = charge.price_minor <= 0 and charge.kind != subjects.BOOKING  # as bookings always were
+    if free or charge.payee.currency != charge.currency:
+        raise not_payable()
     split = quote_charge(charge, today=today)
     intent = _card_intent(split, key=f"{charge.kind}-{charge.subject_id}",
-                          metadata={"subject_kind": charge.kind,
-                                    "subject_id": str(charge.subject_id)})
+                          metadata=_intent_metadata(charge))
+    # The subject's own locks before any ledger account: the order every write to it takes
+    # them in (a cancellation locks these, then refunds), so that none deadlocks.
     handler.lock_payable(charge.subject_id, now=now)
     if payment_for_subject(charge.kind, charge.subject_id) is not None:
-        raise NotPayable()  # a parallel checkout of the same subject got there first
-    payment = Payment(subject_kind=charge.kind, subject_id=charge.subject_id,
-                      payee_account_id=charge.payee.id, user_id=charge.payer.id,
+        raise not_payable()  # a parallel checkout of the same subject got there first
+    payment = Payment(**_stored_subject(charge), user_id=charge.payer.id,
                       programme_id=split.programme.id if split.programme else None,
                       category=charge.category, currency=split.currency,
                       price_minor=split.price_minor, budget_minor=split.budget_minor,
@@ -242,24 +231,38 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
     return CheckoutResult(payment, intent.client_secret if intent else None)
 
 
+def _intent_metadata(charge: Charge) -> dict[str, str]:
+    if charge.kind == subjects.BOOKING:
+        return {"booking_id": str(charge.subject_id)}
+    return {"subject_kind": charge.kind, "subject_id": str(charge.subject_id)}
+
+
+def _stored_subject(charge: Charge) -> dict[str, object]:
+    """Where a payment names what it pays for: a booking's own columns (which predate the
+    seam), or the subject's kind, id and payee."""
+    if charge.kind == subjects.BOOKING:
+        return {"booking_id": charge.subject_id, "provider_id": charge.payee.provider_id}
+    return {"subject_kind": charge.kind, "subject_id": charge.subject_id,
+            "payee_account_id": charge.payee.id}
+
+
 #: Kept here for the callers that hold a budget share themselves (tests, the seed).
 hold_budget = postings.hold_budget
 
 
-def settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
-    """Everything is paid: capture the budget hold, book the card money, confirm."""
-    lock_booking(booking)
-    _capture(payment, now=now)
-    booking_services.confirm_booking(booking, actor=actor, now=now,
-                                     payment_reference=f"pay{payment.id}")
+def settle(payment: Payment, booking: Booking | None = None, *, actor: User | None,
+           now: datetime) -> None:
+    """Everything is paid for a booking: as ``settle_subject``. Raises BookingNotPayable,
+    SubjectGone (the booking's place has gone)."""
+    settle_subject(payment, actor=actor, now=now)
 
 
 def settle_subject(payment: Payment, *, actor: User | None, now: datetime) -> None:
-    """Everything is paid for a registered subject: lock it (before the ledger), capture
-    the budget hold, book the card money, and tell its handler. Raises NotPayable,
+    """Everything is paid for a subject (a booking too): lock it (before the ledger),
+    capture the budget hold, book the card money, and tell its handler. Raises NotPayable,
     SubjectGone (the handler's: the caller releases and refunds)."""
-    handler = subjects.handler(payment.subject_kind)
-    handler.lock_payable(payment.subject_id, now=now)
+    handler = subjects.handler_of(payment)
+    handler.lock_payable(subjects.subject_id_of(payment), now=now)
     _capture(payment, now=now)
     handler.settled(payment, actor=actor, now=now)
 
@@ -267,7 +270,7 @@ def settle_subject(payment: Payment, *, actor: User | None, now: datetime) -> No
 def lock_booking(booking: Booking) -> None:
     """The booking's row locks (practitioner, then client), to take before any ledger
     account's."""
-    booking_capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
+    booking_payments.lock_booking(booking)
 
 
 def _capture(payment: Payment, *, now: datetime) -> None:
