@@ -80,7 +80,8 @@ def create_booking(user: User, body: HoldCreate):
     def hold_and_share() -> Booking:
         booking = services.hold_slot(service, practitioner_id=body.practitioner_id,
                                      starts_at=body.starts_at, actor=user,
-                                     dependant_id=body.dependant_id, now=utcnow())
+                                     dependant_id=body.dependant_id, now=utcnow(),
+                                     asked_by_client=True)
         sharing.share_for_booking(booking, actor=user, fields=body.share, now=utcnow())
         return booking
 

@@ -35,6 +35,7 @@ from booking.signals import (
     booking_held,
     booking_rescheduled,
     hold_expired,
+    hold_requested,
 )
 from core.accounts.models import User
 from core.db import db
@@ -112,13 +113,16 @@ def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
 
 def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, actor: User,
               now: datetime, dependant_id: int | None = None,
-              series: BookingSeries | None = None) -> Booking:
+              series: BookingSeries | None = None, asked_by_client: bool = False) -> Booking:
     """Hold a place for ``actor`` (or their dependant) in the slot. A free service is
     confirmed at once; a priced one stays held for ``BOOKING_HOLD_MINUTES`` until
-    ``confirm_booking``.
+    ``confirm_booking``. ``asked_by_client`` (the API, the booking page): a priced place is
+    first offered to ``hold_requested``, whose receivers may refuse it before anything is
+    written (benefits: a share that could not be paid).
 
     Raises NotFound (service, practitioner, dependant), Forbidden, NotEligible,
-    SlotNotBookable, SlotUnavailable, SlotFull, OverlappingBooking.
+    SlotNotBookable, SlotUnavailable, SlotFull, OverlappingBooking, and what a
+    ``hold_requested`` receiver raises (benefits: CardPaymentUnavailable).
     """
     require(actor, Action.BOOK_SERVICE, service.provider)
     practitioner = bookable_practitioner(service, practitioner_id)
@@ -126,6 +130,8 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
     check_eligibility(service, client=actor, dependant=dependant, starts_at=starts_at,
                       timezone=service.provider.park.timezone)
     check_on_grid(service, practitioner, starts_at, now=now)
+    if asked_by_client and service.price_minor:
+        hold_requested.send(service, client=actor, dependant_id=dependant_id, now=now)
 
     capacity.lock_practitioners_and_client([practitioner.id], actor.id)
     check_place(service, practitioner.id, starts_at, client_id=actor.id,

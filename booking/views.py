@@ -99,7 +99,7 @@ def book(service_id: int):
             action=lambda: (201, {"booking_id": services.hold_slot(
                 service, practitioner_id=form.practitioner_id.data,
                 starts_at=form.starts_at.parsed, actor=current_user,
-                dependant_id=form.dependant_id.data, now=utcnow()).id}))
+                dependant_id=form.dependant_id.data, now=utcnow(), asked_by_client=True).id}))
     except DomainError as exc:
         refuse(exc)
         return _render_service(service, HoldForm(formdata=None), exc.status)
