@@ -11,9 +11,14 @@ from tests.benefits.factories import funded_employee
 PRICE, BUDGET = 30_000, 10_000
 
 
-def _body(kit, service):
-    return {"service_id": service.id, "practitioner_id": kit.practitioner.id,
-            "starts_at": kit.slot().isoformat()}
+def _hold_over_the_api(client, make, kit, *, budget_minor: int):
+    user, _plan = funded_employee(make, kit, budget_minor=budget_minor)
+    service = kit.service(price_minor=PRICE)
+    db.session.commit()
+    return client.post("/api/v1/bookings", json={
+        "service_id": service.id, "practitioner_id": kit.practitioner.id,
+        "starts_at": kit.slot().isoformat()}, headers={
+        "Authorization": f"Bearer {make.token(user)}", "Idempotency-Key": "hold-1"})
 
 
 def _nothing_written():
@@ -23,13 +28,7 @@ def _nothing_written():
 
 def test_the_api_refuses_to_hold_a_co_paid_place_when_card_payment_is_off(app, make, kit,
                                                                          client):
-    user, _plan = funded_employee(make, kit, budget_minor=BUDGET)
-    service = kit.service(price_minor=PRICE)
-    db.session.commit()
-
-    answer = client.post("/api/v1/bookings", json=_body(kit, service),
-                         headers={"Authorization": f"Bearer {make.token(user)}",
-                                  "Idempotency-Key": "hold-1"})
+    answer = _hold_over_the_api(client, make, kit, budget_minor=BUDGET)
 
     assert answer.status_code == 409
     assert answer.get_json()["error"]["code"] == "card_payment_unavailable"
@@ -39,24 +38,15 @@ def test_the_api_refuses_to_hold_a_co_paid_place_when_card_payment_is_off(app, m
 
 def test_the_api_still_holds_a_place_the_budget_covers_when_card_payment_is_off(
         app, make, kit, client):
-    user, _plan = funded_employee(make, kit, budget_minor=PRICE)
-    service = kit.service(price_minor=PRICE)
-    db.session.commit()
-
-    answer = client.post("/api/v1/bookings", json=_body(kit, service),
-                         headers={"Authorization": f"Bearer {make.token(user)}"})
+    answer = _hold_over_the_api(client, make, kit, budget_minor=PRICE)
 
     assert answer.status_code == 201 and answer.get_json()["status"] == "held"
 
 
 def test_the_api_holds_a_co_paid_place_when_card_payment_is_on(app, make, kit, client):
     app.config["STRIPE_SECRET_KEY"] = "sk_test_anything"  # holding asks Stripe nothing
-    user, _plan = funded_employee(make, kit, budget_minor=BUDGET)
-    service = kit.service(price_minor=PRICE)
-    db.session.commit()
 
-    answer = client.post("/api/v1/bookings", json=_body(kit, service),
-                         headers={"Authorization": f"Bearer {make.token(user)}"})
+    answer = _hold_over_the_api(client, make, kit, budget_minor=BUDGET)
 
     assert answer.status_code == 201 and answer.get_json()["status"] == "held"
 
