@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from flask import Flask
 
-from benefits import cli, jobs, personal_data, roster, series_payments, signals, stripe_local, views
+from benefits import (
+    booking_payments,
+    cli,
+    jobs,
+    personal_data,
+    roster,
+    series_payments,
+    signals,
+    stripe_local,
+    views,
+)
 from core.jobs.services import register_kind
 
 
 def init_app(app: Flask) -> None:
     signals.connect()
     personal_data.init_app()
+    booking_payments.init_app()
     series_payments.init_app()
     register_kind(app, roster.IMPORT_JOB)
     views.init_app(app)

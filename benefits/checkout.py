@@ -12,8 +12,10 @@ The flow keeps external calls outside database locks:
 4. A cancellation refunds what the policy says, to the budget's period (or the programme's
    pot once that period is over) and to the card through Stripe, after the commit.
 
-Other things than bookings (a park event registration, ...) go through the same steps
-with ``start_subject_checkout(Charge(...))``; see ``benefits.subjects`` for the seam.
+Everything payable goes through the same steps with ``start_subject_checkout(Charge(...))``:
+a booking (``start_checkout`` builds its charge; kind ``booking``), a course, an event place,
+a care agreement; see ``benefits.subjects`` for the seam. The ledger entries themselves are
+posted by ``benefits.postings``.
 """
 
 from __future__ import annotations
@@ -22,10 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from benefits import budgets, incidents, ledger, stripe_gateway, subjects
+from benefits import booking_payments, budgets, incidents, postings, stripe_gateway, subjects
 from benefits.errors import (
     BookingNotPayable,
     CardPaymentUnavailable,
@@ -33,27 +34,18 @@ from benefits.errors import (
     NotPayable,
 )
 from benefits.models import (
-    AccountKind,
     BudgetProgramme,
     IncidentKind,
     LedgerAccount,
     Payment,
     PaymentStatus,
-    TransactionKind,
 )
-from booking import capacity as booking_capacity
-from booking import services as booking_services
 from booking.models import Booking, BookingStatus
 from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db, on_commit
 from core.errors import NotFound
 from core.money import FULL, prorate, share
-
-#: Refused under the lock: the quote's budget share is no longer there.
-BUDGET_MOVED = _l("Your budget, or its limit for this category, changed while you were "
-                  "paying (another payment used it). Nothing was charged; look at the new "
-                  "split and try again.")
 
 
 @dataclass(frozen=True)
@@ -102,13 +94,10 @@ def payment_for(booking: Booking) -> Payment | None:
 
 
 def payment_for_subject(kind: str, subject_id: int) -> Payment | None:
+    if kind == subjects.BOOKING:
+        return db.session.scalar(select(Payment).where(Payment.booking_id == subject_id))
     return db.session.scalar(select(Payment).where(Payment.subject_kind == kind,
                                                    Payment.subject_id == subject_id))
-
-
-def _hold_account(payment: Payment, *, now: datetime) -> LedgerAccount:
-    return ledger.get_account(AccountKind.BUDGET_HOLD, currency=payment.currency, now=now,
-                              user_id=payment.user_id, programme_id=payment.programme_id)
 
 
 def platform_fee(price_minor: int) -> int:
@@ -118,24 +107,16 @@ def platform_fee(price_minor: int) -> int:
 
 
 def _fee_of(payment: Payment) -> int:
-    """The platform's fee on this payment: always for bookings, for other subjects when
-    their handler says so."""
-    if payment.subject_kind is not None \
-            and not subjects.handler(payment.subject_kind).platform_fee:
+    """The platform's fee on this payment, when its subject's handler says so (bookings,
+    courses and care agreements: yes; the park's own events: no)."""
+    if not subjects.handler_of(payment).platform_fee:
         return 0
     return platform_fee(payment.price_minor)
 
 
-def _fees(payment: Payment, *, now: datetime) -> LedgerAccount:
-    return ledger.get_account(AccountKind.PLATFORM_FEES, currency=payment.currency, now=now)
-
-
 def _payable(payment: Payment, *, now: datetime) -> LedgerAccount:
     """Who receives the money: a booking's provider, or a subject's chosen payee."""
-    if payment.payee_account_id is not None:
-        return db.session.get(LedgerAccount, payment.payee_account_id)
-    return ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=payment.currency, now=now,
-                              provider_id=payment.provider_id)
+    return postings.payable_account(payment, now=now)
 
 
 def _card_intent(split: Quote, *, key: str, metadata: dict[str, str]):
@@ -159,44 +140,30 @@ class CheckoutResult:
 
 def start_checkout(booking: Booking, *, actor: User, now: datetime,
                    today: date) -> CheckoutResult:
-    """Pay a held booking. Raises NotFound (not the actor's), BookingNotPayable,
-    CardPaymentUnavailable (a card share with Stripe switched off), PaymentProviderFailed
-    (Stripe failed: nothing was written), InsufficientFunds (the budget moved meanwhile)."""
+    """Pay a held booking: the payable subject ``booking`` at ``start_subject_checkout``.
+    Raises NotFound (not the actor's), BookingNotPayable, CardPaymentUnavailable (a card
+    share with Stripe switched off), PaymentProviderFailed (Stripe failed: nothing was
+    written), InsufficientFunds (the budget moved meanwhile)."""
     if booking.client_id != actor.id:
         raise NotFound()
     existing = payment_for(booking)
-    if existing is not None:
-        if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
-            intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
-            return CheckoutResult(existing, intent.client_secret)
+    if existing is None and (booking.status is not BookingStatus.HELD
+                             or booking.hold_lapsed(now=now)):
         raise BookingNotPayable()
-    if booking.status is not BookingStatus.HELD or booking.hold_lapsed(now=now):
-        raise BookingNotPayable()
-    if booking.series_id is not None and payment_for_subject(
+    if existing is None and booking.series_id is not None and payment_for_subject(
             "booking_series", booking.series_id) is not None:
         raise BookingNotPayable()  # paid (or being paid) with its whole course
-    split = quote(booking, today=today)
-    intent = _card_intent(split, key=f"booking-{booking.id}",
-                          metadata={"booking_id": str(booking.id)})
-    # The booking's own locks before any ledger account: the order every booking write
-    # takes them in (a cancellation locks these, then refunds), so that none deadlocks.
-    lock_booking(booking)
-    if payment_for(booking) is not None:
-        raise BookingNotPayable()  # a parallel checkout of the same booking got there first
-    payment = Payment(booking_id=booking.id, user_id=actor.id, provider_id=booking.provider_id,
-                      programme_id=split.programme.id if split.programme else None,
-                      category=booking.service.category.value, currency=split.currency,
-                      price_minor=split.price_minor, budget_minor=split.budget_minor,
-                      card_minor=split.card_minor, status=PaymentStatus.PENDING,
-                      stripe_payment_intent_id=intent.id if intent else None,
-                      created_at=now, updated_at=now)
-    db.session.add(payment)
-    db.session.flush()
-    if split.budget_minor:
-        hold_budget(payment, split.programme, now=now, today=today)
-    if not split.card_minor:
-        settle(payment, booking, actor=actor, now=now)
-    return CheckoutResult(payment, intent.client_secret if intent else None)
+    return start_subject_checkout(charge_for_booking(booking, now=now), now=now, today=today)
+
+
+def charge_for_booking(booking: Booking, *, now: datetime) -> Charge:
+    """A booking as a charge: its price, to its provider's payable."""
+    return Charge(kind=subjects.BOOKING, subject_id=booking.id, payer=booking.client,
+                  price_minor=booking.price_minor, currency=booking.currency,
+                  category=booking.service.category.value,
+                  payee=postings.provider_payable(booking.provider_id,
+                                                  currency=booking.currency, now=now),
+                  for_dependant=booking.dependant_id is not None)
 
 
 @dataclass(frozen=True)
@@ -223,29 +190,31 @@ def quote_charge(charge: Charge, *, today: date) -> Quote:
 
 
 def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> CheckoutResult:
-    """Pay a registered subject, as ``start_checkout`` pays a booking: Stripe first (no
-    lock held; an idempotency key per subject and amount), then the subject's locks, the
-    budget hold and the payment; budget only settles at once. Raises NotPayable,
-    CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds, and whatever the
-    handler's ``lock_payable`` or ``settled`` raise."""
+    """Pay a registered subject (a booking too): Stripe first (no lock held; an
+    idempotency key per subject and amount), then the subject's locks, the budget hold and
+    the payment; budget only settles at once. Raises NotPayable (BookingNotPayable for a
+    booking), CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds, and whatever
+    the handler's ``lock_payable`` or ``settled`` raise."""
     handler = subjects.handler(charge.kind)
+    not_payable = BookingNotPayable if charge.kind == subjects.BOOKING else NotPayable
     existing = payment_for_subject(charge.kind, charge.subject_id)
     if existing is not None:
         if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
             intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
             return CheckoutResult(existing, intent.client_secret)
-        raise NotPayable()
-    if charge.price_minor <= 0 or charge.payee.currency != charge.currency:
-        raise NotPayable()
+        raise not_payable()
+    free = charge.price_minor <= 0 and charge.kind != subjects.BOOKING  # as bookings always were
+    if free or charge.payee.currency != charge.currency:
+        raise not_payable()
     split = quote_charge(charge, today=today)
     intent = _card_intent(split, key=f"{charge.kind}-{charge.subject_id}",
-                          metadata={"subject_kind": charge.kind,
-                                    "subject_id": str(charge.subject_id)})
+                          metadata=_intent_metadata(charge))
+    # The subject's own locks before any ledger account: the order every write to it takes
+    # them in (a cancellation locks these, then refunds), so that none deadlocks.
     handler.lock_payable(charge.subject_id, now=now)
     if payment_for_subject(charge.kind, charge.subject_id) is not None:
-        raise NotPayable()  # a parallel checkout of the same subject got there first
-    payment = Payment(subject_kind=charge.kind, subject_id=charge.subject_id,
-                      payee_account_id=charge.payee.id, user_id=charge.payer.id,
+        raise not_payable()  # a parallel checkout of the same subject got there first
+    payment = Payment(**_stored_subject(charge), user_id=charge.payer.id,
                       programme_id=split.programme.id if split.programme else None,
                       category=charge.category, currency=split.currency,
                       price_minor=split.price_minor, budget_minor=split.budget_minor,
@@ -262,49 +231,38 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
     return CheckoutResult(payment, intent.client_secret if intent else None)
 
 
-def hold_budget(payment: Payment, programme: BudgetProgramme, *, now: datetime,
-                today: date) -> None:
-    """Move the budget share from the spendable periods (oldest first) to the hold.
-
-    The balances *and the category's cap* are read again under the accounts' locks: the
-    quote was read without them, and a parallel checkout of the same person may have spent
-    either since. The cap is kept per period account (``budgets.spendable``), so the lock
-    on the accounts a hold draws from is the lock on their caps too. Raises
-    InsufficientFunds (a clear 409: the split changed; nothing is written)."""
-    hold = _hold_account(payment, now=now)
-    before = budgets.spendable(payment.user_id, programme, category=payment.category,
-                               today=today)
-    # The order every budget write takes (see benefits.ledger): all accounts at once, by id.
-    locked = {a.id for a in ledger.lock_accounts([*before.accounts, hold])}
-    now_spendable = budgets.spendable(payment.user_id, programme, category=payment.category,
-                                      today=today)
-    remaining, legs = payment.budget_minor, []
-    for account, room in zip(now_spendable.accounts, now_spendable.room, strict=True):
-        take = min(room, remaining) if account.id in locked else 0
-        if take:
-            legs.append(ledger.Leg(account, -take))
-            remaining -= take
-    if remaining:
-        raise InsufficientFunds(BUDGET_MOVED)
-    legs.append(ledger.Leg(hold, payment.budget_minor))
-    ledger.post(TransactionKind.HOLD, legs, now=now, reference=f"hold:pay{payment.id}",
-                category=payment.category)
+def _intent_metadata(charge: Charge) -> dict[str, str]:
+    if charge.kind == subjects.BOOKING:
+        return {"booking_id": str(charge.subject_id)}
+    return {"subject_kind": charge.kind, "subject_id": str(charge.subject_id)}
 
 
-def settle(payment: Payment, booking: Booking, *, actor: User | None, now: datetime) -> None:
-    """Everything is paid: capture the budget hold, book the card money, confirm."""
-    lock_booking(booking)
-    _capture(payment, now=now)
-    booking_services.confirm_booking(booking, actor=actor, now=now,
-                                     payment_reference=f"pay{payment.id}")
+def _stored_subject(charge: Charge) -> dict[str, object]:
+    """Where a payment names what it pays for: a booking's own columns (which predate the
+    seam), or the subject's kind, id and payee."""
+    if charge.kind == subjects.BOOKING:
+        return {"booking_id": charge.subject_id, "provider_id": charge.payee.provider_id}
+    return {"subject_kind": charge.kind, "subject_id": charge.subject_id,
+            "payee_account_id": charge.payee.id}
+
+
+#: Kept here for the callers that hold a budget share themselves (tests, the seed).
+hold_budget = postings.hold_budget
+
+
+def settle(payment: Payment, booking: Booking | None = None, *, actor: User | None,
+           now: datetime) -> None:
+    """Everything is paid for a booking: as ``settle_subject``. Raises BookingNotPayable,
+    SubjectGone (the booking's place has gone)."""
+    settle_subject(payment, actor=actor, now=now)
 
 
 def settle_subject(payment: Payment, *, actor: User | None, now: datetime) -> None:
-    """Everything is paid for a registered subject: lock it (before the ledger), capture
-    the budget hold, book the card money, and tell its handler. Raises NotPayable,
+    """Everything is paid for a subject (a booking too): lock it (before the ledger),
+    capture the budget hold, book the card money, and tell its handler. Raises NotPayable,
     SubjectGone (the handler's: the caller releases and refunds)."""
-    handler = subjects.handler(payment.subject_kind)
-    handler.lock_payable(payment.subject_id, now=now)
+    handler = subjects.handler_of(payment)
+    handler.lock_payable(subjects.subject_id_of(payment), now=now)
     _capture(payment, now=now)
     handler.settled(payment, actor=actor, now=now)
 
@@ -312,33 +270,11 @@ def settle_subject(payment: Payment, *, actor: User | None, now: datetime) -> No
 def lock_booking(booking: Booking) -> None:
     """The booking's row locks (practitioner, then client), to take before any ledger
     account's."""
-    booking_capacity.lock_practitioners_and_client([booking.practitioner_id], booking.client_id)
+    booking_payments.lock_booking(booking)
 
 
 def _capture(payment: Payment, *, now: datetime) -> None:
-    # Every account of the capture locked at once, in id order, before the first posting
-    # (each posting alone would lock only its own two, and another order could deadlock).
-    ledger.lock_accounts([
-        *([_hold_account(payment, now=now)] if payment.budget_minor else []),
-        *([ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                              now=now)] if payment.card_minor else []),
-        _payable(payment, now=now), _fees(payment, now=now)])
-    if payment.budget_minor:
-        ledger.transfer(TransactionKind.CAPTURE, source=_hold_account(payment, now=now),
-                        target=_payable(payment, now=now), amount_minor=payment.budget_minor,
-                        now=now, reference=f"capture:pay{payment.id}",
-                        category=payment.category)
-    if payment.card_minor:
-        clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                                      now=now)
-        ledger.transfer(TransactionKind.CARD_PAYMENT, source=clearing,
-                        target=_payable(payment, now=now), amount_minor=payment.card_minor,
-                        now=now, reference=f"card:pay{payment.id}", category=payment.category)
-    fee = _fee_of(payment)
-    if fee:
-        ledger.transfer(TransactionKind.FEE, source=_payable(payment, now=now),
-                        target=_fees(payment, now=now), amount_minor=fee, now=now,
-                        reference=f"fee:pay{payment.id}", category=payment.category)
+    postings.capture(payment, fee_minor=_fee_of(payment), now=now)
     payment.status = PaymentStatus.PAID
     payment.updated_at = now
 
@@ -348,9 +284,7 @@ def release(payment: Payment, *, now: datetime, cancel_intent: bool = True) -> N
     (after the commit)."""
     if payment.status is not PaymentStatus.PENDING:
         return
-    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
-    if hold is not None:
-        ledger.reverse(hold, now=now, actor_id=None, memo=f"release pay{payment.id}")
+    postings.release_hold(payment, now=now)
     payment.status = PaymentStatus.RELEASED
     payment.updated_at = now
     if cancel_intent and payment.stripe_payment_intent_id:
@@ -405,15 +339,9 @@ def record_stripe_refund(payment: Payment, *, refunded_minor: int, charge_id: st
         payment.refunded_card_minor = refunded_minor
         payment.updated_at = now
         return "late_refunded"
-    payable = _payable(payment, now=now)
-    clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                                  now=now)
     try:
-        with db.session.begin_nested():
-            ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
-                            amount_minor=new, now=now, category=payment.category,
-                            reference=f"stripe-refund:pay{payment.id}:{refunded_minor}",
-                            memo=f"refunded on Stripe, charge {charge_id}")
+        postings.stripe_refund(payment, amount_minor=new, refunded_minor=refunded_minor,
+                               charge_id=charge_id, now=now)
     except InsufficientFunds:
         incidents.record(IncidentKind.REFUND_NOT_POSTED, payment=payment,
                          stripe_object_id=charge_id, amount_minor=refunded_minor,
@@ -459,8 +387,7 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
     if payment.status is not PaymentStatus.PAID:
         return
     suffix = f":{part.key}" if part else ""
-    if part and any(ledger.find_by_reference(f"{kind}:pay{payment.id}{suffix}")
-                    for kind in ("fee-back", "budget-refund", "card-refund")):
+    if part and postings.is_refunded(payment, suffix):
         return
     budget, card, fee = payment.budget_minor, payment.card_minor, _fee_of(payment)
     if part is not None:
@@ -470,22 +397,11 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
     if part is None:  # less what parts or Stripe's side gave back already: never twice
         budget_back = max(0, budget_back - payment.refunded_budget_minor)
         card_back = max(0, card_back - payment.refunded_card_minor)
-    payable = _payable(payment, now=now)
-    _lock_refund_accounts(payment, payable, now=now)
-    fee_back = share(fee, basis_points)
-    if fee_back:  # the platform keeps its fee only on what the provider keeps
-        ledger.transfer(TransactionKind.FEE, source=_fees(payment, now=now), target=payable,
-                        amount_minor=fee_back, now=now,
-                        reference=f"fee-back:pay{payment.id}{suffix}", category=payment.category)
-    if budget_back:
-        _refund_budget(payment, budget_back, payable, now=now, today=today, suffix=suffix)
+    postings.refund(payment, postings.RefundAmounts(budget_minor=budget_back,
+                                                    card_minor=card_back,
+                                                    fee_minor=share(fee, basis_points)),
+                    now=now, today=today, suffix=suffix)
     if card_back:
-        clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=payment.currency,
-                                      now=now)
-        ledger.transfer(TransactionKind.REFUND, source=payable, target=clearing,
-                        amount_minor=card_back, now=now,
-                        reference=f"card-refund:pay{payment.id}{suffix}",
-                        category=payment.category)
         intent_id = payment.stripe_payment_intent_id
         key = f"refund-pay{payment.id}{suffix.replace(':', '-')}"
         on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=card_back,
@@ -496,44 +412,3 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
                         and payment.refunded_card_minor >= payment.card_minor):
         payment.status = PaymentStatus.REFUNDED
     payment.updated_at = now
-
-
-def _lock_refund_accounts(payment: Payment, payable: LedgerAccount, *, now: datetime) -> None:
-    """Every account a refund may move, locked at once in id order (as ``_capture``)."""
-    accounts = [payable, _fees(payment, now=now)]
-    if payment.card_minor:
-        accounts.append(ledger.get_account(AccountKind.STRIPE_CLEARING,
-                                           currency=payment.currency, now=now))
-    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
-    if hold is not None:
-        accounts += [entry.account for entry in hold.entries]
-        if payment.programme_id is not None:
-            accounts.append(budgets.funds_account(
-                db.session.get(BudgetProgramme, payment.programme_id), now=now))
-    ledger.lock_accounts(accounts)
-
-
-def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now: datetime,
-                   today: date, suffix: str = "") -> None:
-    """Back to the periods it came from while they can still be spent; to the programme's
-    pot for periods already over. What earlier refunds (of other parts) gave back is taken
-    from the hold's entries first, so that no period gets back more than it gave."""
-    hold = ledger.find_by_reference(f"hold:pay{payment.id}")
-    programme = db.session.get(BudgetProgramme, payment.programme_id)
-    legs, remaining, given_back = [], amount, payment.refunded_budget_minor
-    for entry in hold.entries:
-        if entry.amount_minor >= 0 or not remaining:
-            continue
-        left = -entry.amount_minor - min(-entry.amount_minor, given_back)
-        given_back -= -entry.amount_minor - left
-        back = min(left, remaining)
-        if not back:
-            continue
-        target = entry.account
-        if budgets.spendable_until(programme, target.period_key) < today:
-            target = budgets.funds_account(programme, now=now)
-        legs.append(ledger.Leg(target, back))
-        remaining -= back
-    legs.append(ledger.Leg(payable, -amount))
-    ledger.post(TransactionKind.REFUND, legs, now=now,
-                reference=f"budget-refund:pay{payment.id}{suffix}", category=payment.category)

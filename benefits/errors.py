@@ -55,11 +55,6 @@ class PaymentProviderFailed(DomainError):
                          "try again in a moment.")
 
 
-class BookingNotPayable(Conflict):
-    code = "booking_not_payable"
-    default_message = _l("This booking is not waiting for payment.")
-
-
 class WebhookRejected(DomainError):
     code = "webhook_rejected"
     status = 400
@@ -80,6 +75,13 @@ class NotPayable(Conflict):
 
     code = "not_payable"
     default_message = _l("This is not waiting for payment any more.")
+
+
+class BookingNotPayable(NotPayable):
+    """A booking (the payable subject ``booking``) is not waiting for payment."""
+
+    code = "booking_not_payable"
+    default_message = _l("This booking is not waiting for payment.")
 
 
 class SubjectGone(Conflict):

@@ -17,12 +17,14 @@ from enum import StrEnum
 
 from benefits import checkout, stripe_gateway, webhooks
 from benefits.errors import PaymentProviderFailed
-from benefits.models import Payment, PaymentStatus
+from benefits.models import BudgetProgramme, Payment, PaymentStatus, TopUp
 from booking import services as booking_services
 from booking.errors import TransitionRefused
 from booking.models import Booking, BookingStatus
 from core.accounts.models import User
+from core.db import db
 from core.errors import NotFound
+from core.policy import Action, require
 
 #: Intent statuses in which the person can still pay (again) on the same intent.
 RETRYABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
@@ -150,3 +152,49 @@ def release_hold(booking: Booking, *, actor: User, now: datetime, today: date) -
                     else PayState.PROCESSING
     booking_services.cancel_booking(booking, actor=actor, now=now, reason="released")
     return PayState.ENDED
+
+
+# -- an enterprise's card top-up -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopUpCheck:
+    state: PayState  #: PAID (in the pot), PROCESSING, FAILED, UNFINISHED, ENDED, UNREACHABLE
+    top_up: TopUp
+    #: For paying (again) on the same intent while Stripe still takes it.
+    client_secret: str | None = None
+    error_code: str | None = None
+
+
+def check_top_up(top_up: TopUp, *, actor: User, now: datetime, today: date) -> TopUpCheck:
+    """Where an HR card top-up stands, read from its PaymentIntent; a success is applied as
+    its webhook would apply it (once: the money reaches the programme's pot), so that the
+    page Stripe returns to shows it funded even if the webhook is late or lost. Raises
+    Forbidden/NotFound (not one of the enterprise's admins)."""
+    programme = db.session.get(BudgetProgramme, top_up.programme_id)
+    require(actor, Action.MANAGE_BENEFITS, programme.enterprise)
+    if top_up.status is PaymentStatus.PAID:
+        return TopUpCheck(PayState.PAID, top_up)
+    if top_up.status is not PaymentStatus.PENDING:
+        return TopUpCheck(PayState.ENDED, top_up)
+    if not stripe_gateway.card_payments_enabled():
+        return TopUpCheck(PayState.UNREACHABLE, top_up)
+    try:
+        intent = stripe_gateway.retrieve_payment_intent(top_up.stripe_payment_intent_id)
+    except PaymentProviderFailed:
+        return TopUpCheck(PayState.UNREACHABLE, top_up)
+    if intent.status == "succeeded":
+        webhooks.handle_event(
+            f"return_{intent.id}_succeeded", webhooks.SUCCEEDED,
+            {"id": intent.id, "object": "payment_intent", "amount": intent.amount,
+             "amount_received": intent.amount_received or intent.amount,
+             "currency": intent.currency, "status": intent.status}, now=now, today=today)
+        return TopUpCheck(PayState.PAID if top_up.status is PaymentStatus.PAID
+                          else PayState.PROCESSING, top_up)
+    if intent.status == "processing":
+        return TopUpCheck(PayState.PROCESSING, top_up)
+    if intent.status in RETRYABLE:
+        return TopUpCheck(PayState.FAILED if intent.last_error_code else PayState.UNFINISHED,
+                          top_up, client_secret=intent.client_secret,
+                          error_code=intent.last_error_code)
+    return TopUpCheck(PayState.ENDED, top_up)

@@ -3,8 +3,9 @@ their roster entry) and booking (holds lapse, bookings are cancelled)."""
 
 from __future__ import annotations
 
-from benefits import checkout, roster, series_payments
-from booking.signals import booking_cancelled, hold_expired
+from benefits import checkout, roster, series_payments, stripe_gateway
+from benefits.errors import CardPaymentUnavailable
+from booking.signals import booking_cancelled, hold_expired, hold_requested
 from core.accounts.models import Role
 from core.accounts.signals import invitation_accepted
 from core.i18n import park_today
@@ -31,7 +32,22 @@ def _refund_cancelled(booking, now, outcome, **_extra) -> None:
         series_payments.refund_cancelled(booking, outcome, now=now, today=park_today())
 
 
+def _refuse_unpayable_hold(service, client, dependant_id, now, **_extra) -> None:
+    """A client's own hold of a priced place is refused when what their budget does not
+    cover could only be paid by card and card payment is off: the place would be held for
+    nothing (the booking page says so before; the API answers ``card_payment_unavailable``).
+    Nothing is written: it is asked before the hold."""
+    if stripe_gateway.card_payments_enabled():
+        return
+    split = checkout.quote_for(client, price_minor=service.price_minor,
+                               currency=service.currency, category=service.category.value,
+                               for_dependant=dependant_id is not None, today=park_today())
+    if split.card_minor:
+        raise CardPaymentUnavailable()
+
+
 def connect() -> None:
     invitation_accepted.connect(_link_roster)
     hold_expired.connect(_release_lapsed_hold)
+    hold_requested.connect(_refuse_unpayable_hold)
     booking_cancelled.connect(_refund_cancelled)

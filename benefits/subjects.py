@@ -1,4 +1,5 @@
-"""The seam through which anything else than a booking is paid at the same checkout.
+"""The seam through which everything is paid at the one checkout: bookings, courses,
+event places, care agreements.
 
 A package to the right of ``benefits`` (which ``benefits`` may not import) makes one of its
 things payable by registering a handler for a *subject kind* in its ``init_app``::
@@ -32,8 +33,11 @@ back to its period or pot, card share refunded through Stripe after the commit).
 ``platform_fee`` says whether the platform's fee (``PLATFORM_FEE_BASIS_POINTS``) is taken
 from what the payee receives.
 
-Bookings are not registered here: they keep their own path (``booking_id``, booking's
-signals), which predates the seam.
+Bookings are a subject too (kind ``booking``, registered by benefits itself in
+``benefits.booking_payments``): the checkout, the settlement and a failed card payment call
+the same three methods for them. Only their storage predates the seam: a booking's
+``Payment`` keeps its ``booking_id`` (and the provider's payable through ``provider_id``)
+instead of ``subject_kind``/``subject_id``; ``kind_of`` and ``subject_id_of`` read both.
 """
 
 from __future__ import annotations
@@ -55,13 +59,16 @@ class PayableSubject(Protocol):
     def payment_failed(self, payment: Payment, *, now: datetime) -> None: ...
 
 
+#: The kind under which bookings are paid (stored as ``Payment.booking_id``).
+BOOKING = "booking"
+
 _handlers: dict[str, PayableSubject] = {}
 
 
 def register(kind: str, handler: PayableSubject) -> None:
     """Make ``kind`` payable. Registering the same kind again replaces its handler (an app
     factory may run more than once in one process, e.g. in tests)."""
-    if kind == "booking" or not kind or len(kind) > 40:
+    if not kind or len(kind) > 40:
         raise ValueError(f"cannot register payable subject kind {kind!r}")
     _handlers[kind] = handler
 
@@ -76,3 +83,16 @@ def handler(kind: str) -> PayableSubject:
 
 def registered() -> frozenset[str]:
     return frozenset(_handlers)
+
+
+def kind_of(payment: Payment) -> str:
+    """The subject kind a payment pays for (``booking`` for a booking's)."""
+    return payment.subject_kind if payment.subject_kind is not None else BOOKING
+
+
+def subject_id_of(payment: Payment) -> int:
+    return payment.subject_id if payment.subject_kind is not None else payment.booking_id
+
+
+def handler_of(payment: Payment) -> PayableSubject:
+    return handler(kind_of(payment))

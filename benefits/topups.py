@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from benefits import budgets, ledger, stripe_gateway
+from benefits import budgets, postings, stripe_gateway
 from benefits.errors import CardPaymentUnavailable
-from benefits.models import AccountKind, BudgetProgramme, PaymentStatus, TopUp, TransactionKind
+from benefits.models import BudgetProgramme, PaymentStatus, TopUp
 from core.accounts.models import User
 from core.db import db
 from core.policy import Action, require
@@ -50,10 +50,6 @@ def settle_top_up(top_up: TopUp, *, amount_received: int, succeeded: bool,
     if amount_received != top_up.amount_minor:
         return "amount_mismatch"
     programme = db.session.get(BudgetProgramme, top_up.programme_id)
-    clearing = ledger.get_account(AccountKind.STRIPE_CLEARING, currency=top_up.currency, now=now)
-    ledger.transfer(TransactionKind.FUNDING, source=clearing,
-                    target=budgets.funds_account(programme, now=now),
-                    amount_minor=top_up.amount_minor, now=now,
-                    reference=f"topup:{top_up.id}", memo="card top-up")
+    postings.top_up(top_up, programme, now=now)
     top_up.status = PaymentStatus.PAID
     return "funded"

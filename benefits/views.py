@@ -43,7 +43,7 @@ from benefits.forms import (
     RosterUploadForm,
     TopUpForm,
 )
-from benefits.models import BudgetPeriod, PaymentStatus
+from benefits.models import BudgetPeriod, BudgetProgramme, PaymentStatus, TopUp
 from benefits.money_input import yuan_to_minor
 from booking import series as series_services
 from booking.models import Booking, BookingStatus
@@ -335,7 +335,33 @@ def top_up(enterprise_id: int, programme_id: int):
         now=utcnow(), request_key=form.request_key.data)
     return render_template("benefits/top_up.html", enterprise=enterprise, programme=programme,
                            top_up=record, client_secret=client_secret,
-                           publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"))
+                           publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+                           return_url=_top_up_return_url(record))
+
+
+def _top_up_return_url(record: TopUp) -> str:
+    programme = db.session.get(BudgetProgramme, record.programme_id)
+    return url_for("benefits.top_up_return", enterprise_id=programme.enterprise_id,
+                   programme_id=programme.id, top_up_id=record.id, _external=True)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>"
+          "/top-ups/<int:top_up_id>/return")
+@login_required
+def top_up_return(enterprise_id: int, programme_id: int, top_up_id: int):
+    """Where Stripe sends HR back after paying a top-up: funded, processing, or refused
+    (with the same intent offered again)."""
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    record = db.session.get(TopUp, top_up_id) if 0 < top_up_id < 2**31 else None
+    if record is None or record.programme_id != programme.id:
+        raise NotFound()
+    result = payment_return.check_top_up(record, actor=current_user, now=utcnow(),
+                                         today=park_today())
+    return render_template("benefits/top_up_return.html", enterprise=enterprise,
+                           programme=programme, check=result, state=payment_return.PayState,
+                           publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+                           return_url=_top_up_return_url(record))
 
 
 def _own_booking(booking_id: int) -> Booking:

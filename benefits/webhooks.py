@@ -29,9 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from benefits import checkout, incidents, subjects, topups
 from benefits.errors import NotPayable, SubjectGone, WebhookMalformed
 from benefits.models import IncidentKind, Payment, PaymentStatus, StripeEvent, TopUp
-from booking import services as booking_services
-from booking.errors import HoldExpired, TransitionRefused
-from booking.models import Booking, BookingStatus
+from booking.models import Booking
 from core.db import db
 
 log = logging.getLogger(__name__)
@@ -182,6 +180,15 @@ def apply_intent(event_type: str, intent: dict, *, now: datetime) -> str:
             else "already_settled"
     if payment.subject_kind is not None:
         return _subject_intent(payment, event_type, intent, now=now)
+    return _booking_intent(payment, event_type, intent, now=now)
+
+
+def _booking_intent(payment: Payment, event_type: str, intent: dict, *,
+                    now: datetime) -> str:
+    """The same for a booking (the subject ``booking``), through its handler; it locks the
+    booking and reads the payment again *before* deciding, and releases the payment before
+    giving the place up (the booking's cancellation then finds nothing left to release)."""
+    handler = subjects.handler_of(payment)
     booking = db.session.get(Booking, payment.booking_id)
     if booking is not None:
         # The booking's locks before the ledger's, then the payment and booking read again
@@ -199,8 +206,8 @@ def apply_intent(event_type: str, intent: dict, *, now: datetime) -> str:
             return "already_settled"
         try:
             with db.session.begin_nested():
-                checkout.settle(payment, booking, actor=None, now=now)
-        except (HoldExpired, TransitionRefused):
+                checkout.settle_subject(payment, actor=None, now=now)
+        except (NotPayable, SubjectGone):
             # Paid too late: the place has gone. Give everything back.
             checkout.release(payment, now=now, cancel_intent=False)
             checkout.refund_card_in_full(payment, now=now)
@@ -209,10 +216,7 @@ def apply_intent(event_type: str, intent: dict, *, now: datetime) -> str:
     if payment.status is not PaymentStatus.PENDING:
         return "already_settled"
     checkout.release(payment, now=now, cancel_intent=False)
-    if booking is not None and booking.status is BookingStatus.HELD \
-            and now < booking.starts_at:
-        booking_services.cancel_booking(booking, actor=booking.client, now=now,
-                                        reason="payment canceled")
+    handler.payment_failed(payment, now=now)
     return "released"
 
 

@@ -76,7 +76,9 @@ def create_booking(user: User, body: HoldCreate):
     """A priced booking stays ``held`` (10 minutes by default, see ``hold_expires_at``)
     until the checkout confirms it; its place is kept meanwhile and freed when the hold
     lapses. Send an ``Idempotency-Key`` header to make retries safe: the same key and body
-    return the first answer; the same key with another body is refused with 409."""
+    return the first answer; the same key with another body is refused with 409. While card
+    payment is off, a priced place whose share the budget does not cover is refused with 409
+    ``card_payment_unavailable`` and nothing is held."""
     service = provider_queries.service_for(user, body.service_id, Action.VIEW_PROVIDER,
                                            with_practitioners=True)
 
@@ -85,7 +87,7 @@ def create_booking(user: User, body: HoldCreate):
                                      starts_at=body.starts_at, actor=user,
                                      dependant_id=body.dependant_id,
                                      pickup_persons=[p.model_dump() for p in body.pickups],
-                                     now=utcnow())
+                                     now=utcnow(), asked_by_client=True)
         sharing.share_for_booking(booking, actor=user, fields=body.share, now=utcnow())
         return booking
 

@@ -36,6 +36,7 @@ from booking.signals import (
     booking_held,
     booking_rescheduled,
     hold_expired,
+    hold_requested,
 )
 from core.accounts.models import User
 from core.db import db
@@ -114,15 +115,20 @@ def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
 def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, actor: User,
               now: datetime, dependant_id: int | None = None,
               series: BookingSeries | None = None,
-              pickup_persons: list[dict] | None = None) -> Booking:
+              pickup_persons: list[dict] | None = None,
+              asked_by_client: bool = False) -> Booking:
     """Hold a place for ``actor`` (or their dependant) in the slot. A free service is
     confirmed at once; a priced one stays held for ``BOOKING_HOLD_MINUTES`` until
     ``confirm_booking``. ``pickup_persons`` (name, relation, phone) are who may collect the
-    person served, for childcare and elder care (``booking.pickups``).
+    person served, for childcare and elder care (``booking.pickups``). ``asked_by_client``
+    (the API, the booking page): a priced place is first offered to ``hold_requested``,
+    whose receivers may refuse it before anything is written (benefits: a share that could
+    not be paid).
 
     Raises NotFound (service, practitioner, dependant), Forbidden, NotEligible (for the
     person the booking is for), PickupRequired, InvalidPickup, SlotNotBookable,
-    SlotUnavailable, SlotFull, OverlappingBooking.
+    SlotUnavailable, SlotFull, OverlappingBooking, and what a ``hold_requested`` receiver
+    raises (benefits: CardPaymentUnavailable).
     """
     require(actor, Action.BOOK_SERVICE, service.provider)
     practitioner = bookable_practitioner(service, practitioner_id)
@@ -131,6 +137,8 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
                       timezone=service.provider.park.timezone)
     people = pickups.check_pickups(service, pickup_persons or [])
     check_on_grid(service, practitioner, starts_at, now=now)
+    if asked_by_client and service.price_minor:
+        hold_requested.send(service, client=actor, dependant_id=dependant_id, now=now)
 
     capacity.lock_practitioners_and_client([practitioner.id], actor.id)
     check_place(service, practitioner.id, starts_at, client_id=actor.id,

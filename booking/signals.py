@@ -18,6 +18,11 @@ _signals = Namespace()
 
 #: A place is held. kwargs: actor, now. A priced hold waits for ``confirm_booking``.
 booking_held = _signals.signal("booking-held")
+#: A client asks to hold a priced place themselves (the API, the booking page), before
+#: anything is written; sent with the ``Service`` as sender. kwargs: client, dependant_id,
+#: now. A receiver refuses by raising a DomainError (benefits: the client's share could only
+#: be paid by card, and card payment is switched off).
+hold_requested = _signals.signal("hold-requested")
 #: Held → confirmed (paid, or free). kwargs: actor, now, payment_reference.
 booking_confirmed = _signals.signal("booking-confirmed")
 #: Cancelled. kwargs: actor, now, by ("client" or "provider"), outcome (CancellationOutcome).

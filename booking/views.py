@@ -166,7 +166,8 @@ def book(service_id: int):
             action=lambda: (201, {"booking_id": services.hold_slot(
                 service, practitioner_id=form.practitioner_id.data,
                 starts_at=form.starts_at.parsed, actor=current_user,
-                dependant_id=form.dependant_id.data, pickup_persons=people, now=utcnow()).id}))
+                dependant_id=form.dependant_id.data, pickup_persons=people, now=utcnow(),
+                asked_by_client=True).id}))
     except DomainError as exc:
         refuse(exc)
         if people:  # keep what was typed, and say which pick-up field is wrong

@@ -25,15 +25,13 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from benefits import budgets, checkout, ledger, subjects
+from benefits import budgets, checkout, postings, subjects
 from benefits.errors import InsufficientFunds, NotPayable, SubjectGone
 from benefits.models import (
-    AccountKind,
     BudgetProgramme,
     LedgerAccount,
     Payment,
     PaymentStatus,
-    TransactionKind,
 )
 from care import lifecycle
 from care.errors import SponsorshipUnfunded
@@ -58,8 +56,8 @@ def hold_until(*, now: datetime) -> datetime:
 
 
 def payable_account(agreement: CareAgreement, *, now: datetime) -> LedgerAccount:
-    return ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=agreement.currency,
-                              now=now, provider_id=agreement.provider_id)
+    return postings.provider_payable(agreement.provider_id, currency=agreement.currency,
+                                     now=now)
 
 
 def payment_of(agreement: CareAgreement) -> Payment | None:
@@ -150,21 +148,16 @@ def pay_from_pot(agreement: CareAgreement, sponsorship: CareSponsorship, *, pric
     programme = sponsor_programme(sponsorship, currency=agreement.currency)
     if programme is None:
         raise SponsorshipUnfunded()
-    pot, payable = budgets.funds_account(programme, now=now), payable_account(agreement, now=now)
-    fees = ledger.get_account(AccountKind.PLATFORM_FEES, currency=agreement.currency, now=now)
     category, reference = category_of(agreement.team), _pot_reference(agreement)
-    ledger.lock_accounts([pot, payable, fees])
     try:
-        ledger.transfer(TransactionKind.CAPTURE, source=pot, target=payable,
-                        amount_minor=price_minor, now=now, reference=reference,
-                        actor_id=actor.id, category=category,
-                        memo=f"family physician agreement {agreement.id}, sponsored")
+        postings.pot_payment(programme, payable_account(agreement, now=now),
+                             amount_minor=price_minor,
+                             fee_minor=checkout.platform_fee(price_minor),
+                             reference=reference, category=category, actor_id=actor.id,
+                             memo=f"family physician agreement {agreement.id}, sponsored",
+                             now=now)
     except InsufficientFunds as exc:
         raise SponsorshipUnfunded() from exc
-    fee = checkout.platform_fee(price_minor)
-    if fee:
-        ledger.transfer(TransactionKind.FEE, source=payable, target=fees, amount_minor=fee,
-                        now=now, reference=f"fee:{reference}", category=category)
     agreement.sponsor_minor, agreement.sponsor_programme_id = price_minor, programme.id
     agreement.ledger_reference = reference
 
@@ -174,28 +167,12 @@ def _refund_pot(agreement: CareAgreement, *, basis_points: int, now: datetime) -
     provider first). Returns the amount."""
     programme = db.session.get(BudgetProgramme, agreement.sponsor_programme_id)
     amount = share(agreement.sponsor_minor, basis_points)
-    fee_taken = _fee_taken(f"fee:{_pot_reference(agreement)}")
-    fee_back = share(fee_taken, basis_points)
-    pot, payable = budgets.funds_account(programme, now=now), payable_account(agreement, now=now)
-    fees = ledger.get_account(AccountKind.PLATFORM_FEES, currency=agreement.currency, now=now)
-    category, reference = category_of(agreement.team), _pot_reference(agreement)
-    ledger.lock_accounts([pot, payable, fees])
-    if fee_back:
-        ledger.transfer(TransactionKind.FEE, source=fees, target=payable,
-                        amount_minor=fee_back, now=now, reference=f"fee-back:{reference}",
-                        category=category)
-    if amount:
-        ledger.transfer(TransactionKind.REFUND, source=payable, target=pot, amount_minor=amount,
-                        now=now, reference=f"refund:{reference}", category=category,
-                        memo=f"family physician agreement {agreement.id} ended early")
+    fee_back = share(postings.pot_fee_taken(_pot_reference(agreement)), basis_points)
+    postings.pot_refund(programme, payable_account(agreement, now=now), amount_minor=amount,
+                        fee_minor=fee_back, reference=_pot_reference(agreement),
+                        category=category_of(agreement.team),
+                        memo=f"family physician agreement {agreement.id} ended early", now=now)
     return amount
-
-
-def _fee_taken(reference: str) -> int:
-    transaction = ledger.find_by_reference(reference)
-    if transaction is None:
-        return 0
-    return sum(e.amount_minor for e in transaction.entries if e.amount_minor > 0)
 
 
 # -- ending ----------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from benefits import budgets, ledger
+from benefits import postings
 from benefits import queries as benefit_queries
 from benefits.errors import InsufficientFunds
-from benefits.models import AccountKind, BudgetProgramme, TransactionKind
+from benefits.models import BudgetProgramme
 from booking import capacity
 from booking import services as booking_services
 from booking.eligibility import check_eligibility, dependant_of
@@ -463,23 +463,21 @@ def _pay(checkup: CampaignCheckup, *, actor: User, now: datetime) -> None:
         return
     campaign = checkup.campaign
     programme = db.session.get(BudgetProgramme, campaign.programme_id)
-    payable = ledger.get_account(AccountKind.PROVIDER_PAYABLE, currency=checkup.currency,
-                                 now=now, provider_id=campaign.provider_id)
+    payable = postings.provider_payable(campaign.provider_id, currency=checkup.currency,
+                                        now=now)
     try:
-        ledger.transfer(TransactionKind.CAPTURE, source=budgets.funds_account(programme, now=now),
-                        target=payable, amount_minor=checkup.price_minor, now=now,
-                        reference=checkup.payment_reference, actor_id=actor.id,
-                        category=ProviderCategory.HEALTH_CHECKUP.value,
-                        memo=f"check-up campaign {campaign.id}")
+        postings.pot_payment(programme, payable, amount_minor=checkup.price_minor,
+                             fee_minor=None, reference=checkup.payment_reference,
+                             category=ProviderCategory.HEALTH_CHECKUP.value,
+                             actor_id=actor.id, memo=f"check-up campaign {campaign.id}",
+                             now=now)
     except InsufficientFunds as exc:
         raise CampaignUnfunded() from exc
 
 
 def _refund(checkup: CampaignCheckup, *, now: datetime) -> None:
-    payment = ledger.find_by_reference(checkup.payment_reference)
-    if payment is not None:
-        ledger.reverse(payment, now=now, actor_id=None,
-                       memo=f"check-up cancelled ({checkup.payment_reference})")
+    postings.reverse_pot_payment(checkup.payment_reference, now=now,
+                                 memo=f"check-up cancelled ({checkup.payment_reference})")
 
 
 def checkup_of_booking(booking: Booking) -> CampaignCheckup | None:

@@ -3,7 +3,7 @@ platform admins) reach its roster and programmes; only platform admins record fu
 
 from __future__ import annotations
 
-from benefits.models import RosterEntry
+from benefits.models import PaymentStatus, RosterEntry, TopUp
 from booking import series as series_services
 from booking import services as booking_services
 from core.clock import utcnow
@@ -24,6 +24,13 @@ def build_world(world: World, make) -> None:
     db.session.add(entry)
     db.session.commit()
     world.roster_entry = entry
+    world.top_up = TopUp(programme_id=world.programme.id, amount_minor=10_000, currency="CNY",
+                         stripe_payment_intent_id="pi_matrix_top_up",
+                         status=PaymentStatus.PENDING,
+                         created_by_id=world.users["enterprise_admin"].id, created_at=utcnow(),
+                         updated_at=utcnow())
+    db.session.add(world.top_up)
+    db.session.commit()
     world.roster_job = Job(kind="roster_import", status=JobStatus.SUCCEEDED,
                            created_by_id=world.users["enterprise_admin"].id,
                            enterprise_id=world.enterprise.id, locale="en", filename="r.csv",
@@ -102,6 +109,9 @@ ROUTES = [
     RouteCase("POST", f"{E}/programmes/<int:programme_id>/top-up",
               lambda w: f"{_p(w)}/top-up", _admins_only(302), body=lambda w: {},
               note="an empty form goes back to the programme page"),
+    RouteCase("GET", f"{E}/programmes/<int:programme_id>/top-ups/<int:top_up_id>/return",
+              lambda w: f"{_p(w)}/top-ups/{w.top_up.id}/return", _admins_only(200),
+              note="card payments are off in the matrix: the page says it cannot check"),
     RouteCase("GET", "/providers/<int:provider_id>/statement",
               lambda w: f"/providers/{w.provider.id}/statement", _owners(200, anonymous=LOGIN)),
     RouteCase("GET", "/providers/<int:provider_id>/statement.csv",

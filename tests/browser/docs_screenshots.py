@@ -24,6 +24,8 @@ CHOSEN = [
     "checkout-declined-failed-390x844",
     "checkout-alipay-390x844",
     "checkout-wechat-qr-390x844",
+    "top-up-card-390x844",
+    "top-up-paid-390x844",
     "provider-dashboard-1280x800",
     "provider-week-view-1280x800",
     "committee-checkin-390x844",
