@@ -10,14 +10,25 @@ from flask_babel import lazy_gettext as _l
 
 from core.accounts.models import Role
 from core.bootstrap import register_api
+from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
-from park import api, cli, paying, payments, personal_data, registration, views
+from park import (
+    announcement_mail,
+    api,
+    cli,
+    paying,
+    payments,
+    personal_data,
+    registration,
+    views,
+)
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("PARK_OFFER_MINUTES", registration.DEFAULT_OFFER_MINUTES)
     app.config.setdefault("PARK_PAYMENT_MINUTES", payments.DEFAULT_PAYMENT_MINUTES)
     app.config.setdefault("PARK_FULL_REFUND_HOURS", payments.DEFAULT_FULL_REFUND_HOURS)
+    register_kind(app, announcement_mail.JOB)
     paying.init_app()
     personal_data.init_app()
     app.register_blueprint(views.bp)

@@ -19,7 +19,7 @@ from core.accounts.models import Enterprise, Membership, Park, Role, User
 from core.clock import to_zone
 from core.db import db
 from core.policy import Action, require
-from park import notifications, payments
+from park import announcement_mail, notifications, payments
 from park.errors import (
     AnnouncementEventInvalid,
     AudienceInvalid,
@@ -510,10 +510,10 @@ def park_employees(park: Park) -> list[User]:
 
 def post_announcement(park: Park, *, actor: User, title: str, body: str, now: datetime,
                       event: Event | None = None) -> Announcement:
-    """Shown to the park's people in-app, and e-mailed to its employees: each message is
-    written to the mail outbox in this transaction and the worker delivers them (nothing is
-    sent while the request runs; ``core.mail``). Raises NotFound, Forbidden,
-    AnnouncementEventInvalid (an event of another park)."""
+    """Shown to the park's people in-app, and e-mailed to its employees: a job writes one
+    outbox message per employee and the worker delivers them, so the request returns at
+    once whatever the park's size (``park.announcement_mail``). Raises NotFound,
+    Forbidden, AnnouncementEventInvalid (an event of another park)."""
     require(actor, Action.MANAGE_PARK_EVENTS, park)
     if event is not None and event.park_id != park.id:
         raise AnnouncementEventInvalid()
@@ -521,8 +521,7 @@ def post_announcement(park: Park, *, actor: User, title: str, body: str, now: da
                                 body=body.strip(), created_by_id=actor.id, created_at=now)
     db.session.add(announcement)
     db.session.flush()
-    notifications.announcement_posted(announcement, recipients=park_employees(park),
-                                      park_default_locale=park.default_locale)
+    announcement_mail.queue(announcement, actor=actor, park=park, now=now)
     return announcement
 
 

@@ -12,9 +12,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from core.accounts.models import Role
 from core.db import db
+from core.jobs import services as jobs
+from core.jobs.models import Job, JobStatus
 from core.mail import OutboxMail
-from park import certificates, checkin, feedback, services
+from park import announcement_mail, certificates, checkin, feedback, services
 from park.models import Event, EventKind
 from tests.park.factories import ParkKit, at
 
@@ -220,6 +223,28 @@ def test_an_announcement_posted_over_the_api_waits_in_the_outbox_for_the_worker(
     listed = client.get(f"/api/v1/parks/{kit.park.id}/announcements",
                         headers=_headers(make, kit.employee)).get_json()
     assert [a["title"] for a in listed["items"]] == ["停车场施工"]
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAIL_DELIVERY": "queue", "JOBS_MODE": "worker"}])
+def test_an_announcement_returns_at_once_and_the_worker_writes_every_message(
+        client, make, kit, outbox):
+    """To a park of 20,000 employees, building the messages in the request took seconds:
+    the request queues one job, and the worker writes a message per employee."""
+    colleague = make.user(Role.EMPLOYEE, enterprise=kit.enterprise)
+    response = client.post(f"/api/v1/parks/{kit.park.id}/announcements",
+                           headers=_headers(make, kit.committee),
+                           json={"title": "体检通知", "body": "本周五体检车到园区。"})
+    assert response.status_code == 201, response.get_json()
+    assert db.session.scalars(select(OutboxMail)).all() == []
+    job = db.session.scalar(select(Job).where(Job.kind == announcement_mail.KIND))
+    assert job is not None and job.status is JobStatus.QUEUED
+
+    assert jobs.run_queued() == 1
+
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status is JobStatus.SUCCEEDED
+    assert sorted(m.to for m in db.session.scalars(select(OutboxMail))) == sorted(
+        [kit.employee.email, colleague.email])
 
 
 def test_an_announcement_about_another_parks_event_is_refused_and_nothing_is_written(
