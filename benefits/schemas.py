@@ -10,6 +10,7 @@ from benefits.entitlements import category_label
 from benefits.models import BudgetPeriod, BudgetProgramme, RosterEntry
 from benefits.queries import BudgetLine, HistoryLine
 from core.api.pagination import Page
+from core.i18n import current_locale_code
 
 
 class BudgetLineOut(BaseModel):
@@ -331,6 +332,10 @@ class StatementLineOut(BaseModel):
     kind: str
     reference: str
     amount_minor: int
+    booking_id: int | None = Field(None, description="The booking paid or refunded, if any.")
+    service_title: str | None = Field(None, description="Its service, in the caller's "
+                                                        "language.")
+    booking_starts_at: datetime | None = Field(None, description="When the booking is.")
 
 
 class StatementOut(BaseModel):
@@ -349,9 +354,12 @@ class StatementOut(BaseModel):
                    currency=statement.currency, gross_minor=statement.gross_minor,
                    fees_minor=statement.fees_minor, refunds_minor=statement.refunds_minor,
                    net_minor=statement.net_minor,
-                   lines=[StatementLineOut(at=line.at, kind=line.kind.value,
-                                           reference=line.reference,
-                                           amount_minor=line.amount_minor)
+                   lines=[StatementLineOut(
+                       at=line.at, kind=line.kind.value, reference=line.reference,
+                       amount_minor=line.amount_minor, booking_id=line.booking_id,
+                       service_title=line.service.title(current_locale_code())
+                       if line.service else None,
+                       booking_starts_at=line.booking_starts_at)
                           for line in statement.lines])
 
 

@@ -10,19 +10,23 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from benefits.models import (
     AccountKind,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Payment,
     TransactionKind,
 )
+from booking.models import Booking
 from core.accounts.models import ProviderOrganisation, User
 from core.bounds import month_in_bounds
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
+from providers.models import Service
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 INCOME = {TransactionKind.CAPTURE, TransactionKind.CARD_PAYMENT}
@@ -34,6 +38,34 @@ class StatementLine:
     kind: TransactionKind
     reference: str
     amount_minor: int
+    #: What the movement was for, when it was a booking's payment: which booking, of which
+    #: service, when (None for other movements, e.g. a park event's registration).
+    booking_id: int | None = None
+    service: Service | None = None
+    booking_starts_at: datetime | None = None
+
+
+PAYMENT_REF = re.compile(r"pay(\d+)")
+
+
+def _bookings_of(references: list[str]) -> dict[int, Booking]:
+    """Each payment id named in the references, with its booking (and service) if any."""
+    ids = {int(m[1]) for r in references if (m := PAYMENT_REF.search(r or ""))}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Payment.id, Booking).join(Booking, Booking.id == Payment.booking_id)
+        .options(joinedload(Booking.service)).where(Payment.id.in_(ids))).all()
+    return dict(rows)
+
+
+def _line(at, kind, reference, amount, bookings: dict[int, Booking]) -> StatementLine:
+    match = PAYMENT_REF.search(reference or "")
+    booking = bookings.get(int(match[1])) if match else None
+    if booking is None:
+        return StatementLine(at, kind, reference or "", amount)
+    return StatementLine(at, kind, reference or "", amount, booking_id=booking.id,
+                         service=booking.service, booking_starts_at=booking.starts_at)
 
 
 @dataclass(frozen=True)
@@ -89,17 +121,22 @@ def provider_statement(provider: ProviderOrganisation, *, month: str, actor: Use
                LedgerAccount.provider_id == provider.id, LedgerAccount.currency == currency,
                LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
         .order_by(LedgerTransaction.id)).all()
+    bookings = _bookings_of([reference for _at, _kind, reference, _amount in rows])
     return Statement(provider=provider, month=month, currency=currency,
-                     lines=[StatementLine(at, kind, reference or "", amount)
+                     lines=[_line(at, kind, reference, amount, bookings)
                             for at, kind, reference, amount in rows])
 
 
-def statement_csv_rows(statement: Statement) -> list[list[str]]:
-    rows = [["date_utc", "kind", "reference", "amount_minor", "currency"]]
+def statement_csv_rows(statement: Statement, *, locale: str = "zh_CN") -> list[list[str]]:
+    rows = [["date_utc", "kind", "reference", "amount_minor", "currency", "booking_id",
+             "service", "booking_starts_utc"]]
     rows += [[line.at.isoformat(), line.kind.value, line.reference, str(line.amount_minor),
-              statement.currency] for line in statement.lines]
-    rows += [["", "gross", "", str(statement.gross_minor), statement.currency],
-             ["", "fees", "", str(statement.fees_minor), statement.currency],
-             ["", "refunds", "", str(statement.refunds_minor), statement.currency],
-             ["", "net", "", str(statement.net_minor), statement.currency]]
+              statement.currency, str(line.booking_id or ""),
+              line.service.title(locale) if line.service else "",
+              line.booking_starts_at.isoformat() if line.booking_starts_at else ""]
+             for line in statement.lines]
+    rows += [["", "gross", "", str(statement.gross_minor), statement.currency, "", "", ""],
+             ["", "fees", "", str(statement.fees_minor), statement.currency, "", "", ""],
+             ["", "refunds", "", str(statement.refunds_minor), statement.currency, "", "", ""],
+             ["", "net", "", str(statement.net_minor), statement.currency, "", "", ""]]
     return rows

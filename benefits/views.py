@@ -406,7 +406,8 @@ def statement_csv(provider_id: int):
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(statements.statement_csv_rows(statement))
+    csv.writer(buffer).writerows(statements.statement_csv_rows(
+        statement, locale=current_locale_code()))
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=statement-{provider.id}-{month}.csv"})
 

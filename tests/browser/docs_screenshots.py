@@ -32,6 +32,11 @@ CHOSEN = [
     "enterprise-admin-roster-error-1280x800",
     "enterprise-admin-report-1280x800",
     "admin-holidays-390x844",
+    "hr-rules-programme-390x844",
+    "hr-rules-refused-390x844",
+    "hr-rules-editor-390x844",
+    "employee-budget-explained-390x844",
+    "enterprise-admin-programme-390x844",
 ]
 
 
