@@ -124,7 +124,7 @@ def test_the_openapi_document_bounds_the_programme_edits(client):
 
 
 def test_a_p7_employee_reads_how_their_amount_is_worked_out(client, make, auth):
-    enterprise, admin, plan = _hr_programme(make)
+    enterprise, _admin, plan = _hr_programme(make)
     employee = roster_employee(make, enterprise, grade="P7", department="研发部")
     budgets.allocate_period(plan, on=park_today(), actor=None, now=utcnow())
     db.session.commit()
