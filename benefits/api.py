@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import request, url_for
 
 from benefits import (
@@ -22,6 +24,7 @@ from benefits.schemas import (
     BudgetLineOut,
     CategoryLineOut,
     DepartmentLineOut,
+    ExplanationOut,
     FundingIn,
     FundingOut,
     HistoryOut,
@@ -32,6 +35,8 @@ from benefits.schemas import (
     ProgrammeIn,
     ProgrammeList,
     ProgrammeOut,
+    ProgrammePatchIn,
+    ProgrammeUpdateIn,
     QuoteOut,
     RosterEntryOut,
     RosterImportIn,
@@ -73,7 +78,9 @@ def my_budget(user: User):
         budgets=[BudgetLineOut.of(line)
                  for line in queries.employee_budget(user, today=park_today())],
         held_minor=queries.held_minor(user),
-        history=[HistoryOut.of(line) for line in queries.employee_history(user)])
+        history=[HistoryOut.of(line) for line in queries.employee_history(user)],
+        explanations=[ExplanationOut.of(e)
+                      for e in queries.employee_explanations(user, today=park_today())])
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/roster", method="GET",
@@ -164,9 +171,57 @@ def _programme(enterprise: Enterprise, programme_id: int):
               errors=(404, 409))
 def allocate(user: User, enterprise_id: int, programme_id: int):
     programme = _programme(_enterprise(user, enterprise_id), programme_id)
+    """Says whom it gave what (``allocated``) and whom it skipped and why (``skipped``:
+    no account yet, already allocated, or nothing due under the rules)."""
     result = budgets.allocate_period(programme, on=park_today(), actor=user, now=utcnow())
-    return AllocationOut(period_key=result.period_key, employees=result.employees,
-                         total_minor=result.total_minor)
+    return AllocationOut.of(result)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>", method="GET",
+              summary="A programme with all its rules", response=ProgrammeOut, errors=(404,))
+def get_programme(user: User, enterprise_id: int, programme_id: int):
+    return ProgrammeOut.of(_programme(_enterprise(user, enterprise_id), programme_id))
+
+
+def _save(user: User, programme, data: budgets.ProgrammeInput) -> ProgrammeOut:
+    return ProgrammeOut.of(budgets.update_programme(programme, data, actor=user))
+
+
+def _rules_of(body) -> dict:
+    values = body.model_dump(exclude_unset=True, exclude={"amount_rules", "caps"})
+    if body.amount_rules is not None:
+        values["amount_rules"] = [budgets.AmountRuleInput(**r.model_dump())
+                                  for r in body.amount_rules]
+    if body.caps is not None:
+        values["caps"] = [budgets.CapInput(**c.model_dump()) for c in body.caps]
+    return values
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>", method="PUT",
+              scope=ApiScope.WRITE, body=ProgrammeUpdateIn, response=ProgrammeOut,
+              errors=(404,), summary="Replace all of a programme's rules")
+def replace_programme(user: User, enterprise_id: int, programme_id: int,
+                      body: ProgrammeUpdateIn):
+    """Base amount, grade and department rules, caps and pots, rollover, expiry and
+    proration, all at once; rules and caps left out are removed. A refused change (422,
+    with the field named) changes nothing. Budgets already given keep their amounts."""
+    programme = _programme(_enterprise(user, enterprise_id), programme_id)
+    data = budgets.ProgrammeInput(period=programme.period, currency=programme.currency,
+                                  **_rules_of(body))
+    return _save(user, programme, data)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>",
+              method="PATCH", scope=ApiScope.WRITE, body=ProgrammePatchIn,
+              response=ProgrammeOut, errors=(404,), summary="Change some of a programme's rules")
+def change_programme(user: User, enterprise_id: int, programme_id: int,
+                     body: ProgrammePatchIn):
+    """Only the fields given change; a list given (``amount_rules`` or ``caps``) replaces
+    that list. A refused change (422) changes nothing."""
+    programme = _programme(_enterprise(user, enterprise_id), programme_id)
+    current = budgets.programme_input(programme)
+    values = {k: v for k, v in _rules_of(body).items() if v is not None}
+    return _save(user, programme, replace(current, **values))
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/funding",

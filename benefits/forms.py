@@ -11,6 +11,9 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -75,3 +78,35 @@ class TopUpForm(FlaskForm):
 
 class AllocateForm(FlaskForm):
     """Allocate the current period (a button)."""
+
+
+class AmountRuleForm(Form):
+    """One grade and/or department rule of the editor (a row left empty is no rule)."""
+    grade = StringField(_l("Grade"), validators=[Optional(), Length(max=40)])
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=100)])
+    amount = yuan_field(_l("Amount per period (yuan), instead of the base amount"),
+                        required=False)
+
+
+class CategoryRuleForm(Form):
+    """A category's limit: a share of each period's budget, or a pot of its own."""
+    category = HiddenField()
+    cap_percent = IntegerField(_l("At most this many percent of the budget"), validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
+    pot = yuan_field(_l("Or a pot of its own per period (yuan)"), required=False)
+
+
+class ProgrammeEditForm(FlaskForm):
+    """Every rule of a programme, as HR edits them."""
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    amount = yuan_field(_l("Base amount per employee per period (yuan)"))
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired(REQUIRED)])
+    dependants_allowed = BooleanField(_l("Family members may use it"))
+    rollover_limit = yuan_field(_l("Carry over at most (yuan, 0 for none)"), required=False)
+    expiry_days = IntegerField(_l("Days after a period ends during which it can still be spent"),
+                               default=0, validators=[Optional(), NumberRange(
+                                   min=0, max=366, message=_l("Choose between 0 and 366 days."))])
+    prorate_joiners = BooleanField(_l("Joiners get the part of the period left after they "
+                                      "join"))
+    rules = FieldList(FormField(AmountRuleForm), min_entries=0, max_entries=200)
+    categories = FieldList(FormField(CategoryRuleForm), min_entries=0, max_entries=20)

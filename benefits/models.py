@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,6 +90,10 @@ class BudgetProgramme(db.Model):
     #: Days after a period ends during which its budget can still be spent.
     expiry_days: Mapped[int] = mapped_column(Integer, default=0)
     starts_on: Mapped[date] = mapped_column(Date)
+    #: Whether someone who joins during a period gets that period's budget in proportion
+    #: to the days left in it (``benefits.budgets.prorated``), or all of it.
+    prorate_joiners: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                  server_default=true())
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -99,17 +104,24 @@ class BudgetProgramme(db.Model):
     category_caps: Mapped[list[CategoryCap]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="CategoryCap.id")
 
-    def amount_for(self, *, department: str, grade: str) -> int:
+    def amount_for(self, *, department: str | None, grade: str | None) -> int:
         """The most specific rule wins: department and grade, then grade, then department,
         then the flat amount."""
-        best: tuple[int, int] | None = None
+        rule = self.rule_for(department=department, grade=grade)
+        return self.amount_minor if rule is None else rule.amount_minor
+
+    def rule_for(self, *, department: str | None,
+                 grade: str | None) -> ProgrammeAmountRule | None:
+        """The rule that sets the amount for this department and grade, or None (the flat
+        amount)."""
+        best: tuple[int, ProgrammeAmountRule] | None = None
         for rule in self.amount_rules:
             if rule.grade not in (None, grade) or rule.department not in (None, department):
                 continue
             specificity = (rule.grade is not None) * 2 + (rule.department is not None)
             if best is None or specificity > best[0]:
-                best = (specificity, rule.amount_minor)
-        return self.amount_minor if best is None else best[1]
+                best = (specificity, rule)
+        return None if best is None else best[1]
 
     def cap_for(self, category: str) -> CategoryCap | None:
         return next((c for c in self.category_caps if c.category == category), None)

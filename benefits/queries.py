@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from benefits import budgets
+from benefits import budgets, entitlements
 from benefits.models import (
     AccountKind,
     BudgetProgramme,
@@ -20,6 +21,7 @@ from benefits.models import (
 from benefits.periods import period_key
 from core.accounts.models import Enterprise, User
 from core.db import db, sum_of
+from core.i18n import format_money
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,43 @@ def employee_budget(user: User, *, today: date) -> list[BudgetLine]:
                     lines.append(BudgetLine(programme, cap.category, budgets.spendable(
                         user.id, programme, category=cap.category, today=today).available_minor))
     return lines
+
+
+@dataclass(frozen=True)
+class Explained:
+    entitlement: entitlements.Entitlement
+    allocated_minor: int | None  #: what this period gave, None when not yet
+    lines: list[str]
+
+
+def employee_explanations(user: User, *, today: date) -> list[Explained]:
+    """How each of the employee's amounts is worked out from their programme's rules (their
+    own roster entry's grade and department), and what the current period gave."""
+    found = []
+    for enterprise_id in employee_enterprise_ids(user):
+        member = budgets.member_of(enterprise_id, user.id)
+        if member is None:
+            continue
+        for programme in budgets.programmes_of(enterprise_id):
+            key = period_key(programme.period, today)
+            ent = budgets.entitlement_of(programme, member, key,
+                                         launched=entitlements.launched_on(programme))
+            allocated = db.session.scalar(
+                select(sum_of(LedgerEntry.amount_minor)).join(LedgerEntry.transaction)
+                .where(LedgerTransaction.reference.like(
+                    f"allocation:p{programme.id}:u{user.id}:{key}:%"),
+                    LedgerEntry.amount_minor > 0)) or None
+            lines = entitlements.explanation_lines(ent)
+            due = sum(amount for _pot, amount in ent.to_allocate())
+            if allocated is None:
+                lines.append(_("Period %(period)s has not been given yet.", period=key))
+            elif allocated != due:
+                lines.append(_("Period %(period)s gave %(amount)s under the rules of the day "
+                               "it was given; changed rules apply from the next period.",
+                               period=key, amount=format_money(allocated,
+                                                               programme.currency)))
+            found.append(Explained(ent, allocated, lines))
+    return found
 
 
 def held_minor(user: User) -> int:

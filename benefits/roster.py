@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from benefits import budgets
+from benefits.entitlements import park_day
 from benefits.errors import RosterEntryNotFound, RosterImportInvalid
 from benefits.models import RosterEntry
 from core.accounts import services as accounts
@@ -27,7 +29,7 @@ from core.accounts.errors import InvalidLogin
 from core.accounts.logins import split_login
 from core.accounts.models import Enterprise, Membership, Role, User
 from core.db import db
-from core.errors import InvalidInput, NotFound
+from core.errors import DomainError, InvalidInput, NotFound
 from core.jobs import services as jobs
 from core.jobs.models import Job
 from core.policy import Action, require
@@ -47,6 +49,8 @@ XLSX_MAGIC = b"PK\x03\x04"
 IMPORT_KIND = "roster_import"
 #: In the invitation link a job is given, where each invitation's token goes.
 TOKEN_PLACEHOLDER = "__token__"  # noqa: S105 - a marker, not a secret
+
+logger = logging.getLogger(__name__)
 
 #: ``progress(done, total)``: told as rows are checked or saved.
 RowProgress = Callable[[int, int], None]
@@ -225,6 +229,7 @@ def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, 
     existing = {e.employee_no: e for e in db.session.scalars(
         select(RosterEntry).where(RosterEntry.enterprise_id == enterprise.id))}
     created = updated = invited = 0
+    joined: list[User] = []
     rows = parsed.valid_rows
     for done, row in enumerate(rows):
         if progress is not None:
@@ -241,6 +246,8 @@ def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, 
         entry.department, entry.grade = row.department, row.grade
         user = accounts.find_user_by_login(row.email or row.mobile)
         if user is not None:
+            if entry.user_id != user.id and entry.is_active:
+                joined.append(user)
             entry.user = user
             accounts.add_membership(user, role=Role.EMPLOYEE, enterprise=enterprise, now=now)
         elif entry.is_active:
@@ -248,6 +255,8 @@ def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, 
                             enterprise=enterprise, now=now, link_builder=link_builder)
             invited += 1
     db.session.flush()
+    for user in joined:  # mid-period: people with an account get this period's budget now
+        welcome_joiner(enterprise.id, user.id, today=park_day(now), now=now)
     if progress is not None:
         progress(len(rows), len(rows))
     return ImportResult(created=created, updated=updated, invited=invited,
@@ -333,6 +342,17 @@ def link_new_employee(user: User, enterprise_id: int) -> None:
         (RosterEntry.email == user.email) if user.email else (RosterEntry.mobile == user.mobile)))
     if entry is not None:
         entry.user = user
+
+
+def welcome_joiner(enterprise_id: int, user_id: int, *, today, now: datetime) -> None:
+    """Give someone who just joined the current period's budget (``budgets.allocate_joiner``).
+    A failure here never undoes their joining: it is rolled back on its own and logged,
+    and HR's allocation run lists them as still to allocate."""
+    try:
+        with db.session.begin_nested():
+            budgets.allocate_joiner(enterprise_id, user_id, today=today, now=now)
+    except DomainError:
+        logger.exception("could not allocate a joiner's budget (user %s)", user_id)
 
 
 def update_entry(entry: RosterEntry, *, department: str, grade: str, actor: User) -> None:

@@ -6,9 +6,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from benefits.entitlements import category_label
 from benefits.models import BudgetPeriod, BudgetProgramme, RosterEntry
 from benefits.queries import BudgetLine, HistoryLine
 from core.api.pagination import Page
+from core.i18n import current_locale_code
 
 
 class BudgetLineOut(BaseModel):
@@ -16,13 +18,15 @@ class BudgetLineOut(BaseModel):
     programme_name: str
     pot: str | None = Field(description="A category with its own pot, or null for the "
                                         "general budget.")
+    pot_name: str = Field(description="The pot's name in the caller's language.")
     available_minor: int
     currency: str
 
     @classmethod
     def of(cls, line: BudgetLine) -> BudgetLineOut:
         return cls(programme_id=line.programme.id, programme_name=line.programme.name,
-                   pot=line.pot, available_minor=line.available_minor,
+                   pot=line.pot, pot_name=category_label(line.pot),
+                   available_minor=line.available_minor,
                    currency=line.programme.currency)
 
 
@@ -39,10 +43,40 @@ class HistoryOut(BaseModel):
                    currency=line.currency, category=line.category)
 
 
+class ExplanationOut(BaseModel):
+    programme_id: int
+    programme_name: str
+    period_key: str
+    base_minor: int = Field(description="The programme's base amount per period.")
+    rule_grade: str | None = Field(description="The grade of the rule that sets the amount.")
+    rule_department: str | None
+    amount_minor: int = Field(description="The general budget per period, before proration.")
+    period_minor: int = Field(description="The general budget this period (prorated).")
+    prorated: bool
+    days_left: int
+    period_days: int
+    allocated_minor: int | None = Field(description="What this period actually gave (all "
+                                                    "parts), or null when not yet given.")
+    lines: list[str] = Field(description="How the amount was worked out, in words.")
+
+    @classmethod
+    def of(cls, explained) -> ExplanationOut:
+        ent = explained.entitlement
+        return cls(programme_id=ent.programme.id, programme_name=ent.programme.name,
+                   period_key=ent.period_key, base_minor=ent.base_minor,
+                   rule_grade=ent.rule.grade if ent.rule else None,
+                   rule_department=ent.rule.department if ent.rule else None,
+                   amount_minor=ent.general.full_minor, period_minor=ent.general.minor,
+                   prorated=ent.prorated, days_left=ent.days_left,
+                   period_days=ent.period_days, allocated_minor=explained.allocated_minor,
+                   lines=explained.lines)
+
+
 class MyBudgetOut(BaseModel):
     budgets: list[BudgetLineOut]
     held_minor: int
     history: list[HistoryOut]
+    explanations: list[ExplanationOut] = Field(default_factory=list)
 
 
 class RosterEntryOut(BaseModel):
@@ -95,17 +129,23 @@ class LeaverOut(BaseModel):
     returned_minor: int
 
 
+MAX_MINOR = 100_000_000  #: the ledger's largest amount (¥1,000,000)
+CATEGORY_DOC = ("A service category: tcm, rehabilitation, counselling, culture, "
+                "travel_wellness, childcare, eldercare or health_checkup.")
+
+
 class CapIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    category: str = Field(max_length=24)
+    category: str = Field(max_length=24, description=CATEGORY_DOC)
     cap_basis_points: int | None = Field(None, ge=0, le=10000,
                                          description="At most this share (1/100 %).")
-    pot_amount_minor: int | None = Field(None, ge=0, description="A pot of its own.")
+    pot_amount_minor: int | None = Field(None, ge=0, le=MAX_MINOR,
+                                         description="A pot of its own per period.")
 
 
 class AmountRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    amount_minor: int = Field(ge=0)
+    amount_minor: int = Field(ge=0, le=MAX_MINOR, description="Replaces the base amount.")
     grade: str | None = Field(None, max_length=40)
     department: str | None = Field(None, max_length=100)
 
@@ -118,16 +158,54 @@ class ProgrammeIn(BaseModel):
     currency: str = Field("CNY", pattern="^[A-Z]{3}$")
     starts_on: date
     dependants_allowed: bool = True
-    rollover_limit_minor: int = Field(0, ge=0)
+    rollover_limit_minor: int = Field(0, ge=0, le=MAX_MINOR)
     expiry_days: int = Field(0, ge=0, le=366)
-    amount_rules: list[AmountRuleIn] = Field(default_factory=list)
-    caps: list[CapIn] = Field(default_factory=list)
+    prorate_joiners: bool = True
+    amount_rules: list[AmountRuleIn] = Field(default_factory=list, max_length=200)
+    caps: list[CapIn] = Field(default_factory=list, max_length=20)
+
+
+class ProgrammeUpdateIn(BaseModel):
+    """Every rule of a programme (PUT replaces them all). The period and currency stay."""
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    amount_minor: int = Field(ge=0, le=MAX_MINOR,
+                              description="The base amount per employee per period, in fen.")
+    starts_on: date
+    dependants_allowed: bool = True
+    rollover_limit_minor: int = Field(0, ge=0, le=MAX_MINOR)
+    expiry_days: int = Field(0, ge=0, le=366)
+    prorate_joiners: bool = Field(True, description="Joiners get the days left of the "
+                                                    "period, rounded down to the fen.")
+    amount_rules: list[AmountRuleIn] = Field(default_factory=list, max_length=200)
+    caps: list[CapIn] = Field(default_factory=list, max_length=20)
+
+
+class ProgrammePatchIn(BaseModel):
+    """Only the rules given change; a list given (amount_rules, caps) replaces that list."""
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=100)
+    amount_minor: int | None = Field(None, ge=0, le=MAX_MINOR)
+    starts_on: date | None = None
+    dependants_allowed: bool | None = None
+    rollover_limit_minor: int | None = Field(None, ge=0, le=MAX_MINOR)
+    expiry_days: int | None = Field(None, ge=0, le=366)
+    prorate_joiners: bool | None = None
+    amount_rules: list[AmountRuleIn] | None = Field(None, max_length=200)
+    caps: list[CapIn] | None = Field(None, max_length=20)
 
 
 class CapOut(BaseModel):
     category: str
+    category_name: str = Field(description="The category's name in the caller's language.")
     cap_basis_points: int | None
     pot_amount_minor: int | None
+
+
+class AmountRuleOut(BaseModel):
+    grade: str | None
+    department: str | None
+    amount_minor: int
 
 
 class ProgrammeOut(BaseModel):
@@ -140,6 +218,8 @@ class ProgrammeOut(BaseModel):
     dependants_allowed: bool
     rollover_limit_minor: int
     expiry_days: int
+    prorate_joiners: bool
+    amount_rules: list[AmountRuleOut]
     caps: list[CapOut]
 
     @classmethod
@@ -150,7 +230,13 @@ class ProgrammeOut(BaseModel):
                    dependants_allowed=programme.dependants_allowed,
                    rollover_limit_minor=programme.rollover_limit_minor,
                    expiry_days=programme.expiry_days,
-                   caps=[CapOut(category=c.category, cap_basis_points=c.cap_basis_points,
+                   prorate_joiners=programme.prorate_joiners,
+                   amount_rules=[AmountRuleOut(grade=r.grade, department=r.department,
+                                               amount_minor=r.amount_minor)
+                                 for r in programme.amount_rules],
+                   caps=[CapOut(category=c.category,
+                                category_name=category_label(c.category),
+                                cap_basis_points=c.cap_basis_points,
                                 pot_amount_minor=c.pot_amount_minor)
                          for c in programme.category_caps])
 
@@ -159,10 +245,36 @@ class ProgrammeList(BaseModel):
     items: list[ProgrammeOut]
 
 
+class AllocatedOut(BaseModel):
+    name: str
+    user_id: int
+    amount_minor: int
+    prorated: bool
+
+
+class SkippedOut(BaseModel):
+    name: str
+    user_id: int | None
+    reason: str = Field(description="no_account, already_allocated or nothing_due.")
+    reason_text: str = Field(description="The reason in the caller's language.")
+
+
 class AllocationOut(BaseModel):
     period_key: str
-    employees: int
+    employees: int = Field(description="How many were given a budget by this run.")
     total_minor: int
+    allocated: list[AllocatedOut] = Field(default_factory=list)
+    skipped: list[SkippedOut] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, result) -> AllocationOut:
+        return cls(period_key=result.period_key, employees=result.employees,
+                   total_minor=result.total_minor,
+                   allocated=[AllocatedOut(name=a.name, user_id=a.user_id,
+                                           amount_minor=a.amount_minor, prorated=a.prorated)
+                              for a in result.allocated],
+                   skipped=[SkippedOut(name=s.name, user_id=s.user_id, reason=s.reason.value,
+                                       reason_text=s.reason.label) for s in result.skipped])
 
 
 class FundingIn(BaseModel):
@@ -220,6 +332,10 @@ class StatementLineOut(BaseModel):
     kind: str
     reference: str
     amount_minor: int
+    booking_id: int | None = Field(None, description="The booking paid or refunded, if any.")
+    service_title: str | None = Field(None, description="Its service, in the caller's "
+                                                        "language.")
+    booking_starts_at: datetime | None = Field(None, description="When the booking is.")
 
 
 class StatementOut(BaseModel):
@@ -238,9 +354,12 @@ class StatementOut(BaseModel):
                    currency=statement.currency, gross_minor=statement.gross_minor,
                    fees_minor=statement.fees_minor, refunds_minor=statement.refunds_minor,
                    net_minor=statement.net_minor,
-                   lines=[StatementLineOut(at=line.at, kind=line.kind.value,
-                                           reference=line.reference,
-                                           amount_minor=line.amount_minor)
+                   lines=[StatementLineOut(
+                       at=line.at, kind=line.kind.value, reference=line.reference,
+                       amount_minor=line.amount_minor, booking_id=line.booking_id,
+                       service_title=line.service.title(current_locale_code())
+                       if line.service else None,
+                       booking_starts_at=line.booking_starts_at)
                           for line in statement.lines])
 
 

@@ -7,13 +7,22 @@ from benefits import checkout, roster, series_payments, stripe_gateway
 from benefits.errors import CardPaymentUnavailable
 from booking.signals import booking_cancelled, hold_expired, hold_requested
 from core.accounts.models import Role
-from core.accounts.signals import invitation_accepted
+from core.accounts.signals import invitation_accepted, signed_up_with_invite_code
+from core.clock import utcnow
 from core.i18n import park_today
 
 
 def _link_roster(user, invitation, **_extra) -> None:
+    """An invited employee joins: their roster entry gets their account, and they get the
+    current period's budget at once."""
     if invitation.role is Role.EMPLOYEE and invitation.enterprise_id is not None:
         roster.link_new_employee(user, invitation.enterprise_id)
+        roster.welcome_joiner(invitation.enterprise_id, user.id, today=park_today(),
+                              now=invitation.accepted_at or utcnow())
+
+
+def _welcome_sign_up(user, enterprise_id, now, **_extra) -> None:
+    roster.welcome_joiner(enterprise_id, user.id, today=park_today(), now=now)
 
 
 def _release_lapsed_hold(booking, now, **_extra) -> None:
@@ -48,6 +57,7 @@ def _refuse_unpayable_hold(service, client, dependant_id, now, **_extra) -> None
 
 def connect() -> None:
     invitation_accepted.connect(_link_roster)
+    signed_up_with_invite_code.connect(_welcome_sign_up)
     hold_expired.connect(_release_lapsed_hold)
     hold_requested.connect(_refuse_unpayable_hold)
     booking_cancelled.connect(_refund_cancelled)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from core.bounds import month_in_bounds
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
+from providers.models import Service
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 INCOME = {TransactionKind.CAPTURE, TransactionKind.CARD_PAYMENT}
@@ -39,8 +39,34 @@ class StatementLine:
     kind: TransactionKind
     reference: str
     amount_minor: int
-    #: The booking the money is for (its service, when, who), when the line is a booking's.
-    booking: Booking | None = None
+    #: What the movement was for, when it was a booking's payment: which booking, of which
+    #: service, when (None for other movements, e.g. a park event's registration).
+    booking_id: int | None = None
+    service: Service | None = None
+    booking_starts_at: datetime | None = None
+    booking: Booking | None = None  #: with its client, for the provider's own page
+
+
+def _bookings_of(references: list[str]) -> dict[int, Booking]:
+    """Each payment id named in the references, with its booking (and service) if any."""
+    ids = {int(m[1]) for r in references if (m := PAYMENT_REFERENCE.search(r or ""))}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Payment.id, Booking).join(Booking, Booking.id == Payment.booking_id)
+        .options(selectinload(Booking.service), selectinload(Booking.client))
+        .where(Payment.id.in_(ids))).all()
+    return dict(rows)
+
+
+def _line(at, kind, reference, amount, bookings: dict[int, Booking]) -> StatementLine:
+    match = PAYMENT_REFERENCE.search(reference or "")
+    booking = bookings.get(int(match[1])) if match else None
+    if booking is None:
+        return StatementLine(at, kind, reference or "", amount)
+    return StatementLine(at, kind, reference or "", amount, booking_id=booking.id,
+                         service=booking.service, booking_starts_at=booking.starts_at,
+                         booking=booking)
 
 
 @dataclass(frozen=True)
@@ -96,37 +122,22 @@ def provider_statement(provider: ProviderOrganisation, *, month: str, actor: Use
                LedgerAccount.provider_id == provider.id, LedgerAccount.currency == currency,
                LedgerTransaction.created_at >= start, LedgerTransaction.created_at < end)
         .order_by(LedgerTransaction.id)).all()
-    bookings = _bookings_of(reference for _at, _kind, reference, _amount in rows)
+    bookings = _bookings_of([reference for _at, _kind, reference, _amount in rows])
     return Statement(provider=provider, month=month, currency=currency,
-                     lines=[StatementLine(at, kind, reference or "", amount,
-                                          bookings.get(_payment_id(reference)))
+                     lines=[_line(at, kind, reference, amount, bookings)
                             for at, kind, reference, amount in rows])
 
 
-def _payment_id(reference: str | None) -> int | None:
-    """The payment a ledger reference names (``capture:pay19``, ``fee-back:pay19:2``)."""
-    match = PAYMENT_REFERENCE.search(reference or "")
-    return int(match[1]) if match else None
-
-
-def _bookings_of(references: Iterable[str | None]) -> dict[int, Booking]:
-    """Payment id → its booking (service, client loaded), in one query."""
-    ids = {pid for pid in map(_payment_id, references) if pid is not None}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Payment.id, Booking).join(Booking, Booking.id == Payment.booking_id)
-        .where(Payment.id.in_(ids))
-        .options(selectinload(Booking.service), selectinload(Booking.client))).all()
-    return {pid: booking for pid, booking in rows}  # noqa: C416 (rows are Row objects)
-
-
-def statement_csv_rows(statement: Statement) -> list[list[str]]:
-    rows = [["date_utc", "kind", "reference", "amount_minor", "currency"]]
+def statement_csv_rows(statement: Statement, *, locale: str = "zh_CN") -> list[list[str]]:
+    rows = [["date_utc", "kind", "reference", "amount_minor", "currency", "booking_id",
+             "service", "booking_starts_utc"]]
     rows += [[line.at.isoformat(), line.kind.value, line.reference, str(line.amount_minor),
-              statement.currency] for line in statement.lines]
-    rows += [["", "gross", "", str(statement.gross_minor), statement.currency],
-             ["", "fees", "", str(statement.fees_minor), statement.currency],
-             ["", "refunds", "", str(statement.refunds_minor), statement.currency],
-             ["", "net", "", str(statement.net_minor), statement.currency]]
+              statement.currency, str(line.booking_id or ""),
+              line.service.title(locale) if line.service else "",
+              line.booking_starts_at.isoformat() if line.booking_starts_at else ""]
+             for line in statement.lines]
+    rows += [["", "gross", "", str(statement.gross_minor), statement.currency, "", "", ""],
+             ["", "fees", "", str(statement.fees_minor), statement.currency, "", "", ""],
+             ["", "refunds", "", str(statement.refunds_minor), statement.currency, "", "", ""],
+             ["", "net", "", str(statement.net_minor), statement.currency, "", "", ""]]
     return rows

@@ -24,6 +24,7 @@ from benefits import (
     api,
     budgets,
     checkout,
+    entitlements,
     payment_return,
     preview,
     queries,
@@ -38,13 +39,14 @@ from benefits.errors import ProgrammeNotFound
 from benefits.forms import (
     AllocateForm,
     FundingForm,
+    ProgrammeEditForm,
     ProgrammeForm,
     RosterEntryForm,
     RosterUploadForm,
     TopUpForm,
 )
 from benefits.models import BudgetPeriod, BudgetProgramme, PaymentStatus, TopUp
-from benefits.money_input import yuan_to_minor
+from benefits.money_input import minor_to_yuan, yuan_to_minor
 from booking import series as series_services
 from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
@@ -80,6 +82,9 @@ def my_budget():
     today = park_today()
     return render_template("benefits/my_budget.html",
                            lines=queries.employee_budget(current_user, today=today),
+                           explanations=queries.employee_explanations(current_user,
+                                                                      today=today),
+                           category_label=entitlements.category_label,
                            held=queries.held_minor(current_user),
                            history=queries.employee_history(current_user))
 
@@ -220,19 +225,108 @@ def programme_page(enterprise_id: int, programme_id: int):
         card_enabled=stripe_gateway.card_payments_enabled())
 
 
+def _edit_form_data(programme) -> dict:
+    caps = {c.category: c for c in programme.category_caps}
+    return {
+        "name": programme.name, "amount": minor_to_yuan(programme.amount_minor),
+        "starts_on": programme.starts_on, "dependants_allowed": programme.dependants_allowed,
+        "rollover_limit": minor_to_yuan(programme.rollover_limit_minor),
+        "expiry_days": programme.expiry_days, "prorate_joiners": programme.prorate_joiners,
+        "rules": [{"grade": r.grade or "", "department": r.department or "",
+                   "amount": minor_to_yuan(r.amount_minor)} for r in programme.amount_rules]
+        + [{}] * EMPTY_RULE_ROWS,
+        "categories": [{"category": key,
+                        "cap_percent": (caps[key].cap_basis_points // 100
+                                        if key in caps and caps[key].cap_basis_points
+                                        is not None else None),
+                        "pot": (minor_to_yuan(caps[key].pot_amount_minor)
+                                if key in caps and caps[key].is_own_pot else None)}
+                       for key in budgets.CATEGORY_KEYS]}
+
+
+#: Empty rows under a programme's rules, for new ones.
+EMPTY_RULE_ROWS = 3
+
+
+def _edited(programme, form: ProgrammeEditForm) -> budgets.ProgrammeInput:
+    rules = [budgets.AmountRuleInput(
+        amount_minor=yuan_to_minor(row.amount.data) if row.amount.data is not None else -1,
+        grade=(row.grade.data or "").strip() or None,
+        department=(row.department.data or "").strip() or None)
+        for row in form.rules if row.amount.data is not None or (row.grade.data or "").strip()
+        or (row.department.data or "").strip()]
+    caps = [budgets.CapInput(
+        row.category.data,
+        cap_basis_points=row.cap_percent.data * 100 if row.cap_percent.data is not None
+        and row.pot.data is None else None,
+        pot_amount_minor=yuan_to_minor(row.pot.data) if row.pot.data is not None else None)
+        for row in form.categories if row.cap_percent.data is not None
+        or row.pot.data is not None]
+    return budgets.ProgrammeInput(
+        name=form.name.data, period=programme.period, currency=programme.currency,
+        amount_minor=yuan_to_minor(form.amount.data), starts_on=form.starts_on.data,
+        dependants_allowed=form.dependants_allowed.data,
+        rollover_limit_minor=yuan_to_minor(form.rollover_limit.data),
+        expiry_days=form.expiry_days.data or 0, prorate_joiners=form.prorate_joiners.data,
+        amount_rules=rules, caps=caps)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/edit",
+          methods=["GET", "POST"])
+@login_required
+def edit_programme(enterprise_id: int, programme_id: int):
+    """Every rule of the programme on one page; a refused save changes nothing and says
+    why next to the rules."""
+    enterprise = _enterprise(enterprise_id)
+    programme = _programme(enterprise, programme_id)
+    status, problems = 200, {}
+    if request.method == "POST":
+        form = ProgrammeEditForm()
+        if form.validate_on_submit():
+            try:
+                budgets.update_programme(programme, _edited(programme, form),
+                                         actor=current_user)
+            except DomainError as exc:
+                refuse(exc)
+                status, problems = exc.status, exc.fields
+            else:
+                flash(_("Rules saved. They apply to every budget given from now on."),
+                      "success")
+                return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                                        programme_id=programme.id), 303)
+        else:
+            status = 400
+    else:
+        form = ProgrammeEditForm(formdata=None, data=_edit_form_data(programme))
+    return render_template("benefits/programme_edit.html", enterprise=enterprise,
+                           programme=programme, form=form, problems=problems,
+                           field_names=EDIT_FIELD_NAMES,
+                           category_label=entitlements.category_label), status
+
+
+EDIT_FIELD_NAMES = {"name": _l("Name"), "amount_minor": _l("Base amount"),
+                    "amount_rules": _l("Grade and department rules"),
+                    "caps": _l("Category limits and pots"),
+                    "rollover_limit_minor": _l("Carry over"),
+                    "expiry_days": _l("Days to spend after a period"), "period": _l("Period")}
+
+
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/allocate",
           methods=["POST"])
 @login_required
 def allocate(enterprise_id: int, programme_id: int):
+    """Allocate the current period, then show whom it gave what and whom it skipped."""
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
-    if AllocateForm().validate_on_submit():
-        result = budgets.allocate_period(programme, on=park_today(), actor=current_user,
-                                         now=utcnow())
-        flash(_("Period %(period)s allocated to %(count)s employees.",
-                period=result.period_key, count=result.employees), "success")
-    return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
-                            programme_id=programme.id))
+    if not AllocateForm().validate_on_submit():
+        return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
+                                programme_id=programme.id))
+    result = budgets.allocate_period(programme, on=park_today(), actor=current_user,
+                                     now=utcnow())
+    flash(_("Period %(period)s allocated to %(count)s employees.",
+            period=result.period_key, count=result.employees), "success")
+    return render_template("benefits/allocation_result.html", enterprise=enterprise,
+                           programme=programme, result=result)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/funding",
@@ -312,7 +406,8 @@ def statement_csv(provider_id: int):
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(statements.statement_csv_rows(statement))
+    csv.writer(buffer).writerows(statements.statement_csv_rows(
+        statement, locale=current_locale_code()))
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=statement-{provider.id}-{month}.csv"})
 
@@ -507,6 +602,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["payment_page_for"] = payment_page_for
     app.jinja_env.globals["series_payment_page_for"] = series_payment_page_for
     app.jinja_env.globals["price_preview_for"] = price_preview_for
+    app.jinja_env.globals["category_label"] = entitlements.category_label
     app.jinja_env.globals["stripe_js_url"] = lambda: current_app.config.get(
         "STRIPE_JS_URL") or "https://js.stripe.com/v3/"
     register_api(app, api.bp)

@@ -38,7 +38,7 @@ from core.accounts.models import (
     Role,
     User,
 )
-from core.accounts.signals import invitation_accepted
+from core.accounts.signals import invitation_accepted, signed_up_with_invite_code
 from core.config import SUPPORTED_LOCALES
 from core.db import db
 from core.errors import InvalidInput
@@ -179,6 +179,7 @@ def sign_up_with_invite_code(*, invite_code: str, login: str, password: str,
     user = create_user(login=login, password=password, display_name=display_name, now=now,
                        locale=locale)
     add_membership(user, role=Role.EMPLOYEE, enterprise=enterprise, now=now)
+    signed_up_with_invite_code.send(user, enterprise_id=enterprise.id, now=now)
     return user
 
 

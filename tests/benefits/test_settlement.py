@@ -122,3 +122,23 @@ def test_statement_lines_say_the_service_the_booking_date_and_who(app, make, kit
                       headers={"Accept-Language": "en"}).text
     assert user.display_name in page and booking.service.title_en in page
     assert "capture:pay" in page  # kept, as a small secondary detail
+
+
+def test_each_statement_line_names_the_booking_its_service_and_its_date(app, client, make, kit,
+                                                                         auth):
+    _user, booking = paid_by_budget(make, kit, 20_000)
+    month = park_today().strftime("%Y-%m")
+    statement = statements.provider_statement(kit.provider, month=month, actor=kit.owner)
+    paid = [line for line in statement.lines if line.booking_id]
+    assert paid and {line.booking_id for line in paid} == {booking.id}
+    assert {line.service.id for line in paid} == {booking.service_id}
+    assert {line.booking_starts_at for line in paid} == {booking.starts_at}
+
+    auth.login(kit.owner.email)
+    page = client.get(f"/providers/{kit.provider.id}/statement?month={month}").text
+    assert booking.service.title_zh in page and booking.client.display_name in page
+    csv_text = client.get(f"/providers/{kit.provider.id}/statement.csv?month={month}").text
+    assert f",{booking.id},{booking.service.title_zh}," in csv_text
+    api = client.get(f"/api/v1/providers/{kit.provider.id}/statements/{month}",
+                     headers={"Authorization": f"Bearer {make.token(kit.owner)}"}).get_json()
+    assert {line["booking_id"] for line in api["lines"] if line["booking_id"]} == {booking.id}

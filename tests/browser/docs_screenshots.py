@@ -53,6 +53,11 @@ CHOSEN = [
     "choosing-booked-390x844",
     "choosing-cancel-confirm-390x844",
     "search-anmo-390x844=search-390x844",
+    "hr-rules-programme-390x844",
+    "hr-rules-refused-390x844",
+    "hr-rules-editor-390x844",
+    "employee-budget-explained-390x844",
+    "enterprise-admin-programme-390x844",
 ]
 
 
