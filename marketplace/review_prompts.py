@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask, current_app, g, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,9 +24,20 @@ def needs_review(booking: Booking) -> bool:
         select(Review.id).where(Review.booking_id == booking.id).limit(1))
 
 
+def _reviewed_by(client_id: int) -> set[int]:
+    """The bookings a client has reviewed, read once per request (a list of bookings asks
+    for each of them)."""
+    cache = g.setdefault("reviewed_bookings", {})
+    if client_id not in cache:
+        cache[client_id] = set(db.session.scalars(
+            select(Review.booking_id).where(Review.author_id == client_id)))
+    return cache[client_id]
+
+
 def review_prompt_for(booking: Booking) -> str | None:
     """The review form's address when the booking awaits its review, else None."""
-    if not needs_review(booking):
+    if booking.status is not BookingStatus.ATTENDED or booking.id in _reviewed_by(
+            booking.client_id):
         return None
     return url_for("marketplace.review_booking", booking_id=booking.id)
 

@@ -85,7 +85,9 @@ def test_a_public_holiday_is_greyed_on_the_strip_with_its_name(client, kit):
     assert "Holiday" in page.text
 
 
-def test_tapping_a_time_shows_what_when_where_who_pays_before_anything_is_held(client, kit):
+def test_tapping_a_time_shows_what_when_where_who_pays_before_anything_is_held(app, client,
+                                                                               kit):
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_anything"  # the card share could be paid
     service = kit.service(price_minor=12000)
     _login(client, kit.employee(locale="en"))
     page = client.get(_confirm_url(service, kit.practitioner, kit.slot()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
 from booking import services
 from booking.errors import (
@@ -97,9 +98,10 @@ def test_a_five_year_old_is_booked_with_her_pick_up_person(kit):
 def test_a_child_outside_the_months_band_is_refused(kit):
     parent = kit.employee()
     baby = _child(parent, date(2026, 1, 1))  # eleven months
-    with pytest.raises(OutsideAgeBand) as refused:
-        _hold(kit, _childcare(kit), parent, dependant_id=baby.id, pickup_persons=[GRANDMA])
-    assert "2 to 6 years" in str(refused.value.message)
+    with force_locale("en"):
+        with pytest.raises(OutsideAgeBand) as refused:
+            _hold(kit, _childcare(kit), parent, dependant_id=baby.id, pickup_persons=[GRANDMA])
+        assert "2 to 6 years" in str(refused.value.message)
 
 
 def test_childcare_without_a_pick_up_person_is_refused(kit):
@@ -178,6 +180,8 @@ def test_the_childcare_page_books_a_child_with_a_pick_up_and_the_provider_sees_t
     mine = client.get("/bookings").text
     assert "for 陈朵朵" in mine
 
+    kit.owner.locale = "en"
+    db.session.commit()
     _login(client, kit.owner)
     text = client.get(f"/providers/{kit.provider.id}/bookings?on={booking_day(kit)}").text
     assert "陈朵朵" in text and "5 years" in text

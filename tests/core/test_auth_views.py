@@ -240,7 +240,7 @@ def test_person_with_two_roles_switches_between_them(client, make, auth):
                                         park_id=make.default_park().id, now=utcnow())
     db.session.commit()
     auth.login(user.email)
-    assert "员工" in client.get("/").text
+    assert "员工" in client.get("/me").text
     client.post("/account/role", data={"membership_id": committee.id})
     assert "您当前的身份是园区委员会成员" in client.get("/").text
 

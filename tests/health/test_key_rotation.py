@@ -11,11 +11,13 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Integer, Text, column, select, table
 
+from booking import services as booking_services
 from care import plans
 from core.db import db
 from health import services
 from health.cli import encrypted_columns, rotate_keys
 from health.crypto import EncryptedJSON, Keyring, development_key, init_keyring
+from tests.booking.factories import BookingKit
 from tests.care.factories import CareKit
 
 
@@ -32,8 +34,8 @@ def _every_encrypted_column_in_the_models() -> set[tuple[str, str]]:
 @pytest.fixture
 def story(make):
     """One person with something in every encrypted column: profile, check-up,
-    questionnaire, a family member and their check-up, and a family-physician agreement
-    with a plan, a home measurement and a message."""
+    questionnaire, a family member and their check-up, a family-physician agreement with a
+    plan, a home measurement and a message, and a child's childcare with a pick-up person."""
     kit = CareKit(make)
     now = kit.now
     person = kit.employee()
@@ -55,6 +57,16 @@ def story(make):
     plans.log_measurement(agreement, actor=person, kind="blood_pressure",
                           values={"systolic": 128, "diastolic": 82}, now=now)
     plans.post_message(agreement, actor=person, body="早上头晕", now=now)
+    db.session.commit()
+    child = services.add_dependant(person, name="朵朵", birth_date=date(2022, 5, 1),
+                                   relation="child", needs=[], now=now)
+    booking_kit = BookingKit(make)
+    childcare = booking_kit.service(category="childcare", allows_dependants=True)
+    booking_services.hold_slot(childcare, practitioner_id=booking_kit.practitioner.id,
+                               starts_at=booking_kit.slot(), actor=person, now=now,
+                               dependant_id=child.id, pickup_persons=[
+                                   {"name": "王秀英", "relation": "外婆",
+                                    "phone": "13800138000"}])
     db.session.commit()
     return kit, person, agreement
 
