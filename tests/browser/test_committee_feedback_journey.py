@@ -23,7 +23,7 @@ def test_the_committee_reads_comments_and_edits_the_event_on_a_phone(
     page = context.new_page()
     evidence = Evidence(page, screenshots_dir, "committee-zh", axe_source)
     sign_in_zh(page, "committee@parkwell.demo")
-    menu(page, zh("Committee events"), main=zh("Main")).click()
+    menu(page, zh("Events"), main=zh("Main")).click()
     page.get_by_role("link", name="中医药文化周").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("中医药文化周")
 

@@ -14,7 +14,7 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
 
 from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import PHONE, Evidence, sign_in_zh, zh
+from tests.browser.helpers import PHONE, Evidence, menu, sign_in_zh, zh
 
 RAW_KEYS = re.compile(r"travel_wellness|childcare|health_checkup|rehabilitation")
 
@@ -26,15 +26,15 @@ def test_hr_raises_the_p7_rule_and_a_p7_employee_reads_her_new_amount(
     page = hr.new_page()
     evidence = Evidence(page, screenshots_dir, "hr-rules", axe_source)
     sign_in_zh(page, "hr@parkwell.demo")
-    page.get_by_role("link", name=zh("Account")).first.click()
+    menu(page, "我的", main=zh("Main")).click()  # the "me" tab: the account is there
+    page.locator("main").get_by_role("link", name=zh("Account")).first.click()
     switch = page.locator("main li").filter(has_text=zh("Enterprise admin")) \
         .get_by_role("button", name=zh("Switch to this role"))
     if switch.count():
         switch.click()
 
     # The programme's page shows every rule, categories by name.
-    page.get_by_role("navigation", name=zh("Main")).get_by_role(
-        "link", name=zh("Budget programmes"), exact=True).click()
+    menu(page, zh("Budgets"), main=zh("Main")).click()
     page.locator("main").get_by_role("link").filter(has_text="2026").first.click()
     rules = page.locator("main dl.facts").first
     expect(rules).to_contain_text("P7")

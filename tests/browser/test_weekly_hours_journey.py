@@ -31,7 +31,7 @@ def test_a_provider_sets_weekly_hours_and_a_day_off_on_a_phone_in_chinese(
     evidence = Evidence(page, screenshots_dir, "provider-hours", axe_source)
 
     sign_in_zh(page, "provider@parkwell.demo")
-    menu(page, zh("Provider dashboard"), main=zh("Main")).click()
+    menu(page, zh("Today"), main=zh("Main")).click()  # the dashboard tab
     page.locator("main li").filter(has_text="孙杏林") \
         .get_by_role("link", name=zh("Week and schedule")).click()
     expect(page.locator("main")).not_to_contain_text("FREQ=")
