@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from babel.numbers import get_currency_symbol
 from flask import (
     Blueprint,
     Flask,
@@ -16,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -364,10 +366,12 @@ def report_page(enterprise_id: int, programme_id: int):
                            scale=max([line.allocated_minor for line in report.departments]
                                      or [1]),
                            category_chart=bar_chart(
-                               [Bar(str(category), spent,
+                               [Bar(str(category), spent / 100,
                                     format_money(spent, report.currency))
                                 for category, _people, spent in report.categories],
                                chart_id="chart-categories", title=_("Spent by category"),
+                               axis_label=_("Spent (%(unit)s)", unit=get_currency_symbol(
+                                   report.currency, locale=str(get_locale()))),
                                description=_("What the budget paid for, by category, this "
                                              "period (categories used by too few people to "
                                              "show are left out).")))
