@@ -51,9 +51,23 @@ def number(value: float) -> str:
     return format_decimal(value, locale=_locale())
 
 
-def day(value: date) -> str:
-    """A short axis date in the reader's locale: 12月8日 / Dec 8."""
-    return format_skeleton("MMMd", value, locale=_locale())
+def day(value: date, *, with_year: bool = False) -> str:
+    """A short axis date in the reader's locale: 12月8日 / Dec 8 (2025年12月2日 / Dec 2,
+    2025 ``with_year``, when an axis spans more than one year)."""
+    return format_skeleton("yMMMd" if with_year else "MMMd", value, locale=_locale())
+
+
+def _width(text: str, size: float) -> float:
+    """Roughly how wide ``text`` is drawn: CJK characters are square, Latin about half."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+
+
+def _fit(text: str, room: float, size: float) -> str:
+    if _width(text, size) <= room:
+        return text
+    while text and _width(text + "…", size) > room:
+        text = text[:-1]
+    return text + "…"
 
 
 def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -93,7 +107,7 @@ def _legend(entries: Sequence[tuple[str, str]], top: float, width: int) -> tuple
         return "", 0.0
     parts, x, y = ['<g class="chart-legend">'], 0.0, top + 12
     for label, colour in entries:
-        w = 22 + 13 * sum(2 if ord(ch) > 0x2E80 else 1.15 for ch in label) * 0.55
+        w = 16 + _width(label, 11)
         if x > 0 and x + w > width:
             x, y = 0.0, y + 16
         parts.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="12" height="10" rx="2" '
@@ -115,8 +129,8 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: st
     ticks = nice_ticks(0, top or 1.0)
     scale = ticks[-1] if maximum is None else (maximum or 1.0)
     ticks = [t for t in ticks if t <= scale + 1e-9]
-    bar, gap, label_w, width = 20, 10, 150, 480
-    plot_w = width - label_w - 90
+    bar, gap, label_w, width = 20, 10, 104, 340
+    plot_w = width - label_w - 76
     plot_top = TITLE_H + 4
     plot_h = len(bars) * (bar + gap) + gap
     height = plot_top + plot_h + 40
@@ -137,7 +151,7 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: st
     for n, item in enumerate(bars):
         y = plot_top + gap + n * (bar + gap)
         length = 0.0 if scale <= 0 else plot_w * max(0.0, min(item.value, scale)) / scale
-        label = item.label if len(item.label) <= 14 else item.label[:13] + "…"
+        label = _fit(item.label, label_w - 6, 13)
         parts.append(
             f'<g><title>{escape(item.label)}: {escape(item.text)}</title>'
             f'<text x="0" y="{y + bar * 0.75:.1f}" font-size="13" fill="{INK}">'
@@ -246,12 +260,13 @@ def line_chart(*, chart_id: str, title: str, description: str, series: Sequence[
     parts.append(f'<line x1="{pad_left}" y1="{base}" x2="{width - pad_right}" y2="{base}" '
                  f'stroke="{MUTED}"/>')
     first, last = date.fromordinal(x0), date.fromordinal(x1)
+    years = first.year != last.year
     parts.append(f'<text class="chart-date" x="{pad_left}" y="{base + 16}" font-size="11" '
-                 f'fill="{MUTED}">{escape(day(first))}</text>')
+                 f'fill="{MUTED}">{escape(day(first, with_year=years))}</text>')
     if x1 != x0:
         parts.append(f'<text class="chart-date" x="{width - pad_right}" y="{base + 16}" '
                      f'font-size="11" text-anchor="end" fill="{MUTED}">'
-                     f'{escape(day(last))}</text>')
+                     f'{escape(day(last, with_year=years))}</text>')
     if limit is not None:
         parts.append(f'<line x1="{pad_left}" y1="{y(limit):.1f}" x2="{width - pad_right}" '
                      f'y2="{y(limit):.1f}" stroke="#8a5a00" stroke-dasharray="4 3"/>')
