@@ -62,7 +62,7 @@ def _width(text: str, size: float) -> float:
     return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
 
 
-def _fit(text: str, room: float, size: float) -> str:
+def fit_text(text: str, room: float, size: float) -> str:
     if _width(text, size) <= room:
         return text
     while text and _width(text + "…", size) > room:
@@ -101,7 +101,7 @@ def _open(chart_id: str, css: str, width: int, height: int, title: str,
             f'fill="{INK}" aria-hidden="true">{escape(title)}</text>']
 
 
-def _legend(entries: Sequence[tuple[str, str]], top: float, width: int) -> tuple[str, float]:
+def legend_row(entries: Sequence[tuple[str, str]], top: float, width: int) -> tuple[str, float]:
     """A legend row (wrapping) below the plot; returns the markup and the height used."""
     if not entries:
         return "", 0.0
@@ -151,7 +151,7 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: st
     for n, item in enumerate(bars):
         y = plot_top + gap + n * (bar + gap)
         length = 0.0 if scale <= 0 else plot_w * max(0.0, min(item.value, scale)) / scale
-        label = _fit(item.label, label_w - 6, 13)
+        label = fit_text(item.label, label_w - 6, 13)
         parts.append(
             f'<g><title>{escape(item.label)}: {escape(item.text)}</title>'
             f'<text x="0" y="{y + bar * 0.75:.1f}" font-size="13" fill="{INK}">'
@@ -181,7 +181,7 @@ def column_chart(columns: Sequence[Bar], *, chart_id: str, title: str, descripti
     width = max(pad + step * len(columns) + 10, 300)
     entries = [(legend[0], GREEN)] + ([(legend[1], LIGHT)] if len(legend) > 1 else []) \
         if legend else []
-    legend_svg, legend_h = _legend(entries, base + 22, width)
+    legend_svg, legend_h = legend_row(entries, base + 22, width)
     parts = _open(chart_id, "chart chart-columns", width, int(base + 26 + legend_h), title,
                   description)
     if axis_label:
@@ -246,7 +246,7 @@ def line_chart(*, chart_id: str, title: str, description: str, series: Sequence[
     entries = [(s.label, COLOURS[i % len(COLOURS)]) for i, s in enumerate(series)]
     if limit is not None and limit_label:
         entries.append((limit_label, "#8a5a00"))
-    legend_svg, legend_h = _legend(entries, base + 24, width)
+    legend_svg, legend_h = legend_row(entries, base + 24, width)
     parts = _open(chart_id, "chart trend", width, int(base + 28 + legend_h), title,
                   description)
     if axis_label:

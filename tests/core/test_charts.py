@@ -120,3 +120,24 @@ def test_syncing_calendars_shows_its_progress_even_with_none_to_read(runner):
     result = runner.invoke(args=["providers-sync-calendars"])
     assert result.exit_code == 0, result.output
     assert "calendars synced: 0, failed: 0" in result.output
+
+
+def test_care_outcomes_show_babel_percentages_withhold_small_shares_legend_below(app):
+    from care.outcomes import Indicator, Outcomes, Share, chart
+    result = Outcomes("park:1", 2026, 5, 40, [
+        Indicator("bp", "血压达标", Share(11, 16, 5), Share(2, 3, 5)),  # 3 people < k
+        Indicator("checkup", "完成体检", Share(30, 40, 5), None)])
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        svg = _parse(chart(result, title="健康结果", this_label="2026", last_label="2025",
+                           suppressed_label="未显示（少于 5 人）", axis_label="占比（%）"))
+    assert _texts(svg, "chart-title") == ["健康结果"]
+    assert _texts(svg, "chart-axis-label") == ["占比（%）"]
+    assert _texts(svg, "chart-tick") == ["0%", "25%", "50%", "75%", "100%"]
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "69%" in texts and "67%" not in texts  # 2 of 3 is below k: withheld
+    assert "未显示（少于 5 人）" in texts
+    legend = svg.find(f"{SVG}g[@class='chart-legend']")
+    assert [t.text for t in legend.iter(f"{SVG}text")] == ["2026", "2025"]
+    bars_bottom = max(float(r.get("y")) + float(r.get("height"))
+                      for r in svg.iter(f"{SVG}rect") if r not in legend)
+    assert min(float(t.get("y")) for t in legend.iter(f"{SVG}text")) > bars_bottom
