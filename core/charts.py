@@ -176,9 +176,12 @@ def column_chart(columns: Sequence[Bar], *, chart_id: str, title: str, descripti
     values = [c.value for c in columns] + list(background or [])
     ticks = nice_ticks(0, max(values) or 1.0)
     top = ticks[-1]
-    step, pad, plot_h = 56, 44, 120
+    pad, plot_h = 44, 120
+    # As many columns as fit a phone's width (340): narrower columns, not a wider chart.
+    step = min(56.0, (340 - pad - 10) / len(columns))
+    col = step * 5 / 7
     base = TITLE_H + 22 + plot_h
-    width = max(pad + step * len(columns) + 10, 300)
+    width = max(int(pad + step * len(columns) + 10), 300)
     entries = [(legend[0], GREEN)] + ([(legend[1], LIGHT)] if len(legend) > 1 else []) \
         if legend else []
     legend_svg, legend_h = legend_row(entries, base + 22, width)
@@ -199,17 +202,19 @@ def column_chart(columns: Sequence[Bar], *, chart_id: str, title: str, descripti
         x = pad + n * step
         if background is not None:
             h = plot_h * background[n] / top
-            parts.append(f'<rect x="{x}" y="{base - h:.1f}" width="40" height="{h:.1f}" '
-                         f'fill="{LIGHT}"/>')
+            parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{col:.1f}" '
+                         f'height="{h:.1f}" fill="{LIGHT}"/>')
         h = plot_h * column.value / top
+        front = col * 0.6 if background is not None else col
+        middle = x + col / 2
+        size = 11 if step >= 44 else 10
         parts.append(
             f'<g><title>{escape(column.label)}: {escape(column.text)}</title>'
-            f'<rect x="{x + (8 if background is not None else 0)}" y="{base - h:.1f}" '
-            f'width="{24 if background is not None else 40}" height="{h:.1f}" rx="2" '
-            f'fill="{GREEN}"/>'
-            f'<text x="{x + 20}" y="{base - h - 4:.1f}" font-size="11" text-anchor="middle" '
-            f'fill="{INK}">{escape(column.text)}</text>'
-            f'<text x="{x + 20}" y="{base + 16}" font-size="11" text-anchor="middle" '
+            f'<rect x="{middle - front / 2:.1f}" y="{base - h:.1f}" width="{front:.1f}" '
+            f'height="{h:.1f}" rx="2" fill="{GREEN}"/>'
+            f'<text x="{middle:.1f}" y="{base - h - 4:.1f}" font-size="{size}" '
+            f'text-anchor="middle" fill="{INK}">{escape(column.text)}</text>'
+            f'<text x="{middle:.1f}" y="{base + 16}" font-size="{size}" text-anchor="middle" '
             f'fill="{INK}">{escape(column.label)}</text></g>')
     parts.append(legend_svg)
     parts.append("</svg>")
