@@ -359,6 +359,24 @@ def _period_label(period: BudgetPeriod, key: str) -> str:
     return format_skeleton(skeleton, start, locale=str(get_locale()))
 
 
+def _department_chart(report):
+    """Spent (front) against allocated (behind) per department, in yuan; the figure is the
+    share of that department's own allocation used. Departments are the report's, already
+    merged or left out below k."""
+    symbol = get_currency_symbol(report.currency, locale=str(get_locale()))
+    return bar_chart(
+        [Bar(_("Other departments") if line.name == reports.OTHER else line.name,
+             line.spent_minor / 100,
+             format_percent(line.spent_minor / line.allocated_minor
+                            if line.allocated_minor else 0))
+         for line in report.departments],
+        background=[line.allocated_minor / 100 for line in report.departments],
+        chart_id="chart-departments", title=_("Allocated and spent by department"),
+        description=_("Spent against allocated in each department; the figure is the "
+                      "share of that department's budget used."),
+        axis_label=_("Amount (%(unit)s)", unit=symbol), legend=[_("Spent"), _("Allocated")])
+
+
 def _over_time_chart(programme: BudgetProgramme, report):
     """Spent (front) against allocated (behind), period by period, in yuan; the share used
     is of that period's own allocation (k-anonymous periods only, as the report holds)."""
@@ -384,8 +402,7 @@ def report_page(enterprise_id: int, programme_id: int):
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
                            report=report, other=reports.OTHER, funds=funds,
-                           scale=max([line.allocated_minor for line in report.departments]
-                                     or [1]),
+                           department_chart=_department_chart(report),
                            over_time_chart=_over_time_chart(programme, report),
                            category_chart=bar_chart(
                                [Bar(str(category), spent / 100,

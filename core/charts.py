@@ -120,12 +120,17 @@ def legend_row(entries: Sequence[tuple[str, str]], top: float, width: int) -> tu
 
 def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: str,
               maximum: float | None = None, axis_label: str = "",
-              tick: Callable[[float], str] = number) -> Markup | None:
+              tick: Callable[[float], str] = number,
+              background: Sequence[float] | None = None,
+              legend: Sequence[str] = ()) -> Markup | None:
     """Horizontal bars, one per label (events, categories), with a value axis below them
-    (round ticks, ``axis_label`` naming the unit); None when there are none."""
+    (round ticks, ``axis_label`` naming the unit), an optional lighter bar behind each
+    (e.g. allocated behind spent) and ``legend`` (front, then background) below the axis;
+    None when there are none."""
     if not bars:
         return None
-    top = maximum if maximum is not None else max(b.value for b in bars)
+    top = maximum if maximum is not None else max([b.value for b in bars]
+                                                  + list(background or []))
     ticks = nice_ticks(0, top or 1.0)
     scale = ticks[-1] if maximum is None else (maximum or 1.0)
     ticks = [t for t in ticks if t <= scale + 1e-9]
@@ -133,7 +138,10 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: st
     plot_w = width - label_w - 76
     plot_top = TITLE_H + 4
     plot_h = len(bars) * (bar + gap) + gap
-    height = plot_top + plot_h + 40
+    entries = [(legend[0], GREEN)] + ([(legend[1], LIGHT)] if len(legend) > 1 else []) \
+        if legend else []
+    legend_svg, legend_h = legend_row(entries, plot_top + plot_h + 40, width)
+    height = int(plot_top + plot_h + 40 + legend_h)
     parts = _open(chart_id, "chart chart-bars", width, height, title, description)
     for t in ticks:
         x = label_w + plot_w * t / scale
@@ -152,14 +160,21 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: st
         y = plot_top + gap + n * (bar + gap)
         length = 0.0 if scale <= 0 else plot_w * max(0.0, min(item.value, scale)) / scale
         label = fit_text(item.label, label_w - 6, 13)
+        behind = 0.0
+        if background is not None:
+            behind = plot_w * max(0.0, min(background[n], scale)) / scale if scale > 0 else 0
+            parts.append(f'<rect x="{label_w}" y="{y}" width="{behind:.1f}" height="{bar}" '
+                         f'rx="3" fill="{LIGHT}"/>')
         parts.append(
             f'<g><title>{escape(item.label)}: {escape(item.text)}</title>'
             f'<text x="0" y="{y + bar * 0.75:.1f}" font-size="13" fill="{INK}">'
             f'{escape(label)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar}" rx="3" '
             f'fill="{GREEN}"/>'
-            f'<text x="{label_w + length + 6:.1f}" y="{y + bar * 0.75:.1f}" font-size="13" '
+            f'<text x="{label_w + max(length, behind) + 6:.1f}" y="{y + bar * 0.75:.1f}" '
+            f'font-size="13" '
             f'fill="{INK}">{escape(item.text)}</text></g>')
+    parts.append(legend_svg)
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped or numeric
 
