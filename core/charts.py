@@ -118,6 +118,18 @@ def legend_row(entries: Sequence[tuple[str, str]], top: float, width: int) -> tu
     return "".join(parts), y - top + 6
 
 
+def _front_and_back(legend: Sequence[str]) -> list[tuple[str, str]]:
+    """Legend entries for a front bar and, if named, the lighter one behind it."""
+    return list(zip(legend, (GREEN, LIGHT), strict=False))
+
+
+def _unit_above_y_axis(axis_label: str) -> str:
+    if not axis_label:
+        return ""
+    return (f'<text class="chart-axis-label" x="0" y="{TITLE_H + 12}" font-size="12" '
+            f'fill="{INK}">{escape(axis_label)}</text>')
+
+
 def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: str,
               maximum: float | None = None, axis_label: str = "",
               tick: Callable[[float], str] = number,
@@ -138,8 +150,7 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, description: st
     plot_w = width - label_w - 76
     plot_top = TITLE_H + 4
     plot_h = len(bars) * (bar + gap) + gap
-    entries = [(legend[0], GREEN)] + ([(legend[1], LIGHT)] if len(legend) > 1 else []) \
-        if legend else []
+    entries = _front_and_back(legend)
     legend_svg, legend_h = legend_row(entries, plot_top + plot_h + 40, width)
     height = int(plot_top + plot_h + 40 + legend_h)
     parts = _open(chart_id, "chart chart-bars", width, height, title, description)
@@ -197,14 +208,11 @@ def column_chart(columns: Sequence[Bar], *, chart_id: str, title: str, descripti
     col = step * 5 / 7
     base = TITLE_H + 22 + plot_h
     width = max(int(pad + step * len(columns) + 10), 300)
-    entries = [(legend[0], GREEN)] + ([(legend[1], LIGHT)] if len(legend) > 1 else []) \
-        if legend else []
+    entries = _front_and_back(legend)
     legend_svg, legend_h = legend_row(entries, base + 22, width)
     parts = _open(chart_id, "chart chart-columns", width, int(base + 26 + legend_h), title,
                   description)
-    if axis_label:
-        parts.append(f'<text class="chart-axis-label" x="0" y="{TITLE_H + 12}" '
-                     f'font-size="12" fill="{INK}">{escape(axis_label)}</text>')
+    parts.append(_unit_above_y_axis(axis_label))
     for t in ticks:
         y = base - plot_h * t / top
         parts.append(f'<line x1="{pad - 4}" y1="{y:.1f}" x2="{width - 6}" y2="{y:.1f}" '
@@ -269,9 +277,7 @@ def line_chart(*, chart_id: str, title: str, description: str, series: Sequence[
     legend_svg, legend_h = legend_row(entries, base + 24, width)
     parts = _open(chart_id, "chart trend", width, int(base + 28 + legend_h), title,
                   description)
-    if axis_label:
-        parts.append(f'<text class="chart-axis-label" x="0" y="{TITLE_H + 12}" '
-                     f'font-size="12" fill="{INK}">{escape(axis_label)}</text>')
+    parts.append(_unit_above_y_axis(axis_label))
     for t in ticks:
         parts.append(f'<line x1="{pad_left}" y1="{y(t):.1f}" x2="{width - pad_right}" '
                      f'y2="{y(t):.1f}" stroke="{GRID}"/><text class="chart-tick" '
