@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from babel.dates import format_skeleton
+from babel.numbers import get_currency_symbol
 from flask import (
     Blueprint,
     Flask,
@@ -16,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -47,12 +50,13 @@ from benefits.forms import (
 )
 from benefits.models import BudgetPeriod, BudgetProgramme, PaymentStatus, TopUp
 from benefits.money_input import minor_to_yuan, yuan_to_minor
+from benefits.periods import period_bounds
 from booking import series as series_services
 from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
 from core.bootstrap import register_api
-from core.charts import Bar, bar_chart
+from core.charts import Bar, bar_chart, column_chart
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
@@ -348,6 +352,45 @@ def record_funding(enterprise_id: int, programme_id: int):
                             programme_id=programme.id))
 
 
+def _period_label(period: BudgetPeriod, key: str) -> str:
+    """2026年12月 / Dec 2026, 2026年第4季度 / Q4 2026, 2026: never the ledger's key."""
+    start, _end = period_bounds(period, key)
+    skeleton = {BudgetPeriod.MONTHLY: "yMMM", BudgetPeriod.QUARTERLY: "yQQQ"}.get(period, "y")
+    return format_skeleton(skeleton, start, locale=str(get_locale()))
+
+
+def _department_chart(report):
+    """Spent (front) against allocated (behind) per department, in yuan; the figure is the
+    share of that department's own allocation used. Departments are the report's, already
+    merged or left out below k."""
+    symbol = get_currency_symbol(report.currency, locale=str(get_locale()))
+    return bar_chart(
+        [Bar(_("Other departments") if line.name == reports.OTHER else line.name,
+             line.spent_minor / 100,
+             format_percent(line.spent_minor / line.allocated_minor
+                            if line.allocated_minor else 0))
+         for line in report.departments],
+        background=[line.allocated_minor / 100 for line in report.departments],
+        chart_id="chart-departments", title=_("Allocated and spent by department"),
+        description=_("Spent against allocated in each department; the figure is the "
+                      "share of that department's budget used."),
+        axis_label=_("Amount (%(unit)s)", unit=symbol), legend=[_("Spent"), _("Allocated")])
+
+
+def _over_time_chart(programme: BudgetProgramme, report):
+    """Spent (front) against allocated (behind), period by period, in yuan; the share used
+    is of that period's own allocation (k-anonymous periods only, as the report holds)."""
+    symbol = get_currency_symbol(report.currency, locale=str(get_locale()))
+    return column_chart(
+        [Bar(_period_label(programme.period, p.period_key), p.spent_minor / 100,
+             format_percent(p.percent / 100)) for p in report.over_time],
+        background=[p.allocated_minor / 100 for p in report.over_time],
+        chart_id="chart-over-time", title=_("Share of the budget used, period by period"),
+        description=_("Spent against allocated in each period; the figure above each "
+                      "column is the share of that period's budget used."),
+        axis_label=_("Amount (%(unit)s)", unit=symbol), legend=[_("Spent"), _("Allocated")])
+
+
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report")
 @login_required
 def report_page(enterprise_id: int, programme_id: int):
@@ -359,15 +402,15 @@ def report_page(enterprise_id: int, programme_id: int):
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
                            report=report, other=reports.OTHER, funds=funds,
-                           over_time_scale=max([p.allocated_minor for p in report.over_time]
-                                               or [1]),
-                           scale=max([line.allocated_minor for line in report.departments]
-                                     or [1]),
+                           department_chart=_department_chart(report),
+                           over_time_chart=_over_time_chart(programme, report),
                            category_chart=bar_chart(
-                               [Bar(str(category), spent,
+                               [Bar(str(category), spent / 100,
                                     format_money(spent, report.currency))
                                 for category, _people, spent in report.categories],
                                chart_id="chart-categories", title=_("Spent by category"),
+                               axis_label=_("Spent (%(unit)s)", unit=get_currency_symbol(
+                                   report.currency, locale=str(get_locale()))),
                                description=_("What the budget paid for, by category, this "
                                              "period (categories used by too few people to "
                                              "show are left out).")))

@@ -61,7 +61,8 @@ def progress_charts(plan: CarePlan | None, rows: list[HomeMeasurement]) -> list[
             description += " " + _("Goal: %(goal)s %(unit)s (dashed line).",
                                    goal=_fmt(target), unit=UNITS[kind])
         svg = line_chart(chart_id=f"care-{kind.value}", title=kind.label,
-                         description=description, series=series, limit=limit)
+                         description=description, series=series, limit=limit,
+                         axis_label=UNITS[kind], limit_label=_("Goal"))
         if svg is not None:
             out.append(ProgressChart(kind, kind.label, description, svg))
     return out

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -45,7 +46,7 @@ from benefits import roster
 from booking.models import Booking, BookingStatus
 from care.models import AgreementStatus, CareAgreement, CarePlan, HomeMeasurement
 from care.plans import meets
-from core import aggregates
+from core import aggregates, charts
 from core.accounts.models import Enterprise, Membership, Park, Role
 from core.db import db
 from health.models import CheckUp, HealthProfile
@@ -337,36 +338,50 @@ def _pct(share: Share | None) -> str:
 
 
 def chart(outcomes: Outcomes, *, title: str, this_label: str, last_label: str,
-          suppressed_label: str) -> Markup:
+          suppressed_label: str, axis_label: str = "%") -> Markup:
     """Paired horizontal bars (this year, last year) per indicator, as inline SVG with a
-    title; the table next to it is the text alternative. No script."""
-    bar, gap, label_w, width = 12, 10, 230, 520
+    visible title, a 0–100 % axis (Babel percentages), and the legend below the plot; a
+    share too small to show (k-anonymity) says so instead of drawing a bar. The table next
+    to it is the text alternative. No script."""
+    bar, gap, label_w, width = 12, 10, 130, 360
     rows = outcomes.indicators
-    height = len(rows) * (2 * bar + gap) + gap + 18
-    plot = width - label_w - 60
-    parts = [f'<svg class="care-chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
-             f'<title>{escape(title)}</title>',
-             f'<rect x="{label_w}" y="2" width="10" height="10" fill="#0b6b4f"></rect>'
-             f'<text x="{label_w + 14}" y="11" font-size="11">{escape(this_label)}</text>'
-             f'<rect x="{label_w + 110}" y="2" width="10" height="10" fill="#9bb8ae"></rect>'
-             f'<text x="{label_w + 124}" y="11" font-size="11">{escape(last_label)}</text>']
+    plot = width - label_w - 48
+    top = charts.TITLE_H + 6
+    plot_h = len(rows) * (2 * bar + gap) + gap
+    base = top + plot_h
+    legend, legend_h = charts.legend_row([(this_label, "#0b6b4f"), (last_label, "#9bb8ae")],
+                                      base + 36, width)
+    parts = [f'<svg class="care-chart" viewBox="0 0 {width} {int(base + 40 + legend_h)}" '
+             f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+             f'<title>{escape(title)}</title>'
+             f'<text class="chart-title" x="0" y="16" font-size="14" font-weight="bold" '
+             f'fill="{charts.INK}" aria-hidden="true">{escape(title)}</text>']
+    for t in (0, 0.25, 0.5, 0.75, 1.0):
+        x = label_w + plot * t
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{base}" '
+                     f'stroke="{charts.GRID}"/><text class="chart-tick" x="{x:.1f}" '
+                     f'y="{base + 14}" font-size="10" text-anchor="middle" '
+                     f'fill="{charts.MUTED}">{escape(format_percent(t))}</text>')
+    parts.append(f'<text class="chart-axis-label" x="{label_w + plot / 2:.1f}" '
+                 f'y="{base + 30}" font-size="11" text-anchor="middle" fill="{charts.INK}">'
+                 f'{escape(axis_label)}</text>')
     for n, ind in enumerate(rows):
-        y = 18 + gap + n * (2 * bar + gap)
+        y = top + gap + n * (2 * bar + gap)
         parts.append(f'<text x="0" y="{y + bar + 3}" font-size="12">'
-                     f'{escape(ind.label[:32])}</text>')
+                     f'{escape(charts.fit_text(ind.label, label_w - 6, 12))}</text>')
         for offset, (share, colour) in enumerate(((ind.this_year, "#0b6b4f"),
                                                  (ind.last_year, "#9bb8ae"))):
             yy = y + offset * bar
             rate = share.rate if share is not None else None
             if rate is None:
-                parts.append(f'<text x="{label_w}" y="{yy + bar - 2}" font-size="10" '
+                parts.append(f'<text x="{label_w + 2}" y="{yy + bar - 2}" font-size="10" '
                              f'fill="#5b6663">{escape(suppressed_label)}</text>')
                 continue
             parts.append(f'<rect x="{label_w}" y="{yy}" width="{plot * rate:.1f}" '
                          f'height="{bar - 1}" fill="{colour}"></rect>'
                          f'<text x="{label_w + plot * rate + 4:.1f}" y="{yy + bar - 2}" '
-                         f'font-size="10">{rate * 100:.0f}%</text>')
+                         f'font-size="10">{escape(format_percent(rate))}</text>')
+    parts.append(legend)
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped
 

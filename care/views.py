@@ -532,7 +532,8 @@ def _csv_headers() -> list[str]:
 def _render_outcomes(result: outcomes.Outcomes, *, title: str, csv_url: str, base_url: str):
     chart = outcomes.chart(result, title=title, this_label=str(result.year),
                            last_label=str(result.year - 1),
-                           suppressed_label=_("withheld (fewer than %(k)s)", k=result.k))
+                           suppressed_label=_("withheld (fewer than %(k)s)", k=result.k),
+                           axis_label=_("Share of the group (%)"))
     return render_template("care/outcomes.html", result=result, chart=chart, title=title,
                            csv_url=csv_url, base_url=base_url)
 

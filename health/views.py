@@ -89,19 +89,20 @@ def _charts(checkups) -> list:
                                  "line is %(limit)s mmHg.", limit=BP_GRADE_1[0]),
                    series=[Series(_("Systolic"), points["systolic"]),
                            Series(_("Diastolic"), points["diastolic"])],
-                   limit=BP_GRADE_1[0]),
+                   limit=BP_GRADE_1[0], axis_label="mmHg", limit_label=_("Guideline")),
         line_chart(chart_id="chart-glucose", title=_("Fasting glucose (mmol/L)"),
                    description=_("Fasting glucose over time; the dashed line is %(limit)s "
                                  "mmol/L.", limit=FPG_IMPAIRED),
                    series=[Series(_("Fasting glucose"), points["fasting_glucose"])],
-                   limit=FPG_IMPAIRED),
+                   limit=FPG_IMPAIRED, axis_label="mmol/L", limit_label=_("Guideline")),
         line_chart(chart_id="chart-bmi", title=_("BMI"),
                    description=_("Body mass index over time; the dashed line is %(limit)s.",
                                  limit=BMI_OVERWEIGHT),
-                   series=[Series(_("BMI"), bmis)], limit=BMI_OVERWEIGHT),
+                   series=[Series(_("BMI"), bmis)], limit=BMI_OVERWEIGHT, axis_label="kg/m²",
+                   limit_label=_("Guideline")),
         line_chart(chart_id="chart-weight", title=_("Weight (kg)"),
                    description=_("Body weight over time, from each check-up."),
-                   series=[Series(_("Weight"), points["weight"])]),
+                   series=[Series(_("Weight"), points["weight"])], axis_label="kg"),
     ]
     return [chart for chart in charts if chart is not None]
 

@@ -7,9 +7,11 @@ import csv
 import io
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from flask_babel import format_decimal, format_percent
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+from core import charts
 from core.accounts.models import Park
 from core.db import db
 from park.checkin import attendance
@@ -82,24 +84,15 @@ def by_kind(rows: list[Row]) -> list[Row]:
                 ratings=t[3], rating_sum=t[4]) for kind, t in totals.items()]
 
 
-def bar_chart(items: list[tuple[str, float]], *, maximum: float, title: str,
-              fmt: str = "{:.0%}") -> Markup:
-    """A horizontal bar chart as accessible inline SVG."""
-    bar, gap, label_width, width = 22, 8, 190, 460
-    height = max(1, len(items)) * (bar + gap) + gap
-    parts = [f'<svg class="pk-chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    for n, (label, value) in enumerate(items):
-        y = gap + n * (bar + gap)
-        length = 0 if maximum <= 0 else (width - label_width - 60) * min(value, maximum) / maximum
-        parts.append(f'<text x="0" y="{y + bar * 0.7:.1f}" font-size="13">'
-                     f'{escape(label[:24])}</text>'
-                     f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" '
-                     f'fill="#2e7d5b" rx="3"></rect>'
-                     f'<text x="{label_width + length + 6:.1f}" y="{y + bar * 0.7:.1f}" '
-                     f'font-size="13">{escape(fmt.format(value))}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped
+def bar_chart(items: list[tuple[str, float]], *, maximum: float, title: str, chart_id: str,
+              description: str, axis_label: str, percent: bool = True) -> Markup | None:
+    """Horizontal bars by kind (core's accessible chart): rates as Babel percentages of
+    each kind's own registrations, ratings on their 1–5 scale."""
+    def fmt(value: float) -> str:
+        return format_percent(value) if percent else format_decimal(round(value, 1))
+    return charts.bar_chart([charts.Bar(label, value, fmt(value)) for label, value in items],
+                            maximum=maximum, chart_id=chart_id, title=title,
+                            description=description, axis_label=axis_label, tick=fmt)
 
 
 def to_csv(rows: list[Row], headers: list[str]) -> str:

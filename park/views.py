@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -742,20 +742,27 @@ def reports_page(park_id: int):
     rated = [k for k in kinds if k.average_rating is not None]
     return render_template(
         "park/reports.html", park=park, rows=rows, kinds=kinds,
-        attendance_chart=reports.bar_chart([(k.label, k.attendance_rate) for k in kinds],
-                                           maximum=1.0, title=_("Attendance rate by kind")),
-        rating_chart=reports.bar_chart([(k.label, k.average_rating) for k in rated],
-                                       maximum=5.0, title=_("Average rating by kind"),
-                                       fmt="{:.1f}"),
+        attendance_chart=reports.bar_chart(
+            [(k.label, k.attendance_rate) for k in kinds], maximum=1.0,
+            chart_id="chart-kind-attendance", title=_("Attendance rate by kind"),
+            description=_("Checked in out of registered"), axis_label=_("Attendance rate (%)")),
+        rating_chart=reports.bar_chart(
+            [(k.label, k.average_rating) for k in rated], maximum=5.0, percent=False,
+            chart_id="chart-kind-rating", title=_("Average rating by kind"),
+            description=_("Average feedback rating (1–5)"), axis_label=_("Rating (1–5)")),
         event_attendance_chart=bar_chart(
-            [Bar(r.label, r.attendance_rate, f"{r.checked_in}/{r.registered}") for r in rows],
+            [Bar(r.label, r.attendance_rate,
+                 f"{format_percent(r.attendance_rate)} ({r.checked_in}/{r.registered})")
+             for r in rows],
             maximum=1.0, chart_id="chart-event-attendance", title=_("Attendance by event"),
-            description=_("Checked in out of registered, for each event.")),
+            description=_("Checked in out of registered, for each event."),
+            axis_label=_("Attendance rate (%)"), tick=format_percent),
         event_rating_chart=bar_chart(
-            [Bar(r.label, r.average_rating, f"{r.average_rating:.1f}") for r in rows
-             if r.average_rating is not None],
+            [Bar(r.label, r.average_rating, format_decimal(round(r.average_rating, 1)))
+             for r in rows if r.average_rating is not None],
             maximum=5.0, chart_id="chart-event-rating", title=_("Satisfaction by event"),
-            description=_("Average feedback rating (1–5) for each event that has ratings.")))
+            description=_("Average feedback rating (1–5) for each event that has ratings."),
+            axis_label=_("Rating (1–5)")))
 
 
 @bp.route("/park/<int:park_id>/reports.csv")

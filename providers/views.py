@@ -24,6 +24,7 @@ from sqlalchemy import select
 from core.accounts.models import ProviderOrganisation, ProviderStatus
 from core.bounds import query_date
 from core.charts import Bar, column_chart
+from core.charts import day as chart_day
 from core.clock import utcnow
 from core.db import db, replica_reads
 from core.errors import DomainError
@@ -124,8 +125,9 @@ def _holiday_warning(provider: ProviderOrganisation | None) -> dict:
 def _bookings_chart(provider: ProviderOrganisation, now: datetime):
     weeks = queries.booked_per_week(provider, now=now)
     chart = column_chart(
-        [Bar(f"{monday:%m/%d}", count, str(count)) for monday, count in weeks],
+        [Bar(chart_day(monday.date()), count, str(count)) for monday, count in weeks],
         chart_id="chart-bookings-per-week", title=_("Places booked per week"),
+        axis_label=_("Places booked (%(unit)s)", unit=_("places")),
         description=_("Places booked with your practitioners in each of the next %(n)s "
                       "weeks, from this one; each column is a week starting on Monday.",
                       n=len(weeks)))

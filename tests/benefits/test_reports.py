@@ -42,6 +42,15 @@ def test_small_departments_are_merged_and_tiny_groups_left_out(client, make, aut
     page = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report")
     assert page.status_code == 200 and "法务部" not in page.text and "研发部" not in page.text
     assert "<svg" in page.text
+    # Use over time: a chart with its unit, a Babel period (not the ledger's key) and the
+    # share of that period's own allocation (nothing spent yet: 0%), legend below.
+    departments = page.text.split('id="chart-departments-title"')[1].split("</svg>")[0]
+    assert "class=\"chart-legend\"" in departments and ">0%<" in departments
+    assert "法务部" not in departments  # merged below k, as in the table
+    chart = page.text.split('id="chart-over-time-title"')[1].split("</svg>")[0]
+    assert 'class="chart-axis-label"' in chart and ("金额（¥）" in chart or "Amount (" in chart)
+    assert ">0%<" in chart and 'class="chart-legend"' in chart
+    assert f">{park_today().year}-{park_today().month:02d}<" not in chart
     csv_text = client.get(f"/enterprises/{enterprise.id}/programmes/{plan.id}/report.csv").text
     assert csv_text.splitlines()[1].split(",")[2:5] == ["7", "70000", "0"]
 

@@ -58,6 +58,12 @@ CHOSEN = [
     "hr-rules-editor-390x844",
     "employee-budget-explained-390x844",
     "enterprise-admin-programme-390x844",
+    "new-joiner-signup-390x844",
+    "new-joiner-budget-390x844",
+    "new-joiner-day-strip-390x844",
+    "new-joiner-confirm-390x844",
+    "new-joiner-checkout-390x844",
+    "new-joiner-booked-390x844",
 ]
 
 
