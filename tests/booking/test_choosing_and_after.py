@@ -23,6 +23,7 @@ def quote(value: str) -> str:
 
 def _login(client, user):
     with client.session_transaction() as session:
+        session.clear()  # signing in starts a new session (and its lifetime)
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
