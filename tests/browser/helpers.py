@@ -23,7 +23,9 @@ def _catalogue() -> dict[str, str]:
     path = ROOT / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalogue = read_po(handle)
-    return {m.id: m.string for m in catalogue if isinstance(m.id, str) and m.string}
+    # Without a context only: "Closed" (a day) is not "Closed" in the campaign-status context.
+    return {m.id: m.string for m in catalogue
+            if isinstance(m.id, str) and m.string and not m.context}
 
 
 def zh(msgid: str) -> str:
