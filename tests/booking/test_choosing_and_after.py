@@ -133,10 +133,11 @@ def test_a_missing_questionnaire_is_said_before_the_tap_with_a_way_back(client, 
     assert "evil.example" not in elsewhere.text.split("<main")[1]
 
 
-def test_cancelling_asks_first_and_shows_the_late_fee(client, kit):
+def test_cancelling_asks_first_and_shows_the_late_fee(client, kit, fixed_clock):
     service = kit.service(price_minor=10000, late_cancel_fee_percent=50)
     user = kit.employee(locale="en")
-    booking = _booked(kit, service, user, days=1, hour=9, paid=True)  # within 24 hours
+    booking = _booked(kit, service, user, days=1, hour=9, paid=True)
+    fixed_clock.move_to(booking.starts_at - timedelta(hours=3))  # inside the 24 hours
     _login(client, user)
     detail = client.get(f"/bookings/{booking.id}")
     assert f'href="/bookings/{booking.id}/cancel"' in detail.text
@@ -243,10 +244,12 @@ def test_after_attending_she_is_asked_for_a_review(client, kit, fixed_clock, out
     assert review not in client.get(f"/bookings/{booking.id}").text
 
 
-def test_the_api_previews_a_cancellation_and_gives_calendar_links(client, make, kit):
+def test_the_api_previews_a_cancellation_and_gives_calendar_links(client, make, kit,
+                                                                  fixed_clock):
     service = kit.service(price_minor=10000, late_cancel_fee_percent=50)
     user = kit.employee(locale="en")
     booking = _booked(kit, service, user, days=1, hour=9, paid=True)
+    fixed_clock.move_to(booking.starts_at - timedelta(hours=3))  # inside the 24 hours
     bearer = {"Authorization": f"Bearer {make.token(user)}"}
     preview = client.get(f"/api/v1/bookings/{booking.id}/cancellation", headers=bearer)
     assert preview.status_code == 200
