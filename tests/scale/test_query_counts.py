@@ -102,10 +102,13 @@ def _measure(app, size: ScaleSize, events: int) -> dict[str, QueryLog]:
     def read(client, url: str, headers=None) -> None:
         url = url.format(**names)
         assert client.get(url, headers=headers).status_code == 200, url
-        with count_queries() as log:
-            response = client.get(url, headers=headers)
-        assert response.status_code == 200, url
-        logs[url.replace(str(names["day"]), "{day}")] = log
+        measured = []
+        for _ in range(2):  # the quieter of two: a throttled bookkeeping write (a token's
+            with count_queries() as log:  # last use, at most once a minute) is not the page's
+                response = client.get(url, headers=headers)
+            assert response.status_code == 200, url
+            measured.append(log)
+        logs[url.replace(str(names["day"]), "{day}")] = min(measured, key=len)
 
     for email, pages in ((EMPLOYEE, EMPLOYEE_PAGES), (OWNER, OWNER_PAGES)):
         client = app.test_client()
