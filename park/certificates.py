@@ -28,6 +28,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import reportlab
 import segno
 from flask import current_app
 from flask_babel import force_locale
@@ -51,7 +52,8 @@ CID_FONT = "STSong-Light"
 EMBEDDED_FONT = "ParkWellCertificate"
 #: TrueType fonts tried in turn when ``PARK_CERTIFICATE_FONT`` is not set or not usable:
 #: CJK ones first (Debian's fonts-wqy-zenhei, fonts-arphic-uming, fonts-droid-fallback),
-#: then DejaVu Sans for Latin text.
+#: then DejaVu Sans, then Bitstream Vera, which reportlab itself ships, so that Latin text
+#: is always embedded wherever ParkWell is installed.
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -59,6 +61,7 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # CFF: refused, logged
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"),
 )
 NUMBER_PREFIX = "PW"
 _NUMBER = re.compile(r"^PW-(\d{1,10})-([A-Z2-7]{16})$")
