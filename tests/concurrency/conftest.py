@@ -30,10 +30,21 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
-def app_for(url: str):
+def app_for(url: str, *, pool_size: int = 40, **settings):
+    """An app on ``url`` with a pool big enough for every thread of a story to hold a
+    connection at once (a thread waiting for the pool would hide the race)."""
     config = base_config(url) | {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40, "max_overflow": 0, "pool_timeout": 60}}
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": pool_size, "max_overflow": 0,
+                                      "pool_timeout": 60}} | settings
     return create_app(config)
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        for engine in app.extensions.get("ledger_account_engine", {}).values():
+            engine.dispose()
 
 
 @pytest.fixture
@@ -42,5 +53,23 @@ def pg_app(pg_url):
     with app.app_context():
         db.create_all()
         yield app
-        db.session.remove()
-        db.engine.dispose()
+    _dispose(app)
+
+
+@pytest.fixture
+def make_pg_app(pg_url):
+    """Make the story's own app on the throw-away database (tables created), with its pool
+    size and settings: ``make_pg_app(pool_size=20, BOOKING_HOLD_MINUTES=60)``. Every engine
+    it opened is closed afterwards, so that the database can be dropped."""
+    made = []
+
+    def make(*, pool_size: int = 40, **settings):
+        app = app_for(pg_url, pool_size=pool_size, **settings)
+        with app.app_context():
+            db.create_all()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        _dispose(app)

@@ -6,10 +6,6 @@ platform) and ``flask ledger check`` finds nothing wrong."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from benefits import budgets, checkout, ledger, postings, stripe_gateway, webhooks
 from benefits.models import Payment, PaymentStatus
 from booking import services as booking_services
@@ -17,12 +13,10 @@ from booking.models import Booking, BookingStatus
 from core.accounts.models import User
 from core.clock import utcnow
 from core.db import db
-from core.errors import DomainError
 from core.i18n import park_today
-from marketplace import create_app
 from tests.benefits.factories import programme, put_on_roster
 from tests.booking.factories import BookingKit
-from tests.conftest import base_config
+from tests.concurrency.crowd import all_at_once, errors
 from tests.factories import Factories
 
 BOOKINGS = 20
@@ -55,19 +49,14 @@ def _held_and_pending(kit: BookingKit, user: User, plan) -> list[tuple[int, str]
 
 
 def test_a_card_success_racing_a_cancellation_leaves_the_money_where_it_belongs(
-        pg_url, monkeypatch):
+        make_pg_app, monkeypatch):
     # Stripe is asked only after the commit; here it always says yes.
     monkeypatch.setattr(stripe_gateway, "refund", lambda *a, **k: "re_race")
     monkeypatch.setattr(stripe_gateway, "cancel_or_refund", lambda *a, **k: "canceled")
-    app = create_app(base_config(pg_url) | {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2 * BOOKINGS, "max_overflow": 0,
-                                      "pool_timeout": 60},
-        "BOOKING_HOLD_MINUTES": 60,
-        # Forty transactions queue on one client's row lock; on a loaded machine the last
-        # waits longer than the production guard (5 s), which is not what is tested here.
-        "DB_LOCK_TIMEOUT_MS": 0})
+    # Forty transactions queue on one client's row lock; on a loaded machine the last
+    # waits longer than the production guard (5 s), which is not what is tested here.
+    app = make_pg_app(pool_size=2 * BOOKINGS, BOOKING_HOLD_MINUTES=60, DB_LOCK_TIMEOUT_MS=0)
     with app.app_context():
-        db.create_all()
         make = Factories()
         kit = BookingKit(make)
         user = put_on_roster(kit.enterprise, kit.employee())
@@ -91,30 +80,9 @@ def test_a_card_success_racing_a_cancellation_leaves_the_money_where_it_belongs(
 
         jobs = [(succeed, intent) for _b, intent in pairs] + \
                [(cancel, booking) for booking, _i in pairs]
-        barrier = threading.Barrier(len(jobs))
+        results = all_at_once(app, jobs, lambda job: job[0](job[1]), barrier_seconds=30)
 
-        def run(job) -> str:
-            fn, arg = job
-            with app.app_context():
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    barrier.wait(timeout=30)
-                try:
-                    result = fn(arg)
-                    db.session.commit()
-                    return result
-                except DomainError as exc:
-                    db.session.rollback()
-                    return exc.code
-                except Exception as exc:  # reported, so that the test shows what went wrong
-                    db.session.rollback()
-                    return f"error: {exc!r}"
-                finally:
-                    db.session.remove()
-
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            results = list(pool.map(run, jobs))
-
-        assert [r for r in results if r.startswith("error")] == []
+        assert errors(results) == []
         assert set(results[:BOOKINGS]) <= {"paid", "late_refunded"}
         assert set(results[BOOKINGS:]) == {"cancelled"}
         db.session.expire_all()
@@ -130,7 +98,3 @@ def test_a_card_success_racing_a_cancellation_leaves_the_money_where_it_belongs(
                                  today=park_today()).available_minor == BOOKINGS * BUDGET_SHARE
         assert db.session.get(type(payable), payable_id).balance_minor == 0
         assert ledger.check_ledger() == []
-        db.session.remove()
-        db.engine.dispose()
-        for engine in app.extensions.get("ledger_account_engine", {}).values():
-            engine.dispose()

@@ -4,10 +4,6 @@ person's row is locked while the overlap is checked)."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from care import agreements
@@ -18,6 +14,7 @@ from core.clock import utcnow
 from core.db import db
 from health.models import Consent
 from tests.care.factories import CareKit
+from tests.concurrency.crowd import all_at_once, errors
 from tests.factories import Factories
 
 THREADS = 12
@@ -27,33 +24,19 @@ def test_parallel_signatures_of_one_person_make_one_agreement(pg_app):
     kit = CareKit(Factories())
     user_id, team_id = kit.employee().id, kit.team.id
     starts_on = kit.today()
-    barrier = threading.Barrier(THREADS)
+    def sign(_n: int) -> str:
+        team = db.session.get(CareTeam, team_id)
+        agreements.sign_agreement(
+            team, actor=db.session.get(User, user_id),
+            starts_on=starts_on, accept_terms=True, terms_version=1,
+            terms_sha256=agreements.terms_digest(team.terms_en), locale="en",
+            share_fields=["blood_pressure"], dependant_ids=[], now=utcnow())
+        return "signed"
 
-    def attempt(n: int) -> str:
-        with pg_app.app_context():
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
-            try:
-                team = db.session.get(CareTeam, team_id)
-                agreements.sign_agreement(
-                    team, actor=db.session.get(User, user_id),
-                    starts_on=starts_on, accept_terms=True, terms_version=1,
-                    terms_sha256=agreements.terms_digest(team.terms_en), locale="en",
-                    share_fields=["blood_pressure"], dependant_ids=[], now=utcnow())
-                db.session.commit()
-                return "signed"
-            except AgreementOverlaps as exc:
-                db.session.rollback()
-                return exc.code
-            except Exception as exc:  # reported, so that the test shows what went wrong
-                db.session.rollback()
-                return f"error: {exc!r}"
-            finally:
-                db.session.remove()
+    results = all_at_once(pg_app, range(THREADS), sign, refusals=(AgreementOverlaps,),
+                          barrier_seconds=10)
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        results = list(pool.map(attempt, range(THREADS)))
-    assert [r for r in results if r.startswith("error")] == []
+    assert errors(results) == []
     assert results.count("signed") == 1
     assert results.count("care_agreement_overlaps") == THREADS - 1
     assert db.session.scalar(select(func.count(CareAgreement.id))) == 1

@@ -5,10 +5,6 @@ ledger clean (the ledger's row locks and its CHECK keep the pot from going below
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from benefits import budgets, ledger
@@ -21,6 +17,7 @@ from core.clock import utcnow
 from core.db import db
 from tests.benefits.factories import programme
 from tests.care.factories import CareKit
+from tests.concurrency.crowd import all_at_once, errors
 from tests.factories import Factories
 
 THREADS = 12
@@ -38,34 +35,19 @@ def test_parallel_signatures_never_overspend_the_sponsor_s_pot(pg_app):
     team_id, programme_id = kit.team.id, pot_programme.id
     starts_on = kit.today()
     db.session.commit()
-    barrier = threading.Barrier(THREADS)
+    def sign(user_id: int) -> str:
+        team = db.session.get(CareTeam, team_id)
+        agreements.sign_agreement(
+            team, actor=db.session.get(User, user_id), starts_on=starts_on,
+            accept_terms=True, terms_version=1,
+            terms_sha256=agreements.terms_digest(team.terms_en), locale="en",
+            share_fields=[], dependant_ids=[], now=utcnow())
+        return "signed"
 
-    def attempt(user_id: int) -> str:
-        with pg_app.app_context():
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
-            try:
-                team = db.session.get(CareTeam, team_id)
-                agreements.sign_agreement(
-                    team, actor=db.session.get(User, user_id), starts_on=starts_on,
-                    accept_terms=True, terms_version=1,
-                    terms_sha256=agreements.terms_digest(team.terms_en), locale="en",
-                    share_fields=[], dependant_ids=[], now=utcnow())
-                db.session.commit()
-                return "signed"
-            except SponsorshipUnfunded as exc:
-                db.session.rollback()
-                return exc.code
-            except Exception as exc:  # reported, so that the test shows what went wrong
-                db.session.rollback()
-                return f"error: {exc!r}"
-            finally:
-                db.session.remove()
+    results = all_at_once(pg_app, user_ids, sign, refusals=(SponsorshipUnfunded,),
+                          barrier_seconds=10)
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        results = list(pool.map(attempt, user_ids))
-
-    assert [r for r in results if r.startswith("error")] == []
+    assert errors(results) == []
     assert results.count("signed") == 3
     assert results.count("care_sponsorship_unfunded") == THREADS - 3
     assert db.session.scalar(select(func.count(CareAgreement.id))) == 3

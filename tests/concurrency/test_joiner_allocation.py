@@ -4,9 +4,6 @@ import that links them, and HR's allocation run, all at once."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -18,20 +15,16 @@ from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
-from marketplace import create_app
 from tests.benefits.factories import programme, put_on_roster, roster_employee
-from tests.conftest import base_config
+from tests.concurrency.crowd import all_at_once
 from tests.factories import Factories
 
 JOINS = 12
 
 
-def test_a_joiner_is_given_their_budget_once_whatever_runs_alongside(pg_url):
-    app = create_app(base_config(pg_url) | {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": JOINS + 4, "max_overflow": 0,
-                                      "pool_timeout": 60}})
+def test_a_joiner_is_given_their_budget_once_whatever_runs_alongside(make_pg_app):
+    app = make_pg_app(pool_size=JOINS + 4)
     with app.app_context():
-        db.create_all()
         make = Factories()
         enterprise = make.enterprise()
         roster_employee(make, enterprise)
@@ -44,30 +37,16 @@ def test_a_joiner_is_given_their_budget_once_whatever_runs_alongside(pg_url):
         joiner = put_on_roster(enterprise, make.user(Role.EMPLOYEE, enterprise=enterprise))
         db.session.commit()
         enterprise_id, user_id, plan_id = enterprise.id, joiner.id, plan.id
-        barrier = threading.Barrier(JOINS + 1)
+        def join_or_allocate(index: int) -> str:
+            if index == 0:  # HR's run, alongside the joins
+                plan_now = db.session.get(type(plan), plan_id)
+                budgets.allocate_period(plan_now, on=park_today(), actor=None, now=utcnow())
+            else:
+                budgets.allocate_joiner(enterprise_id, user_id, today=park_today(),
+                                        now=utcnow())
+            return "ok"
 
-        def run(index: int) -> str:
-            with app.app_context():
-                with contextlib.suppress(threading.BrokenBarrierError):
-                    barrier.wait(timeout=20)
-                try:
-                    if index == 0:  # HR's run, alongside the joins
-                        plan_now = db.session.get(type(plan), plan_id)
-                        budgets.allocate_period(plan_now, on=park_today(), actor=None,
-                                                now=utcnow())
-                    else:
-                        budgets.allocate_joiner(enterprise_id, user_id, today=park_today(),
-                                                now=utcnow())
-                    db.session.commit()
-                    return "ok"
-                except Exception as exc:  # reported, so that the test shows what went wrong
-                    db.session.rollback()
-                    return f"error: {exc!r}"
-                finally:
-                    db.session.remove()
-
-        with ThreadPoolExecutor(max_workers=JOINS + 1) as pool:
-            results = list(pool.map(run, range(JOINS + 1)))
+        results = all_at_once(app, range(JOINS + 1), join_or_allocate, refusals=())
 
         assert results == ["ok"] * (JOINS + 1)
         key = period_key(BudgetPeriod.MONTHLY, park_today())
@@ -76,7 +55,3 @@ def test_a_joiner_is_given_their_budget_once_whatever_runs_alongside(pg_url):
             LedgerTransaction.reference.like(f"allocation:p{plan_id}:u{user_id}:{key}:%")))
         assert given == 2  # the general budget and the childcare pot, once each
         assert ledger.check_ledger() == []
-        db.session.remove()
-        db.engine.dispose()
-        for engine in app.extensions.get("ledger_account_engine", {}).values():
-            engine.dispose()

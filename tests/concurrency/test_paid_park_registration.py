@@ -5,10 +5,6 @@ ledger stays clean. Then the event is cancelled and everyone is refunded."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from benefits import budgets, ledger
@@ -21,6 +17,7 @@ from park import paying, registration, services
 from park.errors import SessionFull
 from park.models import EventSession, Registration, RegistrationStatus
 from tests.benefits.factories import programme
+from tests.concurrency.crowd import all_at_once, errors
 from tests.factories import Factories
 from tests.park.factories import ParkKit
 
@@ -49,30 +46,6 @@ def _funded_employees(kit: ParkKit, make: Factories, count: int) -> list[int]:
     return [u.id for u in users]
 
 
-def _in_parallel(app, items, fn) -> list[str]:
-    barrier = threading.Barrier(len(items))
-
-    def run(item) -> str:
-        with app.app_context():
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
-            try:
-                result = fn(item)
-                db.session.commit()
-                return result
-            except SessionFull as exc:
-                db.session.rollback()
-                return exc.code
-            except Exception as exc:  # reported, so that the test shows what went wrong
-                db.session.rollback()
-                return f"error: {exc!r}"
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(run, items))
-
-
 def test_thirty_people_paying_for_the_last_two_places_never_overfill(pg_app):
     make = Factories()
     kit = ParkKit(make)
@@ -93,9 +66,9 @@ def test_thirty_people_paying_for_the_last_two_places_never_overfill(pg_app):
                             today=to_zone(now, kit.park.timezone).date())
         return f"{reg.status.value}/{result.payment.status.value}"
 
-    results = _in_parallel(pg_app, crowd, attempt)
+    results = all_at_once(pg_app, crowd, attempt, refusals=(SessionFull,), barrier_seconds=10)
 
-    assert [r for r in results if r.startswith("error")] == []
+    assert errors(results) == []
     assert results.count("confirmed/paid") == 2
     assert results.count("session_full") == THREADS - 2
     db.session.expire_all()

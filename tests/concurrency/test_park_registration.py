@@ -4,10 +4,6 @@ scans of one ticket check it in once."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from sqlalchemy import func, select
 
 from core.accounts.models import Role, User
@@ -17,10 +13,12 @@ from core.db import db
 from park import checkin, registration
 from park.errors import SessionFull, TicketAlreadyUsed
 from park.models import EventSession, Registration, RegistrationStatus
+from tests.concurrency.crowd import all_at_once, errors
 from tests.factories import Factories
 from tests.park.factories import ParkKit
 
 THREADS = 30
+REFUSALS = (SessionFull, TicketAlreadyUsed)
 
 
 def _employees(kit: ParkKit, count: int, prefix: str) -> list[int]:
@@ -34,30 +32,6 @@ def _employees(kit: ParkKit, count: int, prefix: str) -> list[int]:
         add_membership(user, role=Role.EMPLOYEE, enterprise=kit.enterprise, now=now)
     db.session.commit()
     return [u.id for u in users]
-
-
-def _in_parallel(app, items, fn) -> list[str]:
-    barrier = threading.Barrier(len(items))
-
-    def run(item) -> str:
-        with app.app_context():
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=10)
-            try:
-                result = fn(item)
-                db.session.commit()
-                return result
-            except (SessionFull, TicketAlreadyUsed) as exc:
-                db.session.rollback()
-                return exc.code
-            except Exception as exc:  # reported, so that the test shows what went wrong
-                db.session.rollback()
-                return f"error: {exc!r}"
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(run, items))
 
 
 def test_parallel_attempts_at_the_last_places_never_overfill(pg_app):
@@ -76,8 +50,8 @@ def test_parallel_attempts_at_the_last_places_never_overfill(pg_app):
                                     join_waitlist=user_id % 2 == 0)
         return reg.status.value
 
-    results = _in_parallel(pg_app, crowd, attempt)
-    assert [r for r in results if r.startswith("error")] == []
+    results = all_at_once(pg_app, crowd, attempt, refusals=REFUSALS, barrier_seconds=10)
+    assert errors(results) == []
     assert results.count("confirmed") == 2
     assert results.count("waiting") + results.count("session_full") == THREADS - 2
     db.session.expire_all()
@@ -100,7 +74,8 @@ def test_two_simultaneous_scans_check_a_ticket_in_once(pg_app):
         return "checked_in"
 
     for code in codes:
-        results = _in_parallel(pg_app, [code, code], scan)
+        results = all_at_once(pg_app, [code, code], scan, refusals=REFUSALS,
+                              barrier_seconds=10)
         assert sorted(results) == ["checked_in", "ticket_already_used"]
     db.session.expire_all()
     assert checkin.attendance(db.session.get(EventSession, session_id)).checked_in == 3
