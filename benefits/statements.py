@@ -39,12 +39,21 @@ class StatementLine:
     kind: TransactionKind
     reference: str
     amount_minor: int
-    #: What the movement was for, when it was a booking's payment: which booking, of which
-    #: service, when (None for other movements, e.g. a park event's registration).
-    booking_id: int | None = None
-    service: Service | None = None
-    booking_starts_at: datetime | None = None
-    booking: Booking | None = None  #: with its client, for the provider's own page
+    #: What the movement was for, when it was a booking's payment (with its service and
+    #: client); None for other movements, e.g. a park event's registration.
+    booking: Booking | None = None
+
+    @property
+    def booking_id(self) -> int | None:
+        return self.booking.id if self.booking else None
+
+    @property
+    def service(self) -> Service | None:
+        return self.booking.service if self.booking else None
+
+    @property
+    def booking_starts_at(self) -> datetime | None:
+        return self.booking.starts_at if self.booking else None
 
 
 def _bookings_of(references: list[str]) -> dict[int, Booking]:
@@ -62,11 +71,7 @@ def _bookings_of(references: list[str]) -> dict[int, Booking]:
 def _line(at, kind, reference, amount, bookings: dict[int, Booking]) -> StatementLine:
     match = PAYMENT_REFERENCE.search(reference or "")
     booking = bookings.get(int(match[1])) if match else None
-    if booking is None:
-        return StatementLine(at, kind, reference or "", amount)
-    return StatementLine(at, kind, reference or "", amount, booking_id=booking.id,
-                         service=booking.service, booking_starts_at=booking.starts_at,
-                         booking=booking)
+    return StatementLine(at, kind, reference or "", amount, booking=booking)
 
 
 @dataclass(frozen=True)
