@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from flask import request, url_for
 
@@ -187,7 +188,7 @@ def _save(user: User, programme, data: budgets.ProgrammeInput) -> ProgrammeOut:
     return ProgrammeOut.of(budgets.update_programme(programme, data, actor=user))
 
 
-def _rules_of(body) -> dict:
+def _rules_of(body) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True, exclude={"amount_rules", "caps"})
     if body.amount_rules is not None:
         values["amount_rules"] = [budgets.AmountRuleInput(**r.model_dump())

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Engine, create_engine, func, select, update
@@ -71,7 +72,7 @@ def get_account(kind: AccountKind, *, currency: str, now: datetime,
     return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
 
 
-def _create_committed(values: dict) -> bool:
+def _create_committed(values: dict[str, Any]) -> bool:
     """On PostgreSQL, create a new account in a short transaction of its own, committed at
     once: an account inserted inside a long transaction holds its key until that commits,
     and two checkouts creating two new accounts in opposite orders would deadlock on them.

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -111,7 +112,7 @@ def reconcile(*, apply: bool = False, now: datetime | None = None) -> list[str]:
     return [f.line(applied=apply) for f in findings(apply=apply, now=now)]
 
 
-def _as_event_object(intent: stripe_gateway.Intent) -> dict:
+def _as_event_object(intent: stripe_gateway.Intent) -> dict[str, Any]:
     return {"id": intent.id, "amount": intent.amount, "currency": intent.currency,
             "amount_received": intent.amount_received}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import case, select
 
@@ -109,7 +110,7 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
     k = aggregates.min_group()
     key = period_key(programme.period, on)
 
-    def figures() -> dict:
+    def figures() -> dict[str, Any]:
         cohort = aggregates.adopted_cohort(f"enterprise:{enterprise.id}",
                                            roster.active_departments([enterprise.id]),
                                            k=k, now=now)
@@ -130,7 +131,7 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
 
 
 def _figures(programme: BudgetProgramme, key: str, cohort: dict[int, str], *, k: int
-             ) -> dict:
+             ) -> dict[str, Any]:
     """The report over the people of ``cohort`` (user id → department), suppressed."""
     per_user = _per_user(programme, [key])
     rows = db.session.execute(

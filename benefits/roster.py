@@ -97,7 +97,7 @@ def _decode(data: bytes) -> str:
     raise InvalidInput(fields={"file": _("The file is neither UTF-8 nor GBK text.")})
 
 
-def _rows(data: bytes):
+def _rows(data: bytes) -> None:
     """The file's rows, one at a time (a spreadsheet is streamed, not loaded whole)."""
     if data.startswith(XLSX_MAGIC):
         try:

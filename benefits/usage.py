@@ -6,6 +6,7 @@ of every ledger entry. The summary is derived data: the entries stay the truth, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, insert, literal, select
 
@@ -90,7 +91,7 @@ def rebuild() -> int:
     return db.session.scalar(select(func.count()).select_from(BudgetUsage)) or 0
 
 
-def _no_movement(row: tuple | None) -> bool:
+def _no_movement(row: tuple[Any, ...] | None) -> bool:
     return row is None or not any(row[3:])
 
 

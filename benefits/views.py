@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from babel.dates import format_skeleton
 from babel.numbers import get_currency_symbol
@@ -229,7 +230,7 @@ def programme_page(enterprise_id: int, programme_id: int):
         card_enabled=stripe_gateway.card_payments_enabled())
 
 
-def _edit_form_data(programme) -> dict:
+def _edit_form_data(programme) -> dict[str, Any]:
     caps = {c.category: c for c in programme.category_caps}
     return {
         "name": programme.name, "amount": minor_to_yuan(programme.amount_minor),
@@ -509,7 +510,7 @@ def _own_booking(booking_id: int) -> Booking:
     return booking
 
 
-def _pay_page_context(booking: Booking, payment, *, client_secret: str | None) -> dict:
+def _pay_page_context(booking: Booking, payment, *, client_secret: str | None) -> dict[str, Any]:
     """What the checkout and return pages share: Stripe.js (or None when card payment is
     off), where Stripe sends the person back, and whether the place is still held."""
     return {"booking": booking, "payment": payment, "client_secret": client_secret,

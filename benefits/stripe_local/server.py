@@ -38,6 +38,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from werkzeug.serving import make_server
@@ -60,7 +61,7 @@ CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_act
 
 class StripeHTTPError(Exception):
     def __init__(self, status: int, type_: str, message: str, *, code: str | None = None,
-                 extra: dict | None = None) -> None:
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status, self.body = status, {"error": {
             "type": type_, "message": message, **({"code": code} if code else {}),
@@ -71,7 +72,7 @@ class StripeHTTPError(Exception):
 class Recorded:
     method: str
     path: str
-    params: dict
+    params: dict[str, Any]
     idempotency_key: str | None
 
 
@@ -79,10 +80,10 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_local_{secrets.token_hex(8)}"
 
 
-def _nested(params: list[tuple[str, str]]) -> dict:
+def _nested(params: list[tuple[str, str]]) -> dict[str, Any]:
     """Stripe's form encoding (``a[b][c]=v``, ``a[0]=v``, ``a[]=v``) back into nested dicts
     and lists."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key, value in params:
         parts = key.replace("]", "").split("[")
         target = out
@@ -122,13 +123,13 @@ class LocalStripe:
     state_file: Path | None = None
     webhook_attempts: int = 4
     requests: list[Recorded] = field(default_factory=list)
-    intents: dict[str, dict] = field(default_factory=dict)
-    refunds: dict[str, dict] = field(default_factory=dict)
-    charges: dict[str, dict] = field(default_factory=dict)
-    events: list[dict] = field(default_factory=list)  #: every event sent, with its outcome
+    intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    charges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)  #: every event sent, with its outcome
     fail_next: int = 0  #: answer the next N API requests with a 500
     delay_seconds: float = 0  #: answer API requests this late
-    _by_key: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    _by_key: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _outbox: queue.Queue = field(default_factory=queue.Queue)
     _sender: threading.Thread | None = None
@@ -196,7 +197,7 @@ class LocalStripe:
         return self._json(body, status)
 
     @staticmethod
-    def _json(body: dict, status: int = 200, *, replayed: bool = False) -> Response:
+    def _json(body: dict[str, Any], status: int = 200, *, replayed: bool = False) -> Response:
         response = Response(json.dumps(body), status=status, content_type="application/json")
         response.headers["Request-Id"] = _new_id("req")
         if replayed:
@@ -217,7 +218,7 @@ class LocalStripe:
                                   "keys only).")
         return True
 
-    def _client_auth(self, request: Request, params: dict, intent: dict) -> None:
+    def _client_auth(self, request: Request, params: dict[str, Any], intent: dict[str, Any]) -> None:
         """The server's secret key, or (the browser) a publishable key and the intent's
         client secret."""
         if self._secret_auth(request):
@@ -233,7 +234,7 @@ class LocalStripe:
 
     # -- the API -----------------------------------------------------------------------
 
-    def _route(self, request: Request, params: dict) -> tuple[int, dict]:
+    def _route(self, request: Request, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         method, parts = request.method, request.path.strip("/").split("/")[1:]
         if parts[:1] == ["payment_intents"]:
             if len(parts) == 1:
@@ -273,14 +274,14 @@ class LocalStripe:
             raise StripeHTTPError(401, "invalid_request_error",
                                   "You did not provide an API key.")
 
-    def _shown(self, intent: dict, request: Request) -> dict:
+    def _shown(self, intent: dict[str, Any], request: Request) -> dict[str, Any]:
         if self._secret_auth(request):
             return {k: v for k, v in intent.items() if not k.startswith("_")}
         # what a browser sees (as with Stripe's publishable key): no metadata
         return {k: v for k, v in intent.items() if k != "metadata" and not k.startswith("_")}
 
     @staticmethod
-    def _list(items: dict[str, dict], params: dict, url: str) -> dict:
+    def _list(items: dict[str, dict[str, Any]], params: dict[str, Any], url: str) -> dict[str, Any]:
         data = sorted(items.values(), key=lambda o: o["created"], reverse=True)
         if params.get("payment_intent"):
             data = [o for o in data if o.get("payment_intent") == params["payment_intent"]]
@@ -292,7 +293,7 @@ class LocalStripe:
         return {"object": "list", "url": url, "has_more": len(data) > limit,
                 "data": data[:limit]}
 
-    def _create_intent(self, params: dict) -> dict:
+    def _create_intent(self, params: dict[str, Any]) -> dict[str, Any]:
         try:
             amount = int(params.get("amount", ""))
         except ValueError:
@@ -320,7 +321,7 @@ class LocalStripe:
         self._event("payment_intent.created", intent)
         return intent
 
-    def _confirm(self, intent: dict, params: dict) -> tuple[int, dict]:
+    def _confirm(self, intent: dict[str, Any], params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if intent["status"] not in CONFIRMABLE:
             raise StripeHTTPError(
                 400, "invalid_request_error",
@@ -369,7 +370,7 @@ class LocalStripe:
                               "card such as 4242 4242 4242 4242).", code="incorrect_number",
                               extra={"param": "payment_method_data[card][number]"})
 
-    def _succeed(self, intent: dict, kind: str) -> None:
+    def _succeed(self, intent: dict[str, Any], kind: str) -> None:
         charge_id = _new_id("ch")
         self.charges[charge_id] = {
             "id": charge_id, "object": "charge", "amount": intent["amount"],
@@ -383,7 +384,7 @@ class LocalStripe:
         intent.pop("_method", None)
         self._event("payment_intent.succeeded", intent)
 
-    def _fail(self, intent: dict, *, code: str, message: str,
+    def _fail(self, intent: dict[str, Any], *, code: str, message: str,
               decline_code: str | None = None) -> None:
         intent.update(status="requires_payment_method", next_action=None,
                       last_payment_error={"type": "card_error", "code": code,
@@ -391,7 +392,7 @@ class LocalStripe:
         intent.pop("_method", None)
         self._event("payment_intent.payment_failed", intent)
 
-    def _cancel(self, intent: dict) -> dict:
+    def _cancel(self, intent: dict[str, Any]) -> dict[str, Any]:
         if intent["status"] in ("succeeded", "canceled"):
             raise StripeHTTPError(
                 400, "invalid_request_error",
@@ -403,7 +404,7 @@ class LocalStripe:
         self._event("payment_intent.canceled", intent)
         return intent
 
-    def _refund(self, params: dict) -> dict:
+    def _refund(self, params: dict[str, Any]) -> dict[str, Any]:
         intent = self.intents.get(params.get("payment_intent", ""))
         if intent is None or intent["status"] != "succeeded":
             raise StripeHTTPError(400, "invalid_request_error",
@@ -469,7 +470,7 @@ class LocalStripe:
 
     # -- events and webhooks -----------------------------------------------------------
 
-    def _event(self, event_type: str, obj: dict) -> None:
+    def _event(self, event_type: str, obj: dict[str, Any]) -> None:
         event = {"id": _new_id("evt"), "object": "event", "api_version": "2025-01-27",
                  "created": int(time.time()), "livemode": False, "type": event_type,
                  "data": {"object": {k: v for k, v in obj.items() if not k.startswith("_")}},
@@ -551,7 +552,7 @@ def _with_query(url: str, extra: dict[str, str]) -> str:
 METHOD_NAMES = {"alipay": ("支付宝", "Alipay"), "wechat_pay": ("微信支付", "WeChat Pay")}
 
 
-def _authorise_html(intent: dict, method: str, return_url: str) -> str:
+def _authorise_html(intent: dict[str, Any], method: str, return_url: str) -> str:
     zh, en = METHOD_NAMES.get(method, (method, method))
     amount = f"{intent['amount'] / 100:,.2f} {intent['currency'].upper()}"
     qr = _qr_svg(intent["id"]) if method == "wechat_pay" else ""
