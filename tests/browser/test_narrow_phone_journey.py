@@ -1,0 +1,77 @@
+"""Every role on the smallest common phone (360 px wide), in Chinese and in English (whose
+long words are the harder test): the employee, the provider, the committee member, HR and
+the platform admin each open every place of their tab bar and of their "me" page, and no
+page is wider than the screen, nor has a box that scrolls sideways: tables become cards,
+checkbox rows wrap, charts and long words fit."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
+                    "(pip install playwright pytest-playwright)")
+
+from playwright.sync_api import Browser, Page
+
+from tests.browser.helpers import sign_in, sign_in_zh, zh
+
+NARROW = {"width": 360, "height": 740}
+ROLES = ["employee@parkwell.demo", "provider@parkwell.demo", "committee@parkwell.demo",
+         "hr@parkwell.demo", "admin@parkwell.demo"]
+
+#: What sticks out past the right edge: the outermost such elements, with their width.
+WIDEST = """(limit) => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.right <= limit + 0.5 || box.width === 0) continue;
+    if (out.some((o) => o.el.contains(el))) continue;
+    out.push({el, right: Math.round(box.right)});
+  }
+  return out.slice(0, 4).map((o) => o.el.tagName.toLowerCase()
+    + (o.el.className && typeof o.el.className === 'string' ? '.' + o.el.className.trim()
+       .split(/\\s+/).join('.') : '') + ' → ' + o.right + 'px');
+}"""
+
+
+#: Boxes that scroll sideways inside the page (a table left as a table, a wide chart); the
+#: provider's photo strip is a carousel that swipes on purpose.
+SCROLLING_BOXES = """() => Array.from(document.querySelectorAll('main *')).filter((el) => {
+  const overflow = getComputedStyle(el).overflowX;
+  return (overflow === 'auto' || overflow === 'scroll') && !el.closest('.photo-strip')
+    && el.scrollWidth > el.clientWidth + 1;
+}).map((el) => el.tagName.toLowerCase() + '.' + el.className + ' (' + el.scrollWidth + 'px)')"""
+
+
+def places(page: Page, main: str) -> list[str]:
+    """The tab bar's places and every place listed on the "me" page (the last tab)."""
+    tabs = page.get_by_role("navigation", name=main).get_by_role("link")
+    hrefs = [tabs.nth(i).get_attribute("href") for i in range(tabs.count())]
+    page.goto(hrefs[-1])
+    more = page.locator("main nav a")
+    hrefs += [more.nth(i).get_attribute("href") for i in range(more.count())]
+    return list(dict.fromkeys(h.split("#")[0] for h in hrefs))
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
+@pytest.mark.parametrize("login", ROLES, ids=lambda login: login.split("@")[0])
+def test_no_page_of_the_role_is_wider_than_a_360px_phone(browser: Browser, live_app,
+                                                         login: str, locale: str):
+    context = browser.new_context(base_url=live_app.url, locale=locale, viewport=NARROW,
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    chinese = locale == "zh-CN"
+    (sign_in_zh if chinese else sign_in)(page, login)
+    visited, too_wide = [], []
+    for href in places(page, zh("Main") if chinese else "Main"):
+        response = page.goto(href)
+        assert response.status < 400, f"{login}: {href} answered {response.status}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        visited.append(href)
+        if width > NARROW["width"]:
+            too_wide.append(f"{href}: {width}px ({'; '.join(page.evaluate(WIDEST, 360))})")
+        if scrolling := page.evaluate(SCROLLING_BOXES):
+            too_wide.append(f"{href}: scrolls sideways inside {'; '.join(scrolling)}")
+    context.close()
+    assert len(visited) >= 4, visited
+    assert not too_wide, f"{login} ({locale}) at 360 px:\n" + "\n".join(too_wide)
