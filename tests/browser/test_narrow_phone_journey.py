@@ -75,3 +75,22 @@ def test_no_page_of_the_role_is_wider_than_a_360px_phone(browser: Browser, live_
     context.close()
     assert len(visited) >= 4, visited
     assert not too_wide, f"{login} ({locale}) at 360 px:\n" + "\n".join(too_wide)
+
+
+def test_the_roster_is_a_stack_of_cards_without_any_script(browser: Browser, live_app):
+    """HR's roster on a phone with JavaScript off: each employee a card, each value with its
+    column's name before it (CSS and the template alone do it)."""
+    context = browser.new_context(base_url=live_app.url, locale="zh-CN", viewport=NARROW,
+                                  timezone_id="Asia/Shanghai", java_script_enabled=False)
+    page = context.new_page()
+    sign_in_zh(page, "hr@parkwell.demo")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Roster"), exact=True).click()
+    row = page.locator("main .table-wrap tbody tr").last
+    card = row.evaluate("""(row) => ({display: getComputedStyle(row).display,
+        label: getComputedStyle(row.cells[0], '::before').content,
+        width: document.documentElement.scrollWidth})""")
+    context.close()
+    assert card["display"] == "block", card
+    assert card["label"] == f'"{zh("Employee number")}"', card
+    assert card["width"] <= NARROW["width"], card
