@@ -1,10 +1,12 @@
 """Every role on the smallest common phone (360 px wide), in Chinese and in English (whose
 long words are the harder test): the employee, the provider, the committee member, HR and
-the platform admin each open every place of their tab bar and of their "me" page, and no
-page is wider than the screen, nor has a box that scrolls sideways: tables become cards,
-checkbox rows wrap, charts and long words fit."""
+the platform admin each open every place of their tab bar and of their "me" page, and the
+pages those link to (one of each kind); no page is wider than the screen, nor has a box
+that scrolls sideways: tables become cards, checkbox rows wrap, charts and long words fit."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -53,6 +55,27 @@ def places(page: Page, main: str) -> list[str]:
     return list(dict.fromkeys(h.split("#")[0] for h in hrefs))
 
 
+#: Links that lead to no page of the app's own to look at: files, feeds, other sites.
+NOT_A_PAGE = re.compile(r"\.(csv|ics|pdf|json|atom|webp|jpg|png|xlsx)(\?|$)|/document$|"
+                        r"^(https?|mailto|tel):|^#")
+
+
+def one_level_deeper(page: Page, places: list[str]) -> list[str]:
+    """From each place, the pages its own links lead to: one of each kind (the path with
+    its numbers taken out), leaving out the places themselves and files."""
+    kinds = {re.sub(r"\d+", "N", href) for href in places}
+    deeper = []
+    for place in places:
+        page.goto(place)
+        for link in page.locator("main a[href]:not([download])").all():
+            href = link.get_attribute("href").split("#")[0]
+            kind = re.sub(r"\d+", "N", href.split("?")[0])
+            if href and not NOT_A_PAGE.search(href) and kind not in kinds:
+                kinds.add(kind)
+                deeper.append(href)
+    return deeper
+
+
 @pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
 @pytest.mark.parametrize("login", ROLES, ids=lambda login: login.split("@")[0])
 def test_no_page_of_the_role_is_wider_than_a_360px_phone(browser: Browser, live_app,
@@ -63,7 +86,8 @@ def test_no_page_of_the_role_is_wider_than_a_360px_phone(browser: Browser, live_
     chinese = locale == "zh-CN"
     (sign_in_zh if chinese else sign_in)(page, login)
     visited, too_wide = [], []
-    for href in places(page, zh("Main") if chinese else "Main"):
+    main_places = places(page, zh("Main") if chinese else "Main")
+    for href in main_places + one_level_deeper(page, main_places):
         response = page.goto(href)
         assert response.status < 400, f"{login}: {href} answered {response.status}"
         width = page.evaluate("document.documentElement.scrollWidth")
