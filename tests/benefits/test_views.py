@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from benefits import budgets
 from benefits.models import BudgetProgramme, RosterEntry
@@ -27,7 +28,7 @@ def test_admin_imports_a_roster_with_a_bad_row_reads_the_error_then_fixes_it(cli
         "file": (io.BytesIO(bad.encode()), "roster.csv")}, content_type="multipart/form-data")
     assert response.status_code == 303  # to the import's page (the import is a job)
     response = client.get(response.headers["Location"])
-    assert "请输入有效的邮箱地址" in response.text and "<td>3</td>" in response.text
+    assert "请输入有效的邮箱地址" in response.text and re.search(r"<td[^>]*>3</td>", response.text)
     assert db.session.scalar(db.select(db.func.count()).select_from(RosterEntry)) == 0
 
     good = bad.replace("not-an-email", "li.na@example.com")

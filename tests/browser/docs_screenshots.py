@@ -64,6 +64,10 @@ CHOSEN = [
     "new-joiner-confirm-390x844",
     "new-joiner-checkout-390x844",
     "new-joiner-booked-390x844",
+    "review-booked-390x844",
+    "review-prompt-390x844",
+    "review-form-390x844",
+    "review-published-390x844",
 ]
 
 
