@@ -16,16 +16,10 @@ def _book(_user: User, memberships: Sequence[Membership], target: object) -> boo
         memberships, provider.park_id)
 
 
-@rule(Action.OWN_BOOKING, personal=True, hidden=True)
-def _own_booking(user: User, _memberships: Sequence[Membership], target: object) -> bool:
-    """The person a booking, series or waitlist place belongs to (``client_id``)."""
-    return getattr(target, "client_id", None) == user.id
-
-
 @rule(Action.MANAGE_BOOKINGS)
 def _manage(_user: User, memberships: Sequence[Membership], target: object) -> bool:
     provider = provider_of(target)
     return provider is not None and is_staff_of(memberships, provider.id)
 
 
-RULES: tuple[Rule, ...] = (_book, _own_booking, _manage)
+RULES: tuple[Rule, ...] = (_book, _manage)

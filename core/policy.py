@@ -71,9 +71,6 @@ class Action(StrEnum):
     #: dependant) and changes their own bookings. Not platform admins: they have no
     #: employer to book as.
     BOOK_SERVICE = "book_service"
-    #: The person a booking (or booked series) belongs to: they see, pay, cancel, move and
-    #: review it. Nobody else finds it (the provider's staff use MANAGE_BOOKINGS).
-    OWN_BOOKING = "own_booking"
     #: A provider's staff (owner or staff) see its bookings, mark attendance and cancel.
     MANAGE_BOOKINGS = "manage_bookings"
     #: Anyone of a park (any role) sees its published events.
@@ -94,6 +91,10 @@ class Action(StrEnum):
     ACT_AS_CARE_TEAM = "act_as_care_team"
     #: Park-wide outcomes (its committee) or one enterprise's (its admins).
     VIEW_CARE_OUTCOMES = "view_care_outcomes"
+    #: The person a record belongs to (its ``client_id`` or ``user_id``): their booking,
+    #: series, waitlist place, registration, agreement, family member or token. Nobody else
+    #: finds it, not even a platform admin (providers' staff have their own actions).
+    OWN_RECORD = "own_record"
 
 
 #: How a rule decides: the actor, their active memberships (never empty) and the target.
@@ -270,7 +271,15 @@ def _provider_staff(_user: User, memberships: Sequence[Membership],
                and m.provider_level is ProviderLevel.OWNER for m in memberships)
 
 
-CORE_RULES = (_own_account, _enterprise_invitations, _provider_staff,
+@rule(Action.OWN_RECORD, personal=True, hidden=True)
+def _own_record(user: User, _memberships: Sequence[Membership], target: object) -> bool:
+    owner = getattr(target, "client_id", None)
+    if owner is None:
+        owner = getattr(target, "user_id", None)
+    return owner is not None and owner == user.id
+
+
+CORE_RULES = (_own_account, _own_record, _enterprise_invitations, _provider_staff,
               platform_admin_only(Action.INVITE_PARTNERS),
               platform_admin_only(Action.VIEW_AUDIT_LOG))
 

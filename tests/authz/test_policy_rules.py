@@ -50,10 +50,10 @@ def test_another_person_s_booking_is_not_found_and_one_s_own_is_allowed(app, mak
     class Booking:  # anything with a client: a booking, a series, a waitlist place
         client_id = me.id
 
-    assert can(me, Action.OWN_BOOKING, Booking())
+    assert can(me, Action.OWN_RECORD, Booking())
     with pytest.raises(NotFound):
-        require(colleague, Action.OWN_BOOKING, Booking())
+        require(colleague, Action.OWN_RECORD, Booking())
     with pytest.raises(NotFound):  # not even a platform admin: it is one person's
-        require(admin, Action.OWN_BOOKING, Booking())
+        require(admin, Action.OWN_RECORD, Booking())
     with pytest.raises(Forbidden):
         require(colleague, Action.RECORD_FUNDING)
