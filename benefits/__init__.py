@@ -10,6 +10,7 @@ from benefits import (
     cli,
     jobs,
     personal_data,
+    policy,
     roster,
     series_payments,
     signals,
@@ -17,9 +18,11 @@ from benefits import (
     views,
 )
 from core.jobs.services import register_kind
+from core.policy import install_rules
 
 
 def init_app(app: Flask) -> None:
+    install_rules(app, policy.RULES)
     signals.connect()
     personal_data.init_app()
     booking_payments.init_app()

@@ -52,12 +52,12 @@ from benefits.schemas import (
 )
 from booking import series as series_services
 from booking.models import Booking
+from booking.queries import own_booking
 from core.accounts.models import ApiScope, Enterprise, ProviderOrganisation, User
 from core.accounts.queries import get_or_404
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
 from core.clock import utcnow
-from core.db import db
 from core.errors import NotFound
 from core.i18n import current_locale_code, park_today
 from core.jobs.schemas import JobOut
@@ -240,10 +240,7 @@ def record_funding(user: User, enterprise_id: int, programme_id: int, body: Fund
 
 
 def _own_booking(user: User, booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.client_id != user.id:
-        raise NotFound()
-    return booking
+    return own_booking(user, booking_id)
 
 
 @bp.operation("/bookings/<int:booking_id>/quote", method="GET", response=QuoteOut,

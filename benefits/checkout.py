@@ -44,8 +44,8 @@ from booking.models import Booking, BookingStatus
 from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db, on_commit
-from core.errors import NotFound
 from core.money import FULL, prorate, share
+from core.policy import Action, require
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,7 @@ def start_checkout(booking: Booking, *, actor: User, now: datetime,
     Raises NotFound (not the actor's), BookingNotPayable, CardPaymentUnavailable (a card
     share with Stripe switched off), PaymentProviderFailed (Stripe failed: nothing was
     written), InsufficientFunds (the budget moved meanwhile)."""
-    if booking.client_id != actor.id:
-        raise NotFound()
+    require(actor, Action.OWN_RECORD, booking)
     existing = payment_for(booking)
     if existing is None and (booking.status is not BookingStatus.HELD
                              or booking.hold_lapsed(now=now)):

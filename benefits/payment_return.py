@@ -23,7 +23,6 @@ from booking.errors import TransitionRefused
 from booking.models import Booking, BookingStatus
 from core.accounts.models import User
 from core.db import db
-from core.errors import NotFound
 from core.policy import Action, require
 
 #: Intent statuses in which the person can still pay (again) on the same intent.
@@ -51,8 +50,7 @@ class PaymentCheck:
 
 
 def _own(booking: Booking, actor: User) -> None:
-    if booking.client_id != actor.id:
-        raise NotFound()
+    require(actor, Action.OWN_RECORD, booking)
 
 
 def _apply_success(payment: Payment, intent: stripe_gateway.Intent, *, now: datetime,

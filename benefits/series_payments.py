@@ -27,7 +27,7 @@ from booking.models import Booking, BookingSeries, BookingStatus
 from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db
-from core.errors import NotFound
+from core.policy import Action, require
 
 SUBJECT_KIND = "booking_series"
 
@@ -129,8 +129,7 @@ def pay_series(series: BookingSeries, *, actor: User, now: datetime,
     the lock) and one payment; with nothing left for the card every session is confirmed at
     once. Calling again returns the same pending payment. Raises NotFound (not the actor's),
     NotPayable, CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds."""
-    if series.client_id != actor.id:
-        raise NotFound()
+    require(actor, Action.OWN_RECORD, series)
     existing = payment_of(series)
     if existing is not None:
         if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:

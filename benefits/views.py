@@ -54,6 +54,7 @@ from benefits.money_input import minor_to_yuan, yuan_to_minor
 from benefits.periods import period_bounds
 from booking import series as series_services
 from booking.models import Booking, BookingStatus
+from booking.queries import own_booking
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
 from core.bootstrap import register_api
@@ -504,10 +505,7 @@ def top_up_return(enterprise_id: int, programme_id: int, top_up_id: int):
 
 
 def _own_booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
-    if booking is None or booking.client_id != current_user.id:
-        raise NotFound()
-    return booking
+    return own_booking(current_user, booking_id)
 
 
 def _pay_page_context(booking: Booking, payment, *, client_secret: str | None) -> dict[str, Any]:

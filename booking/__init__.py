@@ -6,16 +6,29 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from booking import api, cli, delisting, jobs, personal_data, queries, series_views, views, waitlist
+from booking import (
+    api,
+    cli,
+    delisting,
+    jobs,
+    personal_data,
+    policy,
+    queries,
+    series_views,
+    views,
+    waitlist,
+)
 from booking.provider_feed import booking_feed_events, booking_feed_stamp
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
+from core.policy import install_rules
 from providers.feeds import register_feed_source
 from providers.slots import register_occupancy_source
 
 
 def init_app(app: Flask) -> None:
+    install_rules(app, policy.RULES)
     app.config.setdefault("BOOKING_HOLD_MINUTES", 10)
     app.register_blueprint(views.bp)
     app.register_blueprint(series_views.bp)

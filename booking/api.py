@@ -42,7 +42,7 @@ from core.api.pagination import paginate
 from core.clock import to_zone, utcnow
 from core.db import db
 from core.i18n import current_locale_code
-from core.policy import Action
+from core.policy import Action, can
 from providers import queries as provider_queries
 from providers.schedule import zone
 
@@ -113,7 +113,7 @@ def get_booking(user: User, booking_id: int):
     booking = queries.visible_booking(user, booking_id)
     locale = current_locale_code()
     now = utcnow()
-    is_client = booking.client_id == user.id
+    is_client = can(user, Action.OWN_RECORD, booking)
     calendar = None
     if is_client and calendar_links.on_calendar(booking):
         links = calendar_links.links_for(booking, locale=locale)

@@ -15,7 +15,7 @@ from booking.models import Booking, BookingStatus, BookingTransition, Notificati
 from core.accounts.models import ProviderOrganisation, User
 from core.clock import utcnow
 from core.db import db
-from core.policy import Action, require
+from core.policy import Action, can, require
 from providers import schedule
 from providers import slots as slot_engine
 from providers.models import Practitioner, Service
@@ -67,9 +67,10 @@ def get_booking(booking_id: int) -> Booking:
 
 
 def own_booking(user: User, booking_id: int) -> Booking:
-    """The person's own booking. Raises BookingNotFound (also for anyone else's)."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.client_id != user.id:
+    """The person's own booking: the one place that finds it for pages, the API and
+    payments. Raises BookingNotFound (also for anyone else's, and for an id out of range)."""
+    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+    if booking is None or not can(user, Action.OWN_RECORD, booking):
         raise BookingNotFound()
     return booking
 
@@ -77,7 +78,7 @@ def own_booking(user: User, booking_id: int) -> Booking:
 def visible_booking(user: User, booking_id: int) -> Booking:
     """A booking its client or its provider's staff may see. Raises NotFound, Forbidden."""
     booking = get_booking(booking_id)
-    if booking.client_id != user.id:
+    if not can(user, Action.OWN_RECORD, booking):
         require(user, Action.MANAGE_BOOKINGS, booking)
     return booking
 

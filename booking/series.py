@@ -18,7 +18,7 @@ from booking.signals import CancellationOutcome
 from core.accounts.models import User
 from core.db import db
 from core.errors import DomainError
-from core.policy import Action, require
+from core.policy import Action, can, require
 from providers.models import Service
 
 MAX_OCCURRENCES = 26
@@ -85,7 +85,7 @@ def bookings_of_series(series: BookingSeries) -> list[Booking]:
 
 def own_series(user: User, series_id: int) -> BookingSeries:
     series = db.session.get(BookingSeries, series_id)
-    if series is None or series.client_id != user.id:
+    if series is None or not can(user, Action.OWN_RECORD, series):
         raise BookingNotFound()
     return series
 

@@ -41,7 +41,7 @@ from booking.signals import (
 from core.accounts.models import User
 from core.db import db
 from core.money import FULL, share
-from core.policy import Action, require
+from core.policy import Action, can, require
 from providers import schedule
 from providers import slots as slot_engine
 from providers.errors import PractitionerNotFound, ServiceNotFound
@@ -248,7 +248,7 @@ def check_cancellable(booking: Booking, *, now: datetime) -> None:
 
 def cancellation_preview(booking: Booking, *, actor: User, now: datetime) -> CancellationPreview:
     """The policy's outcome for ``actor`` cancelling now, nothing written."""
-    by = "client" if booking.client_id == actor.id else "provider"
+    by = "client" if can(actor, Action.OWN_RECORD, booking) else "provider"
     can_cancel = (booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED)
                   and now < booking.starts_at)
     paid = booking.is_priced and booking.status is BookingStatus.CONFIRMED
@@ -266,7 +266,7 @@ def cancel_booking(booking: Booking, *, actor: User, now: datetime,
                    reason: str = "") -> CancellationOutcome:
     """Cancel as the client (their own booking) or as the provider's staff. Raises
     NotFound, Forbidden, CancellationClosed (it has started), TransitionRefused."""
-    by = "client" if booking.client_id == actor.id else "provider"
+    by = "client" if can(actor, Action.OWN_RECORD, booking) else "provider"
     if by == "provider":
         require(actor, Action.MANAGE_BOOKINGS, booking)
     return _cancel(booking, by=by, actor=actor, now=now, reason=reason)

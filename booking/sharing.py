@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from booking.models import Booking, BookingStatus
 from core.accounts.models import User
-from core.errors import InvalidInput, NotFound
-from core.policy import Action, can
+from core.errors import InvalidInput
+from core.policy import Action, can, require
 from health.models import Consent
 from health.sharing import consent_for_booking
 from health.vocabulary import ShareField, minimum_fields
@@ -21,7 +21,7 @@ from health.vocabulary import ShareField, minimum_fields
 def shareable_fields(booking: Booking, user: User) -> list[ShareField]:
     """The groups the employee may share for this booking: none for a family member's
     booking, a closed booking, or someone without a health profile."""
-    if (booking.client_id != user.id or booking.dependant_id is not None
+    if (not can(user, Action.OWN_RECORD, booking) or booking.dependant_id is not None
             or booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED)
             or not can(user, Action.MANAGE_OWN_HEALTH)):
         return []
@@ -32,8 +32,7 @@ def share_for_booking(booking: Booking, *, actor: User, fields: Iterable[str],
                       now: datetime) -> Consent | None:
     """Share the chosen groups with the booking's provider. Raises NotFound (not the
     actor's booking), InvalidInput (a group the service does not need)."""
-    if booking.client_id != actor.id:
-        raise NotFound()
+    require(actor, Action.OWN_RECORD, booking)
     chosen = set(fields)
     allowed = {f.value for f in shareable_fields(booking, actor)}
     if not chosen:

@@ -215,7 +215,7 @@ def my_bookings():
 
 def _render_detail(booking, status: int = 200, reschedule_form: RescheduleForm | None = None):
     now = utcnow()
-    is_client = booking.client_id == current_user.id
+    is_client = can(current_user, Action.OWN_RECORD, booking)
     slots = []
     if is_client and booking.status is BookingStatus.CONFIRMED and booking.starts_at > now:
         timezone = booking.provider.park.timezone
@@ -274,7 +274,7 @@ def cancel(booking_id: int):
         return render_template(
             "booking/cancel.html", booking=booking, form=CancelForm(formdata=None),
             preview=services.cancellation_preview(booking, actor=current_user, now=utcnow()),
-            is_client=booking.client_id == current_user.id, locale=current_locale_code())
+            is_client=can(current_user, Action.OWN_RECORD, booking), locale=current_locale_code())
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_detail(booking, 400)
@@ -285,7 +285,7 @@ def cancel(booking_id: int):
         refuse(exc)
         return _render_detail(booking, exc.status)
     flash(_("The booking is cancelled."), "success")
-    if booking.client_id != current_user.id:
+    if not can(current_user, Action.OWN_RECORD, booking):
         return redirect(url_for("booking.provider_bookings", provider_id=booking.provider_id,
                                 on=to_zone(booking.starts_at,
                                            booking.provider.park.timezone).date().isoformat()))

@@ -29,7 +29,7 @@ from booking.signals import booking_cancelled, booking_rescheduled, hold_expired
 from core.accounts.models import User
 from core.db import db
 from core.errors import DomainError
-from core.policy import Action, require
+from core.policy import Action, can, require
 from providers.models import Practitioner, Service
 
 DEFAULT_OFFER_MINUTES = 30
@@ -84,7 +84,7 @@ def position(entry: WaitlistEntry) -> int | None:
 def own_entry(user: User, entry_id: int) -> WaitlistEntry:
     """Raises WaitlistEntryNotFound (also for another person's entry)."""
     entry = db.session.get(WaitlistEntry, entry_id)
-    if entry is None or entry.client_id != user.id:
+    if entry is None or not can(user, Action.OWN_RECORD, entry):
         raise WaitlistEntryNotFound()
     return entry
 
@@ -100,7 +100,7 @@ def accept_offer(entry: WaitlistEntry, *, actor: User, now: datetime) -> Booking
     until the checkout confirms it. Raises OfferNotOpen, HoldExpired."""
     booking = entry.offer_booking
     if entry.status is not WaitlistStatus.OFFERED or booking is None \
-            or entry.client_id != actor.id:
+            or not can(actor, Action.OWN_RECORD, entry):
         raise OfferNotOpen()
     if booking.hold_lapsed(now=now):
         raise OfferNotOpen()

@@ -8,15 +8,17 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from booking.feeds import register_feed_source as register_my_feed_source
-from care import agreements, api, cli, feeds, payments, personal_data, plans, views
+from care import agreements, api, cli, feeds, payments, personal_data, plans, policy, views
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
+from core.policy import install_rules
 from health.signals import dependant_deleting, profile_deleting
 from providers.feeds import register_feed_source
 
 
 def init_app(app: Flask) -> None:
+    install_rules(app, policy.RULES)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     payments.init_app()

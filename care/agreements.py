@@ -313,7 +313,7 @@ def pay_agreement(agreement: CareAgreement, *, actor: User, now: datetime
     (``client_secret``; Stripe's webhook then signs it). Paying again while the card share
     is pending returns the same intent. Raises AgreementNotFound (not the actor's),
     AgreementNotPayable, CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds."""
-    if agreement.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, agreement):
         raise AgreementNotFound()
     existing = payments.payment_of(agreement)
     if existing is None and not agreement.is_awaiting_payment(now=now):
@@ -330,7 +330,7 @@ def end_agreement(agreement: CareAgreement, *, actor: User, now: datetime) -> Ca
     revoked) and the unused share of what was paid goes back, pro rata by days, to whoever
     paid it (``care.payments.give_back``). A pending agreement is given up instead: its
     payment is released. Raises AgreementNotFound, AgreementNotInForce."""
-    if agreement.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, agreement):
         raise AgreementNotFound()
     lifecycle.lock_agreement(agreement)
     if agreement.status is AgreementStatus.PENDING:
@@ -360,7 +360,7 @@ def agreement_for(user: User, agreement_id: int, *, now: datetime) -> tuple[Care
     agreement = db.session.get(CareAgreement, agreement_id)
     if agreement is None:
         raise AgreementNotFound()
-    if agreement.user_id == user.id and can(user, Action.MANAGE_OWN_HEALTH):
+    if can(user, Action.OWN_RECORD, agreement) and can(user, Action.MANAGE_OWN_HEALTH):
         return agreement, "client"
     if is_team_member(user, agreement):
         if not agreement.is_in_force(now=now):
@@ -415,7 +415,7 @@ def record_team_read(agreement: CareAgreement, *, actor: User, items: Iterable[s
     """A team member read records kept under the agreement (``CareRecord`` values: plan,
     home measurements, messages, alerts): into the employee's access log. The employee's
     own reads are not logged."""
-    if actor.id == agreement.user_id:
+    if can(actor, Action.OWN_RECORD, agreement):
         return
     consent = sharing_consent(agreement)
     record_read(owner_id=agreement.user_id, accessor=actor, provider_id=agreement.provider_id,

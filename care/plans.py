@@ -39,6 +39,7 @@ from care.models import (
 from core.accounts.models import User
 from core.db import db
 from core.mail import send_mail
+from core.policy import Action, can
 from health.errors import InvalidReading
 from health.readings import normalise_readings
 from health.vocabulary import CareRecord
@@ -68,7 +69,7 @@ def _require_team(agreement: CareAgreement, actor: User, now: datetime) -> None:
 
 
 def _require_client(agreement: CareAgreement, actor: User) -> None:
-    if agreement.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, agreement):
         raise AgreementNotFound()
 
 
@@ -459,7 +460,7 @@ def post_message(agreement: CareAgreement, *, actor: User, body: str,
                  now: datetime) -> CareMessage:
     """The employee or a team member writes. Refused once the agreement has ended:
     AgreementNotInForce (the employee) or NoCareAccess (the team)."""
-    if agreement.user_id == actor.id:
+    if can(actor, Action.OWN_RECORD, agreement):
         _require_in_force(agreement, now)
     else:
         _require_team(agreement, actor, now)

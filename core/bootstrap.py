@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from core import audit, i18n, jobs, protections
+from core import audit, i18n, jobs, policy, protections
 from core.accounts import api as accounts_api
 from core.accounts import invitation_views, privacy_views, setup_cli
 from core.accounts import views as accounts_views
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
                            serving=os.environ.get("FLASK_RUN_FROM_CLI") != "true")
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
+    policy.init_app(app)
     init_lock_timeout(app)
     init_replica(app)
     migrate.init_app(app, db, directory=str(ASSET_ROOT / "migrations"), render_as_batch=True,

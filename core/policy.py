@@ -1,13 +1,25 @@
 """Who may do what, on which park, enterprise or provider. The one place that decides.
 
-Views, the API and services all ask here. A refusal on a tenant the actor has nothing to do
-with is a ``NotFound`` (so that another tenant's resources do not reveal that they exist);
-a refusal inside the actor's own tenant, or on a global action, is ``Forbidden``.
+Views, the API and services all ask here (``can``/``require``). Each package declares the
+rules for its own actions (``booking/policy.py``, ``park/policy.py``...) and installs them
+when the app is made; this module holds the mechanism, the tenant helpers and core's own
+rules. An action without a rule is refused to everyone but a platform admin, and a rule for
+a target of the wrong type refuses (fail closed).
+
+A refusal on a tenant the actor has nothing to do with is a ``NotFound`` (so that another
+tenant's resources do not reveal that they exist); a refusal inside the actor's own tenant,
+or on a global action, is ``Forbidden``. A record that belongs to one person (``hidden``
+rules: their booking, their check-up) is not found by anyone else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from flask import Flask, current_app
 
 from core.accounts.models import (
     Enterprise,
@@ -79,6 +91,63 @@ class Action(StrEnum):
     ACT_AS_CARE_TEAM = "act_as_care_team"
     #: Park-wide outcomes (its committee) or one enterprise's (its admins).
     VIEW_CARE_OUTCOMES = "view_care_outcomes"
+    #: The person a record belongs to (its ``client_id`` or ``user_id``): their booking,
+    #: series, waitlist place, registration, agreement, family member or token. Nobody else
+    #: finds it, not even a platform admin (providers' staff have their own actions).
+    OWN_RECORD = "own_record"
+
+
+#: How a rule decides: the actor, their active memberships (never empty) and the target.
+Decide = Callable[[User, Sequence[Membership], Any], bool]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One action's rule, declared by the package that owns the action.
+
+    ``targets``: the types the rule decides on (None: any, including no target); another
+    type is refused. ``personal``: decided before the platform admin's pass, for what needs
+    an employer or touches one person's health. ``hidden``: a refusal is ``NotFound``, for
+    records that belong to one person. ``park_scoped``: a target in a park the actor does
+    not belong to is ``NotFound``."""
+
+    action: Action
+    decide: Decide
+    targets: tuple[type, ...] | None = None
+    personal: bool = False
+    hidden: bool = False
+    park_scoped: bool = False
+
+    def allows(self, user: User, memberships: Sequence[Membership], target: object) -> bool:
+        if self.targets is not None and not isinstance(target, self.targets):
+            return False
+        return self.decide(user, memberships, target)
+
+
+def rule(action: Action, *, targets: tuple[type, ...] | None = None, personal: bool = False,
+         hidden: bool = False, park_scoped: bool = False) -> Callable[[Decide], Rule]:
+    """Declare a rule: ``@rule(Action.X, targets=(Booking,))`` over its deciding function."""
+    def declare(decide: Decide) -> Rule:
+        return Rule(action, decide, targets, personal, hidden, park_scoped)
+    return declare
+
+
+def platform_admin_only(action: Action) -> Rule:
+    """An action nobody but a platform admin may take."""
+    return Rule(action, lambda _user, _memberships, _target: False)
+
+
+def install_rules(app: Flask, rules: Iterable[Rule]) -> None:
+    """Give the app a package's rules; an action ruled twice is a programming error."""
+    installed: dict[Action, Rule] = app.extensions.setdefault("policy_rules", {})
+    for one in rules:
+        if one.action in installed:
+            raise RuntimeError(f"Action {one.action} has two rules")
+        installed[one.action] = one
+
+
+def installed_rules(app: Flask | None = None) -> dict[Action, Rule]:
+    return (app or current_app).extensions.get("policy_rules", {})
 
 
 def _memberships(user: User | None) -> list[Membership]:
@@ -111,140 +180,14 @@ def park_ids_of(user: User | None) -> set[int]:
     return parks
 
 
-def _can_provider_action(memberships: list[Membership], action: Action,
-                         target: object | None) -> bool:
+def provider_of(target: object | None) -> ProviderOrganisation | None:
+    """The provider of a target: a provider itself, or anything with a ``provider``."""
     provider = target if isinstance(target, ProviderOrganisation) else getattr(
         target, "provider", None)
-    if not isinstance(provider, ProviderOrganisation):
-        return action is Action.REVIEW_PROVIDERS and target is None and any(
-            m.role is Role.COMMITTEE_MEMBER for m in memberships)
-    staff = [m for m in memberships
-             if m.role is Role.PROVIDER_STAFF and m.provider_id == provider.id]
-    owner = any(m.provider_level is ProviderLevel.OWNER for m in staff)
-    if action is Action.VIEW_PROVIDER:
-        return bool(staff) or (provider.is_verified and any(
-            (m.enterprise or m.provider or m).park_id == provider.park_id
-            for m in memberships))
-    if action is Action.VIEW_PROVIDER_DASHBOARD:
-        return bool(staff)
-    if action is Action.MANAGE_PROVIDER:
-        return owner
-    if action is Action.MANAGE_SCHEDULE:
-        user_id = getattr(target, "user_id", None)
-        return owner or (bool(staff) and user_id is not None
-                         and any(m.user_id == user_id for m in staff))
-    if action is Action.REVIEW_PROVIDERS:
-        return any(m.role is Role.COMMITTEE_MEMBER and m.park_id == provider.park_id
-                   for m in memberships)
-    return False
+    return provider if isinstance(provider, ProviderOrganisation) else None
 
 
-_PROVIDER_ACTIONS = frozenset({Action.VIEW_PROVIDER, Action.VIEW_PROVIDER_DASHBOARD,
-                               Action.MANAGE_PROVIDER, Action.MANAGE_SCHEDULE,
-                               Action.REVIEW_PROVIDERS})
-
-
-def can(user: User | None, action: Action, target: object | None = None) -> bool:
-    memberships = _memberships(user)
-    if not memberships:
-        return False
-    if action is Action.MANAGE_OWN_ACCOUNT:
-        return True
-    if action in _HEALTH_ACTIONS:  # before the platform admin's pass: health is personal
-        return _can_health(memberships, action, target)
-    if action is Action.BOOK_SERVICE:  # before the admin's pass: booking needs an employer
-        return _can_book(memberships, target)
-    if action is Action.REGISTER_FOR_EVENTS:  # the same: registering needs an employer
-        return _can_park(user, memberships, action, target)
-    if action in _CARE_PERSONAL_ACTIONS:  # before the admin's pass: health data
-        return _can_care(memberships, action, target)
-    if is_platform_admin(user):
-        return True
-    if action is Action.MODERATE_REVIEWS and isinstance(target, ProviderOrganisation):
-        return any(m.role is Role.COMMITTEE_MEMBER and m.park_id == target.park_id
-                   for m in memberships)
-    if action is Action.MANAGE_BENEFITS and isinstance(target, Enterprise):
-        return any(m.role is Role.ENTERPRISE_ADMIN and m.enterprise_id == target.id
-                   for m in memberships)
-    if action is Action.MANAGE_ENTERPRISE_INVITATIONS and isinstance(target, Enterprise):
-        return any(m.role is Role.ENTERPRISE_ADMIN and m.enterprise_id == target.id
-                   for m in memberships)
-    if action is Action.MANAGE_PROVIDER_STAFF and isinstance(target, ProviderOrganisation):
-        return any(m.role is Role.PROVIDER_STAFF and m.provider_id == target.id
-                   and m.provider_level is ProviderLevel.OWNER for m in memberships)
-    if action in _PROVIDER_ACTIONS:
-        return _can_provider_action(memberships, action, target)
-    if action is Action.MANAGE_BOOKINGS:
-        return _can_manage_bookings(memberships, target)
-    if action in _PARK_ACTIONS:
-        return _can_park(user, memberships, action, target)
-    if action is Action.VIEW_CARE_OUTCOMES:
-        return _can_view_outcomes(memberships, target)
-    return False
-
-
-def require(user: User | None, action: Action, target: object | None = None) -> None:
-    """Raise unless ``user`` may do ``action`` on ``target``.
-
-    Raises NotFound when the target belongs to a tenant the user is not part of,
-    Forbidden otherwise.
-    """
-    if can(user, action, target):
-        return
-    if isinstance(target, Enterprise) and not belongs_to_enterprise(user, target):
-        raise NotFound()
-    if isinstance(target, ProviderOrganisation) and not belongs_to_provider(user, target):
-        raise NotFound()
-    provider = getattr(target, "provider", None)
-    if isinstance(provider, ProviderOrganisation) and not belongs_to_provider(user, provider):
-        raise NotFound()
-    park = _park_of(target)
-    if action in _PARK_ACTIONS and park is not None and not is_platform_admin(user) \
-            and park.id not in park_ids_of(user):
-        raise NotFound()
-    raise Forbidden()
-
-
-# -- health (issue 4) ----------------------------------------------------------------------
-
-_HEALTH_ACTIONS = frozenset({Action.MANAGE_OWN_HEALTH, Action.READ_SHARED_HEALTH})
-
-
-def _can_health(memberships: list[Membership], action: Action, target: object | None) -> bool:
-    if action is Action.MANAGE_OWN_HEALTH:
-        return any(m.role is Role.EMPLOYEE for m in memberships)
-    if action is Action.READ_SHARED_HEALTH and isinstance(target, ProviderOrganisation):
-        return any(m.role is Role.PROVIDER_STAFF and m.provider_id == target.id
-                   for m in memberships)
-    return False
-
-
-# -- booking (issue 6) -----------------------------------------------------------------------
-
-
-def _can_book(memberships: list[Membership], target: object | None) -> bool:
-    provider = target if isinstance(target, ProviderOrganisation) else getattr(
-        target, "provider", None)
-    if not isinstance(provider, ProviderOrganisation) or not provider.is_verified:
-        return False
-    return any(m.role is Role.EMPLOYEE and m.enterprise is not None
-               and m.enterprise.park_id == provider.park_id for m in memberships)
-
-
-def _can_manage_bookings(memberships: list[Membership], target: object | None) -> bool:
-    provider = target if isinstance(target, ProviderOrganisation) else getattr(
-        target, "provider", None)
-    return isinstance(provider, ProviderOrganisation) and any(
-        m.role is Role.PROVIDER_STAFF and m.provider_id == provider.id for m in memberships)
-
-
-# -- park events (issue 8) -------------------------------------------------------------------
-
-_PARK_ACTIONS = frozenset({Action.VIEW_PARK_EVENTS, Action.MANAGE_PARK_EVENTS,
-                           Action.REGISTER_FOR_EVENTS})
-
-
-def _park_of(target: object | None) -> Park | None:
+def park_of(target: object | None) -> Park | None:
     """The park of a target: a park itself, or anything with a ``park`` (events, venues)."""
     if isinstance(target, Park):
         return target
@@ -252,48 +195,94 @@ def _park_of(target: object | None) -> Park | None:
     return park if isinstance(park, Park) else None
 
 
-def _can_park(user: User | None, memberships: list[Membership], action: Action,
-              target: object | None) -> bool:
-    park = _park_of(target)
-    if park is None:
+def is_employee_in_park(memberships: Sequence[Membership], park_id: int) -> bool:
+    """An employee of an enterprise in the park: who books, registers and signs there."""
+    return any(m.role is Role.EMPLOYEE and m.enterprise is not None
+               and m.enterprise.park_id == park_id for m in memberships)
+
+
+def is_committee_of(memberships: Sequence[Membership], park_id: int) -> bool:
+    return any(m.role is Role.COMMITTEE_MEMBER and m.park_id == park_id for m in memberships)
+
+
+def is_staff_of(memberships: Sequence[Membership], provider_id: int) -> bool:
+    return any(m.role is Role.PROVIDER_STAFF and m.provider_id == provider_id
+               for m in memberships)
+
+
+def is_enterprise_admin_of(memberships: Sequence[Membership], enterprise_id: int) -> bool:
+    return any(m.role is Role.ENTERPRISE_ADMIN and m.enterprise_id == enterprise_id
+               for m in memberships)
+
+
+def can(user: User | None, action: Action, target: object | None = None) -> bool:
+    memberships = _memberships(user)
+    if not memberships:
         return False
-    if action is Action.VIEW_PARK_EVENTS:
-        return park.id in park_ids_of(user)
-    if action is Action.MANAGE_PARK_EVENTS:
-        return any(m.role is Role.COMMITTEE_MEMBER and m.park_id == park.id
-                   for m in memberships)
-    if action is Action.REGISTER_FOR_EVENTS:
-        return any(m.role is Role.EMPLOYEE and m.enterprise is not None
-                   and m.enterprise.park_id == park.id for m in memberships)
-    return False
+    assert user is not None  # a person with memberships
+    ruling = installed_rules().get(action)
+    if ruling is not None and ruling.personal:
+        return ruling.allows(user, memberships, target)
+    if is_platform_admin(user):
+        return True
+    return ruling is not None and ruling.allows(user, memberships, target)
 
 
-# -- family health physicians (issue 12) -----------------------------------------------------
+def require(user: User | None, action: Action, target: object | None = None) -> None:
+    """Raise unless ``user`` may do ``action`` on ``target``.
 
-_CARE_PERSONAL_ACTIONS = frozenset({Action.USE_FAMILY_PHYSICIAN, Action.ACT_AS_CARE_TEAM})
+    Raises NotFound when the target belongs to a tenant the user is not part of (or is
+    another person's own record), Forbidden otherwise.
+    """
+    if can(user, action, target):
+        return
+    ruling = installed_rules().get(action)
+    if ruling is not None and ruling.hidden:
+        raise NotFound()
+    if isinstance(target, Enterprise) and not belongs_to_enterprise(user, target):
+        raise NotFound()
+    provider = provider_of(target)
+    if provider is not None and not belongs_to_provider(user, provider):
+        raise NotFound()
+    park = park_of(target)
+    if ruling is not None and ruling.park_scoped and park is not None \
+            and not is_platform_admin(user) and park.id not in park_ids_of(user):
+        raise NotFound()
+    raise Forbidden()
 
 
-def _can_care(memberships: list[Membership], action: Action, target: object | None) -> bool:
-    """``target``: a physician team or an agreement (anything with ``provider`` and
-    ``member_user_ids``); for the employee, a team or a provider."""
-    provider = target if isinstance(target, ProviderOrganisation) else getattr(
-        target, "provider", None)
-    if not isinstance(provider, ProviderOrganisation):
-        return False
-    if action is Action.USE_FAMILY_PHYSICIAN:
-        return provider.is_verified and any(
-            m.role is Role.EMPLOYEE and m.enterprise is not None
-            and m.enterprise.park_id == provider.park_id for m in memberships)
-    members = getattr(target, "member_user_ids", None)
+# -- core's own rules ------------------------------------------------------------------------
+
+@rule(Action.MANAGE_OWN_ACCOUNT, personal=True)
+def _own_account(_user: User, _memberships: Sequence[Membership], _target: object) -> bool:
+    return True
+
+
+@rule(Action.MANAGE_ENTERPRISE_INVITATIONS, targets=(Enterprise,))
+def _enterprise_invitations(_user: User, memberships: Sequence[Membership],
+                            enterprise: Enterprise) -> bool:
+    return is_enterprise_admin_of(memberships, enterprise.id)
+
+
+@rule(Action.MANAGE_PROVIDER_STAFF, targets=(ProviderOrganisation,))
+def _provider_staff(_user: User, memberships: Sequence[Membership],
+                    provider: ProviderOrganisation) -> bool:
     return any(m.role is Role.PROVIDER_STAFF and m.provider_id == provider.id
-               and (members is None or m.user_id in members) for m in memberships)
+               and m.provider_level is ProviderLevel.OWNER for m in memberships)
 
 
-def _can_view_outcomes(memberships: list[Membership], target: object | None) -> bool:
-    if isinstance(target, Park):
-        return any(m.role is Role.COMMITTEE_MEMBER and m.park_id == target.id
-                   for m in memberships)
-    if isinstance(target, Enterprise):
-        return any(m.role is Role.ENTERPRISE_ADMIN and m.enterprise_id == target.id
-                   for m in memberships)
-    return False
+@rule(Action.OWN_RECORD, personal=True, hidden=True)
+def _own_record(user: User, _memberships: Sequence[Membership], target: object) -> bool:
+    owner = getattr(target, "client_id", None)
+    if owner is None:
+        owner = getattr(target, "user_id", None)
+    return owner is not None and owner == user.id
+
+
+CORE_RULES = (_own_account, _own_record, _enterprise_invitations, _provider_staff,
+              platform_admin_only(Action.INVITE_PARTNERS),
+              platform_admin_only(Action.VIEW_AUDIT_LOG))
+
+
+def init_app(app: Flask) -> None:
+    install_rules(app, CORE_RULES)

@@ -17,12 +17,14 @@ from core.accounts.personal_data import (
 from core.bootstrap import register_api
 from core.db import db
 from core.navigation import NavEntry, add_nav
-from health import api, cli, sharing, views
+from core.policy import install_rules
+from health import api, cli, policy, sharing, views
 from health.crypto import init_keyring
 from health.readings import format_reading
 
 
 def init_app(app: Flask) -> None:
+    install_rules(app, policy.RULES)
     init_keyring(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.provider_bp)

@@ -19,7 +19,7 @@ from core.accounts.models import User
 from core.clock import to_zone
 from core.db import db
 from core.errors import InvalidInput
-from core.policy import Action, require
+from core.policy import Action, can, require
 from health.errors import HealthRecordNotFound, InvalidReading, StillReferenced
 from health.models import (
     CheckUp,
@@ -170,7 +170,7 @@ def list_checkups(user: User) -> list[CheckUp]:
 def get_checkup(user: User, checkup_id: int) -> CheckUp:
     require_owner(user)
     checkup = db.session.get(CheckUp, checkup_id)
-    if checkup is None or checkup.user_id != user.id:
+    if checkup is None or not can(user, Action.OWN_RECORD, checkup):
         raise HealthRecordNotFound()
     return checkup
 
@@ -270,7 +270,7 @@ def get_dependant(user: User, dependant_id: int) -> Dependant:
     """Raises HealthRecordNotFound (also for another person's dependant)."""
     require_owner(user)
     dependant = db.session.get(Dependant, dependant_id)
-    if dependant is None or dependant.user_id != user.id:
+    if dependant is None or not can(user, Action.OWN_RECORD, dependant):
         raise HealthRecordNotFound()
     return dependant
 
@@ -298,7 +298,7 @@ def save_dependant_checkup(user: User, dependant: Dependant, on: date, source: s
     """Store a family member's values (already checked by ``validate_checkup``) in the
     employee's record. Raises HealthRecordNotFound for someone else's family member."""
     require_owner(user)
-    if dependant.user_id != user.id:
+    if not can(user, Action.OWN_RECORD, dependant):
         raise HealthRecordNotFound()
     checkup = DependantCheckUp(dependant_id=dependant.id, user_id=user.id, measured_on=on,
                                data={"source": source, "readings": values}, created_at=now)
@@ -319,7 +319,7 @@ def get_dependant_checkup(user: User, checkup_id: int) -> DependantCheckUp:
     """Raises HealthRecordNotFound (also for another person's)."""
     require_owner(user)
     checkup = db.session.get(DependantCheckUp, checkup_id)
-    if checkup is None or checkup.user_id != user.id:
+    if checkup is None or not can(user, Action.OWN_RECORD, checkup):
         raise HealthRecordNotFound()
     return checkup
 

@@ -22,7 +22,7 @@ from core.accounts.models import (
 )
 from core.clock import to_zone
 from core.db import db
-from core.policy import Action, require
+from core.policy import Action, can, require
 from health import services
 from health.errors import (
     ConsentAlreadyRevoked,
@@ -152,7 +152,7 @@ def revoke_consent(user: User, *, consent_id: int, now: datetime) -> Consent:
     """End a consent at once. Raises ConsentNotFound, ConsentAlreadyRevoked."""
     services.require_owner(user)
     consent = db.session.get(Consent, consent_id)
-    if consent is None or consent.user_id != user.id:
+    if consent is None or not can(user, Action.OWN_RECORD, consent):
         raise ConsentNotFound()
     if consent.revoked_at is not None:
         raise ConsentAlreadyRevoked()

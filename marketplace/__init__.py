@@ -21,8 +21,9 @@ from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.config import ASSET_ROOT, load_config
 from core.navigation import NavEntry, add_nav
+from core.policy import install_rules
 from health.recommendations import set_candidate_source
-from marketplace import api, cli, hardening, personal_data, review_prompts, views
+from marketplace import api, cli, hardening, personal_data, policy, review_prompts, views
 from marketplace.candidates import candidate_pool
 
 
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     park.init_app(app)
     prevention.init_app(app)
     care.init_app(app)
+    install_rules(app, policy.RULES)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     add_nav(Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))

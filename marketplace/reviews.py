@@ -13,7 +13,7 @@ from booking.models import Booking, BookingStatus
 from core.accounts.models import Role, User
 from core.db import db
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.policy import Action, can, is_platform_admin
+from core.policy import Action, can, is_platform_admin, require
 from marketplace import ratings
 from marketplace.errors import AlreadyReplied, ReviewNotAllowed, ReviewNotFound
 from marketplace.models import Review
@@ -34,8 +34,7 @@ def write_review(booking: Booking, *, actor: User, stars: int, text: str,
                  now: datetime) -> Review:
     """Raises NotFound (not the actor's booking), ReviewNotAllowed (not attended, or
     already reviewed), InvalidInput."""
-    if booking.client_id != actor.id:
-        raise NotFound()
+    require(actor, Action.OWN_RECORD, booking)
     if booking.status is not BookingStatus.ATTENDED:
         raise ReviewNotAllowed()
     if db.session.scalar(select(Review.id).where(Review.booking_id == booking.id)):
@@ -94,7 +93,7 @@ def visible_reviews(service_id: int, *, limit: int = 20) -> list[Review]:
 
 
 def reviewable_booking(booking: Booking, user: User) -> bool:
-    return (booking.client_id == user.id and booking.status is BookingStatus.ATTENDED
+    return (can(user, Action.OWN_RECORD, booking) and booking.status is BookingStatus.ATTENDED
             and db.session.scalar(select(Review.id).where(
                 Review.booking_id == booking.id)) is None)
 

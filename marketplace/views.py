@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 from benefits.money_input import yuan_to_minor
 from booking import choosing, eligibility
 from booking.models import Booking
+from booking.queries import own_booking
 from core.accounts.models import Role
 from core.clock import to_zone, utcnow
-from core.db import db, replica_reads
-from core.errors import DomainError, NotFound
+from core.db import replica_reads
+from core.errors import DomainError
 from core.i18n import current_locale_code, park_today
 from core.navigation import more_for, nav_for
 from core.policy import Action, can
@@ -169,10 +170,7 @@ def service_page(service_id: int):
 
 
 def _own_booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
-    if booking is None or booking.client_id != current_user.id:
-        raise NotFound()
-    return booking
+    return own_booking(current_user, booking_id)
 
 
 @bp.route("/bookings/<int:booking_id>/review", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
+from core.policy import install_rules
 from park import (
     announcement_mail,
     api,
@@ -19,12 +20,14 @@ from park import (
     paying,
     payments,
     personal_data,
+    policy,
     registration,
     views,
 )
 
 
 def init_app(app: Flask) -> None:
+    install_rules(app, policy.RULES)
     app.config.setdefault("PARK_OFFER_MINUTES", registration.DEFAULT_OFFER_MINUTES)
     app.config.setdefault("PARK_PAYMENT_MINUTES", payments.DEFAULT_PAYMENT_MINUTES)
     app.config.setdefault("PARK_FULL_REFUND_HOURS", payments.DEFAULT_FULL_REFUND_HOURS)

@@ -15,6 +15,7 @@ from benefits.errors import NotPayable, SubjectGone
 from benefits.models import Payment
 from core.accounts.models import User
 from core.db import db
+from core.policy import Action, can
 from park import payments, registration
 from park.errors import RegistrationNotFound
 from park.models import Registration, RegistrationStatus
@@ -67,7 +68,7 @@ def pay(reg: Registration, *, actor: User, now: datetime,
     for the card the registration is confirmed), the card share goes to Stripe. Raises
     RegistrationNotFound (not the actor's), NotPayable (not awaiting payment, or the hold
     has lapsed), CardPaymentUnavailable, PaymentProviderFailed, InsufficientFunds."""
-    if reg.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, reg):
         raise RegistrationNotFound()
     existing = payments.payment_of(reg)
     if existing is None and not _is_held(reg, now=now):

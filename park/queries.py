@@ -115,7 +115,7 @@ def managed_events(park: Park) -> list[Event]:
 def own_registration(user: User, registration_id: int) -> Registration:
     """Raises RegistrationNotFound (also for another person's)."""
     registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.user_id != user.id:
+    if registration is None or not can(user, Action.OWN_RECORD, registration):
         raise RegistrationNotFound()
     return registration
 

@@ -176,7 +176,8 @@ def _end(registration: Registration, status: RegistrationStatus, now: datetime) 
 def can_cancel(registration: Registration, actor: User, *, now: datetime) -> bool:
     manager = can(actor, Action.MANAGE_PARK_EVENTS, registration.event)
     return registration.status in LIVE_STATUSES and registration.checked_in_at is None and (
-        manager or (registration.user_id == actor.id and registration.session.starts_at > now))
+        manager or (can(actor, Action.OWN_RECORD, registration)
+                    and registration.session.starts_at > now))
 
 
 def cancel_registration(registration: Registration, *, actor: User,
@@ -192,7 +193,7 @@ def cancel_registration(registration: Registration, *, actor: User,
     db.session.refresh(registration, with_for_update=True)
     if registration.status not in LIVE_STATUSES or registration.checked_in_at is not None:
         raise RegistrationNotCancellable()
-    by_manager = registration.user_id != actor.id
+    by_manager = not can(actor, Action.OWN_RECORD, registration)
     share = payments.refund_basis_points(registration, by_manager=by_manager, now=now)
     if _end(registration, RegistrationStatus.CANCELLED, now):
         session.places_taken -= 1
@@ -206,7 +207,7 @@ def cancel_registration(registration: Registration, *, actor: User,
 def accept_offer(registration: Registration, *, actor: User, now: datetime) -> Registration:
     """Take the place kept for you; for a paid event the place is then held while you pay
     (``hold_expires_at``). Raises OfferNotOpen."""
-    if registration.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, registration):
         raise OfferNotOpen()
     session = lock_session(registration.session)
     db.session.refresh(registration, with_for_update=True)

@@ -17,7 +17,7 @@ from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, ProviderOrganisation, ProviderStatus, Role, User
 from core.db import db
 from core.errors import NotFound
-from core.policy import Action, require
+from core.policy import Action, can, require
 from prevention.models import Campaign, CampaignCheckup, CampaignInvitation, CampaignStatus
 from providers.models import ProviderCategory, Service
 
@@ -105,7 +105,7 @@ def checkups_of(user: User, campaign: Campaign | None = None) -> list[CampaignCh
 def own_checkup(user: User, checkup_id: int) -> CampaignCheckup:
     """The employee's own campaign check-up; anyone else's is not found."""
     checkup = db.session.get(CampaignCheckup, checkup_id)
-    if checkup is None or checkup.user_id != user.id:
+    if checkup is None or not can(user, Action.OWN_RECORD, checkup):
         raise NotFound()
     return checkup
 

@@ -36,7 +36,7 @@ from core.clock import to_zone
 from core.db import db
 from core.errors import InvalidInput
 from core.mail import send_mail
-from core.policy import Action, require
+from core.policy import Action, can, require
 from health import importing
 from health import services as health_services
 from health.errors import HealthRecordNotFound, ImportRejected
@@ -501,7 +501,7 @@ def set_results_consent(checkup: CampaignCheckup, *, actor: User, consent: bool,
     """The employee gives or withdraws consent to receive results into their profile (a
     family member's into that family member's record in it), until the results arrive.
     Raises NotInvited, ResultsAlreadyReceived."""
-    if checkup.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, checkup):
         raise NotInvited()
     if checkup.results_received_at is not None:
         raise ResultsAlreadyReceived()
@@ -669,7 +669,7 @@ def explained_results(checkup: CampaignCheckup, *, actor: User
     value explained; None before they arrive or once the employee deleted them from their
     profile. A child's values are explained without an adult's level. Raises NotInvited
     for anyone but the employee."""
-    if checkup.user_id != actor.id:
+    if not can(actor, Action.OWN_RECORD, checkup):
         raise NotInvited()
     if checkup.record_id is None:
         return None

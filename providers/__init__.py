@@ -11,12 +11,14 @@ from core.accounts.personal_data import register_value_labels
 from core.bootstrap import register_api
 from core.jobs.services import register_kind
 from core.navigation import NavEntry, add_nav
+from core.policy import install_rules
 from core.readiness import add_check
-from providers import api, cli, feeds, holiday_views, holidays, jobs, views
+from providers import api, cli, feeds, holiday_views, holidays, jobs, policy, views
 from providers.models import CATEGORY_LABELS
 
 
 def init_app(app: Flask) -> None:
+    install_rules(app, policy.RULES)
     register_kind(app, feeds.BUSY_IMPORT_JOB)
     app.register_blueprint(views.bp)
     app.register_blueprint(holiday_views.bp)

@@ -13,6 +13,7 @@ from core.accounts.errors import TokenNotFound
 from core.accounts.models import ApiScope, ApiToken, User
 from core.db import db
 from core.errors import InvalidInput
+from core.policy import Action, can
 
 TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=5)
@@ -53,7 +54,7 @@ def count_user_tokens(user: User) -> int:
 def revoke_api_token(user: User, *, token_id: int, now: datetime) -> ApiToken:
     """Revoke one of the user's own tokens. Raises TokenNotFound (also for others' tokens)."""
     token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
+    if token is None or not can(user, Action.OWN_RECORD, token):
         raise TokenNotFound()
     if token.revoked_at is None:
         token.revoked_at = now
