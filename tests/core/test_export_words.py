@@ -9,7 +9,7 @@ import re
 from core.accounts.personal_data import VALUE_LABELS
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
