@@ -55,6 +55,7 @@ from booking import series as series_services
 from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
+from core.audit.hooks import audited
 from core.bootstrap import register_api
 from core.charts import Bar, bar_chart, column_chart
 from core.clock import utcnow
@@ -65,6 +66,7 @@ from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.navigation import NavEntry, add_nav
 from core.policy import Action, can, require
+from core.protections import limit_exports
 from core.web import refuse, refuse_to
 
 bp = Blueprint("benefits", __name__)
@@ -417,6 +419,9 @@ def report_page(enterprise_id: int, programme_id: int):
 
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report.csv")
+@audited("GET", {200: "export.benefits.report_csv"}, target_type="budget_programme",
+         target_arg="programme_id")
+@limit_exports
 @login_required
 def report_csv(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
@@ -443,6 +448,9 @@ def statement_page(provider_id: int):
 
 
 @bp.route("/providers/<int:provider_id>/statement.csv")
+@audited("GET", {200: "export.benefits.statement_csv"}, target_type="provider",
+         target_arg="provider_id")
+@limit_exports
 @login_required
 def statement_csv(provider_id: int):
     provider = get_or_404(ProviderOrganisation, provider_id)

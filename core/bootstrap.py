@@ -21,6 +21,7 @@ from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
 from core.api.auth import authenticate_api_request
+from core.audit import hooks as audit_hooks
 from core.config import ASSET_ROOT, refuse_unsafe_settings
 from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -91,6 +92,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.context_processor(_template_globals)
     _init_navigation()
+
+
+def guard_endpoints(app: Flask) -> None:
+    """Apply the audit rules and rate limits declared on the views (``@audited``,
+    ``@rate_limited``) to the endpoints they ended up under. The composition root calls it
+    last, once every package's blueprints are registered."""
+    protections.apply_rate_limits(app)
+    audit_hooks.collect_endpoint_rules(app)
 
 
 def register_api(app: Flask, blueprint) -> None:

@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cli.init_app(app)
     review_prompts.init_app(app)
     personal_data.init_app()
-    hardening.init_app(app)  # last: it wraps the other packages' endpoints
+    hardening.init_app(app)
+    bootstrap.guard_endpoints(app)  # last: it wraps the endpoints of every package
     return app
 

@@ -19,8 +19,7 @@ from core.navigation import NavEntry, add_nav
 def init_app(app: Flask) -> None:
     """Call before the request transaction is registered (see ``hooks.init_web``)."""
     hooks.init_web(app)
-    hooks.watch_core()
-    hooks.audit_core_endpoints()
+    hooks.watch_core(app)
     app.register_blueprint(views.bp)
     csrf.exempt(api.bp)  # token-authenticated, reads no cookies
     app.register_blueprint(api.bp)
