@@ -21,7 +21,7 @@ from core.jobs.services import register_kind
 
 def init_app(app: Flask) -> None:
     signals.connect()
-    personal_data.init_app()
+    personal_data.init_app(app)
     booking_payments.init_app()
     series_payments.init_app()
     register_kind(app, roster.IMPORT_JOB)

@@ -657,13 +657,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["stripe_js_url"] = lambda: current_app.config.get(
         "STRIPE_JS_URL") or "https://js.stripe.com/v3/"
     register_api(app, api.bp)
-    add_nav(Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "benefits.statement_page", _l("Statement"),
         url_args=lambda m: {"provider_id": m.provider_id}, owners_only=True, order=60))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "benefits.roster_page", _l("Roster"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=30))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "benefits.programmes", _l("Budget programmes"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=35))

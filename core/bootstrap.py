@@ -91,7 +91,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.context_processor(_template_globals)
-    _init_navigation()
+    _init_navigation(app)
 
 
 def guard_endpoints(app: Flask) -> None:
@@ -123,12 +123,12 @@ def _template_globals() -> dict:
             "current_tab": current_tab}
 
 
-def _init_navigation() -> None:
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+def _init_navigation(app: Flask) -> None:
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "invitations.enterprise_invitations", _l("Invite employees"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=50))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "invitations.provider_invitations", _l("Invite staff"),
         url_args=lambda m: {"provider_id": m.provider_id}, owners_only=True, order=50))
-    add_nav(Role.PLATFORM_ADMIN, NavEntry(
+    add_nav(app, Role.PLATFORM_ADMIN, NavEntry(
         "invitations.partner_invitations", _l("Invite partners"), order=50))

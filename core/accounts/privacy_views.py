@@ -51,7 +51,7 @@ def readable(value, currency: str | None = None, key: str = ""):
             else readable(v, money, k)) for k, v in value.items() if k != "currency"}
     if isinstance(value, list):
         return [readable(v, currency, key) for v in value]
-    if isinstance(value, str) and key in personal_data.VALUE_LABELS:
+    if isinstance(value, str) and personal_data.has_value_labels(key):
         return personal_data.value_label(key, value)
     if isinstance(value, str) and _DATETIME.match(value):
         try:

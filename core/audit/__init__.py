@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     periodic.register(app, "audit_prune", _prune, setting="JOB_AUDIT_PRUNE_SECONDS",
                       default_seconds=86400)
-    add_nav(Role.PLATFORM_ADMIN, NavEntry("audit.search_page", _l("Audit log"), order=90))
+    add_nav(app, Role.PLATFORM_ADMIN, NavEntry("audit.search_page", _l("Audit log"), order=90))
 
 
 def _prune(now):

@@ -2,7 +2,8 @@
 ``@rate_limited``), so renaming an endpoint cannot leave it unguarded without a word; every
 rule in the app's registry names an endpoint that exists, and the guarded endpoints are the
 ones ``marketplace/hardening.py`` and ``core.audit.hooks`` named as strings before (issue 23).
-Each app keeps its own registries in ``app.extensions``."""
+Each app keeps its own registries (audit rules, rate limits, export sections and words,
+navigation) in ``app.extensions``."""
 
 from __future__ import annotations
 
@@ -127,3 +128,33 @@ def test_each_app_keeps_its_own_registries(app):
     hooks.watch_insert(other, "only.there", Flask, lambda obj: None)
     assert "only.there" in hooks.registry(other).inserts
     assert "only.there" not in hooks.registry(app).inserts
+
+
+def test_each_app_keeps_its_own_export_sections_and_words(app):
+    from core.accounts import personal_data
+
+    other = create_app(base_config("sqlite://"))
+    mine, theirs = personal_data.registry(app), personal_data.registry(other)
+    assert mine is not theirs
+    assert set(mine.sections) == set(theirs.sections) >= {"health", "bookings", "reviews"}
+    assert mine.value_labels["role"].keys() == theirs.value_labels["role"].keys()
+
+    personal_data.register_value_labels(other, "only_there", {"x": "X"})
+    assert "only_there" in theirs.value_labels and "only_there" not in mine.value_labels
+    with other.app_context():
+        assert personal_data.value_label("only_there", "x") == "X"
+    assert personal_data.value_label("only_there", "x") == "x"  # this app has no word for it
+
+
+def test_each_app_keeps_its_own_navigation(app):
+    from core.accounts.models import Role
+    from core.navigation import NavEntry, add_nav, nav_entries
+
+    other = create_app(base_config("sqlite://"))
+    assert nav_entries(other) is not nav_entries(app)
+    assert [e.endpoint for e in nav_entries(other)[Role.EMPLOYEE]] == [
+        e.endpoint for e in nav_entries(app)[Role.EMPLOYEE]]
+
+    add_nav(other, Role.EMPLOYEE, NavEntry("marketplace.home", "Only there", order=1))
+    assert nav_entries(other)[Role.EMPLOYEE][0].label == "Only there"
+    assert "Only there" not in {e.label for e in nav_entries(app)[Role.EMPLOYEE]}
