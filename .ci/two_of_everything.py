@@ -81,7 +81,7 @@ from core.accounts.tokens import create_api_token
 from core.clock import utcnow
 from core.db import db
 from marketplace import create_app
-from marketplace.seed_scale import ScaleSize, seed_scale
+from demo.seed_scale import ScaleSize, seed_scale
 app = create_app()
 with app.app_context():
     upgrade(revision="heads")

@@ -345,8 +345,8 @@ def announcement(targets: dict, env: dict) -> dict:
 def overbooked(url: str, practitioners: list[int]) -> int:
     os.environ["DATABASE_URL"] = url
     from core.clock import utcnow
+    from demo.seed_scale import overbooked_slots
     from marketplace import create_app
-    from marketplace.seed_scale import overbooked_slots
     app = create_app()
     with app.app_context():
         return overbooked_slots(now=utcnow(), practitioner_ids=practitioners)

@@ -65,8 +65,8 @@ def targets(url: str) -> dict:
     from core.accounts.tokens import create_api_token
     from core.clock import to_zone, utcnow
     from core.db import db
+    from demo.seed_scale import PARK_CODE
     from marketplace import create_app
-    from marketplace.seed_scale import PARK_CODE
     from providers import feeds, slots
     from providers.models import Practitioner, ProviderProfile, Service
 

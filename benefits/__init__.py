@@ -24,7 +24,7 @@ from core.policy import install_rules
 def init_app(app: Flask) -> None:
     install_rules(app, policy.RULES)
     signals.connect()
-    personal_data.init_app()
+    personal_data.init_app(app)
     booking_payments.init_app()
     series_payments.init_app()
     register_kind(app, roster.IMPORT_JOB)

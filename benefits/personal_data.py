@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -87,11 +88,11 @@ PAYMENT_STATUS_LABELS = {
 }
 
 
-def init_app() -> None:
-    register_field_labels(LABELS)
-    register_value_labels("kind", TransactionKind)
-    register_value_labels("kind", ACCOUNT_KIND_LABELS)
-    register_value_labels("account_kind", ACCOUNT_KIND_LABELS)
-    register_value_labels("status", PAYMENT_STATUS_LABELS)
-    register_section(Section(key="budget", title=_l("Budget"), export=export_budget,
-                             erase=erase, order=60))
+def init_app(app: Flask) -> None:
+    register_field_labels(app, LABELS)
+    register_value_labels(app, "kind", TransactionKind)
+    register_value_labels(app, "kind", ACCOUNT_KIND_LABELS)
+    register_value_labels(app, "account_kind", ACCOUNT_KIND_LABELS)
+    register_value_labels(app, "status", PAYMENT_STATUS_LABELS)
+    register_section(app, Section(key="budget", title=_l("Budget"), export=export_budget,
+                                  erase=erase, order=60))

@@ -57,6 +57,7 @@ from booking.models import Booking, BookingStatus
 from booking.queries import own_booking
 from core.accounts.models import Enterprise, ProviderOrganisation, Role
 from core.accounts.queries import get_or_404
+from core.audit.hooks import audited
 from core.bootstrap import register_api
 from core.charts import Bar, bar_chart, column_chart
 from core.clock import utcnow
@@ -67,6 +68,7 @@ from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.navigation import NavEntry, add_nav
 from core.policy import Action, can, require
+from core.protections import limit_exports
 from core.web import refuse, refuse_to
 
 bp = Blueprint("benefits", __name__)
@@ -419,6 +421,9 @@ def report_page(enterprise_id: int, programme_id: int):
 
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report.csv")
+@audited("GET", {200: "export.benefits.report_csv"}, target_type="budget_programme",
+         target_arg="programme_id")
+@limit_exports
 @login_required
 def report_csv(enterprise_id: int, programme_id: int):
     enterprise = _enterprise(enterprise_id)
@@ -445,6 +450,9 @@ def statement_page(provider_id: int):
 
 
 @bp.route("/providers/<int:provider_id>/statement.csv")
+@audited("GET", {200: "export.benefits.statement_csv"}, target_type="provider",
+         target_arg="provider_id")
+@limit_exports
 @login_required
 def statement_csv(provider_id: int):
     provider = get_or_404(ProviderOrganisation, provider_id)
@@ -648,13 +656,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["stripe_js_url"] = lambda: current_app.config.get(
         "STRIPE_JS_URL") or "https://js.stripe.com/v3/"
     register_api(app, api.bp)
-    add_nav(Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("benefits.my_budget", _l("My budget"), order=40))
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "benefits.statement_page", _l("Statement"),
         url_args=lambda m: {"provider_id": m.provider_id}, owners_only=True, order=60))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "benefits.roster_page", _l("Roster"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=30))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "benefits.programmes", _l("Budget programmes"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=35))

@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     delisting.init_app()
     waitlist.init_app(app)
     personal_data.init_app(app)
-    add_nav(Role.EMPLOYEE, NavEntry("booking.my_bookings", _l("My bookings"), order=20))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("booking.my_bookings", _l("My bookings"), order=20))
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "booking.provider_bookings", _l("Bookings"),
         url_args=lambda m: {"provider_id": m.provider_id}, order=15))

@@ -43,6 +43,7 @@ from core.clock import to_zone, utcnow
 from core.db import db
 from core.i18n import current_locale_code
 from core.policy import Action, can
+from core.protections import limit_bookings
 from providers import queries as provider_queries
 from providers.schedule import zone
 
@@ -72,6 +73,7 @@ def _idempotent_write(user: User, body: BaseModel, status: int,
 @bp.operation("/bookings", method="POST", scope=ApiScope.WRITE, body=HoldCreate,
               response=BookingOut, status=201, errors=(403, 404, 409),
               summary="Hold a place in a slot (a free service is confirmed at once)")
+@limit_bookings
 def create_booking(user: User, body: HoldCreate):
     """A priced booking stays ``held`` (10 minutes by default, see ``hold_expires_at``)
     until the checkout confirms it; its place is kept meanwhile and freed when the hold
@@ -232,6 +234,7 @@ def preview_series(user: User, body: SeriesPreviewData):
 @bp.operation("/series", method="POST", scope=ApiScope.WRITE, body=SeriesCreate,
               response=SeriesOut, status=201, errors=(403, 404, 409),
               summary="Book the chosen occurrences of a series, all or nothing")
+@limit_bookings
 def create_series(user: User, body: SeriesCreate):
     """Honours ``Idempotency-Key``."""
     service = provider_queries.service_for(user, body.service_id, Action.VIEW_PROVIDER)

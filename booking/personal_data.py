@@ -130,11 +130,11 @@ def erase(user: User, now: datetime) -> None:
                        .values(dependant_id=None))
 
 
-def init_app(_app: Flask) -> None:
+def init_app(app: Flask) -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
-    register_field_labels(LABELS)
-    register_value_labels("status", BookingStatus)
-    register_value_labels("status", WaitlistStatus)
-    register_section(Section(key="bookings", title=_l("Bookings"), export=export_bookings,
-                             blockers=deletion_blockers, erase=erase, order=40))
+    register_field_labels(app, LABELS)
+    register_value_labels(app, "status", BookingStatus)
+    register_value_labels(app, "status", WaitlistStatus)
+    register_section(app, Section(key="bookings", title=_l("Bookings"), export=export_bookings,
+                                  blockers=deletion_blockers, erase=erase, order=40))

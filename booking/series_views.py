@@ -17,6 +17,7 @@ from core.clock import utcnow
 from core.errors import DomainError
 from core.i18n import current_locale_code, format_when
 from core.policy import Action
+from core.protections import limit_bookings
 from core.web import refuse, refuse_to
 from providers import queries as provider_queries
 
@@ -31,6 +32,7 @@ def _first_free(service, now: datetime):
 
 
 @bp.route("/services/<int:service_id>/series", methods=["GET", "POST"])
+@limit_bookings
 @login_required
 @refuse_to(lambda service_id: request.full_path)
 def plan_series(service_id: int):

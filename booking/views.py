@@ -52,6 +52,7 @@ from core.db import db
 from core.errors import DomainError
 from core.i18n import current_locale_code, format_when
 from core.policy import Action, can, require
+from core.protections import limit_bookings
 from core.web import refuse, refuse_to
 from health import services as health_services
 from providers import queries as provider_queries
@@ -150,6 +151,7 @@ def _hold_form(service, **kwargs) -> HoldForm:
 
 
 @bp.route("/services/<int:service_id>/book", methods=["GET", "POST"])
+@limit_bookings
 @login_required
 def book(service_id: int):
     service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)

@@ -22,26 +22,26 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     payments.init_app()
-    personal_data.init_app()
+    personal_data.init_app(app)
     cli.init_app(app)
     register_my_feed_source(app, feeds.employee_events)
     register_feed_source(app, feeds.provider_events)
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
-    add_nav(Role.EMPLOYEE, NavEntry("care.home", _l("Family physician"), order=25))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("care.home", _l("Family physician"), order=25))
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "care.patients", _l("Care patients"),
         url_args=lambda m: {"provider_id": m.provider_id}, order=45))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "care.teams", _l("Physician teams"), owners_only=True,
         url_args=lambda m: {"provider_id": m.provider_id}, order=46))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "care.enterprise_outcomes", _l("Health outcomes"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=60))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "care.sponsorships", _l("Family physician sponsorship"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=61))
-    add_nav(Role.COMMITTEE_MEMBER, NavEntry(
+    add_nav(app, Role.COMMITTEE_MEMBER, NavEntry(
         "care.park_outcomes", _l("Health outcomes"),
         url_args=lambda m: {"park_id": m.park_id}, order=40))
 

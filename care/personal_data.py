@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select, update
@@ -90,12 +91,12 @@ def erase(user: User, _now: datetime) -> None:
                        .values(dependant_ids=[]))
 
 
-def init_app() -> None:
-    register_field_labels(LABELS)
-    register_value_labels("status", AgreementStatus)
-    register_value_labels("kind", MeasurementKind)
-    register_value_labels("shared", ShareField)
-    register_value_labels("direction", {"below": _l("below"), "at_least": _l("at least")})
-    register_section(Section(key="family_physician", title=_l("Family physician"),
-                             export=export_care, blockers=deletion_blockers, erase=erase,
-                             order=30))
+def init_app(app: Flask) -> None:
+    register_field_labels(app, LABELS)
+    register_value_labels(app, "status", AgreementStatus)
+    register_value_labels(app, "kind", MeasurementKind)
+    register_value_labels(app, "shared", ShareField)
+    register_value_labels(app, "direction", {"below": _l("below"), "at_least": _l("at least")})
+    register_section(app, Section(key="family_physician", title=_l("Family physician"),
+                                  export=export_care, blockers=deletion_blockers, erase=erase,
+                                  order=30))

@@ -21,6 +21,7 @@ from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import views as api_views
 from core.api.auth import authenticate_api_request
+from core.audit import hooks as audit_hooks
 from core.config import ASSET_ROOT, refuse_unsafe_settings
 from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -91,7 +92,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
     app.context_processor(_template_globals)
-    _init_navigation()
+    _init_navigation(app)
+
+
+def guard_endpoints(app: Flask) -> None:
+    """Apply the audit rules and rate limits declared on the views (``@audited``,
+    ``@rate_limited``) to the endpoints they ended up under. The composition root calls it
+    last, once every package's blueprints are registered."""
+    protections.apply_rate_limits(app)
+    audit_hooks.collect_endpoint_rules(app)
 
 
 def register_api(app: Flask, blueprint) -> None:
@@ -115,12 +124,12 @@ def _template_globals() -> dict:
             "current_tab": current_tab}
 
 
-def _init_navigation() -> None:
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+def _init_navigation(app: Flask) -> None:
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "invitations.enterprise_invitations", _l("Invite employees"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=50))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "invitations.provider_invitations", _l("Invite staff"),
         url_args=lambda m: {"provider_id": m.provider_id}, owners_only=True, order=50))
-    add_nav(Role.PLATFORM_ADMIN, NavEntry(
+    add_nav(app, Role.PLATFORM_ADMIN, NavEntry(
         "invitations.partner_invitations", _l("Invite partners"), order=50))

@@ -5,7 +5,7 @@ Two layers:
   navigation on a wide screen. Defined here, in one table, so that the whole shell can be
   read (and tested) in one place. Endpoints are names, so core imports no outer package.
 - ``add_nav``: every other place, which packages add in their ``init_app``; the "me" tab lists
-  them, one tap away.
+  them, one tap away. Kept per app (``app.extensions``), filled as the app is created.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 # The extractor knows ``pgettext(context, message)``; the tab's "Me" is not the "me" of
@@ -111,13 +112,20 @@ TABS: dict[Role, tuple[Tab, ...]] = {
 #: Signed in without a role: home and me.
 NO_ROLE_TABS = (HOME, ME)
 
-_ENTRIES: dict[Role, list[NavEntry]] = {}
+EXTENSION = "parkwell.navigation"
 
 
-def add_nav(role: Role, entry: NavEntry) -> None:
-    entries = [e for e in _ENTRIES.setdefault(role, []) if e.endpoint != entry.endpoint]
+def nav_entries(app: Flask | None = None) -> dict[Role, list[NavEntry]]:
+    """``app``'s places per role (the current app's when not given), in their order."""
+    return (app or current_app).extensions.setdefault(EXTENSION, {})
+
+
+def add_nav(app: Flask, role: Role, entry: NavEntry) -> None:
+    """Add a place for ``role`` (adding an endpoint again replaces it)."""
+    registered = nav_entries(app)
+    entries = [e for e in registered.get(role, []) if e.endpoint != entry.endpoint]
     entries.append(entry)
-    _ENTRIES[role] = sorted(entries, key=lambda e: e.order)
+    registered[role] = sorted(entries, key=lambda e: e.order)
 
 
 def nav_for(membership: Membership | None) -> list[tuple[NavEntry, dict]]:
@@ -125,7 +133,7 @@ def nav_for(membership: Membership | None) -> list[tuple[NavEntry, dict]]:
     if membership is None:
         return []
     result = []
-    for entry in _ENTRIES.get(membership.role, []):
+    for entry in nav_entries().get(membership.role, []):
         if entry.owners_only and membership.provider_level is not ProviderLevel.OWNER:
             continue
         result.append((entry, entry.url_args(membership) if entry.url_args else {}))

@@ -17,6 +17,7 @@ and absolute timeouts, and the rate-limit keys.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
@@ -26,7 +27,6 @@ from flask_login import current_user, logout_user
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core.api.openapi import registry as api_registry
 from core.clock import utcnow
 from core.extensions import limiter
 
@@ -171,23 +171,69 @@ _READERS: dict[str, Callable[[], str]] = {}
 
 def _limit_reader(setting: str) -> Callable[[], str]:
     """One function per setting, so that creating many apps (tests) does not stack up
-    copies of the same limit."""
+    copies of the same limit. (A cache of functions, not a registry: every app reads the
+    limit from its own configuration at request time.)"""
     if setting not in _READERS:
         _READERS[setting] = lambda: current_app.config[setting]
     return _READERS[setting]
 
 
-def limit_endpoints(app: Flask, endpoints: Iterable[str], *, limit_setting: str,
-                    default: str, methods: list[str] | None = None) -> None:
-    """Rate-limit existing endpoints by name (the composition root calls this once every
-    package's views exist), keyed by ``caller_key``; the limit is read from the
-    configuration ``limit_setting`` at request time."""
-    app.config.setdefault(limit_setting, default)
-    value = _limit_reader(limit_setting)
-    for endpoint in endpoints:
-        view = app.view_functions.get(endpoint)
-        if view is None:
+@dataclass(frozen=True)
+class RateLimit:
+    """A view's limit: read from the configuration ``setting`` at request time (``default``
+    when unset), counted per caller (``caller_key``) for ``methods`` (None: all)."""
+
+    setting: str
+    default: str
+    methods: tuple[str, ...] | None = None
+
+
+#: The attribute of a view function that holds its ``RateLimit``.
+LIMIT_ATTRIBUTE = "__parkwell_rate_limit__"
+#: ``app.extensions`` key: endpoint → its ``RateLimit``, for the app's own endpoints.
+EXTENSION = "parkwell.rate_limits"
+
+
+def rate_limited(setting: str, *, default: str, methods: Iterable[str] | None = None):
+    """Declare on a view that it is rate-limited (applied by ``apply_rate_limits`` once every
+    blueprint is registered). Returns the view itself, so the declaration follows the
+    function, whatever its endpoint is called."""
+    limit = RateLimit(setting, default, tuple(methods) if methods else None)
+
+    def declare(view: Callable) -> Callable:
+        setattr(view, LIMIT_ATTRIBUTE, limit)
+        return view
+    return declare
+
+
+def rate_limits(app: Flask) -> dict[str, RateLimit]:
+    """``app``'s rate-limited endpoints (the OpenAPI document says they answer 429)."""
+    return app.extensions.setdefault(EXTENSION, {})
+
+
+def apply_rate_limits(app: Flask) -> dict[str, RateLimit]:
+    """Wrap every view of ``app`` that declares ``rate_limited`` in its limit, keyed by
+    ``caller_key``, and record it in the app's registry. Call once, after the last
+    blueprint is registered."""
+    limited = rate_limits(app)
+    for endpoint, view in list(app.view_functions.items()):
+        limit = getattr(view, LIMIT_ATTRIBUTE, None)
+        if limit is None or endpoint in limited:
             continue
-        api_registry.rate_limited.add(endpoint)  # its OpenAPI operation declares 429
+        app.config.setdefault(limit.setting, limit.default)
+        limited[endpoint] = limit
         app.view_functions[endpoint] = limiter.limit(
-            value, key_func=caller_key, methods=methods, scope=limit_setting)(view)
+            _limit_reader(limit.setting), key_func=caller_key,
+            methods=list(limit.methods) if limit.methods else None, scope=limit.setting)(view)
+    return limited
+
+
+#: The limits the views declare (``@limit_bookings`` on each way to book, and so on).
+limit_bookings = rate_limited("BOOKING_RATE_LIMIT", default="30 per minute;300 per day",
+                              methods=["POST"])
+limit_exports = rate_limited("EXPORT_RATE_LIMIT", default="10 per minute;100 per day")
+#: Account deletion asks for the password: limited like a sign-in, so that someone holding
+#: only a token or an open session cannot guess it.
+limit_account_deletion = rate_limited("ACCOUNT_DELETE_RATE_LIMIT",
+                                      default="5 per minute;20 per day",
+                                      methods=["POST", "DELETE"])

@@ -32,16 +32,16 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     app.add_template_filter(format_reading, "reading")
     app.after_request(_keep_reads_of_refused_pages)
-    register_field_labels(sharing.EXPORT_LABELS)
+    register_field_labels(app, sharing.EXPORT_LABELS)
     for key, labels in sharing.EXPORT_VALUE_LABELS.items():
-        register_value_labels(key, labels)
-    register_section(Section(
+        register_value_labels(app, key, labels)
+    register_section(app, Section(
         key="health", title=_l("Health"), order=20,
         export=lambda user, now: sharing.export_health_of(user, now=now),
         erase=lambda user, now: sharing.erase_health_of(user, now=now)))
     app.teardown_request(lambda _exc: sharing.forget_pending_reads())
-    add_nav(Role.EMPLOYEE, NavEntry("health.overview", _l("My health"), order=20))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("health.overview", _l("My health"), order=20))
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "health_provider.provider_clients", _l("Shared health information"),
         url_args=lambda m: {"provider_id": m.provider_id}, order=60))
 

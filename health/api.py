@@ -8,9 +8,11 @@ from sqlalchemy import select
 from core.accounts.models import ApiScope, User
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
+from core.audit.hooks import actor_is_subject, audited
 from core.clock import utcnow
 from core.errors import NotFound
 from core.i18n import current_locale_code
+from core.protections import limit_exports
 from health import importing, services, sharing
 from health.models import CheckUp, QuestionnaireKind
 from health.questionnaires import QUESTIONNAIRES
@@ -224,6 +226,9 @@ def access_log(user: User):
 
 @bp.operation("/me/health/export", method="GET",
               summary="Everything ParkWell holds about your health (JSON)", errors=(403,))
+@audited("GET", {200: "export.health_api.export"}, target_type="health_profile",
+         more=actor_is_subject)
+@limit_exports
 def export(user: User):
     data = sharing.export_everything(user, now=utcnow())
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json",

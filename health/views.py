@@ -14,12 +14,14 @@ from flask_login import current_user, login_required
 
 from core.accounts.forms import PlainForm
 from core.accounts.models import ProviderOrganisation
+from core.audit.hooks import actor_is_subject, audited
 from core.bounds import MAX_ID, query_int
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
 from core.forms import choices
 from core.i18n import current_locale_code
+from core.protections import limit_exports
 from core.web import refuse, refuse_to
 from health import importing, services, sharing
 from health.charts import Series, line_chart
@@ -330,6 +332,8 @@ def revoke_consent(consent_id: int):
 
 
 @bp.route("/export")
+@audited("GET", {200: "export.health.export"}, target_type="health_profile", more=actor_is_subject)
+@limit_exports
 @login_required
 def export():
     data = sharing.export_everything(current_user, now=utcnow())

@@ -50,11 +50,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     install_rules(app, policy.RULES)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
-    add_nav(Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
+    add_nav(app, Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
     set_candidate_source(candidate_pool)
     cli.init_app(app)
     review_prompts.init_app(app)
-    personal_data.init_app()
-    hardening.init_app(app)  # last: it wraps the other packages' endpoints
+    personal_data.init_app(app)
+    hardening.init_app(app)
+    bootstrap.guard_endpoints(app)  # last: it wraps the endpoints of every package
     return app
 

@@ -1,33 +1,15 @@
-"""Command-line tasks: ``flask seed-demo`` and ``flask reviews check|rebuild-ratings``."""
+"""Command-line tasks: ``flask checks`` and ``flask reviews check|rebuild-ratings`` (the demo
+park's ``flask seed-demo`` and ``flask seed-scale`` are in ``demo.cli``)."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from core.cli import report_problems
-from core.clock import utcnow
 from core.db import db
 from marketplace import ratings
-from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD, SEED_STAGES, seed_demo
-
-
-@click.command("seed-demo")
-def seed_demo_command() -> None:
-    """Create (or complete) the Xinjing Demo Park. Safe to run again."""
-    with click.progressbar(length=len(SEED_STAGES), label="Seeding the demo park",
-                           item_show_func=lambda stage: stage, file=sys.stderr) as bar:
-        counts = seed_demo(now=utcnow(), progress=lambda stage: bar.update(1, stage))
-    db.session.commit()
-    click.echo("Xinjing Demo Park (新泾示范园区) is ready: " + ", ".join(
-        f"{name} {count}" for name, count in counts.items() if count))
-    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
-    for login in DEMO_LOGINS:
-        click.echo(f"  {login.email:<28} {login.what}")
-
 
 reviews_cli = AppGroup("reviews", help="Reviews and the ratings kept from them.")
 
@@ -62,7 +44,8 @@ def checks_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from marketplace.scale_cli import seed_scale_command
+    # The demo package uses marketplace's reviews: imported once the package is loaded.
+    from demo.cli import seed_demo_command, seed_scale_command
 
     app.cli.add_command(checks_command)
     app.cli.add_command(seed_demo_command)

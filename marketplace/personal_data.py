@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -35,7 +36,7 @@ def erase(user: User, _now: datetime) -> None:
     db.session.execute(update(Review).where(Review.author_id == user.id).values(text=""))
 
 
-def init_app() -> None:
-    register_field_labels(LABELS)
-    register_section(Section(key="reviews", title=_l("Reviews"), export=export_reviews,
-                             erase=erase, order=70))
+def init_app(app: Flask) -> None:
+    register_field_labels(app, LABELS)
+    register_section(app, Section(key="reviews", title=_l("Reviews"), export=export_reviews,
+                                  erase=erase, order=70))

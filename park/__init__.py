@@ -33,12 +33,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PARK_FULL_REFUND_HOURS", payments.DEFAULT_FULL_REFUND_HOURS)
     register_kind(app, announcement_mail.JOB)
     paying.init_app()
-    personal_data.init_app()
+    personal_data.init_app(app)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     cli.init_app(app)
-    add_nav(Role.EMPLOYEE, NavEntry("park.events", _l("Park events"), order=30))
-    add_nav(Role.EMPLOYEE, NavEntry("park.my_events", _l("My events"), order=31))
-    add_nav(Role.COMMITTEE_MEMBER, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("park.events", _l("Park events"), order=30))
+    add_nav(app, Role.EMPLOYEE, NavEntry("park.my_events", _l("My events"), order=31))
+    add_nav(app, Role.COMMITTEE_MEMBER, NavEntry(
         "park.manage_events", _l("Committee events"),
         url_args=lambda m: {"park_id": m.park_id}, order=30))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import and_, delete, func, not_, select, update
@@ -91,11 +92,11 @@ def erase(user: User, _now: datetime) -> None:
                        .values(dependant_id=None))
 
 
-def init_app() -> None:
+def init_app(app: Flask) -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
-    register_field_labels(LABELS)
-    register_value_labels("status", RegistrationStatus)
-    register_section(Section(key="park_events", title=_l("Park events"),
-                             export=export_registrations, blockers=deletion_blockers,
-                             erase=erase, order=50))
+    register_field_labels(app, LABELS)
+    register_value_labels(app, "status", RegistrationStatus)
+    register_section(app, Section(key="park_events", title=_l("Park events"),
+                                  export=export_registrations, blockers=deletion_blockers,
+                                  erase=erase, order=50))

@@ -31,12 +31,14 @@ from benefits.models import PaymentStatus
 from benefits.money_input import yuan_to_minor
 from booking import idempotency
 from core.accounts.models import Park
+from core.audit.hooks import audited
 from core.charts import Bar, bar_chart
 from core.clock import to_zone, utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, format_when
 from core.policy import Action, can, park_ids_of
+from core.protections import limit_exports
 from core.web import refuse, refuse_to
 from health.models import Dependant
 from park import (
@@ -766,6 +768,8 @@ def reports_page(park_id: int):
 
 
 @bp.route("/park/<int:park_id>/reports.csv")
+@audited("GET", {200: "export.park.reports_csv"}, target_type="park", target_arg="park_id")
+@limit_exports
 @login_required
 def reports_csv(park_id: int):
     park = queries.park_for(current_user, park_id)

@@ -64,6 +64,6 @@ def migrate_command() -> None:
 @click.pass_context
 def seed_command(ctx: click.Context) -> None:
     """Create (or complete) the demo park (flask seed-demo)."""
-    from marketplace.cli import seed_demo_command
+    from demo.cli import seed_demo_command
 
     ctx.invoke(seed_demo_command)

@@ -24,12 +24,12 @@ def init_app(app: Flask) -> None:
     app.add_template_global(views.checkup_notices, "checkup_notices")
     register_api(app, api.bp)
     signals.connect()
-    personal_data.init_app()
+    personal_data.init_app(app)
     register_message_extra(app, preparation_extra)
-    add_nav(Role.EMPLOYEE, NavEntry("prevention.my_checkups", _l("My check-ups"), order=25))
-    add_nav(Role.ENTERPRISE_ADMIN, NavEntry(
+    add_nav(app, Role.EMPLOYEE, NavEntry("prevention.my_checkups", _l("My check-ups"), order=25))
+    add_nav(app, Role.ENTERPRISE_ADMIN, NavEntry(
         "prevention.campaigns", _l("Check-up campaigns"),
         url_args=lambda m: {"enterprise_id": m.enterprise_id}, order=40))
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "prevention.provider_checkups", _l("Campaign check-ups"),
         url_args=lambda m: {"provider_id": m.provider_id}, order=40))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
@@ -65,9 +66,9 @@ def erase(user: User, _now: datetime) -> None:
                                dependant_checkup_id=None))
 
 
-def init_app() -> None:
+def init_app(app: Flask) -> None:
     profile_deleting.connect(_on_profile_deleting, weak=False)
     dependant_deleting.connect(_on_dependant_deleting, weak=False)
-    register_field_labels(LABELS)
-    register_section(Section(key="checkup_campaigns", title=_l("Check-up campaigns"),
-                             export=export_checkups, erase=erase, order=45))
+    register_field_labels(app, LABELS)
+    register_section(app, Section(key="checkup_campaigns", title=_l("Check-up campaigns"),
+                                  export=export_checkups, erase=erase, order=45))

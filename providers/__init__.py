@@ -24,16 +24,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(holiday_views.bp)
     register_api(app, api.bp)
     cli.init_app(app)
-    register_value_labels("category", CATEGORY_LABELS)
-    register_value_labels("pot", CATEGORY_LABELS)
+    register_value_labels(app, "category", CATEGORY_LABELS)
+    register_value_labels(app, "pot", CATEGORY_LABELS)
     jobs.init_app(app)
     add_check(app, "holidays", holidays.horizon_check)
-    add_nav(Role.PROVIDER_STAFF, NavEntry(
+    add_nav(app, Role.PROVIDER_STAFF, NavEntry(
         "providers.dashboard", _l("Provider dashboard"),
         url_args=lambda m: {"provider_id": m.provider_id}, order=10))
-    add_nav(Role.COMMITTEE_MEMBER, NavEntry("providers.review_queue",
-                                            _l("Provider verification"), order=20))
-    add_nav(Role.PLATFORM_ADMIN, NavEntry("providers.review_queue",
-                                          _l("Provider verification"), order=20))
-    add_nav(Role.PLATFORM_ADMIN, NavEntry("holidays.calendar_page", _l("Holiday calendar"),
-                                          order=25))
+    add_nav(app, Role.COMMITTEE_MEMBER, NavEntry("providers.review_queue",
+                                                 _l("Provider verification"), order=20))
+    add_nav(app, Role.PLATFORM_ADMIN, NavEntry("providers.review_queue",
+                                               _l("Provider verification"), order=20))
+    add_nav(app, Role.PLATFORM_ADMIN, NavEntry("holidays.calendar_page",
+                                               _l("Holiday calendar"), order=25))

@@ -20,9 +20,11 @@ from core.accounts.schemas import (
 )
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
+from core.audit.hooks import actor_is_subject, api_login_extra, audited, no_bearer
 from core.clock import utcnow
 from core.errors import InvalidInput
 from core.i18n import current_locale_code
+from core.protections import limit_account_deletion, limit_exports
 
 bp = ApiBlueprint("accounts_api", __name__, tag="accounts")
 
@@ -52,6 +54,9 @@ def list_tokens(user: User, query: PageQuery):
 @bp.operation("/tokens", method="POST", scope=ApiScope.WRITE, optional_auth=True,
               summary="Create an API token", body=TokenCreate, response=TokenCreated,
               status=201, errors=(429,))
+@audited("POST", {201: "auth.login.succeeded", 401: "auth.login.failed",
+                  403: "auth.login.failed", 429: "auth.throttled"},
+         more=api_login_extra, only_if=no_bearer)
 def create_token(user: User | None, body: TokenCreate):
     """Call with a token that has the write scope, or without one and with ``login`` and
     ``password`` (how a mobile client gets its first token). Password sign-ins have the
@@ -81,6 +86,8 @@ def revoke_token(user: User, token_id: int):
 @bp.operation("/me/export", method="GET", errors=(401, 429),
               summary="Everything ParkWell holds about you: account, health, family members, "
                       "family physician, bookings, check-ups, park events and budget (JSON)")
+@audited("GET", {200: "export.accounts_api.export_me"}, target_type="user", more=actor_is_subject)
+@limit_exports
 def export_me(user: User):
     data = personal_data.export_account(user, now=utcnow())
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json",
@@ -90,6 +97,7 @@ def export_me(user: User):
 @bp.operation("/me", method="DELETE", scope=ApiScope.WRITE, body=AccountDelete, status=204,
               errors=(401, 409, 422, 429),
               summary="Delete your account (needs your password)")
+@limit_account_deletion
 def delete_me(user: User, body: AccountDelete):
     """Deletes your health data, care records, tokens, sessions and personal fields, and
     keeps, without your name, what the park must keep (past bookings and registrations,

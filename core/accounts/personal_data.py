@@ -6,17 +6,20 @@ must keep (counts, ledger entries, attended bookings).
 Core knows none of the packages: each one registers a ``Section`` in its ``init_app``
 saying what it exports about a person, what stands in the way of deleting the account
 (an upcoming booking, an agreement in force), and how it erases the rest. The account's own
-section (login, memberships, tokens) is core's and always comes first.
+section (login, memberships, tokens) is core's and always comes first. The sections and the
+readable export's words live in the app's registry (``app.extensions``), filled as the app
+is created.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
@@ -66,11 +69,9 @@ class Section:
     order: int = 100  #: export order; erasure runs in the reverse order
 
 
-_SECTIONS: dict[str, Section] = {}
-
-#: The readable export's words for the keys of the JSON (the JSON keeps its stable keys).
-#: Packages add their own with ``register_field_labels``; a key without a label is shown
-#: as itself in plain words.
+#: Core's words for the keys of the JSON in the readable export (the JSON keeps its stable
+#: keys). Packages add their own with ``register_field_labels``; a key without a label is
+#: shown as itself in plain words.
 FIELD_LABELS: dict[str, object] = {
     "id": _l("Number"), "display_name": _l("Name"), "email": _l("Email"),
     "mobile": _l("Mobile number"), "locale": _l("Language"), "is_active": _l("Active"),
@@ -91,22 +92,42 @@ FIELD_LABELS: dict[str, object] = {
 }
 
 
-def register_field_labels(labels: dict[str, object]) -> None:
+EXTENSION = "parkwell.personal_data"
+
+
+@dataclass
+class PersonalDataRegistry:
+    """One app's sections and the readable export's words: for keys (``field_labels``,
+    core's ``FIELD_LABELS`` and the packages'), and for coded values by the key they appear
+    under (``value_labels``: ``status`` → ``confirmed`` → 已确认)."""
+
+    sections: dict[str, Section] = field(default_factory=dict)
+    field_labels: dict[str, object] = field(default_factory=lambda: dict(FIELD_LABELS))
+    value_labels: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+def registry(app: Flask | None = None) -> PersonalDataRegistry:
+    """``app``'s registry (the current app's when not given), with core's own words."""
+    app = app or current_app
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions[EXTENSION] = PersonalDataRegistry()
+        _register_core_labels(app)
+    return found
+
+
+def register_field_labels(app: Flask, labels: dict[str, object]) -> None:
     """A package's words for the keys its section exports."""
-    FIELD_LABELS.update(labels)
+    registry(app).field_labels.update(labels)
 
 
-#: The readable export's words for coded values, by the key they appear under
-#: (``status`` → ``confirmed`` → 已确认). Packages add theirs with ``register_value_labels``.
-VALUE_LABELS: dict[str, dict[str, object]] = {}
-
-
-def register_value_labels(key: str, labels: Mapping[str, object] | type[Enum]) -> None:
+def register_value_labels(app: Flask, key: str,
+                          labels: Mapping[str, object] | type[Enum]) -> None:
     """A package's words for the codes it exports under ``key``: a mapping, or an enum
     whose members have a ``label``."""
     if isinstance(labels, type) and issubclass(labels, Enum):
         labels = {member.value: _LazyLabel(member) for member in labels}
-    VALUE_LABELS.setdefault(key, {}).update(labels)
+    registry(app).value_labels.setdefault(key, {}).update(labels)
 
 
 class _LazyLabel:
@@ -119,28 +140,36 @@ class _LazyLabel:
         return str(self.member.label)
 
 
+def has_value_labels(key: str) -> bool:
+    """Whether the current app has words for the codes exported under ``key``."""
+    return key in registry().value_labels
+
+
 def value_label(key: str, value: str) -> str:
     """A coded value in words when its key's vocabulary knows it, else the value itself."""
-    label = VALUE_LABELS.get(key, {}).get(value)
+    label = registry().value_labels.get(key, {}).get(value)
     return str(label) if label is not None else value
 
 
-register_value_labels("role", Role)
-register_value_labels("locale", {"zh_CN": "简体中文", "en": "English"})
+def _register_core_labels(app: Flask) -> None:
+    register_value_labels(app, "role", Role)
+    register_value_labels(app, "locale", {"zh_CN": "简体中文", "en": "English"})
 
 
 def field_label(key: str) -> str:
-    label = FIELD_LABELS.get(key)
+    label = registry().field_labels.get(key)
     return str(label) if label is not None else key.replace("_", " ").capitalize()
 
 
-def register_section(section: Section) -> None:
+def register_section(app: Flask, section: Section) -> None:
     """Called by each package's ``init_app`` (registering again replaces)."""
-    _SECTIONS[section.key] = section
+    registry(app).sections[section.key] = section
 
 
 def sections() -> list[Section]:
-    return [_ACCOUNT, *sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))]
+    """The current app's sections, the account's own first."""
+    registered = registry().sections.values()
+    return [_ACCOUNT, *sorted(registered, key=lambda s: (s.order, s.key))]
 
 
 # -- export -------------------------------------------------------------------------------

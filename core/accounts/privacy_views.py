@@ -15,9 +15,11 @@ from flask_login import current_user, login_required, logout_user
 
 from core.accounts import personal_data
 from core.accounts.forms import DeleteAccountForm
+from core.audit.hooks import actor_is_subject, audited
 from core.clock import utcnow
 from core.errors import DomainError
 from core.i18n import format_money, format_when
+from core.protections import limit_account_deletion, limit_exports
 from core.web import refuse
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -49,7 +51,7 @@ def readable(value, currency: str | None = None, key: str = ""):
             else readable(v, money, k)) for k, v in value.items() if k != "currency"}
     if isinstance(value, list):
         return [readable(v, currency, key) for v in value]
-    if isinstance(value, str) and key in personal_data.VALUE_LABELS:
+    if isinstance(value, str) and personal_data.has_value_labels(key):
         return personal_data.value_label(key, value)
     if isinstance(value, str) and _DATETIME.match(value):
         try:
@@ -67,6 +69,8 @@ bp = Blueprint("privacy", __name__, url_prefix="/account")
 
 
 @bp.route("/export")
+@audited("GET", {200: "export.privacy.export"}, target_type="user", more=actor_is_subject)
+@limit_exports
 @login_required
 def export():
     now = utcnow()
@@ -78,6 +82,8 @@ def export():
 
 
 @bp.route("/export.json")
+@audited("GET", {200: "export.privacy.export_json"}, target_type="user", more=actor_is_subject)
+@limit_exports
 @login_required
 def export_json():
     data = personal_data.export_account(current_user, now=utcnow())
@@ -89,6 +95,7 @@ def export_json():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@limit_account_deletion
 @login_required
 def delete():
     now = utcnow()

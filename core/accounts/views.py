@@ -33,6 +33,7 @@ from core.accounts.forms import (
     SwitchRoleForm,
     TokenForm,
 )
+from core.audit.hooks import audited, login_failure_extra, sign_in_extra, signed_in_extra
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError
@@ -60,6 +61,8 @@ def _signup_rate_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@audited("POST", {302: "auth.login.succeeded", 401: "auth.login.failed",
+                  429: "auth.throttled"}, more=sign_in_extra)
 def login():
     """Signing in, within the sign-in limits (core.accounts.signin_limits): failures only,
     per account and per address, and a page that says when to try again."""
@@ -103,6 +106,7 @@ def logout():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@audited("POST", {302: "account.signed_up", 429: "auth.throttled"}, more=signed_in_extra)
 @limiter.limit(_signup_rate_limit, methods=["POST"])
 def signup():
     form = SignupForm(invite_code=request.args.get("code", ""))
@@ -146,6 +150,8 @@ def accept_invitation(token: str):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@audited("POST", {302: "account.password_reset_requested", 429: "auth.throttled"},
+         more=login_failure_extra)
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()

@@ -9,11 +9,11 @@ Schema 2020-12, which is what pydantic writes); no other generator is needed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -22,6 +22,7 @@ from core.api.auth import authorise
 from core.api.errors import ErrorResponse
 from core.api.validation import bounded_schema, parse_body, parse_query, query_parameters
 from core.bounds import MAX_ID
+from core.protections import rate_limits
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 _RULE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -48,15 +49,16 @@ class Operation:
 @dataclass
 class OpenApiRegistry:
     operations: list[Operation] = field(default_factory=list)
-    #: Endpoints under a rate limit (``core.protections.limit_endpoints``): they answer 429.
-    rate_limited: set[str] = field(default_factory=set)
 
     def add(self, operation: Operation) -> None:
         self.operations = [o for o in self.operations
                            if (o.path, o.method) != (operation.path, operation.method)]
         self.operations.append(operation)
 
-    def document(self, *, title: str, version: str) -> dict:
+    def document(self, *, title: str, version: str,
+                 rate_limited: Collection[str] = ()) -> dict:
+        """The OpenAPI document; ``rate_limited``: the endpoints under a rate limit (the
+        app's, ``core.protections.rate_limits``), which answer 429."""
         models: set[type[BaseModel]] = {ErrorResponse}
         for op in self.operations:
             models.update(m for m in (op.body, op.response, op.query) if m is not None)
@@ -66,7 +68,7 @@ class OpenApiRegistry:
         paths: dict[str, dict] = {}
         for op in sorted(self.operations, key=lambda o: (o.path, o.method)):
             path, params = _openapi_path(op.path)
-            paths.setdefault(path, {})[op.method.lower()] = _operation(op, params)
+            paths.setdefault(path, {})[op.method.lower()] = _operation(op, params, rate_limited)
         return {
             "openapi": "3.1.0",
             "info": {"title": title, "version": version,
@@ -147,7 +149,7 @@ def _ref(model: type[BaseModel]) -> dict:
     return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
 
 
-def _operation(op: Operation, params: list[dict]) -> dict:
+def _operation(op: Operation, params: list[dict], rate_limited: Collection[str]) -> dict:
     error_ref = {"content": {"application/json": {"schema": _ref(ErrorResponse)}}}
     result: dict = {
         "operationId": op.operation_id,
@@ -174,7 +176,7 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     else:
         result["responses"][str(op.status)] = {"description": "Success"}
     statuses = set(op.errors) | ({401, 403} if op.scope else set())
-    if op.endpoint in registry.rate_limited:
+    if op.endpoint in rate_limited:
         statuses |= {429}
     if op.body is not None:
         statuses |= {400, 413, 415, 422}
@@ -252,4 +254,5 @@ class ApiBlueprint(Blueprint):
 
 
 def api_document_json(title: str, version: str) -> Response:
-    return jsonify(registry.document(title=title, version=version))
+    return jsonify(registry.document(title=title, version=version,
+                                     rate_limited=rate_limits(current_app)))

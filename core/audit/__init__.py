@@ -19,15 +19,14 @@ from core.navigation import NavEntry, add_nav
 def init_app(app: Flask) -> None:
     """Call before the request transaction is registered (see ``hooks.init_web``)."""
     hooks.init_web(app)
-    hooks.watch_core()
-    hooks.audit_core_endpoints()
+    hooks.watch_core(app)
     app.register_blueprint(views.bp)
     csrf.exempt(api.bp)  # token-authenticated, reads no cookies
     app.register_blueprint(api.bp)
     cli.init_app(app)
     periodic.register(app, "audit_prune", _prune, setting="JOB_AUDIT_PRUNE_SECONDS",
                       default_seconds=86400)
-    add_nav(Role.PLATFORM_ADMIN, NavEntry("audit.search_page", _l("Audit log"), order=90))
+    add_nav(app, Role.PLATFORM_ADMIN, NavEntry("audit.search_page", _l("Audit log"), order=90))
 
 
 def _prune(now):

@@ -1,23 +1,30 @@
 """How entries get into the log without the acting code knowing.
 
-- **Row watchers.** ``watch_insert(Model, fn)`` and ``watch_change(Model, attribute, fn)``
-  register functions that turn a new row, or a changed column, into entries. They run in the
-  session's ``after_flush``, inside the same transaction as the change, so that an entry
-  exists exactly when its change does. Core watches its own models here; the composition
-  root (``marketplace.audit_hooks``) watches the other packages' models.
-- **Endpoint rules.** ``audit_endpoint(...)`` names an endpoint and, per response status,
-  the action to record: sign-ins and their failures, sign-ups, reset requests, exports.
-  They run after the request's own transaction has committed or rolled back, in a small
-  commit of their own, so that a refused sign-in is kept although the request rolled back.
+- **Row watchers.** ``watch_insert(app, key, Model, fn)`` and ``watch_change(app, key, Model,
+  attribute, fn)`` register functions that turn a new row, or a changed column, into
+  entries. They run in the session's ``after_flush``, inside the same transaction as the
+  change, so that an entry exists exactly when its change does. Core watches its own models
+  here; the composition root (``marketplace.hardening``) watches the other packages' models.
+- **Endpoint rules.** ``@audited(method, {status: action})`` on a view says, per response
+  status, the action to record: sign-ins and their failures, sign-ups, reset requests,
+  exports. The declaration sits on the view function, not on its endpoint's name, so a
+  renamed endpoint keeps its rule; ``collect_endpoint_rules(app)`` finds them once every
+  blueprint is registered. They run after the request's own transaction has committed or
+  rolled back, in a small commit of their own, so that a refused sign-in is kept although
+  the request rolled back.
+
+Both live in the app's own registry (``app.extensions["parkwell.audit"]``, see
+``registry``), filled when the app is created: two apps in one process (the tests) never
+share or stack their rules.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -34,28 +41,42 @@ InsertFn = Callable[[object], dict | None]
 #: fn(obj, old, new) → the same.
 ChangeFn = Callable[[object, object, object], dict | None]
 
-#: Keyed by a name, so that registering again (every app the tests create) replaces.
-_INSERTS: dict[str, tuple[type, InsertFn]] = {}
-_CHANGES: dict[str, tuple[type, str, ChangeFn]] = {}
+EXTENSION = "parkwell.audit"
 
 
-def watch_insert(key: str, model: type, fn: InsertFn) -> None:
-    _INSERTS[key] = (model, fn)
+@dataclass
+class AuditRegistry:
+    """One app's audit rules. Watchers are keyed by a name, so that registering again
+    replaces; endpoint rules by (endpoint, method)."""
+
+    inserts: dict[str, tuple[type, InsertFn]] = field(default_factory=dict)
+    changes: dict[str, tuple[type, str, ChangeFn]] = field(default_factory=dict)
+    endpoints: dict[tuple[str, str], EndpointRule] = field(default_factory=dict)
 
 
-def watch_change(key: str, model: type, attribute: str, fn: ChangeFn) -> None:
-    _CHANGES[key] = (model, attribute, fn)
+def registry(app: Flask | None = None) -> AuditRegistry:
+    """``app``'s audit rules (the current app's when not given), created on first use."""
+    app = app or current_app
+    return app.extensions.setdefault(EXTENSION, AuditRegistry())
 
 
-def _rows_for_flush(session: Session) -> list[dict]:
+def watch_insert(app: Flask, key: str, model: type, fn: InsertFn) -> None:
+    registry(app).inserts[key] = (model, fn)
+
+
+def watch_change(app: Flask, key: str, model: type, attribute: str, fn: ChangeFn) -> None:
+    registry(app).changes[key] = (model, attribute, fn)
+
+
+def _rows_for_flush(session: Session, rules: AuditRegistry) -> list[dict]:
     rows = []
     for obj in session.new:
-        for model, fn in _INSERTS.values():
+        for model, fn in rules.inserts.values():
             if isinstance(obj, model) and (spec := fn(obj)):
                 rows.append(event_row(**spec))
     for obj in session.dirty:
         state = inspect(obj)
-        for model, attribute, fn in _CHANGES.values():
+        for model, attribute, fn in rules.changes.values():
             if not isinstance(obj, model):
                 continue
             history = state.attrs[attribute].history
@@ -70,9 +91,10 @@ def _rows_for_flush(session: Session) -> list[dict]:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
-    if not (_INSERTS or _CHANGES):
+    rules = current_app.extensions.get(EXTENSION) if has_app_context() else None
+    if rules is None or not (rules.inserts or rules.changes):
         return
-    rows = _rows_for_flush(session)
+    rows = _rows_for_flush(session, rules)
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
 
@@ -110,7 +132,6 @@ def web_origin(*, may_load: bool = False) -> Origin:
 
 @dataclass(frozen=True)
 class EndpointRule:
-    endpoint: str
     method: str
     #: status → action; a status not listed records nothing.
     actions: dict[int, str]
@@ -120,17 +141,47 @@ class EndpointRule:
     more: Callable[[int], dict] | None = None
     #: Record only when this holds (e.g. "no bearer token sent").
     only_if: Callable[[], bool] = field(default=lambda: True)
+    #: The endpoint the rule guards: filled in by ``collect_endpoint_rules``.
+    endpoint: str = ""
 
 
-_ENDPOINTS: dict[tuple[str, str], EndpointRule] = {}
+#: The attribute of a view function that holds its ``EndpointRule`` declarations.
+RULES_ATTRIBUTE = "__parkwell_audit__"
 
 
-def audit_endpoint(rule: EndpointRule) -> None:
-    _ENDPOINTS[(rule.endpoint, rule.method)] = rule
+def audited(method: str, actions: dict[int, str], *, target_type: str | None = None,
+            target_arg: str | None = None, more: Callable[[int], dict] | None = None,
+            only_if: Callable[[], bool] | None = None) -> Callable:
+    """Declare on a view what to record when it answers ``method`` with a status of
+    ``actions``. Returns the view itself (so it may stand above or below the route, and
+    views wrapping it inherit the declaration)."""
+    rule = EndpointRule(method, actions, target_type=target_type, target_arg=target_arg,
+                        more=more, **({"only_if": only_if} if only_if else {}))
+
+    def declare(view: Callable) -> Callable:
+        setattr(view, RULES_ATTRIBUTE, (*getattr(view, RULES_ATTRIBUTE, ()), rule))
+        return view
+    return declare
+
+
+def actor_is_subject(_status: int) -> dict:
+    """``more`` for a person's own data (their export): they are its subject too."""
+    return {"subject_user_id": web_origin().actor_id}
+
+
+def collect_endpoint_rules(app: Flask) -> dict[tuple[str, str], EndpointRule]:
+    """Register the rules declared on ``app``'s views under their endpoints (call once
+    every blueprint is registered)."""
+    endpoints = registry(app).endpoints
+    for endpoint, view in app.view_functions.items():
+        for rule in getattr(view, RULES_ATTRIBUTE, ()):
+            endpoints[(endpoint, rule.method)] = replace(rule, endpoint=endpoint)
+    return endpoints
 
 
 def _record_endpoint(response):
-    rule = _ENDPOINTS.get((request.endpoint or "", request.method))
+    rules = current_app.extensions.get(EXTENSION)
+    rule = rules and rules.endpoints.get((request.endpoint or "", request.method))
     action = rule and rule.actions.get(response.status_code)
     if not action or not rule.only_if():
         return response
@@ -163,48 +214,53 @@ def _scope(m: Membership) -> dict:
             "provider_level": m.provider_level and m.provider_level.value}
 
 
-def watch_core() -> None:
-    watch_insert("account.created", User, lambda u: {
+def watch_core(app: Flask) -> None:
+    watch_insert(app, "account.created", User, lambda u: {
         "action": "account.created", "target_type": "user", "target_id": u.id,
         "subject_user_id": u.id})
-    watch_change("account.active", User, "is_active", lambda u, old, new: {
+    watch_change(app, "account.active", User, "is_active", lambda u, old, new: {
         "action": "account.reactivated" if new else "account.deactivated",
         "target_type": "user", "target_id": u.id, "subject_user_id": u.id})
-    watch_change("account.sessions", User, "session_version", lambda u, old, new: {
+    watch_change(app, "account.sessions", User, "session_version", lambda u, old, new: {
         "action": "account.sessions_ended", "target_type": "user", "target_id": u.id,
         "subject_user_id": u.id,
         "details": {"password_changed": inspect(u).attrs.password_hash.history.has_changes()}})
-    watch_insert("membership.granted", Membership, lambda m: {
+    watch_insert(app, "membership.granted", Membership, lambda m: {
         "action": "membership.granted", "target_type": "membership", "target_id": m.id,
         "subject_user_id": m.user_id or (m.user and m.user.id), "details": _scope(m)})
-    watch_change("membership.active", Membership, "is_active", lambda m, old, new: {
+    watch_change(app, "membership.active", Membership, "is_active", lambda m, old, new: {
         "action": "membership.restored" if new else "membership.revoked",
         "target_type": "membership", "target_id": m.id, "subject_user_id": m.user_id,
         "details": _scope(m)})
-    watch_change("membership.level", Membership, "provider_level", lambda m, old, new: {
+    watch_change(app, "membership.level", Membership, "provider_level", lambda m, old, new: {
         "action": "membership.changed", "target_type": "membership", "target_id": m.id,
         "subject_user_id": m.user_id,
         "details": {**_scope(m), "from": old and str(old)}})
-    watch_change("membership.role", Membership, "role", lambda m, old, new: {
+    watch_change(app, "membership.role", Membership, "role", lambda m, old, new: {
         "action": "membership.changed", "target_type": "membership", "target_id": m.id,
         "subject_user_id": m.user_id, "details": {**_scope(m), "from": old and str(old)}})
-    watch_insert("token.created", ApiToken, lambda t: {
+    watch_insert(app, "token.created", ApiToken, lambda t: {
         "action": "token.created", "target_type": "api_token", "target_id": t.id,
         "subject_user_id": t.user_id or (t.user and t.user.id),
         "details": {"scopes": t.scopes, "prefix": t.prefix}})
-    watch_change("token.revoked", ApiToken, "revoked_at", lambda t, old, new: new and {
+    watch_change(app, "token.revoked", ApiToken, "revoked_at", lambda t, old, new: new and {
         "action": "token.revoked", "target_type": "api_token", "target_id": t.id,
         "subject_user_id": t.user_id, "details": {"prefix": t.prefix}})
-    watch_insert("invitation.created", Invitation, lambda i: {
+    watch_insert(app, "invitation.created", Invitation, lambda i: {
         "action": "invitation.created", "target_type": "invitation", "target_id": i.id,
         "details": {"role": i.role.value, "enterprise_id": i.enterprise_id,
                     "provider_id": i.provider_id, "park_id": i.park_id}})
-    watch_change("invitation.accepted", Invitation, "accepted_at", lambda i, old, new: new and {
-        "action": "invitation.accepted", "target_type": "invitation", "target_id": i.id,
-        "subject_user_id": i.accepted_by_id})
+    watch_change(app, "invitation.accepted", Invitation, "accepted_at",
+                 lambda i, old, new: new and {
+                     "action": "invitation.accepted", "target_type": "invitation",
+                     "target_id": i.id, "subject_user_id": i.accepted_by_id})
 
 
-def _login_failure_extra(status: int) -> dict:
+# -- what core's sign-in rules add (``@audited`` on ``core.accounts`` views) ---------------
+
+
+def login_failure_extra(status: int) -> dict:
+    """The login that was tried (and whose it is, when it is someone's)."""
     from_form = (request.form.get("login") or "").strip().lower()
     from_json = request.get_json(silent=True) if request.is_json else None
     login = from_form or str((from_json or {}).get("login") or "").strip().lower()
@@ -218,37 +274,23 @@ def _login_failure_extra(status: int) -> dict:
     return {"details": {"login": login[:100]}, "subject_user_id": subject}
 
 
-def _signed_in_extra(status: int) -> dict:
+def sign_in_extra(status: int) -> dict:
+    """A sign-in: who signed in (302), or which login failed."""
+    return signed_in_extra(status) if status == 302 else login_failure_extra(status)
+
+
+def signed_in_extra(status: int) -> dict:
     origin = web_origin()
     return {"subject_user_id": origin.actor_id}
 
 
-def _api_login_extra(status: int) -> dict:
-    extra = _login_failure_extra(status)
+def api_login_extra(status: int) -> dict:
+    extra = login_failure_extra(status)
     if status == 201:
         extra["actor"] = extra["subject_user_id"]
     return extra
 
 
-def _no_bearer() -> bool:
+def no_bearer() -> bool:
+    """Only a sign-in with a password (not a signed-in caller making another token)."""
     return not request.headers.get("Authorization")
-
-
-def audit_core_endpoints() -> None:
-    audit_endpoint(EndpointRule(
-        "accounts.login", "POST",
-        {302: "auth.login.succeeded", 401: "auth.login.failed", 429: "auth.throttled"},
-        more=lambda status: (_signed_in_extra(status) if status == 302
-                              else _login_failure_extra(status))))
-    audit_endpoint(EndpointRule(
-        "accounts_api.create_token", "POST",
-        {201: "auth.login.succeeded", 401: "auth.login.failed", 403: "auth.login.failed",
-         429: "auth.throttled"},
-        more=_api_login_extra, only_if=_no_bearer))
-    audit_endpoint(EndpointRule("accounts.signup", "POST",
-                                {302: "account.signed_up", 429: "auth.throttled"},
-                                more=_signed_in_extra))
-    audit_endpoint(EndpointRule("accounts.forgot_password", "POST",
-                                {302: "account.password_reset_requested",
-                                 429: "auth.throttled"},
-                                more=_login_failure_extra))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("core", "health", "providers", "booking", "benefits", "park", "marketplace",
-            "prevention", "care")
+            "prevention", "care", "demo")
 
 #: The ledger's own writers: ``ledger.post``, ``ledger.transfer``, ``ledger.reverse``.
 WRITERS = frozenset({"post", "transfer", "reverse"})
@@ -19,7 +19,7 @@ LEDGER, POSTINGS = "benefits/ledger.py", "benefits/postings.py"
 BUDGETS, BUDGET_KINDS = "benefits/budgets.py", frozenset({"FUNDING", "ALLOCATION", "EXPIRY",
                                                          "RETURN"})
 #: The scale seed writes synthetic history in bulk (and rebuilds the usage summary).
-BULK_SEED = "marketplace/seed_scale.py"
+BULK_SEED = "demo/seed_scale.py"
 
 
 def ledger_writes(source: str) -> list[tuple[int, str]]:

@@ -10,7 +10,7 @@ from booking.queries import no_show_count
 from core.accounts.models import User
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 
 
 def test_the_demo_has_bookings_and_seeding_twice_changes_nothing(app):

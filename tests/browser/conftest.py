@@ -231,8 +231,8 @@ def live_app(browser_database: str, tmp_path_factory) -> Iterator[LiveApp]:
     from benefits.stripe_local.server import LocalStripeServer
     from core.clock import utcnow
     from core.db import db
+    from demo.seed import seed_demo
     from marketplace import create_app
-    from marketplace.seed import seed_demo
 
     with LocalStripeServer(secret_key="sk_test_browser", publishable_key="pk_test_browser",
                            webhook_secret=WEBHOOK_SECRET) as stripe:

@@ -12,7 +12,7 @@ from care.models import CareAgreement, CareAlert, CarePlan, CareTeam, HomeMeasur
 from core.accounts.models import Park, User
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 
 
 def _counts() -> tuple[int, ...]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from core.accounts.personal_data import VALUE_LABELS
+from core.accounts import personal_data
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
@@ -28,7 +28,9 @@ def test_the_readable_export_shows_words_not_codes(app, client, auth):
     assert page.status_code == 200
     text = _text(page.get_data(as_text=True))
     assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)
-    codes = {str(code) for labels in VALUE_LABELS.values() for code in labels}
+    vocabulary = personal_data.registry(app).value_labels
+    assert {"status", "kind", "role"} <= set(vocabulary)
+    codes = {str(code) for labels in vocabulary.values() for code in labels}
     shown = {code for code in codes if re.search(rf"(?<![\w.@-]){re.escape(code)}(?![\w.@-])",
                                                  text)}
     assert not shown, f"codes shown as they are: {sorted(shown)}"

@@ -22,7 +22,7 @@ def test_the_wheel_ships_every_top_level_package():
     patterns = PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
     packages = [p.name for p in PROJECT_ROOT.iterdir()
                 if (p / "__init__.py").is_file() and p.name not in ("tests", "bench")]
-    assert {"prevention", "care", "parkwell"} <= set(packages)
+    assert {"prevention", "care", "demo", "parkwell"} <= set(packages)
     for name in packages:
         assert any(fnmatch(name, pattern) for pattern in patterns), f"{name} not in the wheel"
 

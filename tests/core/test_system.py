@@ -7,8 +7,8 @@ import pytest
 from core.clock import utcnow
 from core.db import db
 from core.mail import OutgoingMail, _deliver, calendar_attachment
+from demo.seed import DEMO_LOGINS, DEMO_PASSWORD, row_counts, seed_demo
 from marketplace import create_app
-from marketplace.seed import DEMO_LOGINS, DEMO_PASSWORD, row_counts, seed_demo
 from tests.conftest import base_config
 
 

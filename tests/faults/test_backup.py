@@ -18,8 +18,8 @@ from booking import services as booking_services
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
+from demo.seed import row_counts
 from marketplace import create_app
-from marketplace.seed import row_counts
 from tests.benefits.factories import WEBHOOK_SECRET, deliver, funded_employee, held_booking
 from tests.booking.factories import BookingKit
 from tests.conftest import base_config, require_postgres, require_postgres_client

@@ -116,7 +116,7 @@ def seed_demo_park(url: str, logins: list[str], *, days: int = 2) -> dict[str, s
     from core.accounts.tokens import create_api_token
     from core.clock import utcnow
     from core.db import db
-    from marketplace.seed import seed_demo
+    from demo.seed import seed_demo
 
     app = in_process_app(url)
     tokens = {}

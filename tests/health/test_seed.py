@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.db import db
+from demo.seed import seed_demo
 from health import services
-from marketplace.seed import seed_demo
 
 
 def test_demo_profiles_differ_and_seeding_twice_changes_nothing(app, now):

@@ -15,7 +15,7 @@ from core.accounts.models import Role
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 from providers import photos
 from providers.errors import InvalidPhoto, PhotoTooLarge, TooManyPhotos
 from providers.models import ProviderPhoto, Service, VerificationStatus

@@ -11,10 +11,10 @@ from core.accounts.models import User
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
+from demo.seed import DEMO_PASSWORD, seed_demo
 from marketplace import catalogue
 from marketplace.catalogue import MAX_QUERY, CatalogueQuery
 from marketplace.errors import InvalidSearch
-from marketplace.seed import DEMO_PASSWORD, seed_demo
 from providers.models import Service
 
 #: What the employee types → a demo service it must find (and one it must not).

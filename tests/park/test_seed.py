@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 from park import feedback
 from park.models import Event, EventStatus, Registration, RegistrationStatus
 

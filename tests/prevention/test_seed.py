@@ -10,7 +10,7 @@ from benefits import ledger
 from core.accounts.models import User
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 from prevention import queries, reports, services
 from prevention.models import Campaign
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed import seed_demo
+from demo.seed import seed_demo
 from providers.models import Service
 from providers.queries import slots_for
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from core.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("booking", "benefits", "care", "core", "health", "marketplace", "park",
+PACKAGES = ("booking", "benefits", "care", "core", "demo", "health", "marketplace", "park",
             "prevention", "providers")
 #: (file, function) → why its handler is not a refusal of the request's action.
 NOT_REFUSALS = {

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.accounts.models import Park, ProviderOrganisation, User
 from core.clock import to_zone, utcnow
 from core.db import db
-from marketplace.seed_scale import PARK_CODE, ScaleSize, seed_scale
+from demo.seed_scale import PARK_CODE, ScaleSize, seed_scale
 from providers import feeds
 from providers.models import ProviderProfile, Service
 from tests.querycount import QueryLog, assert_same_counts, count_queries

@@ -16,7 +16,7 @@ from core.accounts.models import Park, ProviderOrganisation, User
 from core.accounts.tokens import create_api_token
 from core.clock import to_zone, utcnow
 from core.db import db
-from marketplace.seed_scale import PARK_CODE, PASSWORD, ScaleSize, seed_scale
+from demo.seed_scale import PARK_CODE, PASSWORD, ScaleSize, seed_scale
 from park import services as park_services
 from park.models import EventKind
 from tests.querycount import QueryLog, assert_same_counts, count_queries

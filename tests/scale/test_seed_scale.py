@@ -15,8 +15,8 @@ from booking.models import Booking, BookingStatus
 from core.accounts.models import Park, User
 from core.clock import as_utc, utcnow
 from core.db import db
+from demo.seed_scale import PARK_CODE, ScaleSize, overbooked_slots, seed_scale
 from health.models import HealthProfile
-from marketplace.seed_scale import PARK_CODE, ScaleSize, overbooked_slots, seed_scale
 from providers import slots
 from providers.models import Service
 

@@ -16,7 +16,7 @@ from core import config
 from core.accounts.models import Park, User
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed_scale import PARK_CODE, ScaleSize, seed_scale
+from demo.seed_scale import PARK_CODE, ScaleSize, seed_scale
 from providers import feeds
 from providers.models import ProviderProfile
 

@@ -1,4 +1,4 @@
-"""``flask seed-scale``: the large park of ``marketplace.seed_scale``, with a progress bar."""
+"""``flask seed-scale``: the large park of ``demo.seed_scale``, with a progress bar."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from core.clock import utcnow
 from core.db import db
-from marketplace.seed_scale import PASSWORD, ScaleSize, scale_park_exists, seed_scale, summary
+from demo.seed_scale import PASSWORD, ScaleSize, scale_park_exists, seed_scale, summary
 
 DEFAULTS = ScaleSize()
 STEPS = 11  #: the seeder's nine steps, the commit, and VACUUM ANALYZE

@@ -1,5 +1,5 @@
 """Demo supply for the Xinjing Demo Park: profiles, practitioners, services and schedules
-for the 12 demo providers of ``marketplace.seed``.
+for the 12 demo providers of ``demo.seed``.
 
 Weekly rules start on Monday 28 September 2026 (or four weeks before an earlier seed date),
 so that the first four weeks of schedules

@@ -25,14 +25,14 @@ from core.accounts.models import (
 )
 from core.accounts.services import add_membership
 from core.db import db
-from marketplace.seed_benefits import seed_benefits
-from marketplace.seed_booking import seed_booking
-from marketplace.seed_care import seed_care
-from marketplace.seed_discovery import seed_discovery
-from marketplace.seed_health import seed_health
-from marketplace.seed_park import seed_park
-from marketplace.seed_prevention import seed_prevention
-from marketplace.seed_providers import seed_providers
+from demo.seed_benefits import seed_benefits
+from demo.seed_booking import seed_booking
+from demo.seed_care import seed_care
+from demo.seed_discovery import seed_discovery
+from demo.seed_health import seed_health
+from demo.seed_park import seed_park
+from demo.seed_prevention import seed_prevention
+from demo.seed_providers import seed_providers
 from providers.models import ProviderCategory, ProviderCategoryLink
 
 DEMO_PASSWORD = "parkwell-demo"
