@@ -33,7 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, upsert_insert
+from core.db import Model, UTCDateTime, db, upsert_insert
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ def suppress_column(cells: list[int], total: int | None, *, k: int
 # -- adopted cohorts and frozen releases ------------------------------------------------
 
 
-class AggregateRelease(db.Model):
+class AggregateRelease(Model):
     """One release of one report (``subject``) for one period, already suppressed; or, for
     a ``cohort:`` subject, one adopted cohort. Written once; never changed."""
 

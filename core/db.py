@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
@@ -94,6 +95,17 @@ def init_replica(app: Flask) -> None:
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(Base, _FlaskModel):
+        """What ``db.Model`` is at run time, spelled so that a type checker can see it: a
+        base built by Flask-SQLAlchemy at run time is not a class mypy can subclass."""
+
+        __abstract__ = True
+else:
+    Model = db.Model
 
 #: PostgreSQL's SQLSTATE for "lock_not_available": a lock wait ran past lock_timeout.
 LOCK_NOT_AVAILABLE = "55P03"

@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy import JSON, Index, String, Text, delete, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import UTCDateTime, db, on_commit, str_enum
+from core.db import Model, UTCDateTime, db, on_commit, str_enum
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  #: gave up after MAIL_MAX_ATTEMPTS
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """A message waiting for the worker (``MAIL_DELIVERY=queue``). Sent rows are kept a week
     for support questions ("was it sent?"), then pruned; never the place to read mail from."""
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db
+from core.db import Model, UTCDateTime
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, to what, when (UTC) and from where. Never a health value."""
 
     __tablename__ = "audit_events"

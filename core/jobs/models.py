@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 
 
 class JobStatus(StrEnum):
@@ -33,7 +33,7 @@ _STATUS_LABELS = {
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
-class Job(db.Model):
+class Job(Model):
     """A long operation (a roster import, a calendar upload) run by the worker. The file
     it works on is kept only until it is done; the row errors it reports name rows and
     columns, never a person's data."""
@@ -86,7 +86,7 @@ class Job(db.Model):
         return min(100, self.done * 100 // self.total)
 
 
-class PeriodicRun(db.Model):
+class PeriodicRun(Model):
     """The last run of one periodic job of the worker (``core.jobs.periodic``): claimed by
     moving ``started_at`` forward in one UPDATE (so that of several workers one runs it),
     then its outcome. What ``/readyz`` shows as the job's heartbeat."""
