@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -80,7 +81,7 @@ def query_date(raw: str | None, *, default: date, lenient: bool = False) -> date
 
 def month_in_bounds(raw: str) -> bool:
     match = MONTH.match(raw or "")
-    return bool(match) and EARLIEST_DATE.year <= int(match[1]) <= LATEST_DATE.year \
+    return match is not None and EARLIEST_DATE.year <= int(match[1]) <= LATEST_DATE.year \
         and 1 <= int(match[2]) <= 12
 
 
@@ -100,6 +101,7 @@ def json_depth(data: object) -> int:
     deepest, stack = 0, [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -98,12 +99,15 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 if TYPE_CHECKING:
     from flask_sqlalchemy.model import Model as _FlaskModel
+    from sqlalchemy import Table
 
     class Model(Base, _FlaskModel):
         """What ``db.Model`` is at run time, spelled so that a type checker can see it: a
         base built by Flask-SQLAlchemy at run time is not a class mypy can subclass."""
 
         __abstract__ = True
+        #: Every model maps one table (DeclarativeBase allows any FROM clause).
+        __table__: ClassVar[Table]
 else:
     Model = db.Model
 
@@ -167,6 +171,13 @@ def sum_of(column) -> ColumnElement[int]:
     """SUM of an integer column as an integer (0 when there are no rows): PostgreSQL would
     otherwise answer a NUMERIC, which Python reads as Decimal."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched. ``Session.execute`` is typed as answering
+    a plain Result; for those statements it is a CursorResult, which counts them."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 _ON_COMMIT_KEY = "parkwell_on_commit"

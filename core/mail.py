@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy import JSON, Index, String, Text, delete, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import Model, UTCDateTime, db, on_commit, str_enum
+from core.db import Model, UTCDateTime, db, on_commit, rows_affected, str_enum
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def send_mail(*, to: str, subject: str, body: str,
     already rendered in the recipient's language."""
     message = OutgoingMail(to=to, subject=str(subject), body=str(body),
                            attachments=tuple(attachments))
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     if delivery_mode(app) == QUEUE:
         _enqueue(message)
         return
@@ -164,7 +164,7 @@ def deliver_due(*, now: datetime, limit: int | None = None) -> int:
     outcomes in two statements. A message that fails is retried with backoff; the batch goes
     on. Returns how many were sent. (At least once: a worker killed mid-batch leaves its
     claim to expire after ``LEASE`` and another sends those messages again.)"""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     limit = limit or int(app.config.get("MAIL_BATCH_SIZE", 200))
     rows = db.session.scalars(
         select(OutboxMail).where(OutboxMail.status == OutboxStatus.QUEUED,
@@ -217,7 +217,7 @@ def prune_outbox(*, now: datetime) -> int:
     """Forget sent messages after ``KEEP_SENT`` (failed ones stay for an operator)."""
     result = db.session.execute(delete(OutboxMail).where(
         OutboxMail.status == OutboxStatus.SENT, OutboxMail.sent_at < now - KEEP_SENT))
-    return result.rowcount or 0
+    return rows_affected(result)
 
 
 class SmtpSession:

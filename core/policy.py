@@ -103,11 +103,12 @@ def belongs_to_provider(user: User | None, provider: ProviderOrganisation) -> bo
 
 def park_ids_of(user: User | None) -> set[int]:
     """The parks a person belongs to through any of their roles."""
-    parks = set()
+    parks: set[int] = set()
     for m in _memberships(user):
         scope = m.enterprise or m.provider
-        parks.add(m.park_id if scope is None else scope.park_id)
-    parks.discard(None)
+        park_id = m.park_id if scope is None else scope.park_id
+        if park_id is not None:
+            parks.add(park_id)
     return parks
 
 

@@ -113,8 +113,9 @@ def trust_proxies(app: Flask, hops: int) -> None:
         raise ValueError("PROXY_FIX_HOPS is the number of proxies in front of the app: 0 or "
                          "more")
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0,
-                                x_port=0, x_prefix=0)
+        # Flask's documented way to wrap the WSGI app (mypy sees a method assigned).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def _is_api() -> bool:
@@ -189,5 +190,6 @@ def limit_endpoints(app: Flask, endpoints: Iterable[str], *, limit_setting: str,
         if view is None:
             continue
         api_registry.rate_limited.add(endpoint)  # its OpenAPI operation declares 429
-        app.view_functions[endpoint] = limiter.limit(
+        # Flask-Limiter types the wrapped view as maybe async; these views are sync.
+        app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
             value, key_func=caller_key, methods=methods, scope=limit_setting)(view)

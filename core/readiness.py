@@ -133,7 +133,7 @@ CORE_CHECKS = (Check("database", check_database, critical=True),
 
 def readiness(app: Flask | None = None) -> tuple[dict, int]:
     """Run every check: (body, HTTP status)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     results: dict[str, dict] = {}
     failed = warned = False
     for check in (*CORE_CHECKS, *app.extensions.get(_EXTRA_KEY, [])):

@@ -101,7 +101,7 @@ def register_field_labels(labels: dict[str, object]) -> None:
 VALUE_LABELS: dict[str, dict[str, object]] = {}
 
 
-def register_value_labels(key: str, labels: Mapping[str, object] | type[Enum]) -> None:
+def register_value_labels(key: str, labels: Mapping[Any, object] | type[Enum]) -> None:
     """A package's words for the codes it exports under ``key``: a mapping, or an enum
     whose members have a ``label``."""
     if isinstance(labels, type) and issubclass(labels, Enum):
@@ -116,7 +116,7 @@ class _LazyLabel:
         self.member = member
 
     def __str__(self) -> str:
-        return str(self.member.label)
+        return str(self.member.label)  # type: ignore[attr-defined]  # registered enums have one
 
 
 def value_label(key: str, value: str) -> str:

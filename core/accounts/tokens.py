@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -18,7 +19,7 @@ TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
-def create_api_token(user: User, *, name: str, scopes: list[str], expires_in_days: int,
+def create_api_token(user: User, *, name: str, scopes: Sequence[str], expires_in_days: int,
                      now: datetime) -> tuple[ApiToken, str]:
     """A new token; the raw value is returned once and never stored. Raises InvalidInput."""
     max_days = current_app.config["API_TOKEN_MAX_DAYS"]

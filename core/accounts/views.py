@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from flask_wtf import FlaskForm
 
 from core.accounts import services, signin_limits, tokens
 from core.accounts.errors import UnsupportedLocale
@@ -70,7 +71,7 @@ def login():
         device = request.cookies.get(signin_limits.DEVICE_COOKIE)
         try:
             user = signin_limits.sign_in_with_password(
-                login=form.login.data, password=form.password.data,
+                login=form.login.data or "", password=form.password.data or "",
                 address=request.remote_addr or "",
                 trusted_accounts=signin_limits.device_accounts(device), now=utcnow())
         except signin_limits.SignInThrottled as exc:
@@ -83,7 +84,7 @@ def login():
         response = redirect(_safe_next(request.args.get("next")))
         response.set_cookie(
             signin_limits.DEVICE_COOKIE,
-            signin_limits.device_cookie_after_sign_in(device, form.login.data),
+            signin_limits.device_cookie_after_sign_in(device, form.login.data or ""),
             max_age=signin_limits.DEVICE_COOKIE_DAYS * 24 * 3600, httponly=True,
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False), samesite="Lax")
         return response
@@ -109,8 +110,8 @@ def signup():
     if form.validate_on_submit():
         try:
             user = services.sign_up_with_invite_code(
-                invite_code=form.invite_code.data, login=form.login.data,
-                password=form.password.data, display_name=form.display_name.data,
+                invite_code=form.invite_code.data or "", login=form.login.data or "",
+                password=form.password.data or "", display_name=form.display_name.data or "",
                 now=utcnow(), locale=session.get("locale"))
         except DomainError as exc:
             refuse(exc)
@@ -119,6 +120,13 @@ def signup():
         flash(_("Welcome to ParkWell, %(name)s!", name=user.display_name), "success")
         return redirect(url_for("marketplace.home"))
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+
+
+def _new_account_fields(form: FlaskForm) -> dict[str, str]:
+    """The name and password typed by someone without an account (none when signed in)."""
+    if not isinstance(form, AcceptInvitationForm):
+        return {}
+    return {"display_name": form.display_name.data or "", "password": form.password.data or ""}
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -131,8 +139,7 @@ def accept_invitation(token: str):
         try:
             user = services.accept_invitation(
                 token, now=now, user=current_user if signed_in else None,
-                display_name=getattr(form, "display_name", None) and form.display_name.data,
-                password=getattr(form, "password", None) and form.password.data)
+                **_new_account_fields(form))
         except DomainError as exc:
             refuse(exc)
             return render_template("accounts/invitation.html", form=form,
@@ -151,7 +158,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(
-            login=form.login.data,
+            login=form.login.data or "",
             link_builder=lambda t: url_for("accounts.reset_password", token=t, _external=True))
         flash(_("If an account with this login exists, we have emailed it a link to choose "
                 "a new password."), "info")
@@ -165,7 +172,7 @@ def reset_password(token: str):
     services.user_for_reset_token(token)  # refuses bad links before anyone types
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, password=form.password.data)
+        services.reset_password(token, password=form.password.data or "")
         flash(_("Your password has been changed. Please sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
@@ -179,7 +186,7 @@ def switch_locale():
         flash(_("This language is not supported."), "error")
         return redirect(target)
     try:
-        locale = services.check_locale(form.locale.data)
+        locale = services.check_locale(form.locale.data or "")
     except UnsupportedLocale as exc:
         refuse(exc)
         return redirect(target)
@@ -194,7 +201,7 @@ def switch_locale():
 def account():
     form = AccountForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
+        current_user.display_name = (form.display_name.data or "").strip()
         services.set_locale(current_user, locale=form.locale.data)
         session["locale"] = form.locale.data
         flash(_("Your settings have been saved."), "success")
@@ -209,7 +216,7 @@ def switch_role():
     form = SwitchRoleForm()
     if form.validate_on_submit():
         try:
-            membership = services.membership_of(current_user, form.membership_id.data)
+            membership = services.membership_of(current_user, form.membership_id.data or 0)
         except DomainError as exc:
             refuse(exc)
         else:
@@ -228,8 +235,8 @@ def api_tokens():
     if form.validate_on_submit():
         try:
             _token, created = tokens.create_api_token(
-                current_user, name=form.name.data, scopes=form.scopes.data,
-                expires_in_days=form.expires_in_days.data, now=utcnow())
+                current_user, name=form.name.data or "", scopes=form.scopes.data or [],
+                expires_in_days=form.expires_in_days.data or 0, now=utcnow())
         except DomainError as exc:
             refuse(exc)
             status = exc.status

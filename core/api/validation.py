@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -177,7 +178,7 @@ def _coerce(raw: str, schema: dict) -> object:
 # -- turning refusals into messages --------------------------------------------------------
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
@@ -248,13 +249,13 @@ def _schema_fields(errors, *, root: str) -> dict[str, str]:
         error = _most_relevant(error)
         path = ".".join(str(p) for p in error.absolute_path)
         if error.validator == "required":
-            for name in error.validator_value:
+            for name in cast("list[str]", error.validator_value):  # required: names
                 if isinstance(error.instance, dict) and name not in error.instance:
                     fields.setdefault(".".join(filter(None, (path, name))),
                                       _("This field is required."))
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = error.schema.get("properties", {})
+            allowed = cast("dict[str, Any]", error.schema).get("properties", {})
             for name in error.instance:
                 if name not in allowed:
                     fields.setdefault(".".join(filter(None, (path, str(name)))),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, insert, inspect
@@ -29,25 +30,29 @@ from core.db import db
 
 log = logging.getLogger(__name__)
 
-#: fn(obj) → keyword arguments of ``event_row`` (with ``action``), or None to skip.
-InsertFn = Callable[[object], dict | None]
+_M = TypeVar("_M")
+#: Keyword arguments of ``event_row`` (with ``action``), or None (or a falsy value) to skip.
+Spec = dict[str, Any] | None
+#: fn(obj) → a Spec.
+InsertFn = Callable[[Any], Spec]
 #: fn(obj, old, new) → the same.
-ChangeFn = Callable[[object, object, object], dict | None]
+ChangeFn = Callable[[Any, Any, Any], Spec]
 
 #: Keyed by a name, so that registering again (every app the tests create) replaces.
-_INSERTS: dict[str, tuple[type, InsertFn]] = {}
-_CHANGES: dict[str, tuple[type, str, ChangeFn]] = {}
+_INSERTS: dict[str, tuple[type[Any], InsertFn]] = {}
+_CHANGES: dict[str, tuple[type[Any], str, ChangeFn]] = {}
 
 
-def watch_insert(key: str, model: type, fn: InsertFn) -> None:
+def watch_insert(key: str, model: type[_M], fn: Callable[[_M], Spec]) -> None:
     _INSERTS[key] = (model, fn)
 
 
-def watch_change(key: str, model: type, attribute: str, fn: ChangeFn) -> None:
+def watch_change(key: str, model: type[_M], attribute: str,
+                 fn: Callable[[_M, Any, Any], Spec]) -> None:
     _CHANGES[key] = (model, attribute, fn)
 
 
-def _rows_for_flush(session: Session) -> list[dict]:
+def _rows_for_flush(session: Session) -> list[dict[str, Any]]:
     rows = []
     for obj in session.new:
         for model, fn in _INSERTS.values():
@@ -55,7 +60,7 @@ def _rows_for_flush(session: Session) -> list[dict]:
                 rows.append(event_row(**spec))
     for obj in session.dirty:
         state = inspect(obj)
-        for model, attribute, fn in _CHANGES.values():
+        for model, attribute, change in _CHANGES.values():
             if not isinstance(obj, model):
                 continue
             history = state.attrs[attribute].history
@@ -63,7 +68,7 @@ def _rows_for_flush(session: Session) -> list[dict]:
                 continue
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            if old != new and (spec := fn(obj, old, new)):
+            if old != new and (spec := change(obj, old, new)):
                 rows.append(event_row(**spec))
     return rows
 
@@ -131,13 +136,15 @@ def audit_endpoint(rule: EndpointRule) -> None:
 
 def _record_endpoint(response):
     rule = _ENDPOINTS.get((request.endpoint or "", request.method))
-    action = rule and rule.actions.get(response.status_code)
+    if rule is None:
+        return response
+    action = rule.actions.get(response.status_code)
     if not action or not rule.only_if():
         return response
     kwargs = dict(rule.more(response.status_code)) if rule.more else {}
     if rule.target_type:
         kwargs.setdefault("target_type", rule.target_type)
-        kwargs.setdefault("target_id", (request.view_args or {}).get(rule.target_arg))
+        kwargs.setdefault("target_id", (request.view_args or {}).get(rule.target_arg or ""))
     try:
         record(action, origin=web_origin(may_load=True), **kwargs)
         db.session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy import Select, delete, select, text
 from core.accounts.models import User
 from core.audit.models import PRUNE_SETTING, AuditEvent
 from core.clock import utcnow
-from core.db import db
+from core.db import db, rows_affected
 
 log = logging.getLogger(__name__)
 
@@ -210,9 +210,9 @@ def prune(*, older_than_days: int, now: datetime,
     allow = text("SELECT set_config(:name, :value, true)")  # true: SET LOCAL
     if on_postgres:
         db.session.execute(allow, {"name": PRUNE_SETTING, "value": "on"})
-    count = db.session.execute(
+    count = rows_affected(db.session.execute(
         delete(AuditEvent).where(AuditEvent.occurred_at < before)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     if on_postgres:
         db.session.execute(allow, {"name": PRUNE_SETTING, "value": "off"})
     if archive is not None and archived != count:

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.accounts.models import User
 from core.clock import utcnow
-from core.db import db
+from core.db import db, rows_affected
 from core.errors import DomainError, NotFound
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.jobs.models import FINISHED, Job, JobStatus
@@ -238,7 +238,7 @@ def _fail_if_stale(job: Job, *, now: datetime) -> bool:
 def _execute(job: Job, *, now: datetime, live: bool) -> None:
     """Run the handler in a savepoint and record how it ended (not committed here)."""
     kind = kind_of(job)
-    actor = db.session.get(User, job.created_by_id)
+    actor = db.session.get_one(User, job.created_by_id)  # a foreign key: never missing
     data = JobInput(id=job.id, actor=actor, payload=job.payload or b"",
                     options=dict(job.options or {}), filename=job.filename,
                     enterprise_id=job.enterprise_id, provider_id=job.provider_id,
@@ -351,4 +351,4 @@ def _send_queued_mail() -> bool:
 def prune(*, now: datetime) -> int:
     """Forget jobs that finished more than ``KEEP_FINISHED`` ago."""
     result = db.session.execute(delete(Job).where(Job.finished_at < now - KEEP_FINISHED))
-    return result.rowcount or 0
+    return rows_affected(result)
