@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -119,7 +120,7 @@ def _no_constants(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def loads_bounded(text: str | bytes, **kwargs) -> object:
+def loads_bounded(text: str | bytes, **kwargs: Any) -> object:
     """``json.loads`` that refuses nesting past MAX_JSON_DEPTH and the NaN and Infinity
     that Python's parser would let in. Raises JsonTooDeep, or ValueError for text that is
     not JSON."""

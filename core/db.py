@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -77,7 +77,8 @@ class RoutingSession(FlaskSession):
     """Flask-SQLAlchemy's session, sending the SELECTs made inside ``replica_reads()`` to
     the replica engine. Flushes, writes and ``FOR UPDATE`` reads always go to the primary."""
 
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
         if (bind is None and _stale_reads_allowed.get() and not self._flushing
                 and isinstance(clause, Select) and clause._for_update_arg is None
                 and has_app_context()):
@@ -128,7 +129,7 @@ def init_lock_timeout(app: Flask) -> None:
     if engine.dialect.name != "postgresql":
         return
 
-    def set_lock_timeout(dbapi_connection, _record) -> None:
+    def set_lock_timeout(dbapi_connection: Any, _record: object) -> None:
         # Not a bound parameter: SET takes none. ``timeout`` is an int.
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {timeout:d}")
@@ -142,20 +143,21 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always aware UTC in Python, whatever the backend keeps."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: pass an aware UTC value")
         return as_utc(value)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: object | None, dialect: Dialect) -> datetime | None:
+        assert value is None or isinstance(value, datetime)
         return None if value is None else as_utc(value)
 
 
@@ -167,7 +169,7 @@ def str_enum(enum_cls: type[StrEnum], length: int = 24) -> Enum:
                 validate_strings=True)
 
 
-def sum_of(column) -> ColumnElement[int]:
+def sum_of(column: Any) -> ColumnElement[int]:
     """SUM of an integer column as an integer (0 when there are no rows): PostgreSQL would
     otherwise answer a NUMERIC, which Python reads as Decimal."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
@@ -203,7 +205,7 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_ON_COMMIT_KEY, None)
 
 
-def upsert_insert(model):
+def upsert_insert(model: type[Model]) -> Any:
     """``INSERT`` for ``model`` with ``on_conflict_do_update``/``on_conflict_do_nothing``,
     in the dialect of the app's database (PostgreSQL and SQLite spell them alike, but each
     has its own construct)."""
@@ -215,7 +217,8 @@ def schema_objects_for(dialect_name: str) -> Callable[..., bool]:
     """Alembic's ``include_object`` for one database: leaves out what the models create on
     other databases only (``info={"dialects": (...)}``, e.g. PostgreSQL's trigram index),
     so that comparing the models with a SQLite schema does not miss it."""
-    def include(obj, name, type_, reflected, compare_to) -> bool:
+    def include(obj: object, name: str | None, type_: str, reflected: bool,
+                compare_to: object) -> bool:
         dialects = getattr(obj, "info", {}).get("dialects")
         return not dialects or dialect_name in dialects
     return include

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import JSON, Index, String, Text, delete, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -74,7 +75,7 @@ class OutboxMail(Model):
     subject: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
     #: ``[{"filename", "content" (base64), "maintype", "subtype", "params"}]``
-    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -108,7 +109,7 @@ def send_mail(*, to: str, subject: str, body: str,
 QUEUE, INLINE = "queue", "inline"
 
 
-def delivery_mode(app) -> str:
+def delivery_mode(app: Flask) -> str:
     default = INLINE if app.testing or app.config.get("JOBS_MODE") == INLINE else QUEUE
     mode = app.config.get("MAIL_DELIVERY") or default
     return QUEUE if mode == QUEUE else INLINE
@@ -155,7 +156,8 @@ KEEP_SENT = timedelta(days=7)
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_MAX, BACKOFF_FIRST * (2 ** max(0, attempts - 1)))
+    factor: int = 2 ** max(0, attempts - 1)
+    return min(BACKOFF_MAX, BACKOFF_FIRST * factor)
 
 
 def deliver_due(*, now: datetime, limit: int | None = None) -> int:
@@ -203,7 +205,7 @@ def _record_failure(row_id: int, attempts: int, exc: Exception, *, now: datetime
                     max_attempts: int) -> None:
     error = exc.__class__.__name__
     if attempts >= max_attempts:
-        values: dict = {"status": OutboxStatus.FAILED, "last_error": error}
+        values: dict[str, Any] = {"status": OutboxStatus.FAILED, "last_error": error}
         log.error("mail %s given up after %s attempts (%s)", row_id, attempts, error)
     else:
         values = {"next_attempt_at": now + backoff(attempts), "last_error": error}
@@ -225,14 +227,14 @@ class SmtpSession:
     opens none) and reopened once if the server drops it; without ``MAIL_SERVER`` messages
     go to the log."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: Flask) -> None:
         self.app = app
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpSession:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -261,7 +263,7 @@ class SmtpSession:
             self.smtp.send_message(email)
 
 
-def _connect(app) -> smtplib.SMTP:
+def _connect(app: Flask) -> smtplib.SMTP:
     server, port = app.config["MAIL_SERVER"], int(app.config["MAIL_PORT"])
     context = ssl.create_default_context()
     if app.config.get("MAIL_USE_SSL"):
@@ -275,13 +277,13 @@ def _connect(app) -> smtplib.SMTP:
     return smtp
 
 
-def _deliver(app, message: OutgoingMail) -> None:
+def _deliver(app: Flask, message: OutgoingMail) -> None:
     """Inline delivery, right after the commit: one connection for this message."""
     with SmtpSession(app) as smtp:
         smtp.send(message)
 
 
-def _email(app, message: OutgoingMail) -> EmailMessage:
+def _email(app: Flask, message: OutgoingMail) -> EmailMessage:
     email = EmailMessage()
     email["From"] = app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.to

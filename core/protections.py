@@ -17,9 +17,11 @@ and absolute timeouts, and the rate-limit keys.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
@@ -55,7 +57,7 @@ DOCS_CONTENT_SECURITY_POLICY = {**CONTENT_SECURITY_POLICY,
                                 "style-src": ["'self'", "'unsafe-inline'"]}
 
 
-def with_payment_origins(policy: dict, js_url: str | None) -> dict:
+def with_payment_origins(policy: dict[str, Any], js_url: str | None) -> dict[str, Any]:
     """``policy`` allowing the origin Stripe.js is loaded from (``STRIPE_JS_URL``) to serve
     scripts, be called and framed: js.stripe.com in production, the local test server in
     development (which also answers the stand-in's API calls)."""
@@ -122,7 +124,7 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def enforce_session_lifetime():
+def enforce_session_lifetime() -> ResponseReturnValue | None:
     """End a browser session that has been idle too long or has lived too long."""
     if _is_api() or request.endpoint == "static" or not current_user.is_authenticated:
         return None
@@ -141,7 +143,7 @@ def enforce_session_lifetime():
     return None
 
 
-def _expire():
+def _expire() -> ResponseReturnValue:
     locale = session.get("locale")
     logout_user()
     session.clear()

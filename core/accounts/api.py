@@ -18,7 +18,7 @@ from core.accounts.schemas import (
     TokenOut,
     TokenPage,
 )
-from core.api.openapi import ApiBlueprint
+from core.api.openapi import ApiBlueprint, ApiResult
 from core.api.pagination import PageQuery, paginate
 from core.clock import utcnow
 from core.errors import InvalidInput
@@ -29,13 +29,13 @@ bp = ApiBlueprint("accounts_api", __name__, tag="accounts")
 
 @bp.operation("/me", method="GET", summary="The signed-in person and the roles they hold",
               response=MeOut)
-def get_me(user: User):
+def get_me(user: User) -> MeOut:
     return MeOut.of(user, current_locale_code())
 
 
 @bp.operation("/me", method="PATCH", summary="Change your display name or language",
               scope=ApiScope.WRITE, body=MeUpdate, response=MeOut)
-def update_me(user: User, body: MeUpdate):
+def update_me(user: User, body: MeUpdate) -> MeOut:
     if body.locale is not None:
         services.set_locale(user, locale=body.locale)
     if body.display_name is not None:
@@ -45,14 +45,14 @@ def update_me(user: User, body: MeUpdate):
 
 @bp.operation("/tokens", method="GET", summary="Your API tokens, newest first",
               query=PageQuery, response=TokenPage)
-def list_tokens(user: User, query: PageQuery):
+def list_tokens(user: User, query: PageQuery) -> ApiResult:
     return paginate(tokens.user_tokens_query(user), query, TokenOut.of)
 
 
 @bp.operation("/tokens", method="POST", scope=ApiScope.WRITE, optional_auth=True,
               summary="Create an API token", body=TokenCreate, response=TokenCreated,
               status=201, errors=(429,))
-def create_token(user: User | None, body: TokenCreate):
+def create_token(user: User | None, body: TokenCreate) -> TokenCreated:
     """Call with a token that has the write scope, or without one and with ``login`` and
     ``password`` (how a mobile client gets its first token). Password sign-ins have the
     sign-in page's limits: failures only, per account and per address; past them the answer
@@ -71,7 +71,7 @@ def create_token(user: User | None, body: TokenCreate):
 
 @bp.operation("/tokens/<int:token_id>", method="DELETE", scope=ApiScope.WRITE,
               summary="Revoke one of your tokens", status=204, errors=(404,))
-def revoke_token(user: User, token_id: int):
+def revoke_token(user: User, token_id: int) -> None:
     tokens.revoke_api_token(user, token_id=token_id, now=utcnow())
 
 
@@ -81,7 +81,7 @@ def revoke_token(user: User, token_id: int):
 @bp.operation("/me/export", method="GET", errors=(401, 429),
               summary="Everything ParkWell holds about you: account, health, family members, "
                       "family physician, bookings, check-ups, park events and budget (JSON)")
-def export_me(user: User):
+def export_me(user: User) -> Response:
     data = personal_data.export_account(user, now=utcnow())
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json",
                     headers={"Cache-Control": "no-store"})
@@ -90,7 +90,7 @@ def export_me(user: User):
 @bp.operation("/me", method="DELETE", scope=ApiScope.WRITE, body=AccountDelete, status=204,
               errors=(401, 409, 422, 429),
               summary="Delete your account (needs your password)")
-def delete_me(user: User, body: AccountDelete):
+def delete_me(user: User, body: AccountDelete) -> None:
     """Deletes your health data, care records, tokens, sessions and personal fields, and
     keeps, without your name, what the park must keep (past bookings and registrations,
     the ledger, payments, signed agreements). 409 ``account_deletion_blocked`` while

@@ -146,7 +146,7 @@ def sections() -> list[Section]:
 # -- export -------------------------------------------------------------------------------
 
 
-def export_account(user: User, *, now: datetime) -> dict:
+def export_account(user: User, *, now: datetime) -> dict[str, Any]:
     """Everything ParkWell holds about the person, section by section, as JSON-able data."""
     data: dict[str, Any] = {"exported_at": now.isoformat(), "format": "parkwell-export/1"}
     for section in sections():
@@ -196,7 +196,7 @@ def delete_account(user: User, *, password: str, confirmed: bool, now: datetime)
 # -- the account's own section ------------------------------------------------------------
 
 
-def _export_account(user: User, _now: datetime) -> dict:
+def _export_account(user: User, _now: datetime) -> dict[str, Any]:
     return {
         "id": user.id, "display_name": user.display_name, "email": user.email,
         "mobile": user.mobile, "locale": user.locale, "is_active": user.is_active,

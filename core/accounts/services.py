@@ -230,7 +230,8 @@ def invite(*, actor: User, role: Role, login: str, now: datetime, link_builder: 
     return invitation, raw
 
 
-def _check_scope(role: Role, *, enterprise, provider, park_id) -> None:
+def _check_scope(role: Role, *, enterprise: Enterprise | None,
+                 provider: ProviderOrganisation | None, park_id: int | None) -> None:
     needs = {
         Role.EMPLOYEE: enterprise is not None,
         Role.ENTERPRISE_ADMIN: enterprise is not None,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from core import security
 from core.accounts.errors import TokenNotFound
@@ -42,7 +42,7 @@ def create_api_token(user: User, *, name: str, scopes: Sequence[str], expires_in
     return token, raw
 
 
-def user_tokens_query(user: User):
+def user_tokens_query(user: User) -> Select[ApiToken]:
     return select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
 
 

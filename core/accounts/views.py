@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
@@ -53,15 +54,17 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    limit: str = current_app.config["LOGIN_RATE_LIMIT"]
+    return limit
 
 
 def _signup_rate_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
+    limit: str = current_app.config["SIGNUP_RATE_LIMIT"]
+    return limit
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Signing in, within the sign-in limits (core.accounts.signin_limits): failures only,
     per account and per address, and a page that says when to try again."""
     if current_user.is_authenticated:
@@ -92,7 +95,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     if PlainForm().validate_on_submit():
         logout_user()
         locale = session.get("locale")
@@ -105,7 +108,7 @@ def logout():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signup_rate_limit, methods=["POST"])
-def signup():
+def signup() -> ResponseReturnValue:
     form = SignupForm(invite_code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:
@@ -130,7 +133,7 @@ def _new_account_fields(form: FlaskForm) -> dict[str, str]:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
+def accept_invitation(token: str) -> ResponseReturnValue:
     now = utcnow()
     invitation = services.open_invitation(token, now=now)
     signed_in = current_user.is_authenticated
@@ -154,7 +157,7 @@ def accept_invitation(token: str):
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(
@@ -168,7 +171,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     services.user_for_reset_token(token)  # refuses bad links before anyone types
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -179,7 +182,7 @@ def reset_password(token: str):
 
 
 @bp.route("/locale", methods=["POST"])
-def switch_locale():
+def switch_locale() -> ResponseReturnValue:
     form = LocaleForm()
     target = _safe_next(form.next.data)
     if not form.validate_on_submit():
@@ -198,7 +201,7 @@ def switch_locale():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():
+def account() -> ResponseReturnValue:
     form = AccountForm(obj=current_user)
     if form.validate_on_submit():
         current_user.display_name = (form.display_name.data or "").strip()
@@ -212,7 +215,7 @@ def account():
 
 @bp.route("/account/role", methods=["POST"])
 @login_required
-def switch_role():
+def switch_role() -> ResponseReturnValue:
     form = SwitchRoleForm()
     if form.validate_on_submit():
         try:
@@ -228,7 +231,7 @@ def switch_role():
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
-def api_tokens():
+def api_tokens() -> ResponseReturnValue:
     form = TokenForm()
     created = None
     status = 200
@@ -253,7 +256,7 @@ def api_tokens():
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
-def revoke_api_token(token_id: int):
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
     if PlainForm().validate_on_submit():
         tokens.revoke_api_token(current_user, token_id=token_id, now=utcnow())
         flash(_("The token has been revoked."), "success")

@@ -9,9 +9,10 @@ Schema 2020-12, which is what pydantic writes); no other generator is needed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel
@@ -22,6 +23,10 @@ from core.api.auth import authorise
 from core.api.errors import ErrorResponse
 from core.api.validation import bounded_schema, parse_body, parse_query, query_parameters
 from core.bounds import MAX_ID
+
+#: What an operation may return: its response model, data that model validates, a ready
+#: Response, or None (no content).
+ApiResult = BaseModel | Response | Mapping[str, Any] | Sequence[Any] | None
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 _RULE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -56,14 +61,14 @@ class OpenApiRegistry:
                            if (o.path, o.method) != (operation.path, operation.method)]
         self.operations.append(operation)
 
-    def document(self, *, title: str, version: str) -> dict:
+    def document(self, *, title: str, version: str) -> dict[str, Any]:
         models: set[type[BaseModel]] = {ErrorResponse}
         for op in self.operations:
             models.update(m for m in (op.body, op.response, op.query) if m is not None)
         ordered = sorted(models, key=lambda m: m.__name__)
         _, schemas = models_json_schema(
             [(m, "validation") for m in ordered], ref_template=REF_TEMPLATE)
-        paths: dict[str, dict] = {}
+        paths: dict[str, dict[str, Any]] = {}
         for op in sorted(self.operations, key=lambda o: (o.path, o.method)):
             path, params = _openapi_path(op.path)
             paths.setdefault(path, {})[op.method.lower()] = _operation(op, params)
@@ -100,7 +105,8 @@ class OpenApiRegistry:
 registry = OpenApiRegistry()
 
 
-def _bounded_inputs(schemas: dict[str, dict], bodies: list[str]) -> dict[str, dict]:
+def _bounded_inputs(schemas: dict[str, dict[str, Any]],
+                    bodies: list[str]) -> dict[str, dict[str, Any]]:
     """``schemas`` with the default bounds (``core.api.validation.bounded_schema``) on
     every schema a request body uses, the ones the server holds requests to. (Answers keep
     theirs as they are: a list of slots may well hold more than 100.)"""
@@ -128,7 +134,7 @@ def _refs(node: object) -> list[str]:
 MAX_PATH_WORD = 64
 
 
-def _openapi_path(rule: str) -> tuple[str, list[dict]]:
+def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for match in _RULE_PARAM.finditer(rule):
         # ``<int:...>`` is core.bootstrap.BoundedIntConverter: ids up to PostgreSQL's integer.
@@ -143,13 +149,13 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     return _RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
 
 
-def _ref(model: type[BaseModel]) -> dict:
+def _ref(model: type[BaseModel]) -> dict[str, Any]:
     return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
 
 
-def _operation(op: Operation, params: list[dict]) -> dict:
+def _operation(op: Operation, params: list[dict[str, Any]]) -> dict[str, Any]:
     error_ref = {"content": {"application/json": {"schema": _ref(ErrorResponse)}}}
-    result: dict = {
+    result: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
         "tags": op.tags,
@@ -195,11 +201,12 @@ def _operation(op: Operation, params: list[dict]) -> dict:
     return result
 
 
-def _render(result, status: int, response: type[BaseModel] | None) -> Response:
+def _render(result: ApiResult, status: int, response: type[BaseModel] | None) -> Response:
     if isinstance(result, Response):
         return result
     if result is None:
         return Response(status=204 if status == 200 else status)
+    payload: object
     if isinstance(result, BaseModel):
         payload = result.model_dump(mode="json")
     elif response is not None:
@@ -222,14 +229,14 @@ class ApiBlueprint(Blueprint):
                   scope: ApiScope | None = ApiScope.READ, optional_auth: bool = False,
                   body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
                   response: type[BaseModel] | None = None, status: int = 200,
-                  errors: tuple[int, ...] = ()) -> Callable:
+                  errors: tuple[int, ...] = ()) -> Callable[..., Any]:
         """Route ``rule``; authenticate with ``scope`` (None: public; ``optional_auth``:
         authenticate when a token is sent); parse ``body``/``query`` into keyword arguments
         of those names; serialise the return value with ``response``."""
 
-        def decorator(fn: Callable) -> Callable:
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(fn)
-            def view(**path_args):
+            def view(**path_args: Any) -> Response:
                 kwargs = dict(path_args)
                 if scope is not None:
                     kwargs["user"] = authorise(scope, optional=optional_auth)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar, cast
@@ -76,7 +76,7 @@ NUL_SCHEMA = {"pattern": r"\u0000"}
 _MESSAGES_BY_PATTERN: dict[str, str] = {}  # filled lazily: messages need a request
 
 
-def bounded_schema(schema: dict) -> dict:
+def bounded_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``schema`` (pydantic's JSON Schema) with the default bounds added wherever
     a value declares none of its own."""
     schema = copy.deepcopy(schema)
@@ -133,7 +133,7 @@ def _validator(model: type[BaseModel]) -> Draft202012Validator:
 
 
 @cache
-def query_parameters(model: type[BaseModel]) -> tuple[dict, frozenset[str]]:
+def query_parameters(model: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str]]:
     """The query model's parameters as the document lists them: name -> bounded schema
     (without ``null``: a query string cannot say null, only leave the parameter out), and
     the names that are required."""
@@ -162,7 +162,7 @@ def _query_validator(model: type[BaseModel]) -> Draft202012Validator:
                                  "required": sorted(required)})
 
 
-def _coerce(raw: str, schema: dict) -> object:
+def _coerce(raw: str, schema: dict[str, Any]) -> object:
     """A query string's text as the JSON value its schema expects (left as text when it
     is not one, so that the schema refuses it)."""
     kind = schema.get("type")
@@ -243,7 +243,7 @@ def _most_relevant(error: SchemaError) -> SchemaError:
     return error
 
 
-def _schema_fields(errors, *, root: str) -> dict[str, str]:
+def _schema_fields(errors: Iterable[SchemaError], *, root: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         error = _most_relevant(error)

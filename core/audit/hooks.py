@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -74,7 +74,7 @@ def _rows_for_flush(session: Session) -> list[dict[str, Any]]:
 
 
 @event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
+def _after_flush(session: Session, _context: object) -> None:
     if not (_INSERTS or _CHANGES):
         return
     rows = _rows_for_flush(session)
@@ -86,7 +86,7 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _role_of(user: User, *, may_load: bool) -> str | None:
-    membership = g.get("active_membership")
+    membership: Membership | None = g.get("active_membership")
     if membership is not None:
         return membership.role.value
     state = inspect(user)
@@ -122,7 +122,7 @@ class EndpointRule:
     target_type: str | None = None
     target_arg: str | None = None  #: the view argument that holds the target's id
     #: fn(status) → extra keyword arguments for ``record`` (details, subject_user_id).
-    more: Callable[[int], dict] | None = None
+    more: Callable[[int], dict[str, Any]] | None = None
     #: Record only when this holds (e.g. "no bearer token sent").
     only_if: Callable[[], bool] = field(default=lambda: True)
 
@@ -134,7 +134,7 @@ def audit_endpoint(rule: EndpointRule) -> None:
     _ENDPOINTS[(rule.endpoint, rule.method)] = rule
 
 
-def _record_endpoint(response):
+def _record_endpoint(response: Response) -> Response:
     rule = _ENDPOINTS.get((request.endpoint or "", request.method))
     if rule is None:
         return response
@@ -164,7 +164,7 @@ def init_web(app: Flask) -> None:
 # -- core's own watchers --------------------------------------------------------------------
 
 
-def _scope(m: Membership) -> dict:
+def _scope(m: Membership) -> dict[str, Any]:
     return {"role": m.role.value, "enterprise_id": m.enterprise_id,
             "provider_id": m.provider_id, "park_id": m.park_id,
             "provider_level": m.provider_level and m.provider_level.value}
@@ -211,7 +211,7 @@ def watch_core() -> None:
         "subject_user_id": i.accepted_by_id})
 
 
-def _login_failure_extra(status: int) -> dict:
+def _login_failure_extra(status: int) -> dict[str, Any]:
     from_form = (request.form.get("login") or "").strip().lower()
     from_json = request.get_json(silent=True) if request.is_json else None
     login = from_form or str((from_json or {}).get("login") or "").strip().lower()
@@ -225,12 +225,12 @@ def _login_failure_extra(status: int) -> dict:
     return {"details": {"login": login[:100]}, "subject_user_id": subject}
 
 
-def _signed_in_extra(status: int) -> dict:
+def _signed_in_extra(status: int) -> dict[str, Any]:
     origin = web_origin()
     return {"subject_user_id": origin.actor_id}
 
 
-def _api_login_extra(status: int) -> dict:
+def _api_login_extra(status: int) -> dict[str, Any]:
     extra = _login_failure_extra(status)
     if status == 201:
         extra["actor"] = extra["subject_user_id"]

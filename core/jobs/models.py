@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
@@ -20,7 +21,7 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
     @property
-    def label(self):
+    def label(self) -> str:
         return _STATUS_LABELS[self]
 
 
@@ -56,14 +57,14 @@ class Job(Model):
     subject_id: Mapped[int | None]
     locale: Mapped[str] = mapped_column(String(10))  #: messages are written in this language
     filename: Mapped[str] = mapped_column(String(200), default="")
-    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     stage: Mapped[str] = mapped_column(String(20), default="queued")
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
-    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: ``[{"row": 3, "field": "email", "message": "..."}]``; row is null for the whole file.
-    errors: Mapped[list] = mapped_column(JSON, default=list)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -25,6 +25,7 @@ import time as time_module
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import force_locale
@@ -154,7 +155,8 @@ def register_kind(app: Flask, kind: JobKind) -> None:
 
 
 def kind_of(job: Job) -> JobKind:
-    return current_app.extensions[_KINDS_KEY][job.kind]
+    kind: JobKind = current_app.extensions[_KINDS_KEY][job.kind]
+    return kind
 
 
 def stage_label(job: Job) -> str:
@@ -266,7 +268,7 @@ def _execute(job: Job, *, now: datetime, live: bool) -> None:
                     errors=result.errors, progress=progress)
 
 
-def _finish(job: Job, status: JobStatus, *, now: datetime, result: Mapping | None = None,
+def _finish(job: Job, status: JobStatus, *, now: datetime, result: Mapping[str, Any] | None = None,
             code: str | None = None, message: str = "",
             errors: Sequence[Mapping[str, object]] = (), progress: Progress | None = None
             ) -> None:
