@@ -36,9 +36,9 @@ def record(kind: IncidentKind, *, payment: Payment | None, stripe_object_id: str
         with db.session.begin_nested():
             db.session.add(incident)
     except IntegrityError:  # a parallel delivery recorded it first
-        return db.session.scalar(select(PaymentIncident).where(
+        return db.session.scalars(select(PaymentIncident).where(
             PaymentIncident.kind == kind,
-            PaymentIncident.stripe_object_id == stripe_object_id))
+            PaymentIncident.stripe_object_id == stripe_object_id)).one()
     log.error("payments alert: %s on %s (payment %s, Stripe says %s %s): %s", kind.value,
               stripe_object_id, payment.id if payment else "-", amount_minor, currency, detail)
     return incident

@@ -336,7 +336,8 @@ class BudgetUsage(Model):
 @event.listens_for(LedgerEntry, "before_delete")
 @event.listens_for(LedgerTransaction, "before_update")
 @event.listens_for(LedgerTransaction, "before_delete")
-def _ledger_is_append_only(mapper, connection, target) -> None:
+def _ledger_is_append_only(mapper: object, connection: object,
+                           target: LedgerEntry | LedgerTransaction) -> None:
     raise LedgerIsAppendOnly(f"{type(target).__name__} {target.id} cannot be changed; "
                              "post a reversing transaction instead")
 

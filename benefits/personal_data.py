@@ -7,6 +7,7 @@ roster line is the employer's own HR record)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -39,7 +40,7 @@ LABELS = {
     "refunded_card_minor": _l("Refunded to the card"),
 }
 
-def export_budget(user: User, _now: datetime) -> dict:
+def export_budget(user: User, _now: datetime) -> dict[str, Any]:
     lines = db.session.execute(
         select(LedgerEntry, LedgerTransaction, LedgerAccount)
         .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, select
 
 from benefits import roster
 from benefits.models import (
@@ -73,14 +74,14 @@ class UsageReport:
     released_at: datetime | None = None  #: when these figures were worked out
 
 
-def _usage(programme: BudgetProgramme, keys: list[str]):
+def _usage(programme: BudgetProgramme, keys: list[str]) -> Select[*tuple[Any, ...]]:
     """The usage summary rows of the programme's employee budget accounts in those periods
     (one per account and category: ``benefits.usage``), not their ledger entries."""
     return (select().select_from(BudgetUsage)
             .where(BudgetUsage.programme_id == programme.id, BudgetUsage.period_key.in_(keys)))
 
 
-def _per_user(programme: BudgetProgramme, keys: list[str]):
+def _per_user(programme: BudgetProgramme, keys: list[str]) -> Subquery:
     """Per period and employee: what was allocated, how many allocations, and what was
     spent (holds less releases, refunds and reversals): one row per employee, summed by
     the database."""
@@ -93,7 +94,7 @@ def _per_user(programme: BudgetProgramme, keys: list[str]):
         .group_by(BudgetUsage.period_key, BudgetUsage.user_id).subquery("per_user"))
 
 
-def _positive(column):
+def _positive(column: ColumnElement[int]) -> ColumnElement[int]:
     return case((column > 0, column), else_=0)
 
 
@@ -109,7 +110,7 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
     k = aggregates.min_group()
     key = period_key(programme.period, on)
 
-    def figures() -> dict:
+    def figures() -> dict[str, Any]:
         cohort = aggregates.adopted_cohort(f"enterprise:{enterprise.id}",
                                            roster.active_departments([enterprise.id]),
                                            k=k, now=now)
@@ -130,7 +131,7 @@ def usage_report(enterprise: Enterprise, programme: BudgetProgramme, *, actor: U
 
 
 def _figures(programme: BudgetProgramme, key: str, cohort: dict[int, str], *, k: int
-             ) -> dict:
+             ) -> dict[str, Any]:
     """The report over the people of ``cohort`` (user id → department), suppressed."""
     per_user = _per_user(programme, [key])
     rows = db.session.execute(

@@ -6,8 +6,9 @@ of every ledger entry. The summary is derived data: the entries stay the truth, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select
 
 from benefits.models import (
     AccountKind,
@@ -56,7 +57,7 @@ def record(kind: TransactionKind, category: str | None,
                   "spent_minor": BudgetUsage.spent_minor + spent}))
 
 
-def derived_from_entries():
+def derived_from_entries() -> Select[*tuple[Any, ...]]:
     """The summary as the entries say it should be: (account, category, allocated,
     allocations, spent), one row per account and category with any movement."""
     allocation = and_(LedgerTransaction.kind == TransactionKind.ALLOCATION,
@@ -90,7 +91,7 @@ def rebuild() -> int:
     return db.session.scalar(select(func.count()).select_from(BudgetUsage)) or 0
 
 
-def _no_movement(row: tuple | None) -> bool:
+def _no_movement(row: tuple[Any, ...] | None) -> bool:
     return row is None or not any(row[3:])
 
 

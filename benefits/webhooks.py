@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +50,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= 100
 
 
@@ -69,7 +70,7 @@ SHAPES: dict[str, dict[str, Callable[[object], bool]]] = {
 }
 
 
-def parse_event(event: object) -> tuple[str, str, dict]:
+def parse_event(event: object) -> tuple[str, str, dict[str, Any]]:
     """The event's id, type and object, once they have the shape the type needs. Raises
     WebhookMalformed (a 400: signed, but not an event we can act on)."""
     raw = event.to_dict() if hasattr(event, "to_dict") else event
@@ -110,7 +111,7 @@ def _payment_of_intent(intent_id: object) -> Payment | None:
         Payment.stripe_payment_intent_id == intent_id))
 
 
-def handle_event(event_id: str, event_type: str, obj: dict, *, now: datetime,
+def handle_event(event_id: str, event_type: str, obj: dict[str, Any], *, now: datetime,
                  today: date) -> str:
     """Apply one verified, well-formed event (``parse_event``). Returns what happened (for
     the log and the response)."""
@@ -128,12 +129,13 @@ def handle_event(event_id: str, event_type: str, obj: dict, *, now: datetime,
 # -- payment intents ------------------------------------------------------------------------
 
 
-def _received(intent: dict) -> int:
-    received = intent.get("amount_received")
-    return intent["amount"] if received is None else received
+def _received(intent: dict[str, Any]) -> int:
+    received: int | None = intent.get("amount_received")
+    amount: int = intent["amount"] if received is None else received
+    return amount
 
 
-def disagreement(payment: Payment, intent: dict, *, now: datetime) -> str | None:
+def disagreement(payment: Payment, intent: dict[str, Any], *, now: datetime) -> str | None:
     """Record and alert when what Stripe says was paid is not the payment's card share in
     its currency; returns the result code then (nothing may be posted)."""
     currency, amount = str(intent["currency"]).upper(), _received(intent)
@@ -149,7 +151,7 @@ def disagreement(payment: Payment, intent: dict, *, now: datetime) -> str | None
     return kind.value
 
 
-def apply_intent(event_type: str, intent: dict, *, now: datetime) -> str:
+def apply_intent(event_type: str, intent: dict[str, Any], *, now: datetime) -> str:
     """What Stripe says of an intent (an event's, or reconcile's reading of it), applied to
     its payment or top-up. ``intent`` has at least ``id``, ``amount`` and ``currency``."""
     payment = _payment_of_intent(intent.get("id"))
@@ -183,7 +185,7 @@ def apply_intent(event_type: str, intent: dict, *, now: datetime) -> str:
     return _booking_intent(payment, event_type, intent, now=now)
 
 
-def _booking_intent(payment: Payment, event_type: str, intent: dict, *,
+def _booking_intent(payment: Payment, event_type: str, intent: dict[str, Any], *,
                     now: datetime) -> str:
     """The same for a booking (the subject ``booking``), through its handler; it locks the
     booking and reads the payment again *before* deciding, and releases the payment before
@@ -220,7 +222,7 @@ def _booking_intent(payment: Payment, event_type: str, intent: dict, *,
     return "released"
 
 
-def _subject_intent(payment: Payment, event_type: str, intent: dict, *,
+def _subject_intent(payment: Payment, event_type: str, intent: dict[str, Any], *,
                     now: datetime) -> str:
     """The same, for a subject registered in ``benefits.subjects``. A card payment that
     succeeds after its hold was released (it lapsed, or was cancelled) goes back whole."""
@@ -244,7 +246,7 @@ def _subject_intent(payment: Payment, event_type: str, intent: dict, *,
     if payment.status is not PaymentStatus.PENDING:
         return "already_settled"
     # the subject's locks first, then the ledger's (see benefits.subjects)
-    subjects.handler(payment.subject_kind).payment_failed(payment, now=now)
+    subjects.handler_of(payment).payment_failed(payment, now=now)
     checkout.release(payment, now=now, cancel_intent=False)
     return "released"
 
@@ -252,7 +254,7 @@ def _subject_intent(payment: Payment, event_type: str, intent: dict, *,
 # -- charges: refunds and disputes made on Stripe's side ------------------------------------
 
 
-def _charge_refunded(charge: dict, *, now: datetime) -> str:
+def _charge_refunded(charge: dict[str, Any], *, now: datetime) -> str:
     payment = _payment_of_intent(charge["payment_intent"])
     if payment is None:
         return "unknown_payment"
@@ -270,7 +272,7 @@ def _charge_refunded(charge: dict, *, now: datetime) -> str:
                                          charge_id=charge["id"], now=now)
 
 
-def _dispute(event_type: str, dispute: dict, *, now: datetime) -> str:
+def _dispute(event_type: str, dispute: dict[str, Any], *, now: datetime) -> str:
     payment = _payment_of_intent(dispute.get("payment_intent"))
     opened = event_type == DISPUTE_CREATED
     kind = IncidentKind.DISPUTE_OPENED if opened else IncidentKind.DISPUTE_CLOSED

@@ -185,7 +185,7 @@ def rows_affected(result: Result[Any]) -> int:
 _ON_COMMIT_KEY = "parkwell_on_commit"
 
 
-def on_commit(callback: Callable[[], None]) -> None:
+def on_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` after the current transaction commits; drop it on rollback."""
     db.session().info.setdefault(_ON_COMMIT_KEY, []).append(callback)
 

@@ -36,12 +36,17 @@ import secrets
 import threading
 import time
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,7 @@ CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_act
 
 class StripeHTTPError(Exception):
     def __init__(self, status: int, type_: str, message: str, *, code: str | None = None,
-                 extra: dict | None = None) -> None:
+                 extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status, self.body = status, {"error": {
             "type": type_, "message": message, **({"code": code} if code else {}),
@@ -71,7 +76,7 @@ class StripeHTTPError(Exception):
 class Recorded:
     method: str
     path: str
-    params: dict
+    params: dict[str, Any]
     idempotency_key: str | None
 
 
@@ -79,10 +84,10 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}_local_{secrets.token_hex(8)}"
 
 
-def _nested(params: list[tuple[str, str]]) -> dict:
+def _nested(params: list[tuple[str, str]]) -> dict[str, Any]:
     """Stripe's form encoding (``a[b][c]=v``, ``a[0]=v``, ``a[]=v``) back into nested dicts
     and lists."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for key, value in params:
         parts = key.replace("]", "").split("[")
         target = out
@@ -92,10 +97,11 @@ def _nested(params: list[tuple[str, str]]) -> dict:
         if last == "":
             last = str(len(target))
         target[last] = value
-    return _lists(out)
+    nested: dict[str, Any] = _lists(out)
+    return nested
 
 
-def _lists(value):
+def _lists(value: Any) -> Any:
     if isinstance(value, dict):
         if value and all(k.isdigit() for k in value):
             return [_lists(value[k]) for k in sorted(value, key=int)]
@@ -122,15 +128,16 @@ class LocalStripe:
     state_file: Path | None = None
     webhook_attempts: int = 4
     requests: list[Recorded] = field(default_factory=list)
-    intents: dict[str, dict] = field(default_factory=dict)
-    refunds: dict[str, dict] = field(default_factory=dict)
-    charges: dict[str, dict] = field(default_factory=dict)
-    events: list[dict] = field(default_factory=list)  #: every event sent, with its outcome
+    intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    charges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: every event sent, with its outcome
+    events: list[dict[str, Any]] = field(default_factory=list)
     fail_next: int = 0  #: answer the next N API requests with a 500
     delay_seconds: float = 0  #: answer API requests this late
-    _by_key: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    _by_key: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
-    _outbox: queue.Queue = field(default_factory=queue.Queue)
+    _outbox: queue.Queue[tuple[bytes, dict[str, Any]]] = field(default_factory=queue.Queue)
     _sender: threading.Thread | None = None
 
     def __post_init__(self) -> None:
@@ -144,7 +151,8 @@ class LocalStripe:
 
     # -- WSGI --------------------------------------------------------------------------
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
             response = self._dispatch(request)
@@ -196,7 +204,7 @@ class LocalStripe:
         return self._json(body, status)
 
     @staticmethod
-    def _json(body: dict, status: int = 200, *, replayed: bool = False) -> Response:
+    def _json(body: dict[str, Any], status: int = 200, *, replayed: bool = False) -> Response:
         response = Response(json.dumps(body), status=status, content_type="application/json")
         response.headers["Request-Id"] = _new_id("req")
         if replayed:
@@ -217,7 +225,8 @@ class LocalStripe:
                                   "keys only).")
         return True
 
-    def _client_auth(self, request: Request, params: dict, intent: dict) -> None:
+    def _client_auth(self, request: Request, params: dict[str, Any],
+                     intent: dict[str, Any]) -> None:
         """The server's secret key, or (the browser) a publishable key and the intent's
         client secret."""
         if self._secret_auth(request):
@@ -233,7 +242,7 @@ class LocalStripe:
 
     # -- the API -----------------------------------------------------------------------
 
-    def _route(self, request: Request, params: dict) -> tuple[int, dict]:
+    def _route(self, request: Request, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         method, parts = request.method, request.path.strip("/").split("/")[1:]
         if parts[:1] == ["payment_intents"]:
             if len(parts) == 1:
@@ -273,14 +282,14 @@ class LocalStripe:
             raise StripeHTTPError(401, "invalid_request_error",
                                   "You did not provide an API key.")
 
-    def _shown(self, intent: dict, request: Request) -> dict:
+    def _shown(self, intent: dict[str, Any], request: Request) -> dict[str, Any]:
         if self._secret_auth(request):
             return {k: v for k, v in intent.items() if not k.startswith("_")}
         # what a browser sees (as with Stripe's publishable key): no metadata
         return {k: v for k, v in intent.items() if k != "metadata" and not k.startswith("_")}
 
     @staticmethod
-    def _list(items: dict[str, dict], params: dict, url: str) -> dict:
+    def _list(items: dict[str, dict[str, Any]], params: dict[str, Any], url: str) -> dict[str, Any]:
         data = sorted(items.values(), key=lambda o: o["created"], reverse=True)
         if params.get("payment_intent"):
             data = [o for o in data if o.get("payment_intent") == params["payment_intent"]]
@@ -292,7 +301,7 @@ class LocalStripe:
         return {"object": "list", "url": url, "has_more": len(data) > limit,
                 "data": data[:limit]}
 
-    def _create_intent(self, params: dict) -> dict:
+    def _create_intent(self, params: dict[str, Any]) -> dict[str, Any]:
         try:
             amount = int(params.get("amount", ""))
         except ValueError:
@@ -320,7 +329,8 @@ class LocalStripe:
         self._event("payment_intent.created", intent)
         return intent
 
-    def _confirm(self, intent: dict, params: dict) -> tuple[int, dict]:
+    def _confirm(self, intent: dict[str, Any],
+                 params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if intent["status"] not in CONFIRMABLE:
             raise StripeHTTPError(
                 400, "invalid_request_error",
@@ -369,7 +379,7 @@ class LocalStripe:
                               "card such as 4242 4242 4242 4242).", code="incorrect_number",
                               extra={"param": "payment_method_data[card][number]"})
 
-    def _succeed(self, intent: dict, kind: str) -> None:
+    def _succeed(self, intent: dict[str, Any], kind: str) -> None:
         charge_id = _new_id("ch")
         self.charges[charge_id] = {
             "id": charge_id, "object": "charge", "amount": intent["amount"],
@@ -383,7 +393,7 @@ class LocalStripe:
         intent.pop("_method", None)
         self._event("payment_intent.succeeded", intent)
 
-    def _fail(self, intent: dict, *, code: str, message: str,
+    def _fail(self, intent: dict[str, Any], *, code: str, message: str,
               decline_code: str | None = None) -> None:
         intent.update(status="requires_payment_method", next_action=None,
                       last_payment_error={"type": "card_error", "code": code,
@@ -391,7 +401,7 @@ class LocalStripe:
         intent.pop("_method", None)
         self._event("payment_intent.payment_failed", intent)
 
-    def _cancel(self, intent: dict) -> dict:
+    def _cancel(self, intent: dict[str, Any]) -> dict[str, Any]:
         if intent["status"] in ("succeeded", "canceled"):
             raise StripeHTTPError(
                 400, "invalid_request_error",
@@ -403,7 +413,7 @@ class LocalStripe:
         self._event("payment_intent.canceled", intent)
         return intent
 
-    def _refund(self, params: dict) -> dict:
+    def _refund(self, params: dict[str, Any]) -> dict[str, Any]:
         intent = self.intents.get(params.get("payment_intent", ""))
         if intent is None or intent["status"] != "succeeded":
             raise StripeHTTPError(400, "invalid_request_error",
@@ -469,7 +479,7 @@ class LocalStripe:
 
     # -- events and webhooks -----------------------------------------------------------
 
-    def _event(self, event_type: str, obj: dict) -> None:
+    def _event(self, event_type: str, obj: dict[str, Any]) -> None:
         event = {"id": _new_id("evt"), "object": "event", "api_version": "2025-01-27",
                  "created": int(time.time()), "livemode": False, "type": event_type,
                  "data": {"object": {k: v for k, v in obj.items() if not k.startswith("_")}},
@@ -495,6 +505,7 @@ class LocalStripe:
             except queue.Empty:
                 return
             for attempt in range(self.webhook_attempts):
+                status: int | str
                 try:
                     status = self._post_webhook(payload)
                 except OSError as exc:
@@ -507,6 +518,7 @@ class LocalStripe:
 
     def _post_webhook(self, payload: bytes) -> int:
         # the address is checked to be http(s) when the server is made
+        assert self.webhook_url is not None and self.webhook_secret is not None  # sending
         request = urllib.request.Request(  # noqa: S310
             self.webhook_url, data=payload, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8",
@@ -514,7 +526,8 @@ class LocalStripe:
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks) local test server"})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                return response.status
+                status: int = response.status
+                return status
         except urllib.error.HTTPError as exc:
             log.warning("webhook answered %s: %s", exc.code, exc.read()[:200])
             return exc.code
@@ -551,7 +564,7 @@ def _with_query(url: str, extra: dict[str, str]) -> str:
 METHOD_NAMES = {"alipay": ("支付宝", "Alipay"), "wechat_pay": ("微信支付", "WeChat Pay")}
 
 
-def _authorise_html(intent: dict, method: str, return_url: str) -> str:
+def _authorise_html(intent: dict[str, Any], method: str, return_url: str) -> str:
     zh, en = METHOD_NAMES.get(method, (method, method))
     amount = f"{intent['amount'] / 100:,.2f} {intent['currency'].upper()}"
     qr = _qr_svg(intent["id"]) if method == "wechat_pay" else ""
@@ -609,7 +622,7 @@ def _qr_svg(seed: str) -> str:
 class LocalStripeServer:
     """The server on 127.0.0.1 in a thread (tests), or in the foreground (``serve``)."""
 
-    def __init__(self, *, port: int = 0, **options) -> None:
+    def __init__(self, *, port: int = 0, **options: Any) -> None:
         self.stripe = LocalStripe(**options)
         self._server = make_server("127.0.0.1", port, self.stripe, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -621,7 +634,7 @@ class LocalStripeServer:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stripe.wait_for_webhooks(timeout=5)
         self._server.shutdown()
         self._server.server_close()

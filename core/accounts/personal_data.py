@@ -91,7 +91,7 @@ FIELD_LABELS: dict[str, object] = {
 }
 
 
-def register_field_labels(labels: dict[str, object]) -> None:
+def register_field_labels(labels: Mapping[str, object]) -> None:
     """A package's words for the keys its section exports."""
     FIELD_LABELS.update(labels)
 
