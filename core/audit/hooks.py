@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import event, insert, inspect
@@ -31,8 +31,8 @@ from core.db import db
 log = logging.getLogger(__name__)
 
 _M = TypeVar("_M")
-#: Keyword arguments of ``event_row`` (with ``action``), or None (or a falsy value) to skip.
-Spec = dict[str, Any] | None
+#: Keyword arguments of ``event_row`` (with ``action``), or None or False to skip.
+Spec = dict[str, Any] | Literal[False] | None
 #: fn(obj) → a Spec.
 InsertFn = Callable[[Any], Spec]
 #: fn(obj, old, new) → the same.
