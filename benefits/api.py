@@ -20,6 +20,7 @@ from benefits import (
     webhooks,
 )
 from benefits.errors import ProgrammeNotFound
+from benefits.models import BudgetProgramme
 from benefits.schemas import (
     AllocationOut,
     BudgetLineOut,
@@ -55,7 +56,7 @@ from booking.models import Booking
 from booking.queries import own_booking
 from core.accounts.models import ApiScope, Enterprise, ProviderOrganisation, User
 from core.accounts.queries import get_or_404
-from core.api.openapi import ApiBlueprint
+from core.api.openapi import ApiBlueprint, ApiResult
 from core.api.pagination import PageQuery, paginate
 from core.clock import utcnow
 from core.errors import NotFound
@@ -74,7 +75,7 @@ def _enterprise(user: User, enterprise_id: int) -> Enterprise:
 
 @bp.operation("/me/budget", method="GET", summary="What I can spend, what is held, history",
               response=MyBudgetOut)
-def my_budget(user: User):
+def my_budget(user: User) -> MyBudgetOut:
     return MyBudgetOut(
         budgets=[BudgetLineOut.of(line)
                  for line in queries.employee_budget(user, today=park_today())],
@@ -87,7 +88,7 @@ def my_budget(user: User):
 @bp.operation("/enterprises/<int:enterprise_id>/roster", method="GET",
               summary="The enterprise's roster", query=PageQuery, response=RosterPage,
               errors=(404,))
-def list_roster(user: User, enterprise_id: int, query: PageQuery):
+def list_roster(user: User, enterprise_id: int, query: PageQuery) -> ApiResult:
     enterprise = _enterprise(user, enterprise_id)
     return paginate(queries.roster_query(enterprise), query, RosterEntryOut.of)
 
@@ -95,7 +96,7 @@ def list_roster(user: User, enterprise_id: int, query: PageQuery):
 @bp.operation("/enterprises/<int:enterprise_id>/roster", method="POST", scope=ApiScope.WRITE,
               summary="Import a roster (CSV text); all rows are checked first",
               body=RosterImportIn, response=RosterImportOut, errors=(404,))
-def import_roster(user: User, enterprise_id: int, body: RosterImportIn):
+def import_roster(user: User, enterprise_id: int, body: RosterImportIn) -> RosterImportOut:
     """Nothing is imported when a row is wrong, unless ``import_valid_rows`` is true; the
     error's ``fields`` name each row and column (``row 3.email``)."""
     enterprise = _enterprise(user, enterprise_id)
@@ -114,7 +115,7 @@ def import_roster(user: User, enterprise_id: int, body: RosterImportIn):
               scope=ApiScope.WRITE, status=202, body=RosterImportIn, response=JobOut,
               errors=(404, 409),
               summary="Start importing a roster in the background; poll GET /jobs/{id}")
-def start_roster_import(user: User, enterprise_id: int, body: RosterImportIn):
+def start_roster_import(user: User, enterprise_id: int, body: RosterImportIn) -> JobOut:
     """For large rosters: answers at once with the job (``queued``); ``GET /api/v1/jobs/{id}``
     then shows its progress and, at the end, the same counts as the synchronous import, or
     ``roster_import_invalid`` with each wrong row (and then nothing was imported). A file
@@ -132,7 +133,7 @@ def start_roster_import(user: User, enterprise_id: int, body: RosterImportIn):
 @bp.operation("/enterprises/<int:enterprise_id>/roster/<int:entry_id>/deactivate",
               method="POST", scope=ApiScope.WRITE, summary="A leaver leaves",
               response=LeaverOut, errors=(404,))
-def deactivate(user: User, enterprise_id: int, entry_id: int):
+def deactivate(user: User, enterprise_id: int, entry_id: int) -> LeaverOut:
     enterprise = _enterprise(user, enterprise_id)
     entry = roster.get_entry(enterprise, entry_id)
     returned = roster.deactivate_leaver(entry, actor=user, now=utcnow())
@@ -142,7 +143,7 @@ def deactivate(user: User, enterprise_id: int, entry_id: int):
 @bp.operation("/enterprises/<int:enterprise_id>/programmes", method="GET",
               summary="The enterprise's budget programmes", response=ProgrammeList,
               errors=(404,))
-def list_programmes(user: User, enterprise_id: int):
+def list_programmes(user: User, enterprise_id: int) -> ProgrammeList:
     enterprise = _enterprise(user, enterprise_id)
     return ProgrammeList(items=[ProgrammeOut.of(p) for p in budgets.programmes_of(enterprise.id)])
 
@@ -150,7 +151,7 @@ def list_programmes(user: User, enterprise_id: int):
 @bp.operation("/enterprises/<int:enterprise_id>/programmes", method="POST",
               scope=ApiScope.WRITE, summary="Create a budget programme", body=ProgrammeIn,
               response=ProgrammeOut, status=201, errors=(404,))
-def create_programme(user: User, enterprise_id: int, body: ProgrammeIn):
+def create_programme(user: User, enterprise_id: int, body: ProgrammeIn) -> ProgrammeOut:
     enterprise = _enterprise(user, enterprise_id)
     data = budgets.ProgrammeInput(
         **body.model_dump(exclude={"amount_rules", "caps"}),
@@ -159,7 +160,7 @@ def create_programme(user: User, enterprise_id: int, body: ProgrammeIn):
     return ProgrammeOut.of(budgets.create_programme(enterprise, data, actor=user, now=utcnow()))
 
 
-def _programme(enterprise: Enterprise, programme_id: int):
+def _programme(enterprise: Enterprise, programme_id: int) -> BudgetProgramme:
     programme = queries.programme_of(enterprise, programme_id)
     if programme is None:
         raise ProgrammeNotFound()
@@ -170,7 +171,7 @@ def _programme(enterprise: Enterprise, programme_id: int):
               method="POST", scope=ApiScope.WRITE, status=201, response=AllocationOut,
               summary="Allocate the current period to the roster (safe to repeat)",
               errors=(404, 409))
-def allocate(user: User, enterprise_id: int, programme_id: int):
+def allocate(user: User, enterprise_id: int, programme_id: int) -> AllocationOut:
     programme = _programme(_enterprise(user, enterprise_id), programme_id)
     """Says whom it gave what (``allocated``) and whom it skipped and why (``skipped``:
     no account yet, already allocated, or nothing due under the rules)."""
@@ -180,16 +181,18 @@ def allocate(user: User, enterprise_id: int, programme_id: int):
 
 @bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>", method="GET",
               summary="A programme with all its rules", response=ProgrammeOut, errors=(404,))
-def get_programme(user: User, enterprise_id: int, programme_id: int):
+def get_programme(user: User, enterprise_id: int, programme_id: int) -> ProgrammeOut:
     return ProgrammeOut.of(_programme(_enterprise(user, enterprise_id), programme_id))
 
 
-def _save(user: User, programme, data: budgets.ProgrammeInput) -> ProgrammeOut:
+def _save(user: User, programme: BudgetProgramme,
+          data: budgets.ProgrammeInput) -> ProgrammeOut:
     return ProgrammeOut.of(budgets.update_programme(programme, data, actor=user))
 
 
-def _rules_of(body) -> dict[str, Any]:
-    values = body.model_dump(exclude_unset=True, exclude={"amount_rules", "caps"})
+def _rules_of(body: ProgrammeUpdateIn | ProgrammePatchIn) -> dict[str, Any]:
+    values: dict[str, Any] = body.model_dump(exclude_unset=True,
+                                             exclude={"amount_rules", "caps"})
     if body.amount_rules is not None:
         values["amount_rules"] = [budgets.AmountRuleInput(**r.model_dump())
                                   for r in body.amount_rules]
@@ -202,7 +205,7 @@ def _rules_of(body) -> dict[str, Any]:
               scope=ApiScope.WRITE, body=ProgrammeUpdateIn, response=ProgrammeOut,
               errors=(404,), summary="Replace all of a programme's rules")
 def replace_programme(user: User, enterprise_id: int, programme_id: int,
-                      body: ProgrammeUpdateIn):
+                      body: ProgrammeUpdateIn) -> ApiResult:
     """Base amount, grade and department rules, caps and pots, rollover, expiry and
     proration, all at once; rules and caps left out are removed. A refused change (422,
     with the field named) changes nothing. Budgets already given keep their amounts."""
@@ -216,7 +219,7 @@ def replace_programme(user: User, enterprise_id: int, programme_id: int,
               method="PATCH", scope=ApiScope.WRITE, body=ProgrammePatchIn,
               response=ProgrammeOut, errors=(404,), summary="Change some of a programme's rules")
 def change_programme(user: User, enterprise_id: int, programme_id: int,
-                     body: ProgrammePatchIn):
+                     body: ProgrammePatchIn) -> ApiResult:
     """Only the fields given change; a list given (``amount_rules`` or ``caps``) replaces
     that list. A refused change (422) changes nothing."""
     programme = _programme(_enterprise(user, enterprise_id), programme_id)
@@ -229,7 +232,8 @@ def change_programme(user: User, enterprise_id: int, programme_id: int,
               method="POST", scope=ApiScope.WRITE, status=201, body=FundingIn,
               response=FundingOut, summary="Record a bank transfer (platform admins)",
               errors=(404,))
-def record_funding(user: User, enterprise_id: int, programme_id: int, body: FundingIn):
+def record_funding(user: User, enterprise_id: int, programme_id: int,
+                   body: FundingIn) -> FundingOut:
     require(user, Action.RECORD_FUNDING)
     programme = _programme(get_or_404(Enterprise, enterprise_id), programme_id)
     transaction = budgets.record_bank_transfer(programme, amount_minor=body.amount_minor,
@@ -245,7 +249,7 @@ def _own_booking(user: User, booking_id: int) -> Booking:
 
 @bp.operation("/bookings/<int:booking_id>/quote", method="GET", response=QuoteOut,
               summary="What the budget pays and what is left for the card", errors=(404,))
-def get_quote(user: User, booking_id: int):
+def get_quote(user: User, booking_id: int) -> QuoteOut:
     split = checkout.quote(_own_booking(user, booking_id), today=park_today())
     return QuoteOut(price_minor=split.price_minor, budget_minor=split.budget_minor,
                     card_minor=split.card_minor, currency=split.currency,
@@ -255,7 +259,7 @@ def get_quote(user: User, booking_id: int):
 @bp.operation("/bookings/<int:booking_id>/checkout", method="POST", scope=ApiScope.WRITE,
               response=PaymentOut, status=201, summary="Pay a held booking",
               errors=(404, 409, 502))
-def start_checkout(user: User, booking_id: int):
+def start_checkout(user: User, booking_id: int) -> PaymentOut:
     """The budget share is held at once; with nothing left for the card the booking is
     confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
     Calling again returns the same pending payment."""
@@ -267,7 +271,7 @@ def start_checkout(user: User, booking_id: int):
 @bp.operation("/series/<int:series_id>/checkout", method="POST", scope=ApiScope.WRITE,
               response=PaymentOut, status=201, errors=(404, 409, 502),
               summary="Pay every held session of a course in one checkout")
-def start_series_checkout(user: User, series_id: int):
+def start_series_checkout(user: User, series_id: int) -> PaymentOut:
     """One payment for all the course's held sessions: the budget share is held at once
     (its category cap checked under the lock); with nothing left for the card every session
     is confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
@@ -279,7 +283,7 @@ def start_series_checkout(user: User, series_id: int):
 
 @bp.operation("/bookings/<int:booking_id>/payment", method="GET", response=PaymentOut,
               summary="How a booking was paid, and refunded", errors=(404,))
-def get_payment(user: User, booking_id: int):
+def get_payment(user: User, booking_id: int) -> PaymentOut:
     payment = checkout.payment_for(_own_booking(user, booking_id))
     if payment is None:
         raise NotFound()
@@ -288,7 +292,7 @@ def get_payment(user: User, booking_id: int):
 
 @bp.operation("/payments/stripe/webhook", method="POST", scope=None, response=WebhookOut,
               summary="Stripe's webhook (signed with the endpoint secret)", errors=(400,))
-def stripe_webhook():
+def stripe_webhook() -> WebhookOut:
     """Verified with Stripe's signature scheme; each event id is applied once."""
     event = stripe_gateway.verify_webhook(request.get_data(),
                                           request.headers.get("Stripe-Signature"))
@@ -301,7 +305,7 @@ def stripe_webhook():
 @bp.operation("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report",
               method="GET", response=UsageReportOut, errors=(404,),
               summary="How the budget is used: aggregates over at least k employees")
-def usage_report(user: User, enterprise_id: int, programme_id: int):
+def usage_report(user: User, enterprise_id: int, programme_id: int) -> UsageReportOut:
     enterprise = _enterprise(user, enterprise_id)
     report = reports.usage_report(enterprise, _programme(enterprise, programme_id), actor=user,
                                   on=park_today(), now=utcnow())
@@ -325,7 +329,7 @@ def usage_report(user: User, enterprise_id: int, programme_id: int):
               method="POST", scope=ApiScope.WRITE, body=TopUpIn, response=TopUpOut,
               status=201, errors=(404, 409, 502),
               summary="Fund a programme by card (confirmed by Stripe's webhook)")
-def create_top_up(user: User, enterprise_id: int, programme_id: int, body: TopUpIn):
+def create_top_up(user: User, enterprise_id: int, programme_id: int, body: TopUpIn) -> TopUpOut:
     """Send an ``Idempotency-Key`` header: retries with the same key create one payment."""
     programme = _programme(_enterprise(user, enterprise_id), programme_id)
     key = request.headers.get("Idempotency-Key", "")[:32] or utcnow().isoformat()
@@ -339,6 +343,6 @@ def create_top_up(user: User, enterprise_id: int, programme_id: int, body: TopUp
 @bp.operation("/providers/<int:provider_id>/statements/<month>", method="GET",
               response=StatementOut, errors=(404, 422),
               summary="A provider's settlement statement for a month (YYYY-MM)")
-def provider_statement(user: User, provider_id: int, month: str):
+def provider_statement(user: User, provider_id: int, month: str) -> StatementOut:
     provider = get_or_404(ProviderOrganisation, provider_id)
     return StatementOut.of(statements.provider_statement(provider, month=month, actor=user))

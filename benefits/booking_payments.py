@@ -44,7 +44,7 @@ class BookingPayments:
             raise BookingNotPayable()
 
     def settled(self, payment: Payment, *, actor: User | None, now: datetime) -> None:
-        booking = db.session.get(Booking, payment.booking_id)
+        booking = db.session.get_one(Booking, payment.booking_id)
         try:
             services.confirm_booking(booking, actor=actor, now=now,
                                      payment_reference=f"pay{payment.id}")

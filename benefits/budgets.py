@@ -7,6 +7,7 @@ running an allocation or an expiry twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -322,7 +323,8 @@ class AllocationResult:
 def allocation_for(programme: BudgetProgramme, entry: RosterEntry) -> list[tuple[str | None, int]]:
     """(pot, amount) pairs one employee gets per period (not prorated): the general budget
     and each pot."""
-    parts = [(None, programme.amount_for(department=entry.department, grade=entry.grade))]
+    parts: list[tuple[str | None, int | None]] = [
+        (None, programme.amount_for(department=entry.department, grade=entry.grade))]
     parts += [(cap.category, cap.pot_amount_minor) for cap in programme.category_caps
               if cap.is_own_pot]
     return [(pot, amount) for pot, amount in parts if amount]
@@ -350,7 +352,7 @@ def allocate_period(programme: BudgetProgramme, *, on: date, actor: User | None,
     funds = funds_account(programme, now=now)
     ledger.lock_accounts([funds])
     launched = entitlements.launched_on(programme)
-    pending: list[tuple[Member, entitlements.Entitlement]] = []
+    pending: list[tuple[Member, int, entitlements.Entitlement]] = []  # (member, user id, ...)
     skipped: list[SkippedLine] = []
     for member in members(programme.enterprise_id):
         if member.user_id is None:
@@ -361,20 +363,20 @@ def allocate_period(programme: BudgetProgramme, *, on: date, actor: User | None,
         else:
             ent = entitlement_of(programme, member, key, launched=launched)
             if ent.to_allocate():
-                pending.append((member, ent))
+                pending.append((member, member.user_id, ent))
             else:
                 skipped.append(SkippedLine(member.name, member.user_id,
                                            SkipReason.NOTHING_DUE))
-    needed = sum(amount for _m, ent in pending for _pot, amount in ent.to_allocate())
+    needed = sum(amount for _m, _u, ent in pending for _pot, amount in ent.to_allocate())
     if needed > funds.balance_minor:
         raise InsufficientFunds(_(
             "The programme holds %(have)s but this period needs %(need)s. Top it up first.",
             have=format_money(funds.balance_minor, programme.currency),
             need=format_money(needed, programme.currency)))
-    allocated = [_give(programme, member.user_id, ent, funds=funds, actor=actor, now=now)
-                 for member, ent in pending]
-    allocated = [AllocatedLine(m.name, m.user_id, amount, ent.prorated)
-                 for (m, ent), amount in zip(pending, allocated, strict=True)]
+    amounts = [_give(programme, user_id, ent, funds=funds, actor=actor, now=now)
+               for _m, user_id, ent in pending]
+    allocated = [AllocatedLine(m.name, user_id, amount, ent.prorated)
+                 for (m, user_id, ent), amount in zip(pending, amounts, strict=True)]
     return AllocationResult(period_key=key, employees=len(allocated),
                             total_minor=sum(a.amount_minor for a in allocated),
                             allocated=allocated, skipped=skipped)
@@ -474,6 +476,7 @@ def expire_budgets(programme: BudgetProgramme, *, today: date, now: datetime) ->
         LedgerAccount.kind == AccountKind.EMPLOYEE_BUDGET,
         LedgerAccount.balance_minor > 0).order_by(LedgerAccount.id)).all()
     for account in accounts:
+        assert account.period_key is not None  # an employee's budget is for one period
         if spendable_until(programme, account.period_key) >= today:
             continue
         amount = account.balance_minor
@@ -558,6 +561,7 @@ def is_share_cap(cap: CategoryCap | None) -> bool:
 
 def cap_limit(allocated_minor: int, cap: CategoryCap) -> int:
     """What a period's allocation lets its category spend: the cap's share of it."""
+    assert cap.cap_basis_points is not None  # a share cap (is_share_cap)
     return share(allocated_minor, cap.cap_basis_points)
 
 
@@ -570,6 +574,7 @@ def _room(category: str | None, cap: CategoryCap | None,
     beyond that period's own cap (``ledger.check_ledger`` checks exactly this)."""
     if not is_share_cap(cap) or not accounts:
         return [a.balance_minor for a in accounts]
+    assert cap is not None and category is not None  # is_share_cap
     ids = [a.id for a in accounts]
     allocated, spent = allocated_by_account(ids), spent_by_account(ids, category)
     return [max(0, min(a.balance_minor, cap_limit(allocated.get(a.id, 0), cap)
@@ -599,7 +604,9 @@ def spent_by_account(account_ids: list[int], category: str) -> dict[int, int]:
         .group_by(LedgerEntry.account_id)).all()}
 
 
-def _in_window(programme: BudgetProgramme, accounts, today: date) -> list[LedgerAccount]:
+def _in_window(programme: BudgetProgramme, accounts: Iterable[LedgerAccount],
+               today: date) -> list[LedgerAccount]:
     """The accounts whose period has begun and is still in its spending window."""
-    return [a for a in accounts if spendable_until(programme, a.period_key) >= today
+    return [a for a in accounts if a.period_key is not None
+            and spendable_until(programme, a.period_key) >= today
             and period_bounds(programme.period, a.period_key)[0] <= today]

@@ -119,7 +119,8 @@ def _payable(payment: Payment, *, now: datetime) -> LedgerAccount:
     return postings.payable_account(payment, now=now)
 
 
-def _card_intent(split: Quote, *, key: str, metadata: dict[str, str]):
+def _card_intent(split: Quote, *, key: str,
+                 metadata: dict[str, str]) -> stripe_gateway.Intent | None:
     """The Stripe PaymentIntent for the card share, or None when the budget pays it all.
     Created before any lock is taken; the key names the subject and the amount, so that a
     retry meets the same intent. Raises CardPaymentUnavailable, PaymentProviderFailed."""
@@ -199,8 +200,8 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
     existing = payment_for_subject(charge.kind, charge.subject_id)
     if existing is not None:
         if existing.status is PaymentStatus.PENDING and existing.stripe_payment_intent_id:
-            intent = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
-            return CheckoutResult(existing, intent.client_secret)
+            known = stripe_gateway.retrieve_payment_intent(existing.stripe_payment_intent_id)
+            return CheckoutResult(existing, known.client_secret)
         raise not_payable()
     free = charge.price_minor <= 0 and charge.kind != subjects.BOOKING  # as bookings always were
     if free or charge.payee.currency != charge.currency:
@@ -223,6 +224,7 @@ def start_subject_checkout(charge: Charge, *, now: datetime, today: date) -> Che
     db.session.add(payment)
     db.session.flush()
     if split.budget_minor:
+        assert split.programme is not None  # a budget share comes from a programme
         hold_budget(payment, split.programme, now=now, today=today)
     if not split.card_minor:
         _capture(payment, now=now)
@@ -310,6 +312,7 @@ def refund_card_in_full(payment: Payment, *, now: datetime) -> None:
     if payment.status is not PaymentStatus.RELEASED:
         raise ValueError("only a released payment's late card money is refunded whole")
     intent_id, amount = payment.stripe_payment_intent_id, payment.card_minor
+    assert intent_id is not None  # card money came through an intent
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_budget_minor, payment.refunded_card_minor = payment.budget_minor, amount
     payment.updated_at = now
@@ -402,6 +405,7 @@ def refund_share(payment: Payment, *, basis_points: int, now: datetime, today: d
                     now=now, today=today, suffix=suffix)
     if card_back:
         intent_id = payment.stripe_payment_intent_id
+        assert intent_id is not None  # card money came through an intent
         key = f"refund-pay{payment.id}{suffix.replace(':', '-')}"
         on_commit(lambda: stripe_gateway.refund(intent_id, amount_minor=card_back,
                                                 idempotency_key=key))

@@ -116,9 +116,9 @@ def entitlement(programme: BudgetProgramme, *, key: str, department: str | None,
     rule = programme.rule_for(department=department, grade=grade)
     general = programme.amount_minor if rule is None else rule.amount_minor
     parts = [Part(None, general, prorate(general, days_left, period_days))]
-    parts += [Part(cap.category, cap.pot_amount_minor,
-                   prorate(cap.pot_amount_minor, days_left, period_days))
-              for cap in programme.category_caps if cap.is_own_pot]
+    parts += [Part(cap.category, pot, prorate(pot, days_left, period_days))
+              for cap in programme.category_caps
+              if cap.is_own_pot and (pot := cap.pot_amount_minor) is not None]
     return Entitlement(programme=programme, period_key=key, department=department,
                        grade=grade, rule=rule, joined_on=joined_on, days_left=days_left,
                        period_days=period_days, parts=parts)

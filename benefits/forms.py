@@ -28,7 +28,7 @@ REQUIRED = _l("This field is required.")
 YUAN = _l("Enter an amount in yuan, e.g. 800 or 800.50.")
 
 
-def yuan_field(label, *, required: bool = True) -> DecimalField:
+def yuan_field(label: str, *, required: bool = True) -> DecimalField:
     validators = [DataRequired(REQUIRED)] if required else [Optional()]
     return DecimalField(label, places=2, validators=[
         *validators, NumberRange(min=0, max=1_000_000, message=YUAN)])

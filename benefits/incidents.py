@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 def record(kind: IncidentKind, *, payment: Payment | None, stripe_object_id: str,
            amount_minor: int | None, currency: str | None, detail: str,
-           now: datetime) -> PaymentIncident:
-    """Record (once per kind, Stripe object and amount) and alert."""
+           now: datetime) -> PaymentIncident | None:
+    """Record (once per kind, Stripe object and amount) and alert. Returns the incident (the
+    one recorded first, or None if that cannot be read back)."""
     existing = db.session.scalar(select(PaymentIncident).where(
         PaymentIncident.kind == kind, PaymentIncident.stripe_object_id == stripe_object_id,
         PaymentIncident.amount_minor.is_(None) if amount_minor is None

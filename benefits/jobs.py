@@ -29,7 +29,7 @@ def run_periods(now: datetime) -> int:
     ids = list(db.session.scalars(select(BudgetProgramme.id).where(
         BudgetProgramme.is_active.is_(True)).order_by(BudgetProgramme.id)))
     for programme_id in ids:
-        programme = db.session.get(BudgetProgramme, programme_id)
+        programme = db.session.get_one(BudgetProgramme, programme_id)
         result = budgets.allocate_period(programme, on=today, actor=None, now=now)
         budgets.expire_budgets(programme, today=today, now=now)
         db.session.commit()

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Engine, create_engine, func, select, update
+from sqlalchemy import URL, Engine, create_engine, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
@@ -69,7 +69,7 @@ def get_account(kind: AccountKind, *, currency: str, now: datetime,
     if not _create_committed(values):
         db.session.execute(upsert_insert(LedgerAccount).values(**values)
                            .on_conflict_do_nothing(index_elements=["key"]))
-    return db.session.scalar(select(LedgerAccount).where(LedgerAccount.key == key))
+    return db.session.scalars(select(LedgerAccount).where(LedgerAccount.key == key)).one()
 
 
 def _create_committed(values: dict[str, Any]) -> bool:
@@ -95,7 +95,7 @@ def _account_engine() -> Engine:
     connection from the request's pool could starve it (every thread holding one and waiting
     for another), and a connection kept open here would outlive its app. A new account is
     rare (a person's or a provider's first payment), so connecting afresh costs little."""
-    engines = current_app.extensions.setdefault("ledger_account_engine", {})
+    engines: dict[URL, Engine] = current_app.extensions.setdefault("ledger_account_engine", {})
     if db.engine.url not in engines:
         engines[db.engine.url] = create_engine(db.engine.url, poolclass=NullPool)
     return engines[db.engine.url]
@@ -249,6 +249,7 @@ def check_caps() -> list[str]:
         .group_by(LedgerEntry.account_id)).all())
     problems = []
     for account_id, category, basis_points, net in sorted(spent):
+        assert basis_points is not None  # only capped categories are selected
         limit = share(allocated.get(account_id, 0), basis_points)
         if -net > limit:
             problems.append(f"account {account_id}: {category} spent {-net} beyond its cap "

@@ -22,12 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import Enterprise, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 
 # -- rosters ------------------------------------------------------------------------------
 
 
-class RosterEntry(db.Model):
+class RosterEntry(Model):
     """An employee as the employer's HR system knows them: number, department, grade."""
 
     __tablename__ = "roster_entries"
@@ -67,7 +67,7 @@ PERIOD_LABELS = {BudgetPeriod.MONTHLY: _l("Monthly"), BudgetPeriod.QUARTERLY: _l
                  BudgetPeriod.YEARLY: _l("Yearly")}
 
 
-class BudgetProgramme(db.Model):
+class BudgetProgramme(Model):
     """What an enterprise gives each employee per period, and on what terms."""
 
     __tablename__ = "budget_programmes"
@@ -127,7 +127,7 @@ class BudgetProgramme(db.Model):
         return next((c for c in self.category_caps if c.category == category), None)
 
 
-class ProgrammeAmountRule(db.Model):
+class ProgrammeAmountRule(Model):
     """A per-grade and/or per-department amount that replaces the flat amount."""
 
     __tablename__ = "programme_amount_rules"
@@ -145,7 +145,7 @@ class ProgrammeAmountRule(db.Model):
     programme: Mapped[BudgetProgramme] = relationship(back_populates="amount_rules")
 
 
-class CategoryCap(db.Model):
+class CategoryCap(Model):
     """A limit on one category: at most ``cap_basis_points`` of the period's allocation, or
     a separate pot of its own (``pot_amount_minor``), e.g. childcare."""
 
@@ -199,7 +199,7 @@ class AccountKind(StrEnum):
 NEGATIVE_KINDS = frozenset({AccountKind.EXTERNAL_FUNDING, AccountKind.STRIPE_CLEARING})
 
 
-class LedgerAccount(db.Model):
+class LedgerAccount(Model):
     """An account of the ledger. ``balance_minor`` is a projection of its entries, updated in
     the same transaction and checked by ``flask ledger check``; the CHECK constraint is the
     database's backstop against overspending."""
@@ -262,7 +262,7 @@ TRANSACTION_LABELS = {
 }
 
 
-class LedgerTransaction(db.Model):
+class LedgerTransaction(Model):
     """One movement of money: two or more entries that sum to zero per currency.
     Append-only; a correction is a reversing transaction."""
 
@@ -284,7 +284,7 @@ class LedgerTransaction(db.Model):
                                                       order_by="LedgerEntry.id")
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
@@ -305,7 +305,7 @@ class LedgerEntry(db.Model):
     account: Mapped[LedgerAccount] = relationship()
 
 
-class BudgetUsage(db.Model):
+class BudgetUsage(Model):
     """What each employee budget account was given and spent, per service category: a
     running summary that ``ledger.post`` keeps in the same transaction as the entries
     (under the account's own lock), so that the enterprise report sums one row per
@@ -336,7 +336,8 @@ class BudgetUsage(db.Model):
 @event.listens_for(LedgerEntry, "before_delete")
 @event.listens_for(LedgerTransaction, "before_update")
 @event.listens_for(LedgerTransaction, "before_delete")
-def _ledger_is_append_only(mapper, connection, target) -> None:
+def _ledger_is_append_only(mapper: object, connection: object,
+                           target: LedgerEntry | LedgerTransaction) -> None:
     raise LedgerIsAppendOnly(f"{type(target).__name__} {target.id} cannot be changed; "
                              "post a reversing transaction instead")
 
@@ -360,7 +361,7 @@ class PaymentStatus(StrEnum):
     REFUNDED = "refunded"
 
 
-class Payment(db.Model):
+class Payment(Model):
     """How one payable subject is paid: the budget's share and the card's share.
 
     The subject is a booking (``booking_id``, paid to its provider) or any other kind
@@ -410,7 +411,7 @@ class Payment(db.Model):
         return self.subject_kind or "booking"
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """A webhook event already processed: its id makes each event count once."""
 
     __tablename__ = "stripe_events"
@@ -420,7 +421,7 @@ class StripeEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class TopUp(db.Model):
+class TopUp(Model):
     """An enterprise funding its programme by card: done when Stripe says it succeeded."""
 
     __tablename__ = "programme_top_ups"
@@ -450,7 +451,7 @@ class IncidentKind(StrEnum):
     DISPUTE_CLOSED = "dispute_closed"
 
 
-class PaymentIncident(db.Model):
+class PaymentIncident(Model):
     """Something about a card payment that a person must look at: recorded when the webhook
     or reconcile finds it, alerted (logged at ERROR, and mailed to
     ``PAYMENTS_ALERT_EMAIL``), and listed by ``flask payments reconcile``."""

@@ -145,9 +145,10 @@ def release_hold(booking: Booking, *, actor: User, now: datetime, today: date) -
         if intent.status in ("succeeded", "processing"):
             if intent.status == "succeeded":
                 _apply_success(payment, intent, now=now, today=today)
-            if payment.status is PaymentStatus.PAID or intent.status == "processing":
-                return PayState.PAID if payment.status is PaymentStatus.PAID \
-                    else PayState.PROCESSING
+            # _apply_success moved the status on; mypy keeps the narrowed PENDING
+            paid = payment.status is PaymentStatus.PAID  # type: ignore[comparison-overlap]
+            if paid or intent.status == "processing":
+                return PayState.PAID if paid else PayState.PROCESSING
     booking_services.cancel_booking(booking, actor=actor, now=now, reason="released")
     return PayState.ENDED
 
@@ -169,7 +170,7 @@ def check_top_up(top_up: TopUp, *, actor: User, now: datetime, today: date) -> T
     its webhook would apply it (once: the money reaches the programme's pot), so that the
     page Stripe returns to shows it funded even if the webhook is late or lost. Raises
     Forbidden/NotFound (not one of the enterprise's admins)."""
-    programme = db.session.get(BudgetProgramme, top_up.programme_id)
+    programme = db.session.get_one(BudgetProgramme, top_up.programme_id)
     require(actor, Action.MANAGE_BENEFITS, programme.enterprise)
     if top_up.status is PaymentStatus.PAID:
         return TopUpCheck(PayState.PAID, top_up)
@@ -187,8 +188,9 @@ def check_top_up(top_up: TopUp, *, actor: User, now: datetime, today: date) -> T
             {"id": intent.id, "object": "payment_intent", "amount": intent.amount,
              "amount_received": intent.amount_received or intent.amount,
              "currency": intent.currency, "status": intent.status}, now=now, today=today)
-        return TopUpCheck(PayState.PAID if top_up.status is PaymentStatus.PAID
-                          else PayState.PROCESSING, top_up)
+        # handle_event moved the status on; mypy keeps the narrowed PENDING
+        paid = top_up.status is PaymentStatus.PAID  # type: ignore[comparison-overlap]
+        return TopUpCheck(PayState.PAID if paid else PayState.PROCESSING, top_up)
     if intent.status == "processing":
         return TopUpCheck(PayState.PROCESSING, top_up)
     if intent.status in RETRYABLE:

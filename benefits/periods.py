@@ -22,9 +22,10 @@ def period_bounds(period: BudgetPeriod, key: str) -> tuple[date, date]:
         start = date(year, month, 1)
         following = date(year + (month == 12), month % 12 + 1, 1)
     elif period is BudgetPeriod.QUARTERLY:
-        year, quarter = key.split("-Q")
+        year_text, quarter = key.split("-Q")
+        year = int(year_text)
         first_month = (int(quarter) - 1) * 3 + 1
-        start = date(int(year), first_month, 1)
+        start = date(year, first_month, 1)
         following = (date(int(year) + 1, 1, 1) if first_month == 10
                      else date(int(year), first_month + 3, 1))
     else:

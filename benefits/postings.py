@@ -72,7 +72,8 @@ def provider_payable(provider_id: int, *, currency: str, now: datetime) -> Ledge
 def payable_account(payment: Payment, *, now: datetime) -> LedgerAccount:
     """Who receives the money: a booking's provider, or a subject's chosen payee."""
     if payment.payee_account_id is not None:
-        return db.session.get(LedgerAccount, payment.payee_account_id)
+        return db.session.get_one(LedgerAccount, payment.payee_account_id)
+    assert payment.provider_id is not None  # a booking's payment has its provider
     return provider_payable(payment.provider_id, currency=payment.currency, now=now)
 
 
@@ -206,7 +207,7 @@ def _lock_refund_accounts(payment: Payment, payable: LedgerAccount, *, now: date
         accounts += [entry.account for entry in hold.entries]
         if payment.programme_id is not None:
             accounts.append(budgets.funds_account(
-                db.session.get(BudgetProgramme, payment.programme_id), now=now))
+                db.session.get_one(BudgetProgramme, payment.programme_id), now=now))
     ledger.lock_accounts(accounts)
 
 
@@ -216,8 +217,9 @@ def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now
     pot for periods already over. What earlier refunds (of other parts) gave back is taken
     from the hold's entries first, so that no period gets back more than it gave."""
     hold = hold_of(payment)
-    programme = db.session.get(BudgetProgramme, payment.programme_id)
+    programme = db.session.get_one(BudgetProgramme, payment.programme_id)
     legs, remaining, given_back = [], amount, payment.refunded_budget_minor
+    assert hold is not None  # a budget share was held
     for entry in hold.entries:
         if entry.amount_minor >= 0 or not remaining:
             continue
@@ -227,6 +229,7 @@ def _refund_budget(payment: Payment, amount: int, payable: LedgerAccount, *, now
         if not back:
             continue
         target = entry.account
+        assert target.period_key is not None  # held from an employee's period budget
         if budgets.spendable_until(programme, target.period_key) < today:
             target = budgets.funds_account(programme, now=now)
         legs.append(ledger.Leg(target, back))

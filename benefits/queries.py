@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from benefits import budgets, entitlements
 from benefits.models import (
@@ -124,7 +124,7 @@ def roster(enterprise: Enterprise, *, include_leavers: bool = True) -> list[Rost
                                                   RosterEntry.employee_no)))
 
 
-def roster_query(enterprise: Enterprise):
+def roster_query(enterprise: Enterprise) -> Select[RosterEntry]:
     return select(RosterEntry).where(RosterEntry.enterprise_id == enterprise.id).order_by(
         RosterEntry.employee_no)
 

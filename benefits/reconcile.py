@@ -81,9 +81,10 @@ def findings(*, apply: bool = False, now: datetime | None = None) -> list[Findin
     known: set[str] = set()
     for payment in db.session.scalars(select(Payment).where(
             Payment.stripe_payment_intent_id.is_not(None)).order_by(Payment.id)):
-        known.add(payment.stripe_payment_intent_id)
-        found += _payment_findings(payment, by_intent.get(payment.stripe_payment_intent_id),
-                                   now=now)
+        intent_id = payment.stripe_payment_intent_id
+        assert intent_id is not None  # selected so
+        known.add(intent_id)
+        found += _payment_findings(payment, by_intent.get(intent_id), now=now)
     for top_up in db.session.scalars(select(TopUp).order_by(TopUp.id)):
         known.add(top_up.stripe_payment_intent_id)
         found += _top_up_findings(top_up, now=now)
@@ -120,6 +121,7 @@ def _as_event_object(intent: stripe_gateway.Intent) -> dict[str, Any]:
 def _payment_findings(payment: Payment, charge: stripe_gateway.ChargeRecord | None, *,
                       now: datetime) -> list[Finding]:
     label, intent_id = f"payment {payment.id}", payment.stripe_payment_intent_id
+    assert intent_id is not None  # only payments with an intent are reconciled
     try:
         intent = stripe_gateway.retrieve_payment_intent(intent_id)
     except PaymentProviderFailed:
@@ -182,6 +184,7 @@ def _payment_findings(payment: Payment, charge: stripe_gateway.ChargeRecord | No
 
 def _after_commit_cancel(payment: Payment) -> None:
     intent_id, amount = payment.stripe_payment_intent_id, payment.card_minor
+    assert intent_id is not None  # a card payment has its intent
     key = checkout.late_refund_key(payment)
     on_commit(lambda: stripe_gateway.cancel_or_refund(intent_id, amount_minor=amount,
                                                       idempotency_key=key))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, select
 
 from benefits import roster
 from benefits.models import (
@@ -74,14 +74,14 @@ class UsageReport:
     released_at: datetime | None = None  #: when these figures were worked out
 
 
-def _usage(programme: BudgetProgramme, keys: list[str]):
+def _usage(programme: BudgetProgramme, keys: list[str]) -> Select[*tuple[Any, ...]]:
     """The usage summary rows of the programme's employee budget accounts in those periods
     (one per account and category: ``benefits.usage``), not their ledger entries."""
     return (select().select_from(BudgetUsage)
             .where(BudgetUsage.programme_id == programme.id, BudgetUsage.period_key.in_(keys)))
 
 
-def _per_user(programme: BudgetProgramme, keys: list[str]):
+def _per_user(programme: BudgetProgramme, keys: list[str]) -> Subquery:
     """Per period and employee: what was allocated, how many allocations, and what was
     spent (holds less releases, refunds and reversals): one row per employee, summed by
     the database."""
@@ -94,7 +94,7 @@ def _per_user(programme: BudgetProgramme, keys: list[str]):
         .group_by(BudgetUsage.period_key, BudgetUsage.user_id).subquery("per_user"))
 
 
-def _positive(column):
+def _positive(column: ColumnElement[int]) -> ColumnElement[int]:
     return case((column > 0, column), else_=0)
 
 

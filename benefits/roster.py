@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -97,11 +97,12 @@ def _decode(data: bytes) -> str:
     raise InvalidInput(fields={"file": _("The file is neither UTF-8 nor GBK text.")})
 
 
-def _rows(data: bytes) -> None:
+def _rows(data: bytes) -> Iterator[list[str]]:
     """The file's rows, one at a time (a spreadsheet is streamed, not loaded whole)."""
     if data.startswith(XLSX_MAGIC):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            assert sheet is not None  # a workbook always has an active sheet
             for row in sheet.iter_rows(values_only=True):
                 yield ["" if cell is None else str(cell).strip() for cell in row]
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -109,8 +110,8 @@ def _rows(data: bytes) -> None:
         return
     text = _decode(data)
     try:
-        for row in csv.reader(io.StringIO(text)):
-            yield [cell.strip() for cell in row]
+        for line in csv.reader(io.StringIO(text)):
+            yield [cell.strip() for cell in line]
     except csv.Error as exc:
         raise InvalidInput(fields={"file": _("This CSV file cannot be read.")}) from exc
 
@@ -169,7 +170,7 @@ def parse_table(table: list[list[str]], *,
     for number, cells in enumerate(table[1:], start=2):
         if progress is not None:
             progress(number - 2, total)
-        def cell(name: str, cells=cells) -> str:
+        def cell(name: str, cells: list[str] = cells) -> str:
             index = columns.get(name)
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
@@ -244,14 +245,15 @@ def import_roster(enterprise: Enterprise, parsed: ParsedRoster, *, actor: User, 
             updated += 1
         entry.name, entry.email, entry.mobile = row.name, row.email, row.mobile
         entry.department, entry.grade = row.department, row.grade
-        user = accounts.find_user_by_login(row.email or row.mobile)
+        login = row.email or row.mobile or ""  # a row names one or the other (parse_roster)
+        user = accounts.find_user_by_login(login)
         if user is not None:
             if entry.user_id != user.id and entry.is_active:
                 joined.append(user)
             entry.user = user
             accounts.add_membership(user, role=Role.EMPLOYEE, enterprise=enterprise, now=now)
         elif entry.is_active:
-            accounts.invite(actor=actor, role=Role.EMPLOYEE, login=row.email or row.mobile,
+            accounts.invite(actor=actor, role=Role.EMPLOYEE, login=login,
                             enterprise=enterprise, now=now, link_builder=link_builder)
             invited += 1
     db.session.flush()
@@ -280,7 +282,7 @@ def start_import(enterprise: Enterprise, data: bytes, *, actor: User, now: datet
                                 "invitation_link": invitation_link})
 
 
-def _row_errors(errors) -> list[dict[str, object]]:
+def _row_errors(errors: Iterable[RowError]) -> list[dict[str, object]]:
     return [{"row": e.row, "field": e.field, "message": e.message} for e in errors]
 
 
@@ -344,7 +346,7 @@ def link_new_employee(user: User, enterprise_id: int) -> None:
         entry.user = user
 
 
-def welcome_joiner(enterprise_id: int, user_id: int, *, today, now: datetime) -> None:
+def welcome_joiner(enterprise_id: int, user_id: int, *, today: date, now: datetime) -> None:
     """Give someone who just joined the current period's budget (``budgets.allocate_joiner``).
     A failure here never undoes their joining: it is rolled back on its own and logged,
     and HR's allocation run lists them as still to allocate."""

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from benefits.entitlements import category_label
-from benefits.models import BudgetPeriod, BudgetProgramme, RosterEntry
-from benefits.queries import BudgetLine, HistoryLine
+from benefits.models import BudgetPeriod, BudgetProgramme, Payment, RosterEntry
+from benefits.queries import BudgetLine, Explained, HistoryLine
+from benefits.subjects import subject_id_of
 from core.api.pagination import Page
 from core.i18n import current_locale_code
+
+if TYPE_CHECKING:
+    from benefits.budgets import AllocationResult
+    from benefits.statements import Statement
 
 
 class BudgetLineOut(BaseModel):
@@ -60,7 +66,7 @@ class ExplanationOut(BaseModel):
     lines: list[str] = Field(description="How the amount was worked out, in words.")
 
     @classmethod
-    def of(cls, explained) -> ExplanationOut:
+    def of(cls, explained: Explained) -> ExplanationOut:
         ent = explained.entitlement
         return cls(programme_id=ent.programme.id, programme_name=ent.programme.name,
                    period_key=ent.period_key, base_minor=ent.base_minor,
@@ -267,7 +273,7 @@ class AllocationOut(BaseModel):
     skipped: list[SkippedOut] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, result) -> AllocationOut:
+    def of(cls, result: AllocationResult) -> AllocationOut:
         return cls(period_key=result.period_key, employees=result.employees,
                    total_minor=result.total_minor,
                    allocated=[AllocatedOut(name=a.name, user_id=a.user_id,
@@ -313,9 +319,9 @@ class PaymentOut(BaseModel):
                                                         "share; null when nothing is left.")
 
     @classmethod
-    def of(cls, payment, client_secret: str | None = None) -> PaymentOut:
+    def of(cls, payment: Payment, client_secret: str | None = None) -> PaymentOut:
         return cls(id=payment.id, booking_id=payment.booking_id, subject_kind=payment.kind,
-                   subject_id=payment.booking_id or payment.subject_id,
+                   subject_id=subject_id_of(payment),
                    status=payment.status.value,
                    price_minor=payment.price_minor, budget_minor=payment.budget_minor,
                    card_minor=payment.card_minor, currency=payment.currency,
@@ -349,7 +355,7 @@ class StatementOut(BaseModel):
     lines: list[StatementLineOut]
 
     @classmethod
-    def of(cls, statement) -> StatementOut:
+    def of(cls, statement: Statement) -> StatementOut:
         return cls(provider_id=statement.provider.id, month=statement.month,
                    currency=statement.currency, gross_minor=statement.gross_minor,
                    fees_minor=statement.fees_minor, refunds_minor=statement.refunds_minor,

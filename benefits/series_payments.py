@@ -76,6 +76,7 @@ class SeriesPayments:
             raise NotPayable()
 
     def settled(self, payment: Payment, *, actor: User | None, now: datetime) -> None:
+        assert payment.subject_id is not None  # a series payment names its series
         waiting = [b for b in sessions(payment.subject_id)
                    if b.status is BookingStatus.HELD and b.price_minor]
         if sum(b.price_minor for b in waiting) != payment.price_minor:
@@ -89,6 +90,7 @@ class SeriesPayments:
 
     def payment_failed(self, payment: Payment, *, now: datetime) -> None:
         """The intent was cancelled: the sessions still held are given up."""
+        assert payment.subject_id is not None  # a series payment names its series
         for booking in lock_series(payment.subject_id):
             if booking.status is BookingStatus.HELD and now < booking.starts_at:
                 services.cancel_booking(booking, actor=booking.client, now=now,
@@ -158,6 +160,7 @@ def refund_cancelled(booking: Booking, outcome: CancellationOutcome, *, now: dat
         return
     if payment.status is PaymentStatus.PENDING:
         checkout.release(payment, now=now)
+        assert booking.series_id is not None  # a session of a series
         for other in lock_series(booking.series_id):
             if other.status is BookingStatus.HELD and now < other.starts_at:
                 services.cancel_booking(other, actor=other.client, now=now,

@@ -3,16 +3,25 @@ their roster entry) and booking (holds lapse, bookings are cancelled)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from benefits import checkout, roster, series_payments, stripe_gateway
 from benefits.errors import CardPaymentUnavailable
-from booking.signals import booking_cancelled, hold_expired, hold_requested
-from core.accounts.models import Role
+from booking.models import Booking
+from booking.signals import (
+    CancellationOutcome,
+    booking_cancelled,
+    hold_expired,
+    hold_requested,
+)
+from core.accounts.models import Invitation, Role, User
 from core.accounts.signals import invitation_accepted, signed_up_with_invite_code
 from core.clock import utcnow
 from core.i18n import park_today
+from providers.models import Service
 
 
-def _link_roster(user, invitation, **_extra) -> None:
+def _link_roster(user: User, invitation: Invitation, **_extra: object) -> None:
     """An invited employee joins: their roster entry gets their account, and they get the
     current period's budget at once."""
     if invitation.role is Role.EMPLOYEE and invitation.enterprise_id is not None:
@@ -21,11 +30,11 @@ def _link_roster(user, invitation, **_extra) -> None:
                               now=invitation.accepted_at or utcnow())
 
 
-def _welcome_sign_up(user, enterprise_id, now, **_extra) -> None:
+def _welcome_sign_up(user: User, enterprise_id: int, now: datetime, **_extra: object) -> None:
     roster.welcome_joiner(enterprise_id, user.id, today=park_today(), now=now)
 
 
-def _release_lapsed_hold(booking, now, **_extra) -> None:
+def _release_lapsed_hold(booking: Booking, now: datetime, **_extra: object) -> None:
     payment = checkout.payment_for(booking)
     if payment is not None:
         checkout.release(payment, now=now)
@@ -33,7 +42,8 @@ def _release_lapsed_hold(booking, now, **_extra) -> None:
         series_payments.release_lapsed(booking, now=now)
 
 
-def _refund_cancelled(booking, now, outcome, **_extra) -> None:
+def _refund_cancelled(booking: Booking, now: datetime, outcome: CancellationOutcome,
+                      **_extra: object) -> None:
     payment = checkout.payment_for(booking)
     if payment is not None:
         checkout.refund(payment, outcome, now=now, today=park_today())
@@ -41,7 +51,8 @@ def _refund_cancelled(booking, now, outcome, **_extra) -> None:
         series_payments.refund_cancelled(booking, outcome, now=now, today=park_today())
 
 
-def _refuse_unpayable_hold(service, client, dependant_id, now, **_extra) -> None:
+def _refuse_unpayable_hold(service: Service, client: User, dependant_id: int | None,
+                           now: datetime, **_extra: object) -> None:
     """A client's own hold of a priced place is refused when what their budget does not
     cover could only be paid by card and card payment is off: the place would be held for
     nothing (the booking page says so before; the API answers ``card_payment_unavailable``).

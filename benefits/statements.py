@@ -56,7 +56,7 @@ class StatementLine:
         return self.booking.starts_at if self.booking else None
 
 
-def _bookings_of(references: list[str]) -> dict[int, Booking]:
+def _bookings_of(references: list[str | None]) -> dict[int, Booking]:
     """Each payment id named in the references, with its booking (and service) if any."""
     ids = {int(m[1]) for r in references if (m := PAYMENT_REFERENCE.search(r or ""))}
     if not ids:
@@ -68,7 +68,8 @@ def _bookings_of(references: list[str]) -> dict[int, Booking]:
     return dict(rows)
 
 
-def _line(at, kind, reference, amount, bookings: dict[int, Booking]) -> StatementLine:
+def _line(at: datetime, kind: TransactionKind, reference: str | None, amount: int,
+          bookings: dict[int, Booking]) -> StatementLine:
     match = PAYMENT_REFERENCE.search(reference or "")
     booking = bookings.get(int(match[1])) if match else None
     return StatementLine(at, kind, reference or "", amount, booking=booking)

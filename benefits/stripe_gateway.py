@@ -8,6 +8,7 @@ checked only with test-mode keys on a machine that can reach it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import stripe
 from flask import current_app
@@ -58,14 +59,14 @@ def browser_settings() -> dict[str, str | bool] | None:
 
 def _client() -> stripe.StripeClient:
     base = current_app.config.get("STRIPE_API_BASE")
-    options = {"base_addresses": {"api": base}} if base else {}
+    options: dict[str, Any] = {"base_addresses": {"api": base}} if base else {}
     timeout = float(current_app.config.get("STRIPE_TIMEOUT_SECONDS", 10))
     return stripe.StripeClient(current_app.config["STRIPE_SECRET_KEY"],
                                max_network_retries=0,
                                http_client=stripe.RequestsClient(timeout=timeout), **options)
 
 
-def _intent(obj) -> Intent:
+def _intent(obj: Any) -> Intent:
     error = getattr(obj, "last_payment_error", None)
     return Intent(id=obj.id, status=obj.status, amount=obj.amount, currency=obj.currency,
                   client_secret=getattr(obj, "client_secret", None),
@@ -79,7 +80,9 @@ def create_payment_intent(*, amount_minor: int, currency: str, idempotency_key: 
     try:
         obj = _client().v1.payment_intents.create(
             params={"amount": amount_minor, "currency": currency.lower(),
-                    "payment_method_types": PAYMENT_METHODS, "metadata": metadata},
+                    # the API takes it; stripe's typed params leave it out
+                    "payment_method_types": PAYMENT_METHODS,  # type: ignore[typeddict-unknown-key]
+                    "metadata": metadata},
             options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
         raise PaymentProviderFailed() from exc
@@ -148,6 +151,8 @@ def verify_webhook(payload: bytes, signature: str | None) -> stripe.Event:
     if not secret or not signature:
         raise WebhookRejected()
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret, tolerance=300)
+        event: stripe.Event = stripe.Webhook.construct_event(payload, signature, secret,
+                                                             tolerance=300)
+        return event
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise WebhookRejected() from exc

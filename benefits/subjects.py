@@ -91,7 +91,9 @@ def kind_of(payment: Payment) -> str:
 
 
 def subject_id_of(payment: Payment) -> int:
-    return payment.subject_id if payment.subject_kind is not None else payment.booking_id
+    subject_id = payment.subject_id if payment.subject_kind is not None else payment.booking_id
+    assert subject_id is not None  # a payment pays for a booking or for a subject
+    return subject_id
 
 
 def handler_of(payment: Payment) -> PayableSubject:

@@ -49,7 +49,7 @@ def settle_top_up(top_up: TopUp, *, amount_received: int, succeeded: bool,
         return "released"
     if amount_received != top_up.amount_minor:
         return "amount_mismatch"
-    programme = db.session.get(BudgetProgramme, top_up.programme_id)
+    programme = db.session.get_one(BudgetProgramme, top_up.programme_id)
     postings.top_up(top_up, programme, now=now)
     top_up.status = PaymentStatus.PAID
     return "funded"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select
 
 from benefits.models import (
     AccountKind,
@@ -57,7 +57,7 @@ def record(kind: TransactionKind, category: str | None,
                   "spent_minor": BudgetUsage.spent_minor + spent}))
 
 
-def derived_from_entries():
+def derived_from_entries() -> Select[*tuple[Any, ...]]:
     """The summary as the entries say it should be: (account, category, allocated,
     allocations, spent), one row per account and category with any movement."""
     allocation = and_(LedgerTransaction.kind == TransactionKind.ALLOCATION,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from babel.dates import format_skeleton
@@ -19,10 +20,12 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from benefits import (
     api,
@@ -49,7 +52,14 @@ from benefits.forms import (
     RosterUploadForm,
     TopUpForm,
 )
-from benefits.models import BudgetPeriod, BudgetProgramme, PaymentStatus, TopUp
+from benefits.models import (
+    BudgetPeriod,
+    BudgetProgramme,
+    CategoryCap,
+    Payment,
+    PaymentStatus,
+    TopUp,
+)
 from benefits.money_input import minor_to_yuan, yuan_to_minor
 from benefits.periods import period_bounds
 from booking import series as series_services
@@ -70,12 +80,19 @@ from core.navigation import NavEntry, add_nav
 from core.policy import Action, can, require
 from core.protections import limit_exports
 from core.web import refuse, refuse_to
+from providers.models import Service
 
 bp = Blueprint("benefits", __name__)
 
 
 def _invitation_link(token: str) -> str:
     return url_for("accounts.accept_invitation", token=token, _external=True)
+
+
+def _given(day: date | None) -> date:
+    """A required date field's value, once its form has validated (DataRequired)."""
+    assert day is not None
+    return day
 
 
 def _enterprise(enterprise_id: int) -> Enterprise:
@@ -86,7 +103,7 @@ def _enterprise(enterprise_id: int) -> Enterprise:
 
 @bp.route("/me/budget")
 @login_required
-def my_budget():
+def my_budget() -> ResponseReturnValue:
     today = park_today()
     return render_template("benefits/my_budget.html",
                            lines=queries.employee_budget(current_user, today=today),
@@ -99,7 +116,7 @@ def my_budget():
 
 @bp.route("/enterprises/<int:enterprise_id>/roster", methods=["GET", "POST"])
 @login_required
-def roster_page(enterprise_id: int):
+def roster_page(enterprise_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     form = RosterUploadForm()
     report, status = None, 200
@@ -135,7 +152,7 @@ def roster_page(enterprise_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/roster/imports/<int:job_id>")
 @login_required
-def roster_import_page(enterprise_id: int, job_id: int):
+def roster_import_page(enterprise_id: int, job_id: int) -> ResponseReturnValue:
     """An import's progress (the page follows it by itself), then its summary or its
     rows with errors."""
     enterprise = _enterprise(enterprise_id)
@@ -148,12 +165,13 @@ def roster_import_page(enterprise_id: int, job_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/roster/<int:entry_id>", methods=["POST"])
 @login_required
-def update_roster_entry(enterprise_id: int, entry_id: int):
+def update_roster_entry(enterprise_id: int, entry_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     entry = roster.get_entry(enterprise, entry_id)
     form = RosterEntryForm()
     if form.validate_on_submit():
-        roster.update_entry(entry, department=form.department.data, grade=form.grade.data,
+        roster.update_entry(entry, department=form.department.data or "",
+                            grade=form.grade.data or "",
                             actor=current_user)
         flash(_("Saved."), "success")
     else:
@@ -164,7 +182,7 @@ def update_roster_entry(enterprise_id: int, entry_id: int):
 @bp.route("/enterprises/<int:enterprise_id>/roster/<int:entry_id>/deactivate",
           methods=["POST"])
 @login_required
-def deactivate_roster_entry(enterprise_id: int, entry_id: int):
+def deactivate_roster_entry(enterprise_id: int, entry_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     entry = roster.get_entry(enterprise, entry_id)
     if AllocateForm().validate_on_submit():
@@ -176,7 +194,7 @@ def deactivate_roster_entry(enterprise_id: int, entry_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes", methods=["GET", "POST"])
 @login_required
-def programmes(enterprise_id: int):
+def programmes(enterprise_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     form = ProgrammeForm()
     status = 200
@@ -189,8 +207,8 @@ def programmes(enterprise_id: int):
             caps.append(budgets.CapInput("childcare",
                                          pot_amount_minor=yuan_to_minor(form.childcare_pot.data)))
         data = budgets.ProgrammeInput(
-            name=form.name.data, period=BudgetPeriod(form.period.data),
-            amount_minor=yuan_to_minor(form.amount.data), starts_on=form.starts_on.data,
+            name=form.name.data or "", period=BudgetPeriod(form.period.data),
+            amount_minor=yuan_to_minor(form.amount.data), starts_on=_given(form.starts_on.data),
             dependants_allowed=form.dependants_allowed.data,
             rollover_limit_minor=yuan_to_minor(form.rollover_limit.data),
             expiry_days=form.expiry_days.data or 0, caps=caps)
@@ -213,7 +231,7 @@ def programmes(enterprise_id: int):
                            summaries=summaries), status
 
 
-def _programme(enterprise: Enterprise, programme_id: int):
+def _programme(enterprise: Enterprise, programme_id: int) -> BudgetProgramme:
     programme = queries.programme_of(enterprise, programme_id)
     if programme is None:
         raise ProgrammeNotFound()
@@ -222,7 +240,7 @@ def _programme(enterprise: Enterprise, programme_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>")
 @login_required
-def programme_page(enterprise_id: int, programme_id: int):
+def programme_page(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     return render_template(
@@ -233,7 +251,7 @@ def programme_page(enterprise_id: int, programme_id: int):
         card_enabled=stripe_gateway.card_payments_enabled())
 
 
-def _edit_form_data(programme) -> dict[str, Any]:
+def _edit_form_data(programme: BudgetProgramme) -> dict[str, Any]:
     caps = {c.category: c for c in programme.category_caps}
     return {
         "name": programme.name, "amount": minor_to_yuan(programme.amount_minor),
@@ -243,20 +261,21 @@ def _edit_form_data(programme) -> dict[str, Any]:
         "rules": [{"grade": r.grade or "", "department": r.department or "",
                    "amount": minor_to_yuan(r.amount_minor)} for r in programme.amount_rules]
         + [{}] * EMPTY_RULE_ROWS,
-        "categories": [{"category": key,
-                        "cap_percent": (caps[key].cap_basis_points // 100
-                                        if key in caps and caps[key].cap_basis_points
-                                        is not None else None),
-                        "pot": (minor_to_yuan(caps[key].pot_amount_minor)
-                                if key in caps and caps[key].is_own_pot else None)}
-                       for key in budgets.CATEGORY_KEYS]}
+        "categories": [_category_row(key, caps.get(key)) for key in budgets.CATEGORY_KEYS]}
+
+
+def _category_row(key: str, cap: CategoryCap | None) -> dict[str, object]:
+    percent = cap.cap_basis_points if cap is not None else None
+    pot = cap.pot_amount_minor if cap is not None and cap.is_own_pot else None
+    return {"category": key, "cap_percent": percent // 100 if percent is not None else None,
+            "pot": minor_to_yuan(pot) if pot is not None else None}
 
 
 #: Empty rows under a programme's rules, for new ones.
 EMPTY_RULE_ROWS = 3
 
 
-def _edited(programme, form: ProgrammeEditForm) -> budgets.ProgrammeInput:
+def _edited(programme: BudgetProgramme, form: ProgrammeEditForm) -> budgets.ProgrammeInput:
     rules = [budgets.AmountRuleInput(
         amount_minor=yuan_to_minor(row.amount.data) if row.amount.data is not None else -1,
         grade=(row.grade.data or "").strip() or None,
@@ -271,8 +290,8 @@ def _edited(programme, form: ProgrammeEditForm) -> budgets.ProgrammeInput:
         for row in form.categories if row.cap_percent.data is not None
         or row.pot.data is not None]
     return budgets.ProgrammeInput(
-        name=form.name.data, period=programme.period, currency=programme.currency,
-        amount_minor=yuan_to_minor(form.amount.data), starts_on=form.starts_on.data,
+        name=form.name.data or "", period=programme.period, currency=programme.currency,
+        amount_minor=yuan_to_minor(form.amount.data), starts_on=_given(form.starts_on.data),
         dependants_allowed=form.dependants_allowed.data,
         rollover_limit_minor=yuan_to_minor(form.rollover_limit.data),
         expiry_days=form.expiry_days.data or 0, prorate_joiners=form.prorate_joiners.data,
@@ -282,7 +301,7 @@ def _edited(programme, form: ProgrammeEditForm) -> budgets.ProgrammeInput:
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/edit",
           methods=["GET", "POST"])
 @login_required
-def edit_programme(enterprise_id: int, programme_id: int):
+def edit_programme(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     """Every rule of the programme on one page; a refused save changes nothing and says
     why next to the rules."""
     enterprise = _enterprise(enterprise_id)
@@ -322,7 +341,7 @@ EDIT_FIELD_NAMES = {"name": _l("Name"), "amount_minor": _l("Base amount"),
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/allocate",
           methods=["POST"])
 @login_required
-def allocate(enterprise_id: int, programme_id: int):
+def allocate(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     """Allocate the current period, then show whom it gave what and whom it skipped."""
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
@@ -340,14 +359,14 @@ def allocate(enterprise_id: int, programme_id: int):
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/funding",
           methods=["POST"])
 @login_required
-def record_funding(enterprise_id: int, programme_id: int):
+def record_funding(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = get_or_404(Enterprise, enterprise_id)
     require(current_user, Action.RECORD_FUNDING)
     programme = _programme(enterprise, programme_id)
     form = FundingForm()
     if form.validate_on_submit():
         budgets.record_bank_transfer(programme, amount_minor=yuan_to_minor(form.amount.data),
-                                     bank_reference=form.bank_reference.data,
+                                     bank_reference=form.bank_reference.data or "",
                                      actor=current_user, now=utcnow())
         flash(_("Bank transfer recorded."), "success")
     else:
@@ -363,7 +382,7 @@ def _period_label(period: BudgetPeriod, key: str) -> str:
     return format_skeleton(skeleton, start, locale=str(get_locale()))
 
 
-def _department_chart(report):
+def _department_chart(report: reports.UsageReport) -> Markup | None:
     """Spent (front) against allocated (behind) per department, in yuan; the figure is the
     share of that department's own allocation used. Departments are the report's, already
     merged or left out below k."""
@@ -381,7 +400,8 @@ def _department_chart(report):
         axis_label=_("Amount (%(unit)s)", unit=symbol), legend=[_("Spent"), _("Allocated")])
 
 
-def _over_time_chart(programme: BudgetProgramme, report):
+def _over_time_chart(programme: BudgetProgramme,
+                     report: reports.UsageReport) -> Markup | None:
     """Spent (front) against allocated (behind), period by period, in yuan; the share used
     is of that period's own allocation (k-anonymous periods only, as the report holds)."""
     symbol = get_currency_symbol(report.currency, locale=str(get_locale()))
@@ -397,7 +417,7 @@ def _over_time_chart(programme: BudgetProgramme, report):
 
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>/report")
 @login_required
-def report_page(enterprise_id: int, programme_id: int):
+def report_page(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     report = reports.usage_report(enterprise, programme, actor=current_user,
@@ -425,7 +445,7 @@ def report_page(enterprise_id: int, programme_id: int):
          target_arg="programme_id")
 @limit_exports
 @login_required
-def report_csv(enterprise_id: int, programme_id: int):
+def report_csv(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     report = reports.usage_report(enterprise, programme, actor=current_user,
@@ -442,7 +462,7 @@ def report_csv(enterprise_id: int, programme_id: int):
 
 @bp.route("/providers/<int:provider_id>/statement")
 @login_required
-def statement_page(provider_id: int):
+def statement_page(provider_id: int) -> ResponseReturnValue:
     provider = get_or_404(ProviderOrganisation, provider_id)
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
@@ -454,7 +474,7 @@ def statement_page(provider_id: int):
          target_arg="provider_id")
 @limit_exports
 @login_required
-def statement_csv(provider_id: int):
+def statement_csv(provider_id: int) -> ResponseReturnValue:
     provider = get_or_404(ProviderOrganisation, provider_id)
     month = request.args.get("month") or park_today().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
@@ -470,7 +490,7 @@ def statement_csv(provider_id: int):
 @login_required
 @refuse_to(lambda enterprise_id, programme_id: url_for(
     "benefits.programme_page", enterprise_id=enterprise_id, programme_id=programme_id))
-def top_up(enterprise_id: int, programme_id: int):
+def top_up(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     form = TopUpForm()
@@ -480,7 +500,7 @@ def top_up(enterprise_id: int, programme_id: int):
                                 programme_id=programme.id))
     record, client_secret = topups.start_top_up(
         programme, amount_minor=yuan_to_minor(form.amount.data), actor=current_user,
-        now=utcnow(), request_key=form.request_key.data)
+        now=utcnow(), request_key=form.request_key.data or "")
     return render_template("benefits/top_up.html", enterprise=enterprise, programme=programme,
                            top_up=record, client_secret=client_secret,
                            publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
@@ -488,7 +508,7 @@ def top_up(enterprise_id: int, programme_id: int):
 
 
 def _top_up_return_url(record: TopUp) -> str:
-    programme = db.session.get(BudgetProgramme, record.programme_id)
+    programme = db.session.get_one(BudgetProgramme, record.programme_id)
     return url_for("benefits.top_up_return", enterprise_id=programme.enterprise_id,
                    programme_id=programme.id, top_up_id=record.id, _external=True)
 
@@ -496,7 +516,7 @@ def _top_up_return_url(record: TopUp) -> str:
 @bp.route("/enterprises/<int:enterprise_id>/programmes/<int:programme_id>"
           "/top-ups/<int:top_up_id>/return")
 @login_required
-def top_up_return(enterprise_id: int, programme_id: int, top_up_id: int):
+def top_up_return(enterprise_id: int, programme_id: int, top_up_id: int) -> ResponseReturnValue:
     """Where Stripe sends HR back after paying a top-up: funded, processing, or refused
     (with the same intent offered again)."""
     enterprise = _enterprise(enterprise_id)
@@ -516,7 +536,8 @@ def _own_booking(booking_id: int) -> Booking:
     return own_booking(current_user, booking_id)
 
 
-def _pay_page_context(booking: Booking, payment, *, client_secret: str | None) -> dict[str, Any]:
+def _pay_page_context(booking: Booking, payment: Payment | None, *,
+                      client_secret: str | None) -> dict[str, Any]:
     """What the checkout and return pages share: Stripe.js (or None when card payment is
     off), where Stripe sends the person back, and whether the place is still held."""
     return {"booking": booking, "payment": payment, "client_secret": client_secret,
@@ -530,7 +551,7 @@ def _pay_page_context(booking: Booking, payment, *, client_secret: str | None) -
 
 @bp.route("/bookings/<int:booking_id>/checkout", methods=["GET", "POST"])
 @login_required
-def checkout_page(booking_id: int):
+def checkout_page(booking_id: int) -> ResponseReturnValue:
     booking = _own_booking(booking_id)
     form = AllocateForm()
     status = 200
@@ -558,7 +579,7 @@ def checkout_page(booking_id: int):
 
 @bp.route("/bookings/<int:booking_id>/checkout/return")
 @login_required
-def checkout_return(booking_id: int):
+def checkout_return(booking_id: int) -> ResponseReturnValue:
     """Where Stripe sends the person back (card, Alipay's redirect, WeChat Pay's QR): the
     payment as Stripe has it, whatever the address says."""
     booking = _own_booking(booking_id)
@@ -572,7 +593,7 @@ def checkout_return(booking_id: int):
 
 @bp.route("/bookings/<int:booking_id>/checkout/release", methods=["POST"])
 @login_required
-def release_hold(booking_id: int):
+def release_hold(booking_id: int) -> ResponseReturnValue:
     """Let the held place go: the place and the held budget are freed, nothing is paid."""
     booking = _own_booking(booking_id)
     if not AllocateForm().validate_on_submit():
@@ -593,7 +614,7 @@ def release_hold(booking_id: int):
 
 @bp.route("/series/<int:series_id>/pay", methods=["GET", "POST"])
 @login_required
-def series_pay(series_id: int):
+def series_pay(series_id: int) -> ResponseReturnValue:
     """Pay every held session of a course in one checkout."""
     series = series_services.own_series(current_user, series_id)
     form = AllocateForm()
@@ -639,7 +660,7 @@ def payment_page_for(booking: Booking) -> str:
     return url_for("benefits.checkout_page", booking_id=booking.id)
 
 
-def price_preview_for(service) -> preview.PricePreview | None:
+def price_preview_for(service: Service) -> preview.PricePreview | None:
     """The split, balance and cap for a priced service (booking's pages show it before a
     time is chosen, without knowing benefits)."""
     if not current_user.is_authenticated:

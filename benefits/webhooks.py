@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -50,7 +50,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= 100
 
 
@@ -130,8 +130,9 @@ def handle_event(event_id: str, event_type: str, obj: dict[str, Any], *, now: da
 
 
 def _received(intent: dict[str, Any]) -> int:
-    received = intent.get("amount_received")
-    return intent["amount"] if received is None else received
+    received: int | None = intent.get("amount_received")
+    amount: int = intent["amount"] if received is None else received
+    return amount
 
 
 def disagreement(payment: Payment, intent: dict[str, Any], *, now: datetime) -> str | None:
@@ -245,7 +246,7 @@ def _subject_intent(payment: Payment, event_type: str, intent: dict[str, Any], *
     if payment.status is not PaymentStatus.PENDING:
         return "already_settled"
     # the subject's locks first, then the ledger's (see benefits.subjects)
-    subjects.handler(payment.subject_kind).payment_failed(payment, now=now)
+    subjects.handler_of(payment).payment_failed(payment, now=now)
     checkout.release(payment, now=now, cancel_intent=False)
     return "released"
 

@@ -56,7 +56,9 @@ def feed_owner(raw: str) -> User | None:
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _digest(raw)))
-    return feed and db.session.get(User, feed.user_id)
+    if feed is None:
+        return None
+    return db.session.get(User, feed.user_id)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 from health.crypto import EncryptedJSON
 from health.models import Dependant
 from providers.models import Practitioner, Service
@@ -57,7 +57,7 @@ STATUS_LABELS = {
 PLACE_KEEPING = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
 
-class BookingSeries(db.Model):
+class BookingSeries(Model):
     """Several occurrences of one service booked in one action (a care plan)."""
 
     __tablename__ = "booking_series"
@@ -68,7 +68,7 @@ class BookingSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A place in one slot of a service, for the employee or one of their dependants."""
 
     __tablename__ = "bookings"
@@ -163,7 +163,7 @@ class Booking(db.Model):
                                BookingStatus.CANCELLED_BY_PROVIDER)
 
 
-class BookingPickup(db.Model):
+class BookingPickup(Model):
     """One person authorised to collect the child (or elderly relative) a booking serves.
     ``data``: name, relation, phone (E.164), encrypted like other personal details; the
     provider's staff see it on the day's list."""
@@ -188,7 +188,7 @@ class BookingPickup(db.Model):
         return self.data.get("phone") or ""
 
 
-class BookingTransition(db.Model):
+class BookingTransition(Model):
     """One step of a booking's life: from which status to which, who (None: the system),
     when and why."""
 
@@ -230,7 +230,7 @@ WAITLIST_LABELS = {
 }
 
 
-class WaitlistEntry(db.Model):
+class WaitlistEntry(Model):
     """A person waiting for a place in a full slot, served in the order they joined.
     An offer is a held booking kept for them until ``offer_expires_at``."""
 
@@ -256,7 +256,7 @@ class WaitlistEntry(db.Model):
     offer_booking: Mapped[Booking | None] = relationship()
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The first answer to a booking write sent with an ``Idempotency-Key``.
 
     Inserted before the write, in the same transaction: a parallel retry with the same key
@@ -286,7 +286,7 @@ class NotificationKind(StrEnum):
     HOLD_LAPSED = "hold_lapsed"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notification about a booking, shown on the person's bookings page."""
 
     __tablename__ = "booking_notifications"
@@ -301,7 +301,7 @@ class Notification(db.Model):
     booking: Mapped[Booking | None] = relationship()
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """An employee's secret iCalendar feed of their bookings; only the digest is kept."""
 
     __tablename__ = "booking_calendar_feeds"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from benefits.models import BudgetProgramme
 from core.accounts.models import Enterprise, ProviderOrganisation, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 from health.crypto import EncryptedJSON
 from health.vocabulary import ShareField
 from providers.models import Practitioner
@@ -96,7 +96,7 @@ FOLLOW_UP_MODE_LABELS = {FollowUpMode.VISIT: _l("Visit"), FollowUpMode.PHONE: _l
                          FollowUpMode.VIDEO: _l("Video call")}
 
 
-class CareTeam(db.Model):
+class CareTeam(Model):
     """A provider's physician team (general practice or TCM) that employees sign with."""
 
     __tablename__ = "care_teams"
@@ -144,7 +144,7 @@ class CareTeam(db.Model):
         return frozenset(p.user_id for p in self.members if p.user_id and p.is_active)
 
 
-class CareTeamMember(db.Model):
+class CareTeamMember(Model):
     __tablename__ = "care_team_members"
 
     team_id: Mapped[int] = mapped_column(ForeignKey("care_teams.id"), primary_key=True)
@@ -152,7 +152,7 @@ class CareTeamMember(db.Model):
                                                  primary_key=True)
 
 
-class CareSponsorship(db.Model):
+class CareSponsorship(Model):
     """An enterprise pays for its employees' agreements with a team: they sign for free,
     and the price moves from the pot of ``programme_id`` (the enterprise's own funds) to
     the provider when each agreement is signed."""
@@ -174,7 +174,7 @@ class CareSponsorship(db.Model):
     programme: Mapped[BudgetProgramme | None] = relationship()
 
 
-class CareAgreement(db.Model):
+class CareAgreement(Model):
     """An employee's signed service agreement with a team for a period.
 
     The period runs from ``starts_at`` (inclusive) to ``ends_at`` (exclusive), both the
@@ -275,7 +275,7 @@ class CareAgreement(db.Model):
         return self.team.member_user_ids
 
 
-class CarePlan(db.Model):
+class CarePlan(Model):
     """The goals set with the employee under an agreement (one plan per agreement).
     ``data``: {"goals": [{"kind", "target", "target_low"?, "due_on", "alert_above",
     "alert_below"?}, ...], "notes": str}; values in canonical units."""
@@ -296,7 +296,7 @@ class CarePlan(db.Model):
         return list(self.data.get("goals") or [])
 
 
-class HomeMeasurement(db.Model):
+class HomeMeasurement(Model):
     """A reading the employee took at home. ``data``: {"systolic", "diastolic"} or
     {"value"} in canonical units (mmHg, kg, mmol/L, minutes)."""
 
@@ -312,7 +312,7 @@ class HomeMeasurement(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class CareAlert(db.Model):
+class CareAlert(Model):
     """A home measurement outside the plan's thresholds, for the team to look at. Holds no
     values: the measurement does."""
 
@@ -330,7 +330,7 @@ class CareAlert(db.Model):
     measurement: Mapped[HomeMeasurement] = relationship()
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """A follow-up (随访) the physician scheduled: on the employee's calendar feed and on
     the practitioner's and provider's feeds."""
 
@@ -357,7 +357,7 @@ class FollowUp(db.Model):
     practitioner: Mapped[Practitioner] = relationship()
 
 
-class CareMessage(db.Model):
+class CareMessage(Model):
     """An asynchronous message between the employee and the team. ``data``: {"body"}."""
 
     __tablename__ = "care_messages"

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import JSON, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, upsert_insert
+from core.db import Model, UTCDateTime, db, upsert_insert
 
 T = TypeVar("T")
 
@@ -114,7 +114,7 @@ def suppress_column(cells: list[int], total: int | None, *, k: int
 # -- adopted cohorts and frozen releases ------------------------------------------------
 
 
-class AggregateRelease(db.Model):
+class AggregateRelease(Model):
     """One release of one report (``subject``) for one period, already suppressed; or, for
     a ``cohort:`` subject, one adopted cohort. Written once; never changed."""
 
@@ -130,7 +130,7 @@ class AggregateRelease(db.Model):
     released_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Figures as shown (suppressed values are absent); for a cohort, its members as
     #: ``[[user_id, group], ...]``: never shown to anyone.
-    figures: Mapped[dict] = mapped_column(JSON)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AggregateReleaseIsFinal(RuntimeError):
@@ -139,7 +139,7 @@ class AggregateReleaseIsFinal(RuntimeError):
 
 @event.listens_for(AggregateRelease, "before_update")
 @event.listens_for(AggregateRelease, "before_delete")
-def _written_once(mapper, connection, target) -> None:
+def _written_once(mapper: object, connection: object, target: AggregateRelease) -> None:
     raise AggregateReleaseIsFinal(f"aggregate release {target.id} cannot be changed")
 
 
@@ -148,7 +148,7 @@ def _find(subject: str, period: str) -> AggregateRelease | None:
         AggregateRelease.subject == subject, AggregateRelease.period == period))
 
 
-def _write(subject: str, period: str, figures: dict, now: datetime) -> AggregateRelease:
+def _write(subject: str, period: str, figures: dict[str, Any], now: datetime) -> AggregateRelease:
     """Insert once; when two first readers race, both get the row that was stored."""
     db.session.execute(upsert_insert(AggregateRelease).values(
         subject=subject, period=period, released_at=now, figures=figures
@@ -188,7 +188,7 @@ def adopted_cohort(scope: str, live: Mapping[int, str], *, k: int, now: datetime
     return live
 
 
-def release(subject: str, *, period: str, compute: Callable[[], dict], now: datetime
+def release(subject: str, *, period: str, compute: Callable[[], dict[str, Any]], now: datetime
             ) -> AggregateRelease:
     """The release of ``subject`` for ``period``: the one stored, or ``compute()``'s
     figures (already suppressed, JSON-safe) stored now and for good."""

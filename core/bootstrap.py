@@ -8,11 +8,12 @@ the package itself must stay free of imports.)
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from core import audit, i18n, jobs, policy, protections
 from core.accounts import api as accounts_api
@@ -41,7 +42,7 @@ class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` stops at PostgreSQL's integer: a larger id is simply not found (404),
     instead of an error from the database."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
@@ -49,9 +50,10 @@ class BoundedIntConverter(IntegerConverter):
         # Refusing the match would make werkzeug answer 405 where another method's rule
         # shares the path (found by the API fuzzer): answer 404 whatever the method.
         try:
-            return super().to_python(value)
+            number: int = super().to_python(value)
         except ValidationError:
             raise NotFound() from None
+        return number
 
 
 def init_app(app: Flask) -> None:
@@ -103,7 +105,7 @@ def guard_endpoints(app: Flask) -> None:
     audit_hooks.collect_endpoint_rules(app)
 
 
-def register_api(app: Flask, blueprint) -> None:
+def register_api(app: Flask, blueprint: Blueprint) -> None:
     """Register an API blueprint: token-authenticated, so exempt from CSRF."""
     csrf.exempt(blueprint)
     app.register_blueprint(blueprint)
@@ -118,7 +120,7 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
 
-def _template_globals() -> dict:
+def _template_globals() -> dict[str, Any]:
     return {"active_membership": active_membership, "locale_code": i18n.current_locale_code,
             "nav_for": nav_for, "tabs_for": tabs_for,
             "current_tab": current_tab}

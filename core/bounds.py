@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -80,7 +82,7 @@ def query_date(raw: str | None, *, default: date, lenient: bool = False) -> date
 
 def month_in_bounds(raw: str) -> bool:
     match = MONTH.match(raw or "")
-    return bool(match) and EARLIEST_DATE.year <= int(match[1]) <= LATEST_DATE.year \
+    return match is not None and EARLIEST_DATE.year <= int(match[1]) <= LATEST_DATE.year \
         and 1 <= int(match[2]) <= 12
 
 
@@ -100,6 +102,7 @@ def json_depth(data: object) -> int:
     deepest, stack = 0, [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):
@@ -117,7 +120,7 @@ def _no_constants(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def loads_bounded(text: str | bytes, **kwargs) -> object:
+def loads_bounded(text: str | bytes, **kwargs: Any) -> object:
     """``json.loads`` that refuses nesting past MAX_JSON_DEPTH and the NaN and Infinity
     that Python's parser would let in. Raises JsonTooDeep, or ValueError for text that is
     not JSON."""

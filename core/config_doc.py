@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from core.config import PROJECT_ROOT, SETTINGS
 
@@ -27,7 +28,7 @@ see [deploy.md](deploy.md)). Unset variables take the default shown.
 
 
 def render() -> str:
-    topics: dict[str, list] = {}
+    topics: dict[str, list[Any]] = {}
     for row in SETTINGS:
         topics.setdefault(row.topic, []).append(row)
     parts = [HEADER]

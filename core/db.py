@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -75,7 +77,8 @@ class RoutingSession(FlaskSession):
     """Flask-SQLAlchemy's session, sending the SELECTs made inside ``replica_reads()`` to
     the replica engine. Flushes, writes and ``FOR UPDATE`` reads always go to the primary."""
 
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
         if (bind is None and _stale_reads_allowed.get() and not self._flushing
                 and isinstance(clause, Select) and clause._for_update_arg is None
                 and has_app_context()):
@@ -95,6 +98,20 @@ def init_replica(app: Flask) -> None:
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+    from sqlalchemy import Table
+
+    class Model(Base, _FlaskModel):
+        """What ``db.Model`` is at run time, spelled so that a type checker can see it: a
+        base built by Flask-SQLAlchemy at run time is not a class mypy can subclass."""
+
+        __abstract__ = True
+        #: Every model maps one table (DeclarativeBase allows any FROM clause).
+        __table__: ClassVar[Table]
+else:
+    Model = db.Model
+
 #: PostgreSQL's SQLSTATE for "lock_not_available": a lock wait ran past lock_timeout.
 LOCK_NOT_AVAILABLE = "55P03"
 
@@ -112,7 +129,7 @@ def init_lock_timeout(app: Flask) -> None:
     if engine.dialect.name != "postgresql":
         return
 
-    def set_lock_timeout(dbapi_connection, _record) -> None:
+    def set_lock_timeout(dbapi_connection: Any, _record: object) -> None:
         # Not a bound parameter: SET takes none. ``timeout`` is an int.
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {timeout:d}")
@@ -126,20 +143,21 @@ def is_lock_timeout(exc: BaseException) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always aware UTC in Python, whatever the backend keeps."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: pass an aware UTC value")
         return as_utc(value)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: object | None, dialect: Dialect) -> datetime | None:
+        assert value is None or isinstance(value, datetime)
         return None if value is None else as_utc(value)
 
 
@@ -151,16 +169,23 @@ def str_enum(enum_cls: type[StrEnum], length: int = 24) -> Enum:
                 validate_strings=True)
 
 
-def sum_of(column) -> ColumnElement[int]:
+def sum_of(column: Any) -> ColumnElement[int]:
     """SUM of an integer column as an integer (0 when there are no rows): PostgreSQL would
     otherwise answer a NUMERIC, which Python reads as Decimal."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched. ``Session.execute`` is typed as answering
+    a plain Result; for those statements it is a CursorResult, which counts them."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 _ON_COMMIT_KEY = "parkwell_on_commit"
 
 
-def on_commit(callback: Callable[[], None]) -> None:
+def on_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` after the current transaction commits; drop it on rollback."""
     db.session().info.setdefault(_ON_COMMIT_KEY, []).append(callback)
 
@@ -180,7 +205,7 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_ON_COMMIT_KEY, None)
 
 
-def upsert_insert(model):
+def upsert_insert(model: type[Model]) -> Any:
     """``INSERT`` for ``model`` with ``on_conflict_do_update``/``on_conflict_do_nothing``,
     in the dialect of the app's database (PostgreSQL and SQLite spell them alike, but each
     has its own construct)."""
@@ -192,7 +217,8 @@ def schema_objects_for(dialect_name: str) -> Callable[..., bool]:
     """Alembic's ``include_object`` for one database: leaves out what the models create on
     other databases only (``info={"dialects": (...)}``, e.g. PostgreSQL's trigram index),
     so that comparing the models with a SQLite schema does not miss it."""
-    def include(obj, name, type_, reflected, compare_to) -> bool:
+    def include(obj: object, name: str | None, type_: str, reflected: bool,
+                compare_to: object) -> bool:
         dialects = getattr(obj, "info", {}).get("dialects")
         return not dialects or dialect_name in dialects
     return include

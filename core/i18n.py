@@ -26,22 +26,24 @@ _ACCEPT_MAP = {"zh": "zh_CN", "zh_CN": "zh_CN", "zh-CN": "zh_CN", "zh-Hans": "zh
 def select_locale() -> str:
     """The user's own setting, then the session's choice, then Accept-Language, then the
     park's default."""
+    default: str = current_app.config["DEFAULT_LOCALE"]
     if not has_request_context():
-        return current_app.config["DEFAULT_LOCALE"]
+        return default
     user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
     if user is not None and user.locale in SUPPORTED_LOCALES:
-        return user.locale
+        return str(user.locale)
     chosen = session.get("locale")
     if chosen in SUPPORTED_LOCALES:
-        return chosen
+        return str(chosen)
     best = request.accept_languages.best_match(list(_ACCEPT_MAP))
     if best:
         return _ACCEPT_MAP[best]
-    return current_app.config["DEFAULT_LOCALE"]
+    return default
 
 
 def select_timezone() -> str:
-    return current_app.config["PARK_TIMEZONE"]
+    zone: str = current_app.config["PARK_TIMEZONE"]
+    return zone
 
 
 def current_locale_code() -> str:

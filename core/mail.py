@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import JSON, Index, String, Text, delete, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import UTCDateTime, db, on_commit, str_enum
+from core.db import Model, UTCDateTime, db, on_commit, rows_affected, str_enum
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  #: gave up after MAIL_MAX_ATTEMPTS
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """A message waiting for the worker (``MAIL_DELIVERY=queue``). Sent rows are kept a week
     for support questions ("was it sent?"), then pruned; never the place to read mail from."""
 
@@ -74,7 +75,7 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
     #: ``[{"filename", "content" (base64), "maintype", "subtype", "params"}]``
-    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus, 10))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -98,7 +99,7 @@ def send_mail(*, to: str, subject: str, body: str,
     already rendered in the recipient's language."""
     message = OutgoingMail(to=to, subject=str(subject), body=str(body),
                            attachments=tuple(attachments))
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     if delivery_mode(app) == QUEUE:
         _enqueue(message)
         return
@@ -108,7 +109,7 @@ def send_mail(*, to: str, subject: str, body: str,
 QUEUE, INLINE = "queue", "inline"
 
 
-def delivery_mode(app) -> str:
+def delivery_mode(app: Flask) -> str:
     default = INLINE if app.testing or app.config.get("JOBS_MODE") == INLINE else QUEUE
     mode = app.config.get("MAIL_DELIVERY") or default
     return QUEUE if mode == QUEUE else INLINE
@@ -155,7 +156,8 @@ KEEP_SENT = timedelta(days=7)
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_MAX, BACKOFF_FIRST * (2 ** max(0, attempts - 1)))
+    factor: int = 2 ** max(0, attempts - 1)
+    return min(BACKOFF_MAX, BACKOFF_FIRST * factor)
 
 
 def deliver_due(*, now: datetime, limit: int | None = None) -> int:
@@ -164,7 +166,7 @@ def deliver_due(*, now: datetime, limit: int | None = None) -> int:
     outcomes in two statements. A message that fails is retried with backoff; the batch goes
     on. Returns how many were sent. (At least once: a worker killed mid-batch leaves its
     claim to expire after ``LEASE`` and another sends those messages again.)"""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     limit = limit or int(app.config.get("MAIL_BATCH_SIZE", 200))
     rows = db.session.scalars(
         select(OutboxMail).where(OutboxMail.status == OutboxStatus.QUEUED,
@@ -203,7 +205,7 @@ def _record_failure(row_id: int, attempts: int, exc: Exception, *, now: datetime
                     max_attempts: int) -> None:
     error = exc.__class__.__name__
     if attempts >= max_attempts:
-        values: dict = {"status": OutboxStatus.FAILED, "last_error": error}
+        values: dict[str, Any] = {"status": OutboxStatus.FAILED, "last_error": error}
         log.error("mail %s given up after %s attempts (%s)", row_id, attempts, error)
     else:
         values = {"next_attempt_at": now + backoff(attempts), "last_error": error}
@@ -217,7 +219,7 @@ def prune_outbox(*, now: datetime) -> int:
     """Forget sent messages after ``KEEP_SENT`` (failed ones stay for an operator)."""
     result = db.session.execute(delete(OutboxMail).where(
         OutboxMail.status == OutboxStatus.SENT, OutboxMail.sent_at < now - KEEP_SENT))
-    return result.rowcount or 0
+    return rows_affected(result)
 
 
 class SmtpSession:
@@ -225,14 +227,14 @@ class SmtpSession:
     opens none) and reopened once if the server drops it; without ``MAIL_SERVER`` messages
     go to the log."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: Flask) -> None:
         self.app = app
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpSession:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.smtp is not None:
             try:
                 self.smtp.quit()
@@ -261,7 +263,7 @@ class SmtpSession:
             self.smtp.send_message(email)
 
 
-def _connect(app) -> smtplib.SMTP:
+def _connect(app: Flask) -> smtplib.SMTP:
     server, port = app.config["MAIL_SERVER"], int(app.config["MAIL_PORT"])
     context = ssl.create_default_context()
     if app.config.get("MAIL_USE_SSL"):
@@ -275,13 +277,13 @@ def _connect(app) -> smtplib.SMTP:
     return smtp
 
 
-def _deliver(app, message: OutgoingMail) -> None:
+def _deliver(app: Flask, message: OutgoingMail) -> None:
     """Inline delivery, right after the commit: one connection for this message."""
     with SmtpSession(app) as smtp:
         smtp.send(message)
 
 
-def _email(app, message: OutgoingMail) -> EmailMessage:
+def _email(app: Flask, message: OutgoingMail) -> EmailMessage:
     email = EmailMessage()
     email["From"] = app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.to

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,7 @@ from flask_babel import lazy_pgettext as pgettext
 
 from core.accounts.models import Membership, ProviderLevel, Role
 
-UrlArgs = Callable[[Membership], dict]
+UrlArgs = Callable[[Membership], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,15 @@ class Tab:
         return any(e.endswith(".") and endpoint.startswith(e) for e in self.also)
 
 
-def _provider(m: Membership) -> dict:
+def _provider(m: Membership) -> dict[str, Any]:
     return {"provider_id": m.provider_id}
 
 
-def _enterprise(m: Membership) -> dict:
+def _enterprise(m: Membership) -> dict[str, Any]:
     return {"enterprise_id": m.enterprise_id}
 
 
-def _park(m: Membership) -> dict:
+def _park(m: Membership) -> dict[str, Any]:
     return {"park_id": m.park_id}
 
 
@@ -117,7 +118,9 @@ EXTENSION = "parkwell.navigation"
 
 def nav_entries(app: Flask | None = None) -> dict[Role, list[NavEntry]]:
     """``app``'s places per role (the current app's when not given), in their order."""
-    return (app or current_app).extensions.setdefault(EXTENSION, {})
+    entries: dict[Role, list[NavEntry]] = (app or current_app).extensions.setdefault(
+        EXTENSION, {})
+    return entries
 
 
 def add_nav(app: Flask, role: Role, entry: NavEntry) -> None:
@@ -128,7 +131,7 @@ def add_nav(app: Flask, role: Role, entry: NavEntry) -> None:
     registered[role] = sorted(entries, key=lambda e: e.order)
 
 
-def nav_for(membership: Membership | None) -> list[tuple[NavEntry, dict]]:
+def nav_for(membership: Membership | None) -> list[tuple[NavEntry, dict[str, Any]]]:
     """Every place of the role (the tabs' places too), with its URL arguments."""
     if membership is None:
         return []
@@ -140,21 +143,21 @@ def nav_for(membership: Membership | None) -> list[tuple[NavEntry, dict]]:
     return result
 
 
-def tabs_for(membership: Membership | None) -> list[tuple[Tab, dict]]:
+def tabs_for(membership: Membership | None) -> list[tuple[Tab, dict[str, Any]]]:
     """The tab bar of the role, with each tab's URL arguments."""
     tabs = NO_ROLE_TABS if membership is None else TABS.get(membership.role, NO_ROLE_TABS)
     return [(tab, tab.url_args(membership) if tab.url_args and membership else {})
             for tab in tabs]
 
 
-def more_for(membership: Membership | None) -> list[tuple[NavEntry, dict]]:
+def more_for(membership: Membership | None) -> list[tuple[NavEntry, dict[str, Any]]]:
     """The places that are not tabs: listed on the "me" page."""
     tab_endpoints = {tab.endpoint for tab, _ in tabs_for(membership)}
     return [(entry, args) for entry, args in nav_for(membership)
             if entry.endpoint not in tab_endpoints]
 
 
-def current_tab(tabs: list[tuple[Tab, dict]], endpoint: str | None) -> Tab | None:
+def current_tab(tabs: list[tuple[Tab, dict[str, Any]]], endpoint: str | None) -> Tab | None:
     """The tab the page belongs to: one naming the endpoint, else one naming its blueprint."""
     if not endpoint:
         return None

@@ -164,7 +164,7 @@ def metrics_response(current_app: Flask) -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Several gunicorn workers: add up what each wrote to the shared directory.
         registry = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(registry)
+        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped in prometheus-client
         body = generate_latest(registry)
     else:
         body = generate_latest()

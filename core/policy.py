@@ -147,7 +147,8 @@ def install_rules(app: Flask, rules: Iterable[Rule]) -> None:
 
 
 def installed_rules(app: Flask | None = None) -> dict[Action, Rule]:
-    return (app or current_app).extensions.get("policy_rules", {})
+    rules: dict[Action, Rule] = (app or current_app).extensions.get("policy_rules", {})
+    return rules
 
 
 def _memberships(user: User | None) -> list[Membership]:
@@ -172,11 +173,12 @@ def belongs_to_provider(user: User | None, provider: ProviderOrganisation) -> bo
 
 def park_ids_of(user: User | None) -> set[int]:
     """The parks a person belongs to through any of their roles."""
-    parks = set()
+    parks: set[int] = set()
     for m in _memberships(user):
         scope = m.enterprise or m.provider
-        parks.add(m.park_id if scope is None else scope.park_id)
-    parks.discard(None)
+        park_id = m.park_id if scope is None else scope.park_id
+        if park_id is not None:
+            parks.add(park_id)
     return parks
 
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
@@ -29,6 +31,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.clock import utcnow
 from core.extensions import limiter
+
+_V = TypeVar("_V", bound=Callable[..., Any])
 
 talisman = Talisman()
 
@@ -55,7 +59,7 @@ DOCS_CONTENT_SECURITY_POLICY = {**CONTENT_SECURITY_POLICY,
                                 "style-src": ["'self'", "'unsafe-inline'"]}
 
 
-def with_payment_origins(policy: dict, js_url: str | None) -> dict:
+def with_payment_origins(policy: dict[str, Any], js_url: str | None) -> dict[str, Any]:
     """``policy`` allowing the origin Stripe.js is loaded from (``STRIPE_JS_URL``) to serve
     scripts, be called and framed: js.stripe.com in production, the local test server in
     development (which also answers the stand-in's API calls)."""
@@ -113,15 +117,16 @@ def trust_proxies(app: Flask, hops: int) -> None:
         raise ValueError("PROXY_FIX_HOPS is the number of proxies in front of the app: 0 or "
                          "more")
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0,
-                                x_port=0, x_prefix=0)
+        # Flask's documented way to wrap the WSGI app (mypy sees a method assigned).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def enforce_session_lifetime():
+def enforce_session_lifetime() -> ResponseReturnValue | None:
     """End a browser session that has been idle too long or has lived too long."""
     if _is_api() or request.endpoint == "static" or not current_user.is_authenticated:
         return None
@@ -140,7 +145,7 @@ def enforce_session_lifetime():
     return None
 
 
-def _expire():
+def _expire() -> ResponseReturnValue:
     locale = session.get("locale")
     logout_user()
     session.clear()
@@ -194,13 +199,14 @@ LIMIT_ATTRIBUTE = "__parkwell_rate_limit__"
 EXTENSION = "parkwell.rate_limits"
 
 
-def rate_limited(setting: str, *, default: str, methods: Iterable[str] | None = None):
+def rate_limited(setting: str, *, default: str,
+                 methods: Iterable[str] | None = None) -> Callable[[_V], _V]:
     """Declare on a view that it is rate-limited (applied by ``apply_rate_limits`` once every
     blueprint is registered). Returns the view itself, so the declaration follows the
     function, whatever its endpoint is called."""
     limit = RateLimit(setting, default, tuple(methods) if methods else None)
 
-    def declare(view: Callable) -> Callable:
+    def declare(view: _V) -> _V:
         setattr(view, LIMIT_ATTRIBUTE, limit)
         return view
     return declare
@@ -208,7 +214,8 @@ def rate_limited(setting: str, *, default: str, methods: Iterable[str] | None = 
 
 def rate_limits(app: Flask) -> dict[str, RateLimit]:
     """``app``'s rate-limited endpoints (the OpenAPI document says they answer 429)."""
-    return app.extensions.setdefault(EXTENSION, {})
+    found: dict[str, RateLimit] = app.extensions.setdefault(EXTENSION, {})
+    return found
 
 
 def apply_rate_limits(app: Flask) -> dict[str, RateLimit]:
@@ -222,7 +229,8 @@ def apply_rate_limits(app: Flask) -> dict[str, RateLimit]:
             continue
         app.config.setdefault(limit.setting, limit.default)
         limited[endpoint] = limit
-        app.view_functions[endpoint] = limiter.limit(
+        # Flask-Limiter types the wrapped view as maybe async; these views are sync.
+        app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
             _limit_reader(limit.setting), key_func=caller_key,
             methods=list(limit.methods) if limit.methods else None, scope=limit.setting)(view)
     return limited

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
@@ -38,19 +39,19 @@ OK, WARN, FAIL = "ok", "warn", "fail"
 @dataclass(frozen=True)
 class Check:
     name: str
-    run: Callable[[Flask], dict]  #: returns {"status": ok|warn|fail, ...details}
+    run: Callable[[Flask], dict[str, Any]]  #: returns {"status": ok|warn|fail, ...details}
     critical: bool
 
 
 _EXTRA_KEY = "readiness_checks"
 
 
-def add_check(app: Flask, name: str, run: Callable[[Flask], dict], *,
+def add_check(app: Flask, name: str, run: Callable[[Flask], dict[str, Any]], *,
               critical: bool = False) -> None:
     app.extensions.setdefault(_EXTRA_KEY, []).append(Check(name, run, critical))
 
 
-def check_database(app: Flask) -> dict:
+def check_database(app: Flask) -> dict[str, Any]:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
@@ -59,7 +60,7 @@ def check_database(app: Flask) -> dict:
     return {"status": OK}
 
 
-def check_redis(app: Flask) -> dict:
+def check_redis(app: Flask) -> dict[str, Any]:
     url = app.config.get("REDIS_URL")
     if not url:
         return {"status": OK, "configured": False}
@@ -81,7 +82,7 @@ def migration_heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
-def check_migrations(app: Flask) -> dict:
+def check_migrations(app: Flask) -> dict[str, Any]:
     expected = migration_heads(str(ASSET_ROOT / "migrations"))
     try:
         if not inspect(db.session.connection()).has_table("alembic_version"):
@@ -99,7 +100,7 @@ def check_migrations(app: Flask) -> dict:
             "hint": "run `parkwell migrate` (flask db upgrade)"}
 
 
-def check_worker(app: Flask) -> dict:
+def check_worker(app: Flask) -> dict[str, Any]:
     limit = int(app.config.get("WORKER_HEARTBEAT_MAX_SECONDS", 180))
     try:
         last = heartbeat.last_beat(app)
@@ -112,7 +113,7 @@ def check_worker(app: Flask) -> dict:
     return {"status": OK if age <= limit else WARN, "last_seen_seconds_ago": age}
 
 
-def check_periodic_jobs(app: Flask) -> dict:
+def check_periodic_jobs(app: Flask) -> dict[str, Any]:
     """Each periodic job's heartbeat (``core.jobs.periodic``): warns when one has not started
     for three of its intervals, or its last run failed."""
     try:
@@ -131,10 +132,10 @@ CORE_CHECKS = (Check("database", check_database, critical=True),
                Check("jobs", check_periodic_jobs, critical=False))
 
 
-def readiness(app: Flask | None = None) -> tuple[dict, int]:
+def readiness(app: Flask | None = None) -> tuple[dict[str, Any], int]:
     """Run every check: (body, HTTP status)."""
-    app = app or current_app._get_current_object()
-    results: dict[str, dict] = {}
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
+    results: dict[str, dict[str, Any]] = {}
     failed = warned = False
     for check in (*CORE_CHECKS, *app.extensions.get(_EXTRA_KEY, [])):
         try:

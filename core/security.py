@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -55,7 +56,7 @@ def make_reset_token(secret_key: str, *, user_id: int, password_hash: str) -> st
     return serializer.dumps({"u": user_id, "f": password_fingerprint(password_hash)})
 
 
-def read_reset_token(secret_key: str, token: str, *, max_age: int) -> dict | None:
+def read_reset_token(secret_key: str, token: str, *, max_age: int) -> dict[str, Any] | None:
     """The token's payload, or None when it is forged, malformed or expired."""
     serializer = URLSafeTimedSerializer(secret_key, salt="password-reset")
     try:
@@ -65,5 +66,5 @@ def read_reset_token(secret_key: str, token: str, *, max_age: int) -> dict | Non
     return payload if isinstance(payload, dict) else None
 
 
-def fingerprint_matches(payload: dict, password_hash: str) -> bool:
+def fingerprint_matches(payload: dict[str, Any], password_hash: str) -> bool:
     return hmac.compare_digest(str(payload.get("f", "")), password_fingerprint(password_hash))

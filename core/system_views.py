@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,7 +24,7 @@ bp = Blueprint("system", __name__)
 
 @bp.route("/healthz")
 @talisman(force_https=False)
-def healthz():
+def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
@@ -36,7 +37,7 @@ def healthz():
 
 @bp.route("/readyz")
 @talisman(force_https=False)
-def readyz():
+def readyz() -> ResponseReturnValue:
     body, status = readiness()
     if status != 200:
         log.warning("readiness: %s", {k: v for k, v in body["checks"].items()
@@ -48,5 +49,5 @@ def readyz():
 
 @bp.route("/metrics")
 @talisman(force_https=False)
-def metrics():
+def metrics() -> ResponseReturnValue:
     return metrics_response(current_app)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Flask,
+    Response,
     flash,
     g,
     make_response,
@@ -19,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
@@ -32,6 +35,8 @@ from core.db import db, is_lock_timeout
 from core.errors import DomainError
 
 log = logging.getLogger(__name__)
+
+_View = Callable[..., ResponseReturnValue]
 
 ACTIVE_MEMBERSHIP_KEY = "membership_id"
 
@@ -47,7 +52,7 @@ def _start_transaction() -> None:
     g.pop("refused", None)
 
 
-def _finish_transaction(response):
+def _finish_transaction(response: Response) -> Response:
     """Commit when the request succeeded, roll back when it did not or was refused."""
     if response.status_code >= 400 or g.get("refused"):
         db.session.rollback()
@@ -57,7 +62,7 @@ def _finish_transaction(response):
     except IntegrityError:
         db.session.rollback()
         log.warning("commit refused by a constraint on %s %s", request.method, request.path)
-        return _error(409)
+        return make_response(_error(409))
     except OperationalError as exc:  # the flush at commit can wait for a lock too
         if not is_lock_timeout(exc):
             raise
@@ -78,7 +83,7 @@ class BoundedJSONProvider(DefaultJSONProvider):
     """Every JSON the app parses (``request.get_json`` included) refuses nesting past
     ``core.bounds.MAX_JSON_DEPTH`` and NaN/Infinity, instead of a RecursionError (500)."""
 
-    def loads(self, s: str | bytes, **kwargs):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return loads_bounded(s, **kwargs)
 
 
@@ -103,7 +108,7 @@ def register_input_bounds(app: Flask) -> None:
 
 
 def _error(status: int, *, code: str | None = None, message: object | None = None,
-           fields: dict | None = None):
+           fields: dict[str, Any] | None = None) -> Response | tuple[str, int]:
     default_code, default_message = HTTP_ERRORS.get(status, HTTP_ERRORS[500])
     if is_api_request():
         return error_response(status, code=code or default_code,
@@ -112,7 +117,7 @@ def _error(status: int, *, code: str | None = None, message: object | None = Non
                            message=str(message or default_message)), status
 
 
-def _handle_domain_error(exc: DomainError):
+def _handle_domain_error(exc: DomainError) -> ResponseReturnValue:
     db.session.rollback()
     response = _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
     headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429
@@ -123,7 +128,7 @@ def _handle_domain_error(exc: DomainError):
     return response
 
 
-def _handle_http_error(exc: HTTPException):
+def _handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if status < 400:
         return exc
@@ -138,7 +143,7 @@ def _handle_http_error(exc: HTTPException):
     return response
 
 
-def _busy():
+def _busy() -> ResponseReturnValue:
     """A row lock held longer than DB_LOCK_TIMEOUT_MS (core.db): busy, not broken."""
     log.warning("lock wait timed out on %s %s", request.method, request.path)
     response = _error(503, code="busy", message=_(
@@ -149,12 +154,12 @@ def _busy():
     return response
 
 
-def _handle_csrf_error(exc: CSRFError):
+def _handle_csrf_error(exc: CSRFError) -> ResponseReturnValue:
     return _error(400, code="csrf_failed",
                   message=_("This form has expired. Please reload the page and try again."))
 
 
-def _handle_unexpected(exc: Exception):
+def _handle_unexpected(exc: Exception) -> ResponseReturnValue:
     db.session.rollback()
     if isinstance(exc, HTTPException):
         return _handle_http_error(exc)
@@ -198,16 +203,16 @@ flash_error = refuse
 _NOT_A_REFUSAL = (403, 404)
 
 
-def refuse_to(target: str | Callable[..., str]):
+def refuse_to(target: str | Callable[..., str]) -> Callable[[_View], _View]:
     """A view decorator for forms that answer a refusal by going back: when the view raises
     a DomainError, ``refuse`` it and redirect to ``target`` (an endpoint without arguments,
     or a function of the view's arguments that returns a URL). Not found and forbidden are
     not refusals of the action, and a GET is no action (going back could loop): those go on
     to the error page."""
 
-    def decorate(view):
+    def decorate(view: _View) -> _View:
         @functools.wraps(view)
-        def wrapper(**kwargs):
+        def wrapper(**kwargs: Any) -> ResponseReturnValue:
             try:
                 return view(**kwargs)
             except DomainError as exc:
@@ -251,7 +256,8 @@ def sign_in(user: User, *, remember: bool = False) -> None:
 def active_membership() -> Membership | None:
     """The role the signed-in person is acting in (their first, until they switch)."""
     if "active_membership" in g:
-        return g.active_membership
+        remembered: Membership | None = g.active_membership
+        return remembered
     membership = None
     if current_user.is_authenticated:
         memberships = current_user.active_memberships

@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 from health.crypto import EncryptedJSON
 from health.vocabulary import ShareField
 
@@ -67,7 +67,7 @@ RELATION_LABELS = {Relation.CHILD: _l("Child"), Relation.PARENT: _l("Parent"),
                    Relation.PARENT_IN_LAW: _l("Parent-in-law"), Relation.SPOUSE: _l("Spouse")}
 
 
-class HealthProfile(db.Model):
+class HealthProfile(Model):
     """What a person tells us about themselves: sex and birth year (some cut-offs depend on
     them), lifestyle and goals. ``data`` keys: sex, birth_year, smoking,
     activity_minutes_per_week, sleep_hours, goals (need tags)."""
@@ -92,7 +92,7 @@ class HealthProfile(db.Model):
         return list(self.data.get("goals") or [])
 
 
-class CheckUp(db.Model):
+class CheckUp(Model):
     """One check-up's results, in canonical units. ``data``: {"source": str,
     "readings": {key: value}}."""
 
@@ -114,7 +114,7 @@ class CheckUp(db.Model):
         return self.data.get("source") or ""
 
 
-class QuestionnaireResponse(db.Model):
+class QuestionnaireResponse(Model):
     """One completed questionnaire. ``data``: {"answers": [int, ...]}; the score and band
     are worked out from the answers when read."""
 
@@ -132,7 +132,7 @@ class QuestionnaireResponse(db.Model):
         return [int(a) for a in self.data.get("answers") or []]
 
 
-class Dependant(db.Model):
+class Dependant(Model):
     """A child or elderly relative a booking can serve. ``data``: name, birth_date
     (ISO), sex (optional: check-up packages for one sex need it), relation, needs (need
     tags), notes."""
@@ -170,7 +170,7 @@ class Dependant(db.Model):
         return list(self.data.get("needs") or [])
 
 
-class DependantCheckUp(db.Model):
+class DependantCheckUp(Model):
     """One check-up's results of a family member, kept in the employee's own record: the
     employee (``user_id``) owns it as they own the family member. Values in canonical units,
     ``data`` as in ``CheckUp``: {"source": str, "readings": {key: value}}."""
@@ -195,7 +195,7 @@ class DependantCheckUp(db.Model):
         return self.data.get("source") or ""
 
 
-class Consent(db.Model):
+class Consent(Model):
     """The owner lets one provider organisation read some share groups for a window.
     Holds no health values, so it is not encrypted."""
 
@@ -233,7 +233,7 @@ class Consent(db.Model):
         return "active" if now < self.valid_until else "expired"
 
 
-class AccessLogEntry(db.Model):
+class AccessLogEntry(Model):
     """Someone other than the owner read the owner's health data."""
 
     __tablename__ = "health_access_log"

@@ -4,6 +4,7 @@ enterprise (or for everyone), with a session still to come."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ def _for_person(user: User, events: list[Event]) -> list[Event]:
     return [e for e in events if in_audience(user, e)]
 
 
-def events_between(user: User, *, start: datetime, end: datetime, terms: list[str] = (),
+def events_between(user: User, *, start: datetime, end: datetime, terms: Sequence[str] = (),
                    limit: int = MAX_EVENTS) -> list[Event]:
     """Published events with a session in [start, end), matching every word, soonest first."""
     statement = (select(Event).where(

@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
-from core.db import UTCDateTime, db
+from core.db import Model, UTCDateTime
 
 
-class Review(db.Model):
+class Review(Model):
     """One review per attended booking: stars and text; one reply from the provider; the
     park may hide it (with a reason), and then it counts and shows nowhere."""
 
@@ -48,7 +48,7 @@ class Review(db.Model):
         return name[0] + "**"
 
 
-class ServiceRating(db.Model):
+class ServiceRating(Model):
     """A service's visible reviews, counted as they are written and hidden
     (``marketplace.ratings``), so that the catalogue sorts and shows stars without summing
     every review on every search. Derived from ``reviews``; a service without one has no

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from core.accounts.models import User
-from core.db import db
+from core.db import db, rows_affected
 from core.i18n import format_when
 from core.policy import Action, require
 from park.errors import (
@@ -57,7 +57,7 @@ def check_in(session: EventSession, *, code: str, actor: User, now: datetime,
         .values(checked_in_at=now, checked_in_by_id=actor.id, updated_at=now)
         .execution_options(synchronize_session=False))
     db.session.refresh(registration)
-    if result.rowcount != 1:
+    if rows_affected(result) != 1:
         if registration.checked_in_at is None:  # cancelled meanwhile
             db.session.refresh(session)
             raise TicketSessionCancelled() if session.is_cancelled else TicketNotValid()

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import Enterprise, Park, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, db, str_enum
 
 
 class EventKind(StrEnum):
@@ -110,7 +110,7 @@ LIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.HELD,
                  RegistrationStatus.OFFERED, RegistrationStatus.WAITING)
 
 
-class Venue(db.Model):
+class Venue(Model):
     """A room or ground of the park, with the most people it can hold."""
 
     __tablename__ = "park_venues"
@@ -139,7 +139,7 @@ event_audience = Table(
 )
 
 
-class Event(db.Model):
+class Event(Model):
     """What a committee runs: one or more sessions under one title."""
 
     __tablename__ = "park_events"
@@ -220,7 +220,7 @@ class Event(db.Model):
         return max((s.ends_at for s in self.sessions), default=None)
 
 
-class EventSession(db.Model):
+class EventSession(Model):
     """One sitting of an event at a venue. ``places_taken`` counts confirmed, held and
     offered registrations; it changes only under this row's lock. A session cancelled on its
     own (``cancelled_at``) keeps its row: its tickets are the record of who was told."""
@@ -265,7 +265,7 @@ class EventSession(db.Model):
         return 0 if self.is_cancelled else self.capacity - self.places_taken
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One person's place (or place in line) at one session; a confirmed one is a ticket.
 
     ``user_id`` is the employee who registered; ``dependant_id`` the family member it is
@@ -315,7 +315,7 @@ class Registration(db.Model):
         return self.session.event
 
 
-class EventCover(db.Model):
+class EventCover(Model):
     """An event's cover image, checked by its content (PNG, JPEG or WebP) and kept in the
     database like providers' licence documents; ``content`` loads only when served."""
 
@@ -334,7 +334,7 @@ class EventCover(db.Model):
     event: Mapped[Event] = relationship(back_populates="cover")
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     """A committee's message to the park's employees (shown in-app and sent by e-mail)."""
 
     __tablename__ = "park_announcements"
@@ -351,7 +351,7 @@ class Announcement(db.Model):
     event: Mapped[Event | None] = relationship()
 
 
-class Feedback(db.Model):
+class Feedback(Model):
     """An attendee's rating (1–5) and comment on an event they checked in to."""
 
     __tablename__ = "park_feedback"

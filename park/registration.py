@@ -261,7 +261,7 @@ def lapse_offers(session: EventSession, *, now: datetime) -> int:
 
 def offer_next(session: EventSession, *, now: datetime) -> list[Registration]:
     """Offer the free places to the people waiting, in order. The caller holds the lock."""
-    offered = []
+    offered: list[Registration] = []
     if session.starts_at <= now or not session.event.is_open_for_registration(now=now):
         return offered
     while session.places_left > 0:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from booking.models import Booking
 from core.accounts.models import Enterprise, ProviderOrganisation, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 from providers.models import DeliveryMode, Service
 
 
@@ -60,7 +60,7 @@ PACKAGE_SEX_LABELS = {PackageSex.ANY: _l("Everyone"), PackageSex.FEMALE: _l("Wom
 CAMPAIGN_LOCATIONS = (DeliveryMode.PREMISES, DeliveryMode.PARK_STATION)
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """An enterprise's yearly check-up campaign with one check-up provider's service."""
 
     __tablename__ = "prevention_campaigns"
@@ -116,7 +116,7 @@ class Campaign(db.Model):
         return self.status is CampaignStatus.OPEN
 
 
-class CampaignPackage(db.Model):
+class CampaignPackage(Model):
     """One check-up package of a campaign (basic, enhanced), for an age range and sex."""
 
     __tablename__ = "prevention_packages"
@@ -149,7 +149,7 @@ class CampaignPackage(db.Model):
         return self.items_zh if locale.startswith("zh") else self.items_en
 
 
-class CampaignInvitation(db.Model):
+class CampaignInvitation(Model):
     """An employee invited to a campaign. ``nudged_at``: the last reminder their employer
     sent (the employer learns only how many were nudged, never who)."""
 
@@ -167,7 +167,7 @@ class CampaignInvitation(db.Model):
     user: Mapped[User] = relationship()
 
 
-class CampaignCheckup(db.Model):
+class CampaignCheckup(Model):
     """One check-up booked in a campaign: the booking engine's booking, the package, the
     day it counts against, the enterprise's payment and whether results arrived."""
 

@@ -433,7 +433,7 @@ def parse_busy(content: bytes, *, start: datetime, end: datetime, timezone: str,
     try:
         calendar = icalendar.Calendar.from_ical(content)
         _start_series_near(calendar, start=start, tz=tz)
-        intervals = []
+        intervals: list[tuple[datetime, datetime]] = []
         for event in recurring_ical_events.of(calendar).after(start):
             begins = event.get("DTSTART")
             if begins is None:

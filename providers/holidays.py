@@ -84,7 +84,8 @@ def calendar_source(year: int) -> CalendarSource:
 
 def year_days(year: int) -> list[tuple[date, DayKind, str]]:
     """The year's holidays and make-up working days, whatever the source, in order."""
-    days, day = [], date(year, 1, 1)
+    days: list[tuple[date, DayKind, str]] = []
+    day = date(year, 1, 1)
     while day.year == year:
         kind = day_kind(day)
         if kind in (DayKind.HOLIDAY, DayKind.MAKEUP_WORKDAY):

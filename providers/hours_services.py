@@ -118,7 +118,7 @@ def replace_weekly_hours(practitioner: Practitioner, data: WeeklyHoursData, *, a
 def _fit_problems(practitioner: Practitioner, days: list[list[Range]]) -> dict[str, str]:
     longest = max(practitioner_services(practitioner), key=lambda s: s.block_minutes,
                   default=None)
-    errors = {}
+    errors: dict[str, str] = {}
     if longest is None:
         return errors
     for weekday, ranges in enumerate(days):

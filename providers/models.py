@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 from providers import search_keys
 
 
@@ -137,7 +137,7 @@ VERIFICATION_LABELS = {
 }
 
 
-class ProviderCategoryLink(db.Model):
+class ProviderCategoryLink(Model):
     """One category a provider organisation serves (a provider may serve several)."""
 
     __tablename__ = "provider_categories"
@@ -150,7 +150,7 @@ class ProviderCategoryLink(db.Model):
     provider: Mapped[ProviderOrganisation] = relationship()
 
 
-class ProviderProfile(db.Model):
+class ProviderProfile(Model):
     """What an organisation tells employees about itself, in both languages."""
 
     __tablename__ = "provider_profiles"
@@ -180,7 +180,7 @@ class ProviderProfile(db.Model):
         return self.address_zh if locale.startswith("zh") else self.address_en
 
 
-class Practitioner(db.Model):
+class Practitioner(Model):
     """A member of a provider's staff who delivers services, with their own schedule."""
 
     __tablename__ = "practitioners"
@@ -230,7 +230,7 @@ SEARCH_TEXT_SQL = ("lower((((((((title_zh || ' ') || title_en) || ' ') || descri
                    " || ' ') || description_en) || ' ') || CAST(health_needs AS TEXT))")
 
 
-class Service(db.Model):
+class Service(Model):
     """Something bookable: a consultation, a class, a trip."""
 
     __tablename__ = "services"
@@ -328,7 +328,7 @@ event.listen(Service.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
-class ServicePractitioner(db.Model):
+class ServicePractitioner(Model):
     """Who delivers a service."""
 
     __tablename__ = "service_practitioners"
@@ -338,7 +338,7 @@ class ServicePractitioner(db.Model):
                                                  primary_key=True, index=True)
 
 
-class AvailabilityRule(db.Model):
+class AvailabilityRule(Model):
     """Recurring working hours: wall-clock times in an IANA zone, repeated by an RFC 5545
     RRULE from ``starts_on`` (e.g. ``FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20261231``)."""
 
@@ -374,7 +374,7 @@ EXCEPTION_KIND_LABELS = {ExceptionKind.CLOSED: _l("Time off"),
                          ExceptionKind.EXTRA: _l("Extra hours")}
 
 
-class ScheduleException(db.Model):
+class ScheduleException(Model):
     """A dated change to a practitioner's rules: time off, or extra hours.
 
     Removing one cancels it (kept, with ``SEQUENCE`` raised) so that calendar feeds can say
@@ -412,7 +412,7 @@ class ScheduleException(db.Model):
         return self.start_time is None
 
 
-class BusyTime(db.Model):
+class BusyTime(Model):
     """Time a practitioner is busy elsewhere, imported from their own calendar."""
 
     __tablename__ = "busy_times"
@@ -445,7 +445,7 @@ CREDENTIAL_STATUS_LABELS = {
 }
 
 
-class Credential(db.Model):
+class Credential(Model):
     """A licence held by the organisation or by one practitioner, with its document."""
 
     __tablename__ = "credentials"
@@ -479,7 +479,7 @@ class HolidayKind(StrEnum):
     MAKEUP_WORKDAY = "makeup_workday"  #: a Saturday or Sunday worked instead (调休)
 
 
-class HolidayYear(db.Model):
+class HolidayYear(Model):
     """A year of the park's holiday calendar that the operator entered from the State
     Council's notice. It replaces what the ``chinese-calendar`` library says for that year
     (and is the only source for a year the library does not know)."""
@@ -495,7 +495,7 @@ class HolidayYear(db.Model):
         back_populates="holiday_year", cascade="all, delete-orphan", order_by="HolidayDay.day")
 
 
-class HolidayDay(db.Model):
+class HolidayDay(Model):
     """One day of an operator-entered year that is not what its weekday says."""
 
     __tablename__ = "holiday_days"
@@ -509,7 +509,7 @@ class HolidayDay(db.Model):
     holiday_year: Mapped[HolidayYear] = relationship(back_populates="days")
 
 
-class ProviderPhoto(db.Model):
+class ProviderPhoto(Model):
     """A photo the provider uploaded, kept resized in two sizes, each as WebP and JPEG (the
     original is not kept: it may carry the camera's location in its metadata)."""
 

@@ -276,7 +276,7 @@ def working_intervals(rules: Sequence[Rule], exceptions: Sequence[DateException]
                     intervals.append((_local(day, rule.start_time, tz),
                                       _local(day, rule.end_time, tz)))
                 day += timedelta(days=1)
-    holes = []
+    holes: list[Interval] = []
     for exc in exceptions:
         if exc.start_time is None or exc.end_time is None:
             continue

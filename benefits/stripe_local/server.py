@@ -36,13 +36,17 @@ import secrets
 import threading
 import time
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +97,11 @@ def _nested(params: list[tuple[str, str]]) -> dict[str, Any]:
         if last == "":
             last = str(len(target))
         target[last] = value
-    return _lists(out)
+    nested: dict[str, Any] = _lists(out)
+    return nested
 
 
-def _lists(value):
+def _lists(value: Any) -> Any:
     if isinstance(value, dict):
         if value and all(k.isdigit() for k in value):
             return [_lists(value[k]) for k in sorted(value, key=int)]
@@ -126,12 +131,13 @@ class LocalStripe:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)  #: every event sent, with its outcome
+    #: every event sent, with its outcome
+    events: list[dict[str, Any]] = field(default_factory=list)
     fail_next: int = 0  #: answer the next N API requests with a 500
     delay_seconds: float = 0  #: answer API requests this late
     _by_key: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
-    _outbox: queue.Queue = field(default_factory=queue.Queue)
+    _outbox: queue.Queue[tuple[bytes, dict[str, Any]]] = field(default_factory=queue.Queue)
     _sender: threading.Thread | None = None
 
     def __post_init__(self) -> None:
@@ -145,7 +151,8 @@ class LocalStripe:
 
     # -- WSGI --------------------------------------------------------------------------
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
             response = self._dispatch(request)
@@ -218,7 +225,8 @@ class LocalStripe:
                                   "keys only).")
         return True
 
-    def _client_auth(self, request: Request, params: dict[str, Any], intent: dict[str, Any]) -> None:
+    def _client_auth(self, request: Request, params: dict[str, Any],
+                     intent: dict[str, Any]) -> None:
         """The server's secret key, or (the browser) a publishable key and the intent's
         client secret."""
         if self._secret_auth(request):
@@ -321,7 +329,8 @@ class LocalStripe:
         self._event("payment_intent.created", intent)
         return intent
 
-    def _confirm(self, intent: dict[str, Any], params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _confirm(self, intent: dict[str, Any],
+                 params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if intent["status"] not in CONFIRMABLE:
             raise StripeHTTPError(
                 400, "invalid_request_error",
@@ -496,6 +505,7 @@ class LocalStripe:
             except queue.Empty:
                 return
             for attempt in range(self.webhook_attempts):
+                status: int | str
                 try:
                     status = self._post_webhook(payload)
                 except OSError as exc:
@@ -508,6 +518,7 @@ class LocalStripe:
 
     def _post_webhook(self, payload: bytes) -> int:
         # the address is checked to be http(s) when the server is made
+        assert self.webhook_url is not None and self.webhook_secret is not None  # sending
         request = urllib.request.Request(  # noqa: S310
             self.webhook_url, data=payload, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8",
@@ -515,7 +526,8 @@ class LocalStripe:
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks) local test server"})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                return response.status
+                status: int = response.status
+                return status
         except urllib.error.HTTPError as exc:
             log.warning("webhook answered %s: %s", exc.code, exc.read()[:200])
             return exc.code
@@ -610,7 +622,7 @@ def _qr_svg(seed: str) -> str:
 class LocalStripeServer:
     """The server on 127.0.0.1 in a thread (tests), or in the foreground (``serve``)."""
 
-    def __init__(self, *, port: int = 0, **options) -> None:
+    def __init__(self, *, port: int = 0, **options: Any) -> None:
         self.stripe = LocalStripe(**options)
         self._server = make_server("127.0.0.1", port, self.stripe, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -622,7 +634,7 @@ class LocalStripeServer:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stripe.wait_for_webhooks(timeout=5)
         self._server.shutdown()
         self._server.server_close()

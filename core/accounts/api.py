@@ -18,7 +18,7 @@ from core.accounts.schemas import (
     TokenOut,
     TokenPage,
 )
-from core.api.openapi import ApiBlueprint
+from core.api.openapi import ApiBlueprint, ApiResult
 from core.api.pagination import PageQuery, paginate
 from core.audit.hooks import actor_is_subject, api_login_extra, audited, no_bearer
 from core.clock import utcnow
@@ -31,13 +31,13 @@ bp = ApiBlueprint("accounts_api", __name__, tag="accounts")
 
 @bp.operation("/me", method="GET", summary="The signed-in person and the roles they hold",
               response=MeOut)
-def get_me(user: User):
+def get_me(user: User) -> MeOut:
     return MeOut.of(user, current_locale_code())
 
 
 @bp.operation("/me", method="PATCH", summary="Change your display name or language",
               scope=ApiScope.WRITE, body=MeUpdate, response=MeOut)
-def update_me(user: User, body: MeUpdate):
+def update_me(user: User, body: MeUpdate) -> MeOut:
     if body.locale is not None:
         services.set_locale(user, locale=body.locale)
     if body.display_name is not None:
@@ -47,7 +47,7 @@ def update_me(user: User, body: MeUpdate):
 
 @bp.operation("/tokens", method="GET", summary="Your API tokens, newest first",
               query=PageQuery, response=TokenPage)
-def list_tokens(user: User, query: PageQuery):
+def list_tokens(user: User, query: PageQuery) -> ApiResult:
     return paginate(tokens.user_tokens_query(user), query, TokenOut.of)
 
 
@@ -57,7 +57,7 @@ def list_tokens(user: User, query: PageQuery):
 @audited("POST", {201: "auth.login.succeeded", 401: "auth.login.failed",
                   403: "auth.login.failed", 429: "auth.throttled"},
          more=api_login_extra, only_if=no_bearer)
-def create_token(user: User | None, body: TokenCreate):
+def create_token(user: User | None, body: TokenCreate) -> TokenCreated:
     """Call with a token that has the write scope, or without one and with ``login`` and
     ``password`` (how a mobile client gets its first token). Password sign-ins have the
     sign-in page's limits: failures only, per account and per address; past them the answer
@@ -76,7 +76,7 @@ def create_token(user: User | None, body: TokenCreate):
 
 @bp.operation("/tokens/<int:token_id>", method="DELETE", scope=ApiScope.WRITE,
               summary="Revoke one of your tokens", status=204, errors=(404,))
-def revoke_token(user: User, token_id: int):
+def revoke_token(user: User, token_id: int) -> None:
     tokens.revoke_api_token(user, token_id=token_id, now=utcnow())
 
 
@@ -88,7 +88,7 @@ def revoke_token(user: User, token_id: int):
                       "family physician, bookings, check-ups, park events and budget (JSON)")
 @audited("GET", {200: "export.accounts_api.export_me"}, target_type="user", more=actor_is_subject)
 @limit_exports
-def export_me(user: User):
+def export_me(user: User) -> Response:
     data = personal_data.export_account(user, now=utcnow())
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json",
                     headers={"Cache-Control": "no-store"})
@@ -98,7 +98,7 @@ def export_me(user: User):
               errors=(401, 409, 422, 429),
               summary="Delete your account (needs your password)")
 @limit_account_deletion
-def delete_me(user: User, body: AccountDelete):
+def delete_me(user: User, body: AccountDelete) -> None:
     """Deletes your health data, care records, tokens, sessions and personal fields, and
     keeps, without your name, what the park must keep (past bookings and registrations,
     the ledger, payments, signed agreements). 409 ``account_deletion_blocked`` while

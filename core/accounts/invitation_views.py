@@ -3,13 +3,17 @@ provider owner invites staff, a platform admin invites partners."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import Blueprint, flash, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.accounts import queries, services
 from core.accounts.forms import EnterpriseInviteForm, PartnerInviteForm, ProviderStaffInviteForm
-from core.accounts.models import Enterprise, ProviderLevel, ProviderOrganisation, Role
+from core.accounts.models import Enterprise, Park, ProviderLevel, ProviderOrganisation, Role
 from core.clock import utcnow
 from core.errors import DomainError
 from core.forms import choices
@@ -23,10 +27,11 @@ def _link(token: str) -> str:
     return url_for("accounts.accept_invitation", token=token, _external=True)
 
 
-def _send(form, **invite_args):
+def _send(form: EnterpriseInviteForm | ProviderStaffInviteForm | PartnerInviteForm,
+          **invite_args: Any) -> tuple[str | None, int]:
     """Create the invitation; returns (link, status) for the page."""
     try:
-        _invitation, raw = services.invite(actor=current_user, login=form.login.data,
+        _invitation, raw = services.invite(actor=current_user, login=form.login.data or "",
                                            now=utcnow(), link_builder=_link, **invite_args)
     except DomainError as exc:
         refuse(exc)
@@ -38,7 +43,7 @@ def _send(form, **invite_args):
 
 @bp.route("/enterprises/<int:enterprise_id>/invitations", methods=["GET", "POST"])
 @login_required
-def enterprise_invitations(enterprise_id: int):
+def enterprise_invitations(enterprise_id: int) -> ResponseReturnValue:
     enterprise = queries.get_or_404(Enterprise, enterprise_id)
     require(current_user, Action.MANAGE_ENTERPRISE_INVITATIONS, enterprise)
     form = EnterpriseInviteForm()
@@ -54,7 +59,7 @@ def enterprise_invitations(enterprise_id: int):
 
 @bp.route("/providers/<int:provider_id>/invitations", methods=["GET", "POST"])
 @login_required
-def provider_invitations(provider_id: int):
+def provider_invitations(provider_id: int) -> ResponseReturnValue:
     provider = queries.get_or_404(ProviderOrganisation, provider_id)
     require(current_user, Action.MANAGE_PROVIDER_STAFF, provider)
     form = ProviderStaffInviteForm()
@@ -68,13 +73,13 @@ def provider_invitations(provider_id: int):
                            now=utcnow()), status
 
 
-def _scope_choices(scopes) -> list:
+def _scope_choices(scopes: Iterable[Enterprise | ProviderOrganisation | Park]) -> list[Any]:
     return choices([(0, "—")] + [(s.id, f"{s.name_zh} / {s.name_en}") for s in scopes])
 
 
 @bp.route("/admin/invitations", methods=["GET", "POST"])
 @login_required
-def partner_invitations():
+def partner_invitations() -> ResponseReturnValue:
     require(current_user, Action.INVITE_PARTNERS)
     form = PartnerInviteForm()
     form.enterprise_id.choices = _scope_choices(queries.all_enterprises())

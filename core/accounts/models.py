@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 
 
 class Role(StrEnum):
@@ -58,7 +58,7 @@ class ProviderStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-class Park(db.Model):
+class Park(Model):
     """A business park: the outermost tenant. Owns enterprises, providers and a committee."""
 
     __tablename__ = "parks"
@@ -83,7 +83,7 @@ class Park(db.Model):
         return self.name_zh if locale.startswith("zh") else self.name_en
 
 
-class Enterprise(db.Model):
+class Enterprise(Model):
     """An employer in a park. Its invite code lets employees sign themselves up."""
 
     __tablename__ = "enterprises"
@@ -103,7 +103,7 @@ class Enterprise(db.Model):
         return self.name_zh if locale.startswith("zh") else self.name_en
 
 
-class ProviderOrganisation(db.Model):
+class ProviderOrganisation(Model):
     """A provider as a tenant (who its staff are). Its catalogue lives in ``providers``."""
 
     __tablename__ = "provider_organisations"
@@ -127,7 +127,7 @@ class ProviderOrganisation(db.Model):
         return self.status is ProviderStatus.VERIFIED
 
 
-class User(db.Model):
+class User(Model):
     """A person who can log in, by email or by mobile number."""
 
     __tablename__ = "users"
@@ -174,7 +174,7 @@ class User(db.Model):
         return self.email or self.mobile or ""
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A role a user holds, scoped to what it belongs to.
 
     employee / enterprise_admin → an enterprise; provider_staff → a provider organisation
@@ -218,7 +218,7 @@ class Membership(db.Model):
         return ""
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A one-time link that creates an account (or adds a role) when accepted."""
 
     __tablename__ = "invitations"
@@ -256,7 +256,7 @@ class ApiScope(StrEnum):
     WRITE = "write"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal access token for the JSON API. Only its SHA-256 digest is stored."""
 
     __tablename__ = "api_tokens"

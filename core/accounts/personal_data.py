@@ -116,13 +116,13 @@ def registry(app: Flask | None = None) -> PersonalDataRegistry:
     return found
 
 
-def register_field_labels(app: Flask, labels: dict[str, object]) -> None:
+def register_field_labels(app: Flask, labels: Mapping[str, object]) -> None:
     """A package's words for the keys its section exports."""
     registry(app).field_labels.update(labels)
 
 
 def register_value_labels(app: Flask, key: str,
-                          labels: Mapping[str, object] | type[Enum]) -> None:
+                          labels: Mapping[Any, object] | type[Enum]) -> None:
     """A package's words for the codes it exports under ``key``: a mapping, or an enum
     whose members have a ``label``."""
     if isinstance(labels, type) and issubclass(labels, Enum):
@@ -137,7 +137,7 @@ class _LazyLabel:
         self.member = member
 
     def __str__(self) -> str:
-        return str(self.member.label)
+        return str(self.member.label)  # type: ignore[attr-defined]  # registered enums have one
 
 
 def has_value_labels(key: str) -> bool:
@@ -175,7 +175,7 @@ def sections() -> list[Section]:
 # -- export -------------------------------------------------------------------------------
 
 
-def export_account(user: User, *, now: datetime) -> dict:
+def export_account(user: User, *, now: datetime) -> dict[str, Any]:
     """Everything ParkWell holds about the person, section by section, as JSON-able data."""
     data: dict[str, Any] = {"exported_at": now.isoformat(), "format": "parkwell-export/1"}
     for section in sections():
@@ -225,7 +225,7 @@ def delete_account(user: User, *, password: str, confirmed: bool, now: datetime)
 # -- the account's own section ------------------------------------------------------------
 
 
-def _export_account(user: User, _now: datetime) -> dict:
+def _export_account(user: User, _now: datetime) -> dict[str, Any]:
     return {
         "id": user.id, "display_name": user.display_name, "email": user.email,
         "mobile": user.mobile, "locale": user.locale, "is_active": user.is_active,

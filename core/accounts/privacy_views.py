@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -26,7 +28,7 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _in_the_readers_language(record: dict) -> dict:
+def _in_the_readers_language(record: dict[str, Any]) -> dict[str, Any]:
     """A name exported in both languages (``service`` and ``service_zh``) once, in the
     reader's."""
     chinese = str(get_locale() or "").startswith("zh")
@@ -39,7 +41,7 @@ def _in_the_readers_language(record: dict) -> dict:
     return out
 
 
-def readable(value, currency: str | None = None, key: str = ""):
+def readable(value: object, currency: str | None = None, key: str = "") -> object:
     """The export as people read it: times in the park's zone and the reader's language,
     amounts in yuan (a record's ``*_minor`` values with its ``currency``), keys and coded
     values in words."""
@@ -72,7 +74,7 @@ bp = Blueprint("privacy", __name__, url_prefix="/account")
 @audited("GET", {200: "export.privacy.export"}, target_type="user", more=actor_is_subject)
 @limit_exports
 @login_required
-def export():
+def export() -> ResponseReturnValue:
     now = utcnow()
     data = personal_data.export_account(current_user, now=now)
     sections = [(s.key, str(s.title), readable(data[s.key]))
@@ -85,7 +87,7 @@ def export():
 @audited("GET", {200: "export.privacy.export_json"}, target_type="user", more=actor_is_subject)
 @limit_exports
 @login_required
-def export_json():
+def export_json() -> ResponseReturnValue:
     data = personal_data.export_account(current_user, now=utcnow())
     return Response(json.dumps(data, ensure_ascii=False, indent=2),
                     mimetype="application/json",
@@ -97,7 +99,7 @@ def export_json():
 @bp.route("/delete", methods=["GET", "POST"])
 @limit_account_deletion
 @login_required
-def delete():
+def delete() -> ResponseReturnValue:
     now = utcnow()
     form = DeleteAccountForm()
     status = 200

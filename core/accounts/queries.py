@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 
 from core.accounts.models import (
@@ -14,8 +16,10 @@ from core.accounts.models import (
 from core.db import db
 from core.errors import NotFound
 
+_M = TypeVar("_M")
 
-def get_or_404(model, ident: int):
+
+def get_or_404(model: type[_M], ident: int) -> _M:
     obj = db.session.get(model, ident)
     if obj is None:
         raise NotFound()

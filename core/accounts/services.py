@@ -187,7 +187,7 @@ def sign_up_with_invite_code(*, invite_code: str, login: str, password: str,
 
 def _invite_permission(role: Role, *, enterprise: Enterprise | None,
                        provider: ProviderOrganisation | None,
-                       provider_level: ProviderLevel) -> tuple[Action, object | None]:
+                       provider_level: ProviderLevel | None) -> tuple[Action, object | None]:
     """The policy action (and its target) needed to invite someone to ``role``."""
     if role is Role.EMPLOYEE:
         return Action.MANAGE_ENTERPRISE_INVITATIONS, enterprise
@@ -230,7 +230,8 @@ def invite(*, actor: User, role: Role, login: str, now: datetime, link_builder: 
     return invitation, raw
 
 
-def _check_scope(role: Role, *, enterprise, provider, park_id) -> None:
+def _check_scope(role: Role, *, enterprise: Enterprise | None,
+                 provider: ProviderOrganisation | None, park_id: int | None) -> None:
     needs = {
         Role.EMPLOYEE: enterprise is not None,
         Role.ENTERPRISE_ADMIN: enterprise is not None,
@@ -311,7 +312,7 @@ def user_for_reset_token(token: str) -> User:
     payload = security.read_reset_token(current_app.config["SECRET_KEY"], token,
                                         max_age=current_app.config["PASSWORD_RESET_TTL_SECONDS"])
     user = db.session.get(User, payload.get("u")) if payload else None
-    if (user is None or not user.is_active
+    if (payload is None or user is None or not user.is_active
             or not security.fingerprint_matches(payload, user.password_hash)):
         raise ResetTokenInvalid()
     return user

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from core import security
 from core.accounts.errors import TokenNotFound
@@ -19,7 +20,7 @@ TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
 LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
-def create_api_token(user: User, *, name: str, scopes: list[str], expires_in_days: int,
+def create_api_token(user: User, *, name: str, scopes: Sequence[str], expires_in_days: int,
                      now: datetime) -> tuple[ApiToken, str]:
     """A new token; the raw value is returned once and never stored. Raises InvalidInput."""
     max_days = current_app.config["API_TOKEN_MAX_DAYS"]
@@ -42,7 +43,7 @@ def create_api_token(user: User, *, name: str, scopes: list[str], expires_in_day
     return token, raw
 
 
-def user_tokens_query(user: User):
+def user_tokens_query(user: User) -> Select[ApiToken]:
     return select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
 
 

@@ -15,8 +15,10 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from flask_wtf import FlaskForm
 
 from core.accounts import services, signin_limits, tokens
 from core.accounts.errors import UnsupportedLocale
@@ -53,17 +55,19 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    limit: str = current_app.config["LOGIN_RATE_LIMIT"]
+    return limit
 
 
 def _signup_rate_limit() -> str:
-    return current_app.config["SIGNUP_RATE_LIMIT"]
+    limit: str = current_app.config["SIGNUP_RATE_LIMIT"]
+    return limit
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @audited("POST", {302: "auth.login.succeeded", 401: "auth.login.failed",
                   429: "auth.throttled"}, more=sign_in_extra)
-def login():
+def login() -> ResponseReturnValue:
     """Signing in, within the sign-in limits (core.accounts.signin_limits): failures only,
     per account and per address, and a page that says when to try again."""
     if current_user.is_authenticated:
@@ -73,7 +77,7 @@ def login():
         device = request.cookies.get(signin_limits.DEVICE_COOKIE)
         try:
             user = signin_limits.sign_in_with_password(
-                login=form.login.data, password=form.password.data,
+                login=form.login.data or "", password=form.password.data or "",
                 address=request.remote_addr or "",
                 trusted_accounts=signin_limits.device_accounts(device), now=utcnow())
         except signin_limits.SignInThrottled as exc:
@@ -86,7 +90,7 @@ def login():
         response = redirect(_safe_next(request.args.get("next")))
         response.set_cookie(
             signin_limits.DEVICE_COOKIE,
-            signin_limits.device_cookie_after_sign_in(device, form.login.data),
+            signin_limits.device_cookie_after_sign_in(device, form.login.data or ""),
             max_age=signin_limits.DEVICE_COOKIE_DAYS * 24 * 3600, httponly=True,
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False), samesite="Lax")
         return response
@@ -94,7 +98,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     if PlainForm().validate_on_submit():
         logout_user()
         locale = session.get("locale")
@@ -108,13 +112,13 @@ def logout():
 @bp.route("/signup", methods=["GET", "POST"])
 @audited("POST", {302: "account.signed_up", 429: "auth.throttled"}, more=signed_in_extra)
 @limiter.limit(_signup_rate_limit, methods=["POST"])
-def signup():
+def signup() -> ResponseReturnValue:
     form = SignupForm(invite_code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:
             user = services.sign_up_with_invite_code(
-                invite_code=form.invite_code.data, login=form.login.data,
-                password=form.password.data, display_name=form.display_name.data,
+                invite_code=form.invite_code.data or "", login=form.login.data or "",
+                password=form.password.data or "", display_name=form.display_name.data or "",
                 now=utcnow(), locale=session.get("locale"))
         except DomainError as exc:
             refuse(exc)
@@ -125,8 +129,15 @@ def signup():
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
 
 
+def _new_account_fields(form: FlaskForm) -> dict[str, str]:
+    """The name and password typed by someone without an account (none when signed in)."""
+    if not isinstance(form, AcceptInvitationForm):
+        return {}
+    return {"display_name": form.display_name.data or "", "password": form.password.data or ""}
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
+def accept_invitation(token: str) -> ResponseReturnValue:
     now = utcnow()
     invitation = services.open_invitation(token, now=now)
     signed_in = current_user.is_authenticated
@@ -135,8 +146,7 @@ def accept_invitation(token: str):
         try:
             user = services.accept_invitation(
                 token, now=now, user=current_user if signed_in else None,
-                display_name=getattr(form, "display_name", None) and form.display_name.data,
-                password=getattr(form, "password", None) and form.password.data)
+                **_new_account_fields(form))
         except DomainError as exc:
             refuse(exc)
             return render_template("accounts/invitation.html", form=form,
@@ -153,11 +163,11 @@ def accept_invitation(token: str):
 @audited("POST", {302: "account.password_reset_requested", 429: "auth.throttled"},
          more=login_failure_extra)
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(
-            login=form.login.data,
+            login=form.login.data or "",
             link_builder=lambda t: url_for("accounts.reset_password", token=t, _external=True))
         flash(_("If an account with this login exists, we have emailed it a link to choose "
                 "a new password."), "info")
@@ -167,25 +177,25 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     services.user_for_reset_token(token)  # refuses bad links before anyone types
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, password=form.password.data)
+        services.reset_password(token, password=form.password.data or "")
         flash(_("Your password has been changed. Please sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/locale", methods=["POST"])
-def switch_locale():
+def switch_locale() -> ResponseReturnValue:
     form = LocaleForm()
     target = _safe_next(form.next.data)
     if not form.validate_on_submit():
         flash(_("This language is not supported."), "error")
         return redirect(target)
     try:
-        locale = services.check_locale(form.locale.data)
+        locale = services.check_locale(form.locale.data or "")
     except UnsupportedLocale as exc:
         refuse(exc)
         return redirect(target)
@@ -197,10 +207,10 @@ def switch_locale():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account():
+def account() -> ResponseReturnValue:
     form = AccountForm(obj=current_user)
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
+        current_user.display_name = (form.display_name.data or "").strip()
         services.set_locale(current_user, locale=form.locale.data)
         session["locale"] = form.locale.data
         flash(_("Your settings have been saved."), "success")
@@ -211,11 +221,11 @@ def account():
 
 @bp.route("/account/role", methods=["POST"])
 @login_required
-def switch_role():
+def switch_role() -> ResponseReturnValue:
     form = SwitchRoleForm()
     if form.validate_on_submit():
         try:
-            membership = services.membership_of(current_user, form.membership_id.data)
+            membership = services.membership_of(current_user, form.membership_id.data or 0)
         except DomainError as exc:
             refuse(exc)
         else:
@@ -227,15 +237,15 @@ def switch_role():
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
-def api_tokens():
+def api_tokens() -> ResponseReturnValue:
     form = TokenForm()
     created = None
     status = 200
     if form.validate_on_submit():
         try:
             _token, created = tokens.create_api_token(
-                current_user, name=form.name.data, scopes=form.scopes.data,
-                expires_in_days=form.expires_in_days.data, now=utcnow())
+                current_user, name=form.name.data or "", scopes=form.scopes.data or [],
+                expires_in_days=form.expires_in_days.data or 0, now=utcnow())
         except DomainError as exc:
             refuse(exc)
             status = exc.status
@@ -252,7 +262,7 @@ def api_tokens():
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
-def revoke_api_token(token_id: int):
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
     if PlainForm().validate_on_submit():
         tokens.revoke_api_token(current_user, token_id=token_id, now=utcnow())
         flash(_("The token has been revoked."), "success")

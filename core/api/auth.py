@@ -50,7 +50,8 @@ def load_api_user() -> User | None:
     """Authenticate the request's bearer token, if any (once per request); remember the
     user and the token on ``g``. Raises Unauthorised for a token that is not live."""
     if "api_token" in g:
-        return g.api_user
+        known: User | None = g.api_user
+        return known
     raw = bearer_token()
     if raw is None:
         return None

@@ -5,7 +5,7 @@ Codes are stable (clients switch on them); messages are in the caller's language
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
@@ -38,7 +38,7 @@ class ErrorResponse(BaseModel):
 
 
 def error_response(status: int, *, code: str | None = None, message: object | None = None,
-                   fields: dict[str, str] | None = None):
+                   fields: dict[str, str] | None = None) -> Response:
     default_code, default_message = HTTP_ERRORS.get(status, HTTP_ERRORS[500])
     body = ErrorResponse(error=ErrorDetail(
         code=code or default_code, message=str(message or default_message),

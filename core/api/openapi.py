@@ -9,9 +9,10 @@ Schema 2020-12, which is what pydantic writes); no other generator is needed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 from pydantic import BaseModel
@@ -23,6 +24,10 @@ from core.api.errors import ErrorResponse
 from core.api.validation import bounded_schema, parse_body, parse_query, query_parameters
 from core.bounds import MAX_ID
 from core.protections import rate_limits
+
+#: What an operation may return: its response model, data that model validates, a ready
+#: Response, or None (no content).
+ApiResult = BaseModel | Response | Mapping[str, Any] | Sequence[Any] | None
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 _RULE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -56,7 +61,7 @@ class OpenApiRegistry:
         self.operations.append(operation)
 
     def document(self, *, title: str, version: str,
-                 rate_limited: Collection[str] = ()) -> dict:
+                 rate_limited: Collection[str] = ()) -> dict[str, Any]:
         """The OpenAPI document; ``rate_limited``: the endpoints under a rate limit (the
         app's, ``core.protections.rate_limits``), which answer 429."""
         models: set[type[BaseModel]] = {ErrorResponse}
@@ -65,7 +70,7 @@ class OpenApiRegistry:
         ordered = sorted(models, key=lambda m: m.__name__)
         _, schemas = models_json_schema(
             [(m, "validation") for m in ordered], ref_template=REF_TEMPLATE)
-        paths: dict[str, dict] = {}
+        paths: dict[str, dict[str, Any]] = {}
         for op in sorted(self.operations, key=lambda o: (o.path, o.method)):
             path, params = _openapi_path(op.path)
             paths.setdefault(path, {})[op.method.lower()] = _operation(op, params, rate_limited)
@@ -102,7 +107,8 @@ class OpenApiRegistry:
 registry = OpenApiRegistry()
 
 
-def _bounded_inputs(schemas: dict[str, dict], bodies: list[str]) -> dict[str, dict]:
+def _bounded_inputs(schemas: dict[str, dict[str, Any]],
+                    bodies: list[str]) -> dict[str, dict[str, Any]]:
     """``schemas`` with the default bounds (``core.api.validation.bounded_schema``) on
     every schema a request body uses, the ones the server holds requests to. (Answers keep
     theirs as they are: a list of slots may well hold more than 100.)"""
@@ -130,7 +136,7 @@ def _refs(node: object) -> list[str]:
 MAX_PATH_WORD = 64
 
 
-def _openapi_path(rule: str) -> tuple[str, list[dict]]:
+def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for match in _RULE_PARAM.finditer(rule):
         # ``<int:...>`` is core.bootstrap.BoundedIntConverter: ids up to PostgreSQL's integer.
@@ -145,13 +151,14 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     return _RULE_PARAM.sub(lambda m: "{" + m["name"] + "}", rule), params
 
 
-def _ref(model: type[BaseModel]) -> dict:
+def _ref(model: type[BaseModel]) -> dict[str, Any]:
     return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
 
 
-def _operation(op: Operation, params: list[dict], rate_limited: Collection[str]) -> dict:
+def _operation(op: Operation, params: list[dict[str, Any]],
+               rate_limited: Collection[str]) -> dict[str, Any]:
     error_ref = {"content": {"application/json": {"schema": _ref(ErrorResponse)}}}
-    result: dict = {
+    result: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
         "tags": op.tags,
@@ -197,11 +204,12 @@ def _operation(op: Operation, params: list[dict], rate_limited: Collection[str])
     return result
 
 
-def _render(result, status: int, response: type[BaseModel] | None) -> Response:
+def _render(result: ApiResult, status: int, response: type[BaseModel] | None) -> Response:
     if isinstance(result, Response):
         return result
     if result is None:
         return Response(status=204 if status == 200 else status)
+    payload: object
     if isinstance(result, BaseModel):
         payload = result.model_dump(mode="json")
     elif response is not None:
@@ -224,14 +232,14 @@ class ApiBlueprint(Blueprint):
                   scope: ApiScope | None = ApiScope.READ, optional_auth: bool = False,
                   body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
                   response: type[BaseModel] | None = None, status: int = 200,
-                  errors: tuple[int, ...] = ()) -> Callable:
+                  errors: tuple[int, ...] = ()) -> Callable[..., Any]:
         """Route ``rule``; authenticate with ``scope`` (None: public; ``optional_auth``:
         authenticate when a token is sent); parse ``body``/``query`` into keyword arguments
         of those names; serialise the return value with ``response``."""
 
-        def decorator(fn: Callable) -> Callable:
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(fn)
-            def view(**path_args):
+            def view(**path_args: Any) -> Response:
                 kwargs = dict(path_args)
                 if scope is not None:
                     kwargs["user"] = authorise(scope, optional=optional_auth)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
@@ -33,7 +33,8 @@ class Page(BaseModel, Generic[T]):
     pagination: PageInfo
 
 
-def paginate(statement: Select, query: PageQuery, serialise: Callable[[object], T]) -> dict:
+def paginate(statement: Select[Any], query: PageQuery,
+             serialise: Callable[[Any], T]) -> dict[str, Any]:
     """One page of ``statement``'s rows, serialised, with the page information."""
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db.session.scalars(

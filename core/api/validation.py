@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -75,7 +76,7 @@ NUL_SCHEMA = {"pattern": r"\u0000"}
 _MESSAGES_BY_PATTERN: dict[str, str] = {}  # filled lazily: messages need a request
 
 
-def bounded_schema(schema: dict) -> dict:
+def bounded_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``schema`` (pydantic's JSON Schema) with the default bounds added wherever
     a value declares none of its own."""
     schema = copy.deepcopy(schema)
@@ -132,7 +133,7 @@ def _validator(model: type[BaseModel]) -> Draft202012Validator:
 
 
 @cache
-def query_parameters(model: type[BaseModel]) -> tuple[dict, frozenset[str]]:
+def query_parameters(model: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str]]:
     """The query model's parameters as the document lists them: name -> bounded schema
     (without ``null``: a query string cannot say null, only leave the parameter out), and
     the names that are required."""
@@ -161,7 +162,7 @@ def _query_validator(model: type[BaseModel]) -> Draft202012Validator:
                                  "required": sorted(required)})
 
 
-def _coerce(raw: str, schema: dict) -> object:
+def _coerce(raw: str, schema: dict[str, Any]) -> object:
     """A query string's text as the JSON value its schema expects (left as text when it
     is not one, so that the schema refuses it)."""
     kind = schema.get("type")
@@ -177,7 +178,7 @@ def _coerce(raw: str, schema: dict) -> object:
 # -- turning refusals into messages --------------------------------------------------------
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
@@ -242,19 +243,19 @@ def _most_relevant(error: SchemaError) -> SchemaError:
     return error
 
 
-def _schema_fields(errors, *, root: str) -> dict[str, str]:
+def _schema_fields(errors: Iterable[SchemaError], *, root: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         error = _most_relevant(error)
         path = ".".join(str(p) for p in error.absolute_path)
         if error.validator == "required":
-            for name in error.validator_value:
+            for name in cast("list[str]", error.validator_value):  # required: names
                 if isinstance(error.instance, dict) and name not in error.instance:
                     fields.setdefault(".".join(filter(None, (path, name))),
                                       _("This field is required."))
             continue
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = error.schema.get("properties", {})
+            allowed = cast("dict[str, Any]", error.schema).get("properties", {})
             for name in error.instance:
                 if name not in allowed:
                     fields.setdefault(".".join(filter(None, (path, str(name)))),

@@ -4,6 +4,8 @@ from the ``flask-swagger-ui`` package, so that it works offline)."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from core.api.openapi import api_document_json
@@ -16,12 +18,12 @@ bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 
 
 @bp.route("/openapi.json")
-def openapi_document():
+def openapi_document() -> ResponseReturnValue:
     return api_document_json(API_TITLE, API_VERSION)
 
 
 @bp.route("/docs")
-def docs_redirect():
+def docs_redirect() -> ResponseReturnValue:
     return redirect(url_for("swagger_ui.show"))
 
 
@@ -36,7 +38,7 @@ def swagger_blueprint() -> Blueprint:
     blueprint = get_swaggerui_blueprint(DOCS_URL, SPEC_URL, config={"app_name": API_TITLE})
 
     @blueprint.before_request
-    def docs_page():
+    def docs_page() -> ResponseReturnValue | None:
         if (request.view_args or {}).get("path") in (None, "", "index.html"):
             return render_template("api/docs.html", title=API_TITLE, base_url=DOCS_URL,
                                    spec_url=SPEC_URL)
@@ -46,7 +48,7 @@ def swagger_blueprint() -> Blueprint:
     return blueprint
 
 
-def _relax_docs_styles(state) -> None:
+def _relax_docs_styles(state: BlueprintSetupState) -> None:
     """Swagger UI sets inline styles from its script; allow styles (never scripts) there."""
     view = state.app.view_functions.get("swagger_ui.show")
     if view is not None:

@@ -5,6 +5,8 @@ pruned after ``AUDIT_RETENTION_DAYS`` by ``flask audit prune`` (``cli``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
@@ -29,7 +31,7 @@ def init_app(app: Flask) -> None:
     add_nav(app, Role.PLATFORM_ADMIN, NavEntry("audit.search_page", _l("Audit log"), order=90))
 
 
-def _prune(now):
+def _prune(now: datetime) -> int:
     """The worker's daily prune (without an archive: set ``JOB_AUDIT_PRUNE_SECONDS=-1`` and
     run ``flask audit prune --archive`` from cron to keep one)."""
     days = int(current_app.config.get("AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))

@@ -23,8 +23,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeVar
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -36,10 +37,14 @@ from core.db import db
 
 log = logging.getLogger(__name__)
 
-#: fn(obj) → keyword arguments of ``event_row`` (with ``action``), or None to skip.
-InsertFn = Callable[[object], dict | None]
+_M = TypeVar("_M")
+_V = TypeVar("_V", bound=Callable[..., Any])
+#: Keyword arguments of ``event_row`` (with ``action``), or None or False to skip.
+Spec = dict[str, Any] | Literal[False] | None
+#: fn(obj) → a Spec.
+InsertFn = Callable[[Any], Spec]
 #: fn(obj, old, new) → the same.
-ChangeFn = Callable[[object, object, object], dict | None]
+ChangeFn = Callable[[Any, Any, Any], Spec]
 
 EXTENSION = "parkwell.audit"
 
@@ -49,26 +54,28 @@ class AuditRegistry:
     """One app's audit rules. Watchers are keyed by a name, so that registering again
     replaces; endpoint rules by (endpoint, method)."""
 
-    inserts: dict[str, tuple[type, InsertFn]] = field(default_factory=dict)
-    changes: dict[str, tuple[type, str, ChangeFn]] = field(default_factory=dict)
+    inserts: dict[str, tuple[type[Any], InsertFn]] = field(default_factory=dict)
+    changes: dict[str, tuple[type[Any], str, ChangeFn]] = field(default_factory=dict)
     endpoints: dict[tuple[str, str], EndpointRule] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> AuditRegistry:
     """``app``'s audit rules (the current app's when not given), created on first use."""
     app = app or current_app
-    return app.extensions.setdefault(EXTENSION, AuditRegistry())
+    found: AuditRegistry = app.extensions.setdefault(EXTENSION, AuditRegistry())
+    return found
 
 
-def watch_insert(app: Flask, key: str, model: type, fn: InsertFn) -> None:
+def watch_insert(app: Flask, key: str, model: type[_M], fn: Callable[[_M], Spec]) -> None:
     registry(app).inserts[key] = (model, fn)
 
 
-def watch_change(app: Flask, key: str, model: type, attribute: str, fn: ChangeFn) -> None:
+def watch_change(app: Flask, key: str, model: type[_M], attribute: str,
+                 fn: Callable[[_M, Any, Any], Spec]) -> None:
     registry(app).changes[key] = (model, attribute, fn)
 
 
-def _rows_for_flush(session: Session, rules: AuditRegistry) -> list[dict]:
+def _rows_for_flush(session: Session, rules: AuditRegistry) -> list[dict[str, Any]]:
     rows = []
     for obj in session.new:
         for model, fn in rules.inserts.values():
@@ -76,7 +83,7 @@ def _rows_for_flush(session: Session, rules: AuditRegistry) -> list[dict]:
                 rows.append(event_row(**spec))
     for obj in session.dirty:
         state = inspect(obj)
-        for model, attribute, fn in rules.changes.values():
+        for model, attribute, change in rules.changes.values():
             if not isinstance(obj, model):
                 continue
             history = state.attrs[attribute].history
@@ -84,13 +91,13 @@ def _rows_for_flush(session: Session, rules: AuditRegistry) -> list[dict]:
                 continue
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            if old != new and (spec := fn(obj, old, new)):
+            if old != new and (spec := change(obj, old, new)):
                 rows.append(event_row(**spec))
     return rows
 
 
 @event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
+def _after_flush(session: Session, _context: object) -> None:
     rules = current_app.extensions.get(EXTENSION) if has_app_context() else None
     if rules is None or not (rules.inserts or rules.changes):
         return
@@ -103,7 +110,7 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _role_of(user: User, *, may_load: bool) -> str | None:
-    membership = g.get("active_membership")
+    membership: Membership | None = g.get("active_membership")
     if membership is not None:
         return membership.role.value
     state = inspect(user)
@@ -138,7 +145,7 @@ class EndpointRule:
     target_type: str | None = None
     target_arg: str | None = None  #: the view argument that holds the target's id
     #: fn(status) → extra keyword arguments for ``record`` (details, subject_user_id).
-    more: Callable[[int], dict] | None = None
+    more: Callable[[int], dict[str, Any]] | None = None
     #: Record only when this holds (e.g. "no bearer token sent").
     only_if: Callable[[], bool] = field(default=lambda: True)
     #: The endpoint the rule guards: filled in by ``collect_endpoint_rules``.
@@ -150,21 +157,23 @@ RULES_ATTRIBUTE = "__parkwell_audit__"
 
 
 def audited(method: str, actions: dict[int, str], *, target_type: str | None = None,
-            target_arg: str | None = None, more: Callable[[int], dict] | None = None,
-            only_if: Callable[[], bool] | None = None) -> Callable:
+            target_arg: str | None = None, more: Callable[[int], dict[str, Any]] | None = None,
+            only_if: Callable[[], bool] | None = None) -> Callable[[_V], _V]:
     """Declare on a view what to record when it answers ``method`` with a status of
     ``actions``. Returns the view itself (so it may stand above or below the route, and
     views wrapping it inherit the declaration)."""
     rule = EndpointRule(method, actions, target_type=target_type, target_arg=target_arg,
-                        more=more, **({"only_if": only_if} if only_if else {}))
+                        more=more)
+    if only_if is not None:
+        rule = replace(rule, only_if=only_if)
 
-    def declare(view: Callable) -> Callable:
+    def declare(view: _V) -> _V:
         setattr(view, RULES_ATTRIBUTE, (*getattr(view, RULES_ATTRIBUTE, ()), rule))
         return view
     return declare
 
 
-def actor_is_subject(_status: int) -> dict:
+def actor_is_subject(_status: int) -> dict[str, Any]:
     """``more`` for a person's own data (their export): they are its subject too."""
     return {"subject_user_id": web_origin().actor_id}
 
@@ -179,16 +188,16 @@ def collect_endpoint_rules(app: Flask) -> dict[tuple[str, str], EndpointRule]:
     return endpoints
 
 
-def _record_endpoint(response):
-    rules = current_app.extensions.get(EXTENSION)
-    rule = rules and rules.endpoints.get((request.endpoint or "", request.method))
-    action = rule and rule.actions.get(response.status_code)
-    if not action or not rule.only_if():
+def _record_endpoint(response: Response) -> Response:
+    rules: AuditRegistry | None = current_app.extensions.get(EXTENSION)
+    rule = rules.endpoints.get((request.endpoint or "", request.method)) if rules else None
+    action = rule.actions.get(response.status_code) if rule else None
+    if rule is None or not action or not rule.only_if():
         return response
     kwargs = dict(rule.more(response.status_code)) if rule.more else {}
     if rule.target_type:
         kwargs.setdefault("target_type", rule.target_type)
-        kwargs.setdefault("target_id", (request.view_args or {}).get(rule.target_arg))
+        kwargs.setdefault("target_id", (request.view_args or {}).get(rule.target_arg or ""))
     try:
         record(action, origin=web_origin(may_load=True), **kwargs)
         db.session.commit()
@@ -208,7 +217,7 @@ def init_web(app: Flask) -> None:
 # -- core's own watchers --------------------------------------------------------------------
 
 
-def _scope(m: Membership) -> dict:
+def _scope(m: Membership) -> dict[str, Any]:
     return {"role": m.role.value, "enterprise_id": m.enterprise_id,
             "provider_id": m.provider_id, "park_id": m.park_id,
             "provider_level": m.provider_level and m.provider_level.value}
@@ -259,7 +268,7 @@ def watch_core(app: Flask) -> None:
 # -- what core's sign-in rules add (``@audited`` on ``core.accounts`` views) ---------------
 
 
-def login_failure_extra(status: int) -> dict:
+def login_failure_extra(status: int) -> dict[str, Any]:
     """The login that was tried (and whose it is, when it is someone's)."""
     from_form = (request.form.get("login") or "").strip().lower()
     from_json = request.get_json(silent=True) if request.is_json else None
@@ -274,17 +283,17 @@ def login_failure_extra(status: int) -> dict:
     return {"details": {"login": login[:100]}, "subject_user_id": subject}
 
 
-def sign_in_extra(status: int) -> dict:
+def sign_in_extra(status: int) -> dict[str, Any]:
     """A sign-in: who signed in (302), or which login failed."""
     return signed_in_extra(status) if status == 302 else login_failure_extra(status)
 
 
-def signed_in_extra(status: int) -> dict:
+def signed_in_extra(status: int) -> dict[str, Any]:
     origin = web_origin()
     return {"subject_user_id": origin.actor_id}
 
 
-def api_login_extra(status: int) -> dict:
+def api_login_extra(status: int) -> dict[str, Any]:
     extra = login_failure_extra(status)
     if status == 201:
         extra["actor"] = extra["subject_user_id"]

@@ -5,14 +5,15 @@ for the retention command's deliberate, logged pruning (``core.audit.services.pr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db
+from core.db import Model, UTCDateTime
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, to what, when (UTC) and from where. Never a health value."""
 
     __tablename__ = "audit_events"
@@ -29,7 +30,7 @@ class AuditEvent(db.Model):
     subject_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -38,7 +39,7 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
-def _append_only(mapper, connection, target) -> None:
+def _append_only(mapper: object, connection: object, target: AuditEvent) -> None:
     raise AuditLogIsAppendOnly(f"audit event {target.id} cannot be changed")
 
 

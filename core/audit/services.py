@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, select, text
@@ -20,7 +21,7 @@ from sqlalchemy import Select, delete, select, text
 from core.accounts.models import User
 from core.audit.models import PRUNE_SETTING, AuditEvent
 from core.clock import utcnow
-from core.db import db
+from core.db import db, rows_affected
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,10 @@ def current_origin() -> Origin:
 _MAX_TEXT = 200
 
 
-def clean_details(details: dict | None) -> dict:
+def clean_details(details: dict[str, Any] | None) -> dict[str, Any]:
     """Only short scalar values (and lists of them): ids, codes, counts. Anything else is
     dropped, so that nothing large or nested (such as a record's contents) gets in."""
-    clean: dict = {}
+    clean: dict[str, Any] = {}
     for key, value in (details or {}).items():
         if isinstance(value, bool | int | None):
             clean[str(key)] = value
@@ -66,8 +67,8 @@ def clean_details(details: dict | None) -> dict:
 
 def event_row(action: str, *, actor: User | int | None = None, target_type: str | None = None,
               target_id: object | None = None, subject_user_id: int | None = None,
-              details: dict | None = None, now: datetime | None = None,
-              origin: Origin | None = None) -> dict:
+              details: dict[str, Any] | None = None, now: datetime | None = None,
+              origin: Origin | None = None) -> dict[str, Any]:
     """The column values of one entry (for bulk inserts from the flush hook)."""
     origin = origin or current_origin()
     actor_id = actor if isinstance(actor, int) or actor is None else actor.id
@@ -85,7 +86,7 @@ def event_row(action: str, *, actor: User | int | None = None, target_type: str 
     }
 
 
-def record(action: str, **kwargs) -> AuditEvent:
+def record(action: str, **kwargs: Any) -> AuditEvent:
     """Add one entry to the current transaction (see ``event_row`` for the arguments)."""
     event = AuditEvent(**event_row(action, **kwargs))
     db.session.add(event)
@@ -120,7 +121,7 @@ def _text(value: str | None) -> str | None:
     return None if value is None else value.replace("\x00", "")
 
 
-def search(query: AuditFilter, *, zone: str) -> Select:
+def search(query: AuditFilter, *, zone: str) -> Select[Any]:
     """Newest first. Dates are whole days in ``zone``."""
     query = replace(query, on_or_after=_clamp(query.on_or_after),
                     on_or_before=_clamp(query.on_or_before), action=_text(query.action),
@@ -151,7 +152,7 @@ def search(query: AuditFilter, *, zone: str) -> Select:
     return statement
 
 
-def about_owner(user: User) -> Select:
+def about_owner(user: User) -> Select[Any]:
     """What the owner may see: entries about their own account and data."""
     return search(AuditFilter(subject_user_id=user.id), zone="UTC")
 
@@ -210,9 +211,9 @@ def prune(*, older_than_days: int, now: datetime,
     allow = text("SELECT set_config(:name, :value, true)")  # true: SET LOCAL
     if on_postgres:
         db.session.execute(allow, {"name": PRUNE_SETTING, "value": "on"})
-    count = db.session.execute(
+    count = rows_affected(db.session.execute(
         delete(AuditEvent).where(AuditEvent.occurred_at < before)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     if on_postgres:
         db.session.execute(allow, {"name": PRUNE_SETTING, "value": "off"})
     if archive is not None and archived != count:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from core.accounts.models import User
 from core.accounts.services import find_user_by_login
 from core.audit.actions import label_for, roles_label, target_label
 from core.audit.forms import AuditSearchForm
+from core.audit.models import AuditEvent
 from core.audit.services import AuditFilter, about_owner, search
 from core.db import db
 from core.errors import InvalidInput
@@ -39,7 +43,8 @@ def _actor_id(text: str | None) -> int | None:
     return user.id if user else 0
 
 
-def _page(statement, page: int):
+def _page(statement: Select[AuditEvent],
+          page: int) -> tuple[Sequence[AuditEvent], bool, dict[int, str]]:
     rows = db.session.scalars(statement.limit(PER_PAGE + 1)
                               .offset((page - 1) * PER_PAGE)).all()
     events, has_next = rows[:PER_PAGE], len(rows) > PER_PAGE
@@ -52,7 +57,7 @@ def _page(statement, page: int):
 
 @bp.route("/admin/audit")
 @login_required
-def search_page():
+def search_page() -> ResponseReturnValue:
     require(current_user, Action.VIEW_AUDIT_LOG)
     form = AuditSearchForm(request.args)
     valid = form.validate()
@@ -72,7 +77,7 @@ def search_page():
 
 @bp.route("/account/activity")
 @login_required
-def my_activity():
+def my_activity() -> ResponseReturnValue:
     page = request.args.get("page", 1, type=int)
     page = page if 1 <= page <= 100_000 else 1
     events, has_next, names = _page(about_owner(current_user), page)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import lazy_gettext as _l
 
 from core.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from core.jobs.models import Job
 
 
 class JobNotFound(NotFound):
@@ -17,6 +22,6 @@ class JobAlreadyRunning(Conflict):
     default_message = _l("An import of this is already under way. Wait for it to finish, "
                          "then try again.")
 
-    def __init__(self, *, job) -> None:
+    def __init__(self, *, job: Job) -> None:
         super().__init__()
         self.job = job  #: the unfinished one, for a link to its progress

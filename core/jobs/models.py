@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db, str_enum
+from core.db import Model, UTCDateTime, str_enum
 
 
 class JobStatus(StrEnum):
@@ -20,7 +21,7 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
     @property
-    def label(self):
+    def label(self) -> str:
         return _STATUS_LABELS[self]
 
 
@@ -33,7 +34,7 @@ _STATUS_LABELS = {
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
-class Job(db.Model):
+class Job(Model):
     """A long operation (a roster import, a calendar upload) run by the worker. The file
     it works on is kept only until it is done; the row errors it reports name rows and
     columns, never a person's data."""
@@ -56,14 +57,14 @@ class Job(db.Model):
     subject_id: Mapped[int | None]
     locale: Mapped[str] = mapped_column(String(10))  #: messages are written in this language
     filename: Mapped[str] = mapped_column(String(200), default="")
-    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     stage: Mapped[str] = mapped_column(String(20), default="queued")
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
-    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: ``[{"row": 3, "field": "email", "message": "..."}]``; row is null for the whole file.
-    errors: Mapped[list] = mapped_column(JSON, default=list)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -86,7 +87,7 @@ class Job(db.Model):
         return min(100, self.done * 100 // self.total)
 
 
-class PeriodicRun(db.Model):
+class PeriodicRun(Model):
     """The last run of one periodic job of the worker (``core.jobs.periodic``): claimed by
     moving ``started_at`` forward in one UPDATE (so that of several workers one runs it),
     then its outcome. What ``/readyz`` shows as the job's heartbeat."""

@@ -21,7 +21,7 @@ from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.db import db
+from core.db import db, rows_affected
 from core.jobs.models import PeriodicRun
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def register(app: Flask, name: str, run: Callable[[datetime], int | None], *,
 
 
 def registered(app: Flask | None = None) -> dict[str, PeriodicJob]:
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     return dict(app.extensions.get(_KEY, {}))
 
 
@@ -71,12 +71,12 @@ def _claim(job: PeriodicJob, *, now: datetime, interval: int) -> bool:
             return True
         except IntegrityError:
             db.session.rollback()  # another worker made the row first: claim as usual
-    claimed = db.session.execute(
+    claimed = rows_affected(db.session.execute(
         update(PeriodicRun).where(
             PeriodicRun.name == job.name,
             or_(PeriodicRun.started_at <= now - timedelta(seconds=interval),
                 PeriodicRun.started_at > now))  # a clock set back must not stop it for good
-        .values(started_at=now).execution_options(synchronize_session=False)).rowcount
+        .values(started_at=now).execution_options(synchronize_session=False)))
     db.session.commit()
     return claimed == 1
 
@@ -92,7 +92,7 @@ def _record(name: str, *, now: datetime, succeeded: bool, handled: int | None,
 def run_due(*, now: datetime, app: Flask | None = None) -> dict[str, int]:
     """Run every due job once. Returns {name: rows handled, or -1 when it failed} for the
     jobs that ran (the round's log line)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     done: dict[str, int] = {}
     for job in registered(app).values():
         interval = job.interval(app)
@@ -121,12 +121,12 @@ def run_due(*, now: datetime, app: Flask | None = None) -> dict[str, int]:
     return done
 
 
-def heartbeats(app: Flask, *, now: datetime) -> dict[str, dict]:
+def heartbeats(app: Flask, *, now: datetime) -> dict[str, dict[str, object]]:
     """Each registered job's last run, for ``/readyz``: when it last started (seconds ago),
     whether it succeeded, and whether it is late (``ok``)."""
     runs = {r.name: r for r in db.session.scalars(select(PeriodicRun))}
     allowance = int(app.config.get("WORKER_HEARTBEAT_MAX_SECONDS", 180))
-    result = {}
+    result: dict[str, dict[str, object]] = {}
     for name, job in sorted(registered(app).items()):
         interval = job.interval(app)
         run = runs.get(name)

@@ -25,6 +25,7 @@ import time as time_module
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import force_locale
@@ -35,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.accounts.models import User
 from core.clock import utcnow
-from core.db import db
+from core.db import db, rows_affected
 from core.errors import DomainError, NotFound
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.jobs.models import FINISHED, Job, JobStatus
@@ -154,7 +155,8 @@ def register_kind(app: Flask, kind: JobKind) -> None:
 
 
 def kind_of(job: Job) -> JobKind:
-    return current_app.extensions[_KINDS_KEY][job.kind]
+    kind: JobKind = current_app.extensions[_KINDS_KEY][job.kind]
+    return kind
 
 
 def stage_label(job: Job) -> str:
@@ -238,7 +240,7 @@ def _fail_if_stale(job: Job, *, now: datetime) -> bool:
 def _execute(job: Job, *, now: datetime, live: bool) -> None:
     """Run the handler in a savepoint and record how it ended (not committed here)."""
     kind = kind_of(job)
-    actor = db.session.get(User, job.created_by_id)
+    actor = db.session.get_one(User, job.created_by_id)  # a foreign key: never missing
     data = JobInput(id=job.id, actor=actor, payload=job.payload or b"",
                     options=dict(job.options or {}), filename=job.filename,
                     enterprise_id=job.enterprise_id, provider_id=job.provider_id,
@@ -266,7 +268,7 @@ def _execute(job: Job, *, now: datetime, live: bool) -> None:
                     errors=result.errors, progress=progress)
 
 
-def _finish(job: Job, status: JobStatus, *, now: datetime, result: Mapping | None = None,
+def _finish(job: Job, status: JobStatus, *, now: datetime, result: Mapping[str, Any] | None = None,
             code: str | None = None, message: str = "",
             errors: Sequence[Mapping[str, object]] = (), progress: Progress | None = None
             ) -> None:
@@ -351,4 +353,4 @@ def _send_queued_mail() -> bool:
 def prune(*, now: datetime) -> int:
     """Forget jobs that finished more than ``KEEP_FINISHED`` ago."""
     result = db.session.execute(delete(Job).where(Job.finished_at < now - KEEP_FINISHED))
-    return result.rowcount or 0
+    return rows_affected(result)
