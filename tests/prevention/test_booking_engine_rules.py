@@ -139,3 +139,24 @@ def test_a_campaign_without_family_members_refuses_one_and_writes_nothing(kit):
         kit.book(user, dependant_id=spouse.id)
     db.session.rollback()
     assert _written() == before
+
+
+def test_a_rule_added_to_booking_s_hold_slot_applies_to_check_ups_too(kit, monkeypatch):
+    """Booking's ``hold_slot`` is the one way in: a refusal it learns is a check-up's too."""
+
+    class NewRule(Exception):
+        pass
+
+    held = booking_services.hold_slot
+
+    def hold_slot_with_a_new_rule(service, **kwargs):
+        if kwargs["starts_at"].hour == kit.slot(3, 9).hour:
+            raise NewRule()
+        return held(service, **kwargs)
+
+    monkeypatch.setattr(booking_services, "hold_slot", hold_slot_with_a_new_rule)
+    user = kit.person()
+    with pytest.raises(NewRule):
+        kit.book(user, hour=9)
+    db.session.rollback()
+    assert kit.book(user, hour=10).booking.price_minor == 0
