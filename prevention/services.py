@@ -39,7 +39,7 @@ from core.policy import Action, require
 from health import importing
 from health import services as health_services
 from health.errors import HealthRecordNotFound, ImportRejected
-from health.models import CheckUp, Dependant, DependantCheckUp, Sex
+from health.models import CheckUp, Dependant, Sex
 from prevention import explanations
 from prevention.errors import (
     AlreadyBooked,
@@ -531,7 +531,7 @@ def set_results_consent(checkup: CampaignCheckup, *, actor: User, consent: bool,
 @dataclass(frozen=True)
 class ResultsOutcome:
     checkup: CampaignCheckup
-    record: CheckUp | DependantCheckUp
+    record: CheckUp
     abnormal: bool
 
 
@@ -588,10 +588,7 @@ def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
     if booking.status is BookingStatus.CONFIRMED:
         booking_services.mark_attendance(booking, actor=actor, attended=True, now=now)
     checkup.results_received_at = now
-    if dependant is None:
-        checkup.health_checkup_id = record.id
-    else:
-        checkup.dependant_checkup_id = record.id
+    checkup.health_checkup_id = record.id
     db.session.flush()
     # Screening runs at once on the whole record, this check-up included.
     if dependant is None:
@@ -689,10 +686,8 @@ def explained_results(checkup: CampaignCheckup, *, actor: User
     if checkup.record_id is None:
         return None
     try:
-        if checkup.dependant_id is None:
-            record = health_services.get_checkup(actor, checkup.health_checkup_id)
-        else:
-            record = health_services.get_dependant_checkup(actor, checkup.dependant_checkup_id)
+        record = health_services.get_checkup(actor, checkup.health_checkup_id,
+                                             dependant_id=checkup.dependant_id)
     except HealthRecordNotFound:
         return None
     if checkup.dependant_id is not None:
