@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -112,23 +113,45 @@ def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
 # -- holding and confirming --------------------------------------------------------------
 
 
+class Sponsor(Protocol):
+    """Someone other than the client pays a booking in full (a check-up campaign: the
+    enterprise pays the package). ``hold_slot`` asks it, in this order, so that the
+    sponsor's rules live with the sponsor and every rule of the booking engine still
+    applies to the booking:
+
+    - ``lock()``: take the sponsor's own locks, before the booking engine's (one global
+      lock order: the sponsor's rows, then practitioners by id, then the client);
+    - ``check()``: the sponsor's rules that need those locks (a daily capacity, one
+      booking per person), raising its own refusals;
+    - ``pay(booking)``: once the place is written at ``price_minor`` 0 for the client, pay
+      and return the payment reference; the booking is then confirmed at once.
+    """
+
+    def lock(self) -> None: ...
+
+    def check(self) -> None: ...
+
+    def pay(self, booking: Booking, *, now: datetime) -> str: ...
+
+
 def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, actor: User,
               now: datetime, dependant_id: int | None = None,
               series: BookingSeries | None = None,
               pickup_persons: list[dict] | None = None,
-              asked_by_client: bool = False) -> Booking:
+              asked_by_client: bool = False, sponsor: Sponsor | None = None) -> Booking:
     """Hold a place for ``actor`` (or their dependant) in the slot. A free service is
     confirmed at once; a priced one stays held for ``BOOKING_HOLD_MINUTES`` until
     ``confirm_booking``. ``pickup_persons`` (name, relation, phone) are who may collect the
     person served, for childcare and elder care (``booking.pickups``). ``asked_by_client``
     (the API, the booking page): a priced place is first offered to ``hold_requested``,
     whose receivers may refuse it before anything is written (benefits: a share that could
-    not be paid).
+    not be paid). ``sponsor``: someone else pays it in full, with rules of its own
+    (``Sponsor``); the client pays nothing and it is confirmed once the sponsor paid.
 
     Raises NotFound (service, practitioner, dependant), Forbidden, NotEligible (for the
     person the booking is for), PickupRequired, InvalidPickup, SlotNotBookable,
-    SlotUnavailable, SlotFull, OverlappingBooking, and what a ``hold_requested`` receiver
-    raises (benefits: CardPaymentUnavailable).
+    SlotUnavailable, SlotFull, OverlappingBooking, what a ``hold_requested`` receiver
+    raises (benefits: CardPaymentUnavailable), and what the sponsor raises.
     """
     require(actor, Action.BOOK_SERVICE, service.provider)
     practitioner = bookable_practitioner(service, practitioner_id)
@@ -137,17 +160,25 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
                       timezone=service.provider.park.timezone)
     people = pickups.check_pickups(service, pickup_persons or [])
     check_on_grid(service, practitioner, starts_at, now=now)
-    if asked_by_client and service.price_minor:
+    if asked_by_client and service.price_minor and sponsor is None:
         hold_requested.send(service, client=actor, dependant_id=dependant_id, now=now)
 
+    if sponsor is not None:
+        sponsor.lock()
     capacity.lock_practitioners_and_client([practitioner.id], actor.id)
+    if sponsor is not None:
+        sponsor.check()
     check_place(service, practitioner.id, starts_at, client_id=actor.id,
                 dependant_id=dependant_id, now=now)
     booking = new_hold(service, practitioner, starts_at, client=actor,
                        dependant_id=dependant_id, series=series, actor=actor, now=now,
-                       expires_at=now + timedelta(minutes=hold_minutes()), reason="booked")
+                       expires_at=now + timedelta(minutes=hold_minutes()), reason="booked",
+                       price_minor=0 if sponsor is not None else None)
     pickups.attach_pickups(booking, people, now=now)
-    if not booking.is_priced:
+    if sponsor is not None:
+        _confirm(booking, actor=actor, now=now, payment_reference=sponsor.pay(booking, now=now),
+                 reason="paid")
+    elif not booking.is_priced:
         _confirm(booking, actor=actor, now=now, payment_reference=None, reason="free")
     return booking
 
@@ -155,16 +186,18 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
 def new_hold(service: Service, practitioner: Practitioner, starts_at: datetime, *,
              client: User, dependant_id: int | None, series: BookingSeries | None,
              actor: User | None, now: datetime, expires_at: datetime,
-             reason: str) -> Booking:
-    """Write a held booking. The caller holds the locks and has checked the place."""
+             reason: str, price_minor: int | None = None) -> Booking:
+    """Write a held booking. The caller holds the locks and has checked the place.
+    ``price_minor``: what the client pays, when not the service's price (0: a sponsor pays
+    it)."""
     ends_at, busy_from, busy_until = _block(service, starts_at)
     booking = Booking(
         service=service, practitioner=practitioner, provider_id=service.provider_id,
         client=client, dependant_id=dependant_id, series_id=series.id if series else None,
         status=BookingStatus.HELD, starts_at=starts_at, ends_at=ends_at, busy_from=busy_from,
         busy_until=busy_until, seats=1, hold_expires_at=expires_at,
-        price_minor=service.price_minor, currency=service.currency,
-        free_cancel_hours=service.free_cancel_hours,
+        price_minor=service.price_minor if price_minor is None else price_minor,
+        currency=service.currency, free_cancel_hours=service.free_cancel_hours,
         late_cancel_fee_percent=service.late_cancel_fee_percent, reschedule_count=0,
         created_at=now, updated_at=now)
     db.session.add(booking)

@@ -137,7 +137,8 @@ def flagged_by_year(user_ids: set[int], year: int) -> tuple[set[int], dict[NeedT
     if not user_ids:
         return set(), {}
     rows = db.session.scalars(select(CheckUp).where(
-        CheckUp.user_id.in_(list(user_ids)), CheckUp.measured_on >= date(year, 1, 1),
+        CheckUp.user_id.in_(list(user_ids)), CheckUp.dependant_id.is_(None),
+        CheckUp.measured_on >= date(year, 1, 1),
         CheckUp.measured_on < date(year + 1, 1, 1)))
     by_user: dict[int, list] = defaultdict(list)
     for row in rows:

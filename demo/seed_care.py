@@ -199,6 +199,7 @@ def _yearly_checkups(park: Park, now: datetime) -> None:
     for index, user in enumerate(staff):
         for on, improved in ((date(year - 1, 4, 15), False), (date(year, 4, 15), True)):
             if db.session.scalar(select(CheckUp.id).where(CheckUp.user_id == user.id,
+                                                          CheckUp.dependant_id.is_(None),
                                                           CheckUp.measured_on == on)):
                 continue
             high_bp = index % 3 == 0 and not (improved and index % 2 == 0)

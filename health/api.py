@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, json
-from sqlalchemy import select
 
 from core.accounts.models import ApiScope, User
 from core.api.openapi import ApiBlueprint
@@ -14,7 +13,7 @@ from core.errors import NotFound
 from core.i18n import current_locale_code
 from core.protections import limit_exports
 from health import importing, services, sharing
-from health.models import CheckUp, QuestionnaireKind
+from health.models import QuestionnaireKind
 from health.questionnaires import QUESTIONNAIRES
 from health.schemas import (
     AccessLogList,
@@ -78,8 +77,7 @@ def delete_profile(user: User):
               query=PageQuery, response=CheckUpPage, errors=(403,))
 def list_checkups(user: User, query: PageQuery):
     services.require_owner(user)
-    statement = (select(CheckUp).where(CheckUp.user_id == user.id)
-                 .order_by(CheckUp.measured_on.desc(), CheckUp.id.desc()))
+    statement = services.checkups_of(user.id)
     return paginate(statement, query, CheckUpOut.of)
 
 

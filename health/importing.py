@@ -27,7 +27,7 @@ from core.accounts.models import User
 from core.bounds import loads_bounded
 from health import services
 from health.errors import ImportRejected, InvalidReading
-from health.models import CheckUp, Dependant, DependantCheckUp
+from health.models import CheckUp, Dependant
 from health.readings import READINGS
 
 MAX_ROWS = 500
@@ -98,7 +98,7 @@ def _date(value: object) -> date | None:
 
 
 def import_checkups(user: User, *, rows: Sequence[Mapping[str, object]], now: datetime,
-                    dependant: Dependant | None = None) -> list[CheckUp | DependantCheckUp]:
+                    dependant: Dependant | None = None) -> list[CheckUp]:
     """Validate every row, then save them all: into the person's own record, or into the
     record of ``dependant`` (one of their family members). Raises ImportRejected naming the
     first wrong row (counted from 1, not counting the CSV header) and field; nothing is
@@ -128,10 +128,7 @@ def import_checkups(user: User, *, rows: Sequence[Mapping[str, object]], now: da
         except InvalidReading as exc:
             field, message = next(iter(exc.fields.items()))
             raise _reject(number, field, message) from exc
-    if dependant is not None:
-        return [services.save_dependant_checkup(user, dependant, on, source, values, now)
-                for on, source, values in cleaned]
-    return [services.save_checkup(user, on, source, values, now)
+    return [services.save_checkup(user, on, source, values, now, dependant=dependant)
             for on, source, values in cleaned]
 
 

@@ -93,14 +93,20 @@ class HealthProfile(Model):
 
 
 class CheckUp(Model):
-    """One check-up's results, in canonical units. ``data``: {"source": str,
+    """One check-up's results, in canonical units: the employee's own, or, with
+    ``dependant_id``, one of their family members' kept in the employee's record (the
+    employee, ``user_id``, owns it as they own the family member). ``data``: {"source": str,
     "readings": {key: value}}."""
 
     __tablename__ = "health_checkups"
-    __table_args__ = (Index("ix_health_checkups_user_measured", "user_id", "measured_on"),)
+    __table_args__ = (Index("ix_health_checkups_user_measured", "user_id", "measured_on"),
+                      Index("ix_health_checkups_dependant_measured", "dependant_id",
+                            "measured_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The family member the values are of; None: the employee's own.
+    dependant_id: Mapped[int | None] = mapped_column(ForeignKey("health_dependants.id"))
     measured_on: Mapped[date] = mapped_column(Date)
     data: Mapped[dict] = mapped_column(EncryptedJSON())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -168,31 +174,6 @@ class Dependant(Model):
     @property
     def needs(self) -> list[str]:
         return list(self.data.get("needs") or [])
-
-
-class DependantCheckUp(Model):
-    """One check-up's results of a family member, kept in the employee's own record: the
-    employee (``user_id``) owns it as they own the family member. Values in canonical units,
-    ``data`` as in ``CheckUp``: {"source": str, "readings": {key: value}}."""
-
-    __tablename__ = "health_dependant_checkups"
-    __table_args__ = (Index("ix_health_dependant_checkups_dependant_measured", "dependant_id",
-                            "measured_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dependant_id: Mapped[int] = mapped_column(ForeignKey("health_dependants.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    measured_on: Mapped[date] = mapped_column(Date)
-    data: Mapped[dict] = mapped_column(EncryptedJSON())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    @property
-    def readings(self) -> dict[str, float]:
-        return dict(self.data.get("readings") or {})
-
-    @property
-    def source(self) -> str:
-        return self.data.get("source") or ""
 
 
 class Consent(Model):

@@ -24,7 +24,6 @@ from health.errors import HealthRecordNotFound, InvalidReading, StillReferenced
 from health.models import (
     CheckUp,
     Dependant,
-    DependantCheckUp,
     HealthProfile,
     QuestionnaireKind,
     QuestionnaireResponse,
@@ -152,25 +151,47 @@ def record_checkup(user: User, *, measured_on: date | None, source: str | None,
 
 
 def save_checkup(user: User, on: date, source: str, values: dict[str, float],
-                 now: datetime) -> CheckUp:
-    """Store values already checked by ``validate_checkup``."""
-    checkup = CheckUp(user_id=user.id, measured_on=on,
-                      data={"source": source, "readings": values}, created_at=now)
+                 now: datetime, *, dependant: Dependant | None = None) -> CheckUp:
+    """Store values already checked by ``validate_checkup``: the employee's own, or a
+    family member's in the employee's record. Raises HealthRecordNotFound for someone
+    else's family member."""
+    if dependant is not None:
+        require_owner(user)
+        if not can(user, Action.OWN_RECORD, dependant):
+            raise HealthRecordNotFound()
+    checkup = CheckUp(user_id=user.id, dependant_id=dependant.id if dependant else None,
+                      measured_on=on, data={"source": source, "readings": values},
+                      created_at=now)
     db.session.add(checkup)
     db.session.flush()
     return checkup
 
 
-def list_checkups(user: User) -> list[CheckUp]:
+def checkups_of(user_id: int, dependant_id: int | None = None):
+    """The statement of one person's check-ups, newest first: the employee's own
+    (``dependant_id`` None: never a family member's), or one family member's."""
+    person = (CheckUp.dependant_id.is_(None) if dependant_id is None
+              else CheckUp.dependant_id == dependant_id)
+    return (select(CheckUp).where(CheckUp.user_id == user_id, person)
+            .order_by(CheckUp.measured_on.desc(), CheckUp.id.desc()))
+
+
+def list_checkups(user: User, *, dependant_id: int | None = None) -> list[CheckUp]:
+    """The employee's own check-ups, or a family member's. Raises HealthRecordNotFound
+    (also for another person's family)."""
     require_owner(user)
-    return list(db.session.scalars(select(CheckUp).where(CheckUp.user_id == user.id)
-                                   .order_by(CheckUp.measured_on.desc(), CheckUp.id.desc())))
+    if dependant_id is not None:
+        get_dependant(user, dependant_id)
+    return list(db.session.scalars(checkups_of(user.id, dependant_id)))
 
 
-def get_checkup(user: User, checkup_id: int) -> CheckUp:
+def get_checkup(user: User, checkup_id: int, *, dependant_id: int | None = None) -> CheckUp:
+    """One check-up of the employee's own, or of their family member ``dependant_id``.
+    Raises HealthRecordNotFound (also for another person's)."""
     require_owner(user)
     checkup = db.session.get(CheckUp, checkup_id)
-    if checkup is None or not can(user, Action.OWN_RECORD, checkup):
+    if (checkup is None or not can(user, Action.OWN_RECORD, checkup)
+            or checkup.dependant_id != dependant_id):
         raise HealthRecordNotFound()
     return checkup
 
@@ -284,44 +305,12 @@ def delete_dependant(user: User, *, dependant_id: int) -> None:
     with db.session.begin_nested():
         dependant_deleting.send(dependant, user=user)
         ensure_unreferenced(Dependant, [dependant.id])
-        db.session.execute(delete(DependantCheckUp).where(
-            DependantCheckUp.dependant_id == dependant.id))
+        db.session.execute(delete(CheckUp).where(CheckUp.dependant_id == dependant.id))
         db.session.delete(dependant)
     db.session.flush()
 
 
 # -- a family member's check-ups ---------------------------------------------------------
-
-
-def save_dependant_checkup(user: User, dependant: Dependant, on: date, source: str,
-                           values: dict[str, float], now: datetime) -> DependantCheckUp:
-    """Store a family member's values (already checked by ``validate_checkup``) in the
-    employee's record. Raises HealthRecordNotFound for someone else's family member."""
-    require_owner(user)
-    if not can(user, Action.OWN_RECORD, dependant):
-        raise HealthRecordNotFound()
-    checkup = DependantCheckUp(dependant_id=dependant.id, user_id=user.id, measured_on=on,
-                               data={"source": source, "readings": values}, created_at=now)
-    db.session.add(checkup)
-    db.session.flush()
-    return checkup
-
-
-def list_dependant_checkups(user: User, dependant_id: int) -> list[DependantCheckUp]:
-    """Newest first. Raises HealthRecordNotFound (also for another person's family)."""
-    dependant = get_dependant(user, dependant_id)
-    return list(db.session.scalars(
-        select(DependantCheckUp).where(DependantCheckUp.dependant_id == dependant.id)
-        .order_by(DependantCheckUp.measured_on.desc(), DependantCheckUp.id.desc())))
-
-
-def get_dependant_checkup(user: User, checkup_id: int) -> DependantCheckUp:
-    """Raises HealthRecordNotFound (also for another person's)."""
-    require_owner(user)
-    checkup = db.session.get(DependantCheckUp, checkup_id)
-    if checkup is None or not can(user, Action.OWN_RECORD, checkup):
-        raise HealthRecordNotFound()
-    return checkup
 
 
 def screening_for_dependant(user: User, dependant: Dependant, *, today: date
@@ -332,7 +321,7 @@ def screening_for_dependant(user: User, dependant: Dependant, *, today: date
     if dependant.age_on(today) < ADULT_AGE:
         return None
     checkups = [(c.measured_on, c.readings)
-                for c in list_dependant_checkups(user, dependant.id)]
+                for c in list_checkups(user, dependant_id=dependant.id)]
     sex = dependant.sex
     return screen(checkups=checkups, questionnaires=[],
                   profile={"sex": sex.value} if sex else {})
@@ -359,7 +348,7 @@ def ensure_unreferenced(model: type, ids: Sequence[int], *,
 def delete_all_records(user: User) -> None:
     """Every health row the person owns, gone (used by ``sharing.delete_profile``).
     Raises StillReferenced."""
-    models = (CheckUp, QuestionnaireResponse, DependantCheckUp, Dependant, HealthProfile)
+    models = (CheckUp, QuestionnaireResponse, Dependant, HealthProfile)
     for model in models:
         ids = list(db.session.scalars(select(model.id).where(model.user_id == user.id)))
         ensure_unreferenced(model, ids)

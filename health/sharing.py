@@ -35,7 +35,6 @@ from health.models import (
     CheckUp,
     Consent,
     Dependant,
-    DependantCheckUp,
     HealthProfile,
     QuestionnaireKind,
     QuestionnaireResponse,
@@ -280,8 +279,9 @@ def clients_sharing_with(*, accessor: User, provider: ProviderOrganisation,
 
 
 def _checkups_of(owner_id: int):
+    """The owner's own check-ups: never a family member's kept in their record."""
     return [(c.measured_on, c.readings) for c in db.session.scalars(
-        select(CheckUp).where(CheckUp.user_id == owner_id))]
+        select(CheckUp).where(CheckUp.user_id == owner_id, CheckUp.dependant_id.is_(None)))]
 
 
 def _questionnaires_of(owner_id: int):
@@ -355,15 +355,13 @@ def export_health_of(user: User, *, now: datetime) -> dict:
     """The health export without the role check: also for someone who has left their
     employer (the account export and deletion reach every row the person owns)."""
     mine = user.id
-    checkups = list(db.session.scalars(select(CheckUp).where(CheckUp.user_id == mine)
-                                       .order_by(CheckUp.measured_on.desc(), CheckUp.id.desc())))
+    checkups = list(db.session.scalars(services.checkups_of(mine)))
     answered = _questionnaires_of(mine)
     dependants = list(db.session.scalars(select(Dependant).where(Dependant.user_id == mine)
                                          .order_by(Dependant.id)))
     family_checkups = list(db.session.scalars(
-        select(DependantCheckUp).where(DependantCheckUp.user_id == mine)
-        .order_by(DependantCheckUp.dependant_id, DependantCheckUp.measured_on.desc(),
-                  DependantCheckUp.id.desc())))
+        select(CheckUp).where(CheckUp.user_id == mine, CheckUp.dependant_id.is_not(None))
+        .order_by(CheckUp.dependant_id, CheckUp.measured_on.desc(), CheckUp.id.desc())))
     zone = current_app.config["PARK_TIMEZONE"]
     screening = screen(checkups=[(c.measured_on, c.readings) for c in checkups],
                        questionnaires=[QuestionnaireOutcome(result,

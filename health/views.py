@@ -266,7 +266,7 @@ def dependants():
         status = 400
     family = services.list_dependants(current_user)
     today = services.park_today(utcnow())
-    records = {d.id: (services.list_dependant_checkups(current_user, d.id),
+    records = {d.id: (services.list_checkups(current_user, dependant_id=d.id),
                       services.screening_for_dependant(current_user, d, today=today))
                for d in family}
     return render_template("health/dependants.html", form=form, delete_form=PlainForm(),

@@ -195,13 +195,11 @@ class CampaignCheckup(Model):
     #: The explicit tick "put my results into my health profile", and its withdrawal.
     results_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     results_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: The check-up record written into the employee's profile. No foreign key on purpose:
-    #: the employee may delete it (or their whole profile) at any time, and nothing here may
-    #: stand in the way; a dangling id reads as "deleted by you".
+    #: The check-up record written into the employee's profile (``health.models.CheckUp``:
+    #: theirs, or, with ``dependant_id``, the family member's in their record). No foreign
+    #: key on purpose: the employee may delete it (or their whole profile) at any time, and
+    #: nothing here may stand in the way; a dangling id reads as "deleted by you".
     health_checkup_id: Mapped[int | None] = mapped_column(Integer)
-    #: For a family member: the record written into their part of the employee's profile
-    #: (``health.models.DependantCheckUp``), with no foreign key for the same reason.
-    dependant_checkup_id: Mapped[int | None] = mapped_column(Integer)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -223,4 +221,4 @@ class CampaignCheckup(Model):
     def record_id(self) -> int | None:
         """The id of the record the results went into (the employee's or the family
         member's), None before they arrive."""
-        return self.health_checkup_id if self.dependant_id is None else self.dependant_checkup_id
+        return self.health_checkup_id

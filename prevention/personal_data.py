@@ -35,7 +35,7 @@ def release_dependants(dependant_ids: list[int], *, now: datetime) -> None:
     db.session.execute(update(CampaignCheckup).where(
         CampaignCheckup.dependant_id.in_(dependant_ids),
         or_(CampaignCheckup.cancelled_at.is_not(None), CampaignCheckup.booking_id.in_(over)))
-        .values(dependant_id=None))
+        .values(dependant_id=None, health_checkup_id=None))  # their results go with them
 
 
 def _on_profile_deleting(user: User, **kwargs) -> None:
@@ -62,8 +62,7 @@ def export_checkups(user: User, _now: datetime) -> list[dict]:
 
 def erase(user: User, _now: datetime) -> None:
     db.session.execute(update(CampaignCheckup).where(CampaignCheckup.user_id == user.id)
-                       .values(dependant_id=None, health_checkup_id=None,
-                               dependant_checkup_id=None))
+                       .values(dependant_id=None, health_checkup_id=None))
 
 
 def init_app(app: Flask) -> None:

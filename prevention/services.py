@@ -27,9 +27,8 @@ from benefits import postings
 from benefits import queries as benefit_queries
 from benefits.errors import InsufficientFunds
 from benefits.models import BudgetProgramme
-from booking import capacity
 from booking import services as booking_services
-from booking.eligibility import check_eligibility, dependant_of
+from booking.eligibility import dependant_of
 from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, Membership, Role, User
 from core.clock import to_zone
@@ -40,7 +39,7 @@ from core.policy import Action, can, require
 from health import importing
 from health import services as health_services
 from health.errors import HealthRecordNotFound, ImportRejected
-from health.models import CheckUp, Dependant, DependantCheckUp, Sex
+from health.models import CheckUp, Dependant, Sex
 from prevention import explanations
 from prevention.errors import (
     AlreadyBooked,
@@ -388,9 +387,11 @@ def first_day_with_times(campaign: Campaign, *, today: date, now: datetime) -> d
 def book_checkup(campaign: Campaign, *, actor: User, package_id: int, practitioner_id: int,
                  starts_at: datetime, now: datetime, dependant_id: int | None = None,
                  results_consent: bool = False) -> CampaignCheckup:
-    """Book a campaign check-up through the booking engine: the slot's place, the day's
-    campaign capacity, the package's age and sex; the enterprise's pot pays the package
-    (the employee pays nothing), and the booking is confirmed at once.
+    """Book a campaign check-up with the booking engine's own ``hold_slot``, the campaign as
+    its sponsor (``CampaignSponsor``): every rule of booking applies (the slot's place, the
+    person's eligibility, overlaps), and on top the campaign's dates, the day's campaign
+    capacity, one check-up per person and the package's age and sex; the enterprise's pot
+    pays the package (the employee pays nothing), and the booking is confirmed at once.
 
     Raises CampaignClosed, NotInvited, InvalidInput (package), DependantsNotIncluded,
     OutsideCampaign, PackageDoesNotFit, AlreadyBooked, DayFull, CampaignUnfunded, and the
@@ -414,38 +415,52 @@ def book_checkup(campaign: Campaign, *, actor: User, package_id: int, practition
                                 start=campaign.starts_on.isoformat(),
                                 end=campaign.ends_on.isoformat()))
     check_package_fits(package, person_on(actor, dependant, day))
-    service = campaign.service
-    require(actor, Action.BOOK_SERVICE, service.provider)
-    practitioner = booking_services.bookable_practitioner(service, practitioner_id)
-    check_eligibility(service, client=actor, dependant=dependant, starts_at=starts_at,
-                      timezone=_zone(campaign))
-    booking_services.check_on_grid(service, practitioner, starts_at, now=now)
+    sponsor = CampaignSponsor(campaign, package, actor=actor, dependant_id=dependant_id,
+                              day=day, results_consent=results_consent)
+    booking_services.hold_slot(campaign.service, practitioner_id=practitioner_id,
+                               starts_at=starts_at, actor=actor, now=now,
+                               dependant_id=dependant_id, sponsor=sponsor)
+    assert sponsor.checkup is not None
+    return sponsor.checkup
 
-    _lock_campaign(campaign)
-    capacity.lock_practitioners_and_client([practitioner.id], actor.id)
-    if _live_checkup(campaign, actor.id, dependant_id) is not None:
-        raise AlreadyBooked()
-    if booked_on(campaign, day) >= campaign.daily_capacity:
-        raise DayFull()
-    booking_services.check_place(service, practitioner.id, starts_at, client_id=actor.id,
-                                 dependant_id=dependant_id, now=now)
-    booking = booking_services.new_hold(
-        service, practitioner, starts_at, client=actor, dependant_id=dependant_id,
-        series=None, actor=actor, now=now,
-        expires_at=now + timedelta(minutes=booking_services.hold_minutes()), reason="booked")
-    booking.price_minor = 0  # the employee pays nothing: the enterprise pays the package
-    checkup = CampaignCheckup(
-        campaign=campaign, package=package, booking=booking, user_id=actor.id,
-        dependant_id=dependant_id, day=day, price_minor=package.price_minor,
-        currency=package.currency, payment_reference="", created_at=now,
-        results_consent_at=now if results_consent else None)
-    db.session.add(checkup)
-    db.session.flush()
-    checkup.payment_reference = f"campaign-checkup:{checkup.id}"
-    _pay(checkup, actor=actor, now=now)
-    booking_services.confirm_booking(booking, actor=actor, now=now,
-                                     payment_reference=checkup.payment_reference)
-    return checkup
+
+@dataclass
+class CampaignSponsor:
+    """The campaign as the sponsor of a check-up's booking (``booking.services.Sponsor``):
+    its row is locked first (the day's capacity), then the person's one check-up and the
+    day's places are checked, and once booking wrote the place the check-up is written and
+    the enterprise's pot pays the package."""
+
+    campaign: Campaign
+    package: CampaignPackage
+    actor: User
+    dependant_id: int | None
+    day: date
+    results_consent: bool
+    checkup: CampaignCheckup | None = None
+
+    def lock(self) -> None:
+        _lock_campaign(self.campaign)
+
+    def check(self) -> None:
+        if _live_checkup(self.campaign, self.actor.id, self.dependant_id) is not None:
+            raise AlreadyBooked()
+        if booked_on(self.campaign, self.day) >= self.campaign.daily_capacity:
+            raise DayFull()
+
+    def pay(self, booking: Booking, *, now: datetime) -> str:
+        package = self.package
+        checkup = CampaignCheckup(
+            campaign=self.campaign, package=package, booking=booking, user_id=self.actor.id,
+            dependant_id=self.dependant_id, day=self.day, price_minor=package.price_minor,
+            currency=package.currency, payment_reference="", created_at=now,
+            results_consent_at=now if self.results_consent else None)
+        db.session.add(checkup)
+        db.session.flush()
+        checkup.payment_reference = f"campaign-checkup:{checkup.id}"
+        _pay(checkup, actor=self.actor, now=now)
+        self.checkup = checkup
+        return checkup.payment_reference
 
 
 def _live_checkup(campaign: Campaign, user_id: int, dependant_id: int | None
@@ -516,7 +531,7 @@ def set_results_consent(checkup: CampaignCheckup, *, actor: User, consent: bool,
 @dataclass(frozen=True)
 class ResultsOutcome:
     checkup: CampaignCheckup
-    record: CheckUp | DependantCheckUp
+    record: CheckUp
     abnormal: bool
 
 
@@ -573,10 +588,7 @@ def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
     if booking.status is BookingStatus.CONFIRMED:
         booking_services.mark_attendance(booking, actor=actor, attended=True, now=now)
     checkup.results_received_at = now
-    if dependant is None:
-        checkup.health_checkup_id = record.id
-    else:
-        checkup.dependant_checkup_id = record.id
+    checkup.health_checkup_id = record.id
     db.session.flush()
     # Screening runs at once on the whole record, this check-up included.
     if dependant is None:
@@ -674,10 +686,8 @@ def explained_results(checkup: CampaignCheckup, *, actor: User
     if checkup.record_id is None:
         return None
     try:
-        if checkup.dependant_id is None:
-            record = health_services.get_checkup(actor, checkup.health_checkup_id)
-        else:
-            record = health_services.get_dependant_checkup(actor, checkup.dependant_checkup_id)
+        record = health_services.get_checkup(actor, checkup.health_checkup_id,
+                                             dependant_id=checkup.dependant_id)
     except HealthRecordNotFound:
         return None
     if checkup.dependant_id is not None:

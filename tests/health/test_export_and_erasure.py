@@ -22,7 +22,7 @@ from core.audit.models import AuditEvent
 from core.db import db
 from health import services, sharing
 from health.errors import StillReferenced
-from health.models import CheckUp, Consent, Dependant, DependantCheckUp, HealthProfile
+from health.models import CheckUp, Consent, Dependant, HealthProfile
 from park.models import Registration
 from tests.benefits.factories import funded_employee
 from tests.booking.factories import BookingKit
@@ -48,8 +48,8 @@ class Life:
         self.child = services.add_dependant(self.person, name="小明",
                                             birth_date=date(2018, 5, 1), relation="child",
                                             needs=[], now=now)
-        services.save_dependant_checkup(self.person, self.child, now.date(), "Lab",
-                                        {"weight": 25.0}, now)
+        services.save_checkup(self.person, now.date(), "Lab", {"weight": 25.0}, now,
+                              dependant=self.child)
         db.session.commit()
         service = self.kit.service(title_en="Child massage", allows_dependants=True)
         self.booking = booking_services.hold_slot(
@@ -101,7 +101,7 @@ def _digest() -> dict:
     """Row counts of everything a deletion touches, and the account's fields."""
     db.session.expire_all()
     counts = {m.__name__: _count(m) for m in (
-        HealthProfile, CheckUp, Dependant, DependantCheckUp, Consent, CareMessage,
+        HealthProfile, CheckUp, Dependant, Consent, CareMessage,
         HomeMeasurement, CarePlan, CareAgreement, Booking, Registration, LedgerEntry,
         ApiToken, CalendarFeed)}
     users = {u.id: (u.display_name, u.email, u.is_active, u.session_version)
@@ -182,7 +182,7 @@ def test_deleting_the_account_keeps_the_parks_history_without_the_person(
     person = db.session.get(User, person_id)
     assert (person.display_name, person.email, person.mobile, person.is_active) == (
         DELETED_NAME, deleted_login(person_id), None, False)
-    for model in (HealthProfile, CheckUp, Dependant, DependantCheckUp, Consent):
+    for model in (HealthProfile, CheckUp, Dependant, Consent):
         assert _count(model, user_id=person_id) == 0, model.__name__
     assert (_count(CareMessage), _count(HomeMeasurement), _count(CarePlan)) == (0, 0, 0)
     assert _count(ApiToken, user_id=person_id) == 0

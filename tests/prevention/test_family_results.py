@@ -19,7 +19,7 @@ from core.i18n import park_today
 from health import services as health_services
 from health import sharing
 from health.errors import HealthRecordNotFound
-from health.models import CheckUp, DependantCheckUp
+from health.models import CheckUp
 from prevention import queries, reports, services
 from prevention.errors import NoResultsConsent, PackageDoesNotFit, ResultsAlreadyReceived
 from tests.prevention.factories import CampaignKit
@@ -75,10 +75,10 @@ def test_a_spouse_s_results_go_to_their_record_in_the_employee_s_profile(kit, ou
 
     outcome = _upload(kit, checkup)
 
-    record = db.session.get(DependantCheckUp, checkup.dependant_checkup_id)
+    record = db.session.get(CheckUp, checkup.health_checkup_id)
     assert (record.dependant_id, record.user_id) == (spouse.id, employee.id)
     assert record.measured_on == checkup.day and record.readings["systolic"] == 146
-    assert _count(CheckUp) == 0  # the employee's own record is untouched
+    assert health_services.list_checkups(employee) == []  # their own record is untouched
     assert health_services.screening_for(employee).flags == ()
     flags = health_services.screening_for_dependant(employee, spouse, today=checkup.day).flags
     assert {f.code for f in flags}  # screening ran on the spouse's values
@@ -98,7 +98,7 @@ def test_without_the_tick_a_family_member_s_results_are_refused(kit):
     with pytest.raises(NoResultsConsent):
         _upload(kit, checkup)
     db.session.rollback()
-    assert _count(DependantCheckUp) == 0
+    assert _count(CheckUp) == 0
 
 
 def test_the_tick_can_be_given_after_booking_and_withdrawn_until_results_arrive(kit):
@@ -140,17 +140,17 @@ def test_the_export_holds_them_and_removing_the_family_member_removes_them(kit, 
     employee = kit.person()
     aunt = _family_member(employee, name="李姨", relation="parent")
     values = {"systolic": 150.0, "diastolic": 96.0}
-    health_services.save_dependant_checkup(employee, aunt, date(2026, 3, 1), "Clinic", values,
-                                           utcnow())
+    health_services.save_checkup(employee, date(2026, 3, 1), "Clinic", values, utcnow(),
+                                 dependant=aunt)
     db.session.commit()
     exported = sharing.export_everything(employee, now=utcnow())["dependant_checkups"]
     assert [(e["dependant_id"], e["readings"]) for e in exported] == [(aunt.id, values)]
     other = kit.person()
     with pytest.raises(HealthRecordNotFound):  # another person's family is not theirs
-        health_services.list_dependant_checkups(other, aunt.id)
+        health_services.list_checkups(other, dependant_id=aunt.id)
     health_services.delete_dependant(employee, dependant_id=aunt.id)
     db.session.commit()
-    assert _count(DependantCheckUp) == 0
+    assert _count(CheckUp) == 0
 
 
 def test_the_employee_reads_them_on_the_check_up_and_family_pages_and_the_api(client, kit,
@@ -225,3 +225,21 @@ def test_without_her_sex_a_waist_gets_no_level(kit):
     _upload(kit, checkup, "source,waist\nKit Lab,87\n")
     explained = {i.key: i for i in services.explained_results(checkup, actor=employee)}
     assert explained["waist"].level is None
+
+
+def test_a_family_member_s_values_never_count_as_the_employee_s_own(kit):
+    """One table holds both: the employee's own lists, screening and what providers may be
+    shown read only the employee's rows."""
+    employee = kit.person()
+    spouse = _family_member(employee, sex="female")
+    record = health_services.save_checkup(employee, park_today(), "Lab",
+                                          {"systolic": 172.0, "diastolic": 104.0}, utcnow(),
+                                          dependant=spouse)
+    db.session.commit()
+    assert health_services.list_checkups(employee) == []
+    assert health_services.screening_for(employee).flags == ()
+    assert sharing._checkups_of(employee.id) == []
+    with pytest.raises(HealthRecordNotFound):
+        health_services.get_checkup(employee, record.id)
+    assert health_services.get_checkup(employee, record.id, dependant_id=spouse.id) == record
+    assert health_services.list_checkups(employee, dependant_id=spouse.id) == [record]
