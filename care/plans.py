@@ -38,6 +38,7 @@ from care.models import (
 )
 from core.accounts.models import User
 from core.db import db
+from core.i18n import format_when
 from core.mail import send_mail
 from health.errors import InvalidReading
 from health.readings import normalise_readings
@@ -434,19 +435,18 @@ def _tell_client(follow_up: FollowUp, *, moved: bool) -> None:
     if not user.email:
         return
     locale = user.locale or agreement.provider.park.default_locale
-    when = follow_up.starts_at.astimezone(ZoneInfo(agreement.provider.park.timezone))
     with force_locale(locale):
         team = agreement.team.name(locale)
         if moved:
             subject = _("Your follow-up has moved")
             body = _("Your follow-up with %(team)s (%(mode)s) is now on %(when)s. Your "
                      "calendar feed shows the new time.", team=team,
-                     mode=follow_up.mode.label, when=when.strftime("%Y-%m-%d %H:%M"))
+                     mode=follow_up.mode.label, when=format_when(follow_up.starts_at, zone=agreement.provider.park.timezone))
         else:
             subject = _("Your follow-up is cancelled")
             body = _("Your follow-up with %(team)s (%(mode)s) on %(when)s is cancelled. Your "
                      "calendar feed shows it as cancelled.", team=team,
-                     mode=follow_up.mode.label, when=when.strftime("%Y-%m-%d %H:%M"))
+                     mode=follow_up.mode.label, when=format_when(follow_up.starts_at, zone=agreement.provider.park.timezone))
         send_mail(to=user.email, subject=str(subject), body=str(body))
 
 
