@@ -17,7 +17,6 @@ from icalendar import Calendar, Event
 
 from booking import online
 from booking.models import Booking, Notification, NotificationKind
-from core.clock import to_zone
 from core.db import db
 from core.i18n import format_when
 from core.mail import calendar_attachment, send_mail

@@ -64,8 +64,11 @@ def format_money(money: Money | int | Decimal, currency: str = "CNY") -> str:
                            locale=str(get_locale() or "zh_CN"))
 
 
-def format_day(value: date, fmt: str = "medium") -> str:
-    """A calendar date in the user's locale (2027年1月1日 / Jan 1, 2027), never ISO."""
+def format_day(value: date | str, fmt: str = "medium") -> str:
+    """A calendar date in the user's locale (2027年1月1日 / Jan 1, 2027), never ISO (a
+    date kept as ISO text in a JSON column is read first)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return babel_format_date(value, fmt)
 
 
@@ -91,10 +94,11 @@ def format_when(value: datetime, fmt: str = "medium", *, zone: str | None = None
     tzinfo = _zone(zone)
     if fmt not in _WIDTHS:
         return babel_dates.format_datetime(value, fmt, tzinfo=tzinfo, locale=locale)
-    local = value.astimezone(tzinfo) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(tzinfo)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tzinfo)
     day = babel_dates.format_date(local.date(), fmt, locale=locale)
     clock = babel_dates.format_time(local.time(), "short", locale=locale)
-    pattern = babel_dates.get_datetime_format("short" if fmt == "short" else "medium", locale=locale)
+    pattern = babel_dates.get_datetime_format("short" if fmt == "short" else "medium",
+                                              locale=locale)
     return pattern.replace("{1}", day).replace("{0}", clock)
 
 

@@ -34,8 +34,8 @@ from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, Membership, Role, User
 from core.clock import to_zone
 from core.db import db
-from core.i18n import format_day
 from core.errors import InvalidInput
+from core.i18n import format_day
 from core.mail import send_mail
 from core.policy import Action, require
 from health import importing
