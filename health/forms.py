@@ -4,6 +4,7 @@ units, windows), so that the API enforces the same."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -104,7 +105,8 @@ class ImportForm(FlaskForm):
 
 
 class DependantForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(pgettext("person", "Name"),
+                       validators=[DataRequired(REQUIRED), Length(max=100)])
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
     sex = SelectField(_l("Sex (optional)"), choices=choices(
         [("", _l("Not given")), *((s.value, SEX_LABELS[s]) for s in Sex)]))

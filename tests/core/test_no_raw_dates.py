@@ -42,7 +42,12 @@ SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 #: Written out on purpose: the column names of the documented import formats.
 IMPORT_COLUMNS = {"measured_on", "fasting_glucose", "total_cholesterol", "uric_acid",
-                  "user_id", "employee_id", "birth_date", "cost_centre", "reading_unit"}
+                  "user_id", "employee_id", "birth_date", "cost_centre", "reading_unit",
+                  "employee_no"}
+#: Input-format examples in help texts (the holiday notice's line format).
+EXAMPLES = re.compile(r"\d{4}-\d{2}-\d{2}~\d{4}-\d{2}-\d{2}")
+#: The audit log's recorded details (key=value, as recorded, for whoever investigates).
+AUDIT_DETAILS = re.compile(r"\b[a-z_]+=\S*")
 #: A language is offered in its own name.
 LANGUAGE_NAMES = {"English"}
 URLISH = re.compile(r"\S+@\S+|https?://\S+|/[\w/.-]+")
@@ -114,7 +119,7 @@ def demo() -> Iterator:
 def _problems(path: str, reader: _Reader, english: set[str]) -> list[str]:
     found = []
     text = " ".join(reader.texts)
-    plain = URLISH.sub(" ", text)
+    plain = AUDIT_DETAILS.sub(" ", EXAMPLES.sub(" ", URLISH.sub(" ", text)))
     for name, pattern in (("ISO date", ISO_DATE), ("ISO time", ISO_TIME),
                           ("seconds", SECONDS)):
         found += [f"{path}: {name} {m!r}" for m in pattern.findall(plain)]
