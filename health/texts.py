@@ -24,12 +24,14 @@ class CrisisLine:
 CRISIS_LINES = (
     CrisisLine("962525", _l("Shanghai mental health hotline (24 hours)")),
     CrisisLine("12356", _l("National psychological assistance hotline")),
-    CrisisLine("120", _l("Emergency: if you might act on these thoughts now")),
+    CrisisLine("120", _l("Emergency: if you might hurt yourself now, call at once")),
 )
 CRISIS_TITLE = _l("You do not have to face this alone")
-CRISIS_MESSAGE = _l("You told us you have had thoughts of being better off dead or of hurting "
-                    "yourself. Please talk to someone now: the lines below are free, "
-                    "confidential and answered by trained counsellors.")
+# PHQ-9 item 9 asks about the last two weeks; 120 is an ambulance, not a counsellor.
+CRISIS_MESSAGE = _l("In the questionnaire you said that lately you have had thoughts of being "
+                    "better off dead or of hurting yourself. Please reach someone who can help "
+                    "now: the lines below are free and confidential, and answered by trained "
+                    "people.")
 
 
 def flag_evidence(flag: Flag) -> str:
