@@ -92,6 +92,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["clock"] = i18n.format_clock
     app.jinja_env.filters["number"] = i18n.format_number
     app.jinja_env.filters["percent"] = i18n.format_share
+    app.jinja_env.filters["period"] = i18n.format_period
     app.context_processor(_template_globals)
     _init_navigation()
 

@@ -107,6 +107,21 @@ def format_clock(value: datetime, *, zone: str | None = None) -> str:
     return babel_dates.format_time(value, "short", tzinfo=_zone(zone), locale=_locale_str())
 
 
+def format_period(key: str) -> str:
+    """A budget period or month key in words: 2026-12 → 2026年12月 / Dec 2026, 2026-Q4 →
+    2026年第4季度 / Q4 2026, 2026 stays a year. Anything else is shown as it is."""
+    locale = _locale_str()
+    year, _sep, rest = key.partition("-")
+    if not year.isdigit():
+        return key
+    if rest.startswith("Q") and rest[1:].isdigit() and 1 <= int(rest[1:]) <= 4:
+        first = date(int(year), 3 * int(rest[1:]) - 2, 1)
+        return babel_dates.format_skeleton("yQQQ", first, locale=locale)
+    if rest.isdigit() and 1 <= int(rest) <= 12:
+        return babel_dates.format_skeleton("yMMM", date(int(year), int(rest), 1), locale=locale)
+    return key
+
+
 def format_number(value: int | float | Decimal) -> str:
     """A count or measure with the locale's grouping (1,234 / 1,234.5)."""
     return babel_format_decimal(value, locale=_locale_str())
