@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.i18n import format_when
 from health.recommendations import Reason
 from health.screening import Flag
 from health.vocabulary import NeedTag
@@ -62,7 +63,7 @@ def reason_text(reason: Reason) -> str:
     if reason.kind == "goal" and reason.tag:
         return _("It serves your goal: %(goal)s.", goal=NeedTag(reason.tag).label)
     if reason.kind == "soon" and reason.when:
-        return _("Next available %(when)s.", when=format_datetime(reason.when, "medium"))
+        return _("Next available %(when)s.", when=format_when(reason.when))
     if reason.kind == "no_slot":
         return _("No free time in the next 14 days.")
     if reason.kind == "budget":
