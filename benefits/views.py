@@ -405,7 +405,7 @@ def report_page(enterprise_id: int, programme_id: int):
                            department_chart=_department_chart(report),
                            over_time_chart=_over_time_chart(programme, report),
                            category_chart=bar_chart(
-                               [Bar(str(category), spent / 100,
+                               [Bar(str(entitlements.category_label(category)), spent / 100,
                                     format_money(spent, report.currency))
                                 for category, _people, spent in report.categories],
                                chart_id="chart-categories", title=_("Spent by category"),
