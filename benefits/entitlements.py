@@ -37,7 +37,7 @@ from benefits.models import (
 from benefits.periods import period_bounds
 from core.clock import to_zone
 from core.db import db
-from core.i18n import format_day, format_money
+from core.i18n import format_day, format_money, format_period
 from core.money import prorate
 from providers.models import CATEGORY_LABELS, ProviderCategory
 
@@ -167,7 +167,7 @@ def proration_sentence(ent: Entitlement) -> str | None:
     currency = ent.programme.currency
     return _("Period %(period)s is prorated from the day you joined (%(day)s): "
              "%(full)s × %(left)s/%(days)s days = %(amount)s (rounded down to the fen)",
-             period=ent.period_key, day=format_day(ent.joined_on),
+             period=format_period(ent.period_key), day=format_day(ent.joined_on),
              full=format_money(ent.general.full_minor, currency), left=ent.days_left,
              days=ent.period_days, amount=format_money(ent.general.minor, currency))
 

@@ -21,7 +21,7 @@ from benefits.models import (
 from benefits.periods import period_key
 from core.accounts.models import Enterprise, User
 from core.db import db, sum_of
-from core.i18n import format_money
+from core.i18n import format_money, format_period
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,12 @@ def employee_explanations(user: User, *, today: date) -> list[Explained]:
             lines = entitlements.explanation_lines(ent)
             due = sum(amount for _pot, amount in ent.to_allocate())
             if allocated is None:
-                lines.append(_("Period %(period)s has not been given yet.", period=key))
+                lines.append(_("Period %(period)s has not been given yet.",
+                                  period=format_period(key)))
             elif allocated != due:
                 lines.append(_("Period %(period)s gave %(amount)s under the rules of the day "
                                "it was given; changed rules apply from the next period.",
-                               period=key, amount=format_money(allocated,
+                               period=format_period(key), amount=format_money(allocated,
                                                                programme.currency)))
             found.append(Explained(ent, allocated, lines))
     return found

@@ -73,7 +73,7 @@ from core.charts import Bar, bar_chart, column_chart
 from core.clock import utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
-from core.i18n import current_locale_code, format_money, park_today
+from core.i18n import current_locale_code, format_money, format_period, park_today
 from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.navigation import NavEntry, add_nav
@@ -351,7 +351,7 @@ def allocate(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     result = budgets.allocate_period(programme, on=park_today(), actor=current_user,
                                      now=utcnow())
     flash(_("Period %(period)s allocated to %(count)s employees.",
-            period=result.period_key, count=result.employees), "success")
+            period=format_period(result.period_key), count=result.employees), "success")
     return render_template("benefits/allocation_result.html", enterprise=enterprise,
                            programme=programme, result=result)
 
@@ -429,7 +429,7 @@ def report_page(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
                            department_chart=_department_chart(report),
                            over_time_chart=_over_time_chart(programme, report),
                            category_chart=bar_chart(
-                               [Bar(str(category), spent / 100,
+                               [Bar(str(entitlements.category_label(category)), spent / 100,
                                     format_money(spent, report.currency))
                                 for category, _people, spent in report.categories],
                                chart_id="chart-categories", title=_("Spent by category"),

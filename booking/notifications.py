@@ -17,8 +17,8 @@ from icalendar import Calendar, Event
 
 from booking import online
 from booking.models import Booking, Notification, NotificationKind
-from core.clock import to_zone
 from core.db import db
+from core.i18n import format_when
 from core.mail import calendar_attachment, send_mail
 
 PRODID = "-//ParkWell//Booking//EN"
@@ -87,8 +87,8 @@ def bookings_ics(bookings: Iterable[Booking], *, locale: str, name: str, uid: st
 
 
 def _when(booking: Booking) -> str:
-    local = to_zone(booking.starts_at, booking.provider.park.timezone)
-    return local.strftime("%Y-%m-%d %H:%M")
+    """The start in the park's zone, in the recipient's language (called under their locale)."""
+    return format_when(booking.starts_at, zone=booking.provider.park.timezone)
 
 
 def _notify(booking: Booking, kind: NotificationKind, *, now: datetime, subject: str,
@@ -196,8 +196,8 @@ def waitlist_offer(booking: Booking, *, now: datetime, expires_at: datetime) -> 
         body = _("A place in %(service)s at %(provider)s on %(when)s became free and is kept "
                  "for you until %(until)s. Accept it on your bookings page.",
                  service=booking.service.title(locale), provider=booking.provider.name(locale),
-                 when=_when(booking), until=to_zone(expires_at, booking.provider.park.timezone)
-                 .strftime("%Y-%m-%d %H:%M"))
+                 when=_when(booking),
+                 until=format_when(expires_at, zone=booking.provider.park.timezone))
     db.session.add(Notification(user_id=booking.client_id, booking_id=booking.id,
                                 kind=NotificationKind.OFFER, created_at=now))
     if booking.client.email:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from care.models import CarePlan, HomeMeasurement, MeasurementKind
-from care.plans import UNITS
+from care.plans import unit_label
 from core.clock import to_zone
 from health.charts import Series, line_chart
 
@@ -56,13 +56,13 @@ def progress_charts(plan: CarePlan | None, rows: list[HomeMeasurement]) -> list[
         latest_text = _fmt([latest.data["systolic"], latest.data["diastolic"]]) \
             if kind is MeasurementKind.BLOOD_PRESSURE else _fmt(latest.data["value"])
         description = _("%(count)s readings; the latest is %(value)s %(unit)s.",
-                        count=len(mine), value=latest_text, unit=UNITS[kind])
+                        count=len(mine), value=latest_text, unit=unit_label(kind))
         if target is not None:
             description += " " + _("Goal: %(goal)s %(unit)s (dashed line).",
-                                   goal=_fmt(target), unit=UNITS[kind])
+                                   goal=_fmt(target), unit=unit_label(kind))
         svg = line_chart(chart_id=f"care-{kind.value}", title=kind.label,
                          description=description, series=series, limit=limit,
-                         axis_label=UNITS[kind], limit_label=_("Goal"))
+                         axis_label=unit_label(kind), limit_label=_("Goal"))
         if svg is not None:
             out.append(ProgressChart(kind, kind.label, description, svg))
     return out

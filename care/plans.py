@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -38,6 +37,7 @@ from care.models import (
 )
 from core.accounts.models import User
 from core.db import db
+from core.i18n import format_when
 from core.mail import send_mail
 from core.policy import Action, can
 from health.errors import InvalidReading
@@ -54,6 +54,11 @@ GOAL_DIRECTION = {MeasurementKind.BLOOD_PRESSURE: "below", MeasurementKind.WEIGH
                   MeasurementKind.GLUCOSE: "below", MeasurementKind.ACTIVITY: "at_least"}
 UNITS = {MeasurementKind.BLOOD_PRESSURE: "mmHg", MeasurementKind.WEIGHT: "kg",
          MeasurementKind.GLUCOSE: "mmol/L", MeasurementKind.ACTIVITY: "min"}
+
+
+def unit_label(kind: MeasurementKind) -> str:
+    """The unit as the reader writes it: symbols stay, minutes are a word (分钟)."""
+    return _("min") if kind is MeasurementKind.ACTIVITY else UNITS[kind]
 
 
 def _require_in_force(agreement: CareAgreement, now: datetime) -> None:
@@ -435,19 +440,19 @@ def _tell_client(follow_up: FollowUp, *, moved: bool) -> None:
     if not user.email:
         return
     locale = user.locale or agreement.provider.park.default_locale
-    when = follow_up.starts_at.astimezone(ZoneInfo(agreement.provider.park.timezone))
     with force_locale(locale):
         team = agreement.team.name(locale)
+        when = format_when(follow_up.starts_at, zone=agreement.provider.park.timezone)
         if moved:
             subject = _("Your follow-up has moved")
             body = _("Your follow-up with %(team)s (%(mode)s) is now on %(when)s. Your "
                      "calendar feed shows the new time.", team=team,
-                     mode=follow_up.mode.label, when=when.strftime("%Y-%m-%d %H:%M"))
+                     mode=follow_up.mode.label, when=when)
         else:
             subject = _("Your follow-up is cancelled")
             body = _("Your follow-up with %(team)s (%(mode)s) on %(when)s is cancelled. Your "
                      "calendar feed shows it as cancelled.", team=team,
-                     mode=follow_up.mode.label, when=when.strftime("%Y-%m-%d %H:%M"))
+                     mode=follow_up.mode.label, when=when)
         send_mail(to=user.email, subject=str(subject), body=str(body))
 
 

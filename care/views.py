@@ -45,7 +45,7 @@ from core.forms import choices
 from core.i18n import current_locale_code, format_money
 from core.policy import Action, require
 from core.web import refuse
-from health.models import Dependant
+from health.models import Dependant, Smoking
 from health.readings import READINGS
 from health.vocabulary import ShareField
 from providers.models import Practitioner
@@ -180,11 +180,16 @@ def _render_agreement(agreement: CareAgreement, side: str, status: int = 200, **
         alerts=alerts,
         shared=shared, dependants=agreements.covered_dependants(agreement),
         in_force=agreement.is_in_force(now=now), locale=current_locale_code(),
-        reading_specs=READINGS,
+        reading_specs=READINGS, smoking_label=_smoking_label,
         measurement_form=forms.get("measurement_form") or MeasurementForm(formdata=None),
         message_form=forms.get("message_form") or MessageForm(formdata=None),
         plan_form=plan_form, follow_up_form=forms.get("follow_up_form")
         or FollowUpForm(formdata=None), confirm_form=ConfirmForm()), status
+
+
+
+def _smoking_label(value: str | None) -> str:
+    return Smoking(value).label if value else "–"
 
 
 @bp.route("/agreements/<int:agreement_id>")

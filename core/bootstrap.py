@@ -93,6 +93,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["clock"] = i18n.format_clock
+    app.jinja_env.filters["number"] = i18n.format_number
+    app.jinja_env.filters["percent"] = i18n.format_share
+    app.jinja_env.filters["period"] = i18n.format_period
     app.context_processor(_template_globals)
     _init_navigation(app)
 

@@ -4,6 +4,7 @@ units, windows), so that the API enforces the same."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -21,10 +22,23 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.errors import DomainError
 from core.forms import choices
-from health.models import Relation, Sex, Smoking
+from health.models import (
+    RELATION_LABELS,
+    SEX_LABELS,
+    SMOKING_LABELS,
+    Relation,
+    Sex,
+    Smoking,
+)
 from health.readings import MGDL, MMOL, READINGS, UMOL
 from health.sharing import MAX_SHARE_DAYS
-from health.vocabulary import DEPENDANT_NEED_TAGS, GOAL_TAGS, ShareField
+from health.vocabulary import (
+    DEPENDANT_NEED_TAGS,
+    GOAL_TAGS,
+    NEED_LABELS,
+    SHARE_FIELD_LABELS,
+    ShareField,
+)
 
 REQUIRED = _l("This field is required.")
 
@@ -36,16 +50,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ProfileForm(FlaskForm):
     sex = SelectField(_l("Sex"), validate_choice=False, choices=choices(
-        [("", _l("Prefer not to say")), *((s.value, s.label) for s in Sex)]))
+        [("", _l("Prefer not to say")), *((s.value, SEX_LABELS[s]) for s in Sex)]))
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional()])
     smoking = SelectField(_l("Smoking"), validate_choice=False, choices=choices(
-        [("", _l("Prefer not to say")), *((s.value, s.label) for s in Smoking)]))
+        [("", _l("Prefer not to say")), *((s.value, SMOKING_LABELS[s]) for s in Smoking)]))
     activity_minutes_per_week = IntegerField(
         _l("Moderate activity (minutes a week)"), validators=[Optional()])
     sleep_hours = DecimalField(_l("Usual sleep (hours a night)"), places=1,
                                validators=[Optional()])
     goals = MultiCheckboxField(_l("Your goals"), validate_choice=False,
-                               choices=choices((t.value, t.label) for t in GOAL_TAGS))
+                               choices=choices((t.value, NEED_LABELS[t]) for t in GOAL_TAGS))
 
 
 def _value(key: str) -> StringField:
@@ -91,13 +105,14 @@ class ImportForm(FlaskForm):
 
 
 class DependantForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    name = StringField(pgettext("person", "Name"),
+                       validators=[DataRequired(REQUIRED), Length(max=100)])
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)])
     sex = SelectField(_l("Sex (optional)"), choices=choices(
-        [("", _l("Not given")), *((s.value, s.label) for s in Sex)]))
+        [("", _l("Not given")), *((s.value, SEX_LABELS[s]) for s in Sex)]))
     relation = SelectField(_l("Relation to you"),
-                           choices=choices((r.value, r.label) for r in Relation))
-    needs = MultiCheckboxField(_l("Needs"), choices=choices((t.value, t.label)
+                           choices=choices((r.value, RELATION_LABELS[r]) for r in Relation))
+    needs = MultiCheckboxField(_l("Needs"), choices=choices((t.value, NEED_LABELS[t])
                                                             for t in DEPENDANT_NEED_TAGS),
                                validate_choice=False)
     notes = TextAreaField(_l("Notes (optional)"), validators=[Optional(), Length(max=500)])
@@ -107,7 +122,8 @@ class ShareForm(FlaskForm):
     provider_id = SelectField(_l("Provider"), coerce=int, validate_choice=False,
                               validators=[InputRequired(REQUIRED)])
     fields = MultiCheckboxField(_l("What to share"),
-                                choices=choices((f.value, f.label) for f in ShareField),
+                                choices=choices((f.value, SHARE_FIELD_LABELS[f])
+                                                for f in ShareField),
                                 validate_choice=False)
     days = IntegerField(_l("For how many days"), default=14,
                         validators=[InputRequired(REQUIRED)],

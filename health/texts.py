@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.i18n import format_when
 from health.recommendations import Reason
 from health.screening import Flag
 from health.vocabulary import NeedTag
@@ -24,12 +25,14 @@ class CrisisLine:
 CRISIS_LINES = (
     CrisisLine("962525", _l("Shanghai mental health hotline (24 hours)")),
     CrisisLine("12356", _l("National psychological assistance hotline")),
-    CrisisLine("120", _l("Emergency: if you might act on these thoughts now")),
+    CrisisLine("120", _l("Emergency: if you might hurt yourself now, call at once")),
 )
 CRISIS_TITLE = _l("You do not have to face this alone")
-CRISIS_MESSAGE = _l("You told us you have had thoughts of being better off dead or of hurting "
-                    "yourself. Please talk to someone now: the lines below are free, "
-                    "confidential and answered by trained counsellors.")
+# PHQ-9 item 9 asks about the last two weeks; 120 is an ambulance, not a counsellor.
+CRISIS_MESSAGE = _l("In the questionnaire you said that lately you have had thoughts of being "
+                    "better off dead or of hurting yourself. Please reach someone who can help "
+                    "now: the lines below are free and confidential, and answered by trained "
+                    "people.")
 
 
 def flag_evidence(flag: Flag) -> str:
@@ -60,7 +63,7 @@ def reason_text(reason: Reason) -> str:
     if reason.kind == "goal" and reason.tag:
         return _("It serves your goal: %(goal)s.", goal=NeedTag(reason.tag).label)
     if reason.kind == "soon" and reason.when:
-        return _("Next available %(when)s.", when=format_datetime(reason.when, "medium"))
+        return _("Next available %(when)s.", when=format_when(reason.when))
     if reason.kind == "no_slot":
         return _("No free time in the next 14 days.")
     if reason.kind == "budget":

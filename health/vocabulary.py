@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 
 
 class NeedTag(StrEnum):
@@ -37,7 +38,7 @@ class NeedTag(StrEnum):
 NEED_LABELS = {
     NeedTag.HYPERTENSION: _l("High blood pressure"),
     NeedTag.HIGH_GLUCOSE: _l("High blood glucose"),
-    NeedTag.DYSLIPIDAEMIA: _l("Blood lipids"),
+    NeedTag.DYSLIPIDAEMIA: pgettext("need", "Blood lipids"),  # 血脂异常, not the field 血脂
     NeedTag.OVERWEIGHT: _l("Weight management"),
     NeedTag.HYPERURICAEMIA: _l("High uric acid"),
     NeedTag.DEPRESSION: _l("Low mood"),

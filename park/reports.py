@@ -100,7 +100,7 @@ def to_csv(rows: list[Row], headers: list[str]) -> str:
     writer = csv.writer(out)
     writer.writerow(headers)
     for r in rows:
-        writer.writerow([_safe(r.label), r.kind.value, r.capacity, r.registered, r.checked_in,
+        writer.writerow([_safe(r.label), str(r.kind.label), r.capacity, r.registered, r.checked_in,
                          f"{r.attendance_rate:.2f}", r.ratings,
                          "" if r.average_rating is None else f"{r.average_rating:.2f}"])
     return "\ufeff" + out.getvalue()  # a BOM, so that Excel reads the Chinese as UTF-8

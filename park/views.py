@@ -456,7 +456,8 @@ def manage_event(event_id: int):
 def add_session(event_id: int):
     event = queries.managed_event(current_user, event_id)
     form = SessionForm()
-    form.venue_id.choices = [(v.id, v.name_en) for v in services.venues_of(event.park)]
+    form.venue_id.choices = [(v.id, v.name(current_locale_code()))
+                             for v in services.venues_of(event.park)]
     if not form.validate():
         return _render_manage(event, session_form=form, status=400)
     tz = event.park.timezone

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -40,7 +41,9 @@ class CampaignStatus(StrEnum):
         return str(CAMPAIGN_STATUS_LABELS[self])
 
 
-CAMPAIGN_STATUS_LABELS = {CampaignStatus.OPEN: _l("Open"), CampaignStatus.CLOSED: _l("Closed")}
+# The extractor knows ``pgettext``: a campaign "Open" is 进行中, the button "Open" is 查看.
+CAMPAIGN_STATUS_LABELS = {CampaignStatus.OPEN: pgettext("campaign", "Open"),
+                          CampaignStatus.CLOSED: pgettext("campaign", "Closed")}
 
 
 class PackageSex(StrEnum):

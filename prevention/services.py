@@ -34,6 +34,7 @@ from core.accounts.models import Enterprise, Membership, Role, User
 from core.clock import to_zone
 from core.db import db
 from core.errors import InvalidInput
+from core.i18n import format_day
 from core.mail import send_mail
 from core.policy import Action, can, require
 from health import importing
@@ -178,13 +179,13 @@ def change_campaign(campaign: Campaign, *, actor: User, starts_on: date, ends_on
     if outside and not errors:
         field = "starts_on" if outside[0] < starts_on else "ends_on"
         errors[field] = _("Check-ups are booked on %(day)s, outside these dates: they must "
-                          "be cancelled first.", day=outside[0].isoformat())
+                          "be cancelled first.", day=format_day(outside[0]))
     busiest = max(booked, key=booked.__getitem__, default=None)
     if (busiest is not None and booked[busiest] > daily_capacity
             and "daily_capacity" not in errors):
         errors["daily_capacity"] = _("%(count)s check-ups are booked on %(day)s: the daily "
                                      "capacity cannot be lower.", count=booked[busiest],
-                                     day=busiest.isoformat())
+                                     day=format_day(busiest))
     if errors:
         raise InvalidCampaign(fields=errors)
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
@@ -224,8 +225,8 @@ def _invite(campaign: Campaign, user: User, *, now: datetime) -> CampaignInvitat
         _("%(enterprise)s invites you to a free health check-up at %(provider)s between "
           "%(start)s and %(end)s. Choose your package and day under \"My check-ups\".",
           enterprise=campaign.enterprise.name(_locale(user)),
-          provider=campaign.provider.name(_locale(user)), start=campaign.starts_on.isoformat(),
-          end=campaign.ends_on.isoformat())))
+          provider=campaign.provider.name(_locale(user)), start=format_day(campaign.starts_on),
+          end=format_day(campaign.ends_on))))
     return invitation
 
 
@@ -412,8 +413,8 @@ def book_checkup(campaign: Campaign, *, actor: User, package_id: int, practition
     day = to_zone(starts_at, _zone(campaign)).date()
     if not campaign.runs_on(day):
         raise OutsideCampaign(_("Choose a day between %(start)s and %(end)s.",
-                                start=campaign.starts_on.isoformat(),
-                                end=campaign.ends_on.isoformat()))
+                                start=format_day(campaign.starts_on),
+                                end=format_day(campaign.ends_on)))
     check_package_fits(package, person_on(actor, dependant, day))
     sponsor = CampaignSponsor(campaign, package, actor=actor, dependant_id=dependant_id,
                               day=day, results_consent=results_consent)
@@ -577,7 +578,7 @@ def upload_results(checkup: CampaignCheckup, *, actor: User, fmt: str,
     measured_on = str(row.get("measured_on") or "").strip()
     if measured_on and measured_on != checkup.day.isoformat():
         raise ImportRejected(_("Row 1, measured_on: the check-up took place on %(day)s. "
-                               "Nothing was saved.", day=checkup.day.isoformat()),
+                               "Nothing was saved.", day=format_day(checkup.day)),
                              fields={"row 1: measured_on": checkup.day.isoformat()})
     row["measured_on"] = checkup.day.isoformat()
     if not str(row.get("source") or "").strip():
@@ -615,13 +616,13 @@ def _tell_results(checkup: CampaignCheckup, *, abnormal: bool) -> None:
             body = _("The results of your check-up at %(provider)s on %(day)s are in your "
                      "health profile, with an explanation next to each value. Open \"My "
                      "check-ups\" to read them.", provider=campaign.provider.name(_locale(user)),
-                     day=checkup.day.isoformat())
+                     day=format_day(checkup.day))
         else:  # no name in the mail: the employee reads who it was for, signed in
             body = _("The results of your family member's check-up at %(provider)s on "
                      "%(day)s are in their record in your health profile, with an explanation "
                      "next to each value. Open \"My check-ups\" to read them.",
                      provider=campaign.provider.name(_locale(user)),
-                     day=checkup.day.isoformat())
+                     day=format_day(checkup.day))
         if abnormal and campaign.interpretation_service_id:
             body += "\n\n" + _("Some values are outside the healthy range. A doctor can go "
                                "through the report with you: book a report-interpretation "
@@ -666,7 +667,7 @@ def nudge_unbooked(campaign: Campaign, *, actor: User, now: datetime) -> int:
             _("You have not booked your free check-up at %(provider)s yet. The campaign runs "
               "until %(end)s: choose your package and day under \"My check-ups\".",
               provider=campaign.provider.name(_locale(user)),
-              end=campaign.ends_on.isoformat())))
+              end=format_day(campaign.ends_on))))
         nudged += 1
     db.session.flush()
     return nudged

@@ -12,6 +12,7 @@ import zoneinfo
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -84,8 +85,10 @@ class ProfileForm(FlaskForm):
 class PractitionerForm(FlaskForm):
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=100)])
-    title_zh = StringField(_l("Title (Chinese)"), validators=[Length(max=100)])
-    title_en = StringField(_l("Title (English)"), validators=[Length(max=100)])
+    title_zh = StringField(pgettext("practitioner", "Title (Chinese)"),
+                           validators=[Length(max=100)])
+    title_en = StringField(pgettext("practitioner", "Title (English)"),
+                           validators=[Length(max=100)])
     languages = MultiCheckboxField(_l("Languages spoken"), choices=_choices(LANGUAGE_LABELS))
     observes_public_holidays = BooleanField(_l("Closed on public holidays, working on "
                                                "make-up days (调休)"), default=True)
@@ -100,8 +103,10 @@ class PractitionerForm(FlaskForm):
 class ServiceForm(FlaskForm):
     category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS))
     delivery_mode = SelectField(_l("Where it happens"), choices=_choices(DELIVERY_MODE_LABELS))
-    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+    title_zh = StringField(pgettext("service", "Title (Chinese)"),
+                           validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(pgettext("service", "Title (English)"),
+                           validators=[DataRequired(), Length(max=200)])
     description_zh = TextAreaField(_l("Description (Chinese)"), validators=[Length(max=4000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=4000)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,

@@ -26,6 +26,7 @@ from core.accounts.models import (
 from core.clock import to_zone
 from core.db import db
 from core.errors import InvalidInput
+from core.i18n import format_day
 from core.mail import send_mail
 from core.policy import Action, can, require
 from providers.errors import (
@@ -178,7 +179,7 @@ def _send_reminder(owner: User, credential: Credential) -> None:
             "The licence %(type)s %(number)s of %(holder)s expires on %(date)s. Upload the "
             "renewed licence before then, or %(holder)s will no longer be listed.",
             type=credential.licence_type, number=credential.licence_number, holder=holder,
-            date=credential.expires_on.isoformat()))
+            date=format_day(credential.expires_on)))
 
 
 def credential_for(user: User | None, credential_id: int, action: Action) -> Credential:

@@ -62,7 +62,7 @@ def test_admin_creates_a_programme_and_the_platform_funds_it(client, make, auth)
                 data={"amount": "5000", "bank_reference": "ICBC-001"})
     page = client.post(f"/enterprises/{enterprise.id}/programmes/{plan.id}/allocate",
                        follow_redirects=True)
-    assert "已分配给 1 名员工" in page.text
+    assert "已发放给 1 名员工" in page.text
 
 
 def test_a_cap_above_100_percent_is_refused_with_a_message(client, make, auth):

@@ -70,7 +70,8 @@ def test_the_physician_moves_a_follow_up_and_both_calendars_show_the_new_time(ki
     assert (event.starts_at, event.sequence) == (new_time, 1)
     mail = outbox[-1]
     assert mail.to == employee.email and "随访时间已调整" in mail.subject  # in her language
-    assert new_time.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in mail.body
+    local = new_time.astimezone(SHANGHAI)  # in the park's zone, as Chinese writes it
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in mail.body
 
 
 def test_a_cancelled_follow_up_stays_on_both_calendars_as_cancelled(kit, outbox):

@@ -209,7 +209,7 @@ def test_password_reset_by_emailed_link_works_once(client, make, outbox):
 def test_password_reset_says_the_same_for_unknown_accounts(client, outbox):
     response = client.post("/password/forgot", data={"login": "ghost@example.com"},
                            follow_redirects=True)
-    assert "如果该账户存在" in response.text
+    assert "如果该账号存在" in response.text
     assert outbox == []
 
 

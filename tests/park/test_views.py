@@ -156,4 +156,4 @@ def test_attendees_rate_the_event_and_the_committee_sees_reports_and_csv(client,
     page = client.get(f"/park/{kit.park.id}/reports").get_data(as_text=True)
     assert "<svg" in page and "4.0" in page
     csv_text = client.get(f"/park/{kit.park.id}/reports.csv").get_data(as_text=True)
-    assert "中医药文化周,course,10,1,1,1.00,1,4.00" in csv_text
+    assert "中医药文化周,可获证书的课程,10,1,1,1.00,1,4.00" in csv_text  # the kind in words

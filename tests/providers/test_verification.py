@@ -77,7 +77,7 @@ def test_the_daily_job_reminds_30_days_before_and_delists_on_expiry(kit, make, o
     reminder_day = datetime(2026, 9, 15, 2, tzinfo=UTC)
     assert verification.expire_credentials(now=reminder_day) == {"reminded": 1, "expired": 0}
     db.session.commit()
-    assert len(outbox) == 1 and "2026-10-15" in outbox[0].body
+    assert len(outbox) == 1 and "2026年10月15日" in outbox[0].body  # Babel, not ISO
     assert verification.expire_credentials(now=reminder_day) == {"reminded": 0, "expired": 0}
 
     after = datetime(2026, 10, 15, 16, 30, tzinfo=UTC)  # 00:30 on the 16th in Shanghai
