@@ -16,13 +16,13 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
+from marketplace.seed import seed_demo
 
 from core.accounts.models import User
 from core.clock import utcnow
 from core.config import PROJECT_ROOT
 from core.db import db
 from marketplace import create_app
-from marketplace.seed import seed_demo
 from tests.conftest import _clean_request_globals, _create_sqlite_schema, base_config
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
