@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from booking import api, cli, delisting, jobs, personal_data, queries, series_views, views, waitlist
+from booking import api, delisting, jobs, personal_data, queries, series_views, views, waitlist
 from booking.provider_feed import booking_feed_events, booking_feed_stamp
 from core.accounts.models import Role
 from core.bootstrap import register_api
@@ -22,7 +22,6 @@ def init_app(app: Flask) -> None:
     register_api(app, api.bp)
     register_occupancy_source(app, queries.occupancy_source)
     register_feed_source(app, booking_feed_events, booking_feed_stamp)
-    cli.init_app(app)
     jobs.init_app(app)
     delisting.init_app()
     waitlist.init_app(app)

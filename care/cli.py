@@ -7,11 +7,11 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from booking.jobs import register_periodic_job
 from care import payments
 from care.models import CareAgreement
 from core.clock import utcnow
 from core.db import db
+from core.jobs.worker import register_periodic_job
 
 
 def expire_unpaid(*, now) -> int:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from booking.jobs import register_periodic_job
 from core.clock import utcnow
 from core.db import db
+from core.jobs.worker import register_periodic_job
 from park import registration
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from core.extensions import csrf
-from core.jobs import api
+from core.jobs import api, cli
 from core.jobs.services import INLINE, WORKER
 
 
@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("JOBS_MODE", INLINE if app.testing else WORKER)
     csrf.exempt(api.bp)  # token-authenticated, reads no cookies
     app.register_blueprint(api.bp)
+    cli.init_app(app)
