@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from booking import idempotency, notifications, services
+from booking import notifications, services
 from booking.models import Booking, BookingStatus
 from core import mail
+from core.api import idempotency
 from core.db import db
 from core.jobs import periodic
 from core.jobs import services as background

@@ -21,7 +21,6 @@ from booking.models import (
     BookingPickup,
     BookingStatus,
     CalendarFeed,
-    IdempotencyRecord,
     Notification,
     WaitlistEntry,
     WaitlistStatus,
@@ -33,6 +32,7 @@ from core.accounts.personal_data import (
     register_section,
     register_value_labels,
 )
+from core.api.models import IdempotencyRecord
 from core.clock import utcnow
 from core.db import db
 from health.models import Dependant

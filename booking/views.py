@@ -25,7 +25,6 @@ from booking import (
     choosing,
     eligibility,
     feeds,
-    idempotency,
     notifications,
     online,
     pickups,
@@ -46,6 +45,7 @@ from booking.forms import (
     WaitlistForm,
 )
 from booking.models import BookingStatus
+from core.api import idempotency
 from core.bounds import query_date
 from core.clock import to_zone, utcnow
 from core.db import db

@@ -10,8 +10,8 @@ from flask import Response, jsonify, make_response, request
 from pydantic import BaseModel
 
 from benefits import stripe_gateway
-from booking import idempotency
 from core.accounts.models import ApiScope, User
+from core.api import idempotency
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
 from core.clock import to_zone, utcnow

@@ -29,8 +29,8 @@ from sqlalchemy import select
 from benefits import payment_return, stripe_gateway
 from benefits.models import PaymentStatus
 from benefits.money_input import yuan_to_minor
-from booking import idempotency
 from core.accounts.models import Park
+from core.api import idempotency
 from core.charts import Bar, bar_chart
 from core.clock import to_zone, utcnow
 from core.db import db

@@ -1,5 +1,5 @@
-"""``Idempotency-Key`` for booking writes: the same key and body return the first answer;
-the same key with a different body is refused with 409.
+"""``Idempotency-Key`` for writes (bookings, park registrations): the same key and body
+return the first answer; the same key with a different body is refused with 409.
 
 The key is inserted first, in the request's own transaction (in a savepoint). A parallel
 retry with the same key then waits on the unique index until the first request commits,
@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from booking.errors import IdempotencyConflict, InvalidIdempotencyKey
-from booking.models import IdempotencyRecord
 from core.accounts.models import User
+from core.api.errors import IdempotencyConflict, InvalidIdempotencyKey
+from core.api.models import IdempotencyRecord
 from core.db import db
 
 MAX_KEY_LENGTH = 100
