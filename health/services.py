@@ -275,6 +275,14 @@ def get_dependant(user: User, dependant_id: int) -> Dependant:
     return dependant
 
 
+def dependant_of(client: User, dependant_id: int) -> Dependant:
+    """The client's own dependant. Raises HealthRecordNotFound (also for another's)."""
+    dependant = db.session.get(Dependant, dependant_id)
+    if dependant is None or dependant.user_id != client.id:
+        raise HealthRecordNotFound()
+    return dependant
+
+
 def delete_dependant(user: User, *, dependant_id: int) -> None:
     """Raises HealthRecordNotFound, StillReferenced (a booking still under way serves them;
     nothing is written then). Their check-up results go with them; bookings and

@@ -32,11 +32,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from booking.eligibility import dependant_of
 from core.accounts.models import Role, User
 from core.clock import to_zone
 from core.db import db
 from core.policy import Action, can, require
+from health.services import dependant_of
 from park import notifications, payments
 from park.errors import (
     AlreadyRegistered,
