@@ -16,11 +16,8 @@ from sqlalchemy import select
 
 from booking import notifications, services
 from booking.models import Booking, BookingStatus
-from core import mail
-from core.api import idempotency
 from core.db import db
 from core.jobs import periodic
-from core.jobs import services as background
 
 BATCH = 200
 
@@ -70,10 +67,6 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "expire_holds": lambda now: expire_lapsed_holds(now=now),
     "reminders_24h": lambda now: send_due_reminders(now=now, hours=24),
     "reminders_2h": lambda now: send_due_reminders(now=now, hours=2),
-    "prune_idempotency_keys": lambda now: idempotency.prune(now=now),
-    "prune_finished_jobs": lambda now: background.prune(now=now),
-    "send_queued_mail": lambda now: mail.deliver_due(now=now),
-    "prune_sent_mail": lambda now: mail.prune_outbox(now=now),
 }
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +22,7 @@ from core.accounts.models import User
 from core.api.errors import IdempotencyConflict, InvalidIdempotencyKey
 from core.api.models import IdempotencyRecord
 from core.db import db
+from core.jobs import periodic
 
 MAX_KEY_LENGTH = 100
 #: How long a key is remembered (clients retry within minutes; a day is generous).
@@ -62,6 +64,11 @@ def run_once(user: User, key: str | None, *, operation: str, body: object, now: 
     record.status_code, record.response = status, payload
     db.session.flush()
     return status, payload
+
+
+def init_app(app: Flask) -> None:
+    """Keys are forgotten after a day, by the worker in every round."""
+    periodic.register(app, "prune_idempotency_keys", lambda now: prune(now=now))
 
 
 def prune(*, now: datetime) -> int:
