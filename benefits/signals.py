@@ -8,8 +8,7 @@ from benefits.errors import CardPaymentUnavailable
 from booking.signals import booking_cancelled, hold_expired, hold_requested
 from core.accounts.models import Role
 from core.accounts.signals import invitation_accepted, signed_up_with_invite_code
-from core.clock import utcnow
-from core.i18n import park_today
+from core.clock import today_in, utcnow
 
 
 def _link_roster(user, invitation, **_extra) -> None:
@@ -17,12 +16,12 @@ def _link_roster(user, invitation, **_extra) -> None:
     current period's budget at once."""
     if invitation.role is Role.EMPLOYEE and invitation.enterprise_id is not None:
         roster.link_new_employee(user, invitation.enterprise_id)
-        roster.welcome_joiner(invitation.enterprise_id, user.id, today=park_today(),
+        roster.welcome_joiner(invitation.enterprise_id, user.id, today=today_in(),
                               now=invitation.accepted_at or utcnow())
 
 
 def _welcome_sign_up(user, enterprise_id, now, **_extra) -> None:
-    roster.welcome_joiner(enterprise_id, user.id, today=park_today(), now=now)
+    roster.welcome_joiner(enterprise_id, user.id, today=today_in(), now=now)
 
 
 def _release_lapsed_hold(booking, now, **_extra) -> None:
@@ -36,9 +35,9 @@ def _release_lapsed_hold(booking, now, **_extra) -> None:
 def _refund_cancelled(booking, now, outcome, **_extra) -> None:
     payment = checkout.payment_for(booking)
     if payment is not None:
-        checkout.refund(payment, outcome, now=now, today=park_today())
+        checkout.refund(payment, outcome, now=now, today=today_in())
     else:
-        series_payments.refund_cancelled(booking, outcome, now=now, today=park_today())
+        series_payments.refund_cancelled(booking, outcome, now=now, today=today_in())
 
 
 def _refuse_unpayable_hold(service, client, dependant_id, now, **_extra) -> None:
@@ -50,7 +49,7 @@ def _refuse_unpayable_hold(service, client, dependant_id, now, **_extra) -> None
         return
     split = checkout.quote_for(client, price_minor=service.price_minor,
                                currency=service.currency, category=service.category.value,
-                               for_dependant=dependant_id is not None, today=park_today())
+                               for_dependant=dependant_id is not None, today=today_in())
     if split.card_minor:
         raise CardPaymentUnavailable()
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -20,7 +19,7 @@ from core.accounts.models import (
     Role,
     User,
 )
-from core.clock import to_zone
+from core.clock import to_zone, zone_of
 from core.db import db
 from core.policy import Action, require
 from health import services
@@ -364,7 +363,7 @@ def export_health_of(user: User, *, now: datetime) -> dict:
         select(DependantCheckUp).where(DependantCheckUp.user_id == mine)
         .order_by(DependantCheckUp.dependant_id, DependantCheckUp.measured_on.desc(),
                   DependantCheckUp.id.desc())))
-    zone = current_app.config["PARK_TIMEZONE"]
+    zone = zone_of()
     screening = screen(checkups=[(c.measured_on, c.readings) for c in checkups],
                        questionnaires=[QuestionnaireOutcome(result,
                                                             to_zone(row.answered_at, zone).date())

@@ -33,7 +33,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.accounts.models import Role, User
-from core.clock import to_zone
+from core.clock import today_in
 from core.db import db
 from core.policy import Action, can, require
 from health.services import dependant_of
@@ -198,7 +198,7 @@ def cancel_registration(registration: Registration, *, actor: User,
         session.places_taken -= 1
     db.session.flush()
     payments.give_back(registration, basis_points=share, now=now,
-                       today=to_zone(now, session.event.park.timezone).date())
+                       today=today_in(session.event.park, now=now))
     offer_next(session, now=now)
     return registration
 

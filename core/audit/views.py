@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from core.accounts.services import find_user_by_login
 from core.audit.actions import label_for, roles_label, target_label
 from core.audit.forms import AuditSearchForm
 from core.audit.services import AuditFilter, about_owner, search
+from core.clock import zone_of
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
@@ -63,7 +64,7 @@ def search_page():
         on_or_after=form.date_from.data, on_or_before=form.date_to.data) if valid \
         else AuditFilter()
     page = form.page.data or 1 if valid else 1
-    events, has_next, names = _page(search(query, zone=current_app.config["PARK_TIMEZONE"]),
+    events, has_next, names = _page(search(query, zone=zone_of()),
                                     page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("audit/search.html", form=form, events=events, names=names,
