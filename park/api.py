@@ -1,6 +1,6 @@
 """JSON endpoints for venues, events, sessions, registration, tickets and check-in. Thin:
 each checks the shape, calls a service or a query, serialises. Every write honours
-``Idempotency-Key`` (through ``booking.idempotency``, the booking engine's own)."""
+``Idempotency-Key`` (through ``core.api.idempotency``, shared with the booking engine)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ does not fit them; this module applies the same rules to ``Registration``:
   write to the session, or the sweep) and its budget hold is released; an accepted offer
   of a paid event becomes such a hold. Cancelling refunds by the policy in
   ``park.payments``, under the session's lock.
-- Idempotency: the API and the forms run writes through ``booking.idempotency.run_once``.
+- Idempotency: the API and the forms run writes through ``core.api.idempotency.run_once``.
 """
 
 from __future__ import annotations
