@@ -58,9 +58,9 @@ from core.accounts.models import ApiScope, Enterprise, ProviderOrganisation, Use
 from core.accounts.queries import get_or_404
 from core.api.openapi import ApiBlueprint, ApiResult
 from core.api.pagination import PageQuery, paginate
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.errors import NotFound
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.jobs.schemas import JobOut
 from core.policy import Action, require
 
@@ -78,11 +78,11 @@ def _enterprise(user: User, enterprise_id: int) -> Enterprise:
 def my_budget(user: User) -> MyBudgetOut:
     return MyBudgetOut(
         budgets=[BudgetLineOut.of(line)
-                 for line in queries.employee_budget(user, today=park_today())],
+                 for line in queries.employee_budget(user, today=today_in())],
         held_minor=queries.held_minor(user),
         history=[HistoryOut.of(line) for line in queries.employee_history(user)],
         explanations=[ExplanationOut.of(e)
-                      for e in queries.employee_explanations(user, today=park_today())])
+                      for e in queries.employee_explanations(user, today=today_in())])
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/roster", method="GET",
@@ -175,7 +175,7 @@ def allocate(user: User, enterprise_id: int, programme_id: int) -> AllocationOut
     programme = _programme(_enterprise(user, enterprise_id), programme_id)
     """Says whom it gave what (``allocated``) and whom it skipped and why (``skipped``:
     no account yet, already allocated, or nothing due under the rules)."""
-    result = budgets.allocate_period(programme, on=park_today(), actor=user, now=utcnow())
+    result = budgets.allocate_period(programme, on=today_in(), actor=user, now=utcnow())
     return AllocationOut.of(result)
 
 
@@ -250,7 +250,7 @@ def _own_booking(user: User, booking_id: int) -> Booking:
 @bp.operation("/bookings/<int:booking_id>/quote", method="GET", response=QuoteOut,
               summary="What the budget pays and what is left for the card", errors=(404,))
 def get_quote(user: User, booking_id: int) -> QuoteOut:
-    split = checkout.quote(_own_booking(user, booking_id), today=park_today())
+    split = checkout.quote(_own_booking(user, booking_id), today=today_in())
     return QuoteOut(price_minor=split.price_minor, budget_minor=split.budget_minor,
                     card_minor=split.card_minor, currency=split.currency,
                     card_payments_enabled=stripe_gateway.card_payments_enabled())
@@ -264,7 +264,7 @@ def start_checkout(user: User, booking_id: int) -> PaymentOut:
     confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
     Calling again returns the same pending payment."""
     result = checkout.start_checkout(_own_booking(user, booking_id), actor=user,
-                                     now=utcnow(), today=park_today())
+                                     now=utcnow(), today=today_in())
     return PaymentOut.of(result.payment, result.client_secret)
 
 
@@ -277,7 +277,7 @@ def start_series_checkout(user: User, series_id: int) -> PaymentOut:
     is confirmed, otherwise confirm the card share with Stripe.js using ``client_secret``.
     Unpaid, the sessions lapse together. Calling again returns the same pending payment."""
     result = series_payments.pay_series(series_services.own_series(user, series_id),
-                                        actor=user, now=utcnow(), today=park_today())
+                                        actor=user, now=utcnow(), today=today_in())
     return PaymentOut.of(result.payment, result.client_secret)
 
 
@@ -298,7 +298,7 @@ def stripe_webhook() -> WebhookOut:
                                           request.headers.get("Stripe-Signature"))
     event_id, event_type, obj = webhooks.parse_event(event)
     result = webhooks.handle_event(event_id, event_type, obj, now=utcnow(),
-                                   today=park_today())
+                                   today=today_in())
     return WebhookOut(result=result)
 
 
@@ -308,7 +308,7 @@ def stripe_webhook() -> WebhookOut:
 def usage_report(user: User, enterprise_id: int, programme_id: int) -> UsageReportOut:
     enterprise = _enterprise(user, enterprise_id)
     report = reports.usage_report(enterprise, _programme(enterprise, programme_id), actor=user,
-                                  on=park_today(), now=utcnow())
+                                  on=today_in(), now=utcnow())
     return UsageReportOut(
         period_key=report.period_key, currency=report.currency, k=report.k,
         departments=[DepartmentLineOut(

@@ -9,9 +9,8 @@ from flask.cli import AppGroup
 from benefits import budgets, incidents, ledger, reconcile, stripe_gateway, usage
 from benefits.models import BudgetProgramme
 from core.cli import report_problems
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.db import db
-from core.i18n import park_today
 
 ledger_cli = AppGroup("ledger", help="The double-entry ledger.")
 budgets_cli = AppGroup("budgets", help="Budget programmes.")
@@ -36,7 +35,7 @@ def rebuild_usage_command() -> None:
 @budgets_cli.command("run-periods")
 def run_periods_command() -> None:
     """Allocate the current period of every active programme and expire past ones."""
-    today, now = park_today(), utcnow()
+    today, now = today_in(), utcnow()
     for programme in db.session.scalars(db.select(BudgetProgramme).where(
             BudgetProgramme.is_active.is_(True)).order_by(BudgetProgramme.id)):
         result = budgets.allocate_period(programme, on=today, actor=None, now=now)

@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -35,7 +34,7 @@ from benefits.models import (
     TransactionKind,
 )
 from benefits.periods import period_bounds
-from core.clock import to_zone
+from core.clock import to_zone, zone_of
 from core.db import db
 from core.i18n import format_day, format_money, format_period
 from core.money import prorate
@@ -53,7 +52,7 @@ def category_label(category: str | None) -> str:
 
 
 def park_day(value: datetime) -> date:
-    return to_zone(value, current_app.config["PARK_TIMEZONE"]).date()
+    return to_zone(value, zone_of()).date()
 
 
 def launched_on(programme: BudgetProgramme) -> date | None:

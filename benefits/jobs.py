@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
 from benefits import budgets, ledger, reconcile, stripe_gateway
 from benefits.models import BudgetProgramme
+from core.clock import today_in
 from core.db import db
 from core.jobs import periodic
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def run_periods(now: datetime) -> int:
     """Allocate the current period of every active programme and expire past ones, one
     programme per transaction. Returns how many employees were allocated."""
-    today = now.astimezone(ZoneInfo(current_app.config["PARK_TIMEZONE"])).date()
+    today = today_in(now=now)
     allocated = 0
     ids = list(db.session.scalars(select(BudgetProgramme.id).where(
         BudgetProgramme.is_active.is_(True)).order_by(BudgetProgramme.id)))

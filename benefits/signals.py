@@ -16,8 +16,7 @@ from booking.signals import (
 )
 from core.accounts.models import Invitation, Role, User
 from core.accounts.signals import invitation_accepted, signed_up_with_invite_code
-from core.clock import utcnow
-from core.i18n import park_today
+from core.clock import today_in, utcnow
 from providers.models import Service
 
 
@@ -26,12 +25,12 @@ def _link_roster(user: User, invitation: Invitation, **_extra: object) -> None:
     current period's budget at once."""
     if invitation.role is Role.EMPLOYEE and invitation.enterprise_id is not None:
         roster.link_new_employee(user, invitation.enterprise_id)
-        roster.welcome_joiner(invitation.enterprise_id, user.id, today=park_today(),
+        roster.welcome_joiner(invitation.enterprise_id, user.id, today=today_in(),
                               now=invitation.accepted_at or utcnow())
 
 
 def _welcome_sign_up(user: User, enterprise_id: int, now: datetime, **_extra: object) -> None:
-    roster.welcome_joiner(enterprise_id, user.id, today=park_today(), now=now)
+    roster.welcome_joiner(enterprise_id, user.id, today=today_in(), now=now)
 
 
 def _release_lapsed_hold(booking: Booking, now: datetime, **_extra: object) -> None:
@@ -46,9 +45,9 @@ def _refund_cancelled(booking: Booking, now: datetime, outcome: CancellationOutc
                       **_extra: object) -> None:
     payment = checkout.payment_for(booking)
     if payment is not None:
-        checkout.refund(payment, outcome, now=now, today=park_today())
+        checkout.refund(payment, outcome, now=now, today=today_in())
     else:
-        series_payments.refund_cancelled(booking, outcome, now=now, today=park_today())
+        series_payments.refund_cancelled(booking, outcome, now=now, today=today_in())
 
 
 def _refuse_unpayable_hold(service: Service, client: User, dependant_id: int | None,
@@ -61,7 +60,7 @@ def _refuse_unpayable_hold(service: Service, client: User, dependant_id: int | N
         return
     split = checkout.quote_for(client, price_minor=service.price_minor,
                                currency=service.currency, category=service.category.value,
-                               for_dependant=dependant_id is not None, today=park_today())
+                               for_dependant=dependant_id is not None, today=today_in())
     if split.card_minor:
         raise CardPaymentUnavailable()
 

@@ -70,10 +70,10 @@ from core.accounts.queries import get_or_404
 from core.audit.hooks import audited
 from core.bootstrap import register_api
 from core.charts import Bar, bar_chart, column_chart
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
-from core.i18n import current_locale_code, format_money, format_period, park_today
+from core.i18n import current_locale_code, format_money, format_period
 from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.navigation import NavEntry, add_nav
@@ -104,7 +104,7 @@ def _enterprise(enterprise_id: int) -> Enterprise:
 @bp.route("/me/budget")
 @login_required
 def my_budget() -> ResponseReturnValue:
-    today = park_today()
+    today = today_in()
     return render_template("benefits/my_budget.html",
                            lines=queries.employee_budget(current_user, today=today),
                            explanations=queries.employee_explanations(current_user,
@@ -224,7 +224,7 @@ def programmes(enterprise_id: int) -> ResponseReturnValue:
                                     programme_id=programme.id))
     elif form.errors:
         status = 400
-    today = park_today()
+    today = today_in()
     summaries = [queries.programme_summary(p, today=today)
                  for p in budgets.programmes_of(enterprise.id)]
     return render_template("benefits/programmes.html", enterprise=enterprise, form=form,
@@ -245,7 +245,7 @@ def programme_page(enterprise_id: int, programme_id: int) -> ResponseReturnValue
     programme = _programme(enterprise, programme_id)
     return render_template(
         "benefits/programme.html", enterprise=enterprise,
-        summary=queries.programme_summary(programme, today=park_today()),
+        summary=queries.programme_summary(programme, today=today_in()),
         allocate_form=AllocateForm(), funding_form=FundingForm(),
         may_fund=can(current_user, Action.RECORD_FUNDING), top_up_form=TopUpForm(),
         card_enabled=stripe_gateway.card_payments_enabled())
@@ -348,7 +348,7 @@ def allocate(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     if not AllocateForm().validate_on_submit():
         return redirect(url_for("benefits.programme_page", enterprise_id=enterprise.id,
                                 programme_id=programme.id))
-    result = budgets.allocate_period(programme, on=park_today(), actor=current_user,
+    result = budgets.allocate_period(programme, on=today_in(), actor=current_user,
                                      now=utcnow())
     flash(_("Period %(period)s allocated to %(count)s employees.",
             period=format_period(result.period_key), count=result.employees), "success")
@@ -421,8 +421,8 @@ def report_page(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     report = reports.usage_report(enterprise, programme, actor=current_user,
-                                  on=park_today(), now=utcnow())
-    month = request.args.get("month") or park_today().strftime("%Y-%m")
+                                  on=today_in(), now=utcnow())
+    month = request.args.get("month") or today_in().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     return render_template("benefits/report.html", enterprise=enterprise, programme=programme,
                            report=report, other=reports.OTHER, funds=funds,
@@ -449,8 +449,8 @@ def report_csv(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
     enterprise = _enterprise(enterprise_id)
     programme = _programme(enterprise, programme_id)
     report = reports.usage_report(enterprise, programme, actor=current_user,
-                                  on=park_today(), now=utcnow())
-    month = request.args.get("month") or park_today().strftime("%Y-%m")
+                                  on=today_in(), now=utcnow())
+    month = request.args.get("month") or today_in().strftime("%Y-%m")
     funds = reports.funds_statement(enterprise, programme, month=month, actor=current_user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -464,7 +464,7 @@ def report_csv(enterprise_id: int, programme_id: int) -> ResponseReturnValue:
 @login_required
 def statement_page(provider_id: int) -> ResponseReturnValue:
     provider = get_or_404(ProviderOrganisation, provider_id)
-    month = request.args.get("month") or park_today().strftime("%Y-%m")
+    month = request.args.get("month") or today_in().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
     return render_template("benefits/statement.html", statement=statement)
 
@@ -476,7 +476,7 @@ def statement_page(provider_id: int) -> ResponseReturnValue:
 @login_required
 def statement_csv(provider_id: int) -> ResponseReturnValue:
     provider = get_or_404(ProviderOrganisation, provider_id)
-    month = request.args.get("month") or park_today().strftime("%Y-%m")
+    month = request.args.get("month") or today_in().strftime("%Y-%m")
     statement = statements.provider_statement(provider, month=month, actor=current_user)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(statements.statement_csv_rows(
@@ -525,7 +525,7 @@ def top_up_return(enterprise_id: int, programme_id: int, top_up_id: int) -> Resp
     if record is None or record.programme_id != programme.id:
         raise NotFound()
     result = payment_return.check_top_up(record, actor=current_user, now=utcnow(),
-                                         today=park_today())
+                                         today=today_in())
     return render_template("benefits/top_up_return.html", enterprise=enterprise,
                            programme=programme, check=result, state=payment_return.PayState,
                            publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
@@ -558,7 +558,7 @@ def checkout_page(booking_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             result = checkout.start_checkout(booking, actor=current_user, now=utcnow(),
-                                             today=park_today())
+                                             today=today_in())
         except DomainError as exc:
             refuse(exc)
             status = exc.status
@@ -570,7 +570,7 @@ def checkout_page(booking_id: int) -> ResponseReturnValue:
             return redirect(url_for("benefits.checkout_page", booking_id=booking.id), 303)
     payment = checkout.payment_for(booking)
     return render_template(
-        "benefits/checkout.html", form=form, quote=checkout.quote(booking, today=park_today()),
+        "benefits/checkout.html", form=form, quote=checkout.quote(booking, today=today_in()),
         card_enabled=stripe_gateway.browser_settings() is not None,
         **_pay_page_context(booking, payment,
                             client_secret=payment_return.pending_client_secret(payment))
@@ -584,7 +584,7 @@ def checkout_return(booking_id: int) -> ResponseReturnValue:
     payment as Stripe has it, whatever the address says."""
     booking = _own_booking(booking_id)
     result = payment_return.check_booking_payment(booking, actor=current_user, now=utcnow(),
-                                                  today=park_today())
+                                                  today=today_in())
     return render_template("benefits/checkout_return.html", check=result,
                            state=payment_return.PayState,
                            **_pay_page_context(booking, result.payment,
@@ -600,7 +600,7 @@ def release_hold(booking_id: int) -> ResponseReturnValue:
         flash(_("Some of the information given is not valid."), "error")
         return redirect(url_for("benefits.checkout_page", booking_id=booking.id))
     outcome = payment_return.release_hold(booking, actor=current_user, now=utcnow(),
-                                          today=park_today())
+                                          today=today_in())
     if outcome is payment_return.PayState.PROCESSING:
         flash(_("Your payment is being confirmed, so the place is kept."), "info")
         return redirect(url_for("benefits.checkout_return", booking_id=booking.id), 303)
@@ -623,7 +623,7 @@ def series_pay(series_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             result = series_payments.pay_series(series, actor=current_user, now=utcnow(),
-                                                today=park_today())
+                                                today=today_in())
         except DomainError as exc:
             refuse(exc)
             status = exc.status
@@ -636,14 +636,14 @@ def series_pay(series_id: int) -> ResponseReturnValue:
     elif request.method == "POST":
         status = 400
     else:  # back from paying (card, Alipay, WeChat Pay), or opened again: where it stands
-        payment_return.settle_if_paid(payment, now=utcnow(), today=park_today())
+        payment_return.settle_if_paid(payment, now=utcnow(), today=today_in())
         client_secret = payment_return.pending_client_secret(payment)
     now = utcnow()
     held = series_payments.held_sessions(series.id, now=now)
     return render_template(
         "benefits/series_pay.html", series=series, form=form, payment=payment,
         sessions=series_payments.sessions(series.id), held=held,
-        quote=series_payments.quote(series, now=now, today=park_today()),
+        quote=series_payments.quote(series, now=now, today=today_in()),
         client_secret=client_secret, card_enabled=stripe_gateway.card_payments_enabled(),
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
         return_url=url_for("benefits.series_pay", series_id=series.id, _external=True),
@@ -665,7 +665,7 @@ def price_preview_for(service: Service) -> preview.PricePreview | None:
     time is chosen, without knowing benefits)."""
     if not current_user.is_authenticated:
         return None
-    return preview.price_preview(current_user, service, today=park_today())
+    return preview.price_preview(current_user, service, today=today_in())
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 
 from booking import (
     api,
-    cli,
     delisting,
     jobs,
     personal_data,
@@ -35,7 +34,6 @@ def init_app(app: Flask) -> None:
     register_api(app, api.bp)
     register_occupancy_source(app, queries.occupancy_source)
     register_feed_source(app, booking_feed_events, booking_feed_stamp)
-    cli.init_app(app)
     jobs.init_app(app)
     delisting.init_app()
     waitlist.init_app(app)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from flask import jsonify, request, url_for
 from pydantic import BaseModel
 
-from booking import calendar_links, idempotency, online, queries, services, sharing, waitlist
+from booking import calendar_links, online, queries, services, sharing, waitlist
 from booking import series as series_services
 from booking.models import Booking, BookingSeries
 from booking.schemas import (
@@ -37,6 +37,7 @@ from booking.schemas import (
     WaitlistOut,
 )
 from core.accounts.models import ApiScope, User
+from core.api import idempotency
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import paginate
 from core.clock import to_zone, utcnow

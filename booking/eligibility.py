@@ -34,21 +34,12 @@ from core.accounts.models import User
 from core.clock import to_zone
 from core.db import db
 from health import services as health_services
-from health.errors import HealthRecordNotFound
 from health.models import Dependant, HealthProfile, QuestionnaireKind, QuestionnaireResponse
 from health.questionnaires import QUESTIONNAIRES
 from providers.models import ProviderCategory, Service, ServiceSex
 
 #: Childcare with no age band of its own is for children: under this age in years.
 CHILDCARE_AGE_LIMIT = 18
-
-
-def dependant_of(client: User, dependant_id: int) -> Dependant:
-    """The client's own dependant. Raises HealthRecordNotFound (also for another's)."""
-    dependant = db.session.get(Dependant, dependant_id)
-    if dependant is None or dependant.user_id != client.id:
-        raise HealthRecordNotFound()
-    return dependant
 
 
 @dataclass(frozen=True)

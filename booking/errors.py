@@ -121,16 +121,6 @@ class RescheduleRefused(InvalidInput):
     default_message = _l("A booking can be moved only to another time of the same service.")
 
 
-class IdempotencyConflict(Conflict):
-    code = "idempotency_key_reused"
-    default_message = _l("This Idempotency-Key was already used with a different request.")
-
-
-class InvalidIdempotencyKey(InvalidInput):
-    code = "invalid_idempotency_key"
-    default_message = _l("The Idempotency-Key must be 1 to 100 visible characters.")
-
-
 class AlreadyWaiting(Conflict):
     code = "already_waiting"
     default_message = _l("This person is already on the waitlist for this time.")

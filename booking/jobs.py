@@ -1,45 +1,24 @@
-"""Time-based work of the booking engine, and the worker that runs it.
-
-The job library is RQ (Redis): ``flask worker`` enqueues one ``tick`` per interval (a
-unique job id per interval, so that several workers enqueue it once) and works the queue.
-Without ``REDIS_URL`` (the embedded default, and ``make run``) the same ``tick`` runs in
-the worker process itself.
+"""Time-based work of the booking engine: hold expiry and reminders. The worker that runs
+them is ``core.jobs.worker``.
 
 Each job commits for itself and claims its rows with ``FOR UPDATE SKIP LOCKED`` and a
 "sent" timestamp set in the same transaction, so that several workers can run at once and
 no reminder is ever sent twice (mail goes out only after the claim has committed).
-
-Between two rounds the worker runs the background jobs people wait for (roster imports,
-calendar uploads: ``core.jobs``) as soon as they are queued, checking every second.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import threading
-import time as time_module
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
-from redis import Redis
-from rq import Queue, SimpleWorker
-from rq.exceptions import DuplicateJobError
+from flask import Flask
 from sqlalchemy import select
 
-from booking import idempotency, notifications, services
+from booking import notifications, services
 from booking.models import Booking, BookingStatus
-from core import heartbeat, mail
-from core.clock import utcnow
 from core.db import db
 from core.jobs import periodic
-from core.jobs import services as background
 
-log = logging.getLogger(__name__)
-
-QUEUE_NAME = "parkwell-booking"
-DEFAULT_INTERVAL_SECONDS = 30
 BATCH = 200
 
 
@@ -88,76 +67,9 @@ JOBS: dict[str, Callable[[datetime], int]] = {
     "expire_holds": lambda now: expire_lapsed_holds(now=now),
     "reminders_24h": lambda now: send_due_reminders(now=now, hours=24),
     "reminders_2h": lambda now: send_due_reminders(now=now, hours=2),
-    "prune_idempotency_keys": lambda now: idempotency.prune(now=now),
-    "prune_finished_jobs": lambda now: background.prune(now=now),
-    "send_queued_mail": lambda now: mail.deliver_due(now=now),
-    "prune_sent_mail": lambda now: mail.prune_outbox(now=now),
 }
 
 
 def init_app(app: Flask) -> None:
     for name, job in JOBS.items():
         periodic.register(app, name, job)
-
-
-def register_periodic_job(app: Flask, name: str, job: Callable[[datetime], int]) -> None:
-    """Run ``job(now)`` in every round of the worker (``core.jobs.periodic.register`` takes
-    an interval too): how the packages built on the engine (park events' waitlist offers,
-    family physicians' unpaid agreements) get their sweeps run. The job commits for itself
-    (or leaves it to the round) and returns how many rows it handled."""
-    periodic.register(app, name, job)
-
-
-def periodic_jobs() -> dict[str, Callable[[datetime], int | None]]:
-    return {name: job.run for name, job in periodic.registered().items()}
-
-
-def tick(now: datetime | None = None) -> dict[str, int]:
-    """Run every due periodic job once, each in its own transaction (``core.jobs.periodic``).
-    A failing job is logged, rolled back and recorded; the others still run."""
-    return periodic.run_due(now=now or utcnow())
-
-
-def tick_job() -> dict[str, int]:
-    """The RQ job: runs in the worker process, inside the app context it set up."""
-    return tick()
-
-
-def run_worker(*, burst: bool, interval: int) -> None:
-    """The loop of ``flask worker``: on Redis when configured, embedded otherwise."""
-    url = current_app.config.get("REDIS_URL")
-    if url:
-        _run_rq(url, burst=burst, interval=interval)
-        return
-    while True:
-        heartbeat.beat(current_app)
-        log.info("booking tick (embedded): %s", tick())
-        if burst:
-            background.run_queued()
-            return
-        _run_background_jobs_for(interval)
-
-
-def _run_background_jobs_for(seconds: float) -> None:
-    """Until the next round: run imports as they are queued (nobody waits for a round)."""
-    background.work(stop=threading.Event(), poll_seconds=1.0,
-                    until=time_module.monotonic() + seconds)
-
-
-def _run_rq(url: str, *, burst: bool, interval: int) -> None:
-    connection = Redis.from_url(url)
-    queue = Queue(QUEUE_NAME, connection=connection)
-    # SimpleWorker runs jobs in this process, so they see the app context opened here.
-    worker = SimpleWorker([queue], connection=connection)
-    while True:
-        heartbeat.beat(current_app)
-        slot = int(time_module.time()) // interval
-        # Another worker may have enqueued this interval's tick already.
-        with contextlib.suppress(DuplicateJobError):
-            queue.enqueue_call(tick_job, job_id=f"booking-tick-{slot}", unique=True,
-                               result_ttl=interval * 10, failure_ttl=86400)
-        worker.work(burst=True)
-        if burst:
-            background.run_queued()
-            return
-        _run_background_jobs_for(max(1, interval - int(time_module.time()) % interval))

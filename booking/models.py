@@ -1,5 +1,5 @@
-"""Booking models: bookings and their transition log, series, waitlist entries, the
-idempotency records of booking writes, in-app notifications and calendar-feed secrets.
+"""Booking models: bookings and their transition log, series, waitlist entries, in-app
+notifications and calendar-feed secrets.
 
 Pure: no requests, no I/O. The rules that move a booking live in ``booking.states`` and
 ``booking.services``.
@@ -12,13 +12,11 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
     String,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -254,26 +252,6 @@ class WaitlistEntry(Model):
     practitioner: Mapped[Practitioner] = relationship()
     client: Mapped[User] = relationship()
     offer_booking: Mapped[Booking | None] = relationship()
-
-
-class IdempotencyRecord(Model):
-    """The first answer to a booking write sent with an ``Idempotency-Key``.
-
-    Inserted before the write, in the same transaction: a parallel retry with the same key
-    waits on the unique index until the first commits, then replays its answer.
-    """
-
-    __tablename__ = "booking_idempotency"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    key: Mapped[str] = mapped_column(String(100))
-    #: SHA-256 of the operation and its canonical body.
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    response: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class NotificationKind(StrEnum):

@@ -4,8 +4,8 @@ attended booking never stands in the way of deleting health data.
 
 Bookings are history the park keeps (counts, the ledger's references): on deletion they stay
 as anonymous rows (the account they point at is anonymised, the family member forgotten).
-What serves only the person goes: calendar feeds, notifications, idempotency records and
-waiting-list places."""
+What serves only the person goes: calendar feeds, notifications and waiting-list places
+(idempotency records go with the account's own section, in core)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from booking.models import (
     BookingPickup,
     BookingStatus,
     CalendarFeed,
-    IdempotencyRecord,
     Notification,
     WaitlistEntry,
     WaitlistStatus,
@@ -119,7 +118,7 @@ def deletion_blockers(user: User, now: datetime) -> list[str]:
 
 
 def erase(user: User, now: datetime) -> None:
-    for model in (CalendarFeed, Notification, IdempotencyRecord):
+    for model in (CalendarFeed, Notification):
         db.session.execute(delete(model).where(model.user_id == user.id))
     # Pick-up persons are other people's details, kept only for the booking's day.
     db.session.execute(delete(BookingPickup).where(BookingPickup.booking_id.in_(

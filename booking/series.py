@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from booking import capacity, services
-from booking.eligibility import check_eligibility, dependant_of
+from booking.eligibility import check_eligibility
 from booking.errors import BookingNotFound, InvalidSeries
 from booking.models import Booking, BookingSeries, BookingStatus
 from booking.signals import CancellationOutcome
@@ -19,6 +19,7 @@ from core.accounts.models import User
 from core.db import db
 from core.errors import DomainError
 from core.policy import Action, can, require
+from health.services import dependant_of
 from providers.models import Service
 
 MAX_OCCURRENCES = 26

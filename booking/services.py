@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from booking import capacity, notifications, pickups, states
-from booking.eligibility import check_eligibility, dependant_of
+from booking.eligibility import check_eligibility
 from booking.errors import (
     AttendanceTooEarly,
     CancellationClosed,
@@ -43,6 +43,7 @@ from core.accounts.models import User
 from core.db import db
 from core.money import FULL, share
 from core.policy import Action, can, require
+from health.services import dependant_of
 from providers import schedule
 from providers import slots as slot_engine
 from providers.errors import PractitionerNotFound, ServiceNotFound

@@ -25,7 +25,6 @@ from booking import (
     choosing,
     eligibility,
     feeds,
-    idempotency,
     notifications,
     online,
     pickups,
@@ -46,8 +45,9 @@ from booking.forms import (
     WaitlistForm,
 )
 from booking.models import BookingStatus
+from core.api import idempotency
 from core.bounds import query_date
-from core.clock import to_zone, utcnow
+from core.clock import to_zone, today_in, utcnow
 from core.db import db
 from core.errors import DomainError
 from core.i18n import current_locale_code, format_when
@@ -73,7 +73,7 @@ def _slots(service, start_day: date, timezone: str, now: datetime):
 def chooser_for(service, *, now: datetime):
     """The day strip and the chosen day's times, from ``?first=`` and ``?day=``."""
     timezone = service.provider.park.timezone
-    return choosing.choose(service, today=to_zone(now, timezone).date(),
+    return choosing.choose(service, today=today_in(service.provider.park, now=now),
                            first=choosing.parse_day(request.args.get("first")),
                            day=choosing.parse_day(request.args.get("day")),
                            timezone=timezone, now=now)
@@ -221,7 +221,8 @@ def _render_detail(booking, status: int = 200, reschedule_form: RescheduleForm |
     slots = []
     if is_client and booking.status is BookingStatus.CONFIRMED and booking.starts_at > now:
         timezone = booking.provider.park.timezone
-        slots = [s for s in _slots(booking.service, to_zone(now, timezone).date(), timezone,
+        slots = [s for s in _slots(booking.service, today_in(booking.provider.park, now=now),
+                                   timezone,
                                    now) if s[0].starts_at != booking.starts_at][:30]
     return render_template(
         "booking/detail.html", booking=booking, is_client=is_client,
@@ -342,7 +343,7 @@ def provider_bookings(provider_id: int):
     provider = provider_queries.provider_for(current_user, provider_id, Action.MANAGE_BOOKINGS)
     now = utcnow()
     timezone = provider.park.timezone
-    today = to_zone(now, timezone).date()
+    today = today_in(provider.park, now=now)
     upcoming = request.args.get("view") == "upcoming"
     name = (request.args.get("q") or "").strip()[:MAX_NAME_SEARCH]
     day = query_date(request.args.get("on"), default=today, lenient=True)

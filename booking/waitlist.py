@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from booking import capacity, notifications, services
-from booking.eligibility import check_eligibility, dependant_of
+from booking.eligibility import check_eligibility
 from booking.errors import (
     AlreadyWaiting,
     OfferNotOpen,
@@ -30,6 +30,7 @@ from core.accounts.models import User
 from core.db import db
 from core.errors import DomainError
 from core.policy import Action, can, require
+from health.services import dependant_of
 from providers.models import Practitioner, Service
 
 DEFAULT_OFFER_MINUTES = 30

@@ -3,8 +3,6 @@ calls a service or a query, serialises."""
 
 from __future__ import annotations
 
-from flask import current_app
-
 from benefits import stripe_gateway
 from benefits.schemas import PaymentOut
 from care import agreements, lifecycle, outcomes, payments, plans, queries
@@ -40,7 +38,7 @@ from care.schemas import (
 )
 from core.accounts.models import ApiScope, User
 from core.api.openapi import ApiBlueprint
-from core.clock import to_zone, utcnow
+from core.clock import today_in, utcnow
 from core.i18n import current_locale_code
 from core.policy import Action, require
 
@@ -54,7 +52,7 @@ def _team_out(team, user: User | None = None) -> TeamOut:
 
 
 def _today():
-    return to_zone(utcnow(), current_app.config["PARK_TIMEZONE"]).date()
+    return today_in()
 
 
 # -- teams and agreements ------------------------------------------------------------------

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from care.models import CarePlan, HomeMeasurement, MeasurementKind
 from care.plans import unit_label
-from core.clock import to_zone
+from core.clock import to_zone, zone_of
 from health.charts import Series, line_chart
 
 
@@ -33,7 +32,7 @@ def _fmt(value) -> str:
 
 def progress_charts(plan: CarePlan | None, rows: list[HomeMeasurement]) -> list[ProgressChart]:
     """One chart per kind measured, with the plan's goal as a dashed line."""
-    zone = current_app.config["PARK_TIMEZONE"]
+    zone = zone_of()
     goals = {g["kind"]: g for g in (plan.goals if plan else [])}
     out = []
     for kind in MeasurementKind:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from booking.jobs import register_periodic_job
 from care import payments
 from care.models import CareAgreement
 from core.clock import utcnow
 from core.db import db
+from core.jobs import periodic
 
 
 def expire_unpaid(*, now) -> int:
@@ -31,7 +31,7 @@ def expire_unpaid_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    register_periodic_job(app, "care_expire_unpaid", lambda now: expire_unpaid(now=now))
+    periodic.register(app, "care_expire_unpaid", lambda now: expire_unpaid(now=now))
     group = click.Group("care", help="Family physicians.")
     group.add_command(expire_unpaid_command)
     app.cli.add_command(group)

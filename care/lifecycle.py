@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from care.models import AgreementStatus, CareAgreement
 from core.accounts.models import ProviderOrganisation, User
+from core.clock import today_in
 from core.db import db
 from health.models import Consent
 
@@ -32,7 +33,7 @@ def local_midnight(day: date, provider: ProviderOrganisation) -> datetime:
 
 
 def local_today(provider: ProviderOrganisation, now: datetime) -> date:
-    return now.astimezone(zone_of(provider)).date()
+    return today_in(provider.park, now=now)
 
 
 def lock_person(user_id: int) -> None:

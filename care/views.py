@@ -38,7 +38,7 @@ from care.forms import (
     TeamForm,
 )
 from care.models import AgreementStatus, CareAgreement, CareTeam, FollowUp
-from core.clock import utcnow
+from core.clock import today_in, utcnow, zone_of
 from core.db import db
 from core.errors import DomainError
 from core.forms import choices
@@ -54,7 +54,7 @@ bp = Blueprint("care", __name__, url_prefix="/care")
 
 
 def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["PARK_TIMEZONE"])
+    return ZoneInfo(zone_of())
 
 
 # -- the employee ----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def _render_team(team: CareTeam, form: SignForm | None = None, status: int = 200
 @login_required
 def team(team_id: int):
     form = SignForm(formdata=None)
-    form.starts_on.data = utcnow().astimezone(_zone()).date()
+    form.starts_on.data = today_in()
     return _render_team(agreements.team_for_employee(current_user, team_id), form)
 
 
@@ -322,7 +322,7 @@ def set_plan(agreement_id: int):
         return _render_agreement(found, "team", 400, plan_form=form)
     try:
         plans.set_plan(found, actor=current_user, goals=form.goals(), notes=form.notes.data or "",
-                       now=now, today=now.astimezone(_zone()).date())
+                       now=now, today=today_in(now=now))
     except DomainError as exc:
         return _fail(found, "team", exc, "plan_form", form)
     flash(_("The care plan is saved."), "success")

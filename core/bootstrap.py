@@ -20,6 +20,7 @@ from core.accounts import api as accounts_api
 from core.accounts import invitation_views, privacy_views, setup_cli
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
+from core.api import idempotency
 from core.api import views as api_views
 from core.api.auth import authenticate_api_request
 from core.audit import hooks as audit_hooks
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_views.swagger_blueprint())
     register_api(app, accounts_api.bp)
     jobs.init_app(app)
+    idempotency.init_app(app)
     setup_cli.init_app(app)
 
     app.jinja_env.filters["money"] = format_money

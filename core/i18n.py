@@ -16,7 +16,7 @@ from flask_babel import format_date as babel_format_date
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
-from core.clock import utcnow
+from core.clock import today_in, zone_of
 from core.config import SUPPORTED_LOCALES
 from core.money import Money
 
@@ -44,7 +44,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    zone: str = current_app.config["PARK_TIMEZONE"]
+    zone: str = zone_of()
     return zone
 
 
@@ -54,8 +54,8 @@ def current_locale_code() -> str:
 
 
 def park_today() -> date:
-    """Today's date in the park's zone (a Shanghai day starts eight hours before UTC's)."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["PARK_TIMEZONE"])).date()
+    """Kept for callers not yet moved: ``core.clock.today_in()`` is the one "today"."""
+    return today_in()
 
 
 def format_money(money: Money | int | Decimal, currency: str = "CNY") -> str:

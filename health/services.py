@@ -11,12 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Table, delete, select
 
 from core.accounts.models import User
-from core.clock import to_zone
+from core.clock import to_zone, today_in, zone_of
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, can, require
@@ -56,7 +55,8 @@ def require_owner(user: User) -> None:
 
 
 def park_today(now: datetime) -> date:
-    return to_zone(now, current_app.config["PARK_TIMEZONE"]).date()
+    """Kept for callers not yet moved: ``core.clock.today_in(now=now)`` is the one "today"."""
+    return today_in(now=now)
 
 
 # -- profile -----------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def update_profile(user: User, *, sex: str | None, birth_year: int | None,
     """Save what the person tells us about themselves. Raises InvalidInput."""
     require_owner(user)
     errors: dict[str, str] = {}
-    this_year = park_today(now).year
+    this_year = today_in(now=now).year
     if sex and sex not in {s.value for s in Sex}:
         errors["sex"] = _("Choose one of the allowed values.")
     if smoking and smoking not in {s.value for s in Smoking}:
@@ -120,7 +120,7 @@ def validate_checkup(*, measured_on: date | None, source: str | None,
     errors: dict[str, str] = {}
     if measured_on is None:
         errors["measured_on"] = _("Enter the date of the check-up.")
-    elif measured_on > park_today(now):
+    elif measured_on > today_in(now=now):
         errors["measured_on"] = _("The check-up date cannot be in the future.")
     elif measured_on < EARLIEST_CHECKUP:
         errors["measured_on"] = _("Enter a date after 1950.")
@@ -238,7 +238,7 @@ def list_questionnaires(user: User) -> list[tuple[QuestionnaireResponse, Result]
 def screening_for(user: User) -> Screening:
     """The person's risk flags from everything they have recorded."""
     checkups = [(c.measured_on, c.readings) for c in list_checkups(user)]
-    zone = current_app.config["PARK_TIMEZONE"]
+    zone = zone_of()
     outcomes = [QuestionnaireOutcome(result, to_zone(row.answered_at, zone).date())
                 for row, result in reversed(list_questionnaires(user))]
     return screen(checkups=checkups, questionnaires=outcomes, profile=profile_data(user))
@@ -258,7 +258,7 @@ def add_dependant(user: User, *, name: str, birth_date: date | None, relation: s
         errors["name"] = _("Enter a name of at most 100 characters.")
     if birth_date is None:
         errors["birth_date"] = _("Enter the date of birth.")
-    elif birth_date > park_today(now) or birth_date.year < 1900:
+    elif birth_date > today_in(now=now) or birth_date.year < 1900:
         errors["birth_date"] = _("Enter a date of birth between 1900 and today.")
     if relation not in {r.value for r in Relation}:
         errors["relation"] = _("Choose one of the allowed values.")
@@ -292,6 +292,14 @@ def get_dependant(user: User, dependant_id: int) -> Dependant:
     require_owner(user)
     dependant = db.session.get(Dependant, dependant_id)
     if dependant is None or not can(user, Action.OWN_RECORD, dependant):
+        raise HealthRecordNotFound()
+    return dependant
+
+
+def dependant_of(client: User, dependant_id: int) -> Dependant:
+    """The client's own dependant. Raises HealthRecordNotFound (also for another's)."""
+    dependant = db.session.get(Dependant, dependant_id)
+    if dependant is None or dependant.user_id != client.id:
         raise HealthRecordNotFound()
     return dependant
 

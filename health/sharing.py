@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -20,7 +19,7 @@ from core.accounts.models import (
     Role,
     User,
 )
-from core.clock import to_zone
+from core.clock import to_zone, zone_of
 from core.db import db
 from core.policy import Action, can, require
 from health import services
@@ -362,7 +361,7 @@ def export_health_of(user: User, *, now: datetime) -> dict:
     family_checkups = list(db.session.scalars(
         select(CheckUp).where(CheckUp.user_id == mine, CheckUp.dependant_id.is_not(None))
         .order_by(CheckUp.dependant_id, CheckUp.measured_on.desc(), CheckUp.id.desc())))
-    zone = current_app.config["PARK_TIMEZONE"]
+    zone = zone_of()
     screening = screen(checkups=[(c.measured_on, c.readings) for c in checkups],
                        questionnaires=[QuestionnaireOutcome(result,
                                                             to_zone(row.answered_at, zone).date())

@@ -16,7 +16,7 @@ from core.accounts.forms import PlainForm
 from core.accounts.models import ProviderOrganisation
 from core.audit.hooks import actor_is_subject, audited
 from core.bounds import MAX_ID, query_int
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
 from core.forms import choices
@@ -265,7 +265,7 @@ def dependants():
     elif form.errors:
         status = 400
     family = services.list_dependants(current_user)
-    today = services.park_today(utcnow())
+    today = today_in()
     records = {d.id: (services.list_checkups(current_user, dependant_id=d.id),
                       services.screening_for_dependant(current_user, d, today=today))
                for d in family}

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from booking.models import Booking
 from core.accounts.models import ApiScope, User
 from core.api.openapi import ApiBlueprint
-from core.clock import utcnow
+from core.clock import today_in, utcnow, zone_of
 from core.db import db
 from core.errors import NotFound
-from core.i18n import park_today
 from core.policy import Action
 from marketplace import catalogue, events, ratings, reviews
 from marketplace.candidates import need_tags_of
@@ -36,8 +33,8 @@ bp = ApiBlueprint("marketplace_api", __name__, tag="catalogue")
               response=CataloguePageOut, errors=(422,),
               summary="Search what you can book, with filters, order and pages")
 def search(user: User, query: CatalogueSearchQuery):
-    timezone = current_app.config["PARK_TIMEZONE"]
-    page = catalogue.search(user, query.to_query(), now=utcnow(), today=park_today(),
+    timezone = zone_of()
+    page = catalogue.search(user, query.to_query(), now=utcnow(), today=today_in(),
                             timezone=timezone, need_tags=need_tags_of(user))
     found = events.events_for_search(user, page.query, now=utcnow(), timezone=timezone)
     return CataloguePageOut(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from core.accounts.models import ProviderOrganisation, User
+from core.clock import today_in, zone_of
 from core.db import db
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.policy import Action, can, park_ids_of
 from health import services as health_services
 from health.recommendations import AVAILABILITY_WINDOW, CandidatePool, CandidateService
@@ -32,8 +32,8 @@ def candidate_pool(user_id: int, dependant_id: int | None, now: datetime) -> Can
     if dependant_id is not None:
         services = [s for s in services if s.allows_dependants]
     starts = next_starts(services, start=now, end=now + AVAILABILITY_WINDOW, now=now,
-                         timezone=current_app.config["PARK_TIMEZONE"])
-    budget = budget_by_category(user, today=park_today())
+                         timezone=zone_of())
+    budget = budget_by_category(user, today=today_in())
     zh = current_locale_code() == "zh_CN"
     candidates = []
     for service in services:

@@ -44,10 +44,8 @@ def checks_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    # The demo package uses marketplace's reviews: imported once the package is loaded.
-    from demo.cli import seed_demo_command, seed_scale_command
-
+    # ``flask seed-demo`` and ``seed-scale`` come from the demo package, which sits outside
+    # the app (it seeds through every package): Flask loads them from the "flask.commands"
+    # entry points in pyproject.toml, so the composition root does not import it.
     app.cli.add_command(checks_command)
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(seed_scale_command)
     app.cli.add_command(reviews_cli)

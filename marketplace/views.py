@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,10 +11,10 @@ from booking import choosing, eligibility
 from booking.models import Booking
 from booking.queries import own_booking
 from core.accounts.models import Role
-from core.clock import to_zone, utcnow
+from core.clock import today_in, utcnow, zone_of
 from core.db import replica_reads
 from core.errors import DomainError
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.navigation import more_for, nav_for
 from core.policy import Action, can
 from core.web import active_membership, refuse
@@ -38,7 +38,7 @@ FORM_FIELDS = {"price_min_minor": "price_min", "price_max_minor": "price_max"}
 def home():
     membership = active_membership()
     if membership is not None and membership.role is Role.EMPLOYEE:
-        data = home_data.employee_home(current_user, now=utcnow(), today=park_today(),
+        data = home_data.employee_home(current_user, now=utcnow(), today=today_in(),
                                        language=current_locale_code())
         return render_template("marketplace/employee_home.html", data=data,
                                events=events.this_week(current_user, now=utcnow()),
@@ -79,8 +79,8 @@ def catalogue_page():
     if form.validate():
         try:
             query = query_from(form)
-            timezone = current_app.config["PARK_TIMEZONE"]
-            result = catalogue.search(current_user, query, now=utcnow(), today=park_today(),
+            timezone = zone_of()
+            result = catalogue.search(current_user, query, now=utcnow(), today=today_in(),
                                       timezone=timezone, need_tags=need_tags_of(current_user))
             found_events = events.events_for_search(current_user, query, now=utcnow(),
                                                     timezone=timezone)
@@ -122,14 +122,14 @@ def provider_page(provider_id: int):
     what is published: inactive services and unverified practitioners stay out."""
     provider = provider_queries.provider_for(current_user, provider_id, Action.VIEW_PROVIDER)
     services = provider_queries.services_of(provider, listed_only=True)
-    found = cards.cards_for(current_user, services, now=utcnow(), today=park_today(),
-                            timezone=current_app.config["PARK_TIMEZONE"])
+    found = cards.cards_for(current_user, services, now=utcnow(), today=today_in(),
+                            timezone=zone_of())
     rated = [c for c in found if c.reviews]
     count = sum(c.reviews for c in rated)
     rating = (round(sum(c.rating * c.reviews for c in rated) / count, 1), count) if count \
         else None
     credentials = [c for c in provider_queries.credentials_of(provider)
-                   if c.status is CredentialStatus.APPROVED and c.expires_on >= park_today()]
+                   if c.status is CredentialStatus.APPROVED and c.expires_on >= today_in()]
     return render_template(
         "marketplace/provider.html", provider=provider,
         profile=provider_queries.profile_or_none(provider),
@@ -146,13 +146,13 @@ def service_page(service_id: int):
     service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
     now = utcnow()
     rated = ratings.ratings([service.id]).get(service.id)
-    budget = catalogue.budget_by_category(current_user, today=park_today())
+    budget = catalogue.budget_by_category(current_user, today=today_in())
     covers = None if budget is None else min(service.price_minor,
                                              budget.get(service.category.value, 0))
     timezone = service.provider.park.timezone
     can_book = can(current_user, Action.BOOK_SERVICE, service.provider)
     with replica_reads():  # shown, not promised: booking checks the place on the primary
-        chooser = choosing.choose(service, today=to_zone(now, timezone).date(),
+        chooser = choosing.choose(service, today=today_in(service.provider.park, now=now),
                                   first=choosing.parse_day(request.args.get("first")),
                                   day=choosing.parse_day(request.args.get("day")),
                                   timezone=timezone, now=now)

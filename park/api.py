@@ -1,6 +1,6 @@
 """JSON endpoints for venues, events, sessions, registration, tickets and check-in. Thin:
 each checks the shape, calls a service or a query, serialises. Every write honours
-``Idempotency-Key`` (through ``booking.idempotency``, the booking engine's own)."""
+``Idempotency-Key`` (through ``core.api.idempotency``, shared with the booking engine)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from flask import Response, jsonify, make_response, request
 from pydantic import BaseModel
 
 from benefits import stripe_gateway
-from booking import idempotency
 from core.accounts.models import ApiScope, User
+from core.api import idempotency
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
-from core.clock import to_zone, utcnow
+from core.clock import today_in, utcnow
 from core.db import db
 from core.i18n import current_locale_code
 from core.policy import Action
@@ -353,7 +353,7 @@ def _payment_out(reg: Registration, *, payment=None,
     if not reg.event.is_paid:
         raise RegistrationNotPayable()
     now = utcnow()
-    today = to_zone(now, reg.event.park.timezone).date()
+    today = today_in(reg.event.park, now=now)
     split = paying.quote(reg, now=now, today=today)
     payment = payment or payments.payment_of(reg)
     return RegistrationPaymentOut(
@@ -388,7 +388,7 @@ def pay_registration(user: User, registration_id: int, body: EmptyBody):
     def write() -> RegistrationPaymentOut:
         now = utcnow()
         result = paying.pay(reg, actor=user, now=now,
-                            today=to_zone(now, reg.event.park.timezone).date())
+                            today=today_in(reg.event.park, now=now))
         return _payment_out(reg, payment=result.payment, client_secret=result.client_secret)
 
     return _idempotent(user, body, 201, write)

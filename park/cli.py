@@ -7,9 +7,9 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from booking.jobs import register_periodic_job
 from core.clock import utcnow
 from core.db import db
+from core.jobs import periodic
 from park import registration
 
 
@@ -25,7 +25,7 @@ def expire_offers_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    register_periodic_job(app, "park_expire_offers", _expire_offers)
+    periodic.register(app, "park_expire_offers", _expire_offers)
     group = click.Group("park", help="Park events.")
     group.add_command(expire_offers_command)
     app.cli.add_command(group)

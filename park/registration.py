@@ -21,7 +21,7 @@ does not fit them; this module applies the same rules to ``Registration``:
   write to the session, or the sweep) and its budget hold is released; an accepted offer
   of a paid event becomes such a hold. Cancelling refunds by the policy in
   ``park.payments``, under the session's lock.
-- Idempotency: the API and the forms run writes through ``booking.idempotency.run_once``.
+- Idempotency: the API and the forms run writes through ``core.api.idempotency.run_once``.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from booking.eligibility import dependant_of
 from core.accounts.models import Role, User
-from core.clock import to_zone
+from core.clock import today_in
 from core.db import db
 from core.policy import Action, can, require
+from health.services import dependant_of
 from park import notifications, payments
 from park.errors import (
     AlreadyRegistered,
@@ -199,7 +199,7 @@ def cancel_registration(registration: Registration, *, actor: User,
         session.places_taken -= 1
     db.session.flush()
     payments.give_back(registration, basis_points=share, now=now,
-                       today=to_zone(now, session.event.park.timezone).date())
+                       today=today_in(session.event.park, now=now))
     offer_next(session, now=now)
     return registration
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.accounts.models import Enterprise, Membership, Park, Role, User
-from core.clock import to_zone
+from core.clock import today_in
 from core.db import db
 from core.policy import Action, require
 from park import announcement_mail, notifications, payments
@@ -398,7 +398,7 @@ def _cancel_live_registrations(sessions: list[EventSession], *, event: Event,
         registration.offer_expires_at, registration.updated_at = None, now
         registration.hold_expires_at = None
     db.session.flush()
-    today = to_zone(now, event.park.timezone).date()
+    today = today_in(event.park, now=now)
     for registration in registrations:
         payments.give_back(registration, basis_points=payments.FULL, now=now, today=today)
     return registrations

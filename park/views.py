@@ -5,7 +5,6 @@ decide, the request's transaction commits."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -29,11 +28,11 @@ from sqlalchemy import select
 from benefits import payment_return, stripe_gateway
 from benefits.models import PaymentStatus
 from benefits.money_input import yuan_to_minor
-from booking import idempotency
 from core.accounts.models import Park
+from core.api import idempotency
 from core.audit.hooks import audited
 from core.charts import Bar, bar_chart
-from core.clock import to_zone, utcnow
+from core.clock import to_zone, today_in, utcnow
 from core.db import db
 from core.errors import DomainError, NotFound
 from core.i18n import current_locale_code, format_when
@@ -230,10 +229,6 @@ def accept_offer(registration_id: int):
     return redirect(url_for("park.ticket", registration_id=reg.id))
 
 
-def _park_today(reg) -> date:
-    return to_zone(utcnow(), reg.event.park.timezone).date()
-
-
 @bp.route("/tickets/<int:registration_id>/pay", methods=["GET", "POST"])
 @login_required
 def pay(registration_id: int):
@@ -246,7 +241,8 @@ def pay(registration_id: int):
     client_secret, status = None, 200
     if form.validate_on_submit():
         try:
-            result = paying.pay(reg, actor=current_user, now=utcnow(), today=_park_today(reg))
+            result = paying.pay(reg, actor=current_user, now=utcnow(),
+                                today=today_in(reg.event.park))
         except DomainError as exc:
             refuse(exc)
             status = exc.status
@@ -258,12 +254,12 @@ def pay(registration_id: int):
     elif request.method == "POST":
         status = 400
     else:  # back from paying (card, Alipay, WeChat Pay), or opened again: where it stands
-        payment_return.settle_if_paid(payment, now=utcnow(), today=_park_today(reg))
+        payment_return.settle_if_paid(payment, now=utcnow(), today=today_in(reg.event.park))
         client_secret = payment_return.pending_client_secret(payment)
     return render_template(
         "park/pay.html", reg=reg, form=form, payment=payment, client_secret=client_secret,
         return_url=url_for("park.pay", registration_id=reg.id, _external=True),
-        quote=paying.quote(reg, now=utcnow(), today=_park_today(reg)),
+        quote=paying.quote(reg, now=utcnow(), today=today_in(reg.event.park)),
         payable=reg.status is RegistrationStatus.HELD and payment is None,
         card_enabled=stripe_gateway.card_payments_enabled(), locale=current_locale_code(),
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY")), status

@@ -8,10 +8,10 @@ from __future__ import annotations
 from core import aggregates
 from core.accounts.models import ApiScope, ProviderOrganisation, User
 from core.api.openapi import ApiBlueprint
-from core.clock import to_zone, utcnow
+from core.clock import today_in, utcnow
 from core.db import db
 from core.errors import NotFound
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.policy import Action, require
 from prevention import queries, reports, services
 from prevention.models import Campaign, CampaignCheckup
@@ -103,7 +103,7 @@ def list_campaigns(user: User, enterprise_id: int):
 def create_campaign(user: User, enterprise_id: int, body: CampaignInput):
     enterprise = queries.enterprise_for_admin(user, enterprise_id)
     campaign = services.create_campaign(enterprise, body, actor=user, now=utcnow(),
-                                        today=park_today())
+                                        today=today_in())
     return CampaignOut.of(campaign, current_locale_code())
 
 
@@ -121,7 +121,7 @@ def change_campaign(user: User, campaign_id: int, body: CampaignChange):
     """Never so that a booked check-up falls outside the dates (422 naming the day) or a day
     holds more check-ups than the capacity; 409 ``campaign_closed``."""
     campaign = queries.campaign_for_admin(user, campaign_id)
-    return CampaignOut.of(services.change_campaign(campaign, actor=user, today=park_today(),
+    return CampaignOut.of(services.change_campaign(campaign, actor=user, today=today_in(),
                                                    **body.model_dump()),
                           current_locale_code())
 
@@ -159,8 +159,7 @@ def my_campaigns(user: User):
     items = []
     for campaign in queries.campaigns_for_employee(user):
         invitation = queries.invitation_of(user, campaign)
-        zone = campaign.enterprise.park.timezone
-        day = max(to_zone(utcnow(), zone).date(), campaign.starts_on)
+        day = max(today_in(campaign.enterprise.park), campaign.starts_on)
         fitting = services.fitting_packages(campaign, services.person_on(user, None, day))
         items.append(InvitationOut(
             campaign=CampaignOut.of(campaign, locale),

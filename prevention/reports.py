@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from sqlalchemy import select
 from benefits import roster
 from booking.models import Booking
 from core import aggregates
+from core.clock import today_in
 from core.db import db
 from prevention.models import Campaign, CampaignCheckup, CampaignInvitation
 from prevention.queries import DONE_STATUSES
@@ -100,7 +100,6 @@ def completion(campaign: Campaign, *, now: datetime) -> Completion:
     """What the enterprise's admins read: today's release of the campaign's completion,
     worked out over the enterprise's adopted cohort the first time it is read today."""
     k = min_group()
-    zone = ZoneInfo(campaign.enterprise.park.timezone)
 
     def figures() -> dict:
         cohort = aggregates.adopted_cohort(
@@ -112,7 +111,7 @@ def completion(campaign: Campaign, *, now: datetime) -> Completion:
                 "groups_withheld": done.groups_withheld}
 
     stored = aggregates.release(f"campaign-completion:{campaign.id}",
-                                period=now.astimezone(zone).date().isoformat(),
+                                period=today_in(campaign.enterprise.park, now=now).isoformat(),
                                 compute=figures, now=now)
     data = stored.figures
     return _labelled(Completion(

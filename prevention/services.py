@@ -28,7 +28,6 @@ from benefits import queries as benefit_queries
 from benefits.errors import InsufficientFunds
 from benefits.models import BudgetProgramme
 from booking import services as booking_services
-from booking.eligibility import dependant_of
 from booking.models import Booking, BookingStatus
 from core.accounts.models import Enterprise, Membership, Role, User
 from core.clock import to_zone
@@ -41,6 +40,7 @@ from health import importing
 from health import services as health_services
 from health.errors import HealthRecordNotFound, ImportRejected
 from health.models import CheckUp, Dependant, Sex
+from health.services import dependant_of
 from prevention import explanations
 from prevention.errors import (
     AlreadyBooked,

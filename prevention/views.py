@@ -17,10 +17,10 @@ from benefits import budgets
 from benefits.money_input import yuan_to_minor
 from core import aggregates
 from core.accounts.models import ProviderOrganisation
-from core.clock import to_zone, utcnow
+from core.clock import to_zone, today_in, utcnow
 from core.db import db
 from core.errors import DomainError, InvalidInput, NotFound
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.policy import Action, can, require
 from core.web import refuse
 from health.models import Dependant
@@ -45,7 +45,7 @@ def checkup_notices() -> list[queries.HomeNotice]:
     are in. Nothing for anyone without an employee role."""
     if not current_user.is_authenticated or not can(current_user, Action.MANAGE_OWN_HEALTH):
         return []
-    return queries.home_notices(current_user, today=park_today())
+    return queries.home_notices(current_user, today=today_in())
 
 
 def _show_field_errors(form, exc: DomainError) -> None:
@@ -71,7 +71,7 @@ def _campaign_form(enterprise) -> CampaignForm:
         (s.id, f"{s.provider.name(locale)} · {s.title(locale)}")
         for s in queries.interpretation_services(enterprise.park_id)]
     if not form.is_submitted():
-        form.year.data = park_today().year
+        form.year.data = today_in().year
     return form
 
 
@@ -110,7 +110,7 @@ def campaigns(enterprise_id: int):
         try:
             campaign = services.create_campaign(enterprise, _campaign_input(form),
                                                 actor=current_user, now=utcnow(),
-                                                today=park_today())
+                                                today=today_in())
         except ValueError:  # pydantic: a package half filled in
             flash(_("Please check the form and try again."), "error")
             status = 400
@@ -158,7 +158,7 @@ def change(campaign_id: int):
     try:
         services.change_campaign(campaign, actor=current_user, starts_on=form.starts_on.data,
                                  ends_on=form.ends_on.data,
-                                 daily_capacity=form.daily_capacity.data, today=park_today())
+                                 daily_capacity=form.daily_capacity.data, today=today_in())
     except DomainError as exc:
         _show_field_errors(form, exc)
         return _render_campaign(campaign, exc.status, form)
@@ -233,7 +233,7 @@ def _render_booking(campaign: Campaign, form: BookCheckupForm, status: int = 200
     now = utcnow()
     locale = current_locale_code()
     zone = campaign.enterprise.park.timezone
-    today = to_zone(now, zone).date()
+    today = today_in(campaign.enterprise.park, now=now)
     day = _day(request.values.get("on"), campaign, today, now)
     person = services.person_on(current_user, None, day)
     fitting = services.fitting_packages(campaign, person)

@@ -8,10 +8,10 @@ from flask import url_for
 from core.accounts.models import ApiScope, ProviderOrganisation, ProviderStatus, User
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import paginate
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.db import replica_reads
 from core.errors import NotFound
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.policy import Action, can, require
 from providers import (
     holiday_calendar,
@@ -98,7 +98,7 @@ def _provider_out(provider: ProviderOrganisation, user: User) -> ProviderOut:
                                        expires_on=c.expires_on)
                      for c in queries.credentials_of(provider)
                      if c.status is CredentialStatus.APPROVED
-                     and c.expires_on >= park_today()],
+                     and c.expires_on >= today_in()],
         practitioners=[PractitionerOut.of(p, locale) for p in
                        queries.practitioners_of(provider, listed_only=not everything)],
         services=[ServiceOut.of(s, locale, private=manages) for s in
@@ -219,7 +219,7 @@ def delete_rule(user: User, rule_id: int):
 
 
 def _weekly_hours_out(practitioner) -> WeeklyHoursOut:
-    today = park_today()
+    today = today_in()
     hours = hours_services.read_hours(practitioner, today=today)
     return WeeklyHoursOut(
         practitioner_id=practitioner.id, timezone=hours.timezone,
@@ -256,7 +256,7 @@ def put_weekly_hours(user: User, practitioner_id: int, body: WeeklyHoursData):
     starts, overlaps another, is too short for a service, or overlaps a kept rule."""
     practitioner = queries.get_practitioner(practitioner_id)
     hours_services.replace_weekly_hours(practitioner, body, actor=user, now=utcnow(),
-                                        today=park_today())
+                                        today=today_in())
     return _weekly_hours_out(practitioner)
 
 

@@ -8,9 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.db import db
-from core.i18n import park_today
 from core.policy import Action, require
 from core.web import refuse
 from providers import holiday_calendar
@@ -61,7 +60,7 @@ def remove_year(year: int):
 
 
 def _page(form: HolidayNoticeForm) -> dict:
-    today = park_today()
+    today = today_in()
     horizon = max_horizon_days()
     years = [{"year": year, "source": calendar_source(year)}
              for year in range(today.year - 1, today.year + 3)]

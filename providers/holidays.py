@@ -26,6 +26,7 @@ import chinese_calendar
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
+from core.clock import today_in
 from core.db import db
 from providers.models import HolidayDay, HolidayKind, HolidayYear, Service
 
@@ -174,9 +175,8 @@ def horizon_check(app) -> dict:
     (the longest service horizon, at least ``HOLIDAY_HORIZON_DAYS``) reach a year the
     calendar does not know: enter it under *Holiday calendar* from the State Council's
     notice (or upgrade ``chinese-calendar``)."""
-    from core.clock import to_zone, utcnow
 
-    today = to_zone(utcnow(), app.config.get("PARK_TIMEZONE", "Asia/Shanghai")).date()
+    today = today_in()  # the app's context is open: max_horizon_days reads the database
     horizon = max(int(app.config.get("HOLIDAY_HORIZON_DAYS", 60)), max_horizon_days())
     unknown = unknown_years_ahead(today, horizon)
     return {"status": "warn" if unknown else "ok", "horizon_days": horizon,

@@ -23,7 +23,7 @@ from core.accounts.models import (
     Role,
     User,
 )
-from core.clock import to_zone
+from core.clock import today_in
 from core.db import db
 from core.errors import InvalidInput
 from core.i18n import format_day
@@ -82,7 +82,7 @@ def submit_credential(provider: ProviderOrganisation, *, actor: User,
     if practitioner is not None and practitioner.provider_id != provider.id:
         raise InvalidInput(fields={"practitioner_id": _(
             "Choose a practitioner of this provider.")})
-    if expires_on <= to_zone(now, provider.park.timezone).date():
+    if expires_on <= today_in(provider.park, now=now):
         raise InvalidInput(fields={"expires_on": _("This licence has already expired.")})
     document_type = sniff_document(content, filename)
     credential = Credential(
@@ -143,7 +143,7 @@ def expire_credentials(*, now: datetime) -> dict[str, int]:
         Credential.expires_on <= (now + timedelta(days=REMINDER_DAYS + 1)).date()).order_by(
         Credential.id)).all()
     for credential in candidates:
-        today = to_zone(now, credential.provider.park.timezone).date()
+        today = today_in(credential.provider.park, now=now)
         if credential.expires_on < today:
             credential.status = CredentialStatus.EXPIRED
             expired += 1

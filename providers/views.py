@@ -25,11 +25,11 @@ from core.accounts.models import ProviderOrganisation, ProviderStatus
 from core.bounds import query_date
 from core.charts import Bar, column_chart
 from core.charts import day as chart_day
-from core.clock import utcnow
+from core.clock import today_in, utcnow
 from core.db import db, replica_reads
 from core.errors import DomainError
 from core.forms import choices
-from core.i18n import current_locale_code, park_today
+from core.i18n import current_locale_code
 from core.jobs import services as jobs
 from core.jobs.errors import JobAlreadyRunning, JobNotFound
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
@@ -118,7 +118,7 @@ def _holiday_warning(provider: ProviderOrganisation | None) -> dict:
     provider's own services' horizon, or any service's for the platform's reviewers."""
     horizon = (max((s.horizon_days for s in queries.services_of(provider, listed_only=True)),
                    default=0) if provider is not None else holidays.max_horizon_days())
-    return {"unknown_holiday_years": holidays.unknown_years_ahead(park_today(), horizon),
+    return {"unknown_holiday_years": holidays.unknown_years_ahead(today_in(), horizon),
             "can_manage_holidays": can(current_user, Action.MANAGE_HOLIDAYS)}
 
 
@@ -358,7 +358,7 @@ def _render_schedule(practitioner: Practitioner, *, rule_form=None, exception_fo
     provider = practitioner.provider
     tz = zone(provider.park.timezone)
     now = utcnow()
-    today = now.astimezone(tz).date()
+    today = today_in(provider.park, now=now)
     monday = _week_start(request.args.get("week"), today)
     month = _month_of(request.args.get("month"), monday)
     first = month - timedelta(days=month.weekday())  # the Monday the month grid starts on
@@ -421,7 +421,7 @@ def add_rule(practitioner_id: int):
 
 
 def _render_hours(practitioner: Practitioner, form: WeeklyHoursForm, *, status: int = 200):
-    hours = hours_services.read_hours(practitioner, today=park_today())
+    hours = hours_services.read_hours(practitioner, today=today_in())
     return render_template(
         "providers/hours.html", practitioner=practitioner, provider=practitioner.provider,
         form=form, kept=hours.kept, explain=hours_services.kept_explanation,
@@ -437,7 +437,7 @@ def weekly_hours(practitioner_id: int):
                                             Action.MANAGE_SCHEDULE)
     form = WeeklyHoursForm()
     if request.method == "GET":
-        form.fill(hours_services.read_hours(practitioner, today=park_today()))
+        form.fill(hours_services.read_hours(practitioner, today=today_in()))
         return _render_hours(practitioner, form)
     action, _sep, day = (request.form.get("action") or "save").partition(":")
     if action in ("add", "copy"):
@@ -450,7 +450,7 @@ def weekly_hours(practitioner_id: int):
     try:
         hours_services.replace_weekly_hours(
             practitioner, services.validate(WeeklyHoursData, form.data_for_service()),
-            actor=current_user, now=utcnow(), today=park_today())
+            actor=current_user, now=utcnow(), today=today_in())
     except DomainError as exc:
         refuse(exc, say=False)
         flash(_("Nothing was saved: correct the hours marked below."), "error")

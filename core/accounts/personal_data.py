@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 
 from core.accounts.errors import InvalidCredentials
 from core.accounts.models import ApiToken, Membership, Role, User
+from core.api.models import IdempotencyRecord
 from core.audit import services as audit
 from core.db import db
 from core.errors import Conflict, InvalidInput
@@ -253,6 +254,8 @@ def _erase_account(user: User, _now: datetime) -> None:
     """Last of all: the account row stays (bookings, the ledger and agreements still point
     at it) but says nothing about the person any more."""
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    # The first answers of writes sent with an Idempotency-Key: only replays, never history.
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id))
     for membership in db.session.scalars(select(Membership).where(Membership.user_id == user.id)):
         membership.is_active = False
     user.display_name = DELETED_NAME

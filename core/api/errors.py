@@ -9,6 +9,8 @@ from flask import Response, jsonify
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
+from core.errors import Conflict, InvalidInput
+
 #: HTTP statuses without a domain error behind them, with their stable codes and messages.
 HTTP_ERRORS = {
     400: ("bad_request", _l("The request could not be understood.")),
@@ -46,3 +48,13 @@ def error_response(status: int, *, code: str | None = None, message: object | No
     response = jsonify(body.model_dump())
     response.status_code = status
     return response
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_key_reused"
+    default_message = _l("This Idempotency-Key was already used with a different request.")
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    code = "invalid_idempotency_key"
+    default_message = _l("The Idempotency-Key must be 1 to 100 visible characters.")

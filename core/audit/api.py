@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from core.accounts.models import User
 from core.api.openapi import ApiBlueprint, ApiResult
 from core.api.pagination import paginate
 from core.audit.schemas import AuditEventOut, AuditPage, AuditPageQuery, AuditQuery
 from core.audit.services import AuditFilter, about_owner, search
+from core.clock import zone_of
 from core.policy import Action, require
 
 bp = ApiBlueprint("audit_api", __name__, tag="audit")
@@ -21,7 +20,7 @@ def search_events(user: User, query: AuditQuery) -> ApiResult:
     statement = search(AuditFilter(
         actor_id=query.actor_id, action=query.action, target_type=query.target_type,
         target_id=query.target_id, on_or_after=query.date_from, on_or_before=query.date_to),
-        zone=current_app.config["PARK_TIMEZONE"])
+        zone=zone_of())
     return paginate(statement, query, AuditEventOut.of)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
@@ -15,6 +15,7 @@ from core.audit.actions import label_for, roles_label, target_label
 from core.audit.forms import AuditSearchForm
 from core.audit.models import AuditEvent
 from core.audit.services import AuditFilter, about_owner, search
+from core.clock import zone_of
 from core.db import db
 from core.errors import InvalidInput
 from core.policy import Action, require
@@ -68,7 +69,7 @@ def search_page() -> ResponseReturnValue:
         on_or_after=form.date_from.data, on_or_before=form.date_to.data) if valid \
         else AuditFilter()
     page = form.page.data or 1 if valid else 1
-    events, has_next, names = _page(search(query, zone=current_app.config["PARK_TIMEZONE"]),
+    events, has_next, names = _page(search(query, zone=zone_of()),
                                     page)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("audit/search.html", form=form, events=events, names=names,

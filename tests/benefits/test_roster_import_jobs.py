@@ -13,11 +13,11 @@ from sqlalchemy import create_engine, select, text
 
 from benefits import roster
 from benefits.models import RosterEntry
-from booking import jobs as worker
 from core.accounts.models import Invitation, Role
 from core.clock import utcnow
 from core.db import db
 from core.jobs import services as jobs
+from core.jobs import worker
 from core.jobs.models import Job, JobStatus
 
 HEADER = "employee_no,name,email,department,grade\n"

@@ -8,11 +8,12 @@ import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
-from booking import feeds, jobs, services
+from booking import feeds, services
 from booking.models import Booking, BookingStatus
 from booking.notifications import booking_ics
 from core.clock import utcnow
 from core.db import db
+from core.jobs import worker
 from tests.conftest import require_redis
 
 
@@ -29,11 +30,11 @@ def test_reminders_go_out_once_each_at_24_and_2_hours(kit, outbox):
                          created=utcnow() - timedelta(days=1))
     outbox.clear()
     day_before = booking.starts_at - timedelta(hours=23)
-    assert jobs.tick(day_before)["reminders_24h"] == 1
-    assert jobs.tick(day_before + timedelta(minutes=1))["reminders_24h"] == 0
+    assert worker.tick(day_before)["reminders_24h"] == 1
+    assert worker.tick(day_before + timedelta(minutes=1))["reminders_24h"] == 0
     two_hours = booking.starts_at - timedelta(hours=1, minutes=50)
-    assert jobs.tick(two_hours)["reminders_2h"] == 1
-    assert jobs.tick(two_hours)["reminders_2h"] == 0
+    assert worker.tick(two_hours)["reminders_2h"] == 1
+    assert worker.tick(two_hours)["reminders_2h"] == 0
     assert [m.subject.startswith("Reminder") or m.subject.startswith("提醒")
             for m in outbox] == [True, True]
 
@@ -44,15 +45,15 @@ def test_a_booking_made_inside_the_window_gets_no_early_reminder(kit, outbox):
     outbox.clear()
     booking.created_at = booking.starts_at - timedelta(hours=20)
     db.session.commit()
-    assert jobs.tick(booking.starts_at - timedelta(hours=19))["reminders_24h"] == 0
-    assert jobs.tick(booking.starts_at - timedelta(hours=1))["reminders_2h"] == 1
+    assert worker.tick(booking.starts_at - timedelta(hours=19))["reminders_24h"] == 0
+    assert worker.tick(booking.starts_at - timedelta(hours=1))["reminders_2h"] == 1
 
 
 def test_the_tick_expires_lapsed_holds(kit):
     service = kit.service(price_minor=100)
     booking = _confirmed(kit, service, at=kit.slot())
     assert booking.status is BookingStatus.HELD
-    assert jobs.tick(utcnow() + timedelta(minutes=11))["expire_holds"] == 1
+    assert worker.tick(utcnow() + timedelta(minutes=11))["expire_holds"] == 1
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status is BookingStatus.EXPIRED
 
@@ -97,8 +98,8 @@ def test_old_idempotency_keys_are_forgotten(client, make, kit):
     body = {"service_id": service.id, "practitioner_id": kit.practitioner.id,
             "starts_at": kit.slot().isoformat()}
     assert client.post("/api/v1/bookings", json=body, headers=headers).status_code == 201
-    assert jobs.tick(utcnow())["prune_idempotency_keys"] == 0
-    assert jobs.tick(utcnow() + timedelta(days=2))["prune_idempotency_keys"] == 1
+    assert worker.tick(utcnow())["prune_idempotency_keys"] == 0
+    assert worker.tick(utcnow() + timedelta(days=2))["prune_idempotency_keys"] == 1
 
 
 def test_the_worker_runs_its_tick_through_rq_on_redis(kit, app, monkeypatch):
@@ -107,11 +108,11 @@ def test_the_worker_runs_its_tick_through_rq_on_redis(kit, app, monkeypatch):
     service = kit.service(price_minor=100)
     lapsed = _confirmed(kit, service, at=kit.slot(), created=utcnow() - timedelta(minutes=20))
     # A queue and an interval of this test's own, so that parallel runs never share a job.
-    monkeypatch.setattr(jobs, "QUEUE_NAME", f"parkwell-test-{uuid.uuid4().hex}")
+    monkeypatch.setattr(worker, "QUEUE_NAME", f"parkwell-test-{uuid.uuid4().hex}")
     own_interval = 10**11 + random.randrange(10**9) * 30
-    monkeypatch.setattr(jobs, "time_module", SimpleNamespace(time=lambda: own_interval,
+    monkeypatch.setattr(worker, "time_module", SimpleNamespace(time=lambda: own_interval,
                                                              sleep=lambda _s: None))
     app.config["REDIS_URL"] = url
-    jobs.run_worker(burst=True, interval=30)
+    worker.run_worker(burst=True, interval=30)
     db.session.expire_all()
     assert db.session.get(Booking, lapsed.id).status is BookingStatus.EXPIRED

@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from booking import jobs, services, waitlist
 from booking import series as series_services
+from booking import services, waitlist
 from booking.errors import AlreadyWaiting, OfferNotOpen, SlotFull, SlotNotFull
 from booking.models import BookingStatus, WaitlistStatus
 from core.clock import utcnow
 from core.db import db
+from core.jobs import worker
 
 
 def _hold(kit, service, user, at=None):
@@ -71,7 +72,7 @@ def test_an_unanswered_offer_lapses_and_moves_on(kit):
     first_entry, second_entry = _join(kit, service, first), _join(kit, service, second)
     services.cancel_booking(booking, actor=holder, now=utcnow())
     db.session.commit()
-    jobs.tick(utcnow() + timedelta(minutes=31))
+    worker.tick(utcnow() + timedelta(minutes=31))
     db.session.expire_all()
     assert first_entry.status is WaitlistStatus.LAPSED
     assert first_entry.offer_booking.status is BookingStatus.EXPIRED

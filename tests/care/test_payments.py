@@ -17,7 +17,6 @@ from benefits.models import (
     Payment,
     PaymentStatus,
 )
-from booking import jobs as booking_jobs
 from care import agreements, payments
 from care.errors import (
     AgreementNotPayable,
@@ -30,6 +29,7 @@ from care.models import AgreementStatus, CareAgreement
 from core.accounts.models import Role
 from core.db import db
 from core.i18n import park_today
+from core.jobs import worker
 from health.models import Consent
 from tests.benefits.factories import deliver, programme, put_on_roster
 from tests.care.factories import CareKit, days
@@ -255,7 +255,7 @@ def test_an_agreement_not_paid_in_time_expires_and_releases_the_budget(kit, make
     db.session.commit()
 
     # flask worker's round runs the sweep (flask care expire-unpaid runs it by hand)
-    assert booking_jobs.tick(now=agreement.hold_expires_at)["care_expire_unpaid"] == 1
+    assert worker.tick(now=agreement.hold_expires_at)["care_expire_unpaid"] == 1
 
     db.session.expire_all()
     assert db.session.get(CareAgreement, agreement.id).status is AgreementStatus.EXPIRED

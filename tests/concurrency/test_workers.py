@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from booking import jobs, services
+from booking import services
 from booking.models import Booking, BookingStatus, BookingTransition
 from core.clock import utcnow
 from core.db import db
+from core.jobs import worker
 from tests.booking.factories import BookingKit
 from tests.factories import Factories
 
@@ -27,7 +28,7 @@ def _run_together(app, now):
         with app.app_context():
             barrier.wait(timeout=5)
             try:
-                return jobs.tick(now)
+                return worker.tick(now)
             finally:
                 db.session.remove()
 

@@ -4,11 +4,12 @@ so that no outcome depends on the hour the suite happens to run (tests/clock.py)
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.clock import utcnow
+from core.clock import today_in, utcnow, zone_of
 from core.i18n import park_today
 from tests.clock import ADVERSARIAL_INSTANTS, DEFAULT_INSTANT, test_instant
 
@@ -37,6 +38,22 @@ def test_a_test_about_the_clock_moves_it_and_the_park_s_today_follows(app, fixed
     fixed_clock.move_to(datetime(2026, 12, 31, 16, 5, tzinfo=UTC))  # 00:05 in Shanghai
     assert park_today() == date(2027, 1, 1)
     assert utcnow().date() == date(2026, 12, 31)
+
+
+def test_today_is_the_park_s_own_day_and_the_default_zone_s_without_a_park(app, fixed_clock,
+                                                                        monkeypatch):
+    """One "today": a park in Shanghai (the default) agrees with the configured zone; a
+    park elsewhere counts its own day, and ``now`` may be given."""
+    fixed_clock.move_to(datetime(2026, 12, 31, 16, 5, tzinfo=UTC))  # 00:05 in Shanghai
+    shanghai, new_york = (SimpleNamespace(timezone="Asia/Shanghai"),
+                          SimpleNamespace(timezone="America/New_York"))
+    assert today_in() == today_in(shanghai) == park_today() == date(2027, 1, 1)
+    assert today_in(new_york) == date(2026, 12, 31)
+    assert today_in(shanghai, now=datetime(2027, 1, 1, 15, 59, tzinfo=UTC)) == date(2027, 1, 1)
+    assert today_in(shanghai, now=datetime(2027, 1, 1, 16, 0, tzinfo=UTC)) == date(2027, 1, 2)
+    monkeypatch.setitem(app.config, "PARK_TIMEZONE", "Europe/London")
+    assert (zone_of(), zone_of(new_york)) == ("Europe/London", "America/New_York")
+    assert today_in() == date(2026, 12, 31)
 
 
 def test_the_adversarial_instants_say_why_they_hurt():

@@ -1,6 +1,7 @@
 """The demo and scale parks are seed data, not features (issue 23): they live in ``demo/``,
-and no package imports them except the composition root's command registration (an AST walk,
-no database)."""
+and no package imports them except the installed command (``parkwell seed``); ``flask
+seed-demo`` and ``seed-scale`` reach Flask through pyproject's "flask.commands" entry points
+(an AST walk, no database)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("core", "health", "providers", "booking", "benefits", "park", "prevention", "care",
             "marketplace", "parkwell")
-#: Where the commands are registered (``flask seed-demo``, ``flask seed-scale``, ``parkwell
-#: seed``).
-REGISTRATION = {"marketplace/cli.py", "parkwell/cli.py"}
+#: Where the demo is imported: the installed command's ``parkwell seed``.
+REGISTRATION = {"parkwell/cli.py"}
 
 
 def _imports_demo(source: str) -> bool:
@@ -38,3 +38,11 @@ def test_the_seeding_left_the_marketplace():
     assert (ROOT / "demo" / "seed.py").is_file() and (ROOT / "demo" / "seed_scale.py").is_file()
     assert _imports_demo("from demo.seed import seed_demo")
     assert not _imports_demo("from marketplace import demo_notes")
+
+
+def test_flask_finds_the_seed_commands_through_the_entry_points():
+    from importlib.metadata import entry_points
+
+    commands = {e.name: e.value for e in entry_points(group="flask.commands")}
+    assert commands["seed-demo"] == "demo.cli:seed_demo_command"
+    assert commands["seed-scale"] == "demo.cli:seed_scale_command"

@@ -190,9 +190,9 @@ def test_sent_mail_is_forgotten_after_a_week_and_failed_mail_kept(app, smtp):
 
 
 def test_the_worker_round_sends_the_queue(app, smtp, monkeypatch):
-    from booking import jobs
+    from core.jobs import worker
 
     send_mail(to="a@example.com", subject="提醒", body="b")
     db.session.commit()
-    assert jobs.tick(utcnow())["send_queued_mail"] == 1
+    assert worker.tick(utcnow())["send_queued_mail"] == 1
     assert [m.to for m in smtp.mails] == ["a@example.com"]

@@ -114,10 +114,10 @@ def test_ready_once_migrated_and_a_worker_seen_but_a_silent_worker_only_warns(
 
 
 def test_the_worker_beats_each_round(app, client, stamped, private_instance, monkeypatch):
-    from booking import jobs
+    from core.jobs import worker
 
-    monkeypatch.setattr(jobs, "tick", lambda now=None: {})
-    jobs.run_worker(burst=True, interval=30)
+    monkeypatch.setattr(worker, "tick", lambda now=None: {})
+    worker.run_worker(burst=True, interval=30)
     assert client.get("/readyz").get_json()["checks"]["worker"]["status"] == "ok"
 
 

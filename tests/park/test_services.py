@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from booking import jobs as booking_jobs
 from core.db import db
 from core.errors import Forbidden, NotFound
+from core.jobs import worker
 from health.errors import HealthRecordNotFound
 from park import checkin, registration, services
 from park.errors import (
@@ -211,7 +211,7 @@ def test_an_unanswered_offer_lapses_and_goes_to_the_next_in_the_worker_s_round(k
     registration.cancel_registration(first, actor=kit.employee, now=kit.now)
     db.session.commit()
     later = second.offer_expires_at + timedelta(minutes=1)
-    assert booking_jobs.tick(now=later)["park_expire_offers"] == 1  # what flask worker runs
+    assert worker.tick(now=later)["park_expire_offers"] == 1  # what flask worker runs
     assert second.status is RegistrationStatus.LAPSED
     assert third.status is RegistrationStatus.OFFERED
     assert session.places_taken == 1

@@ -1,5 +1,5 @@
-"""``Idempotency-Key`` for booking writes: the same key and body return the first answer;
-the same key with a different body is refused with 409.
+"""``Idempotency-Key`` for writes (bookings, park registrations): the same key and body
+return the first answer; the same key with a different body is refused with 409.
 
 The key is inserted first, in the request's own transaction (in a savepoint). A parallel
 retry with the same key then waits on the unique index until the first request commits,
@@ -14,13 +14,15 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from booking.errors import IdempotencyConflict, InvalidIdempotencyKey
-from booking.models import IdempotencyRecord
 from core.accounts.models import User
+from core.api.errors import IdempotencyConflict, InvalidIdempotencyKey
+from core.api.models import IdempotencyRecord
 from core.db import db
+from core.jobs import periodic
 
 MAX_KEY_LENGTH = 100
 #: How long a key is remembered (clients retry within minutes; a day is generous).
@@ -62,6 +64,11 @@ def run_once(user: User, key: str | None, *, operation: str, body: object, now: 
     record.status_code, record.response = status, payload
     db.session.flush()
     return status, payload
+
+
+def init_app(app: Flask) -> None:
+    """Keys are forgotten after a day, by the worker in every round."""
+    periodic.register(app, "prune_idempotency_keys", lambda now: prune(now=now))
 
 
 def prune(*, now: datetime) -> int:
