@@ -22,7 +22,7 @@ from core.bootstrap import register_api
 from core.config import ASSET_ROOT, load_config
 from core.navigation import NavEntry, add_nav
 from health.recommendations import set_candidate_source
-from marketplace import api, cli, hardening, personal_data, review_prompts, views
+from marketplace import api, cli, freshness, hardening, personal_data, review_prompts, views
 from marketplace.candidates import candidate_pool
 
 
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cli.init_app(app)
     review_prompts.init_app(app)
     personal_data.init_app()
+    freshness.install()  # the caches' counters move with every write of what they keep
     hardening.init_app(app)  # last: it wraps the other packages' endpoints
     return app
 
