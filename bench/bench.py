@@ -32,8 +32,8 @@ BENCH_CONNECTIONS (16), BENCH_THREADS of wrk (2), BENCH_PORT (5130), BENCH_DB_PR
 BENCH_KEEP_DB=1 (reuse a seeded database of the same name), BENCH_SIZES ("full,half"),
 BENCH_SOLO_DURATION seconds of each read scenario again from one connection (5; 0 skips),
 GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count),
-BENCH_SCENARIOS ("all"; "announcement" runs only the mail scenario, on the first size, and
-merges its figures into the existing results), BENCH_MAIL_TIMEOUT seconds to wait for the
+BENCH_SCENARIOS ("all"; "no-mail": all but the announcement; "announcement" runs only the
+mail scenario, on the first size, and merges its figures into the existing results), BENCH_MAIL_TIMEOUT seconds to wait for the
 worker to deliver everything (1800), MAIL_BATCH_SIZE of the worker (200), BENCH_EMPLOYEES
 (that many employees whatever the scale: bench/prepare.py).
 
@@ -300,12 +300,12 @@ def rushes(targets: dict) -> dict:
     out = run(PORT, [Attempt("POST", f"/api/v1/sessions/{session}/registrations", t, {})
                      for t in tokens], connections=RUSH_CONNECTIONS, window=RUSH_WINDOW)
     out["places"] = targets["rush_places"]
-    out["registered"] = int(_sql(targets["url"], (
+    out["taken"] = int(_sql(targets["url"], (
         "SELECT count(*) FROM park_registrations WHERE session_id = "
         f"{int(session)} AND status IN ('confirmed', 'held')")))
     out["places_taken"] = int(_sql(targets["url"], (
         f"SELECT places_taken FROM park_event_sessions WHERE id = {int(session)}")))
-    out["exact"] = (out["registered"] == out["places_taken"]
+    out["exact"] = (out["taken"] == out["places_taken"]
                     == min(out["places"], len(tokens)) and out["errors"] == 0)
     results["rush_event"] = out
     slot = targets.get("rush_slot")
@@ -315,11 +315,11 @@ def rushes(targets: dict) -> dict:
         out = run(PORT, [Attempt("POST", "/api/v1/bookings", t, body) for t in tokens],
                   connections=RUSH_CONNECTIONS, window=RUSH_WINDOW)
         out["places"] = slot["places"]
-        out["booked"] = int(_sql(targets["url"], (
+        out["taken"] = int(_sql(targets["url"], (
             "SELECT coalesce(sum(seats), 0) FROM bookings WHERE service_id = "
             f"{int(slot['service_id'])} AND practitioner_id = {int(slot['practitioner_id'])} "
             f"AND starts_at = '{slot['starts_at']}' AND status IN ('confirmed', 'held')")))
-        out["exact"] = out["booked"] == min(slot["places"], len(tokens)) and out["errors"] == 0
+        out["exact"] = out["taken"] == min(slot["places"], len(tokens)) and out["errors"] == 0
         results["rush_slot"] = out
     return results
 
@@ -444,7 +444,7 @@ def append_history(result: dict) -> None:
                              result["machine"].get("load_average_at_end")],
             "sizes": {}}
     keep = ("rps", "p50_ms", "p95_ms", "x_ceiling", "p95_x_ceiling", "exact", "errors",
-            "registered", "booked")
+            "taken", "places")
     for label, size in result["sizes"].items():
         line["sizes"][label] = {name: {k: figure[k] for k in keep if k in figure}
                                 for name, figure in size["scenarios"].items()
@@ -521,7 +521,7 @@ def markdown(result: dict) -> str:
             if "x_ceiling" in s:
                 notes.append(f"{s['x_ceiling']}× ceiling req/s, p95 {s['p95_x_ceiling']}×")
             if "exact" in s:
-                taken = s.get("registered", s.get("booked"))
+                taken = s["taken"]
                 notes.append(f"{s['attempts']} attempts, {taken} of {s['places']} places "
                              f"taken ({'exact' if s['exact'] else 'NOT EXACT'}), "
                              f"errors {s['errors']}")
@@ -547,7 +547,8 @@ def markdown(result: dict) -> str:
                     + ", ".join(f"{k}: {v}" for k, v in sorted(s["statuses"].items()))
                     + (f"; {s['x_ceiling']}× ceiling" if "x_ceiling" in s else "") + " |"
                     for name, s in solo.items()]
-        out += ["", f"Worker RSS after the load: {size['scenarios']['rss']['workers_mb']} MB "
+        rss = size["scenarios"].get("rss", {}).get("workers_mb", "not measured")
+        out += ["", f"Worker RSS after the load: {rss} MB "
                     f"(seeding took {size['seed_seconds']} s; load average during the "
                     f"scenarios: {size.get('load_average', '?')}).", ""]
     if "p95_growth_half_to_full" in result:
@@ -642,7 +643,9 @@ def main() -> int:
         size = {"scale": scale, "counts": targets["counts"],
                 "load_average": f"{load_before:.1f} → {load_after:.1f} (1 min)",
                 "seed_seconds": targets["seed_seconds"], "scenarios": measured,
-                "overbooked_slots": overbooked(targets["url"], targets["practitioners"])}
+                # A rush checks its own slot's places; the booking pools were not used.
+                "overbooked_slots": 0 if SCENARIOS == "rush" else overbooked(
+                    targets["url"], targets["practitioners"])}
         derive(size)
         result["sizes"][label] = size
         log(f"{label}: done")

@@ -88,7 +88,8 @@ def main() -> None:
             profiler.enable()
             result[name] = measure(client, calls, args.rounds)
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+            order = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime
+            pstats.Stats(profiler).sort_stats(order).print_stats(45)
         else:
             result[name] = measure(client, calls, args.rounds)
         print(f"{name:14} {result[name]}", flush=True)
