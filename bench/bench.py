@@ -33,9 +33,10 @@ BENCH_KEEP_DB=1 (reuse a seeded database of the same name), BENCH_SIZES ("full,h
 BENCH_SOLO_DURATION seconds of each read scenario again from one connection (5; 0 skips),
 GUNICORN_WORKERS / GUNICORN_THREADS (from gunicorn.conf.py: CPU count),
 BENCH_SCENARIOS ("all"; "no-mail": all but the announcement; "announcement" runs only the
-mail scenario, on the first size, and merges its figures into the existing results), BENCH_MAIL_TIMEOUT seconds to wait for the
-worker to deliver everything (1800), MAIL_BATCH_SIZE of the worker (200), BENCH_EMPLOYEES
-(that many employees whatever the scale: bench/prepare.py).
+mail scenario, on the first size, and merges its figures into the existing results),
+BENCH_MAIL_TIMEOUT seconds to wait for the worker to deliver everything (1800),
+MAIL_BATCH_SIZE of the worker (200), BENCH_EMPLOYEES (that many employees whatever the
+scale: bench/prepare.py).
 
 Every figure is also written as a ratio to the trivial endpoint of the same run
 (``x_ceiling``: requests per second over ``ceiling_http``'s, or over ``ceiling_rush``'s for a
