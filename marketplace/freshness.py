@@ -1,5 +1,5 @@
 """Counters that say when the catalogue's caches are stale, changed in the same transaction
-as what they stand for (table ``freshness_stamps``):
+as what they stand for (at its end, just before the commit) (table ``freshness_stamps``):
 
 - ``catalogue``: any bookable service, provider, practitioner, the services' practitioners,
   provider profiles or ratings written: what a search finds, counts and orders;
@@ -144,28 +144,40 @@ def stale_keys(session: Session) -> set[str]:
 
 
 _WRITING = "freshness.writing"
+_PENDING = "freshness.pending"
 
 
 def writing() -> bool:
-    """Whether this transaction has moved a counter and not yet committed: what it reads
-    may be rolled back, and a counter rolled back comes round again, so it must not fill
-    (or read) a shared memory."""
+    """Whether this transaction has written something a counter stands for and not yet
+    committed: what it reads may be rolled back, and a counter rolled back comes round
+    again, so it must not fill (or read) a shared memory."""
     return bool(db.session.info.get(_WRITING))
 
 
-def _bumped(session: Session, connection, keys: Iterable[str]) -> None:
+def _note(session: Session, keys: Iterable[str]) -> None:
     keys = set(keys)
     if keys:
-        bump(connection, keys)
+        session.info.setdefault(_PENDING, set()).update(keys)
         session.info[_WRITING] = True
 
 
 def _after_flush(session: Session, _context) -> None:
-    _bumped(session, session.connection(), stale_keys(session))
+    _note(session, stale_keys(session))
+
+
+def _before_commit(session: Session) -> None:
+    """The counters move last, just before the commit: a transaction holding a counter's
+    row lock then waits for no other lock, so the counters add no deadlock to those the
+    writers' own locks (practitioner, client, session rows) already order."""
+    session.flush()
+    keys = session.info.pop(_PENDING, None)
+    if keys:
+        bump(session.connection(), keys)
 
 
 def _transaction_over(session: Session, *_args) -> None:
     session.info.pop(_WRITING, None)
+    session.info.pop(_PENDING, None)
 
 
 def _do_orm_execute(state) -> None:
@@ -176,7 +188,7 @@ def _do_orm_execute(state) -> None:
     table = getattr(state.statement, "table", None)
     key = _TABLES.get(getattr(table, "name", None))
     if key is not None:
-        _bumped(state.session, state.session.connection(), [key])
+        _note(state.session, [key])
 
 
 def install() -> None:
@@ -184,5 +196,6 @@ def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _do_orm_execute)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _transaction_over)
         event.listen(Session, "after_rollback", _transaction_over)
