@@ -548,8 +548,8 @@ def markdown(result: dict) -> str:
                     + ", ".join(f"{k}: {v}" for k, v in sorted(s["statuses"].items()))
                     + (f"; {s['x_ceiling']}× ceiling" if "x_ceiling" in s else "") + " |"
                     for name, s in solo.items()]
-        rss = size["scenarios"].get("rss", {}).get("workers_mb", "not measured")
-        out += ["", f"Worker RSS after the load: {rss} MB "
+        rss = size["scenarios"].get("rss", {}).get("workers_mb")
+        out += ["", f"Worker RSS after the load: {f'{rss} MB' if rss else 'not measured'} "
                     f"(seeding took {size['seed_seconds']} s; load average during the "
                     f"scenarios: {size.get('load_average', '?')}).", ""]
     if "p95_growth_half_to_full" in result:

@@ -349,9 +349,8 @@ def _page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rate
         return len(found), found[first:first + query.per_page], starts
     total, page = _ordered_page(statement, filtered, query, relevance=relevance,
                                 tenths=tenths, rated=rated)
-    starts = next_starts([f.service for f in page], start=start, end=end, now=now,
-                         timezone=timezone) if page else {}
-    return total, page, starts
+    return total, page, (next_starts([f.service for f in page], start=start, end=end, now=now,
+                                     timezone=timezone) if page else {})
 
 
 def _ordered_page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rated):
