@@ -27,6 +27,12 @@ sys.path.insert(0, str(ROOT))
 TOKENS = 400  #: employees taking part in the booking and search scenarios
 SLOT_PRACTITIONERS = 40  #: practitioners whose free slots are contended for, per pool
 SLOTS_PER_PRACTITIONER = 6
+#: The registration rush: an event session of RUSH_PLACES places, tried by RUSH_PEOPLE
+#: employees (each with a token of their own); the hot slot: a group class of
+#: RUSH_SLOT_PLACES places that the same employees try to book.
+RUSH_PEOPLE = int(os.environ.get("BENCH_RUSH_PEOPLE", "2000"))
+RUSH_PLACES = int(os.environ.get("BENCH_RUSH_PLACES", "200"))
+RUSH_SLOT_PLACES = int(os.environ.get("BENCH_RUSH_SLOT_PLACES", "20"))
 
 
 def schema(url: str, *, create_all: bool) -> None:
@@ -130,6 +136,7 @@ def targets(url: str) -> dict:
             Service.provider_id.in_([p.id for p in providers[1:]]))
             .order_by(func.random()).limit(50)))
         today = to_zone(now, park.timezone).date()
+        rush = rush_targets(park, committee, providers, now=now, token=token)
         result = {
             "employee_tokens": [token(u) for u in employees],
             "employee_ids": [u.id for u in employees],
@@ -147,6 +154,7 @@ def targets(url: str) -> dict:
             "booking_pool": pools["api"],
             "sql_pool": pools["sql"],
             "practitioners": sorted({s["practitioner_id"] for p in pools.values() for s in p}),
+            **rush,
             "counts": {name: db.session.scalar(select(func.count()).select_from(model))
                        for name, model in (("employees", User), ("services", Service),
                                            ("practitioners", Practitioner))},
@@ -155,6 +163,55 @@ def targets(url: str) -> dict:
             db.metadata.tables["bookings"]))
         db.session.commit()
         return result
+
+
+def rush_targets(park, committee, providers, *, now, token) -> dict:
+    """A free event open to every enterprise of the park, registration open now, with one
+    session of RUSH_PLACES places in a week (a new one each run: a rush fills it); a group
+    class of RUSH_SLOT_PLACES places and one of its free slots in a week; and RUSH_PEOPLE
+    employees with a token each."""
+    from sqlalchemy import func, select
+
+    from core.accounts.models import User
+    from core.db import db
+    from park import services as park_services
+    from park.models import EventKind
+    from providers import slots
+    from providers.models import Service
+
+    stamp = now.strftime("%Y%m%d%H%M%S%f")
+    venue = park_services.create_venue(
+        park, actor=committee, name_zh=f"压测礼堂 {stamp}", name_en=f"Bench hall {stamp}",
+        location="", capacity=max(RUSH_PLACES, 1), now=now)
+    event = park_services.create_event(
+        park, actor=committee, title_zh="压测讲座", title_en="Bench talk",
+        description_zh="", description_en="", kind=EventKind.TALK,
+        family_places=0, registration_opens_at=now - timedelta(minutes=1),
+        registration_closes_at=now + timedelta(days=6), now=now)
+    starts = now.replace(microsecond=0) + timedelta(days=7)
+    session = park_services.add_session(event, actor=committee, venue_id=venue.id,
+                                        starts_at=starts, ends_at=starts + timedelta(hours=1),
+                                        capacity=RUSH_PLACES, now=now)
+    park_services.publish_event(event, actor=committee, now=now)
+    # The hot slot: the last provider's first service becomes a group class, and its
+    # first free slot 8 days ahead (beyond the booking scenario's days) is the one.
+    service = db.session.scalars(select(Service).where(
+        Service.provider_id == providers[-1].id).order_by(Service.id)).first()
+    service.capacity = RUSH_SLOT_PLACES
+    db.session.flush()
+    hot = None
+    for slot, practitioner in slots.service_slots(
+            service, service.practitioners, start=now + timedelta(days=8),
+            end=now + timedelta(days=10), now=now):
+        if slot.remaining == RUSH_SLOT_PLACES:
+            hot = {"service_id": service.id, "practitioner_id": practitioner.id,
+                   "starts_at": slot.starts_at.isoformat(), "places": RUSH_SLOT_PLACES}
+            break
+    people = list(db.session.scalars(
+        select(User).where(User.email.like("e%@scale.parkwell.demo"))
+        .order_by(func.random()).limit(RUSH_PEOPLE)))
+    return {"rush_session_id": session.id, "rush_places": RUSH_PLACES, "rush_slot": hot,
+            "rush_tokens": [token(u) for u in people]}
 
 
 def main() -> None:

@@ -3,7 +3,7 @@ formatted by Babel for that locale in the park's time zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,7 @@ def _locale_str() -> str:
     return str(get_locale() or "zh_CN")
 
 
-def _zone(zone: str | None):
+def _zone(zone: str | None) -> tzinfo | None:
     return ZoneInfo(zone) if zone else get_timezone()
 
 
@@ -101,7 +101,7 @@ def format_when(value: datetime, fmt: str = "medium", *, zone: str | None = None
     clock = babel_dates.format_time(local.time(), "short", locale=locale)
     pattern = babel_dates.get_datetime_format("short" if fmt == "short" else "medium",
                                               locale=locale)
-    return pattern.replace("{1}", day).replace("{0}", clock)
+    return str(pattern).replace("{1}", day).replace("{0}", clock)
 
 
 def format_clock(value: datetime, *, zone: str | None = None) -> str:

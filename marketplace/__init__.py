@@ -23,7 +23,16 @@ from core.config import ASSET_ROOT, load_config
 from core.navigation import NavEntry, add_nav
 from core.policy import install_rules
 from health.recommendations import set_candidate_source
-from marketplace import api, cli, hardening, personal_data, policy, review_prompts, views
+from marketplace import (
+    api,
+    cli,
+    freshness,
+    hardening,
+    personal_data,
+    policy,
+    review_prompts,
+    views,
+)
 from marketplace.candidates import candidate_pool
 
 
@@ -55,6 +64,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cli.init_app(app)
     review_prompts.init_app(app)
     personal_data.init_app(app)
+    freshness.install()  # the caches' counters move with every write of what they keep
     hardening.init_app(app)
     bootstrap.guard_endpoints(app)  # last: it wraps the endpoints of every package
     return app

@@ -1,7 +1,19 @@
 """Real availability for many services at once, with a fixed number of queries: the
 practitioners' schedules are read for the window, then each service's slots are derived in
 memory. Most services have a free slot within days, so the first days are read first, and
-only the services with none there look further (at most two rounds of queries)."""
+only the services with none there look further (at most two rounds of queries).
+
+A next start that begins now (the catalogue's cards, the recommendations) is remembered per
+process (``memo("availability.starts")``), keyed on the service's shape, its listed
+practitioners and their freshness counters (``marketplace.freshness``: bumped with every
+booking, cancellation, rule, exception or busy time of theirs). It stays right as the clock
+moves on: a start found at ``t`` is still the earliest at ``t'`` while it is at least the
+minimum notice away, since nothing before it was free at ``t`` and nothing was written
+since. Two things change without a write and bound an entry's life: a hold that lapses frees
+its time at its ``hold_expires_at`` (the entry ends then), and a service with no start in
+the window may get one at the window's far end as time passes (such an entry lives a
+minute).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +21,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
+from booking.models import Booking, BookingStatus
+from core.db import db
+from marketplace import freshness
+from marketplace.memo import memo
 from providers import schedule
 from providers.models import Service
-from providers.slots import schedules
+from providers.slots import EDGE, schedules
+
+STARTS_SIZE = 16384
+#: How long "no start in the window" is believed (the window's far end moves on).
+NONE_LIFE = timedelta(minutes=1)
 
 
 def _shape(service: Service) -> schedule.ServiceShape:
@@ -30,6 +52,68 @@ def next_starts(services: Sequence[Service], *, start: datetime, end: datetime, 
                 ) -> dict[int, datetime | None]:
     """The earliest bookable start of each service within [start, end), optionally only
     slots starting between ``hours`` (local, [from, to)). None where there is none."""
+    if hours is not None or start != now or not services:
+        return _computed(services, start=start, end=end, now=now, timezone=timezone,
+                         hours=hours)
+    stamps = freshness.versions([freshness.AVAILABILITY] + [
+        freshness.practitioner_key(p.id) for s in services for p in s.practitioners])
+    keys = {service.id: _key(service, end - start, stamps) for service in services}
+    starts = memo("availability.starts", STARTS_SIZE)
+    writing = freshness.writing()  # this transaction's own writes are not for others
+    result: dict[int, datetime | None] = {}
+    missing = []
+    for service in services:
+        entry = None if writing else starts.get(keys[service.id])
+        if entry is not None and _still_true(entry, service, now):
+            result[service.id] = entry[0]
+        else:
+            missing.append(service)
+    if missing:
+        found = _computed(missing, start=start, end=end, now=now, timezone=timezone,
+                          hours=None)
+        lapses = _hold_lapses([p.id for s in missing for p in s.practitioners],
+                              start=start, end=end, now=now)
+        for service in missing:
+            until = min((lapses[p.id] for p in service.practitioners if p.id in lapses),
+                        default=None)
+            if found[service.id] is None:
+                until = min(until or now + NONE_LIFE, now + NONE_LIFE)
+            if not writing:
+                starts.put(keys[service.id], (found[service.id], now, until))
+            result[service.id] = found[service.id]
+    return result
+
+
+def _key(service: Service, length: timedelta, stamps: dict[str, int]) -> tuple:
+    return (service.id, _shape(service), service.is_active, service.provider.is_verified,
+            tuple((p.id, p.is_listed, stamps[freshness.practitioner_key(p.id)])
+                  for p in service.practitioners), stamps[freshness.AVAILABILITY], length)
+
+
+def _still_true(entry: tuple, service: Service, now: datetime) -> bool:
+    first, computed_at, until = entry
+    if now < computed_at or (until is not None and now >= until):
+        return False
+    return first is None or first >= now + timedelta(minutes=service.min_notice_minutes)
+
+
+def _hold_lapses(practitioner_ids: list[int], *, start: datetime, end: datetime,
+                 now: datetime) -> dict[int, datetime]:
+    """When each practitioner's first live hold within the window lapses (and frees its
+    time without a write)."""
+    if not practitioner_ids:
+        return {}
+    rows = db.session.execute(select(Booking.practitioner_id,
+                                     func.min(Booking.hold_expires_at)).where(
+        Booking.practitioner_id.in_(sorted(set(practitioner_ids))),
+        Booking.status == BookingStatus.HELD, Booking.hold_expires_at > now,
+        Booking.busy_from < end + EDGE, Booking.busy_until > start - EDGE)
+        .group_by(Booking.practitioner_id)).all()
+    return {practitioner: lapses for practitioner, lapses in rows if lapses is not None}
+
+
+def _computed(services: Sequence[Service], *, start: datetime, end: datetime, now: datetime,
+              timezone: str, hours: tuple[int, int] | None) -> dict[int, datetime | None]:
     middle = min(end, start + FIRST_LOOK)
     result = _earliest(services, start=start, end=middle, now=now, timezone=timezone,
                        hours=hours)

@@ -34,9 +34,10 @@ from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.bounds import MAX_PAGE, date_in_bounds
 from core.db import db, replica_reads
 from core.policy import park_ids_of
-from marketplace import ratings, search_terms
+from marketplace import freshness, ratings, search_terms
 from marketplace.availability import next_starts
 from marketplace.errors import QUERY_TOO_LONG, QUERY_WITHOUT_WORDS, InvalidSearch
+from marketplace.memo import memo
 from marketplace.models import ServiceRating
 from providers.models import (
     LANGUAGE_LABELS,
@@ -329,7 +330,6 @@ def _page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rate
           start: datetime, end: datetime, now: datetime, timezone: str):
     """Count, order and page the matches: (total, the page's found services, their next
     starts)."""
-    by_relevance = () if relevance is None else (relevance.desc(),)
     first = (query.page - 1) * query.per_page
     if query.needs_availability:
         found = _found(statement)
@@ -346,22 +346,52 @@ def _page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rate
             "rating": lambda f: (-f.tenths, -f.reviews, f.service.id),
         }
         found.sort(key=orders[query.sort])
-        total, page = len(found), found[first:first + query.per_page]
-    else:
-        # Counted without the ratings unless they filter: the join cannot change the count.
-        total = db.session.scalar((statement if query.min_rating else filtered)
-                                  .with_only_columns(func.count(Service.id)).order_by(None))
-        orders = {
-            "recommended": (*by_relevance, tenths.desc(), Service.id),
-            "price_asc": (Service.price_minor, Service.id),
-            "price_desc": (Service.price_minor.desc(), Service.id),
-            "rating": (tenths.desc(), func.coalesce(rated.c.reviews, 0).desc(), Service.id),
-        }
-        page = (_found(statement.order_by(*orders[query.sort])
-                       .limit(query.per_page).offset(first)) if first < total else [])
-        starts = next_starts([f.service for f in page], start=start, end=end, now=now,
-                             timezone=timezone) if page else {}
-    return total, page, starts
+        return len(found), found[first:first + query.per_page], starts
+    total, page = _ordered_page(statement, filtered, query, relevance=relevance,
+                                tenths=tenths, rated=rated)
+    return total, page, (next_starts([f.service for f in page], start=start, end=end, now=now,
+                                     timezone=timezone) if page else {})
+
+
+def _ordered_page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rated):
+    """The database counts, orders and pages: (total, the page's found services)."""
+    by_relevance = () if relevance is None else (relevance.desc(),)
+    first = (query.page - 1) * query.per_page
+    # Counted without the ratings unless they filter: the join cannot change the count.
+    total = db.session.scalar((statement if query.min_rating else filtered)
+                              .with_only_columns(func.count(Service.id)).order_by(None))
+    orders = {
+        "recommended": (*by_relevance, tenths.desc(), Service.id),
+        "price_asc": (Service.price_minor, Service.id),
+        "price_desc": (Service.price_minor.desc(), Service.id),
+        "rating": (tenths.desc(), func.coalesce(rated.c.reviews, 0).desc(), Service.id),
+    }
+    page = (_found(statement.order_by(*orders[query.sort])
+                   .limit(query.per_page).offset(first)) if first < total else [])
+    return total, page
+
+
+#: Pages of results per catalogue version (``marketplace.freshness``): the count and the
+#: page's services in order with their relevance and rating, without anything that depends
+#: on the clock or the person's budget (unless the search filters on the budget, which is
+#: then part of the key). Bounded: the least recently used page goes first.
+RESULTS_SIZE = 2048
+
+
+def _result_key(user: User, query: CatalogueQuery, terms: list[search_terms.Term],
+                budget: dict[str, int] | None, need_tags: frozenset[str]):
+    return (tuple(sorted(park_ids_of(user))), query,
+            tuple((t.texts, t.keys) for t in terms),
+            tuple(sorted((budget or {}).items())) if query.covered_by_budget else None,
+            tuple(sorted(need_tags)))
+
+
+def _services_in_order(ids: list[int]) -> dict[int, Service]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids))
+                                                .options(selectinload(Service.provider),
+                                                         selectinload(Service.practitioners)))}
 
 
 def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, timezone: str,
@@ -393,7 +423,10 @@ def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, tim
 def _run(user: User, query: CatalogueQuery, terms: list[search_terms.Term], *,
          budget: dict[str, int] | None, need_tags: frozenset[str], now: datetime,
          timezone: str):
-    """Count, order and page what matches ``terms`` and every filter."""
+    """Count, order and page what matches ``terms`` and every filter. A search without an
+    availability filter is answered from ``RESULTS`` when the catalogue has not changed
+    since the same search was made in this process; the page's next starts are then
+    added (``marketplace.availability``, with its own memory)."""
     rated = _rated()
     relevance = _relevance(need_tags)
     tenths = func.coalesce(rated.c.tenths, 0)
@@ -405,8 +438,29 @@ def _run(user: User, query: CatalogueQuery, terms: list[search_terms.Term], *,
         statement = statement.where(tenths >= query.min_rating * 10)
     start, end = _window(query, now=now, timezone=timezone)
     with replica_reads():  # what is on offer, shown: booking re-checks on the primary
-        return _page(statement, filtered, query, relevance=relevance, tenths=tenths,
-                     rated=rated, start=start, end=end, now=now, timezone=timezone)
+        if query.needs_availability:
+            return _page(statement, filtered, query, relevance=relevance, tenths=tenths,
+                         rated=rated, start=start, end=end, now=now, timezone=timezone)
+        # The counter is read before the data: see marketplace.freshness. A transaction
+        # that has itself written the catalogue neither reads nor fills the memory.
+        results = memo("catalogue.results", RESULTS_SIZE)
+        key = (freshness.catalogue_version(),
+               _result_key(user, query, terms, budget, need_tags))
+        cached = None if freshness.writing() else results.get(key)
+        if cached is None:
+            total, page = _ordered_page(statement, filtered, query, relevance=relevance,
+                                        tenths=tenths, rated=rated)
+            if not freshness.writing():
+                results.put(key, (total, tuple((f.service.id, f.relevance, f.tenths, f.reviews)
+                                           for f in page)))
+        else:
+            total, rows = cached
+            services = _services_in_order([row[0] for row in rows])
+            page = [_Found(services[sid], relevance_, tenths_, reviews)
+                    for sid, relevance_, tenths_, reviews in rows if sid in services]
+        starts = next_starts([f.service for f in page], start=start, end=end, now=now,
+                             timezone=timezone) if page else {}
+        return total, page, starts
 
 
 def with_page(query: CatalogueQuery, page: int) -> CatalogueQuery:

@@ -30,7 +30,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from core.accounts.models import Role, User
 from core.clock import today_in
@@ -117,6 +117,11 @@ def register(session: EventSession, *, actor: User, now: datetime,
         if not event.allows_family:
             raise FamilyNotAllowed()
         dependant_of(actor, dependant_id)
+    elif not join_waitlist and _full_for_good(session, now=now):
+        # A rush: once the places are gone, most people are refused, and they need not
+        # queue for the session's lock to hear it. The count just read was committed, so
+        # the session was full at that instant (a place freed later is anyone's again).
+        _refuse(session, actor, key=f"u{actor.id}")
     session = lock_session(session)
     db.session.refresh(event)  # a cancellation may have committed while we waited
     if not event.is_open_for_registration(now=now):
@@ -151,6 +156,29 @@ def register(session: EventSession, *, actor: User, now: datetime,
     db.session.add(registration)
     db.session.flush()
     return registration
+
+
+def _full_for_good(session: EventSession, *, now: datetime) -> bool:
+    """No place left, and none that an unanswered offer or an unpaid hold gives back now
+    (``lapse_offers`` would, under the lock)."""
+    if session.places_left > 0:
+        return False
+    due = db.session.scalar(select(Registration.id).where(
+        Registration.session_id == session.id, or_(
+            and_(Registration.status == RegistrationStatus.OFFERED,
+                 Registration.offer_expires_at <= now),
+            and_(Registration.status == RegistrationStatus.HELD,
+                 Registration.hold_expires_at <= now))).limit(1))
+    return due is None
+
+
+def _refuse(session: EventSession, actor: User, *, key: str) -> None:
+    """The refusal of a full session, as under the lock: one's own place first."""
+    if db.session.scalar(select(Registration.id).where(
+            Registration.session_id == session.id, Registration.live_key == key,
+            Registration.status.in_(LIVE_STATUSES)).limit(1)) is not None:
+        raise AlreadyRegistered()
+    raise SessionFull()
 
 
 def waitlist_position(registration: Registration) -> int | None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import delete, select
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core.accounts.models import User
 from core.api.errors import IdempotencyConflict, InvalidIdempotencyKey
 from core.api.models import IdempotencyRecord
-from core.db import db
+from core.db import db, rows_affected
 from core.jobs import periodic
 
 MAX_KEY_LENGTH = 100
@@ -43,7 +44,7 @@ def check_key(key: str) -> str:
 
 
 def run_once(user: User, key: str | None, *, operation: str, body: object, now: datetime,
-             action: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+             action: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
     """Run ``action`` (which returns a status and a JSON payload) once per key.
     Raises IdempotencyConflict, InvalidIdempotencyKey."""
     if key is None:
@@ -75,4 +76,4 @@ def prune(*, now: datetime) -> int:
     """Forget keys older than ``KEEP_FOR``. Returns how many."""
     result = db.session.execute(delete(IdempotencyRecord).where(
         IdempotencyRecord.created_at < now - KEEP_FOR))
-    return result.rowcount or 0
+    return rows_affected(result)

@@ -5,14 +5,15 @@ booking engine's writes were the first to take keys."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import UTCDateTime, db
+from core.db import Model, UTCDateTime
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The first answer to a write sent with an ``Idempotency-Key``.
 
     Inserted before the write, in the same transaction: a parallel retry with the same key
@@ -28,5 +29,5 @@ class IdempotencyRecord(db.Model):
     #: SHA-256 of the operation and its canonical body.
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer)
-    response: Mapped[dict | None] = mapped_column(JSON)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

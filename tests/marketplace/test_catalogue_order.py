@@ -15,6 +15,7 @@ from core.db import db
 from core.i18n import park_today
 from marketplace import catalogue, ratings, reviews
 from marketplace.catalogue import CatalogueQuery
+from marketplace.memo import clear_all
 from providers.models import ProviderCategory
 from tests.benefits.factories import put_on_roster
 from tests.booking.factories import BookingKit
@@ -82,9 +83,13 @@ def test_rating_and_budget_filters_are_applied_by_the_database(app, rated):
 
 
 def test_a_page_reads_only_its_own_services_and_counts_all(app, rated):
+    """Worked out, not remembered (``clear_all``): tests/marketplace/test_search_memory.py
+    is about the memory."""
     search(rated, per_page=1)  # once-per-process lookups out of the way
+    clear_all()
     with count_queries() as one:
         first = search(rated, per_page=1, sort="price_desc")
+    clear_all()
     with count_queries() as two:
         second = search(rated, per_page=2, page=2, sort="price_desc")
     assert (first.total, second.total, len(first.cards), len(second.cards)) == (4, 4, 1, 2)

@@ -217,6 +217,36 @@ def test_an_unanswered_offer_lapses_and_goes_to_the_next_in_the_worker_s_round(k
     assert session.places_taken == 1
 
 
+def test_a_full_session_refuses_without_waiting_for_its_lock(kit, monkeypatch):
+    """In a rush most people are refused: they hear it from the committed count, without
+    queueing for the session's row lock, and in the same words as under the lock."""
+    session = kit.session(capacity=1)
+    holder = kit.register(session)
+    db.session.commit()
+    locks = []
+    real_lock = registration.lock_session
+    monkeypatch.setattr(registration, "lock_session",
+                        lambda s: locks.append(s.id) or real_lock(s))
+    with pytest.raises(SessionFull):
+        registration.register(session, actor=kit.employee_user(), now=kit.now)
+    db.session.rollback()
+    with pytest.raises(AlreadyRegistered):
+        registration.register(session, actor=kit.employee, now=kit.now)
+    db.session.rollback()
+    assert locks == []
+    # An offer left unanswered gives its place back when it lapses: that needs the lock.
+    waiting = kit.register(session, kit.employee_user(), join_waitlist=True)
+    registration.cancel_registration(holder, actor=kit.employee, now=kit.now)
+    db.session.commit()
+    assert waiting.status is RegistrationStatus.OFFERED
+    locks.clear()
+    late = waiting.offer_expires_at + timedelta(minutes=1)
+    taken = registration.register(session, actor=kit.employee_user(), now=late)
+    assert taken.status is RegistrationStatus.CONFIRMED
+    assert waiting.status is RegistrationStatus.LAPSED
+    assert locks == [session.id]
+
+
 # -- check-in ----------------------------------------------------------------------------
 
 

@@ -1,0 +1,121 @@
+"""The catalogue remembers pages of results and next starts (issue 22), and forgets them
+exactly when what they show changes: a service edited, a slot filled, a booking cancelled,
+a hold lapsed, a transaction rolled back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from booking import services as booking_services
+from booking.models import Booking
+from core.clock import utcnow
+from core.db import db
+from marketplace import freshness
+from marketplace.memo import memo
+from providers.models import AvailabilityRule, Service
+from tests.marketplace.test_catalogue import search, titles
+
+
+def card(page, title_en: str):
+    return next(c for c in page.cards if c.service.title_en == title_en)
+
+
+def test_the_same_search_again_is_answered_from_memory(app, shop):
+    first = search(shop, q="tuina")
+    results = memo("catalogue.results", 1)
+    hits = results.hits
+    again = search(shop, q="tuina")
+    assert results.hits == hits + 1
+    assert (titles(again), again.total) == (titles(first), first.total) == (
+        ["TCM tuina therapy"], 1)
+
+
+def test_a_changed_service_is_found_as_it_now_is(app, shop):
+    assert "TCM tuina therapy" in titles(search(shop, price_max_minor=30_000))
+    shop.tuina.price_minor = 40_000
+    db.session.commit()
+    assert "TCM tuina therapy" not in titles(search(shop, price_max_minor=30_000))
+    assert card(search(shop), "TCM tuina therapy").service.price_minor == 40_000
+    shop.tuina.is_active = False
+    db.session.commit()
+    assert "TCM tuina therapy" not in titles(search(shop))
+
+
+def test_a_filled_slot_moves_the_next_start_and_a_cancellation_gives_it_back(app, shop):
+    service = shop.service(title_zh="针灸", title_en="Acupuncture")  # free, one place
+    first = card(search(shop, q="acupuncture"), "Acupuncture").next_start
+    assert first is not None
+    assert card(search(shop, q="acupuncture"), "Acupuncture").next_start == first  # memory
+    neighbour = shop.employee()
+    booking = booking_services.hold_slot(service, practitioner_id=shop.practitioner.id,
+                                         starts_at=first, actor=neighbour, now=utcnow())
+    db.session.commit()
+    assert card(search(shop, q="acupuncture"), "Acupuncture").next_start > first
+    booking_services.cancel_booking(booking, actor=neighbour, now=utcnow())
+    db.session.commit()
+    assert card(search(shop, q="acupuncture"), "Acupuncture").next_start == first
+
+
+def test_a_lapsed_hold_frees_its_slot_without_a_write(app, shop, fixed_clock):
+    """A priced place is held while it is paid for; when the hold lapses the time is free
+    again at once, though nothing is written until the worker tidies up."""
+    service = shop.service(title_zh="艾灸", title_en="Moxibustion", price_minor=10_000)
+    first = card(search(shop, q="moxibustion"), "Moxibustion").next_start
+    hold = booking_services.hold_slot(service, practitioner_id=shop.practitioner.id,
+                                      starts_at=first, actor=shop.employee(), now=utcnow())
+    db.session.commit()
+    assert hold.hold_expires_at is not None
+    assert card(search(shop, q="moxibustion"), "Moxibustion").next_start > first
+    fixed_clock.move_to(hold.hold_expires_at + timedelta(seconds=1))
+    if first >= utcnow():  # the slot has not begun meanwhile (a hold lasts minutes)
+        assert card(search(shop, q="moxibustion"), "Moxibustion").next_start == first
+
+
+def test_a_schedule_change_moves_the_next_start(app, shop):
+    first = card(search(shop, q="tuina"), "TCM tuina therapy").next_start
+    for rule in db.session.query(AvailabilityRule).filter_by(
+            practitioner_id=shop.practitioner.id):
+        db.session.delete(rule)
+    db.session.commit()
+    assert first is not None
+    assert card(search(shop, q="tuina"), "TCM tuina therapy").next_start is None
+
+
+def test_what_a_rolled_back_transaction_read_is_not_remembered(app, shop):
+    shop.tuina.title_en = "Rolled back tuina"
+    db.session.flush()
+    assert freshness.writing()
+    assert titles(search(shop, q="rolled")) == ["Rolled back tuina"]
+    db.session.rollback()
+    assert not freshness.writing()
+    shop.talk.price_minor = 50_001  # another change brings the counter round again
+    db.session.commit()
+    assert titles(search(shop, q="rolled")) == []
+    assert titles(search(shop, q="tuina")) == ["TCM tuina therapy"]
+
+
+def test_the_counters_move_with_the_writes_they_stand_for(app, shop):
+    practitioner = freshness.practitioner_key(shop.practitioner.id)
+
+    def moved(write) -> set[str]:
+        before = freshness.versions([freshness.CATALOGUE, freshness.AVAILABILITY,
+                                     practitioner])
+        write()
+        db.session.commit()
+        after = freshness.versions(before)
+        return {key for key in before if after[key] != before[key]}
+
+    assert moved(lambda: setattr(shop.tuina, "title_zh", "推拿按摩")) == {freshness.CATALOGUE}
+    assert moved(lambda: booking_services.hold_slot(
+        shop.tuina, practitioner_id=shop.practitioner.id, starts_at=shop.slot(days=4),
+        actor=shop.employee(), now=utcnow())) == {practitioner}
+    # A practitioner's calendar sync changes nothing anyone searches for.
+    assert moved(lambda: setattr(shop.practitioner, "busy_calendar_synced_at",
+                                 utcnow())) == set()
+    # A bulk statement does not say whose rows it wrote: everyone's time is stale.
+    assert moved(lambda: db.session.execute(update(Booking).where(Booking.id < 0).values(
+        seats=1))) == {freshness.AVAILABILITY}
+    assert moved(lambda: db.session.execute(update(Service).where(Service.id < 0).values(
+        price_minor=1))) == {freshness.CATALOGUE}
