@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Flask
+
 from benefits import subjects
 from benefits.errors import BookingNotPayable, SubjectGone
 from benefits.models import Payment
@@ -62,5 +64,5 @@ class BookingPayments:
                                     reason="payment canceled")
 
 
-def init_app() -> None:
-    subjects.register(subjects.BOOKING, BookingPayments())
+def init_app(app: Flask) -> None:
+    subjects.register(app, subjects.BOOKING, BookingPayments())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import Flask
 from sqlalchemy import select
 
 from benefits import checkout, ledger, stripe_gateway, subjects
@@ -97,8 +98,8 @@ class SeriesPayments:
                                         reason="payment canceled")
 
 
-def init_app() -> None:
-    subjects.register(SUBJECT_KIND, SeriesPayments())
+def init_app(app: Flask) -> None:
+    subjects.register(app, SUBJECT_KIND, SeriesPayments())
 
 
 def charge_for(series: BookingSeries, *, now: datetime) -> checkout.Charge:

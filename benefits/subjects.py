@@ -6,7 +6,7 @@ things payable by registering a handler for a *subject kind* in its ``init_app``
 
     from benefits import subjects
 
-    subjects.register("park_registration", RegistrationPayments())
+    subjects.register(app, "park_registration", RegistrationPayments())
 
 and then calls ``benefits.checkout.start_subject_checkout(Charge(...))`` for one of them.
 A ``Payment`` then names ``subject_kind`` and ``subject_id`` instead of ``booking_id``, and
@@ -45,6 +45,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from flask import Flask, current_app
+
 from benefits.models import Payment
 from core.accounts.models import User
 
@@ -62,27 +64,34 @@ class PayableSubject(Protocol):
 #: The kind under which bookings are paid (stored as ``Payment.booking_id``).
 BOOKING = "booking"
 
-_handlers: dict[str, PayableSubject] = {}
+_HANDLERS_KEY = "benefits.payable_subjects"
 
 
-def register(kind: str, handler: PayableSubject) -> None:
-    """Make ``kind`` payable. Registering the same kind again replaces its handler (an app
-    factory may run more than once in one process, e.g. in tests)."""
+def _handlers(app: Flask | None = None) -> dict[str, PayableSubject]:
+    handlers: dict[str, PayableSubject] = (app or current_app).extensions.setdefault(
+        _HANDLERS_KEY, {})
+    return handlers
+
+
+def register(app: Flask, kind: str, handler: PayableSubject) -> None:
+    """Make ``kind`` payable in ``app``. Registering the same kind again replaces its
+    handler."""
     if not kind or len(kind) > 40:
         raise ValueError(f"cannot register payable subject kind {kind!r}")
-    _handlers[kind] = handler
+    _handlers(app)[kind] = handler
 
 
 def handler(kind: str) -> PayableSubject:
-    """The handler of a registered kind. Raises LookupError (a programming error)."""
+    """The current app's handler of a registered kind. Raises LookupError (a programming
+    error)."""
     try:
-        return _handlers[kind]
+        return _handlers()[kind]
     except KeyError:
         raise LookupError(f"no payable subject kind {kind!r} is registered") from None
 
 
 def registered() -> frozenset[str]:
-    return frozenset(_handlers)
+    return frozenset(_handlers())
 
 
 def kind_of(payment: Payment) -> str:

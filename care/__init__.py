@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     install_rules(app, policy.RULES)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
-    payments.init_app()
+    payments.init_app(app)
     personal_data.init_app(app)
     cli.init_app(app)
     register_my_feed_source(app, feeds.employee_events)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from benefits import budgets, checkout, postings, subjects
@@ -107,8 +107,8 @@ class AgreementPayments:
             lifecycle.mark_unpaid(agreement, now=now)
 
 
-def init_app() -> None:
-    subjects.register(SUBJECT_KIND, AgreementPayments())
+def init_app(app: Flask) -> None:
+    subjects.register(app, SUBJECT_KIND, AgreementPayments())
 
 
 def pay(agreement: CareAgreement, *, now: datetime, today: date) -> checkout.CheckoutResult:

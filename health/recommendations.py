@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import Flask, current_app
+
 from health.screening import Flag, Screening
 from health.vocabulary import NeedTag
 
@@ -83,17 +85,18 @@ class Recommendation:
 
 #: A source gets (user_id, dependant_id or None, now) and returns what could be booked.
 CandidateSource = Callable[[int, int | None, datetime], CandidatePool]
-_source: CandidateSource | None = None
+_SOURCE_KEY = "health.candidate_source"
 
 
-def set_candidate_source(source: CandidateSource | None) -> None:
-    """Plug in (or remove, with None) where candidate services come from."""
-    global _source
-    _source = source
+def set_candidate_source(app: Flask, source: CandidateSource | None) -> None:
+    """Plug into ``app`` (or remove, with None) where candidate services come from."""
+    app.extensions[_SOURCE_KEY] = source
 
 
 def candidate_source() -> CandidateSource | None:
-    return _source
+    """The current app's source of candidate services (None: no catalogue to rank)."""
+    source: CandidateSource | None = current_app.extensions.get(_SOURCE_KEY)
+    return source
 
 
 def rank(candidates: Sequence[CandidateService], context: RankingContext,

@@ -60,7 +60,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     add_nav(app, Role.EMPLOYEE, NavEntry("marketplace.catalogue_page", _l("Services"), order=10))
-    set_candidate_source(candidate_pool)
+    set_candidate_source(app, candidate_pool)
     cli.init_app(app)
     review_prompts.init_app(app)
     personal_data.init_app(app)

@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PARK_PAYMENT_MINUTES", payments.DEFAULT_PAYMENT_MINUTES)
     app.config.setdefault("PARK_FULL_REFUND_HOURS", payments.DEFAULT_FULL_REFUND_HOURS)
     register_kind(app, announcement_mail.JOB)
-    paying.init_app()
+    paying.init_app(app)
     personal_data.init_app(app)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)

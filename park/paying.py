@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import Flask
+
 from benefits import checkout, subjects
 from benefits.errors import NotPayable, SubjectGone
 from benefits.models import Payment
@@ -58,8 +60,8 @@ class RegistrationPayments:
             registration.end_unpaid(reg, now=now)
 
 
-def init_app() -> None:
-    subjects.register(payments.SUBJECT_KIND, RegistrationPayments())
+def init_app(app: Flask) -> None:
+    subjects.register(app, payments.SUBJECT_KIND, RegistrationPayments())
 
 
 def pay(reg: Registration, *, actor: User, now: datetime,

@@ -210,7 +210,7 @@ def _record_endpoint(response: Response) -> Response:
 def init_web(app: Flask) -> None:
     """Call before the request transaction is registered, so that endpoint rules run after
     it (Flask runs ``after_request`` functions in reverse order)."""
-    set_origin_provider(web_origin)
+    set_origin_provider(app, web_origin)
     app.after_request(_record_endpoint)
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, delete, select, text
 
 from core.accounts.models import User
@@ -35,17 +36,19 @@ class Origin:
 
 
 _NO_ORIGIN = Origin()
-_origin_provider: Callable[[], Origin] = lambda: _NO_ORIGIN  # noqa: E731
+_ORIGIN_KEY = "core.audit.origin_provider"
 
 
-def set_origin_provider(provider: Callable[[], Origin]) -> None:
-    """The web layer tells the log who is acting and from where (None outside requests)."""
-    global _origin_provider
-    _origin_provider = provider
+def set_origin_provider(app: Flask, provider: Callable[[], Origin]) -> None:
+    """The web layer tells the app's log who is acting and from where."""
+    app.extensions[_ORIGIN_KEY] = provider
 
 
 def current_origin() -> Origin:
-    return _origin_provider()
+    """Who is acting, as the app's web layer says; nobody outside an app (a script)."""
+    provider: Callable[[], Origin] | None = (
+        current_app.extensions.get(_ORIGIN_KEY) if has_app_context() else None)
+    return provider() if provider is not None else _NO_ORIGIN
 
 
 _MAX_TEXT = 200

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from flask import current_app
 
 from core.accounts.models import Role
 from core.clock import utcnow
@@ -46,8 +47,8 @@ def test_impossible_values_are_shown_next_to_the_field(client, signed_in):
 
 
 def test_phq9_item_9_shows_crisis_help_and_no_services(client, signed_in):
-    set_candidate_source(lambda user_id, dependant_id, now: CandidatePool([CandidateService(
-        1, "Counselling", frozenset({"depression"}), "counselling")]))
+    set_candidate_source(current_app, lambda user_id, dependant_id, now: CandidatePool([
+        CandidateService(1, "Counselling", frozenset({"depression"}), "counselling")]))
     try:
         data = {f"q{n}": "1" for n in range(1, 10)}
         page = client.post("/me/health/questionnaires/phq9", data=data).get_data(as_text=True)
@@ -55,7 +56,7 @@ def test_phq9_item_9_shows_crisis_help_and_no_services(client, signed_in):
         recs = client.get("/me/health/recommendations").get_data(as_text=True)
         assert "962525" in recs and "Counselling" not in recs
     finally:
-        set_candidate_source(None)
+        set_candidate_source(current_app, None)
 
 
 def test_an_incomplete_questionnaire_is_refused(client, signed_in):
@@ -76,14 +77,14 @@ def test_recommendations_rank_services_from_the_source(client, signed_in, now):
     services.record_checkup(signed_in, measured_on=date(2026, 10, 12), source="",
                             readings={"systolic": (145, None), "diastolic": (95, None)},
                             now=now)
-    set_candidate_source(lambda user_id, dependant_id, now: CandidatePool([
+    set_candidate_source(current_app, lambda user_id, dependant_id, now: CandidatePool([
         CandidateService(1, "Tuina for neck", frozenset({"back_pain"}), "tcm"),
         CandidateService(2, "BP clinic", frozenset({"hypertension"}), "tcm", price_minor=8800,
                          series_sessions=8)]))
     try:
         page = client.get("/me/health/recommendations").get_data(as_text=True)
     finally:
-        set_candidate_source(None)
+        set_candidate_source(current_app, None)
     assert "BP clinic" in page and "Tuina for neck" not in page
 
 
