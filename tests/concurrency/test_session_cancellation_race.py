@@ -13,7 +13,8 @@ from core.db import db
 from park import registration, services
 from park.errors import SessionCancelled
 from park.models import LIVE_STATUSES, EventSession, Registration
-from tests.concurrency.test_park_registration import _employees, _in_parallel
+from tests.concurrency.crowd import all_at_once
+from tests.concurrency.test_park_registration import REFUSALS, _employees
 from tests.factories import Factories
 from tests.park.factories import ParkKit
 
@@ -44,7 +45,7 @@ def test_a_registration_racing_the_cancellation_never_ends_live_on_it(pg_app):
 
         # the cancellation in the middle of the crowd, all let go at once
         items = [*crowd[:REGISTRANTS // 2], "committee", *crowd[REGISTRANTS // 2:]]
-        results = _in_parallel(pg_app, items, attempt)
+        results = all_at_once(pg_app, items, attempt, refusals=REFUSALS, barrier_seconds=10)
 
         refused = [r for r in results if r == "session_cancelled"]
         registered = [r for r in results if r in ("confirmed", "waiting")]
