@@ -38,6 +38,8 @@ EXPORTS = {
 #: Account deletion asks for the password: limited like a sign-in, so that someone holding
 #: only a token or an open session cannot guess it.
 ACCOUNT_DELETION = ("privacy.delete", "accounts_api.delete_me")
+#: Accounts made through the API have the sign-up page's limit.
+SIGN_UPS = ("accounts_api.sign_up", "accounts_api.accept_invitation")
 
 BOOKING_ENDPOINTS = ("booking.book", "booking_series.plan_series", "booking_api.create_booking",
                      "booking_api.create_series")
@@ -79,6 +81,8 @@ def init_app(app: Flask) -> None:
                                     more=_owner_if_health(endpoint)))
     limit_endpoints(app, BOOKING_ENDPOINTS, limit_setting="BOOKING_RATE_LIMIT",
                     default="30 per minute;300 per day", methods=["POST"])
+    limit_endpoints(app, SIGN_UPS, limit_setting="SIGNUP_RATE_LIMIT",
+                    default="5 per minute;20 per hour", methods=["POST"])
     limit_endpoints(app, ACCOUNT_DELETION, limit_setting="ACCOUNT_DELETE_RATE_LIMIT",
                     default="5 per minute;20 per day", methods=["POST", "DELETE"])
     limit_endpoints(app, EXPORTS, limit_setting="EXPORT_RATE_LIMIT",
