@@ -363,7 +363,8 @@ PARITY: dict[tuple[str, str], tuple[tuple[str, str], ...] | Exempt] = {
     ("GET", "/feeds/providers/<token>.ics"): FILE_FEED,
     ("POST", "/providers/<int:provider_id>/photos"):
         api("POST /api/v1/providers/<int:provider_id>/photos"),
-    ("POST", "/providers/photos/<int:photo_id>/delete"): api("DELETE /api/v1/photos/<int:photo_id>"),
+    ("POST", "/providers/photos/<int:photo_id>/delete"):
+        api("DELETE /api/v1/photos/<int:photo_id>"),
     ("GET", "/providers/photos/<int:photo_id>/<any(large, small):size>.<any(webp, jpg):fmt>"):
         PUBLIC_FILE,
     ("POST", "/providers/<int:provider_id>/practitioners"):
