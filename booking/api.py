@@ -29,11 +29,11 @@ from booking.schemas import (
     BookingOut,
     BookingPage,
     BookingQuery,
+    BookingShareOut,
     CalendarLinksOut,
     CancelData,
     CancellationPreviewOut,
     EmptyBody,
-    FeedAddressOut,
     HoldCreate,
     OccurrenceOut,
     ProviderBookingQuery,
@@ -43,7 +43,6 @@ from booking.schemas import (
     SeriesPreviewData,
     SeriesPreviewOut,
     ShareData,
-    ShareOut,
     WaitlistJoin,
     WaitlistList,
     WaitlistOut,
@@ -57,6 +56,7 @@ from core.i18n import current_locale_code
 from core.policy import Action
 from providers import queries as provider_queries
 from providers.schedule import zone
+from providers.schemas import FeedAddressOut
 
 bp = ApiBlueprint("booking_api", __name__, tag="booking")
 
@@ -327,7 +327,7 @@ def leave_waitlist(user: User, entry_id: int, body: EmptyBody):
 
 
 @bp.operation("/bookings/<int:booking_id>/share", method="POST", scope=ApiScope.WRITE,
-              body=ShareData, response=ShareOut, errors=(404,),
+              body=ShareData, response=BookingShareOut, errors=(404,),
               summary="Share health data with the booking's provider (its client)")
 def share_for_booking(user: User, booking_id: int, body: ShareData):
     """Until the booking's end plus the grace days; only the groups the service's category
@@ -336,9 +336,10 @@ def share_for_booking(user: User, booking_id: int, body: ShareData):
     booking = queries.visible_booking(user, booking_id)
     consent = sharing.share_for_booking(booking, actor=user, fields=body.share, now=utcnow())
     if consent is None:
-        return ShareOut(shared=False, consent_id=None, fields=[], valid_until=None)
-    return ShareOut(shared=True, consent_id=consent.id, fields=sorted(consent.fields.split()),
-                    valid_until=consent.valid_until)
+        return BookingShareOut(shared=False, consent_id=None, fields=[], valid_until=None)
+    return BookingShareOut(shared=True, consent_id=consent.id,
+                           fields=sorted(consent.fields.split()),
+                           valid_until=consent.valid_until)
 
 
 @bp.operation("/me/calendar-feed", method="POST", scope=ApiScope.WRITE, status=201,

@@ -55,17 +55,13 @@ class ShareData(_Strict):
         "category needs; empty shares nothing."))
 
 
-class ShareOut(BaseModel):
+class BookingShareOut(BaseModel):
     shared: bool = Field(description="false when nothing was chosen (nothing is shared).")
     consent_id: int | None = Field(description="Revoke it with POST /me/health/consents/"
                                                "{consent_id}/revoke.")
     fields: list[str]
     valid_until: datetime | None = Field(description="The booking's end plus the grace days.")
 
-
-class FeedAddressOut(BaseModel):
-    url: str = Field(description="The secret calendar (.ics) address; shown this once only. "
-                                 "A new one replaces the old, which stops working.")
 
 
 class CancelData(_Strict):

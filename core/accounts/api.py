@@ -20,13 +20,13 @@ from core.accounts.models import (
 from core.accounts.schemas import (
     AccountDelete,
     InvitationAccept,
-    InvitationCreated,
-    InvitationList,
-    InvitationOut,
     InviteIn,
     MeOut,
     MeUpdate,
     PartnerInviteIn,
+    RoleInvitationCreated,
+    RoleInvitationList,
+    RoleInvitationOut,
     SignUp,
     TokenCreate,
     TokenCreated,
@@ -153,20 +153,20 @@ def accept_invitation(user: User | None, body: InvitationAccept):
     return MeOut.of(accepted, accepted.locale or current_locale_code())
 
 
-def _invite(user: User, body: InviteIn, **scope) -> InvitationCreated:
+def _invite(user: User, body: InviteIn, **scope) -> RoleInvitationCreated:
     def link(raw: str) -> str:
         return url_for("accounts.accept_invitation", token=raw, _external=True)
 
     now = utcnow()
     invitation, raw = services.invite(actor=user, login=body.login, now=now,
                                       link_builder=link, **scope)
-    return InvitationCreated(**InvitationOut.of(invitation, now=now).model_dump(),
+    return RoleInvitationCreated(**RoleInvitationOut.of(invitation, now=now).model_dump(),
                              link=link(raw))
 
 
-def _listed(invitations) -> InvitationList:
+def _listed(invitations) -> RoleInvitationList:
     now = utcnow()
-    return InvitationList(items=[InvitationOut.of(i, now=now) for i in invitations])
+    return RoleInvitationList(items=[RoleInvitationOut.of(i, now=now) for i in invitations])
 
 
 def _enterprise(user: User, enterprise_id: int) -> Enterprise:
@@ -182,14 +182,14 @@ def _provider(user: User, provider_id: int) -> ProviderOrganisation:
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/invitations", method="GET",
-              response=InvitationList, errors=(403, 404),
+              response=RoleInvitationList, errors=(403, 404),
               summary="The enterprise's invitations to employees (its admins)")
 def enterprise_invitations(user: User, enterprise_id: int):
     return _listed(queries.enterprise_invitations(_enterprise(user, enterprise_id)))
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/invitations", method="POST",
-              scope=ApiScope.WRITE, body=InviteIn, response=InvitationCreated, status=201,
+              scope=ApiScope.WRITE, body=InviteIn, response=RoleInvitationCreated, status=201,
               errors=(403, 404), summary="Invite an employee (mailed when the login is an "
                                          "email; the link is in the answer either way)")
 def invite_employee(user: User, enterprise_id: int, body: InviteIn):
@@ -198,21 +198,21 @@ def invite_employee(user: User, enterprise_id: int, body: InviteIn):
 
 
 @bp.operation("/providers/<int:provider_id>/invitations", method="GET",
-              response=InvitationList, errors=(403, 404),
+              response=RoleInvitationList, errors=(403, 404),
               summary="The provider's invitations to staff (its owners)")
 def provider_invitations(user: User, provider_id: int):
     return _listed(queries.provider_invitations(_provider(user, provider_id)))
 
 
 @bp.operation("/providers/<int:provider_id>/invitations", method="POST",
-              scope=ApiScope.WRITE, body=InviteIn, response=InvitationCreated, status=201,
+              scope=ApiScope.WRITE, body=InviteIn, response=RoleInvitationCreated, status=201,
               errors=(403, 404), summary="Invite a member of staff (the provider's owners)")
 def invite_staff(user: User, provider_id: int, body: InviteIn):
     return _invite(user, body, role=Role.PROVIDER_STAFF, provider=_provider(user, provider_id),
                    provider_level=ProviderLevel.STAFF)
 
 
-@bp.operation("/invitations", method="GET", response=InvitationList, errors=(403,),
+@bp.operation("/invitations", method="GET", response=RoleInvitationList, errors=(403,),
               summary="Invitations to partners: enterprise admins, providers, committee "
                       "members, platform admins (platform admins)")
 def partner_invitations(user: User):
@@ -221,7 +221,7 @@ def partner_invitations(user: User):
 
 
 @bp.operation("/invitations", method="POST", scope=ApiScope.WRITE, body=PartnerInviteIn,
-              response=InvitationCreated, status=201, errors=(403, 404),
+              response=RoleInvitationCreated, status=201, errors=(403, 404),
               summary="Invite a partner (platform admins)")
 def invite_partner(user: User, body: PartnerInviteIn):
     """Name where the role applies: ``enterprise_id`` for enterprise_admin, ``provider_id``

@@ -153,7 +153,7 @@ class PartnerInviteIn(InviteIn):
         "owner", description="For provider_staff: owner (manages the provider) or staff.")
 
 
-class InvitationOut(BaseModel):
+class RoleInvitationOut(BaseModel):
     id: int
     recipient: str = Field(description="The email or mobile invited.")
     role: str
@@ -168,7 +168,7 @@ class InvitationOut(BaseModel):
     accepted_at: datetime | None
 
     @classmethod
-    def of(cls, invitation: Invitation, *, now: datetime) -> InvitationOut:
+    def of(cls, invitation: Invitation, *, now: datetime) -> RoleInvitationOut:
         status = ("accepted" if invitation.accepted_at is not None
                   else "open" if invitation.is_open(now=now) else "expired")
         return cls(id=invitation.id, recipient=invitation.recipient,
@@ -180,10 +180,10 @@ class InvitationOut(BaseModel):
                    expires_at=invitation.expires_at, accepted_at=invitation.accepted_at)
 
 
-class InvitationCreated(InvitationOut):
+class RoleInvitationCreated(RoleInvitationOut):
     link: str = Field(description="The one-time link (also mailed to an email address); "
                                   "shown this once only.")
 
 
-class InvitationList(BaseModel):
-    items: list[InvitationOut] = Field(description="The newest 50, newest first.")
+class RoleInvitationList(BaseModel):
+    items: list[RoleInvitationOut] = Field(description="The newest 50, newest first.")
