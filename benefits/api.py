@@ -40,6 +40,7 @@ from benefits.schemas import (
     ProgrammePatchIn,
     ProgrammeUpdateIn,
     QuoteOut,
+    RosterEntryChange,
     RosterEntryOut,
     RosterImportIn,
     RosterImportOut,
@@ -128,6 +129,19 @@ def start_roster_import(user: User, enterprise_id: int, body: RosterImportIn) ->
         invitation_link=url_for("accounts.accept_invitation", token=roster.TOKEN_PLACEHOLDER,
                                 _external=True))
     return JobOut.of(job)
+
+
+@bp.operation("/enterprises/<int:enterprise_id>/roster/<int:entry_id>", method="PATCH",
+              scope=ApiScope.WRITE, body=RosterEntryChange, response=RosterEntryOut,
+              errors=(404,), summary="Change a person's department or grade")
+def change_roster_entry(user: User, enterprise_id: int, entry_id: int,
+                        body: RosterEntryChange) -> RosterEntryOut:
+    """Only the fields sent change; an empty one is 422 and changes nothing."""
+    enterprise = _enterprise(user, enterprise_id)
+    entry = roster.get_entry(enterprise, entry_id)
+    roster.update_entry(entry, department=body.department or entry.department,
+                        grade=body.grade or entry.grade, actor=user)
+    return RosterEntryOut.of(entry)
 
 
 @bp.operation("/enterprises/<int:enterprise_id>/roster/<int:entry_id>/deactivate",

@@ -108,6 +108,14 @@ class RosterPage(Page[RosterEntryOut]):
     pass
 
 
+class RosterEntryChange(BaseModel):
+    """A person's department or grade (the programme rules that apply follow them)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    department: str | None = Field(None, min_length=1, max_length=100)
+    grade: str | None = Field(None, min_length=1, max_length=40)
+
+
 class RosterImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     csv: str = Field(min_length=1, max_length=2_000_000,

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from flask import jsonify, request, url_for
 from pydantic import BaseModel
 
-from booking import calendar_links, online, queries, services, sharing, waitlist
+from booking import calendar_links, feeds, online, queries, services, sharing, waitlist
 from booking import series as series_services
 from booking.models import Booking, BookingSeries
 from booking.schemas import (
@@ -20,6 +20,7 @@ from booking.schemas import (
     BookingOut,
     BookingPage,
     BookingQuery,
+    BookingShareOut,
     CalendarLinksOut,
     CancelData,
     CancellationPreviewOut,
@@ -32,6 +33,7 @@ from booking.schemas import (
     SeriesOut,
     SeriesPreviewData,
     SeriesPreviewOut,
+    ShareData,
     WaitlistJoin,
     WaitlistList,
     WaitlistOut,
@@ -47,6 +49,7 @@ from core.policy import Action, can
 from core.protections import limit_bookings
 from providers import queries as provider_queries
 from providers.schedule import zone
+from providers.schemas import FeedAddressOut
 
 bp = ApiBlueprint("booking_api", __name__, tag="booking")
 
@@ -316,3 +319,34 @@ def leave_waitlist(user: User, entry_id: int, body: EmptyBody):
         return WaitlistOut.of(entry, None)
 
     return _idempotent_write(user, body, 200, write)
+
+
+@bp.operation("/bookings/<int:booking_id>/share", method="POST", scope=ApiScope.WRITE,
+              body=ShareData, response=BookingShareOut, errors=(404,),
+              summary="Share health data with the booking's provider (its client)")
+def share_for_booking(user: User, booking_id: int, body: ShareData):
+    """Until the booking's end plus the grace days; only the groups the service's category
+    needs (422 ``invalid_input`` naming them otherwise, and nothing is shared). Another
+    person's booking is 404."""
+    booking = queries.visible_booking(user, booking_id)
+    consent = sharing.share_for_booking(booking, actor=user, fields=body.share, now=utcnow())
+    if consent is None:
+        return BookingShareOut(shared=False, consent_id=None, fields=[], valid_until=None)
+    return BookingShareOut(shared=True, consent_id=consent.id,
+                           fields=sorted(consent.fields.split()),
+                           valid_until=consent.valid_until)
+
+
+@bp.operation("/me/calendar-feed", method="POST", scope=ApiScope.WRITE, status=201,
+              response=FeedAddressOut,
+              summary="A new secret address of your bookings' calendar feed (.ics)")
+def issue_calendar_feed(user: User):
+    """The address a calendar app subscribes to; the previous one stops working."""
+    raw = feeds.issue_calendar_feed(user, now=utcnow())
+    return FeedAddressOut(url=url_for("booking.calendar_feed", token=raw, _external=True))
+
+
+@bp.operation("/me/calendar-feed", method="DELETE", scope=ApiScope.WRITE, status=204,
+              summary="Stop your calendar feed's address from working")
+def revoke_calendar_feed(user: User):
+    feeds.revoke_calendar_feed(user)

@@ -50,7 +50,18 @@ class HoldCreate(_Strict):
 
 
 class ShareData(_Strict):
-    share: list[str] = Field(max_length=10, description="Health groups to share.")
+    share: list[str] = Field(max_length=10, description=(
+        "Health groups to share with the booking's provider, at most those the service's "
+        "category needs; empty shares nothing."))
+
+
+class BookingShareOut(BaseModel):
+    shared: bool = Field(description="false when nothing was chosen (nothing is shared).")
+    consent_id: int | None = Field(description="Revoke it with POST /me/health/consents/"
+                                               "{consent_id}/revoke.")
+    fields: list[str]
+    valid_until: datetime | None = Field(description="The booking's end plus the grace days.")
+
 
 
 class CancelData(_Strict):

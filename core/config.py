@@ -390,9 +390,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PARK_CERTIFICATE_KEY", "derived from `SECRET_KEY`", "signs course certificates' "
             "numbers (checked at `/certificates/verify/<number>`); set it once and keep it: "
             "a new key invalidates every certificate printed before", "Jobs"),
-    Setting("PARK_CERTIFICATE_FONT", "unset (CJK TrueType fonts, then DejaVu Sans)",
-            "a TrueType font (`.ttf`/`.ttc`, not OpenType-CFF) embedded in certificates; "
-            "lines it has no glyphs for use the non-embedded CID font STSong-Light", "Jobs"),
+    Setting("PARK_CERTIFICATE_FONT", "unset (the first CJK TrueType font found, e.g. "
+            "`fonts-droid-fallback`'s, then DejaVu Sans)",
+            "a TrueType font (`.ttf`/`.ttc`, not OpenType-CFF) embedded in certificates first; "
+            "characters it has no glyph for are drawn in the CJK and Latin fonts found, and "
+            "only those none has in the non-embedded CID font STSong-Light", "Jobs"),
     Setting("REPORT_MIN_GROUP", "`5`", "the smallest group of employees an enterprise report "
             "may show", "Jobs"),
     Setting("LOG_FORMAT", "`text`", "`json`: one JSON object per log line (timestamp, level, "

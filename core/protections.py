@@ -239,6 +239,9 @@ def apply_rate_limits(app: Flask) -> dict[str, RateLimit]:
 #: The limits the views declare (``@limit_bookings`` on each way to book, and so on).
 limit_bookings = rate_limited("BOOKING_RATE_LIMIT", default="30 per minute;300 per day",
                               methods=["POST"])
+#: Accounts made through the API have the sign-up page's limit.
+limit_sign_ups = rate_limited("SIGNUP_RATE_LIMIT", default="5 per minute;20 per hour",
+                              methods=["POST"])
 limit_exports = rate_limited("EXPORT_RATE_LIMIT", default="10 per minute;100 per day")
 #: Account deletion asks for the password: limited like a sign-in, so that someone holding
 #: only a token or an open session cannot guess it.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Response, json
 
-from core.accounts.models import ApiScope, User
+from core.accounts.models import ApiScope, ProviderOrganisation, User
 from core.api.openapi import ApiBlueprint
 from core.api.pagination import PageQuery, paginate
 from core.audit.hooks import actor_is_subject, audited
 from core.clock import utcnow
+from core.db import db
 from core.errors import NotFound
 from core.i18n import current_locale_code
 from core.protections import limit_exports
@@ -22,6 +23,7 @@ from health.schemas import (
     CheckUpList,
     CheckUpOut,
     CheckUpPage,
+    ClientHealthOut,
     ConsentIn,
     ConsentList,
     ConsentOut,
@@ -41,6 +43,9 @@ from health.schemas import (
     RecommendationOut,
     RecommendationsOut,
     RecommendationsQuery,
+    SharedQuestionnaireOut,
+    SharingClientList,
+    SharingClientOut,
 )
 from health.vocabulary import read_item_label
 
@@ -233,3 +238,50 @@ def export(user: User):
                     headers={"Cache-Control": "no-store"})
 
 
+
+
+# -- the provider's side: what clients share with it ----------------------------------------
+
+
+def _provider(provider_id: int) -> ProviderOrganisation:
+    provider = db.session.get(ProviderOrganisation, provider_id)
+    if provider is None:
+        raise NotFound()
+    return provider
+
+
+@bp.operation("/providers/<int:provider_id>/health-clients", method="GET",
+              response=SharingClientList, errors=(403, 404),
+              summary="People who share health data with the provider now (its staff)")
+def provider_clients(user: User, provider_id: int):
+    """Names and what is shared, no health values (not logged)."""
+    clients = sharing.clients_sharing_with(accessor=user, provider=_provider(provider_id),
+                                           now=utcnow())
+    return SharingClientList(items=[
+        SharingClientOut(user_id=client.id, display_name=client.display_name,
+                         fields=sorted(consent.fields.split()),
+                         valid_until=consent.valid_until)
+        for client, consent in clients])
+
+
+@bp.operation("/providers/<int:provider_id>/health-clients/<int:user_id>", method="GET",
+              response=ClientHealthOut, errors=(403, 404),
+              summary="What one client shares with the provider now (logged in their "
+                      "access log)")
+def provider_client(user: User, provider_id: int, user_id: int):
+    """404 ``no_consent`` when nothing is shared now: the data does not exist for the
+    caller. Every read is one entry in the client's access log, as on the page."""
+    shared = sharing.read_shared_health(accessor=user, provider=_provider(provider_id),
+                                        owner_id=user_id, now=utcnow())
+    return Response(
+        ClientHealthOut(
+            user_id=shared.owner.id, display_name=shared.owner.display_name,
+            fields=sorted(f.value for f in shared.fields), until=shared.until,
+            readings={k: {"value": v.value, "on": v.on.isoformat()}
+                      for k, v in shared.readings.items()},
+            questionnaires={kind: SharedQuestionnaireOut(score=score, band=band,
+                                                         answered_at=answered_at)
+                            for kind, (score, band, answered_at)
+                            in shared.questionnaires.items()},
+            lifestyle={k: v for k, v in shared.lifestyle.items() if v is not None},
+        ).model_dump_json(), mimetype="application/json", headers={"Cache-Control": "no-store"})

@@ -306,3 +306,35 @@ class AccessLogOut(BaseModel):
 
 class AccessLogList(BaseModel):
     items: list[AccessLogOut]
+
+
+# -- the provider's side: clients who share with it ------------------------------------------
+
+
+class SharingClientOut(BaseModel):
+    user_id: int
+    display_name: str
+    fields: list[str] = Field(description="The groups one of their open sharings covers.")
+    valid_until: datetime
+
+
+class SharingClientList(BaseModel):
+    items: list[SharingClientOut] = Field(description="People whose sharing is open now, by "
+                                                      "name. No health values here.")
+
+
+class SharedQuestionnaireOut(BaseModel):
+    score: int
+    band: str
+    answered_at: datetime
+
+
+class ClientHealthOut(BaseModel):
+    user_id: int
+    display_name: str
+    fields: list[str] = Field(description="What the person shares with the provider now.")
+    until: datetime = Field(description="When the last of their open sharings ends.")
+    readings: dict[str, dict] = Field(description="Latest value of each shared reading: "
+                                                  '{"value", "on"} (rounded as people read them).')
+    questionnaires: dict[str, SharedQuestionnaireOut]
+    lifestyle: dict

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, jsonify, make_response, request
+from flask import Response, jsonify, make_response, request, url_for
 from pydantic import BaseModel
 
 from benefits import stripe_gateway
@@ -19,6 +19,7 @@ from core.db import db
 from core.i18n import current_locale_code
 from core.policy import Action
 from park import (
+    certificates,
     checkin,
     covers,
     feedback,
@@ -32,6 +33,7 @@ from park import (
 )
 from park.errors import (
     AnnouncementEventInvalid,
+    CertificateInvalid,
     CoverNotFound,
     RegistrationNotPayable,
     TicketNotValid,
@@ -43,6 +45,7 @@ from park.schemas import (
     AnnouncementList,
     AnnouncementOut,
     AttendanceOut,
+    CertificateCheckOut,
     CheckInData,
     CheckInOut,
     CoverUpload,
@@ -56,11 +59,13 @@ from park.schemas import (
     FeedbackItemOut,
     FeedbackOut,
     FeedbackPage,
+    ParkReportOut,
     PaymentSummary,
     RegistrationCreate,
     RegistrationOut,
     RegistrationPage,
     RegistrationPaymentOut,
+    ReportRowOut,
     SessionAnalyticsOut,
     SessionCancel,
     SessionCancelOut,
@@ -500,3 +505,53 @@ def create_announcement(user: User, park_id: int, body: AnnouncementCreate):
             park, actor=user, title=body.title, body=body.body, event=event, now=utcnow()))
 
     return _idempotent(user, body, 201, write)
+
+
+# -- reports, certificates, removing a draft's session --------------------------------------
+
+
+@bp.operation("/parks/<int:park_id>/reports", method="GET", response=ParkReportOut,
+              errors=(403, 404),
+              summary="Attendance and ratings of the park's events, and by kind (its committee)")
+def park_report(user: User, park_id: int):
+    park = queries.park_for(user, park_id)
+    rows = reports.by_event(park, current_locale_code())
+    return ParkReportOut(events=[ReportRowOut.of(r) for r in rows],
+                         kinds=[ReportRowOut.of(k) for k in reports.by_kind(rows)])
+
+
+@bp.operation("/registrations/<int:registration_id>/certificate.pdf", method="GET",
+              errors=(404, 409),
+              summary="Your certificate of attendance of a course (PDF, fonts embedded)")
+def certificate_pdf(user: User, registration_id: int):
+    """409 ``certificate_not_available`` unless it is a course you checked in to."""
+    reg = queries.own_registration(user, registration_id)
+    pdf = certificates.certificate_pdf(
+        reg, locale=current_locale_code(),
+        verify_url=lambda n: url_for("park.verify_certificate", number=n, _external=True))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{reg.id}.pdf"'})
+
+
+@bp.operation("/certificates/<number>", method="GET", scope=None,
+              response=CertificateCheckOut, errors=(404,),
+              summary="Check a certificate's number (public; the holder's initials only)")
+def verify_certificate(number: str):
+    """404 ``certificate_invalid`` for a forged, unknown or withdrawn number alike."""
+    check = certificates.verify(number[:64])
+    if check is None:
+        raise CertificateInvalid()
+    locale = current_locale_code()
+    return CertificateCheckOut(number=number.strip().upper(), valid=True,
+                               holder_initials=check.initials,
+                               event_id=check.event.id, course=check.event.title(locale),
+                               day=check.day, park=check.event.park.name(locale))
+
+
+@bp.operation("/sessions/<int:session_id>", method="DELETE", scope=ApiScope.WRITE, status=204,
+              errors=(403, 404, 409), summary="Remove a session of a draft event")
+def remove_session(user: User, session_id: int):
+    """Only a draft's sessions (nobody can have registered yet): 409
+    ``event_not_editable`` otherwise, and nothing is removed."""
+    session = queries.managed_session(user, session_id)
+    services.remove_session(session, actor=user, now=utcnow())

@@ -6,11 +6,15 @@ A certificate's number is ``PW-<registration id>-<signature>``: the signature is
 public page ``/certificates/verify/<number>`` recomputes it. Rotating the key invalidates
 every certificate printed before: set ``PARK_CERTIFICATE_KEY`` once and keep it.
 
-Fonts are embedded: the first TrueType font found (``PARK_CERTIFICATE_FONT``, then the
-usual places of CJK TrueType fonts, then DejaVu Sans) is subset into the PDF for every line
-it has the glyphs of. reportlab cannot embed OpenType-CFF fonts (Noto Sans CJK's ``.ttc``),
-so a line whose glyphs no TrueType font on the machine has (Chinese, where no CJK TrueType
-font is installed) falls back to reportlab's built-in CID font STSong-Light, which is not
+Fonts are embedded: every character is drawn in the first of the certificate's TrueType
+fonts that has its glyph, and each font used is subset into the PDF. The fonts are
+``PARK_CERTIFICATE_FONT`` when set, the first CJK TrueType font found (the usual places of
+Debian's fonts-droid-fallback, fonts-wqy-*, fonts-arphic-*, then any ``.ttf``/``.ttc`` under
+the system's font folders that has Chinese glyphs) and a Latin one (DejaVu Sans, else the
+Bitstream Vera that reportlab ships). Several fonts are needed because the CJK TrueType fonts
+Debian ships may have no Latin letters at all (Droid Sans Fallback has none). reportlab cannot
+embed OpenType-CFF fonts (Noto Sans CJK's ``.ttc``), so where no CJK TrueType font is
+installed, Chinese falls back to reportlab's built-in CID font STSong-Light, which is not
 embedded (the reader's PDF viewer supplies the glyphs); that is logged once as a warning.
 """
 
@@ -50,10 +54,10 @@ log = logging.getLogger(__name__)
 
 CID_FONT = "STSong-Light"
 EMBEDDED_FONT = "ParkWellCertificate"
-#: TrueType fonts tried in turn when ``PARK_CERTIFICATE_FONT`` is not set or not usable:
-#: CJK ones first (Debian's fonts-wqy-zenhei, fonts-arphic-uming, fonts-droid-fallback),
-#: then DejaVu Sans, then Bitstream Vera, which reportlab itself ships, so that Latin text
-#: is always embedded wherever ParkWell is installed.
+#: TrueType fonts tried in turn when ``PARK_CERTIFICATE_FONT`` is not set or lacks glyphs:
+#: CJK ones first (Debian's fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming,
+#: fonts-droid-fallback), then DejaVu Sans, then Bitstream Vera, which reportlab itself
+#: ships, so that Latin text is always embedded wherever ParkWell is installed.
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -63,6 +67,11 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"),
 )
+#: Where other TrueType fonts are looked for when no candidate has Chinese glyphs.
+FONT_FOLDERS = ("/usr/share/fonts/truetype", "/usr/local/share/fonts")
+#: A font "has Chinese" when it has these (the certificate's own words among them).
+CJK_PROBE = "证书出席课程编号中文"
+LATIN_PROBE = "AZaz09"
 NUMBER_PREFIX = "PW"
 _NUMBER = re.compile(r"^PW-(\d{1,10})-([A-Z2-7]{16})$")
 
@@ -148,15 +157,42 @@ def can_have_certificate(registration: Registration) -> bool:
 
 
 @dataclass(frozen=True)
-class Fonts:
-    embedded: str | None  #: the registered TrueType font's name, if one was found
+class Font:
+    name: str  #: as registered with reportlab
     glyphs: frozenset[int]  #: the code points it has
 
-    def for_text(self, text: str) -> str:
-        if self.embedded and all(ord(c) in self.glyphs or c.isspace() for c in text):
-            return self.embedded
+    def has(self, text: str) -> bool:
+        return all(ord(c) in self.glyphs for c in text)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    faces: tuple[Font, ...]  #: the embedded TrueType fonts, in order of preference
+
+    @property
+    def embedded(self) -> str | None:
+        """The first embedded font's name, if any was found."""
+        return self.faces[0].name if self.faces else None
+
+    def font_of(self, char: str) -> str:
+        for face in self.faces:
+            if ord(char) in face.glyphs:
+                return face.name
+        if char.isspace() and self.faces:
+            return self.faces[0].name
         _warn_cid_once()
         return _cid_font()
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """``text`` as (font, piece) runs: each character in the first font that has it."""
+        runs: list[tuple[str, str]] = []
+        for char in text:
+            font = (runs[-1][0] if runs and char.isspace() else self.font_of(char))
+            if runs and runs[-1][0] == font:
+                runs[-1] = (font, runs[-1][1] + char)
+            else:
+                runs.append((font, char))
+        return runs
 
 
 @cache
@@ -168,27 +204,66 @@ def _cid_font() -> str:
 @cache
 def _warn_cid_once() -> None:
     log.warning("park certificates: no embeddable TrueType font has these glyphs (set "
-                "PARK_CERTIFICATE_FONT to a CJK TrueType font); falling back to the "
-                "non-embedded CID font %s", CID_FONT)
+                "PARK_CERTIFICATE_FONT to a CJK TrueType font, or install "
+                "fonts-droid-fallback); falling back to the non-embedded CID font %s", CID_FONT)
+
+
+def _open_font(path: str, *, quiet: bool = False) -> Font | None:
+    """The TrueType font at ``path`` (the first face of a collection), registered; None
+    when it is not a file or reportlab cannot embed it (OpenType-CFF)."""
+    try:
+        font = TTFont(f"{EMBEDDED_FONT}-{Path(path).stem}", path, subfontIndex=0)
+    except (TTFError, OSError) as exc:
+        if not quiet:
+            log.warning("park certificates: cannot embed %s (%s)", path, exc)
+        return None
+    pdfmetrics.registerFont(font)
+    return Font(name=font.fontName, glyphs=frozenset(font.face.charToGlyph))
+
+
+def _other_fonts() -> list[str]:
+    """TrueType files under the system's font folders, in a stable order."""
+    found: list[str] = []
+    for folder in FONT_FOLDERS:
+        root = Path(folder)
+        if root.is_dir():
+            found += sorted(str(p) for p in root.rglob("*")
+                            if p.suffix.lower() in (".ttf", ".ttc") and p.is_file())
+    return found
 
 
 @cache
 def _load_fonts(configured: str | None) -> Fonts:
-    """Register the first usable TrueType font (once per process and setting)."""
-    for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
-        if not Path(path).is_file():
-            if path == configured:
-                log.warning("park certificates: PARK_CERTIFICATE_FONT %s not found", path)
-            continue
-        try:
-            font = TTFont(f"{EMBEDDED_FONT}-{Path(path).stem}", path,
-                          subfontIndex=0)
-        except TTFError as exc:
-            log.warning("park certificates: cannot embed %s (%s)", path, exc)
-            continue
-        pdfmetrics.registerFont(font)
-        return Fonts(embedded=font.fontName, glyphs=frozenset(font.face.charToGlyph))
-    return Fonts(embedded=None, glyphs=frozenset())
+    """The configured font, then the first CJK and the first Latin TrueType fonts found
+    (once per process and setting)."""
+    faces: list[Font] = []
+    if configured:
+        if Path(configured).is_file():
+            font = _open_font(configured)
+            faces += [font] if font else []
+        else:
+            log.warning("park certificates: PARK_CERTIFICATE_FONT %s not found", configured)
+
+    def covered(probe: str) -> bool:
+        return any(face.has(probe) for face in faces)
+
+    opened: dict[str, Font | None] = {}
+    for probe in (CJK_PROBE, LATIN_PROBE):
+        for path in FONT_CANDIDATES:
+            if covered(probe):
+                break
+            if path not in opened and Path(path).is_file():
+                opened[path] = _open_font(path)
+            font = opened.get(path)
+            if font is not None and font.has(probe) and font not in faces:
+                faces.append(font)
+    if not covered(CJK_PROBE):
+        for path in _other_fonts():
+            font = _open_font(path, quiet=True)
+            if font is not None and font.has(CJK_PROBE):
+                faces.append(font)
+                break
+    return Fonts(faces=tuple(faces))
 
 
 def fonts() -> Fonts:
@@ -222,9 +297,14 @@ def certificate_pdf(registration: Registration, *, locale: str,
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
 
-    def line(text: str, size: int, y: float) -> None:
-        pdf.setFont(faces.for_text(text), size)
-        pdf.drawCentredString(width / 2, y, text)
+    def line(text: str, size: int, y: float, centre: float = width / 2) -> None:
+        """``text`` centred on ``centre``, each run in a font that has its glyphs."""
+        runs = faces.runs(text)
+        x = centre - sum(pdfmetrics.stringWidth(piece, font, size) for font, piece in runs) / 2
+        for font, piece in runs:
+            pdf.setFont(font, size)
+            pdf.drawString(x, y, piece)
+            x += pdfmetrics.stringWidth(piece, font, size)
 
     with force_locale(locale):
         pdf.setTitle(_("Certificate of attendance"))
@@ -240,9 +320,7 @@ def certificate_pdf(registration: Registration, *, locale: str,
         line(f"{event.park.name(locale)} · {committee}", 16, 110)
         line(_("Certificate number %(number)s", number=number), 9, 60)
         _draw_qr(pdf, verify_url(number), x=width - 150, y=50, size=90)
-        note = _("Scan to verify")
-        pdf.setFont(faces.for_text(note), 8)
-        pdf.drawCentredString(width - 105, 44, note)
+        line(_("Scan to verify"), 8, 44, centre=width - 105)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

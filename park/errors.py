@@ -221,3 +221,8 @@ class VenueCapacityBelowSessions(Conflict):
 class AnnouncementEventInvalid(InvalidInput):
     code = "announcement_event_invalid"
     default_message = _l("Choose an event of this park.")
+
+
+class CertificateInvalid(NotFound):
+    code = "certificate_invalid"
+    default_message = _l("This certificate number is not valid.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -443,3 +443,38 @@ class AnnouncementOut(BaseModel):
 
 class AnnouncementList(BaseModel):
     items: list[AnnouncementOut]
+
+
+class ReportRowOut(BaseModel):
+    label: str = Field(description="The event's title, or the kind's name.")
+    kind: str
+    capacity: int
+    registered: int
+    checked_in: int
+    attendance_rate: float = Field(description="Checked in out of registered, 0–1.")
+    ratings: int
+    average_rating: float | None
+
+    @classmethod
+    def of(cls, row) -> ReportRowOut:
+        return cls(label=row.label, kind=row.kind.value, capacity=row.capacity,
+                   registered=row.registered, checked_in=row.checked_in,
+                   attendance_rate=round(row.attendance_rate, 4), ratings=row.ratings,
+                   average_rating=None if row.average_rating is None
+                   else round(row.average_rating, 2))
+
+
+class ParkReportOut(BaseModel):
+    events: list[ReportRowOut] = Field(description="Published and completed events, newest "
+                                                   "first (the last 500).")
+    kinds: list[ReportRowOut] = Field(description="The same, added up by kind of event.")
+
+
+class CertificateCheckOut(BaseModel):
+    number: str
+    valid: bool = Field(True, description="Always true: an invalid number is 404.")
+    holder_initials: str = Field(description="王** or L. W.: never the whole name.")
+    event_id: int
+    course: str
+    day: date
+    park: str

@@ -3,7 +3,7 @@ and exceptions. Thin: each one checks the shape, calls a service or a query, ser
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import make_response, url_for
 
 from core.accounts.models import ApiScope, ProviderOrganisation, ProviderStatus, User
 from core.api.openapi import ApiBlueprint
@@ -12,8 +12,10 @@ from core.clock import today_in, utcnow
 from core.db import replica_reads
 from core.errors import NotFound
 from core.i18n import current_locale_code
+from core.jobs.schemas import JobOut
 from core.policy import Action, can, require
 from providers import (
+    feeds,
     holiday_calendar,
     holidays,
     hours_services,
@@ -25,17 +27,23 @@ from providers import (
 from providers.models import CredentialStatus, VerificationStatus
 from providers.schemas import (
     WEEKDAY_KEYS,
+    BusyCalendar,
+    BusyCalendarOut,
+    BusyImport,
     CredentialList,
     CredentialOut,
     CredentialSummary,
+    CredentialUpload,
     ExceptionData,
     ExceptionList,
     ExceptionOut,
+    FeedAddressOut,
     HolidayDayOut,
     HolidayNoticeData,
     HolidayYearOut,
     KeptRuleOut,
     PhotoOut,
+    PhotoUpload,
     PractitionerData,
     PractitionerOut,
     ProfileData,
@@ -367,3 +375,117 @@ def delete_holiday_year(user: User, year: int):
     if not 2000 <= year <= 2100:
         raise NotFound()
     holiday_calendar.remove_year(year, actor=user)
+
+
+# -- credentials, photos, feeds and busy times: the provider pages' actions -----------------
+
+
+@bp.operation("/providers/<int:provider_id>/credentials", method="POST", scope=ApiScope.WRITE,
+              body=CredentialUpload, response=CredentialOut, status=201, errors=(403, 404),
+              summary="Send a licence with its document for review (the provider's owners)")
+def submit_credential(user: User, provider_id: int, body: CredentialUpload):
+    """PDF, JPEG or PNG, checked by content: 422 ``invalid_document`` or
+    ``document_too_large``; 422 for a practitioner of another provider or a licence that has
+    already expired. A refusal keeps nothing."""
+    provider = queries.provider_for(user, provider_id, Action.MANAGE_PROVIDER)
+    practitioner = None
+    if body.practitioner_id is not None:
+        practitioner = queries.get_practitioner(body.practitioner_id)
+    credential = verification.submit_credential(
+        provider, actor=user, practitioner=practitioner, licence_type=body.licence_type,
+        licence_number=body.licence_number, issuer=body.issuer, expires_on=body.expires_on,
+        content=body.content, filename=body.filename, now=utcnow())
+    return CredentialOut.of(credential)
+
+
+@bp.operation("/credentials/<int:credential_id>/document", method="GET", errors=(404,),
+              summary="A credential's document (its provider's staff and the reviewers)")
+def credential_document(user: User, credential_id: int):
+    credential = verification.readable_credential(user, credential_id)
+    response = make_response(credential.document)
+    response.headers["Content-Type"] = credential.document_type
+    response.headers["Content-Disposition"] = "attachment"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.operation("/providers/<int:provider_id>/photos", method="POST", scope=ApiScope.WRITE,
+              body=PhotoUpload, response=PhotoOut, status=201, errors=(403, 404, 409),
+              summary="Add a photo to the provider's page (resized on the server)")
+def add_photo(user: User, provider_id: int, body: PhotoUpload):
+    """422 ``invalid_photo`` or ``photo_too_large``; 409 ``too_many_photos`` past eight. A
+    refused photo keeps nothing."""
+    provider = queries.provider_for(user, provider_id, Action.MANAGE_PROVIDER)
+    photo = photos.add_photo(provider, body.content, actor=user, alt_zh=body.alt_zh,
+                             alt_en=body.alt_en, now=utcnow())
+    return _photo_out(photo, current_locale_code())
+
+
+@bp.operation("/photos/<int:photo_id>", method="DELETE", scope=ApiScope.WRITE, status=204,
+              errors=(403, 404), summary="Remove a photo from the provider's page")
+def remove_photo(user: User, photo_id: int):
+    photo = photos.get_photo(photo_id)
+    require(user, Action.VIEW_PROVIDER, photo.provider)  # another park's: not found
+    photos.remove_photo(photo, actor=user)
+
+
+@bp.operation("/providers/<int:provider_id>/calendar-feed", method="POST",
+              scope=ApiScope.WRITE, status=201, response=FeedAddressOut, errors=(403, 404),
+              summary="A new secret address of the provider's bookings feed (.ics)")
+def issue_provider_feed(user: User, provider_id: int):
+    provider = queries.provider_for(user, provider_id, Action.MANAGE_PROVIDER)
+    raw = feeds.issue_provider_feed(services.profile_of(provider, now=utcnow()), actor=user)
+    return FeedAddressOut(url=url_for("providers.provider_feed", token=raw, _external=True))
+
+
+@bp.operation("/providers/<int:provider_id>/calendar-feed", method="DELETE",
+              scope=ApiScope.WRITE, status=204, errors=(403, 404),
+              summary="Stop the provider's feed address from working")
+def revoke_provider_feed(user: User, provider_id: int):
+    provider = queries.provider_for(user, provider_id, Action.MANAGE_PROVIDER)
+    feeds.revoke_provider_feed(services.profile_of(provider, now=utcnow()), actor=user)
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/calendar-feed", method="POST",
+              scope=ApiScope.WRITE, status=201, response=FeedAddressOut, errors=(403, 404),
+              summary="A new secret address of the practitioner's bookings feed (.ics)")
+def issue_practitioner_feed(user: User, practitioner_id: int):
+    practitioner = queries.practitioner_for(user, practitioner_id, Action.MANAGE_SCHEDULE)
+    raw = feeds.issue_practitioner_feed(practitioner, actor=user)
+    return FeedAddressOut(url=url_for("providers.practitioner_feed", token=raw,
+                                      _external=True))
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/calendar-feed", method="DELETE",
+              scope=ApiScope.WRITE, status=204, errors=(403, 404),
+              summary="Stop the practitioner's feed address from working")
+def revoke_practitioner_feed(user: User, practitioner_id: int):
+    practitioner = queries.practitioner_for(user, practitioner_id, Action.MANAGE_SCHEDULE)
+    feeds.revoke_practitioner_feed(practitioner, actor=user)
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/busy-imports", method="POST",
+              scope=ApiScope.WRITE, status=202, body=BusyImport, response=JobOut,
+              errors=(403, 404, 409),
+              summary="Import busy times from a calendar file in the background; poll "
+                      "GET /jobs/{id}")
+def import_busy(user: User, practitioner_id: int, body: BusyImport):
+    """The next 90 days' events become busy times (replacing the last import's); a text
+    that is not a calendar is 422 ``invalid_calendar`` here, and while another import for
+    this practitioner is unfinished, 409 ``job_already_running``."""
+    practitioner = queries.practitioner_for(user, practitioner_id, Action.MANAGE_SCHEDULE)
+    job = feeds.start_busy_import(practitioner, body.calendar.encode(), actor=user,
+                                  now=utcnow(), filename=body.filename or "upload.ics",
+                                  locale=current_locale_code())
+    return JobOut.of(job)
+
+
+@bp.operation("/practitioners/<int:practitioner_id>/busy-calendar", method="PUT",
+              scope=ApiScope.WRITE, body=BusyCalendar, response=BusyCalendarOut,
+              errors=(403, 404), summary="Follow the practitioner's own calendar (or stop)")
+def set_busy_calendar(user: User, practitioner_id: int, body: BusyCalendar):
+    """Only http(s) addresses of public hosts (422 otherwise, nothing changed)."""
+    practitioner = queries.practitioner_for(user, practitioner_id, Action.MANAGE_SCHEDULE)
+    feeds.set_busy_calendar(practitioner, body.url, actor=user)
+    return BusyCalendarOut(url=practitioner.busy_calendar_url)

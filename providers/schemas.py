@@ -7,12 +7,16 @@ components).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, WithJsonSchema, field_validator
 
 from core.api.pagination import Page, PageQuery
+from core.api.validation import SafeDate
+from providers.feeds import MAX_ICS_BYTES
 from providers.models import (
     AvailabilityRule,
     Credential,
@@ -24,6 +28,8 @@ from providers.models import (
     Service,
     ServiceSex,
 )
+from providers.photos import MAX_PHOTO_BYTES
+from providers.verification import MAX_DOCUMENT_BYTES
 
 #: A wall-clock time in the rule's zone. JSON Schema's "time" format is RFC 3339's, which
 #: needs a UTC offset; ours has none (the zone is the rule's), so say what it is instead.
@@ -481,3 +487,76 @@ class HolidayNoticeData(_Strict):
     notice: str = Field(min_length=1, max_length=5000, description=(
         "One line per holiday or make-up day: a date or a range, then 休 (or holiday) or 班 "
         "(or workday), then a name, e.g. '2027-02-06~2027-02-12 休 春节'."))
+
+
+# -- uploads, feeds and busy times (the pages' forms, as JSON) ------------------------------
+
+
+def _base64(value: str) -> str:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not base64") from exc
+    return value
+
+
+def _b64_length(max_bytes: int) -> int:
+    return (max_bytes + 2) // 3 * 4 + 8
+
+
+class CredentialUpload(_Strict):
+    """A licence for the park's committee to review, with its scanned document."""
+
+    practitioner_id: int | None = Field(None, ge=1, description="Whose licence; none: the "
+                                                                "provider's own.")
+    licence_type: str = Field(min_length=1, max_length=100)
+    licence_number: str = Field(min_length=1, max_length=100)
+    issuer: str = Field(min_length=1, max_length=200)
+    expires_on: SafeDate
+    filename: str = Field("", max_length=200,
+                          description="Optional; when given, its ending must match.")
+    content_base64: str = Field(min_length=4, max_length=_b64_length(MAX_DOCUMENT_BYTES),
+                                description="The PDF, JPEG or PNG, base64-encoded (at most "
+                                            "1.5 MB decoded).")
+
+    _b64 = field_validator("content_base64")(_base64)
+
+    @property
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64)
+
+
+class PhotoUpload(_Strict):
+    alt_zh: str = Field("", max_length=200, description="What the photo shows, in Chinese.")
+    alt_en: str = Field("", max_length=200)
+    content_base64: str = Field(min_length=4, max_length=_b64_length(MAX_PHOTO_BYTES),
+                                description="A JPEG, PNG or WebP, base64-encoded (at most "
+                                            "1.5 MB decoded); resized on the server.")
+
+    _b64 = field_validator("content_base64")(_base64)
+
+    @property
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64)
+
+
+class BusyImport(_Strict):
+    model_config = ConfigDict(extra="forbid")  # keep the calendar's own whitespace
+    calendar: str = Field(min_length=1, max_length=MAX_ICS_BYTES,
+                          description="The iCalendar (.ics) text whose events are busy times.")
+    filename: str = Field("upload.ics", max_length=200)
+
+
+class BusyCalendar(_Strict):
+    url: str | None = Field(None, max_length=500, description=(
+        "The http(s) (or webcal) address of the practitioner's own calendar, read at each "
+        "synchronisation; null or empty: stop following it."))
+
+
+class BusyCalendarOut(BaseModel):
+    url: str | None
+
+
+class FeedAddressOut(BaseModel):
+    url: str = Field(description="The secret calendar (.ics) address; shown this once only. "
+                                 "A new one replaces the old, which stops working.")

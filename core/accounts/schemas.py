@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.accounts.models import ApiToken, Membership, User
+from core.accounts.models import ApiToken, Invitation, Membership, User
 from core.api.pagination import Page
 
 
@@ -106,3 +106,86 @@ class AccountDelete(BaseModel):
     confirm: bool = Field(description="Must be true.")
     password: str = Field(min_length=1, max_length=200,
                           description="Your current password (a token alone is not enough).")
+
+
+# -- sign-up and invitations ---------------------------------------------------------------
+
+
+class SignUp(BaseModel):
+    """An employee's own account, with the invite code their employer gave them."""
+
+    model_config = ConfigDict(extra="forbid")
+    invite_code: str = Field(min_length=1, max_length=32,
+                             description="The enterprise's invite code (any case).")
+    login: str = Field(min_length=1, max_length=254, description="Email or mobile number.")
+    display_name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=8, max_length=200)
+    locale: str | None = Field(None, description="zh_CN or en")
+
+
+class InvitationAccept(BaseModel):
+    """Use an invitation's one-time token (the end of its link). With a token of your own:
+    the role is added to your account. Without: a new account is made, so ``display_name``
+    and ``password`` are needed."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200,
+                       description="The token at the end of the invitation's link.")
+    display_name: str | None = Field(None, min_length=1, max_length=100)
+    password: str | None = Field(None, min_length=8, max_length=200)
+
+
+class InviteIn(BaseModel):
+    """An enterprise admin invites an employee; a provider owner invites staff."""
+
+    model_config = ConfigDict(extra="forbid")
+    login: str = Field(min_length=1, max_length=254,
+                       description="The invitee's email (the link is mailed) or mobile.")
+
+
+class PartnerInviteIn(InviteIn):
+    """A platform admin invites a partner: say the role and where it applies."""
+
+    role: Literal["enterprise_admin", "provider_staff", "committee_member", "platform_admin"]
+    enterprise_id: int | None = Field(None, ge=1, description="For enterprise_admin.")
+    provider_id: int | None = Field(None, ge=1, description="For provider_staff.")
+    park_id: int | None = Field(None, ge=1, description="For committee_member.")
+    provider_level: Literal["owner", "staff"] = Field(
+        "owner", description="For provider_staff: owner (manages the provider) or staff.")
+
+
+class RoleInvitationOut(BaseModel):
+    id: int
+    recipient: str = Field(description="The email or mobile invited.")
+    role: str
+    role_label: str
+    enterprise_id: int | None
+    provider_id: int | None
+    park_id: int | None
+    provider_level: str | None
+    status: Literal["open", "accepted", "expired"]
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+
+    @classmethod
+    def of(cls, invitation: Invitation, *, now: datetime) -> RoleInvitationOut:
+        status: Literal["open", "accepted", "expired"] = (
+            "accepted" if invitation.accepted_at is not None
+            else "open" if invitation.is_open(now=now) else "expired")
+        return cls(id=invitation.id, recipient=invitation.recipient,
+                   role=invitation.role.value, role_label=invitation.role.label,
+                   enterprise_id=invitation.enterprise_id, provider_id=invitation.provider_id,
+                   park_id=invitation.park_id,
+                   provider_level=invitation.provider_level and invitation.provider_level.value,
+                   status=status, created_at=invitation.created_at,
+                   expires_at=invitation.expires_at, accepted_at=invitation.accepted_at)
+
+
+class RoleInvitationCreated(RoleInvitationOut):
+    link: str = Field(description="The one-time link (also mailed to an email address); "
+                                  "shown this once only.")
+
+
+class RoleInvitationList(BaseModel):
+    items: list[RoleInvitationOut] = Field(description="The newest 50, newest first.")

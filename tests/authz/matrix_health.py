@@ -92,6 +92,12 @@ ROUTES = [
                         f"{w.users['employee'].id}", provider_read(200),
               note="the employee shares blood pressure with world.provider"),
     # -- API
+    RouteCase("GET", "/api/v1/providers/<int:provider_id>/health-clients",
+              lambda w: f"/api/v1/providers/{w.provider.id}/health-clients",
+              provider_read(200) | {"anonymous": 401}),
+    RouteCase("GET", "/api/v1/providers/<int:provider_id>/health-clients/<int:user_id>",
+              lambda w: f"/api/v1/providers/{w.provider.id}/health-clients/"
+                        f"{w.users['employee'].id}", provider_read(200) | {"anonymous": 401}),
     RouteCase("GET", f"{A}/profile", lambda w: f"{A}/profile", api_own(200)),
     RouteCase("PUT", f"{A}/profile", lambda w: f"{A}/profile", api_own(200),
               body=lambda w: {}),

@@ -11,6 +11,7 @@ status that shows that they passed the authorisation check).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import date, time
 
@@ -118,6 +119,9 @@ WEEK_FORM = {"timezone": "Asia/Shanghai", "action": "save", "saturday_on": "y",
              "saturday-0-start": "09:00", "saturday-0-end": "12:00"}
 WEEK_JSON = {"timezone": "Asia/Shanghai",
              "days": {"saturday": [{"start": "09:00", "end": "12:00"}]}}
+CREDENTIAL_JSON = {"licence_type": "医师执业证书", "licence_number": "110-2027",
+                   "issuer": "上海市卫健委", "expires_on": "2030-01-01", "filename": "l.pdf",
+                   "content_base64": base64.b64encode(b"%PDF-1.7 matrix").decode()}
 REVIEWERS = {"committee": 200, "provider_owner": 403, "provider_staff": 403}
 READERS = {"provider_owner": 200, "provider_staff": 200, "committee": 200}
 
@@ -315,6 +319,41 @@ ROUTES = [
     RouteCase("POST", "/api/v1/practitioners/<int:practitioner_id>/review",
               lambda w: f"/api/v1/practitioners/{_practitioner(w)}/review",
               api(200, **REVIEWERS), body=lambda w: {"decision": "approve"}),
+    # -- API: the provider pages' actions (issue 19's parity)
+    RouteCase("POST", "/api/v1/providers/<int:provider_id>/credentials",
+              lambda w: f"/api/v1/providers/{_provider(w)}/credentials",
+              api(201, provider_owner=201, provider_staff=403), body=lambda w: CREDENTIAL_JSON),
+    RouteCase("GET", "/api/v1/credentials/<int:credential_id>/document",
+              lambda w: f"/api/v1/credentials/{w.credential.id}/document", api(200, **READERS)),
+    RouteCase("POST", "/api/v1/providers/<int:provider_id>/photos",
+              lambda w: f"/api/v1/providers/{_provider(w)}/photos",
+              api(422, provider_owner=422, provider_staff=403),
+              body=lambda w: {"content_base64": base64.b64encode(b"not a photo").decode()},
+              note="allowed actors reach the photo's check (it is not an image)"),
+    RouteCase("DELETE", "/api/v1/photos/<int:photo_id>",
+              lambda w: f"/api/v1/photos/{w.photo.id}",
+              api(204, provider_owner=204, provider_staff=403)),
+    RouteCase("POST", "/api/v1/providers/<int:provider_id>/calendar-feed",
+              lambda w: f"/api/v1/providers/{_provider(w)}/calendar-feed",
+              api(201, provider_owner=201, provider_staff=403)),
+    RouteCase("DELETE", "/api/v1/providers/<int:provider_id>/calendar-feed",
+              lambda w: f"/api/v1/providers/{_provider(w)}/calendar-feed",
+              api(204, provider_owner=204, provider_staff=403)),
+    RouteCase("POST", "/api/v1/practitioners/<int:practitioner_id>/calendar-feed",
+              lambda w: f"/api/v1/practitioners/{_practitioner(w)}/calendar-feed",
+              api(201, provider_owner=201, provider_staff=201)),
+    RouteCase("DELETE", "/api/v1/practitioners/<int:practitioner_id>/calendar-feed",
+              lambda w: f"/api/v1/practitioners/{_practitioner(w)}/calendar-feed",
+              api(204, provider_owner=204, provider_staff=204)),
+    RouteCase("POST", "/api/v1/practitioners/<int:practitioner_id>/busy-imports",
+              lambda w: f"/api/v1/practitioners/{_practitioner(w)}/busy-imports",
+              api(422, provider_owner=422, provider_staff=422),
+              body=lambda w: {"calendar": "not a calendar"},
+              note="allowed actors reach the calendar's check"),
+    RouteCase("PUT", "/api/v1/practitioners/<int:practitioner_id>/busy-calendar",
+              lambda w: f"/api/v1/practitioners/{_practitioner(w)}/busy-calendar",
+              api(200, provider_owner=200, provider_staff=200),
+              body=lambda w: {"url": "https://calendar.example.com/a.ics"}),
     # -- the park's holiday calendar (the platform admin keeps it; everyone reads it)
     RouteCase("GET", "/admin/holidays", lambda w: "/admin/holidays",
               signed_in(403, anonymous=LOGIN, platform_admin=200)),

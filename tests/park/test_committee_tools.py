@@ -4,7 +4,11 @@ public feeds without restricted events, and certificates anyone can verify."""
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
+import re
+import zlib
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
@@ -356,18 +360,50 @@ def test_the_certificate_embeds_its_font_and_a_qr_code_to_the_verification_page(
     assert urls == [certificates.certificate_number(reg)]
 
 
+def _pdf_streams(pdf: bytes) -> list[bytes]:
+    """Every stream of a PDF (reportlab's), decoded: ASCII85 and Flate as its filters say."""
+    found = []
+    for match in re.finditer(rb"/Filter \[ ([^\]]*)\] /Length (\d+)\s*>>\s*stream\r?\n", pdf):
+        data = pdf[match.end():match.end() + int(match.group(2))]
+        for name in match.group(1).split():
+            if name == b"/ASCII85Decode":
+                data = base64.a85decode(data.strip().removesuffix(b"~>"))
+            elif name == b"/FlateDecode":
+                data = zlib.decompress(data)
+        found.append(data)
+    return found
+
+
+def test_a_certificate_with_a_chinese_name_embeds_a_font_that_has_its_glyphs(kit):
+    certificates._load_fonts.cache_clear()
+    if not certificates.fonts().faces or not any(
+            face.has(certificates.CJK_PROBE) for face in certificates.fonts().faces):
+        reason = ("no CJK TrueType font is installed (apt-get install fonts-droid-fallback; "
+                  ".ci/run installs it and sets PARKWELL_REQUIRE_CJK_FONT=1, so CI never skips)")
+        if os.environ.get("PARKWELL_REQUIRE_CJK_FONT") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    reg = _certified(kit)  # 王小明, course 中医药文化周
+    pdf = certificates.certificate_pdf(reg, locale="zh_CN", verify_url=lambda n: n)
+    assert b"STSong-Light" not in pdf  # no glyph left to the reader's viewer
+    assert b"/FontFile2" in pdf  # TrueType programs, embedded (subset)
+    cmaps = b"".join(s for s in _pdf_streams(pdf) if b"beginbfchar" in s).upper()
+    for char in "王小明中医药":
+        assert f"<{ord(char):04X}>".encode() in cmaps, char  # mapped by an embedded subset
+
+
 @pytest.mark.parametrize("config_overrides", [{"PARK_CERTIFICATE_FONT": "/nowhere/font.ttf"}])
 def test_without_a_font_for_chinese_the_certificate_falls_back_to_the_cid_font(kit, caplog):
     reg = _certified(kit)
     certificates._warn_cid_once.cache_clear()
-    monkey = certificates.FONT_CANDIDATES
+    monkey = certificates.FONT_CANDIDATES, certificates.FONT_FOLDERS
     try:
-        certificates.FONT_CANDIDATES = ()
+        certificates.FONT_CANDIDATES, certificates.FONT_FOLDERS = (), ()
         certificates._load_fonts.cache_clear()
         with caplog.at_level(logging.WARNING, logger="park.certificates"):
             pdf = certificates.certificate_pdf(reg, locale="zh_CN", verify_url=lambda n: n)
     finally:
-        certificates.FONT_CANDIDATES = monkey
+        certificates.FONT_CANDIDATES, certificates.FONT_FOLDERS = monkey
         certificates._load_fonts.cache_clear()
     assert b"STSong-Light" in pdf
     assert "falling back to the non-embedded CID font" in caplog.text

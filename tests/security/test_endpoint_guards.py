@@ -41,8 +41,11 @@ EXPORTS_BEFORE = {"benefits.report_csv", "benefits.statement_csv", "park.reports
 _BOOKING = ("BOOKING_RATE_LIMIT", ("POST",))
 _DELETION = ("ACCOUNT_DELETE_RATE_LIMIT", ("POST", "DELETE"))
 _EXPORT = ("EXPORT_RATE_LIMIT", None)
-#: The rate-limited endpoints before: endpoint → (setting, methods).
+_SIGN_UP = ("SIGNUP_RATE_LIMIT", ("POST",))
+#: The rate-limited endpoints before: endpoint → (setting, methods); and since, the API's
+#: sign-up and invitation acceptance (API parity), with the sign-up page's limit.
 LIMITED_BEFORE = {
+    "accounts_api.sign_up": _SIGN_UP, "accounts_api.accept_invitation": _SIGN_UP,
     "booking.book": _BOOKING, "booking_series.plan_series": _BOOKING,
     "booking_api.create_booking": _BOOKING, "booking_api.create_series": _BOOKING,
     "privacy.delete": _DELETION, "accounts_api.delete_me": _DELETION,
