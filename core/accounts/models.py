@@ -255,6 +255,13 @@ class ApiScope(StrEnum):
     READ = "read"
     WRITE = "write"
 
+    @property
+    def label(self) -> str:
+        return str(SCOPE_LABELS[self])
+
+
+SCOPE_LABELS = {ApiScope.READ: _l("Read"), ApiScope.WRITE: _l("Write")}
+
 
 class ApiToken(Model):
     """A personal access token for the JSON API. Only its SHA-256 digest is stored."""

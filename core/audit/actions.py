@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core.accounts.models import ROLE_LABELS, Role
+from core.accounts.models import (
+    PROVIDER_LEVEL_LABELS,
+    ROLE_LABELS,
+    ApiScope,
+    ProviderLevel,
+    Role,
+)
 
 ACTION_LABELS = {
     # signing in and accounts (core's endpoint rules and row watchers)
@@ -107,3 +113,80 @@ def roles_label(roles: str | None) -> str:
         except ValueError:
             names.append(role)
     return ", ".join(names)
+
+
+#: The words for the keys an entry's details use (``details`` keep their codes, like the
+#: action: searches and tools read them). A key without a word is shown as itself.
+DETAIL_LABELS = {
+    "password_changed": _l("Password changed"),
+    "role": _l("Role"),
+    "provider_level": _l("Level"),
+    "enterprise_id": _l("Enterprise"),
+    "provider_id": _l("Provider"),
+    "park_id": _l("Park"),
+    "from": _l("Before"),
+    "to": _l("After"),
+    "scopes": _l("Scopes"),
+    "prefix": _l("Starts with"),
+    "login": _l("Login"),
+    "sections": _l("Parts"),
+    "type": _l("Type"),
+    "days": _l("Days"),
+    "count": _l("How many"),
+    "older_than_days": _l("Older than (days)"),
+    "reference": _l("Reference"),
+    "category": _l("Category"),
+    "amount_minor": _l("Amount"),
+    "consent_id": _l("Consent"),
+}
+
+#: Details whose values are codes of another vocabulary (the readable export's words).
+_VALUE_VOCABULARY = {"role": "role", "category": "category", "from": "status", "to": "status",
+                     "sections": "section"}
+
+
+def _detail_value(key: str, value: object) -> str:
+    from core.accounts.personal_data import value_label  # the export's words, per app
+
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if key == "provider_level" and value in {level.value for level in ProviderLevel}:
+        return str(PROVIDER_LEVEL_LABELS[ProviderLevel(str(value))])
+    if key in {"scopes", "scope"} and isinstance(value, str):
+        return scopes_label(value)
+    if key == "amount_minor" and isinstance(value, int):
+        from core.i18n import format_money
+        from core.money import Money
+        return format_money(Money(value, "CNY"))
+    if key.endswith("_id") and isinstance(value, int):
+        return f"#{value}"
+    vocabulary = _VALUE_VOCABULARY.get(key)
+    if isinstance(value, list | tuple):
+        from babel.lists import format_list
+        from flask_babel import get_locale
+        return format_list([_detail_value(key, item) for item in value],
+                           locale=str(get_locale() or "zh_CN"))
+    if vocabulary and isinstance(value, str):
+        return value_label(vocabulary, value)
+    return str(value)
+
+
+def scopes_label(scopes: str) -> str:
+    """A token's space-separated scopes ("read write") in words ("读取和写入")."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+    words = [ApiScope(s).label if s in {a.value for a in ApiScope} else s
+             for s in scopes.replace(",", " ").split()]
+    return format_list(words, locale=str(get_locale() or "zh_CN"))
+
+
+def detail_items(details: dict[str, object] | None) -> list[tuple[str, str]]:
+    """An entry's details as (word, value) pairs in the current language; empty values
+    left out."""
+    items = []
+    for key, value in (details or {}).items():
+        if value is None or value == "":
+            continue
+        label = DETAIL_LABELS.get(key)
+        items.append((str(label) if label is not None else key, _detail_value(key, value)))
+    return items

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 
 from core.accounts.models import User
 from core.accounts.services import find_user_by_login
-from core.audit.actions import label_for, roles_label, target_label
+from core.audit.actions import detail_items, label_for, roles_label, scopes_label, target_label
 from core.audit.forms import AuditSearchForm
 from core.audit.models import AuditEvent
 from core.audit.services import AuditFilter, about_owner, search
@@ -26,6 +26,8 @@ bp = Blueprint("audit", __name__)
 bp.add_app_template_global(label_for, "action_label")
 bp.add_app_template_global(roles_label, "roles_label")
 bp.add_app_template_global(target_label, "target_label")
+bp.add_app_template_global(detail_items, "audit_details")
+bp.add_app_template_global(scopes_label, "scopes_label")
 
 PER_PAGE = 50
 

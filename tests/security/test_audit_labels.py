@@ -110,3 +110,20 @@ def test_everything_an_entry_can_be_about_has_a_label(app):
     recorded |= {"user", "membership", "invitation", "api_token", "provider", "practitioner",
                  "credential", "ledger_transaction", "budget_programme", "audit_log"}
     assert recorded - set(TARGET_LABELS) == set()
+
+
+def test_an_entry_s_details_read_as_words_not_codes(app):
+    details = {"role": "provider_staff", "provider_level": "owner", "provider_id": 7,
+               "enterprise_id": None, "password_changed": True, "amount_minor": 12_345,
+               "from": "confirmed", "scopes": "read write"}
+    with app.test_request_context(), force_locale("zh_CN"):
+        from core.audit.actions import detail_items
+        shown = dict(detail_items(details))
+    assert shown["角色"] == "服务机构人员" and shown["级别"] == "负责人"
+    assert shown["变更前"] == "已确认"
+    assert shown["已修改密码"] == "是"
+    assert "企业" not in shown  # an empty value is left out
+    assert shown["服务机构"] == "#7"
+    assert "123.45" in shown["金额"]
+    assert "_" not in "".join(shown) + "".join(shown.values())
+    assert "read" not in shown["权限范围"] and "write" not in shown["权限范围"]
