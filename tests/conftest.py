@@ -257,6 +257,18 @@ def runner(app: Flask):
 
 
 @pytest.fixture
+def flask_cli(app: Flask):
+    """``flask <args>`` as an operator runs it: the app's own commands and the installed
+    plugins' (the demo's ``seed-demo`` and ``seed-scale`` come from the "flask.commands"
+    entry points in pyproject.toml, not from create_app)."""
+    from flask.cli import FlaskGroup
+
+    group = FlaskGroup(create_app=lambda: app)
+    cli_runner = app.test_cli_runner()
+    return lambda *args: cli_runner.invoke(group, list(args))
+
+
+@pytest.fixture
 def make(app: Flask) -> Factories:
     """Factories with sensible defaults: ``make.user(role=..., enterprise=...)``."""
     return Factories()

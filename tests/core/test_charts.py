@@ -109,8 +109,8 @@ def test_a_column_chart_has_a_unit_round_ticks_and_its_legend_below(app):
     assert [t.text for t in legend.iter(f"{SVG}text")] == ["Spent", "Allocated"]
 
 
-def test_seeding_the_demo_park_shows_its_progress(runner):
-    result = runner.invoke(args=["seed-demo"])
+def test_seeding_the_demo_park_shows_its_progress(flask_cli):
+    result = flask_cli("seed-demo")
     assert result.exit_code == 0, result.output
     assert "Seeding the demo park" in result.output
     assert "Xinjing Demo Park" in result.output

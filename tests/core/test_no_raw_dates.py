@@ -16,12 +16,12 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
-from marketplace.seed import seed_demo
 
 from core.accounts.models import User
 from core.clock import utcnow
 from core.config import PROJECT_ROOT
 from core.db import db
+from demo.seed import seed_demo
 from marketplace import create_app
 from tests.conftest import _clean_request_globals, _create_sqlite_schema, base_config
 

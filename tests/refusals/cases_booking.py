@@ -71,11 +71,15 @@ REFUSALS = [
             "a reason longer than 500 characters", body=lambda w: {"reason": "x" * 501}),
     refusal("POST", "/bookings/<int:booking_id>/share", "employee", 422,
             "not a field this booking may share", body=lambda w: {"share": "salary"}),
+    refusal("POST", "/api/v1/bookings/<int:booking_id>/share", "employee", 422,
+            "not a field this booking may share", body=lambda w: {"share": ["salary"]}),
 ]
 
 CANNOT_REFUSE: dict[tuple[str, str], str] = {
     ("POST", "/bookings/calendar-feed"): "always issues a new address (replacing the old)",
     ("POST", "/bookings/calendar-feed/revoke"): "revoking no address is not an error",
+    ("POST", "/api/v1/me/calendar-feed"): "always issues a new address (replacing the old)",
+    ("DELETE", "/api/v1/me/calendar-feed"): "revoking no address is not an error",
     ("POST", "/series/<int:series_id>/cancel"):
         "cancels what has not started; only authorisation refuses it (the matrix's 404)",
 }

@@ -58,6 +58,20 @@ REFUSALS = [
     refusal("POST", "/admin/invitations", "platform_admin", 400, "not a login",
             body=lambda w: {"login": "no", "role": "committee_member",
                             "park_id": w.park.id}),
+    refusal("POST", "/api/v1/signup", "anonymous", 404, "an invite code that names nobody",
+            body=lambda w: {"invite_code": "NO-SUCH-CODE", "login": "new@example.com",
+                            "display_name": "新人", "password": "long enough 123"}),
+    refusal("POST", "/api/v1/invitations/accept", "anonymous", 404,
+            "an invitation that does not exist",
+            body=lambda w: {"token": "no-such-token", "display_name": "新人",
+                            "password": "long enough 123"}),
+    refusal("POST", "/api/v1/enterprises/<int:enterprise_id>/invitations", "enterprise_admin",
+            422, "not a login", body=lambda w: {"login": "no"}),
+    refusal("POST", "/api/v1/providers/<int:provider_id>/invitations", "provider_owner", 422,
+            "not a login", body=lambda w: {"login": "no"}),
+    refusal("POST", "/api/v1/invitations", "platform_admin", 422, "not a login",
+            body=lambda w: {"login": "no", "role": "committee_member",
+                            "park_id": w.park.id}),
 ]
 
 CANNOT_REFUSE: dict[tuple[str, str], str] = {

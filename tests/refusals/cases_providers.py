@@ -96,6 +96,13 @@ REFUSALS = [
             body=lambda w: {"decision": "maybe"}),
     refusal("POST", "/providers/<int:provider_id>/invitations", "provider_owner", 422,
             "not a login", body=lambda w: {"login": "no"}),
+    refusal("PUT", f"{API_PR}/busy-calendar", "provider_owner", 422, "not an https address",
+            body=lambda w: {"url": "ftp://calendar.example.com/a.ics"}),
+    refusal("POST", "/api/v1/providers/<int:provider_id>/credentials", "provider_owner", 422,
+            "a file that is neither a PDF nor a picture",
+            body=lambda w: {"licence_type": "执业证书", "licence_number": "A-1",
+                            "issuer": "卫健委", "expires_on": "2030-01-01",
+                            "content_base64": "bm90IGEgZG9jdW1lbnQgYXQgYWxs"}),
 ]
 
 CANNOT_REFUSE: dict[tuple[str, str], str] = {
@@ -110,6 +117,13 @@ CANNOT_REFUSE: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/exceptions/<int:exception_id>"):
         "withdrawing again changes nothing; only authorisation refuses it",
     ("POST", "/providers/photos/<int:photo_id>/delete"): "only authorisation refuses it",
+    ("DELETE", "/api/v1/photos/<int:photo_id>"): "only authorisation refuses it",
+    ("POST", "/api/v1/providers/<int:provider_id>/calendar-feed"):
+        "always issues a new address (replacing the old)",
+    ("DELETE", "/api/v1/providers/<int:provider_id>/calendar-feed"):
+        "revoking no address is not an error",
+    ("POST", f"{API_PR}/calendar-feed"): "always issues a new address (replacing the old)",
+    ("DELETE", f"{API_PR}/calendar-feed"): "revoking no address is not an error",
     ("POST", f"{PR}/feed"): "always issues a new address (replacing the old)",
     ("POST", f"{PR}/feed/revoke"): "revoking no address is not an error",
     ("POST", "/providers/<int:provider_id>/feed"):

@@ -97,11 +97,11 @@ def test_seeding_again_changes_nothing(app):
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 150
 
 
-def test_the_command_reports_what_it_wrote(app, runner):
-    result = runner.invoke(args=["seed-scale", "--employees", "10", "--enterprises", "2",
-                                 "--providers", "2", "--services", "4", "--bookings", "20",
-                                 "--days", "5", "--past-days", "3", "--feed-events", "4"])
+def test_the_command_reports_what_it_wrote(app, flask_cli):
+    result = flask_cli("seed-scale", "--employees", "10", "--enterprises", "2",
+                       "--providers", "2", "--services", "4", "--bookings", "20",
+                       "--days", "5", "--past-days", "3", "--feed-events", "4")
     assert result.exit_code == 0, result.output
     assert "bookings" in result.output
-    again = runner.invoke(args=["seed-scale", "--employees", "10"])
+    again = flask_cli("seed-scale", "--employees", "10")
     assert "exists already" in again.output

@@ -27,8 +27,8 @@ def backend() -> str:
 
 
 @pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
+def demo(app, flask_cli):
+    result = flask_cli("seed-demo")
     assert result.exit_code == 0, result.output
     employee = find_user_by_login("employee@parkwell.demo")
     hr = find_user_by_login("hr@parkwell.demo")
