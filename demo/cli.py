@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from core.clock import utcnow
 from core.db import db
@@ -16,6 +17,7 @@ __all__ = ["seed_demo_command", "seed_scale_command"]
 
 
 @click.command("seed-demo")
+@with_appcontext  # an entry-point command: Flask pushes no context for it by itself
 def seed_demo_command() -> None:
     """Create (or complete) the Xinjing Demo Park. Safe to run again."""
     with click.progressbar(length=len(SEED_STAGES), label="Seeding the demo park",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import text
 
 from core.clock import utcnow
@@ -26,6 +27,7 @@ def analyse() -> None:
 
 
 @click.command("seed-scale")
+@with_appcontext  # an entry-point command: Flask pushes no context for it by itself
 @click.option("--employees", default=DEFAULTS.employees, show_default=True, type=click.IntRange(2))
 @click.option("--enterprises", default=DEFAULTS.enterprises, show_default=True,
               type=click.IntRange(1))

@@ -46,3 +46,32 @@ def test_flask_finds_the_seed_commands_through_the_entry_points():
     commands = {e.name: e.value for e in entry_points(group="flask.commands")}
     assert commands["seed-demo"] == "demo.cli:seed_demo_command"
     assert commands["seed-scale"] == "demo.cli:seed_scale_command"
+
+
+def test_the_seed_commands_run_as_flask_runs_them_without_an_app_context(tmp_path):
+    """``flask seed-scale`` from the entry point, in a fresh thread (no app context, as in a
+    shell): the command pushes its own. (Inside a test the app's context is already there,
+    which hid this once.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flask.cli import FlaskGroup
+
+    from core.db import db
+    from marketplace import create_app
+    from tests.conftest import base_config
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'shell.db'}"))
+    with app.app_context():
+        db.create_all()
+    group = FlaskGroup(create_app=lambda: app)
+
+    def run_in_a_shell():
+        return app.test_cli_runner().invoke(group, [
+            "seed-scale", "--employees", "4", "--enterprises", "1", "--providers", "1",
+            "--services", "2", "--bookings", "2", "--days", "2", "--past-days", "1",
+            "--feed-events", "1"])
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(run_in_a_shell).result()
+    assert result.exit_code == 0, result.output
+    assert "bookings" in result.output
