@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
+from babel.lists import format_list as babel_format_list
 from babel.numbers import format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import format_percent as babel_format_percent
@@ -64,6 +65,11 @@ def format_money(money: Money | int | Decimal, currency: str = "CNY") -> str:
         money = Money(int(money), currency)
     return format_currency(Decimal(money.major_decimal), money.currency,
                            locale=str(get_locale() or "zh_CN"))
+
+
+def format_list(items: list[str]) -> str:
+    """Items joined as the reader's locale joins them (读取和写入 / Read and Write)."""
+    return babel_format_list(items, locale=_locale_str())
 
 
 def format_day(value: date | str, fmt: str = "medium") -> str:

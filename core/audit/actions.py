@@ -18,6 +18,7 @@ from core.accounts.models import (
     ProviderLevel,
     Role,
 )
+from core.i18n import format_list, format_money
 
 ACTION_LABELS = {
     # signing in and accounts (core's endpoint rules and row watchers)
@@ -155,17 +156,12 @@ def _detail_value(key: str, value: object) -> str:
     if key in {"scopes", "scope"} and isinstance(value, str):
         return scopes_label(value)
     if key == "amount_minor" and isinstance(value, int):
-        from core.i18n import format_money
-        from core.money import Money
-        return format_money(Money(value, "CNY"))
+        return format_money(value)
     if key.endswith("_id") and isinstance(value, int):
         return f"#{value}"
     vocabulary = _VALUE_VOCABULARY.get(key)
     if isinstance(value, list | tuple):
-        from babel.lists import format_list
-        from flask_babel import get_locale
-        return format_list([_detail_value(key, item) for item in value],
-                           locale=str(get_locale() or "zh_CN"))
+        return format_list([_detail_value(key, item) for item in value])
     if vocabulary and isinstance(value, str):
         return value_label(vocabulary, value)
     return str(value)
@@ -173,11 +169,9 @@ def _detail_value(key: str, value: object) -> str:
 
 def scopes_label(scopes: str) -> str:
     """A token's space-separated scopes ("read write") in words ("读取和写入")."""
-    from babel.lists import format_list
-    from flask_babel import get_locale
     words = [ApiScope(s).label if s in {a.value for a in ApiScope} else s
              for s in scopes.replace(",", " ").split()]
-    return format_list(words, locale=str(get_locale() or "zh_CN"))
+    return format_list(words)
 
 
 def detail_items(details: dict[str, object] | None) -> list[tuple[str, str]]:
