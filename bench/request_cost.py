@@ -51,24 +51,39 @@ def forget(app) -> None:
         memory.clear()
 
 
-def measure(client, calls, rounds: int, cold: bool = False) -> dict:
-    cpu, wall = [], []
+class StatementCount:
+    """SQL statements sent by the app's engine (each request's, one at a time)."""
+
+    def __init__(self, engine) -> None:
+        from sqlalchemy import event
+        self.total = 0
+        event.listen(engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_args) -> None:
+        self.total += 1
+
+
+def measure(client, calls, rounds: int, cold: bool = False,
+            statements: StatementCount | None = None) -> dict:
+    cpu, wall, sent = [], [], []
     for _ in range(max(rounds, -(-rounds * 12 // len(calls)))):  # as many requests each
         for path, token in calls:
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             if cold:
                 forget(client.application)
+            before = statements.total if statements else 0
             began_cpu, began = time.process_time(), time.perf_counter()
             answer = client.get(path, headers=headers)
             cpu.append((time.process_time() - began_cpu) * 1000)
             wall.append((time.perf_counter() - began) * 1000)
+            sent.append((statements.total if statements else 0) - before)
             if answer.status_code != 200:
                 raise SystemExit(f"{path}: HTTP {answer.status_code} {answer.data[:300]!r}")
     return {"cpu_ms_median": round(statistics.median(cpu), 2),
             "cpu_ms_mean": round(statistics.fmean(cpu), 2),
             "wall_ms_median": round(statistics.median(wall), 2),
             "wall_ms_p95": round(sorted(wall)[int(len(wall) * 0.95) - 1], 2),
-            "requests": len(cpu)}
+            "statements_median": statistics.median(sent), "requests": len(cpu)}
 
 
 def main() -> None:
@@ -91,18 +106,21 @@ def main() -> None:
     app = create_app()
     targets = json.loads(Path(args.targets).read_text())
     client = app.test_client()
+    with app.app_context():
+        from core.db import db
+        statements = StatementCount(db.engine)
     result = {}
     for name, calls in requests(targets).items():
         measure(client, calls, 1)  # warm: caches, connections, imports
         if name == args.cprofile:
             profiler = cProfile.Profile()
             profiler.enable()
-            result[name] = measure(client, calls, args.rounds, args.cold)
+            result[name] = measure(client, calls, args.rounds, args.cold, statements)
             profiler.disable()
             order = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime
             pstats.Stats(profiler).sort_stats(order).print_stats(45)
         else:
-            result[name] = measure(client, calls, args.rounds, args.cold)
+            result[name] = measure(client, calls, args.rounds, args.cold, statements)
         print(f"{name:14} {result[name]}", flush=True)
     print(json.dumps({"load_average": os.getloadavg(), "results": result}))
 

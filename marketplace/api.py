@@ -10,7 +10,6 @@ from core.db import db
 from core.errors import NotFound
 from core.policy import Action
 from marketplace import catalogue, events, ratings, reviews
-from marketplace.candidates import need_tags_of
 from marketplace.schemas import (
     CataloguePageOut,
     CatalogueSearchQuery,
@@ -24,6 +23,7 @@ from marketplace.schemas import (
     ReviewOut,
     ServiceCardOut,
 )
+from marketplace.searcher import need_tags_of
 from providers import queries as provider_queries
 
 bp = ApiBlueprint("marketplace_api", __name__, tag="catalogue")
@@ -34,8 +34,9 @@ bp = ApiBlueprint("marketplace_api", __name__, tag="catalogue")
               summary="Search what you can book, with filters, order and pages")
 def search(user: User, query: CatalogueSearchQuery):
     timezone = zone_of()
-    page = catalogue.search(user, query.to_query(), now=utcnow(), today=today_in(),
-                            timezone=timezone, need_tags=need_tags_of(user))
+    today = today_in()
+    page = catalogue.search(user, query.to_query(), now=utcnow(), today=today,
+                            timezone=timezone, need_tags=need_tags_of(user, today=today))
     found = events.events_for_search(user, page.query, now=utcnow(), timezone=timezone)
     return CataloguePageOut(
         items=[ServiceCardOut.of(card) for card in page.cards],

@@ -18,7 +18,9 @@ minute).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -43,15 +45,47 @@ def _shape(service: Service) -> schedule.ServiceShape:
                                  service.horizon_days)
 
 
+@dataclass(frozen=True)
+class Staff:
+    """A practitioner as their free time sees them."""
+
+    id: int
+    is_listed: bool
+    observes_public_holidays: bool
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a service's next start depends on, as plain values: a catalogue page remembers
+    its offers, so that a remembered page needs no service loaded to find its starts."""
+
+    id: int
+    shape: schedule.ServiceShape
+    is_open: bool  #: active, of a verified provider
+    practitioners: tuple[Staff, ...]
+
+    @classmethod
+    def of(cls, service: Service) -> Offer:
+        return cls(service.id, _shape(service),
+                   service.is_active and service.provider.is_verified,
+                   tuple(Staff(p.id, p.is_listed, p.observes_public_holidays)
+                         for p in service.practitioners))
+
+
+def _offers(services: Sequence[Service | Offer]) -> list[Offer]:
+    return [s if isinstance(s, Offer) else Offer.of(s) for s in services]
+
+
 #: How far the first round looks: far enough that it usually finds a start.
 FIRST_LOOK = timedelta(days=2)
 
 
-def next_starts(services: Sequence[Service], *, start: datetime, end: datetime, now: datetime,
-                timezone: str, hours: tuple[int, int] | None = None
+def next_starts(services: Sequence[Service | Offer], *, start: datetime, end: datetime,
+                now: datetime, timezone: str, hours: tuple[int, int] | None = None
                 ) -> dict[int, datetime | None]:
     """The earliest bookable start of each service within [start, end), optionally only
     slots starting between ``hours`` (local, [from, to)). None where there is none."""
+    services = _offers(services)
     if hours is not None or start != now or not services:
         return _computed(services, start=start, end=end, now=now, timezone=timezone,
                          hours=hours)
@@ -84,17 +118,17 @@ def next_starts(services: Sequence[Service], *, start: datetime, end: datetime, 
     return result
 
 
-def _key(service: Service, length: timedelta, stamps: dict[str, int]) -> tuple:
-    return (service.id, _shape(service), service.is_active, service.provider.is_verified,
-            tuple((p.id, p.is_listed, stamps[freshness.practitioner_key(p.id)])
-                  for p in service.practitioners), stamps[freshness.AVAILABILITY], length)
+def _key(service: Offer, length: timedelta, stamps: dict[str, int]) -> tuple:
+    return (service, tuple(stamps[freshness.practitioner_key(p.id)]
+                           for p in service.practitioners),
+            stamps[freshness.AVAILABILITY], length)
 
 
-def _still_true(entry: tuple, service: Service, now: datetime) -> bool:
+def _still_true(entry: tuple, service: Offer, now: datetime) -> bool:
     first, computed_at, until = entry
     if now < computed_at or (until is not None and now >= until):
         return False
-    return first is None or first >= now + timedelta(minutes=service.min_notice_minutes)
+    return first is None or first >= now + timedelta(minutes=service.shape.min_notice_minutes)
 
 
 def _hold_lapses(practitioner_ids: list[int], *, start: datetime, end: datetime,
@@ -112,7 +146,7 @@ def _hold_lapses(practitioner_ids: list[int], *, start: datetime, end: datetime,
     return {practitioner: lapses for practitioner, lapses in rows if lapses is not None}
 
 
-def _computed(services: Sequence[Service], *, start: datetime, end: datetime, now: datetime,
+def _computed(services: Sequence[Offer], *, start: datetime, end: datetime, now: datetime,
               timezone: str, hours: tuple[int, int] | None) -> dict[int, datetime | None]:
     middle = min(end, start + FIRST_LOOK)
     result = _earliest(services, start=start, end=middle, now=now, timezone=timezone,
@@ -124,12 +158,14 @@ def _computed(services: Sequence[Service], *, start: datetime, end: datetime, no
     return result
 
 
-def _earliest(services: Sequence[Service], *, start: datetime, end: datetime, now: datetime,
+def _earliest(services: Sequence[Offer], *, start: datetime, end: datetime, now: datetime,
               timezone: str, hours: tuple[int, int] | None) -> dict[int, datetime | None]:
-    practitioners = {p.id: p for s in services if s.is_active and s.provider.is_verified
+    practitioners = {p.id: p for s in services if s.is_open
                      for p in s.practitioners if p.is_listed}
+    # ``schedules`` reads a practitioner's id and public-holiday setting only.
+    listed: list[Any] = list(practitioners.values())
     by_practitioner = {item.practitioner.id: item
-                       for item in schedules(list(practitioners.values()), start=start, end=end)}
+                       for item in schedules(listed, start=start, end=end)}
     tz = ZoneInfo(timezone)
     result: dict[int, datetime | None] = {}
     for service in services:
@@ -138,7 +174,7 @@ def _earliest(services: Sequence[Service], *, start: datetime, end: datetime, no
             item = by_practitioner.get(practitioner.id)
             if item is None:
                 continue
-            slots = schedule.derive_slots(_shape(service), practitioner.id, item.working,
+            slots = schedule.derive_slots(service.shape, practitioner.id, item.working,
                                           item.occupancy, item.busy, now=now, start=start,
                                           end=end, limit=1 if hours is None else None)
             starts = [slot.starts_at for slot in slots if hours is None

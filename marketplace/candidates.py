@@ -12,11 +12,11 @@ from core.accounts.models import ProviderOrganisation, User
 from core.clock import today_in, zone_of
 from core.db import db
 from core.i18n import current_locale_code
-from core.policy import Action, can, park_ids_of
-from health import services as health_services
+from core.policy import park_ids_of
 from health.recommendations import AVAILABILITY_WINDOW, CandidatePool, CandidateService
 from marketplace.availability import next_starts
-from marketplace.catalogue import bookable_services, budget_by_category, health_tags
+from marketplace.catalogue import bookable_services, health_tags
+from marketplace.searcher import budget_by_category
 from providers.models import DeliveryMode, Service
 
 DELIVERY = {DeliveryMode.PARK_STATION: "in_person", DeliveryMode.PREMISES: "in_person",
@@ -54,11 +54,3 @@ def candidate_pool(user_id: int, dependant_id: int | None, now: datetime) -> Can
             series_sessions=max(1, series)))
     left = max(budget.values()) if budget else None
     return CandidatePool(services=candidates, budget_left_minor=left)
-
-
-def need_tags_of(user: User) -> frozenset[str]:
-    """The health needs the person's own screening raised (for the catalogue's
-    'recommended' order); only employees keep a health profile."""
-    if not can(user, Action.MANAGE_OWN_HEALTH):
-        return frozenset()
-    return frozenset(str(tag) for tag in health_services.screening_for(user).needs())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -29,16 +30,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from benefits import budgets
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.bounds import MAX_PAGE, date_in_bounds
 from core.db import db, replica_reads
 from core.policy import park_ids_of
 from marketplace import freshness, ratings, search_terms
-from marketplace.availability import next_starts
+from marketplace.availability import Offer, next_starts
 from marketplace.errors import QUERY_TOO_LONG, QUERY_WITHOUT_WORDS, InvalidSearch
 from marketplace.memo import memo
 from marketplace.models import ServiceRating
+from marketplace.searcher import budget_by_category
 from providers.models import (
     LANGUAGE_LABELS,
     DeliveryMode,
@@ -163,25 +164,77 @@ def query_too_long_message() -> str:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """What a card shows of a service, as plain values: a remembered catalogue page keeps
+    its listings, so that answering it from memory loads no service (the JSON API reads
+    nothing else; a page template that needs the service loads the page's at once)."""
+
+    id: int
+    title_zh: str
+    title_en: str
+    category: str
+    delivery_mode: str
+    provider_id: int
+    provider_name_zh: str
+    provider_name_en: str
+    price_minor: int
+    currency: str
+    offer: Offer
+
+    @classmethod
+    def of(cls, service: Service) -> Listing:
+        return cls(service.id, service.title_zh, service.title_en, service.category.value,
+                   service.delivery_mode.value, service.provider_id, service.provider.name_zh,
+                   service.provider.name_en, service.price_minor, service.currency,
+                   Offer.of(service))
+
+
+class PageServices:
+    """The services of one page of cards, loaded together the first time one is asked for
+    (or given, when they were loaded anyway)."""
+
+    def __init__(self, ids: list[int], known: dict[int, Service] | None = None) -> None:
+        self._ids = ids
+        self._services = known
+
+    def get(self, service_id: int) -> Service:
+        if self._services is None:
+            self._services = _services_in_order(self._ids)
+        return self._services[service_id]
+
+
+@dataclass(frozen=True)
 class ServiceCard:
-    service: Service
+    listing: Listing
     rating: float | None
     reviews: int
     next_start: datetime | None
     budget_covers_minor: int | None  #: what the employee's budget pays; None: no budget
+    services: PageServices
     relevance: int = 0
+
+    @property
+    def service(self) -> Service:
+        return self.services.get(self.listing.id)
 
     @property
     def own_minor(self) -> int | None:
         """What is left for the employee to pay once the budget has paid its part."""
         if self.budget_covers_minor is None:
             return None
-        return self.service.price_minor - self.budget_covers_minor
+        return self.listing.price_minor - self.budget_covers_minor
 
     @property
     def covered_in_full(self) -> bool:
         return self.budget_covers_minor is not None and (
-            self.budget_covers_minor >= self.service.price_minor)
+            self.budget_covers_minor >= self.listing.price_minor)
+
+
+def covered_part(listing: Listing, budget: dict[str, int] | None) -> int | None:
+    """What the budget pays of a service: None without a budget."""
+    if budget is None:
+        return None
+    return min(listing.price_minor, budget.get(listing.category, 0))
 
 
 @dataclass(frozen=True)
@@ -289,19 +342,6 @@ def _relevance(need_tags: frozenset[str]):
     return sum(terms[1:], terms[0]) if terms else None
 
 
-def budget_by_category(user: User, *, today: date) -> dict[str, int] | None:
-    """What the employee's budget can pay per category today (the best programme), or None
-    when they have no programme."""
-    programmes = [p for m in user.active_memberships if m.enterprise_id
-                  for p in budgets.programmes_of(m.enterprise_id)]
-    if not programmes:
-        return None
-    categories = [c.value for c in ProviderCategory]
-    per_programme = [budgets.available_by_category(user.id, p, categories=categories,
-                                                   today=today) for p in programmes]
-    return {c: max(available[c] for available in per_programme) for c in categories}
-
-
 def _window(query: CatalogueQuery, *, now: datetime, timezone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(timezone)
     start = (datetime.combine(query.date_from, time(), tzinfo=tz).astimezone(UTC)
@@ -313,48 +353,50 @@ def _window(query: CatalogueQuery, *, now: datetime, timezone: str) -> tuple[dat
 
 @dataclass(frozen=True)
 class _Found:
-    service: Service
+    listing: Listing
     relevance: int
     tenths: int  #: average stars in tenths; 0 without reviews
     reviews: int
+    service: Service | None = None  #: when it was loaded to find it
 
 
 def _found(statement) -> list[_Found]:
     rows = db.session.execute(statement.options(
         selectinload(Service.provider), selectinload(Service.practitioners))).all()
-    return [_Found(service, int(relevance), int(tenths or 0), int(reviews or 0))
-            for service, relevance, tenths, reviews in rows]
+    return [_Found(Listing.of(service), int(relevance), int(tenths or 0), int(reviews or 0),
+                   service) for service, relevance, tenths, reviews in rows]
 
 
-def _page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rated,
-          start: datetime, end: datetime, now: datetime, timezone: str):
-    """Count, order and page the matches: (total, the page's found services, their next
-    starts)."""
+def _page(asked: _Statements, query: CatalogueQuery, *, start: datetime, end: datetime,
+          now: datetime, timezone: str):
+    """Count, order and page the matches by their availability: (total, the page's found
+    services, their next starts)."""
     first = (query.page - 1) * query.per_page
     if query.needs_availability:
-        found = _found(statement)
-        starts = next_starts([f.service for f in found], start=start, end=end, now=now,
+        found = _found(asked.statement)
+        starts = next_starts([f.listing.offer for f in found], start=start, end=end, now=now,
                              timezone=timezone, hours=TIMES_OF_DAY.get(query.time_of_day or ""))
-        found = [f for f in found if starts.get(f.service.id)]
+        found = [f for f in found if starts.get(f.listing.id)]
         far = datetime.max.replace(tzinfo=UTC)
         orders = {
             "recommended": lambda f: (-f.relevance, -f.tenths,
-                                      starts.get(f.service.id) or far, f.service.id),
-            "soonest": lambda f: (starts.get(f.service.id) or far, f.service.id),
-            "price_asc": lambda f: (f.service.price_minor, f.service.id),
-            "price_desc": lambda f: (-f.service.price_minor, f.service.id),
-            "rating": lambda f: (-f.tenths, -f.reviews, f.service.id),
+                                      starts.get(f.listing.id) or far, f.listing.id),
+            "soonest": lambda f: (starts.get(f.listing.id) or far, f.listing.id),
+            "price_asc": lambda f: (f.listing.price_minor, f.listing.id),
+            "price_desc": lambda f: (-f.listing.price_minor, f.listing.id),
+            "rating": lambda f: (-f.tenths, -f.reviews, f.listing.id),
         }
         found.sort(key=orders[query.sort])
         return len(found), found[first:first + query.per_page], starts
-    total, page = _ordered_page(statement, filtered, query, relevance=relevance,
-                                tenths=tenths, rated=rated)
-    return total, page, (next_starts([f.service for f in page], start=start, end=end, now=now,
-                                     timezone=timezone) if page else {})
+    total, page = _ordered_page(asked, query)
+    return total, page, (next_starts([f.listing.offer for f in page], start=start, end=end,
+                                     now=now, timezone=timezone) if page else {})
 
 
-def _ordered_page(statement, filtered, query: CatalogueQuery, *, relevance, tenths, rated):
+def _ordered_page(asked: _Statements, query: CatalogueQuery):
     """The database counts, orders and pages: (total, the page's found services)."""
+    statement, filtered, relevance, tenths, rated = (
+        asked.statement, asked.filtered, asked.relevance, asked.tenths, asked.rated)
     by_relevance = () if relevance is None else (relevance.desc(),)
     first = (query.page - 1) * query.per_page
     # Counted without the ratings unless they filter: the join cannot change the count.
@@ -410,11 +452,13 @@ def search(user: User, query: CatalogueQuery, *, now: datetime, today: date, tim
     if not total and terms and (close := search_terms.close_terms(terms)):
         total, page, starts = _run(user, query, close.terms, budget=budget,
                                    need_tags=need_tags, now=now, timezone=timezone)
-    cards = [ServiceCard(service=f.service, rating=f.tenths / 10 if f.reviews else None,
-                         reviews=f.reviews, next_start=starts.get(f.service.id),
-                         budget_covers_minor=None if budget is None
-                         else min(f.service.price_minor, budget.get(f.service.category.value, 0)),
-                         relevance=f.relevance) for f in page]
+    loaded = {f.listing.id: f.service for f in page if f.service is not None}
+    services = PageServices([f.listing.id for f in page],
+                            loaded if len(loaded) == len(page) else None)
+    cards = [ServiceCard(listing=f.listing, rating=f.tenths / 10 if f.reviews else None,
+                         reviews=f.reviews, next_start=starts.get(f.listing.id),
+                         budget_covers_minor=covered_part(f.listing, budget),
+                         services=services, relevance=f.relevance) for f in page]
     return CataloguePage(cards=cards, total=total, query=query, need_tags=need_tags,
                          close_to=close.shown_as if close and total else None,
                          related=search_terms.related_categories(terms))
@@ -427,6 +471,45 @@ def _run(user: User, query: CatalogueQuery, terms: list[search_terms.Term], *,
     availability filter is answered from ``RESULTS`` when the catalogue has not changed
     since the same search was made in this process; the page's next starts are then
     added (``marketplace.availability``, with its own memory)."""
+    start, end = _window(query, now=now, timezone=timezone)
+    with replica_reads():  # what is on offer, shown: booking re-checks on the primary
+        if query.needs_availability:
+            return _page(_statements(user, query, terms, budget, need_tags), query,
+                         start=start, end=end, now=now, timezone=timezone)
+        # The counter is read before the data: see marketplace.freshness. A transaction
+        # that has itself written the catalogue neither reads nor fills the memory. The
+        # statements are not even built for a remembered page.
+        results = memo("catalogue.results", RESULTS_SIZE)
+        key = (freshness.catalogue_version(),
+               _result_key(user, query, terms, budget, need_tags))
+        cached = None if freshness.writing() else results.get(key)
+        if cached is None:
+            total, page = _ordered_page(_statements(user, query, terms, budget, need_tags),
+                                        query)
+            if not freshness.writing():
+                results.put(key, (total, tuple(replace(f, service=None) for f in page)))
+        else:
+            total, page = cached
+            page = list(page)
+        starts = next_starts([f.listing.offer for f in page], start=start, end=end, now=now,
+                             timezone=timezone) if page else {}
+        return total, page, starts
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """What a search asks the database: the matches with their relevance and rating
+    (``statement``), the same without the rating join (``filtered``, for the count)."""
+
+    statement: Any
+    filtered: Any
+    relevance: Any
+    tenths: Any
+    rated: Any
+
+
+def _statements(user: User, query: CatalogueQuery, terms: list[search_terms.Term],
+                budget: dict[str, int] | None, need_tags: frozenset[str]) -> _Statements:
     rated = _rated()
     relevance = _relevance(need_tags)
     tenths = func.coalesce(rated.c.tenths, 0)
@@ -436,31 +519,7 @@ def _run(user: User, query: CatalogueQuery, terms: list[search_terms.Term], *,
                               rated.c.reviews))
     if query.min_rating:
         statement = statement.where(tenths >= query.min_rating * 10)
-    start, end = _window(query, now=now, timezone=timezone)
-    with replica_reads():  # what is on offer, shown: booking re-checks on the primary
-        if query.needs_availability:
-            return _page(statement, filtered, query, relevance=relevance, tenths=tenths,
-                         rated=rated, start=start, end=end, now=now, timezone=timezone)
-        # The counter is read before the data: see marketplace.freshness. A transaction
-        # that has itself written the catalogue neither reads nor fills the memory.
-        results = memo("catalogue.results", RESULTS_SIZE)
-        key = (freshness.catalogue_version(),
-               _result_key(user, query, terms, budget, need_tags))
-        cached = None if freshness.writing() else results.get(key)
-        if cached is None:
-            total, page = _ordered_page(statement, filtered, query, relevance=relevance,
-                                        tenths=tenths, rated=rated)
-            if not freshness.writing():
-                results.put(key, (total, tuple((f.service.id, f.relevance, f.tenths, f.reviews)
-                                           for f in page)))
-        else:
-            total, rows = cached
-            services = _services_in_order([row[0] for row in rows])
-            page = [_Found(services[sid], relevance_, tenths_, reviews)
-                    for sid, relevance_, tenths_, reviews in rows if sid in services]
-        starts = next_starts([f.service for f in page], start=start, end=end, now=now,
-                             timezone=timezone) if page else {}
-        return total, page, starts
+    return _Statements(statement, filtered, relevance, tenths, rated)
 
 
 def with_page(query: CatalogueQuery, page: int) -> CatalogueQuery:

@@ -6,7 +6,11 @@ as what they stand for (at its end, just before the commit) (table ``freshness_s
 - ``p:<id>``: practitioner ``id``'s bookings (the columns that take or free time), rules,
   date exceptions, imported busy time, or public-holiday setting written: their free time;
 - ``availability``: public holidays, or availability written by a bulk statement whose
-  rows are not known: everyone's free time.
+  rows are not known: everyone's free time;
+- ``u:<id>``: what a search knows of person ``id``: their roles (and so their parks), the
+  health records their needs come from, and their budget accounts (each posting);
+- ``budgets``: the programmes' rules (amounts, caps), which every member's budget reads;
+- ``people``: roles, health records or postings written by a bulk statement: everyone's.
 
 Why in the same transaction: a reader reads the counter before the data, so it either sees
 the old counter (and whatever it caches is thrown away by the next reader, who sees the new
@@ -25,9 +29,17 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from benefits.models import (
+    BudgetProgramme,
+    CategoryCap,
+    LedgerAccount,
+    LedgerEntry,
+    ProgrammeAmountRule,
+)
 from booking.models import Booking
-from core.accounts.models import ProviderOrganisation
+from core.accounts.models import Membership, ProviderOrganisation
 from core.db import db
+from health.models import CheckUp, HealthProfile, QuestionnaireResponse
 from marketplace.models import FreshnessStamp, ServiceRating
 from providers.models import (
     AvailabilityRule,
@@ -44,6 +56,8 @@ from providers.models import (
 
 CATALOGUE = "catalogue"
 AVAILABILITY = "availability"
+BUDGETS = "budgets"
+PEOPLE = "people"
 
 #: What a search reads (beside the person's own budget and health needs).
 CATALOGUE_MODELS = (Service, ProviderOrganisation, Practitioner, ServicePractitioner,
@@ -59,10 +73,21 @@ AVAILABILITY_MODELS = {
     Practitioner: {"observes_public_holidays"},
 }
 EVERYONE_MODELS = (HolidayYear, HolidayDay)
+#: A person's own rows that a search reads (their ``user_id`` names them): roles, the health
+#: records their needs are screened from, their budget accounts. A posting changes an
+#: account's balance by a bulk UPDATE, so its entries (new rows) name the account instead.
+PERSON_MODELS = (Membership, HealthProfile, CheckUp, QuestionnaireResponse, LedgerAccount)
+#: The programmes' rules: every member's budget.
+BUDGET_MODELS = (BudgetProgramme, ProgrammeAmountRule, CategoryCap)
 _TABLES = {
     **{m.__table__.name: CATALOGUE for m in CATALOGUE_MODELS},
     **{m.__table__.name: AVAILABILITY for m in (*AVAILABILITY_MODELS, *EVERYONE_MODELS)
        if m is not Practitioner},
+    **{m.__table__.name: BUDGETS for m in BUDGET_MODELS},
+    # Postings update balances in bulk (their entries say whose); any other bulk statement
+    # on a person's rows does not say whose.
+    **{m.__table__.name: PEOPLE for m in (*PERSON_MODELS, LedgerEntry)
+       if m is not LedgerAccount},
 }
 
 
@@ -70,12 +95,25 @@ def practitioner_key(practitioner_id: int) -> str:
     return f"p:{practitioner_id}"
 
 
+def person_key(user_id: int) -> str:
+    return f"u:{user_id}"
+
+
+_READ = "freshness.read"
+
+
 def versions(keys: Iterable[str]) -> dict[str, int]:
-    """The counters of ``keys`` (0 for one never bumped), in one statement."""
+    """The counters of ``keys`` (0 for one never bumped), in one statement, or none for
+    those this transaction has already read: a request reads every counter it will need at
+    once (``versions`` of them all first), and the later reads come from that."""
     wanted = sorted(set(keys))
-    found = dict(db.session.execute(select(FreshnessStamp.key, FreshnessStamp.version)
-                                    .where(FreshnessStamp.key.in_(wanted))).all())
-    return {key: int(found.get(key, 0)) for key in wanted}
+    known: dict[str, int] = db.session.info.setdefault(_READ, {})
+    unread = [key for key in wanted if key not in known]
+    if unread:
+        found = dict(db.session.execute(select(FreshnessStamp.key, FreshnessStamp.version)
+                                        .where(FreshnessStamp.key.in_(unread))).all())
+        known.update({key: int(found.get(key, 0)) for key in unread})
+    return {key: known[key] for key in wanted}
 
 
 def catalogue_version() -> int:
@@ -119,6 +157,7 @@ def stale_keys(session: Session) -> set[str]:
     keys: set[str] = set()
     for obj in (*session.new, *session.deleted):
         kind = type(obj)
+        keys |= _people_keys(session, obj)
         if isinstance(obj, CATALOGUE_MODELS):
             keys.add(CATALOGUE)
         if isinstance(obj, EVERYONE_MODELS):
@@ -127,13 +166,14 @@ def stale_keys(session: Session) -> set[str]:
             keys |= {practitioner_key(p) for p in _old_and_new(obj, "practitioner_id")}
     for obj in session.dirty:
         kind = type(obj)
-        watched = (isinstance(obj, (*CATALOGUE_MODELS, *EVERYONE_MODELS))
-                   or kind in AVAILABILITY_MODELS)
+        watched = (isinstance(obj, (*CATALOGUE_MODELS, *EVERYONE_MODELS, *PERSON_MODELS,
+                                    *BUDGET_MODELS)) or kind in AVAILABILITY_MODELS)
         if not watched:
             continue
         changed = _changed(obj)
         if not changed:
             continue
+        keys |= _people_keys(session, obj)
         if isinstance(obj, CATALOGUE_MODELS) and changed - CATALOGUE_IGNORED.get(kind, set()):
             keys.add(CATALOGUE)
         if isinstance(obj, EVERYONE_MODELS):
@@ -143,6 +183,22 @@ def stale_keys(session: Session) -> set[str]:
             ids = {obj.id} if kind is Practitioner else _old_and_new(obj, "practitioner_id")
             keys |= {practitioner_key(p) for p in ids}
     return keys
+
+
+def _people_keys(session: Session, obj) -> set[str]:
+    """The person counters (or ``budgets``) that writing ``obj`` makes stale."""
+    if isinstance(obj, BUDGET_MODELS):
+        return {BUDGETS}
+    if isinstance(obj, PERSON_MODELS):
+        return {person_key(u) for u in _old_and_new(obj, "user_id")}
+    if isinstance(obj, LedgerEntry):
+        # The account was read (and locked) to post to it; one that is not at hand cannot
+        # be named without a query, so everyone's inputs go stale instead.
+        account = session.identity_map.get(session.identity_key(LedgerAccount, obj.account_id))
+        if account is None:
+            return {PEOPLE}
+        return {person_key(account.user_id)} if account.user_id is not None else set()
+    return set()
 
 
 _WRITING = "freshness.writing"
@@ -180,6 +236,14 @@ def _before_commit(session: Session) -> None:
 def _transaction_over(session: Session, *_args) -> None:
     session.info.pop(_WRITING, None)
     session.info.pop(_PENDING, None)
+    session.info.pop(_READ, None)
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    """Counters read in one transaction say nothing of the next (a session closed without
+    a commit or a rollback ends it too)."""
+    if transaction.parent is None:
+        session.info.pop(_READ, None)
 
 
 def _do_orm_execute(state) -> None:
@@ -201,3 +265,4 @@ def install() -> None:
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _transaction_over)
         event.listen(Session, "after_rollback", _transaction_over)
+        event.listen(Session, "after_transaction_end", _transaction_ended)

@@ -86,10 +86,10 @@ class ServiceCardOut(BaseModel):
 
     @classmethod
     def of(cls, card: ServiceCard) -> ServiceCardOut:
-        s = card.service
-        return cls(id=s.id, title_zh=s.title_zh, title_en=s.title_en, category=s.category.value,
-                   delivery_mode=s.delivery_mode.value, provider_id=s.provider_id,
-                   provider_name_zh=s.provider.name_zh, provider_name_en=s.provider.name_en,
+        s = card.listing  # plain values: the API never loads the page's services
+        return cls(id=s.id, title_zh=s.title_zh, title_en=s.title_en, category=s.category,
+                   delivery_mode=s.delivery_mode, provider_id=s.provider_id,
+                   provider_name_zh=s.provider_name_zh, provider_name_en=s.provider_name_en,
                    price_minor=s.price_minor, currency=s.currency,
                    budget_covers_minor=card.budget_covers_minor, rating=card.rating,
                    reviews=card.reviews, next_start=card.next_start)

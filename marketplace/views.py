@@ -19,10 +19,10 @@ from core.navigation import more_for, nav_for
 from core.policy import Action, can
 from core.web import active_membership, refuse
 from health.texts import reason_text
-from marketplace import cards, catalogue, events, ratings, reviews
+from marketplace import cards, catalogue, events, ratings, reviews, searcher
 from marketplace import home as home_data
-from marketplace.candidates import need_tags_of
 from marketplace.forms import CatalogueForm, HideForm, ReplyForm, ReviewForm
+from marketplace.searcher import need_tags_of
 from providers import photos
 from providers import queries as provider_queries
 from providers.models import CATEGORY_LABELS, DELIVERY_MODE_LABELS, CredentialStatus
@@ -80,8 +80,10 @@ def catalogue_page():
         try:
             query = query_from(form)
             timezone = zone_of()
-            result = catalogue.search(current_user, query, now=utcnow(), today=today_in(),
-                                      timezone=timezone, need_tags=need_tags_of(current_user))
+            today = today_in()
+            result = catalogue.search(current_user, query, now=utcnow(), today=today,
+                                      timezone=timezone,
+                                      need_tags=need_tags_of(current_user, today=today))
             found_events = events.events_for_search(current_user, query, now=utcnow(),
                                                     timezone=timezone)
         except DomainError as exc:
@@ -146,7 +148,7 @@ def service_page(service_id: int):
     service = provider_queries.service_for(current_user, service_id, Action.VIEW_PROVIDER)
     now = utcnow()
     rated = ratings.ratings([service.id]).get(service.id)
-    budget = catalogue.budget_by_category(current_user, today=today_in())
+    budget = searcher.budget_by_category(current_user, today=today_in())
     covers = None if budget is None else min(service.price_minor,
                                              budget.get(service.category.value, 0))
     timezone = service.provider.park.timezone

@@ -1,6 +1,7 @@
 """The catalogue remembers pages of results and next starts (issue 22), and forgets them
 exactly when what they show changes: a service edited, a slot filled, a booking cancelled,
-a hold lapsed, a transaction rolled back."""
+a hold lapsed, a transaction rolled back; and what they know of the person searching (their
+budget, their health needs) until that person's own counter moves."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from benefits import budgets
 from booking import services as booking_services
 from booking.models import Booking
+from core.accounts.models import Membership
 from core.clock import utcnow
 from core.db import db
+from core.i18n import park_today
 from marketplace import freshness
 from marketplace.memo import memo
 from providers.models import AvailabilityRule, Service
+from tests.benefits.factories import funded_employee
 from tests.marketplace.test_catalogue import search, titles
 
 
@@ -119,3 +124,53 @@ def test_the_counters_move_with_the_writes_they_stand_for(app, shop):
         seats=1))) == {freshness.AVAILABILITY}
     assert moved(lambda: db.session.execute(update(Service).where(Service.id < 0).values(
         price_minor=1))) == {freshness.CATALOGUE}
+
+
+# -- what a search knows of the person (marketplace.searcher) -----------------------------
+
+
+def test_the_persons_budget_and_needs_are_remembered_until_their_own_counter_moves(
+        app, make, shop):
+    """A search reads the person's budget split and health needs once: the next search
+    takes them from memory, until a posting to their budget (here: a leaver's budget
+    going back) moves their counter."""
+    user, plan = funded_employee(make, shop, budget_minor=30_000)
+    shop.user = user
+    assert card(search(shop), "TCM tuina therapy").budget_covers_minor == 20_000
+    people = memo("searcher.people", 1)
+    hits = people.hits
+    assert card(search(shop), "TCM tuina therapy").budget_covers_minor == 20_000
+    assert people.hits == hits + 1
+    budgets.return_unspent(plan, user.id, now=utcnow(), reason="leaver")
+    db.session.commit()
+    assert card(search(shop), "TCM tuina therapy").budget_covers_minor == 0
+
+
+def test_answers_to_a_questionnaire_change_the_recommended_order_at_once(app, shop):
+    from health import services as health_services
+    from marketplace.searcher import need_tags_of
+
+    assert need_tags_of(shop.user, today=park_today()) == frozenset()
+    health_services.submit_questionnaire(shop.user, kind="phq9", answers=[3] * 9,
+                                         now=utcnow())
+    db.session.commit()
+    assert "depression" in need_tags_of(shop.user, today=park_today())
+
+
+def test_the_person_counters_move_with_their_roles_records_and_postings(app, make, shop):
+    user, plan = funded_employee(make, shop, budget_minor=30_000)
+    own, other = freshness.person_key(user.id), freshness.person_key(shop.user.id)
+
+    def moved(write) -> set[str]:
+        before = freshness.versions([own, other, freshness.BUDGETS, freshness.PEOPLE])
+        write()
+        db.session.commit()
+        after = freshness.versions(before)
+        return {key for key in before if after[key] != before[key]}
+
+    assert moved(lambda: budgets.return_unspent(plan, user.id, now=utcnow(),
+                                                reason="leaver")) == {own}
+    assert moved(lambda: setattr(plan, "amount_minor", 40_000)) == {freshness.BUDGETS}
+    assert moved(lambda: setattr(user.memberships[0], "is_active", False)) == {own}
+    assert moved(lambda: db.session.execute(update(Membership).where(
+        Membership.id < 0).values(is_active=True))) == {freshness.PEOPLE}
