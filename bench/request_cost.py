@@ -45,9 +45,9 @@ def requests(targets: dict) -> dict[str, list[tuple[str, str]]]:
 
 
 def forget(app) -> None:
-    """``--cold``: the memories of marketplace.memo emptied before each request, so that
+    """``--cold``: the memories of core.memo emptied before each request, so that
     every request works its answer out (the first request after a change)."""
-    for memory in app.extensions.get("marketplace.memos", {}).values():
+    for memory in app.extensions.get("memos", {}).values():
         memory.clear()
 
 

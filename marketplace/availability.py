@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 
 from booking.models import Booking, BookingStatus
 from core.db import db
+from core.memo import memo
 from marketplace import freshness
-from marketplace.memo import memo
 from providers import schedule
 from providers.models import Service
 from providers.slots import EDGE, schedules

@@ -33,11 +33,11 @@ from sqlalchemy.orm import selectinload
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.bounds import MAX_PAGE, date_in_bounds
 from core.db import db, replica_reads
+from core.memo import memo
 from core.policy import park_ids_of
 from marketplace import freshness, ratings, search_terms
 from marketplace.availability import Offer, next_starts
 from marketplace.errors import QUERY_TOO_LONG, QUERY_WITHOUT_WORDS, InvalidSearch
-from marketplace.memo import memo
 from marketplace.models import ServiceRating
 from marketplace.searcher import budget_by_category
 from providers.models import (

@@ -1,5 +1,5 @@
-"""Counters that say when the catalogue's caches are stale, changed in the same transaction
-as what they stand for (at its end, just before the commit) (table ``freshness_stamps``):
+"""Which writes move which of ``core.freshness``'s counters, for the catalogue and what a
+search knows of the person searching:
 
 - ``catalogue``: any bookable service, provider, practitioner, the services' practitioners,
   provider profiles or ratings written: what a search finds, counts and orders;
@@ -12,21 +12,13 @@ as what they stand for (at its end, just before the commit) (table ``freshness_s
 - ``budgets``: the programmes' rules (amounts, caps), which every member's budget reads;
 - ``people``: roles, health records or postings written by a bulk statement: everyone's.
 
-Why in the same transaction: a reader reads the counter before the data, so it either sees
-the old counter (and whatever it caches is thrown away by the next reader, who sees the new
-one) or the new counter with the new data: never new counter and old data. Every process
-sees it, unlike a per-process signal. The writes are found by SQLAlchemy's session events
-(each flush, and each ORM ``insert``/``update``/``delete`` statement), so no service
-module has to remember to bump anything; raw SQL text bypasses them (none writes these
-tables outside the seeders, which run before a server starts).
+The counters themselves, and why they move in the writer's transaction, are in
+``core.freshness``; this module re-exports what the marketplace reads of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from benefits.models import (
@@ -37,10 +29,10 @@ from benefits.models import (
     ProgrammeAmountRule,
 )
 from booking.models import Booking
+from core import freshness as core_freshness
 from core.accounts.models import Membership, ProviderOrganisation
-from core.db import db
 from health.models import CheckUp, HealthProfile, QuestionnaireResponse
-from marketplace.models import FreshnessStamp, ServiceRating
+from marketplace.models import ServiceRating
 from providers.models import (
     AvailabilityRule,
     BusyTime,
@@ -54,10 +46,12 @@ from providers.models import (
     ServicePractitioner,
 )
 
-CATALOGUE = "catalogue"
-AVAILABILITY = "availability"
-BUDGETS = "budgets"
-PEOPLE = "people"
+CATALOGUE, AVAILABILITY, BUDGETS, PEOPLE = (core_freshness.CATALOGUE,
+                                            core_freshness.AVAILABILITY,
+                                            core_freshness.BUDGETS, core_freshness.PEOPLE)
+practitioner_key, person_key = core_freshness.practitioner_key, core_freshness.person_key
+versions, catalogue_version = core_freshness.versions, core_freshness.catalogue_version
+writing = core_freshness.writing
 
 #: What a search reads (beside the person's own budget and health needs).
 CATALOGUE_MODELS = (Service, ProviderOrganisation, Practitioner, ServicePractitioner,
@@ -89,57 +83,6 @@ _TABLES = {
     **{m.__table__.name: PEOPLE for m in (*PERSON_MODELS, LedgerEntry)
        if m is not LedgerAccount},
 }
-
-
-def practitioner_key(practitioner_id: int) -> str:
-    return f"p:{practitioner_id}"
-
-
-def person_key(user_id: int) -> str:
-    return f"u:{user_id}"
-
-
-_READ = "freshness.read"
-
-
-def versions(keys: Iterable[str]) -> dict[str, int]:
-    """The counters of ``keys`` (0 for one never bumped), in one statement, or none for
-    those this transaction has already read: a request reads every counter it will need at
-    once (``versions`` of them all first), and the later reads come from that."""
-    wanted = sorted(set(keys))
-    known: dict[str, int] = db.session.info.setdefault(_READ, {})
-    unread = [key for key in wanted if key not in known]
-    if unread:
-        found = dict(db.session.execute(select(FreshnessStamp.key, FreshnessStamp.version)
-                                        .where(FreshnessStamp.key.in_(unread))).all())
-        known.update({key: int(found.get(key, 0)) for key in unread})
-    return {key: known[key] for key in wanted}
-
-
-def catalogue_version() -> int:
-    return versions([CATALOGUE])[CATALOGUE]
-
-
-def _upsert(dialect: str) -> Any:
-    """The dialect's INSERT ... ON CONFLICT (PostgreSQL's and SQLite's spell it alike)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-    return sqlite.insert
-
-
-def bump(connection, keys: Iterable[str]) -> None:
-    """Add one to each counter (creating it), in key order so that two writers lock the
-    rows in the same order."""
-    keys = sorted(set(keys))
-    if not keys:
-        return
-    table = FreshnessStamp.__table__
-    statement = _upsert(connection.dialect.name)(table).values(
-        [{"key": key, "version": 1} for key in keys])
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.key], set_={"version": table.c.version + 1}))
 
 
 def _changed(obj) -> set[str]:
@@ -201,68 +144,7 @@ def _people_keys(session: Session, obj) -> set[str]:
     return set()
 
 
-_WRITING = "freshness.writing"
-_PENDING = "freshness.pending"
-
-
-def writing() -> bool:
-    """Whether this transaction has written something a counter stands for and not yet
-    committed: what it reads may be rolled back, and a counter rolled back comes round
-    again, so it must not fill (or read) a shared memory."""
-    return bool(db.session.info.get(_WRITING))
-
-
-def _note(session: Session, keys: Iterable[str]) -> None:
-    keys = set(keys)
-    if keys:
-        session.info.setdefault(_PENDING, set()).update(keys)
-        session.info[_WRITING] = True
-
-
-def _after_flush(session: Session, _context) -> None:
-    _note(session, stale_keys(session))
-
-
-def _before_commit(session: Session) -> None:
-    """The counters move last, just before the commit: a transaction holding a counter's
-    row lock then waits for no other lock, so the counters add no deadlock to those the
-    writers' own locks (practitioner, client, session rows) already order."""
-    session.flush()
-    keys = session.info.pop(_PENDING, None)
-    if keys:
-        bump(session.connection(), keys)
-
-
-def _transaction_over(session: Session, *_args) -> None:
-    session.info.pop(_WRITING, None)
-    session.info.pop(_PENDING, None)
-    session.info.pop(_READ, None)
-
-
-def _transaction_ended(session: Session, transaction) -> None:
-    """Counters read in one transaction say nothing of the next (a session closed without
-    a commit or a rollback ends it too)."""
-    if transaction.parent is None:
-        session.info.pop(_READ, None)
-
-
-def _do_orm_execute(state) -> None:
-    """ORM ``insert``/``update``/``delete`` statements write rows the session never sees:
-    the whole kind is stale (``catalogue``, or everyone's ``availability``)."""
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    key = _TABLES.get(str(getattr(table, "name", "")))
-    if key is not None:
-        _note(state.session, [key])
-
-
 def install() -> None:
-    """Listen on every session (the web's, the worker's, the CLI's). Idempotent."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "do_orm_execute", _do_orm_execute)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_commit", _transaction_over)
-        event.listen(Session, "after_rollback", _transaction_over)
-        event.listen(Session, "after_transaction_end", _transaction_ended)
+    """Watch every session (the web's, the worker's, the CLI's). Idempotent."""
+    core_freshness.watch(stale_keys, bulk=_TABLES)
+    core_freshness.install()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import ProviderOrganisation, User
@@ -59,16 +59,3 @@ class ServiceRating(Model):
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     stars_sum: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class FreshnessStamp(Model):
-    """A counter that changes in the same transaction as what it stands for
-    (``marketplace.freshness``): ``catalogue`` with the bookable services, their providers,
-    practitioners and ratings; ``p:<id>`` with a practitioner's bookings and schedule;
-    ``availability`` with any availability written in bulk. Caches key their entries on
-    these counters, so that a change is seen by the next reader in every process."""
-
-    __tablename__ = "freshness_stamps"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)

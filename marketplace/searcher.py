@@ -17,10 +17,10 @@ from datetime import date
 
 from benefits import budgets
 from core.accounts.models import User
+from core.memo import memo
 from core.policy import Action, can
 from health import services as health_services
 from marketplace import freshness
-from marketplace.memo import memo
 from providers.models import ProviderCategory
 
 PEOPLE_SIZE = 8192

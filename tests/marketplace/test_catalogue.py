@@ -107,7 +107,7 @@ def counted_queries():
 def test_a_search_page_runs_the_same_number_of_queries_whatever_its_size(app, shop):
     """Measured twice: worked out (the remembered pages and next starts forgotten first),
     and answered from memory."""
-    from marketplace.memo import clear_all
+    from core.memo import clear_all
 
     for n in range(6):
         shop.service(title_en=f"Extra {n}", price_minor=1000 + n)

@@ -13,9 +13,9 @@ from booking import services as booking_services
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
+from core.memo import clear_all
 from marketplace import catalogue, ratings, reviews
 from marketplace.catalogue import CatalogueQuery
-from marketplace.memo import clear_all
 from providers.models import ProviderCategory
 from tests.benefits.factories import put_on_roster
 from tests.booking.factories import BookingKit

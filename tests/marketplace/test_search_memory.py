@@ -16,8 +16,8 @@ from core.accounts.models import Membership
 from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
+from core.memo import memo
 from marketplace import freshness
-from marketplace.memo import memo
 from providers.models import AvailabilityRule, Service
 from tests.benefits.factories import funded_employee
 from tests.marketplace.test_catalogue import search, titles

@@ -1,6 +1,6 @@
 """A small, thread-safe, least-recently-used memory for one process (gunicorn runs several
 threads per worker). Entries carry the freshness counters in their keys
-(``marketplace.freshness``), so nothing is ever invalidated by hand: a stale entry is
+(``core.freshness``), so nothing is ever invalidated by hand: a stale entry is
 simply never asked for again and falls off the end."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Memo:
 def memo(name: str, size: int) -> Memo:
     """The application's memory called ``name`` (one per app: tests that build an app per
     database never see another database's entries)."""
-    memos = current_app.extensions.setdefault("marketplace.memos", {})
+    memos: dict[str, Memo] = current_app.extensions.setdefault("memos", {})
     found = memos.get(name)
     if found is None:
         found = memos.setdefault(name, Memo(size))
@@ -59,5 +59,5 @@ def memo(name: str, size: int) -> Memo:
 
 
 def clear_all() -> None:
-    for found in current_app.extensions.get("marketplace.memos", {}).values():
+    for found in current_app.extensions.get("memos", {}).values():
         found.clear()
