@@ -105,9 +105,11 @@ APP_ENV = {"PARKWELL_ENV": "production", "SECRET_KEY": "bench-secret-key-not-for
            "BOOKING_RATE_LIMIT": "100000 per minute", "SIGNUP_RATE_LIMIT": "100000 per minute",
            "EXPORT_RATE_LIMIT": "100000 per minute", "GUNICORN_ACCESS_LOG": "",
            "GUNICORN_LOG_LEVEL": "warning", "FORCE_HTTPS": "0", "MAIL_SUPPRESS_SEND": "1",
-           # Production refuses per-process limits: share them as production would.
+           # Production refuses per-process limits: share them as production would, and
+           # the workers share what they remember (core.memo) through the same Redis.
            "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS_URL",
-                                                   "redis://127.0.0.1:6379/11")}
+                                                   "redis://127.0.0.1:6379/11"),
+           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")}
 
 
 def log(message: str) -> None:

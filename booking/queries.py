@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from booking import capacity
@@ -28,13 +28,13 @@ def occupancy_source(practitioner_ids: Sequence[int], start: datetime,
     wants them. Lapsed holds are left out at once: the reader's clock decides."""
     if not practitioner_ids:
         return []
+    held = case((Booking.status == BookingStatus.HELD, Booking.hold_expires_at))
     rows = db.session.execute(select(
         Booking.practitioner_id, Booking.busy_from, Booking.busy_until, Booking.service_id,
-        Booking.starts_at, Booking.seats).where(
+        Booking.starts_at, Booking.seats, held).where(
         Booking.practitioner_id.in_(practitioner_ids), Booking.busy_from < end,
         Booking.busy_until > start, capacity.live(utcnow())))
-    return [Occupancy(pid, busy_from, busy_until, service_id, starts_at, seats)
-            for pid, busy_from, busy_until, service_id, starts_at, seats in rows]
+    return [Occupancy(*row) for row in rows]
 
 
 def full_slots(service: Service, practitioners: Sequence[Practitioner], *, start: datetime,

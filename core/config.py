@@ -137,6 +137,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(ASSET_ROOT / "translations"),
         "SUPPORTED_LOCALES": SUPPORTED_LOCALES,
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # The processes share what they remember (core.memo) through REDIS_URL's Redis.
+        "MEMO_SHARED": env.get("MEMO_SHARED", "1") not in ("0", "false", "no"),
         # Rate limits and sign-in counters: shared by every process (Redis) in production.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL")
         or "memory://",
@@ -289,7 +291,10 @@ SETTINGS: tuple[Setting, ...] = (
             "where an installed ParkWell puts its data directory when "
             "`PARKWELL_INSTANCE_DIR` is unset", "Essentials"),
     Setting("REDIS_URL", "unset", "Redis for rate limits, the worker's job queue (RQ) and its "
-            "heartbeat; in memory and in-process without it", "Essentials"),
+            "heartbeat, and the memory the processes share (searches, slots, next starts); "
+            "in memory and in-process without it", "Essentials"),
+    Setting("MEMO_SHARED", "`1`", "`0`: each process keeps what it remembers to itself "
+            "even with `REDIS_URL` (see docs/performance.md)", "Operations"),
     Setting("HEALTH_DATA_KEYS", "derived from `SECRET_KEY` with a warning (refused in "
             "production)", "Fernet keys for health data at rest, comma-separated, the first "
             "one current", "Essentials"),

@@ -16,6 +16,7 @@ server starts).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -66,26 +67,55 @@ _WRITING = "freshness.writing"
 _PENDING = "freshness.pending"
 
 
-def watch(watcher: Watcher, *, bulk: Mapping[str, str] = {}) -> None:
+#: Counters that most requests read: they come along with a transaction's first read.
+_READ_ALONG: set[str] = set()
+
+
+def watch(watcher: Watcher, *, bulk: Mapping[str, str] | None = None,
+          read_along: Iterable[str] = ()) -> None:
     """Let ``watcher`` name the counters each flush makes stale, and ``bulk`` those of a
-    bulk statement per table. Idempotent; call at import or app set-up."""
+    bulk statement per table; ``read_along``: counters that most requests read, fetched
+    with whatever counter a transaction reads first. Idempotent; call at app set-up."""
     if watcher not in _WATCHERS:
         _WATCHERS.append(watcher)
-    _BULK.update(bulk)
+    _BULK.update(bulk or {})
+    _READ_ALONG.update(read_along)
 
 
 def versions(keys: Iterable[str]) -> dict[str, int]:
     """The counters of ``keys`` (0 for one never bumped), in one statement, or none for
-    those this transaction has already read: a request reads every counter it will need at
-    once (``versions`` of them all first), and the later reads come from that."""
+    those this transaction has already read: the first read also brings the counters most
+    requests read (``watch(read_along=...)``: checking a token brings the catalogue's),
+    and the later reads come from that."""
     wanted = sorted(set(keys))
     known: dict[str, int] = db.session.info.setdefault(_READ, {})
     unread = [key for key in wanted if key not in known]
     if unread:
+        unread += sorted(key for key in _READ_ALONG - known.keys() if key not in wanted)
         found = dict(db.session.execute(select(FreshnessStamp.key, FreshnessStamp.version)
                                         .where(FreshnessStamp.key.in_(unread))).all())
         known.update({key: int(found.get(key, 0)) for key in unread})
     return {key: known[key] for key in wanted}
+
+
+EPOCH = "epoch"
+
+
+def epoch() -> int:
+    """A random number kept in the counters' table (written by migration 0029): what a
+    memory shared between processes (``core.memo``) namespaces its keys with, so that a
+    database made again (whose counters start from nothing) never meets the entries of the
+    one before. A schema made without the migrations gets one at its first use."""
+    table = FreshnessStamp.__table__
+    read = select(table.c.version).where(table.c.key == EPOCH)
+    found = db.session.execute(read).scalar()
+    if found is None:
+        # Committed at once, on a connection of its own: every process must find it.
+        with db.engine.begin() as connection:
+            connection.execute(_upsert(connection.dialect.name)(table).values(
+                key=EPOCH, version=secrets.randbits(62)).on_conflict_do_nothing())
+            found = connection.execute(read).scalar_one()
+    return int(found)
 
 
 def catalogue_version() -> int:

@@ -17,6 +17,7 @@ import park
 import prevention
 import providers
 from core import bootstrap, observability
+from core.accounts import counters as account_counters
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.config import ASSET_ROOT, load_config
@@ -64,7 +65,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cli.init_app(app)
     review_prompts.init_app(app)
     personal_data.init_app(app)
-    freshness.install()  # the caches' counters move with every write of what they keep
+    account_counters.install()  # the caches' counters move with every write of what they
+    freshness.install()  # keep
     hardening.init_app(app)
     bootstrap.guard_endpoints(app)  # last: it wraps the endpoints of every package
     return app

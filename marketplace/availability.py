@@ -92,7 +92,7 @@ def next_starts(services: Sequence[Service | Offer], *, start: datetime, end: da
     stamps = freshness.versions([freshness.AVAILABILITY] + [
         freshness.practitioner_key(p.id) for s in services for p in s.practitioners])
     keys = {service.id: _key(service, end - start, stamps) for service in services}
-    starts = memo("availability.starts", STARTS_SIZE)
+    starts = memo("availability.starts", STARTS_SIZE, shared=True)
     writing = freshness.writing()  # this transaction's own writes are not for others
     result: dict[int, datetime | None] = {}
     missing = []

@@ -479,7 +479,7 @@ def _run(user: User, query: CatalogueQuery, terms: list[search_terms.Term], *,
         # The counter is read before the data: see marketplace.freshness. A transaction
         # that has itself written the catalogue neither reads nor fills the memory. The
         # statements are not even built for a remembered page.
-        results = memo("catalogue.results", RESULTS_SIZE)
+        results = memo("catalogue.results", RESULTS_SIZE, shared=True)
         key = (freshness.catalogue_version(),
                _result_key(user, query, terms, budget, need_tags))
         cached = None if freshness.writing() else results.get(key)

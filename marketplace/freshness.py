@@ -30,7 +30,7 @@ from benefits.models import (
 )
 from booking.models import Booking
 from core import freshness as core_freshness
-from core.accounts.models import Membership, ProviderOrganisation
+from core.accounts.models import ProviderOrganisation
 from health.models import CheckUp, HealthProfile, QuestionnaireResponse
 from marketplace.models import ServiceRating
 from providers.models import (
@@ -67,10 +67,11 @@ AVAILABILITY_MODELS = {
     Practitioner: {"observes_public_holidays"},
 }
 EVERYONE_MODELS = (HolidayYear, HolidayDay)
-#: A person's own rows that a search reads (their ``user_id`` names them): roles, the health
-#: records their needs are screened from, their budget accounts. A posting changes an
+#: A person's own rows that a search reads (their ``user_id`` names them): the health
+#: records their needs are screened from, their budget accounts (their roles move the same
+#: counter: ``core.accounts.counters``). A posting changes an
 #: account's balance by a bulk UPDATE, so its entries (new rows) name the account instead.
-PERSON_MODELS = (Membership, HealthProfile, CheckUp, QuestionnaireResponse, LedgerAccount)
+PERSON_MODELS = (HealthProfile, CheckUp, QuestionnaireResponse, LedgerAccount)
 #: The programmes' rules: every member's budget.
 BUDGET_MODELS = (BudgetProgramme, ProgrammeAmountRule, CategoryCap)
 _TABLES = {
@@ -146,5 +147,6 @@ def _people_keys(session: Session, obj) -> set[str]:
 
 def install() -> None:
     """Watch every session (the web's, the worker's, the CLI's). Idempotent."""
-    core_freshness.watch(stale_keys, bulk=_TABLES)
+    core_freshness.watch(stale_keys, bulk=_TABLES,
+                         read_along=(CATALOGUE, AVAILABILITY, BUDGETS, PEOPLE))
     core_freshness.install()

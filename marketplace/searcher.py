@@ -45,7 +45,7 @@ def searcher(user: User, *, today: date) -> Searcher:
     stamps = {key: version for key, version in freshness.versions(
         [*own, freshness.CATALOGUE, freshness.AVAILABILITY]).items() if key in own}
     key = (user.id, today, tuple(sorted(stamps.items())))
-    people = memo("searcher.people", PEOPLE_SIZE)
+    people = memo("searcher.people", PEOPLE_SIZE, shared=True)
     writing = freshness.writing()  # this transaction's own writes are not for others
     found = None if writing else people.get(key)
     if found is None:

@@ -194,7 +194,7 @@ def slots_for(service: Service, *, start: datetime, end: datetime, now: datetime
     practitioners = [p for p in service.practitioners if p.is_listed]
     if not service.is_active or not service.provider.is_verified:
         return []
-    return slot_engine.service_slots(service, practitioners, start=start, end=end, now=now)
+    return slot_engine.remembered_slots(service, practitioners, start=start, end=end, now=now)
 
 
 def services_of_practitioner(practitioner: Practitioner) -> list[Service]:

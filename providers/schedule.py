@@ -166,6 +166,8 @@ class Occupancy:
     service_id: int | None = None
     starts_at: datetime | None = None
     seats: int = 1
+    #: A hold's end: the time is free again then, without a write (None: until changed).
+    lapses_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

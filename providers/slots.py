@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from core import freshness
 from core.db import db
+from core.memo import memo
 from providers import schedule
 from providers.models import (
     AvailabilityRule,
@@ -120,15 +122,70 @@ def service_slots(service: Service, practitioners: Sequence[Practitioner], *,
                   start: datetime, end: datetime,
                   now: datetime) -> list[tuple[schedule.Slot, Practitioner]]:
     """The bookable slots of ``service`` starting within [start, end), earliest first."""
-    shape = schedule.ServiceShape(
+    return _worked_out(_shape(service), practitioners, start=start, end=end, now=now)[0]
+
+
+def _shape(service: Service) -> schedule.ServiceShape:
+    return schedule.ServiceShape(
         service.id, service.duration_minutes, service.buffer_before_minutes,
         service.buffer_after_minutes, service.capacity, service.min_notice_minutes,
         service.horizon_days)
+
+
+def _worked_out(shape: schedule.ServiceShape, practitioners: Sequence[Practitioner], *,
+                start: datetime, end: datetime, now: datetime
+                ) -> tuple[list[tuple[schedule.Slot, Practitioner]], datetime | None]:
+    """The slots, and when the first hold among what they were derived from lapses."""
     result = []
+    lapses = None
     for item in schedules(practitioners, start=start, end=end):
+        for taken in item.occupancy:
+            if taken.lapses_at is not None and (lapses is None or taken.lapses_at < lapses):
+                lapses = taken.lapses_at
         for slot in schedule.derive_slots(shape, item.practitioner.id, item.working,
                                           item.occupancy, item.busy, now=now, start=start,
                                           end=end):
             result.append((slot, item.practitioner))
     result.sort(key=lambda pair: (pair[0].starts_at, pair[0].practitioner_id))
-    return result
+    return result, lapses
+
+
+#: Windows of slots remembered per process (``core.memo``).
+SLOTS_SIZE = 2048
+#: How long slots are believed when the window reaches past the service's horizon (which
+#: moves on with the clock, and lets later slots in without a write).
+HORIZON_LIFE = timedelta(minutes=1)
+
+
+def remembered_slots(service: Service, practitioners: Sequence[Practitioner], *,
+                     start: datetime, end: datetime,
+                     now: datetime) -> list[tuple[schedule.Slot, Practitioner]]:
+    """``service_slots``, remembered per process and keyed on the practitioners' freshness
+    counters (``core.freshness``: every booking, cancellation, rule, exception or busy time
+    of theirs moves them), the service's shape and the window.
+
+    Slots found at ``t`` are still right at a later ``t'``, less those that began to be
+    too soon to book (dropped on the way out): nothing else frees or takes time without a
+    write, but for a hold lapsing (the entry ends then) and the horizon moving on when the
+    window reaches past it (the entry lives ``HORIZON_LIFE``)."""
+    if not practitioners:
+        return []
+    shape = _shape(service)
+    stamps = freshness.versions([freshness.AVAILABILITY] + [
+        freshness.practitioner_key(p.id) for p in practitioners])
+    key = (shape, tuple((p.id, p.observes_public_holidays) for p in practitioners),
+           tuple(sorted(stamps.items())), start, end)
+    remembered = memo("providers.slots", SLOTS_SIZE, shared=True)
+    writing = freshness.writing()  # this transaction's own writes are not for others
+    entry = None if writing else remembered.get(key)
+    if entry is None or not entry[1] <= now < (entry[2] or datetime.max.replace(tzinfo=UTC)):
+        found, lapses = _worked_out(shape, practitioners, start=start, end=end, now=now)
+        if end > now + timedelta(days=shape.horizon_days):
+            lapses = min(lapses or now + HORIZON_LIFE, now + HORIZON_LIFE)
+        if not writing:  # the slots only: no session's objects outlive their request
+            remembered.put(key, (tuple(slot for slot, _ in found), now, lapses))
+        return found
+    earliest = now + timedelta(minutes=shape.min_notice_minutes)
+    by_id = {p.id: p for p in practitioners}
+    return [(slot, by_id[slot.practitioner_id]) for slot in entry[0]
+            if slot.starts_at >= earliest]

@@ -135,6 +135,8 @@ def base_config(database_url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Each test's memories stay its own (core.memo; tests of the shared level say so).
+        "MEMO_SHARED": False,
         "SERVER_NAME": "parkwell.test",
         "MAIL_SERVER": None,
         "STRIPE_SECRET_KEY": None,

@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
-from core import security
+from core import freshness, security
+from core.accounts import counters
 from core.accounts.errors import TokenNotFound
 from core.accounts.models import ApiScope, ApiToken, Membership, User
 from core.db import db
 from core.errors import InvalidInput
+from core.memo import Memo, memo
 from core.policy import Action, can
 
 TOKEN_PREFIX = "pw_"  # noqa: S105 - a public prefix, not a secret
@@ -66,17 +68,59 @@ def revoke_api_token(user: User, *, token_id: int, now: datetime) -> ApiToken:
 def authenticate_token(raw: str, *, now: datetime) -> ApiToken | None:
     """The live token with this value whose owner is active, or None.
 
-    One statement brings the token, its owner and their roles with what each is scoped to:
-    every API request needs them (scopes, parks, permissions), and four lazy loads cost
-    more than the request's own work on the hot read paths (issue 22)."""
-    membership = joinedload(ApiToken.user).joinedload(User.memberships)
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == security.token_digest(raw))
-        .options(membership.joinedload(Membership.enterprise),
-                 membership.joinedload(Membership.provider))).unique().scalar_one_or_none()
+    Who holds a token (the token, its owner, their roles and what each is scoped to) is
+    remembered per process (``core.memo``) while the owner's counter (``u:<id>``: their
+    account, tokens and roles) and the organisations' stay (``core.accounts.counters``):
+    checking a known token then costs one small statement, which also brings the counters
+    the rest of the request reads (``core.freshness.versions``), instead of loading four
+    kinds of rows on every API request (issue 22)."""
+    digest = security.token_digest(raw)
+    holders = memo("accounts.token_holders", HOLDERS_SIZE)
+    known = None if freshness.writing() else holders.get(digest)
+    token: ApiToken | None
+    if known is not None and freshness.versions(known[1]) == known[1]:
+        token = db.session.merge(known[0], load=False)
+    else:
+        token = _holder(digest, holders)
     if token is None or not token.is_usable(now=now) or not token.user.is_active:
         return None
-    # Written at most every few minutes, so that reads stay reads.
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+    # Written at most every few minutes, so that reads stay reads. A remembered holder
+    # keeps the time of its last use beside it (the copy itself is never changed).
+    used = known[2] if known is not None else None
+    last = max((t for t in (token.last_used_at, used[0] if used else None) if t is not None),
+               default=None)
+    if last is None or now - last > LAST_USED_GRANULARITY:
         token.last_used_at = now
+        if used is not None:
+            used[0] = now
     return token
+
+
+#: Token holders remembered per process.
+HOLDERS_SIZE = 4096
+
+
+def _holder(digest: str, holders: Memo) -> ApiToken | None:
+    """Load the token's holder, counters first (``core.freshness``), and remember a copy
+    that no request touches: loaded by a session of its own, then let go; each request
+    merges it into its own session without a query."""
+    owner = db.session.scalar(select(ApiToken.user_id).where(ApiToken.token_hash == digest))
+    if owner is None:
+        return None
+    stamps = freshness.versions([freshness.person_key(owner), counters.ORGANISATIONS])
+    membership = joinedload(ApiToken.user).joinedload(User.memberships)
+    statement = (select(ApiToken).where(ApiToken.token_hash == digest)
+                 .options(membership.joinedload(Membership.enterprise),
+                          membership.joinedload(Membership.provider),
+                          membership.joinedload(Membership.park)))
+    if freshness.writing():
+        loaded: ApiToken | None = db.session.execute(statement).unique().scalar_one_or_none()
+        return loaded
+    # A session of its own on the request's connection (no second connection to wait for).
+    with Session(bind=db.session.connection(), expire_on_commit=False) as own:
+        copy: ApiToken | None = own.execute(statement).unique().scalar_one_or_none()
+        own.expunge_all()
+    if copy is None:
+        return None
+    holders.put(digest, (copy, stamps, [copy.last_used_at]))
+    return db.session.merge(copy, load=False)

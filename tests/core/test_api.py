@@ -71,6 +71,7 @@ def test_a_revoked_token_stops_at_once(client, make):
 def test_an_expired_token_is_refused(client, make):
     user = make.user(Role.EMPLOYEE)
     token = make.token(user, days=1)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200  # remembered
     stored = db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id))
     stored.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -78,11 +79,31 @@ def test_an_expired_token_is_refused(client, make):
 
 
 def test_a_deactivated_accounts_tokens_stop_at_once(client, make):
+    """Even a token whose holder the process remembers (core.accounts.tokens)."""
     user = make.user(Role.EMPLOYEE)
     token = make.token(user)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
     db.session.get(User, user.id).is_active = False
     db.session.commit()
     assert_error(client.get("/api/v1/me", headers=bearer(token)), 401, "unauthorised")
+
+
+def test_a_known_token_is_checked_with_one_statement_and_its_holder_roles_stay_true(
+        client, make):
+    """A token seen before is checked against its holder's counter alone; a role taken away
+    is seen by the very next request."""
+    from tests.querycount import count_queries
+
+    user = make.user(Role.EMPLOYEE)
+    token = make.token(user)
+    assert client.get("/api/v1/me", headers=bearer(token)).json["memberships"]
+    with count_queries() as log:
+        client.get("/api/v1/me", headers=bearer(token))
+    assert not [s for s in log.statements if s.lstrip().startswith("SELECT api_tokens")]
+    for membership in db.session.get(User, user.id).memberships:
+        membership.is_active = False
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=bearer(token)).json["memberships"] == []
 
 
 def test_a_read_only_token_cannot_write(client, make):
