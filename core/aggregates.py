@@ -34,6 +34,7 @@ from sqlalchemy import JSON, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Model, UTCDateTime, db, upsert_insert
+from core.memo import memo
 
 T = TypeVar("T")
 
@@ -188,11 +189,26 @@ def adopted_cohort(scope: str, live: Mapping[int, str], *, k: int, now: datetime
     return live
 
 
+#: Releases read, remembered per process: a release is final (never changed nor
+#: deleted), so once read it needs no statement again (the reports' hot path, issue 22).
+RELEASES_SIZE = 1024
+
+
 def release(subject: str, *, period: str, compute: Callable[[], dict[str, Any]], now: datetime
             ) -> AggregateRelease:
     """The release of ``subject`` for ``period``: the one stored, or ``compute()``'s
-    figures (already suppressed, JSON-safe) stored now and for good."""
+    figures (already suppressed, JSON-safe) stored now and for good. A release read before
+    comes back as a copy that belongs to no session (its figures are final)."""
+    releases = memo("aggregates.releases", RELEASES_SIZE)
+    known = releases.get((subject, period))
+    if known is not None:
+        return AggregateRelease(subject=subject, period=period, released_at=known[0],
+                                figures=known[1])
+    written: set[tuple[str, str]] = db.session.info.setdefault("aggregates.written", set())
     found = _find(subject, period)
-    if found is not None:
-        return found
-    return _write(subject, period, compute(), now)
+    if found is None:
+        found = _write(subject, period, compute(), now)
+        written.add((subject, period))  # not final until this session commits it
+    elif (subject, period) not in written:
+        releases.put((subject, period), (found.released_at, found.figures))
+    return found
