@@ -37,7 +37,7 @@ def search(user: User, query: CatalogueSearchQuery):
     today = today_in()
     page = catalogue.search(user, query.to_query(), now=utcnow(), today=today,
                             timezone=timezone, need_tags=need_tags_of(user, today=today))
-    found = events.events_for_search(user, page.query, now=utcnow(), timezone=timezone)
+    found = events.event_cards_for_search(user, page.query, now=utcnow(), timezone=timezone)
     return CataloguePageOut(
         items=[ServiceCardOut.of(card) for card in page.cards],
         pagination=PageInfoOut(page=page.query.page, per_page=page.query.per_page,
@@ -46,7 +46,7 @@ def search(user: User, query: CatalogueSearchQuery):
         related_categories=[RelatedCategoriesOut(word=word, categories=list(categories))
                             for word, categories in page.related],
         events=[EventCardOut(id=e.id, title_zh=e.title_zh, title_en=e.title_en,
-                             kind=e.kind.value, starts_at=e.starts_at) for e in found])
+                             kind=e.kind, starts_at=e.starts_at) for e in found])
 
 
 @bp.operation("/services/<int:service_id>/reviews", method="GET", response=ReviewList,

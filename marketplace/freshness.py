@@ -10,7 +10,9 @@ search knows of the person searching:
 - ``u:<id>``: what a search knows of person ``id``: their roles (and so their parks), the
   health records their needs come from, and their budget accounts (each posting);
 - ``budgets``: the programmes' rules (amounts, caps), which every member's budget reads;
-- ``people``: roles, health records or postings written by a bulk statement: everyone's.
+- ``people``: roles, health records or postings written by a bulk statement: everyone's;
+- ``events``: any park event or session (its title, status, audience, times): the events a
+  search shows beside services.
 
 The counters themselves, and why they move in the writer's transaction, are in
 ``core.freshness``; this module re-exports what the marketplace reads of it.
@@ -33,6 +35,7 @@ from core import freshness as core_freshness
 from core.accounts.models import ProviderOrganisation
 from health.models import CheckUp, HealthProfile, QuestionnaireResponse
 from marketplace.models import ServiceRating
+from park.models import Event, EventSession
 from providers.models import (
     AvailabilityRule,
     BusyTime,
@@ -46,6 +49,8 @@ from providers.models import (
     ServicePractitioner,
 )
 
+#: Any park event or session: what a search shows beside services.
+EVENTS = "events"
 CATALOGUE, AVAILABILITY, BUDGETS, PEOPLE = (core_freshness.CATALOGUE,
                                             core_freshness.AVAILABILITY,
                                             core_freshness.BUDGETS, core_freshness.PEOPLE)
@@ -72,6 +77,7 @@ EVERYONE_MODELS = (HolidayYear, HolidayDay)
 #: counter: ``core.accounts.counters``). A posting changes an
 #: account's balance by a bulk UPDATE, so its entries (new rows) name the account instead.
 PERSON_MODELS = (HealthProfile, CheckUp, QuestionnaireResponse, LedgerAccount)
+EVENT_MODELS = (Event, EventSession)
 #: The programmes' rules: every member's budget.
 BUDGET_MODELS = (BudgetProgramme, ProgrammeAmountRule, CategoryCap)
 _TABLES = {
@@ -79,6 +85,7 @@ _TABLES = {
     **{m.__table__.name: AVAILABILITY for m in (*AVAILABILITY_MODELS, *EVERYONE_MODELS)
        if m is not Practitioner},
     **{m.__table__.name: BUDGETS for m in BUDGET_MODELS},
+    **{m.__table__.name: EVENTS for m in EVENT_MODELS},
     # Postings update balances in bulk (their entries say whose); any other bulk statement
     # on a person's rows does not say whose.
     **{m.__table__.name: PEOPLE for m in (*PERSON_MODELS, LedgerEntry)
@@ -111,7 +118,8 @@ def stale_keys(session: Session) -> set[str]:
     for obj in session.dirty:
         kind = type(obj)
         watched = (isinstance(obj, (*CATALOGUE_MODELS, *EVERYONE_MODELS, *PERSON_MODELS,
-                                    *BUDGET_MODELS)) or kind in AVAILABILITY_MODELS)
+                                    *BUDGET_MODELS, *EVENT_MODELS))
+                   or kind in AVAILABILITY_MODELS)
         if not watched:
             continue
         changed = _changed(obj)
@@ -130,7 +138,10 @@ def stale_keys(session: Session) -> set[str]:
 
 
 def _people_keys(session: Session, obj) -> set[str]:
-    """The person counters (or ``budgets``) that writing ``obj`` makes stale."""
+    """The person counters (or ``budgets``, or ``events``) that writing ``obj`` makes
+    stale."""
+    if isinstance(obj, EVENT_MODELS):
+        return {EVENTS}
     if isinstance(obj, BUDGET_MODELS):
         return {BUDGETS}
     if isinstance(obj, PERSON_MODELS):
@@ -148,5 +159,5 @@ def _people_keys(session: Session, obj) -> set[str]:
 def install() -> None:
     """Watch every session (the web's, the worker's, the CLI's). Idempotent."""
     core_freshness.watch(stale_keys, bulk=_TABLES,
-                         read_along=(CATALOGUE, AVAILABILITY, BUDGETS, PEOPLE))
+                         read_along=(CATALOGUE, AVAILABILITY, BUDGETS, PEOPLE, EVENTS))
     core_freshness.install()

@@ -151,7 +151,7 @@ def _worked_out(shape: schedule.ServiceShape, practitioners: Sequence[Practition
 
 
 #: Windows of slots remembered per process (``core.memo``).
-SLOTS_SIZE = 2048
+SLOTS_SIZE = 256  #: a window holds hundreds of slots; Redis keeps the rest (core.memo)
 #: How long slots are believed when the window reaches past the service's horizon (which
 #: moves on with the clock, and lets later slots in without a write).
 HORIZON_LIFE = timedelta(minutes=1)

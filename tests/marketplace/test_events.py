@@ -3,8 +3,11 @@ on the employee's home."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.accounts.models import Role
 from core.clock import utcnow
+from core.db import db
 from marketplace import events
 from marketplace.catalogue import CatalogueQuery
 from tests.park.factories import ParkKit
@@ -46,3 +49,36 @@ def test_committee_members_see_their_parks_events_too(app, make):
     kit.event(day=2)
     committee = make.user(Role.COMMITTEE_MEMBER, park=kit.park)
     assert len(events.this_week(committee, now=utcnow())) == 1
+
+
+def cards(user, **filters):
+    return events.event_cards_for_search(user, CatalogueQuery(**filters), now=utcnow(),
+                                         timezone="Asia/Shanghai")
+
+
+def test_events_beside_a_search_are_remembered_until_an_event_is_written(app, make):
+    """The API's search remembers the events it shows (``event_cards_for_search``): a new
+    event, a cancelled one, and an audience are seen by the next search."""
+    kit = ParkKit(make)
+    week = kit.event(day=2)
+    assert [c.title_en for c in cards(kit.employee)] == ["TCM week"]
+    assert [c.title_en for c in cards(kit.employee)] == ["TCM week"]  # from memory
+    second = kit.event(day=4)
+    assert [c.id for c in cards(kit.employee)] == [week.id, second.id]
+    other = make.enterprise(park=kit.park)
+    restricted = kit.event(day=5, audience=[other.id])
+    assert restricted.id not in [c.id for c in cards(kit.employee)]
+    assert restricted.id in [c.id for c in cards(kit.employee_user(other))]
+    week.title_en = "Herbal week"
+    db.session.commit()
+    assert cards(kit.employee, q="herbal")[0].id == week.id
+    assert cards(kit.employee, category="tcm") == []
+
+
+def test_an_event_whose_last_session_began_drops_out_as_the_clock_moves(app, make,
+                                                                        fixed_clock):
+    kit = ParkKit(make)
+    event = kit.event(day=2)
+    assert cards(kit.employee)
+    fixed_clock.move_to(event.sessions[0].starts_at + timedelta(seconds=1))
+    assert cards(kit.employee) == []
