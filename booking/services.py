@@ -96,8 +96,9 @@ def _block(service: Service, starts_at: datetime) -> tuple[datetime, datetime, d
 def check_place(service: Service, practitioner_id: int, starts_at: datetime, *,
                 client_id: int, dependant_id: int | None, now: datetime,
                 excluding: int | None = None) -> None:
-    """Under the locks: a seat is left and nothing overlaps. Raises SlotFull,
-    SlotUnavailable, OverlappingBooking."""
+    """A seat is left and nothing overlaps (decided under the locks; asked once before
+    them too, to refuse a taken place without queueing). Raises SlotFull, SlotUnavailable,
+    OverlappingBooking."""
     ends_at, busy_from, busy_until = _block(service, starts_at)
     place = capacity.place_taken(service_id=service.id, practitioner_id=practitioner_id,
                                  client_id=client_id, dependant_id=dependant_id,
@@ -161,6 +162,12 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
                       timezone=service.provider.park.timezone)
     people = pickups.check_pickups(service, pickup_persons or [])
     check_on_grid(service, practitioner, starts_at, now=now)
+    # A place already taken is refused from what is committed, before queueing for the
+    # locks (in a rush most attempts are refused, and each would wait for every other):
+    # a place freed since is as if the request came a moment earlier. Under the locks the
+    # same check decides the rest.
+    check_place(service, practitioner.id, starts_at, client_id=actor.id,
+                dependant_id=dependant_id, now=now)
     if asked_by_client and service.price_minor and sponsor is None:
         hold_requested.send(service, client=actor, dependant_id=dependant_id, now=now)
 

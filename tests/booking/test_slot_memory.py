@@ -65,3 +65,31 @@ def test_a_slot_too_close_to_book_drops_out_as_the_clock_moves(app, make, fixed_
     first = starts(service, kit)[0]
     fixed_clock.move_to(first - timedelta(minutes=30))  # within the minimum notice
     assert first not in starts(service, kit)
+
+
+def test_a_taken_place_is_refused_without_queueing_for_its_locks(app, make, monkeypatch):
+    """In a rush most attempts are refused: they hear it from what is committed, without
+    waiting for the practitioner's and the client's locks, in the same words."""
+    import pytest
+
+    from booking import capacity
+    from booking.errors import SlotFull
+
+    kit = BookingKit(make)
+    service = kit.service()
+    slot = kit.slot(days=3)
+    booking_services.hold_slot(service, practitioner_id=kit.practitioner.id, starts_at=slot,
+                               actor=kit.employee(), now=utcnow())
+    db.session.commit()
+    locks = []
+    real = capacity.lock_practitioners_and_client
+    monkeypatch.setattr(capacity, "lock_practitioners_and_client",
+                        lambda ids, client: locks.append(client) or real(ids, client))
+    with pytest.raises(SlotFull):
+        booking_services.hold_slot(service, practitioner_id=kit.practitioner.id,
+                                   starts_at=slot, actor=kit.employee(), now=utcnow())
+    db.session.rollback()
+    assert locks == []
+    booking_services.hold_slot(service, practitioner_id=kit.practitioner.id,
+                               starts_at=kit.slot(days=4), actor=kit.employee(), now=utcnow())
+    assert len(locks) == 1  # a free place is still taken under the locks
