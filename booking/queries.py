@@ -41,10 +41,7 @@ def full_slots(service: Service, practitioners: Sequence[Practitioner], *, start
                end: datetime, now: datetime) -> list[tuple[datetime, Practitioner]]:
     """Times of the service's grid within the window whose places are all taken by this
     service's own bookings (the ones a waitlist can be joined for), earliest first."""
-    shape = schedule.ServiceShape(
-        service.id, service.duration_minutes, service.buffer_before_minutes,
-        service.buffer_after_minutes, service.capacity, service.min_notice_minutes,
-        service.horizon_days)
+    shape = slot_engine.service_shape(service)
     taken = {(pid, starts_at): seats for pid, starts_at, seats in db.session.execute(
         select(Booking.practitioner_id, Booking.starts_at, func.sum(Booking.seats)).where(
             Booking.service_id == service.id, Booking.starts_at >= start,

@@ -31,18 +31,11 @@ from core.memo import memo
 from marketplace import freshness
 from providers import schedule
 from providers.models import Service
-from providers.slots import EDGE, schedules
+from providers.slots import EDGE, schedules, service_shape
 
 STARTS_SIZE = 16384
 #: How long "no start in the window" is believed (the window's far end moves on).
 NONE_LIFE = timedelta(minutes=1)
-
-
-def _shape(service: Service) -> schedule.ServiceShape:
-    return schedule.ServiceShape(service.id, service.duration_minutes,
-                                 service.buffer_before_minutes, service.buffer_after_minutes,
-                                 service.capacity, service.min_notice_minutes,
-                                 service.horizon_days)
 
 
 @dataclass(frozen=True)
@@ -66,7 +59,7 @@ class Offer:
 
     @classmethod
     def of(cls, service: Service) -> Offer:
-        return cls(service.id, _shape(service),
+        return cls(service.id, service_shape(service),
                    service.is_active and service.provider.is_verified,
                    tuple(Staff(p.id, p.is_listed, p.observes_public_holidays)
                          for p in service.practitioners))

@@ -122,10 +122,11 @@ def service_slots(service: Service, practitioners: Sequence[Practitioner], *,
                   start: datetime, end: datetime,
                   now: datetime) -> list[tuple[schedule.Slot, Practitioner]]:
     """The bookable slots of ``service`` starting within [start, end), earliest first."""
-    return _worked_out(_shape(service), practitioners, start=start, end=end, now=now)[0]
+    return _worked_out(service_shape(service), practitioners, start=start, end=end, now=now)[0]
 
 
-def _shape(service: Service) -> schedule.ServiceShape:
+def service_shape(service: Service) -> schedule.ServiceShape:
+    """What the slot engine needs of a service."""
     return schedule.ServiceShape(
         service.id, service.duration_minutes, service.buffer_before_minutes,
         service.buffer_after_minutes, service.capacity, service.min_notice_minutes,
@@ -170,7 +171,7 @@ def remembered_slots(service: Service, practitioners: Sequence[Practitioner], *,
     window reaches past it (the entry lives ``HORIZON_LIFE``)."""
     if not practitioners:
         return []
-    shape = _shape(service)
+    shape = service_shape(service)
     stamps = freshness.versions([freshness.AVAILABILITY] + [
         freshness.practitioner_key(p.id) for p in practitioners])
     key = (shape, tuple((p.id, p.observes_public_holidays) for p in practitioners),
