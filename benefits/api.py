@@ -77,9 +77,12 @@ def _enterprise(user: User, enterprise_id: int) -> Enterprise:
 @bp.operation("/me/budget", method="GET", summary="What I can spend, what is held, history",
               response=MyBudgetOut)
 def my_budget(user: User) -> MyBudgetOut:
+    # The lines hold their programmes until the explanations are built: those read the same
+    # programmes, which then come from the session with their caps already loaded, instead
+    # of being read and their caps loaded again.
+    lines = queries.employee_budget(user, today=today_in())
     return MyBudgetOut(
-        budgets=[BudgetLineOut.of(line)
-                 for line in queries.employee_budget(user, today=today_in())],
+        budgets=[BudgetLineOut.of(line) for line in lines],
         held_minor=queries.held_minor(user),
         history=[HistoryOut.of(line) for line in queries.employee_history(user)],
         explanations=[ExplanationOut.of(e)

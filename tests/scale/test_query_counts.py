@@ -16,6 +16,7 @@ from core.accounts.models import Park, ProviderOrganisation, User
 from core.accounts.tokens import create_api_token
 from core.clock import to_zone, utcnow
 from core.db import db
+from core.memo import clear_all
 from demo.seed_scale import PARK_CODE, PASSWORD, ScaleSize, seed_scale
 from park import services as park_services
 from park.models import EventKind
@@ -45,10 +46,15 @@ OWNER_API = ["/api/v1/providers/{provider}/bookings?on={day}"]
 
 
 def _wipe() -> None:
+    """An empty database under the running app, as a new deployment would be: what the
+    app remembers (keyed on counters that now start again) goes too, and so do the
+    session's objects (SQLite gives the new rows the old rows' ids)."""
     db.session.rollback()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+    db.session.expunge_all()  # no object of the old rows answers for a new row's id
+    clear_all()
 
 
 def _add_events(park: Park, count: int, now) -> None:
