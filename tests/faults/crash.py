@@ -68,6 +68,7 @@ from tests.faults.world import (
 WEBHOOK_SECRET = "whsec_faults_secret"
 HTTP_PORT, STRIPE_PORT, SMTP_PORT = 5111, 5112, 5113
 WORKER_INTERVAL = 5  #: seconds between two rounds of each job worker (the minimum)
+QUIET_SECONDS = 6 * WORKER_INTERVAL + 2  #: the least time the workers get after the traffic
 HOLD_MINUTES = 1
 EMPLOYEES = 24
 BUDGET_MINOR = 5_000  #: each employee's monthly budget: a one-to-one session needs a card
@@ -786,7 +787,9 @@ def main(argv: list[str] | None = None) -> int:
                     worker.start()
             # Until the workers have swept every lapsed hold and claimed the due reminders
             # (a restarted worker first imports the app, slow on a busy machine).
-            quiet_ends = max(time.monotonic() + 2 * WORKER_INTERVAL + 2, deadline - 10)
+            # At least half a minute, past the time box if need be: a worker killed just
+            # before the traffic stopped may take most of it to import the app again.
+            quiet_ends = max(time.monotonic() + QUIET_SECONDS, deadline - 10)
             engine = create_engine(url)
             while time.monotonic() < quiet_ends:
                 with engine.connect() as connection:
