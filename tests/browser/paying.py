@@ -24,11 +24,17 @@ def book_first_time(page: Page, service_id: int) -> None:
     page.goto(f"/services/{service_id}/book")
     for _ in range(8):
         chips = page.get_by_test_id("time-grid").locator("a.time-chip")
-        if chips.count():
-            chips.first.click()
+        for n in range(chips.count()):
+            chips.nth(n).click()
             page.get_by_role("button", name=zh("Confirm booking")).click()
             page.wait_for_load_state()
-            return
+            if not re.search(r"/services/\d+/book", page.url):
+                return  # held: on the booking's own page
+            # Refused (the demo person is busy then, at some hours of the wall clock):
+            # the next time of the day shown again.
+            chips = page.get_by_test_id("time-grid").locator("a.time-chip")
+            if n + 1 >= chips.count():
+                break
         page.get_by_role("link", name=zh("Later days")).click()
     raise AssertionError("no time to book in the next weeks")
 
