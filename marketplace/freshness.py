@@ -108,7 +108,7 @@ def stale_keys(session: Session) -> set[str]:
     keys: set[str] = set()
     for obj in (*session.new, *session.deleted):
         kind = type(obj)
-        keys |= _people_keys(session, obj)
+        keys |= _row_keys(session, obj)
         if isinstance(obj, CATALOGUE_MODELS):
             keys.add(CATALOGUE)
         if isinstance(obj, EVERYONE_MODELS):
@@ -125,7 +125,7 @@ def stale_keys(session: Session) -> set[str]:
         changed = _changed(obj)
         if not changed:
             continue
-        keys |= _people_keys(session, obj)
+        keys |= _row_keys(session, obj)
         if isinstance(obj, CATALOGUE_MODELS) and changed - CATALOGUE_IGNORED.get(kind, set()):
             keys.add(CATALOGUE)
         if isinstance(obj, EVERYONE_MODELS):
@@ -137,9 +137,8 @@ def stale_keys(session: Session) -> set[str]:
     return keys
 
 
-def _people_keys(session: Session, obj) -> set[str]:
-    """The person counters (or ``budgets``, or ``events``) that writing ``obj`` makes
-    stale."""
+def _row_keys(session: Session, obj) -> set[str]:
+    """The person, ``budgets`` or ``events`` counters that writing ``obj`` makes stale."""
     if isinstance(obj, EVENT_MODELS):
         return {EVENTS}
     if isinstance(obj, BUDGET_MODELS):

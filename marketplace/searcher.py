@@ -39,11 +39,9 @@ def counter_keys(user: User) -> list[str]:
 
 
 def searcher(user: User, *, today: date) -> Searcher:
-    """The person's search inputs, remembered while their counters and the day stay. The
-    catalogue's own counters are read in the same statement, for the search that follows."""
-    own = counter_keys(user)
-    stamps = {key: version for key, version in freshness.versions(
-        [*own, freshness.CATALOGUE, freshness.AVAILABILITY]).items() if key in own}
+    """The person's search inputs, remembered while their counters and the day stay (the
+    catalogue's counters come along in the same statement: ``watch(read_along=...)``)."""
+    stamps = freshness.versions(counter_keys(user))
     key = (user.id, today, tuple(sorted(stamps.items())))
     people = memo("searcher.people", PEOPLE_SIZE, shared=True)
     writing = freshness.writing()  # this transaction's own writes are not for others
