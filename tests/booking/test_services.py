@@ -27,6 +27,7 @@ from core.db import db
 from core.errors import NotFound
 from health import services as health_services
 from providers.queries import slots_for
+from tests.pages import shows_number
 
 
 def _hold(kit, service, user, *, at=None, now=None, **kwargs) -> Booking:
@@ -347,5 +348,5 @@ def test_a_contraindication_in_the_persons_own_records_is_refused(kit):
     db.session.commit()
     with pytest.raises(NotEligible) as refused:
         _hold(kit, service, user)
-    assert "165" not in str(refused.value.message)
+    assert not shows_number(str(refused.value.message), 165)
     assert _hold(kit, service, kit.employee()).status is BookingStatus.CONFIRMED
