@@ -41,6 +41,12 @@ def requests(targets: dict) -> dict[str, list[tuple[str, str]]]:
         "slots": [(f"/api/v1/services/{sid}/slots?{slot_window}", tokens[n % len(tokens)])
                   for n, sid in enumerate(targets["slot_services"][:12])],
         "report": [(targets["report_path"], targets["admin_token"])],
+        # The booking scenario's attempts: free slots tried again and again by different
+        # people. The warming round books them (201); the measured ones are refused (409),
+        # as most attempts are under wrk once the pool is taken.
+        "booking": [("/api/v1/bookings", tokens[(n * 37) % len(tokens)],
+                     {key: slot[key] for key in ("service_id", "practitioner_id", "starts_at")})
+                    for n, slot in enumerate(targets["booking_pool"][:30] * 2)],
     }
 
 
@@ -67,17 +73,18 @@ def measure(client, calls, rounds: int, cold: bool = False,
             statements: StatementCount | None = None) -> dict:
     cpu, wall, sent = [], [], []
     for _ in range(max(rounds, -(-rounds * 12 // len(calls)))):  # as many requests each
-        for path, token in calls:
+        for path, token, *body in calls:
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             if cold:
                 forget(client.application)
             before = statements.total if statements else 0
             began_cpu, began = time.process_time(), time.perf_counter()
-            answer = client.get(path, headers=headers)
+            answer = (client.post(path, headers=headers, json=body[0]) if body
+                      else client.get(path, headers=headers))
             cpu.append((time.process_time() - began_cpu) * 1000)
             wall.append((time.perf_counter() - began) * 1000)
             sent.append((statements.total if statements else 0) - before)
-            if answer.status_code != 200:
+            if answer.status_code not in ((201, 409) if body else (200,)):
                 raise SystemExit(f"{path}: HTTP {answer.status_code} {answer.data[:300]!r}")
     return {"cpu_ms_median": round(statistics.median(cpu), 2),
             "cpu_ms_mean": round(statistics.fmean(cpu), 2),

@@ -79,9 +79,10 @@ def check_eligibility(service: Service, *, client: User, dependant: Dependant | 
     Contraindicated."""
     if dependant is not None and not service.allows_dependants:
         raise NotForFamilyMembers()
-    person = attendee_on(client, dependant, to_zone(starts_at, timezone).date())
-    _check_age(service, person)
-    _check_sex(service, person)
+    if _asks_age_or_sex(service):  # else the person's health profile is not even read
+        person = attendee_on(client, dependant, to_zone(starts_at, timezone).date())
+        _check_age(service, person)
+        _check_sex(service, person)
     if service.screening_questionnaire:
         known = service.screening_questionnaire in {k.value for k in QuestionnaireKind}
         done = dependant is None and known and db.session.scalar(
@@ -103,6 +104,12 @@ def month_bands(service: Service) -> list[tuple[int, int]]:
         return []
     return [(int(b["min_months"]), int(b["max_months"]))
             for b in (service.details or {}).get("age_bands") or []]
+
+
+def _asks_age_or_sex(service: Service) -> bool:
+    return (service.min_age is not None or service.max_age is not None
+            or service.category is ProviderCategory.CHILDCARE
+            or (service.sex is not None and service.sex is not ServiceSex.ANY))
 
 
 def _check_age(service: Service, person: Attendee) -> None:

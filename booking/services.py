@@ -158,16 +158,16 @@ def hold_slot(service: Service, *, practitioner_id: int, starts_at: datetime, ac
     require(actor, Action.BOOK_SERVICE, service.provider)
     practitioner = bookable_practitioner(service, practitioner_id)
     dependant = dependant_of(actor, dependant_id) if dependant_id is not None else None
+    # A place already taken is refused from what is committed, first: before the person's
+    # data, the working hours and the queue for the locks (in a rush most attempts are
+    # refused, and each would wait for every other); a place freed since is as if the
+    # request came a moment earlier. Under the locks the same check decides the rest.
+    check_place(service, practitioner.id, starts_at, client_id=actor.id,
+                dependant_id=dependant_id, now=now)
     check_eligibility(service, client=actor, dependant=dependant, starts_at=starts_at,
                       timezone=service.provider.park.timezone)
     people = pickups.check_pickups(service, pickup_persons or [])
     check_on_grid(service, practitioner, starts_at, now=now)
-    # A place already taken is refused from what is committed, before queueing for the
-    # locks (in a rush most attempts are refused, and each would wait for every other):
-    # a place freed since is as if the request came a moment earlier. Under the locks the
-    # same check decides the rest.
-    check_place(service, practitioner.id, starts_at, client_id=actor.id,
-                dependant_id=dependant_id, now=now)
     if asked_by_client and service.price_minor and sponsor is None:
         hold_requested.send(service, client=actor, dependant_id=dependant_id, now=now)
 

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
@@ -118,6 +119,9 @@ def _error(status: int, *, code: str | None = None, message: object | None = Non
 
 
 def _handle_domain_error(exc: DomainError) -> ResponseReturnValue:
+    # The refusal is worded in the person's language: settled before the rollback expires
+    # their account, which would otherwise be read again just for its locale.
+    get_locale()
     db.session.rollback()
     response = _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
     headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429

@@ -52,9 +52,10 @@ def _profile(user, *, birth_year, sex=None):
     db.session.commit()
 
 
-def _hold(kit, service, user, **kwargs):
+def _hold(kit, service, user, *, starts_at=None, **kwargs):
     booking = services.hold_slot(service, practitioner_id=kit.practitioner.id,
-                                 starts_at=kit.slot(), actor=user, now=utcnow(), **kwargs)
+                                 starts_at=starts_at or kit.slot(), actor=user, now=utcnow(),
+                                 **kwargs)
     db.session.commit()
     return booking
 
@@ -128,8 +129,9 @@ def test_elder_care_takes_a_pick_up_person_when_given_and_other_services_take_no
     elder = kit.service(category="eldercare", title_en="Day care", allows_dependants=True)
     booking = _hold(kit, elder, parent, dependant_id=grandpa.id, pickup_persons=[GRANDMA])
     assert [p.name for p in booking.pickups] == ["王秀英"]
-    with pytest.raises(InvalidPickup):
-        _hold(kit, kit.service(title_en="Tuina"), kit.employee(), pickup_persons=[GRANDMA])
+    with pytest.raises(InvalidPickup):  # at a time of its own: the day care holds 10:00
+        _hold(kit, kit.service(title_en="Tuina"), kit.employee(), pickup_persons=[GRANDMA],
+              starts_at=kit.slot(hour=14))
 
 
 def test_a_service_for_women_refuses_a_man_and_asks_for_an_unknown_sex(kit):
