@@ -10,6 +10,7 @@ import pytest
 from booking.models import Booking, BookingStatus
 from core.db import db
 from tests.booking.factories import SHANGHAI
+from tests.querycount import count_queries
 
 
 def _headers(make, user, key=None):
@@ -69,6 +70,30 @@ def test_a_refused_write_does_not_use_up_its_key(client, make, kit):
                        headers=headers).status_code == 409
     later = _body(kit, service, starts_at=kit.slot(days=5).isoformat())
     assert client.post("/api/v1/bookings", json=later, headers=headers).status_code == 201
+
+
+def test_a_taken_place_is_refused_without_reading_the_person_or_the_working_hours(
+        client, make, kit):
+    """In a rush most attempts find the place taken: they are refused from the place
+    alone, in the person's language, without their health profile, the practitioner's
+    working hours or the queue for the locks."""
+    service = kit.service()
+    first = client.post("/api/v1/bookings", json=_body(kit, service),
+                        headers=_headers(make, kit.employee()))
+    assert first.status_code == 201
+    service.min_age = 18  # an age rule: booking it reads the person's health profile
+    db.session.commit()
+    late = kit.employee(locale="en")
+    headers = _headers(make, late)
+    client.get("/api/v1/me", headers=headers)  # who holds the token is remembered
+    with count_queries() as queries:
+        refused = client.post("/api/v1/bookings", json=_body(kit, service), headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["message"] == "This time is fully booked."
+    read = " ".join(" ".join(queries.statements).split())
+    assert not any(words in read for words in (
+        "FROM health_profiles", "FROM availability_rules", "FOR NO KEY UPDATE", "FROM users"
+    )), queries.report()
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
