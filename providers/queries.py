@@ -6,10 +6,13 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
+from core import freshness
+from core.accounts import counters
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
 from core.db import db
+from core.memo import memo
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from providers import slots as slot_engine
 from providers.errors import (
@@ -123,11 +126,13 @@ def service_for(user: User | None, service_id: int, action: Action, *,
     """The service, if ``user`` may do ``action`` on its provider (unlisted services only
     for those who see everything of it), with its provider and park (and practitioners when
     asked) read in the same round trips rather than one lazy load each. Raises NotFound,
-    Forbidden."""
-    options = [joinedload(Service.provider).joinedload(ProviderOrganisation.park)]
-    if with_practitioners:
-        options.append(joinedload(Service.practitioners))
-    service = row_by_id(Service, service_id, *options)
+    Forbidden.
+
+    With its practitioners (a slot page, a booking: read far more than written), the
+    service is remembered per process while the catalogue and the organisations stay
+    (``core.freshness``), so that a known one costs no statement."""
+    service = (_remembered_service(service_id) if with_practitioners
+               else row_by_id(Service, service_id, *_SERVICE_GRAPH[:1]))
     if service is None:
         raise ServiceNotFound()
     require(user, action, service.provider)
@@ -135,6 +140,39 @@ def service_for(user: User | None, service_id: int, action: Action, *,
             user, service.provider):
         raise ServiceNotFound()
     return service
+
+
+#: How a service is read with what its callers use of it: its provider and park, then its
+#: practitioners.
+_SERVICE_GRAPH = (joinedload(Service.provider).joinedload(ProviderOrganisation.park),
+                  joinedload(Service.practitioners))
+#: Services (with provider, park and practitioners) remembered per process.
+SERVICES_SIZE = 1024
+
+
+def _remembered_service(service_id: int) -> Service | None:
+    """The service and its practitioners, from a copy loaded by a session of its own and
+    then let go (as ``core.accounts.tokens`` does for token holders): each request merges
+    it into its own session without a query. Counters first, then the rows: a write between
+    the two leaves a copy older than its counters, never newer."""
+    if not 0 < service_id <= MAX_ID:
+        return None
+    remembered = memo("providers.services", SERVICES_SIZE)
+    writing = freshness.writing()
+    known = None if writing else remembered.get(service_id)
+    if known is not None and freshness.versions(known[1]) == known[1]:
+        return db.session.merge(known[0], load=False)
+    if writing:
+        return row_by_id(Service, service_id, *_SERVICE_GRAPH)
+    stamps = freshness.versions([freshness.CATALOGUE, counters.ORGANISATIONS])
+    # A session of its own on the request's connection (no second connection to wait for).
+    with Session(bind=db.session.connection(), expire_on_commit=False) as own:
+        copy = own.get(Service, service_id, options=_SERVICE_GRAPH)
+        own.expunge_all()
+    if copy is None:
+        return None
+    remembered.put(service_id, (copy, stamps))
+    return db.session.merge(copy, load=False)
 
 
 def rule_for(user: User | None, rule_id: int) -> AvailabilityRule:

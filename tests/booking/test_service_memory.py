@@ -1,0 +1,86 @@
+"""The service a slot page or a booking reads, with its provider, park and practitioners,
+is remembered per process (``providers.queries.service_for``, issue 22) and is never
+believed past a change: the provider taking it off, a practitioner leaving, the provider
+suspended or a new price are seen by the very next request."""
+
+from __future__ import annotations
+
+import pytest
+
+from booking.models import Booking
+from core.accounts.models import ProviderStatus
+from core.db import db
+from tests.querycount import count_queries
+
+
+@pytest.fixture
+def person(make, kit):
+    user = kit.employee()
+    headers = {"Authorization": f"Bearer {make.token(user)}"}
+    return headers
+
+
+def _book(client, kit, service, headers, *, days=3):
+    return client.post("/api/v1/bookings", headers=headers, json={
+        "service_id": service.id, "practitioner_id": kit.practitioner.id,
+        "starts_at": kit.slot(days=days).isoformat()})
+
+
+def _slots(client, kit, service, headers):
+    return _slots_of(client, kit, service.id, headers)
+
+
+def _slots_of(client, kit, service_id, headers, window=None):
+    start, end = window or (kit.slot(days=2), kit.slot(days=4))
+    return client.get(f"/api/v1/services/{service_id}/slots", headers=headers,
+                      query_string={"from": start.isoformat(), "to": end.isoformat()})
+
+
+def test_a_known_service_is_not_read_again(client, kit, person):
+    service = kit.service()
+    window = kit.slot(days=2), kit.slot(days=4)  # the test's own objects read beforehand
+    assert _slots(client, kit, service, person).status_code == 200
+    service_id = service.id
+    with count_queries() as queries:
+        again = _slots_of(client, kit, service_id, person, window)
+    assert again.status_code == 200 and again.get_json()["items"]
+    assert not any("FROM services" in " ".join(s.split()) for s in queries.statements), \
+        queries.report()
+
+
+def test_a_service_taken_off_is_not_found_at_once(client, kit, person):
+    service = kit.service()
+    assert _slots(client, kit, service, person).status_code == 200
+    service.is_active = False
+    db.session.commit()
+    refused = _book(client, kit, service, person)
+    assert refused.status_code == 404
+    assert db.session.query(Booking).count() == 0
+
+
+def test_a_practitioner_who_left_cannot_be_booked_at_once(client, kit, person):
+    service = kit.service()
+    assert _slots(client, kit, service, person).status_code == 200
+    kit.practitioner.is_active = False
+    db.session.commit()
+    refused = _book(client, kit, service, person)
+    assert refused.status_code == 404
+    assert refused.get_json()["error"]["code"] == "practitioner_not_found"
+
+
+def test_a_suspended_provider_is_not_booked_at_once(client, kit, person):
+    service = kit.service()
+    assert _slots(client, kit, service, person).status_code == 200
+    service.provider.status = ProviderStatus.SUSPENDED
+    db.session.commit()
+    assert _book(client, kit, service, person).status_code == 404
+
+
+def test_a_new_price_is_the_one_booked(app, client, kit, person):
+    app.config["STRIPE_SECRET_KEY"] = "sk_test_anything"  # the card share could be paid
+    service = kit.service(price_minor=9900)
+    assert _slots(client, kit, service, person).status_code == 200
+    service.price_minor = 12900
+    db.session.commit()
+    booked = _book(client, kit, service, person)
+    assert booked.status_code == 201 and booked.get_json()["price_minor"] == 12900
