@@ -177,8 +177,9 @@ def create_programme(user: User, enterprise_id: int, body: ProgrammeIn) -> Progr
     return ProgrammeOut.of(budgets.create_programme(enterprise, data, actor=user, now=utcnow()))
 
 
-def _programme(enterprise: Enterprise, programme_id: int) -> BudgetProgramme:
-    programme = queries.programme_of(enterprise, programme_id)
+def _programme(enterprise: Enterprise, programme_id: int, *,
+               remembered: bool = False) -> BudgetProgramme:
+    programme = queries.programme_of(enterprise, programme_id, remembered=remembered)
     if programme is None:
         raise ProgrammeNotFound()
     return programme
@@ -324,8 +325,9 @@ def stripe_webhook() -> WebhookOut:
               summary="How the budget is used: aggregates over at least k employees")
 def usage_report(user: User, enterprise_id: int, programme_id: int) -> UsageReportOut:
     enterprise = _enterprise(user, enterprise_id)
-    report = reports.usage_report(enterprise, _programme(enterprise, programme_id), actor=user,
-                                  on=today_in(), now=utcnow())
+    programme = _programme(enterprise, programme_id, remembered=True)  # read, not written
+    report = reports.usage_report(enterprise, programme, actor=user, on=today_in(),
+                                  now=utcnow())
     return UsageReportOut(
         period_key=report.period_key, currency=report.currency, k=report.k,
         departments=[DepartmentLineOut(

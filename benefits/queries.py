@@ -19,7 +19,9 @@ from benefits.models import (
     TransactionKind,
 )
 from benefits.periods import period_key
+from core import freshness
 from core.accounts.models import Enterprise, User
+from core.copies import remembered_copy
 from core.db import db, sum_of
 from core.i18n import format_money, format_period
 
@@ -130,9 +132,21 @@ def roster_query(enterprise: Enterprise) -> Select[RosterEntry]:
         RosterEntry.employee_no)
 
 
-def programme_of(enterprise: Enterprise, programme_id: int) -> BudgetProgramme | None:
-    programme = db.session.get(BudgetProgramme, programme_id)
+def programme_of(enterprise: Enterprise, programme_id: int, *,
+                 remembered: bool = False) -> BudgetProgramme | None:
+    """The enterprise's programme. ``remembered``: from a copy kept per process while the
+    programmes' rules stay (``core.copies``; the reports, read far more than written)."""
+    if remembered:
+        programme = remembered_copy("benefits.programmes", PROGRAMMES_SIZE, programme_id,
+                                    [freshness.BUDGETS],
+                                    lambda session: session.get(BudgetProgramme, programme_id))
+    else:
+        programme = db.session.get(BudgetProgramme, programme_id)
     return programme if programme and programme.enterprise_id == enterprise.id else None
+
+
+#: Programmes remembered per process.
+PROGRAMMES_SIZE = 512
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from core.api import views as api_views
 from core.api.auth import authenticate_api_request
 from core.audit import hooks as audit_hooks
 from core.config import ASSET_ROOT, refuse_unsafe_settings
+from core.counter_hints import register_counter_hints
 from core.db import init_lock_timeout, init_replica
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_day, format_money, format_when
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
     protections.init_app(app)
     audit.init_app(app)  # before the transaction: its endpoint rules run after the commit
     register_request_transaction(app)
+    register_counter_hints(app)  # before the first counter is read (the API's token)
     register_error_handlers(app)
     app.before_request(authenticate_api_request)  # scopes, for every API route at once
     register_input_bounds(app)

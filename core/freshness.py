@@ -65,6 +65,9 @@ _BULK: dict[str, str] = {}
 _READ = "freshness.read"
 _WRITING = "freshness.writing"
 _PENDING = "freshness.pending"
+#: Counters expected in this session (``expect``) and those its reads asked for (``named``).
+_EXPECTED = "freshness.expected"
+_NAMED = "freshness.named"
 
 
 #: Counters that most requests read: they come along with a transaction's first read.
@@ -88,14 +91,34 @@ def versions(keys: Iterable[str]) -> dict[str, int]:
     requests read (``watch(read_along=...)``: checking a token brings the catalogue's),
     and the later reads come from that."""
     wanted = sorted(set(keys))
+    db.session.info.setdefault(_NAMED, set()).update(wanted)
     known: dict[str, int] = db.session.info.setdefault(_READ, {})
     unread = [key for key in wanted if key not in known]
     if unread:
-        unread += sorted(key for key in _READ_ALONG - known.keys() if key not in wanted)
+        along = _READ_ALONG | db.session.info.get(_EXPECTED, set())
+        unread += sorted(key for key in along - known.keys() if key not in wanted)
         found = dict(db.session.execute(select(FreshnessStamp.key, FreshnessStamp.version)
                                         .where(FreshnessStamp.key.in_(unread))).all())
         known.update({key: int(found.get(key, 0)) for key in unread})
     return {key: known[key] for key in wanted}
+
+
+def expect(keys: Iterable[str]) -> None:
+    """Bring ``keys`` along with each first read of a transaction in this session (a page
+    that read them last time will read them again: ``core.counter_hints``), and count what
+    is ``named`` from now on. Reading a counter earlier than needed is safe: it is still
+    read before the data it vouches for."""
+    db.session.info[_EXPECTED] = set(keys)
+    db.session.info[_NAMED] = set()
+
+
+def named() -> set[str]:
+    """Every counter the reads asked for since ``expect``, read along or not."""
+    return set(db.session.info.get(_NAMED, ()))
+
+
+def read_along() -> frozenset[str]:
+    return frozenset(_READ_ALONG)
 
 
 EPOCH = "epoch"

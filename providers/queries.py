@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from core import freshness
 from core.accounts import counters
 from core.accounts.models import ProviderOrganisation, ProviderStatus, User
+from core.bounds import MAX_ID
+from core.copies import remembered_copy
 from core.db import db
-from core.memo import memo
 from core.policy import Action, can, is_platform_admin, park_ids_of, require
 from providers import slots as slot_engine
 from providers.errors import (
@@ -37,8 +38,6 @@ from providers.schedule import zone
 
 T = TypeVar("T")
 MAX_WINDOW_DAYS = 62
-#: Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
-MAX_ID = 2**31 - 1
 #: Windows, rules and exceptions must fall within these years (date arithmetic near the
 #: ends of the calendar would overflow).
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
@@ -151,28 +150,12 @@ SERVICES_SIZE = 1024
 
 
 def _remembered_service(service_id: int) -> Service | None:
-    """The service and its practitioners, from a copy loaded by a session of its own and
-    then let go (as ``core.accounts.tokens`` does for token holders): each request merges
-    it into its own session without a query. Counters first, then the rows: a write between
-    the two leaves a copy older than its counters, never newer."""
     if not 0 < service_id <= MAX_ID:
         return None
-    remembered = memo("providers.services", SERVICES_SIZE)
-    writing = freshness.writing()
-    known = None if writing else remembered.get(service_id)
-    if known is not None and freshness.versions(known[1]) == known[1]:
-        return db.session.merge(known[0], load=False)
-    if writing:
-        return row_by_id(Service, service_id, *_SERVICE_GRAPH)
-    stamps = freshness.versions([freshness.CATALOGUE, counters.ORGANISATIONS])
-    # A session of its own on the request's connection (no second connection to wait for).
-    with Session(bind=db.session.connection(), expire_on_commit=False) as own:
-        copy = own.get(Service, service_id, options=_SERVICE_GRAPH)
-        own.expunge_all()
-    if copy is None:
-        return None
-    remembered.put(service_id, (copy, stamps))
-    return db.session.merge(copy, load=False)
+    return remembered_copy(
+        "providers.services", SERVICES_SIZE, service_id,
+        [freshness.CATALOGUE, counters.ORGANISATIONS],
+        lambda session: session.get(Service, service_id, options=_SERVICE_GRAPH))
 
 
 def rule_for(user: User | None, rule_id: int) -> AvailabilityRule:

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from core.accounts.models import ProviderOrganisation, ProviderStatus, Role, User
 from core.api.validation import invalid_input_from
+from core.bounds import MAX_ID
 from core.clock import utcnow
 from core.db import db
 from core.errors import InvalidInput
@@ -41,7 +42,7 @@ from providers.models import (
     ServicePractitioner,
     VerificationStatus,
 )
-from providers.queries import EARLIEST_YEAR, LATEST_YEAR, MAX_ID
+from providers.queries import EARLIEST_YEAR, LATEST_YEAR
 from providers.schemas import (
     DETAILS_BY_CATEGORY,
     ExceptionData,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from benefits.models import BudgetProgramme
 from core.accounts.models import Role
+from core.db import db
 from tests.benefits.factories import programme, roster_employee
+from tests.querycount import count_queries
 
 
 def bearer(token: str) -> dict:
@@ -63,3 +66,29 @@ def test_absurd_amounts_are_refused(client, make):
                                  "starts_on": "2026-01-01"})
     assert response.status_code == 422 and "amount_minor" in response.get_json()["error"][
         "fields"]
+
+
+def test_a_programme_s_report_is_read_without_reading_the_programme_again_until_it_changes(
+        client, make):
+    """The usage report is read far more than its programme is written: a known programme
+    costs no statement, and a change to its rules is seen by the very next report."""
+    enterprise = make.enterprise()
+    admin = make.user(Role.ENTERPRISE_ADMIN, enterprise=enterprise)
+    plan_id = programme(make, enterprise).id
+    path = f"/api/v1/enterprises/{enterprise.id}/programmes/{plan_id}/report"
+    headers = bearer(make.token(admin))
+    assert client.get(path, headers=headers).status_code == 200
+
+    def programme_read() -> bool:
+        db.session.expunge_all()  # as in a new request: no object of the last one at hand
+        with count_queries() as queries:
+            assert client.get(path, headers=headers).status_code == 200
+        return any("FROM budget_programmes" in " ".join(s.split())
+                   for s in queries.statements)
+
+    assert not programme_read()
+    changed = db.session.get(BudgetProgramme, plan_id)
+    changed.amount_minor += 10_000
+    db.session.commit()
+    assert programme_read()
+    assert not programme_read()

@@ -83,3 +83,21 @@ def test_a_new_price_is_the_one_booked(app, client, kit, person):
     db.session.commit()
     booked = _book(client, kit, service, person)
     assert booked.status_code == 201 and booked.get_json()["price_minor"] == 12900
+
+
+def test_a_slot_page_read_again_reads_all_its_counters_at_once(client, kit, person):
+    """The practitioners' counters a slot page needs are known only once it has its
+    service; the next time, they come along with the first counters read
+    (``core.counter_hints``)."""
+    service = kit.service()
+    window = kit.slot(days=2), kit.slot(days=4)
+    service_id = service.id
+
+    def counter_reads() -> int:
+        db.session.expunge_all()
+        with count_queries() as queries:
+            assert _slots_of(client, kit, service_id, person, window).status_code == 200
+        return sum("FROM freshness_stamps" in s for s in queries.statements)
+
+    assert counter_reads() == 2
+    assert counter_reads() == 1

@@ -1,0 +1,43 @@
+"""Rows read far more often than written, remembered per process as detached copies and
+believed while the freshness counters they were read under stay (``core.freshness``).
+
+A copy is loaded by a session of its own on the request's connection (counters first,
+then the rows: a write between the two leaves a copy older than its counters, never
+newer), let go, and never touched again: each request merges it into its own session
+without a query (``merge(load=False)``), and what it changes there is its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from core import freshness
+from core.db import db
+from core.memo import memo
+
+T = TypeVar("T")
+
+
+def remembered_copy(name: str, size: int, key: Hashable, counters: Iterable[str],
+                    load: Callable[[Session], T | None]) -> T | None:
+    """What ``load`` finds in the given session, from the memory ``name`` (``size``
+    entries) under ``key`` while ``counters`` stay; None when ``load`` finds nothing (not
+    remembered). A transaction that has written reads its own rows instead."""
+    remembered = memo(name, size)
+    writing = freshness.writing()
+    known = None if writing else remembered.get(key)
+    if known is not None and freshness.versions(known[1]) == known[1]:
+        merged: T = db.session.merge(known[0], load=False)
+        return merged
+    if writing:
+        return load(db.session())
+    stamps = freshness.versions(counters)
+    with Session(bind=db.session.connection(), expire_on_commit=False) as own:
+        copy = load(own)
+        own.expunge_all()
+    if copy is None:
+        return None
+    remembered.put(key, (copy, stamps))
+    return db.session.merge(copy, load=False)
