@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
-from core import audit, i18n, jobs, policy, protections
+from core import audit, connections, i18n, jobs, policy, protections
 from core.accounts import api as accounts_api
 from core.accounts import invitation_views, privacy_views, setup_cli
 from core.accounts import views as accounts_views
@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     policy.init_app(app)
     init_lock_timeout(app)
     init_replica(app)
+    connections.init_app(app)  # first among the request hooks
     migrate.init_app(app, db, directory=str(ASSET_ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     babel.init_app(app, locale_selector=i18n.select_locale,

@@ -92,8 +92,10 @@ def _secret_key(env: dict[str, str], is_production: bool, secret_file: Path) -> 
 def engine_options(env: dict[str, str]) -> dict[str, object]:
     """Connection pooling for each app or worker process (see docs/operations.md, "Growing past
     one machine"). ``DB_POOL_SIZE`` connections are kept (+ ``DB_MAX_OVERFLOW`` under
-    bursts), recycled after ``DB_POOL_RECYCLE_SECONDS`` and checked before use, so that a
-    restarted database or a pgbouncer that closed an idle connection costs no error.
+    bursts) and recycled after ``DB_POOL_RECYCLE_SECONDS``. On PostgreSQL a connection is
+    checked before use only when it sat idle (``core.connections``): a restarted database
+    or a pgbouncer that closed an idle connection costs no error, and a busy pool pays no
+    round trip for the check.
     ``DB_PGBOUNCER=transaction`` is for pgbouncer in transaction pooling mode: psycopg then
     prepares no statements on the server (they would land on another server connection)
     and the app keeps no pool of its own (pgbouncer is the pool)."""
@@ -101,6 +103,7 @@ def engine_options(env: dict[str, str]) -> dict[str, object]:
     url = env.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql")):
         return options
+    options["pool_pre_ping"] = False  # core.connections pings the connections that sat idle
     if env.get("DB_PGBOUNCER", "").strip().lower() == "transaction":
         options["poolclass"] = NullPool
         options["connect_args"] = {"prepare_threshold": None}
@@ -154,6 +157,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
             "SIGNIN_LONGEST_WAIT_SECONDS") if env.get(name)},
         # PostgreSQL gives up waiting for a row lock after this (core.db); 0: never.
         "DB_LOCK_TIMEOUT_MS": int(env.get("DB_LOCK_TIMEOUT_MS", "5000")),
+        "DB_PING_AFTER_IDLE_SECONDS": float(env.get("DB_PING_AFTER_IDLE_SECONDS", "10")),
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS")),
@@ -311,6 +315,9 @@ SETTINGS: tuple[Setting, ...] = (
             "connection before failing", "Database"),
     Setting("DB_LOCK_TIMEOUT_MS", "`5000`", "PostgreSQL gives up waiting for a row lock "
             "after this many milliseconds (0: never)", "Database"),
+    Setting("DB_PING_AFTER_IDLE_SECONDS", "`10`", "a PostgreSQL connection that sat idle "
+            "this long is checked (one round trip) before a request uses it; `0`: every "
+            "time", "Database"),
     Setting("DB_PGBOUNCER", "unset", "`transaction` behind pgbouncer in transaction pooling: "
             "no pool in the app, no server-side prepared statements", "Database"),
     Setting("PARK_TIMEZONE", "`Asia/Shanghai`", "zone times are shown in", "Language and time"),

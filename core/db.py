@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult, Dialect, Result
+from sqlalchemy.engine import CursorResult, Dialect, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -94,6 +94,12 @@ def init_replica(app: Flask) -> None:
     if url:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         app.extensions[_REPLICA_ENGINE] = create_engine(url, **options)
+
+
+def replica_engine(app: Flask) -> Engine | None:
+    """The replica's engine, or None without ``DATABASE_REPLICA_URL``."""
+    engine: Engine | None = app.extensions.get(_REPLICA_ENGINE)
+    return engine
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})

@@ -23,9 +23,10 @@ from providers.models import ProviderProfile
 PG = "postgresql://parkwell@db.internal/parkwell"
 
 
-def test_each_process_keeps_a_small_checked_pool_of_postgresql_connections():
+def test_each_process_keeps_a_small_pool_of_postgresql_connections_checked_when_idle():
     options = config.engine_options({"DATABASE_URL": PG, "DB_POOL_SIZE": "8"})
-    assert options["pool_pre_ping"] is True
+    assert options["pool_pre_ping"] is False, "core.connections pings the idle ones only"
+    assert config.load_config({"DATABASE_URL": PG})["DB_PING_AFTER_IDLE_SECONDS"] == 10
     assert options["pool_size"] == 8
     assert options["max_overflow"] == 10
     assert options["pool_recycle"] == 1800
