@@ -73,6 +73,13 @@ def replica_reads() -> Iterator[None]:
         _stale_reads_allowed.reset(token)
 
 
+def replica_in_use() -> bool:
+    """Whether this block's plain SELECTs go to the replica (``replica_reads`` with one
+    configured)."""
+    return (_stale_reads_allowed.get() and has_app_context()
+            and current_app.extensions.get(_REPLICA_ENGINE) is not None)
+
+
 class RoutingSession(FlaskSession):
     """Flask-SQLAlchemy's session, sending the SELECTs made inside ``replica_reads()`` to
     the replica engine. Flushes, writes and ``FOR UPDATE`` reads always go to the primary."""
