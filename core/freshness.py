@@ -17,7 +17,7 @@ server starts).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, String, event, select
@@ -110,12 +110,13 @@ _BY_KEYS = "SELECT key, version FROM freshness_stamps WHERE key = ANY(%(keys)s)"
 
 
 def _read(keys: list[str]) -> dict[str, int]:
+    rows: Sequence[Any]
     if db.engine.dialect.name == "postgresql" and not replica_in_use():
-        rows = db.session.connection().exec_driver_sql(_BY_KEYS, {"keys": keys})
+        rows = db.session.connection().exec_driver_sql(_BY_KEYS, {"keys": keys}).all()
     else:
         rows = db.session.execute(select(FreshnessStamp.key, FreshnessStamp.version)
-                                  .where(FreshnessStamp.key.in_(keys)))
-    return {key: int(version) for key, version in rows.all()}
+                                  .where(FreshnessStamp.key.in_(keys))).all()
+    return {key: int(version) for key, version in rows}
 
 
 def expect(keys: Iterable[str]) -> None:
