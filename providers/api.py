@@ -4,9 +4,10 @@ and exceptions. Thin: each one checks the shape, calls a service or a query, ser
 from __future__ import annotations
 
 from flask import make_response, url_for
+from pydantic_core import to_json
 
 from core.accounts.models import ApiScope, ProviderOrganisation, ProviderStatus, User
-from core.api.openapi import ApiBlueprint, plain_json
+from core.api.openapi import ApiBlueprint, json_response
 from core.api.pagination import paginate
 from core.clock import today_in, utcnow
 from core.db import replica_reads
@@ -24,7 +25,8 @@ from providers import (
     services,
     verification,
 )
-from providers.models import CredentialStatus, VerificationStatus
+from providers.models import CredentialStatus, Practitioner, VerificationStatus
+from providers.schedule import Slot
 from providers.schemas import (
     WEEKDAY_KEYS,
     BusyCalendar,
@@ -192,16 +194,22 @@ def get_slots(user: User, service_id: int, query: SlotQuery):
     timezone = service.provider.park.timezone
     start, end = queries.check_window(query.from_, query.to, timezone=timezone)
     locale = current_locale_code()
+    names = {p.id: p.name(locale) for p in service.practitioners}
+
+    def render(found: list[tuple[Slot, Practitioner]]) -> bytes:
+        # Hundreds of slots, every value from the slot engine: written as SlotList's JSON
+        # straight from plain values (no model per slot).
+        return to_json({"service_id": service.id, "timezone": timezone, "items": [
+            {"starts_at": slot.starts_at, "ends_at": slot.ends_at,
+             "practitioner_id": slot.practitioner_id,
+             "practitioner_name": names[slot.practitioner_id], "remaining": slot.remaining}
+            for slot, _ in found]})
+
     with replica_reads():  # shown, not promised: booking checks the place on the primary
-        found = queries.slots_for(service, start=start, end=end, now=utcnow())
-    names = {p.id: p.name(locale) for p in {id(p): p for _, p in found}.values()}
-    # Hundreds of slots, every value from the slot engine: written as SlotList's JSON
-    # straight from plain values (no model per slot).
-    return plain_json({"service_id": service.id, "timezone": timezone, "items": [
-        {"starts_at": slot.starts_at, "ends_at": slot.ends_at,
-         "practitioner_id": slot.practitioner_id,
-         "practitioner_name": names[slot.practitioner_id], "remaining": slot.remaining}
-        for slot, _ in found]})
+        body = queries.rendered_slots_for(
+            service, start=start, end=end, now=utcnow(), render=render,
+            variant=(service.id, timezone, tuple(sorted(names.items()))))
+    return json_response(body)
 
 
 @bp.operation("/practitioners/<int:practitioner_id>/rules", method="GET", response=RuleList,

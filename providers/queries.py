@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -34,7 +35,7 @@ from providers.models import (
     ServicePractitioner,
     VerificationStatus,
 )
-from providers.schedule import zone
+from providers.schedule import Slot, zone
 
 T = TypeVar("T")
 MAX_WINDOW_DAYS = 62
@@ -216,6 +217,18 @@ def slots_for(service: Service, *, start: datetime, end: datetime, now: datetime
     if not service.is_active or not service.provider.is_verified:
         return []
     return slot_engine.remembered_slots(service, practitioners, start=start, end=end, now=now)
+
+
+def rendered_slots_for(service: Service, *, start: datetime, end: datetime, now: datetime,
+                       variant: Hashable,
+                       render: Callable[[list[tuple[Slot, Practitioner]]], T]) -> T:
+    """``render`` of ``slots_for``, remembered while the slots are
+    (``providers.slots.rendered_slots``)."""
+    practitioners = [p for p in service.practitioners if p.is_listed]
+    if not service.is_active or not service.provider.is_verified:
+        return render([])
+    return slot_engine.rendered_slots(service, practitioners, start=start, end=end, now=now,
+                                      variant=variant, render=render)
 
 
 def services_of_practitioner(practitioner: Practitioner) -> list[Service]:

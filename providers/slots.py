@@ -11,9 +11,11 @@ Each source returns the ``Occupancy`` of those practitioners that overlaps [star
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import bisect
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from providers.models import (
 )
 from providers.schedule import Occupancy
 
+T = TypeVar("T")
 OccupancySource = Callable[[Sequence[int], datetime, datetime], Iterable[Occupancy]]
 _SOURCES_KEY = "providers.occupancy_sources"
 #: The longest buffer a service may have: occupancy this far outside the window still
@@ -169,8 +172,54 @@ def remembered_slots(service: Service, practitioners: Sequence[Practitioner], *,
     too soon to book (dropped on the way out): nothing else frees or takes time without a
     write, but for a hold lapsing (the entry ends then) and the horizon moving on when the
     window reaches past it (the entry lives ``HORIZON_LIFE``)."""
+    window = _window(service, practitioners, start=start, end=end, now=now)
+    by_id = {p.id: p for p in practitioners}
+    return [(slot, by_id[slot.practitioner_id]) for slot in window.bookable]
+
+
+#: Slot lists rendered for an answer (``rendered_slots``), remembered per process.
+RENDERED_SIZE = 256
+
+
+def rendered_slots(service: Service, practitioners: Sequence[Practitioner], *,
+                   start: datetime, end: datetime, now: datetime, variant: Hashable,
+                   render: Callable[[list[tuple[schedule.Slot, Practitioner]]], T]) -> T:
+    """``render`` of ``remembered_slots``, itself remembered while the window is (the
+    same remembered slots, the same number of them already too soon, the same
+    ``variant``: everything else ``render`` reads, such as the language and names): a
+    window of hundreds of slots costs more to write out than to find."""
+    window = _window(service, practitioners, start=start, end=end, now=now)
+    by_id = {p.id: p for p in practitioners}
+    if window.remembered is None:
+        return render([(slot, by_id[slot.practitioner_id]) for slot in window.bookable])
+    renderings = memo("providers.rendered_slots", RENDERED_SIZE)
+    # The slots by identity: the remembered tuple is kept beside its rendering, so that
+    # its id cannot be another's while the rendering is remembered.
+    key = (id(window.remembered), window.too_soon, variant)
+    known = renderings.get(key)
+    if known is not None and known[0] is window.remembered:
+        rendered: T = known[1]
+        return rendered
+    rendered = render([(slot, by_id[slot.practitioner_id]) for slot in window.bookable])
+    renderings.put(key, (window.remembered, rendered))
+    return rendered
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A window's slots: ``remembered`` all of them as remembered (None when they were
+    worked out for this request only), ``bookable`` those not yet too soon, the first
+    ``too_soon`` of them dropped."""
+
+    remembered: tuple[schedule.Slot, ...] | None
+    bookable: Sequence[schedule.Slot]
+    too_soon: int
+
+
+def _window(service: Service, practitioners: Sequence[Practitioner], *,
+            start: datetime, end: datetime, now: datetime) -> _Window:
     if not practitioners:
-        return []
+        return _Window(None, (), 0)
     shape = service_shape(service)
     stamps = freshness.versions([freshness.AVAILABILITY] + [
         freshness.practitioner_key(p.id) for p in practitioners])
@@ -183,10 +232,13 @@ def remembered_slots(service: Service, practitioners: Sequence[Practitioner], *,
         found, lapses = _worked_out(shape, practitioners, start=start, end=end, now=now)
         if end > now + timedelta(days=shape.horizon_days):
             lapses = min(lapses or now + HORIZON_LIFE, now + HORIZON_LIFE)
-        if not writing:  # the slots only: no session's objects outlive their request
-            remembered.put(key, (tuple(slot for slot, _ in found), now, lapses))
-        return found
+        slots = tuple(slot for slot, _ in found)
+        if writing:
+            return _Window(None, slots, 0)
+        # The slots only: no session's objects outlive their request.
+        entry = (slots, now, lapses)
+        remembered.put(key, entry)
+    # Earliest first: those now too soon to book are the first ones.
     earliest = now + timedelta(minutes=shape.min_notice_minutes)
-    by_id = {p.id: p for p in practitioners}
-    return [(slot, by_id[slot.practitioner_id]) for slot in entry[0]
-            if slot.starts_at >= earliest]
+    too_soon = bisect.bisect_left(entry[0], earliest, key=lambda slot: slot.starts_at)
+    return _Window(entry[0], entry[0][too_soon:], too_soon)

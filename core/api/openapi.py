@@ -210,7 +210,12 @@ def plain_json(payload: object, status: int = 200) -> Response:
     datetimes), the same JSON as the operation's response model gives: for long lists,
     where building a model per item costs more than the request's own work. The caller
     vouches that ``payload`` has the documented shape."""
-    return Response(to_json(payload), status=status, mimetype="application/json")
+    return json_response(to_json(payload), status)
+
+
+def json_response(body: bytes, status: int = 200) -> Response:
+    """A response of JSON already written (``plain_json``'s, remembered by the caller)."""
+    return Response(body, status=status, mimetype="application/json")
 
 
 def _render(result: ApiResult, status: int, response: type[BaseModel] | None) -> Response:

@@ -101,3 +101,65 @@ def test_a_slot_page_read_again_reads_all_its_counters_at_once(client, kit, pers
 
     assert counter_reads() == 2
     assert counter_reads() == 1
+
+
+# -- the slot list as written out (providers.slots.rendered_slots) -------------------------
+
+
+def _answer(client, kit, service_id, headers, window):
+    response = _slots_of(client, kit, service_id, headers, window)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_same_slot_list_is_written_once_and_answered_again_alike(client, kit, person):
+    from core.memo import memo
+
+    service = kit.service()
+    window = kit.slot(days=2), kit.slot(days=4)
+    first = _answer(client, kit, service.id, person, window)
+    rendered = memo("providers.rendered_slots", 1)
+    hits = rendered.hits
+    assert _answer(client, kit, service.id, person, window) == first and first["items"]
+    assert rendered.hits == hits + 1
+
+
+def test_a_booked_slot_leaves_the_written_list_at_once(client, kit, person):
+    service = kit.service()
+    window = kit.slot(days=2), kit.slot(days=4)
+    booked = kit.slot(days=3)
+    assert booked.isoformat() in _starts(_answer(client, kit, service.id, person, window))
+    assert _book(client, kit, service, person).status_code == 201
+    assert booked.isoformat() not in _starts(_answer(client, kit, service.id, person, window))
+
+
+def test_a_slot_too_close_to_book_leaves_the_written_list_as_the_clock_moves(
+        client, kit, person, fixed_clock):
+    from datetime import timedelta
+
+    service = kit.service(min_notice_minutes=60)
+    window = kit.slot(days=2), kit.slot(days=4)
+    first = _answer(client, kit, service.id, person, window)["items"]
+    fixed_clock.move_to(_at(first[0]) - timedelta(minutes=30))
+    again = _answer(client, kit, service.id, person, window)["items"]
+    assert again == first[1:]
+
+
+def test_a_renamed_practitioner_is_written_with_the_new_name(client, kit, person):
+    service = kit.service()
+    window = kit.slot(days=2), kit.slot(days=4)
+    before = _answer(client, kit, service.id, person, window)["items"][0]
+    kit.practitioner.name_en = kit.practitioner.name_zh = "Dr Li"
+    db.session.commit()
+    after = _answer(client, kit, service.id, person, window)["items"][0]
+    assert before["practitioner_name"] != "Dr Li" and after["practitioner_name"] == "Dr Li"
+
+
+def _starts(answer) -> set[str]:
+    return {_at(item).isoformat() for item in answer["items"]}
+
+
+def _at(item):
+    from datetime import datetime
+
+    return datetime.fromisoformat(item["starts_at"].replace("Z", "+00:00"))
