@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from marketplace.vocabulary_sounds import SOUNDS
 from providers.search_keys import HAN, initials, pinyin
 
 MAX_TERMS = 8
@@ -119,9 +120,10 @@ def _build_index() -> dict[str, tuple[Concept, ...]]:
         for word in concept.words:
             add(" ".join(words_of(word)), concept)
             if HAN.fullmatch(word):  # typed as pinyin, in full or as initials
-                add(pinyin(word), concept)
+                sound, letters = SOUNDS.get(word) or (pinyin(word), initials(word))
+                add(sound, concept)
                 if len(word) >= 2:
-                    add(initials(word), concept)
+                    add(letters, concept)
     return {word: tuple(concepts) for word, concepts in index.items()}
 
 

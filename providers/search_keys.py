@@ -9,13 +9,16 @@ PostgreSQL alike (pg_trgm's index helps on PostgreSQL), never converting service
 
 Only the Chinese title is converted: descriptions in pinyin would let short Latin words
 ("tai", "an") match by accident across syllables.
+
+pypinyin is imported when first needed: its phrase dictionary is 56 MB of each process
+that loads it, and most never do (the search vocabulary's sounds are written ahead, in
+``marketplace.vocabulary_sounds``).
 """
 
 from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import event, inspect
 
 #: A run of Chinese characters (the CJK unified ideographs and extension A).
@@ -24,11 +27,15 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 def pinyin(text: str) -> str:
     """The full pinyin of the Chinese in ``text``, without tones or spaces: 按摩 → anmo."""
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin("".join(HAN.findall(text))))
 
 
 def initials(text: str) -> str:
     """The first letter of each syllable: 按摩 → am."""
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(lazy_pinyin("".join(HAN.findall(text)), style=Style.FIRST_LETTER))
 
 
