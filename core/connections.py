@@ -30,6 +30,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -58,8 +59,6 @@ def only_reads(statement: str) -> bool:
 
 
 def _idle(dbapi_connection: Any) -> bool:
-    from psycopg.pq import TransactionStatus
-
     return bool(dbapi_connection.info.transaction_status == TransactionStatus.IDLE)
 
 
@@ -136,8 +135,10 @@ def init_app(app: Flask) -> None:
     if not postgres:
         return
     after_seconds = float(app.config.get("DB_PING_AFTER_IDLE_SECONDS", 10))
+    # Where a configuration still asks for SQLAlchemy's own pre-ping, it is the check.
+    pre_ping = (app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).get("pool_pre_ping")
     for engine in postgres:
-        if not engine.pool._pre_ping:  # SQLAlchemy's own pre-ping, if configured, stays
+        if not pre_ping:
             _check_idle_connections(engine, after_seconds)
         _read_without_transaction(engine)
     app.before_request(_request_started)

@@ -180,3 +180,17 @@ def test_with_no_idle_time_allowed_every_checkout_is_pinged(app, views, monkeypa
     for _ in range(3):
         _backend_pid()
     assert len(pings) == 2, "each checkout but the new connection's first"
+
+
+@pytest.mark.parametrize("config_overrides", [{
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}, "DB_PING_AFTER_IDLE_SECONDS": 0}])
+def test_where_sqlalchemys_own_pre_ping_is_asked_for_it_is_the_only_check(
+        client, views, statements, monkeypatch):
+    pings: list[object] = []
+    monkeypatch.setattr(connections, "ping", pings.append)
+    _fresh_session()
+    for _ in range(2):
+        assert client.get("/test/read").status_code == 200
+    assert pings == []
+    assert statements
+    assert [state for _sql, *state in statements] == [[True, "IDLE"]] * len(statements)
