@@ -86,12 +86,9 @@ class RoutingSession(FlaskSession):
 
     def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
                  **kwargs: Any) -> Any:
-        if (bind is None and _stale_reads_allowed.get() and not self._flushing
-                and isinstance(clause, Select) and clause._for_update_arg is None
-                and has_app_context()):
-            replica = current_app.extensions.get(_REPLICA_ENGINE)
-            if replica is not None:
-                return replica
+        if (bind is None and not self._flushing and isinstance(clause, Select)
+                and clause._for_update_arg is None and replica_in_use()):
+            return current_app.extensions[_REPLICA_ENGINE]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 

@@ -211,12 +211,17 @@ def check_window(start: datetime, end: datetime, *, timezone: str) -> tuple[date
     return start, end
 
 
-def slots_for(service: Service, *, start: datetime, end: datetime, now: datetime):
-    """Bookable slots of a service, by listed practitioners, within the window."""
-    practitioners = [p for p in service.practitioners if p.is_listed]
+def _listed_practitioners(service: Service) -> list[Practitioner]:
+    """Who can be booked for the service: none while it or its provider is not bookable."""
     if not service.is_active or not service.provider.is_verified:
         return []
-    return slot_engine.remembered_slots(service, practitioners, start=start, end=end, now=now)
+    return [p for p in service.practitioners if p.is_listed]
+
+
+def slots_for(service: Service, *, start: datetime, end: datetime, now: datetime):
+    """Bookable slots of a service, by listed practitioners, within the window."""
+    return slot_engine.remembered_slots(service, _listed_practitioners(service), start=start,
+                                        end=end, now=now)
 
 
 def rendered_slots_for(service: Service, *, start: datetime, end: datetime, now: datetime,
@@ -224,11 +229,8 @@ def rendered_slots_for(service: Service, *, start: datetime, end: datetime, now:
                        render: Callable[[list[tuple[Slot, Practitioner]]], T]) -> T:
     """``render`` of ``slots_for``, remembered while the slots are
     (``providers.slots.rendered_slots``)."""
-    practitioners = [p for p in service.practitioners if p.is_listed]
-    if not service.is_active or not service.provider.is_verified:
-        return render([])
-    return slot_engine.rendered_slots(service, practitioners, start=start, end=end, now=now,
-                                      variant=variant, render=render)
+    return slot_engine.rendered_slots(service, _listed_practitioners(service), start=start,
+                                      end=end, now=now, variant=variant, render=render)
 
 
 def services_of_practitioner(practitioner: Practitioner) -> list[Service]:

@@ -172,9 +172,8 @@ def remembered_slots(service: Service, practitioners: Sequence[Practitioner], *,
     too soon to book (dropped on the way out): nothing else frees or takes time without a
     write, but for a hold lapsing (the entry ends then) and the horizon moving on when the
     window reaches past it (the entry lives ``HORIZON_LIFE``)."""
-    window = _window(service, practitioners, start=start, end=end, now=now)
-    by_id = {p.id: p for p in practitioners}
-    return [(slot, by_id[slot.practitioner_id]) for slot in window.bookable]
+    return _with_practitioners(_window(service, practitioners, start=start, end=end,
+                                       now=now), practitioners)
 
 
 #: Slot lists rendered for an answer (``rendered_slots``), remembered per process.
@@ -189,9 +188,8 @@ def rendered_slots(service: Service, practitioners: Sequence[Practitioner], *,
     ``variant``: everything else ``render`` reads, such as the language and names): a
     window of hundreds of slots costs more to write out than to find."""
     window = _window(service, practitioners, start=start, end=end, now=now)
-    by_id = {p.id: p for p in practitioners}
     if window.remembered is None:
-        return render([(slot, by_id[slot.practitioner_id]) for slot in window.bookable])
+        return render(_with_practitioners(window, practitioners))
     renderings = memo("providers.rendered_slots", RENDERED_SIZE)
     # The slots by identity: the remembered tuple is kept beside its rendering, so that
     # its id cannot be another's while the rendering is remembered.
@@ -200,7 +198,7 @@ def rendered_slots(service: Service, practitioners: Sequence[Practitioner], *,
     if known is not None and known[0] is window.remembered:
         rendered: T = known[1]
         return rendered
-    rendered = render([(slot, by_id[slot.practitioner_id]) for slot in window.bookable])
+    rendered = render(_with_practitioners(window, practitioners))
     renderings.put(key, (window.remembered, rendered))
     return rendered
 
@@ -214,6 +212,12 @@ class _Window:
     remembered: tuple[schedule.Slot, ...] | None
     bookable: Sequence[schedule.Slot]
     too_soon: int
+
+
+def _with_practitioners(window: _Window, practitioners: Sequence[Practitioner]
+                        ) -> list[tuple[schedule.Slot, Practitioner]]:
+    by_id = {p.id: p for p in practitioners}
+    return [(slot, by_id[slot.practitioner_id]) for slot in window.bookable]
 
 
 def _window(service: Service, practitioners: Sequence[Practitioner], *,
