@@ -77,6 +77,8 @@ def check_pickups(service: Service, people: Iterable[Mapping[str, str]]) -> list
 
 def attach_pickups(booking: Booking, people: list[dict], *, now: datetime) -> None:
     """Keep the checked pick-up persons with the booking."""
+    if not people:
+        return
     for person in people:
         booking.pickups.append(BookingPickup(data=dict(person), created_at=now))
     db.session.flush()

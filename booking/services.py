@@ -207,7 +207,7 @@ def new_hold(service: Service, practitioner: Practitioner, starts_at: datetime, 
         price_minor=service.price_minor if price_minor is None else price_minor,
         currency=service.currency, free_cancel_hours=service.free_cancel_hours,
         late_cancel_fee_percent=service.late_cancel_fee_percent, reschedule_count=0,
-        created_at=now, updated_at=now)
+        created_at=now, updated_at=now, pickups=[])  # known empty: never read back
     db.session.add(booking)
     states.record(booking, from_status=None, to=BookingStatus.HELD, actor=actor, now=now,
                   reason=reason)

@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from core import audit, connections, i18n, jobs, policy, protections
 from core.accounts import api as accounts_api
-from core.accounts import invitation_views, privacy_views, setup_cli
+from core.accounts import invitation_views, privacy_views, setup_cli, tokens
 from core.accounts import views as accounts_views
 from core.accounts.models import Role
 from core.api import idempotency
@@ -26,7 +26,7 @@ from core.api.auth import authenticate_api_request
 from core.audit import hooks as audit_hooks
 from core.config import ASSET_ROOT, refuse_unsafe_settings
 from core.counter_hints import register_counter_hints
-from core.db import init_lock_timeout, init_replica
+from core.db import init_lock_timeout, init_replica, init_sqlite_savepoints
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.i18n import format_day, format_money, format_when
 from core.navigation import NavEntry, add_nav, current_tab, nav_for, tabs_for
@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     policy.init_app(app)
     init_lock_timeout(app)
+    init_sqlite_savepoints(app)
     init_replica(app)
     connections.init_app(app)  # first among the request hooks
     migrate.init_app(app, db, directory=str(ASSET_ROOT / "migrations"), render_as_batch=True,
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
     register_counter_hints(app)  # before the first counter is read (the API's token)
     register_error_handlers(app)
     app.before_request(authenticate_api_request)  # scopes, for every API route at once
+    tokens.install()  # a token's use is written when its request commits
     register_input_bounds(app)
 
     app.register_blueprint(system_bp)

@@ -148,6 +148,27 @@ def init_lock_timeout(app: Flask) -> None:
     event.listen(engine, "connect", set_lock_timeout)
 
 
+def init_sqlite_savepoints(app: Flask) -> None:
+    """On SQLite, a transaction is opened before the first ``SAVEPOINT`` too. Python's
+    sqlite3 opens one only before ``INSERT``, ``UPDATE`` or ``DELETE``: a savepoint taken
+    first began the transaction itself, and releasing it committed, so that a request
+    refused after writing only inside a savepoint (an ``Idempotency-Key``) kept what it
+    wrote."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite" or event.contains(
+            engine, "before_cursor_execute", _begin_before_savepoint):
+        return
+    event.listen(engine, "before_cursor_execute", _begin_before_savepoint)
+
+
+def _begin_before_savepoint(connection: Any, cursor: Any, statement: str,
+                            *_args: object) -> None:
+    if (statement.startswith("SAVEPOINT")
+            and not connection.connection.dbapi_connection.in_transaction):
+        cursor.execute("BEGIN")
+
+
 def is_lock_timeout(exc: BaseException) -> bool:
     """Whether a database error is PostgreSQL giving up on a lock (``lock_timeout``)."""
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == LOCK_NOT_AVAILABLE

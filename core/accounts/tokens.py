@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from core import freshness, security
@@ -69,58 +69,89 @@ def authenticate_token(raw: str, *, now: datetime) -> ApiToken | None:
     """The live token with this value whose owner is active, or None.
 
     Who holds a token (the token, its owner, their roles and what each is scoped to) is
-    remembered per process (``core.memo``) while the owner's counter (``u:<id>``: their
-    account, tokens and roles) and the organisations' stay (``core.accounts.counters``):
+    remembered while the owner's counter (``u:<id>``: their account, tokens and roles) and
+    the organisations' stay (``core.accounts.counters``), per process and shared by the
+    workers through Redis (``core.memo``; the owner's password hash is left out of it):
     checking a known token then costs one small statement, which also brings the counters
     the rest of the request reads (``core.freshness.versions``), instead of loading four
-    kinds of rows on every API request (issue 22)."""
+    kinds of rows on every API request (issue 22). Its use is written when the request
+    commits (``note_use``)."""
     digest = security.token_digest(raw)
-    holders = memo("accounts.token_holders", HOLDERS_SIZE)
+    holders = memo("accounts.token_holders", HOLDERS_SIZE, shared=True)
     known = None if freshness.writing() else holders.get(digest)
     token: ApiToken | None
     if known is not None and freshness.versions(known[1]) == known[1]:
-        token = db.session.merge(known[0], load=False)
+        token, used = db.session.merge(known[0], load=False), known[2]
     else:
-        token = _holder(digest, holders)
+        token, used = _holder(digest, holders)
     if token is None or not token.is_usable(now=now) or not token.user.is_active:
         return None
-    # Written at most every few minutes, so that reads stay reads. A remembered holder
-    # keeps the time of its last use beside it (the copy itself is never changed).
-    used = known[2] if known is not None else None
-    last = max((t for t in (token.last_used_at, used[0] if used else None) if t is not None),
-               default=None)
-    if last is None or now - last > LAST_USED_GRANULARITY:
-        token.last_used_at = now
-        if used is not None:
-            used[0] = now
+    note_use(token, used, now=now)
     return token
+
+
+#: ``Session.info`` key: the token whose use the transaction writes if it commits.
+_USE = "accounts.token_use"
+
+
+def note_use(token: ApiToken, used: list[datetime | None], *, now: datetime) -> None:
+    """Write ``token.last_used_at`` when the transaction commits, at most every
+    ``LAST_USED_GRANULARITY`` (``used``: the last use this process knows of, kept beside a
+    remembered holder, which is itself never changed). A refused request, rolled back,
+    writes nothing, not even this: its transaction never begins for it."""
+    last = max((t for t in (token.last_used_at, used[0]) if t is not None), default=None)
+    if last is None or now - last > LAST_USED_GRANULARITY:
+        db.session.info[_USE] = (token, used, now)
+
+
+def _write_use(session: Session) -> None:
+    pending = session.info.pop(_USE, None)
+    if pending is not None:
+        token, used, now = pending
+        token.last_used_at = used[0] = now
+
+
+def _forget_use(session: Session, *_args: object) -> None:
+    session.info.pop(_USE, None)
+
+
+def install() -> None:
+    """Listen on every session for the token use a request noted. Idempotent."""
+    if not event.contains(Session, "before_commit", _write_use):
+        event.listen(Session, "before_commit", _write_use)
+        event.listen(Session, "after_rollback", _forget_use)
 
 
 #: Token holders remembered per process.
 HOLDERS_SIZE = 4096
 
 
-def _holder(digest: str, holders: Memo) -> ApiToken | None:
+def _holder(digest: str,
+            holders: Memo) -> tuple[ApiToken | None, list[datetime | None]]:
     """Load the token's holder, counters first (``core.freshness``), and remember a copy
     that no request touches: loaded by a session of its own, then let go; each request
-    merges it into its own session without a query."""
+    merges it into its own session without a query. Returns it with the list that keeps
+    its last use beside the remembered copy."""
     owner = db.session.scalar(select(ApiToken.user_id).where(ApiToken.token_hash == digest))
     if owner is None:
-        return None
+        return None, [None]
     stamps = freshness.versions([freshness.person_key(owner), counters.ORGANISATIONS])
-    membership = joinedload(ApiToken.user).joinedload(User.memberships)
+    holder = joinedload(ApiToken.user)
+    membership = holder.joinedload(User.memberships)
     statement = (select(ApiToken).where(ApiToken.token_hash == digest)
-                 .options(membership.joinedload(Membership.enterprise),
+                 .options(holder.defer(User.password_hash),
+                          membership.joinedload(Membership.enterprise),
                           membership.joinedload(Membership.provider),
                           membership.joinedload(Membership.park)))
     if freshness.writing():
         loaded: ApiToken | None = db.session.execute(statement).unique().scalar_one_or_none()
-        return loaded
+        return loaded, [None]
     # A session of its own on the request's connection (no second connection to wait for).
     with Session(bind=db.session.connection(), expire_on_commit=False) as own:
         copy: ApiToken | None = own.execute(statement).unique().scalar_one_or_none()
         own.expunge_all()
     if copy is None:
-        return None
-    holders.put(digest, (copy, stamps, [copy.last_used_at]))
-    return db.session.merge(copy, load=False)
+        return None, [None]
+    used: list[datetime | None] = [copy.last_used_at]
+    holders.put(digest, (copy, stamps, used))
+    return db.session.merge(copy, load=False), used

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from booking.models import Booking, BookingStatus
+from core.accounts.models import ApiToken
 from core.db import db
 from tests.booking.factories import SHANGHAI
 from tests.querycount import count_queries
@@ -70,6 +71,39 @@ def test_a_refused_write_does_not_use_up_its_key(client, make, kit):
                        headers=headers).status_code == 409
     later = _body(kit, service, starts_at=kit.slot(days=5).isoformat())
     assert client.post("/api/v1/bookings", json=later, headers=headers).status_code == 201
+
+
+def test_a_refused_write_does_not_use_up_its_key_on_a_token_used_a_moment_before(
+        client, make, kit):
+    """The app on a phone has just listed the person's bookings: the refused attempt then
+    writes nothing at all before its key's savepoint. On SQLite that savepoint once opened
+    the transaction itself, and releasing it committed the key of a refused write."""
+    service = kit.service()
+    client.post("/api/v1/bookings", json=_body(kit, service),
+                headers=_headers(make, kit.employee()))
+    headers = _headers(make, kit.employee(), key="k-4")
+    for _ in range(2):
+        assert client.get("/api/v1/bookings", headers=headers).status_code == 200
+    assert client.post("/api/v1/bookings", json=_body(kit, service),
+                       headers=headers).status_code == 409
+    later = _body(kit, service, starts_at=kit.slot(days=5).isoformat())
+    assert client.post("/api/v1/bookings", json=later, headers=headers).status_code == 201
+
+
+def test_a_refused_attempt_does_not_write_its_token_use(client, make, kit):
+    """A refused attempt writes nothing, the token's last use included: no transaction is
+    opened for it (issue 22: in a rush most attempts are refused)."""
+    service = kit.service()
+    client.post("/api/v1/bookings", json=_body(kit, service),
+                headers=_headers(make, kit.employee()))
+    user = kit.employee()
+    headers = _headers(make, user)
+    with count_queries() as sent:
+        refused = client.post("/api/v1/bookings", json=_body(kit, service), headers=headers)
+    assert refused.status_code == 409
+    assert not [s for s in sent.statements if not s.lstrip().upper().startswith("SELECT")]
+    assert db.session.scalar(db.select(ApiToken.last_used_at).filter_by(
+        user_id=user.id)) is None
 
 
 def test_a_taken_place_is_refused_without_reading_the_person_or_the_working_hours(

@@ -11,6 +11,7 @@ from core.accounts.models import ApiToken, Role, User
 from core.clock import utcnow
 from core.db import db
 from tests.factories import PASSWORD
+from tests.querycount import count_queries
 
 
 def bearer(token: str) -> dict:
@@ -39,6 +40,22 @@ def test_mobile_client_gets_a_token_with_its_password_and_reads_me(client, make)
     assert me["display_name"] == "王芳"
     assert me["memberships"][0]["role"] == "employee"
     assert me["memberships"][0]["scope_type"] == "enterprise"
+
+
+def test_a_token_use_is_written_when_its_request_succeeds_and_not_again_soon_after(
+        client, make):
+    user = make.user(Role.EMPLOYEE)
+    raw = make.token(user)
+    stored = db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id))
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    db.session.refresh(stored)
+    first_use = stored.last_used_at
+    assert first_use is not None
+    with count_queries() as sent:
+        assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    assert not [s for s in sent.statements if s.lstrip().upper().startswith("UPDATE")]
+    db.session.refresh(stored)
+    assert stored.last_used_at == first_use
 
 
 def test_tokens_are_stored_only_as_digests(client, make):

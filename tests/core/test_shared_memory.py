@@ -60,3 +60,40 @@ def test_without_redis_a_memory_is_the_process_own(app):
     assert remembered.get("key") == 1
     remembered.clear()
     assert remembered.get("key") is None
+
+
+def test_a_token_one_process_checked_the_other_knows_without_its_password_hash(app, make):
+    """Who holds a token is loaded once for every worker (issue 22): another process
+    checks it with one statement (the counters), and what Redis keeps of its owner leaves
+    the password hash out; a revoked token is refused there at once."""
+    from redis import Redis
+
+    from core.accounts.models import ApiToken, Role
+    from core.accounts.tokens import HOLDERS_SIZE, authenticate_token, revoke_api_token
+    from core.clock import utcnow
+    from tests.querycount import count_queries
+
+    user = make.user(Role.EMPLOYEE)
+    raw = make.token(user)
+    db.session.commit()
+    assert authenticate_token(raw, now=utcnow()).user_id == user.id
+    db.session.rollback()
+    kept = b"".join(Redis.from_url(app.config["REDIS_URL"]).get(key) or b""
+                    for key in Redis.from_url(app.config["REDIS_URL"]).scan_iter(
+                        "memo:*accounts.token_holders*"))
+    assert user.email.encode() in kept and user.password_hash.encode() not in kept
+    other = _process(app)
+    with other.app_context():
+        memo("accounts.token_holders", HOLDERS_SIZE, shared=True)  # made once a process
+        with count_queries() as sent:
+            token = authenticate_token(raw, now=utcnow())
+        assert token is not None and token.user.email == user.email
+        assert sent.count == 1, sent.report()
+        db.session.rollback()
+    stored = db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id))
+    revoke_api_token(user, token_id=stored.id, now=utcnow())
+    db.session.commit()
+    with other.app_context():
+        assert authenticate_token(raw, now=utcnow()) is None
+        db.session.remove()
+        db.engine.dispose()
