@@ -126,6 +126,8 @@ def main() -> None:
             profiler.disable()
             order = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime
             pstats.Stats(profiler).sort_stats(order).print_stats(45)
+            if os.environ.get("PROFILE_DUMP"):
+                profiler.dump_stats(os.environ["PROFILE_DUMP"])
         else:
             result[name] = measure(client, calls, args.rounds, args.cold, statements)
         print(f"{name:14} {result[name]}", flush=True)

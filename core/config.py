@@ -145,7 +145,10 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         # Rate limits and sign-in counters: shared by every process (Redis) in production.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL")
         or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # X-RateLimit-* on every limited answer: two more Redis round trips each (a 429
+        # says when to retry either way: core.protections.retry_after_seconds).
+        "RATELIMIT_HEADERS_ENABLED": env.get("RATELIMIT_HEADERS_ENABLED", "0")
+        in ("1", "true", "yes"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT", "5 per minute;20 per hour"),
         "BOOKING_RATE_LIMIT": env.get("BOOKING_RATE_LIMIT", "30 per minute;300 per day"),
@@ -344,6 +347,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", "`REDIS_URL`, else `memory://`", "where rate limits and "
             "sign-in counters are kept (shared by every process in production)",
             "Web and security"),
+    Setting("RATELIMIT_HEADERS_ENABLED", "0", "1: every rate-limited answer carries "
+            "`X-RateLimit-Limit`, `-Remaining` and `-Reset` (two more round trips to the "
+            "rate-limit store each); a 429 says `Retry-After` either way", "Web and security"),
     Setting("SIGNIN_FAILURES_PER_ACCOUNT_AT_ADDRESS, SIGNIN_FAILURES_PER_ACCOUNT, "
             "SIGNIN_FAILURES_PER_ADDRESS, SIGNIN_FIRST_WAIT_SECONDS, SIGNIN_LONGEST_WAIT_SECONDS",
             "see `core/accounts/signin_limits.py`", "sign-in limits: failures only, with "

@@ -16,6 +16,7 @@ and absolute timeouts, and the rate-limit keys.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -169,6 +170,20 @@ def caller_key() -> str:
     if user is not None:
         return f"user:{user.id}"
     return "ip:" + (get_remote_address() or "")
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets the caller in again, for the 429's
+    ``Retry-After``. Only a refused request asks Redis for its window: the
+    ``X-RateLimit-*`` headers on every answer (``RATELIMIT_HEADERS_ENABLED``, off by
+    default) cost two more round trips to Redis per limited request."""
+    breached = limiter.current_limit
+    if breached is None:
+        return 60
+    try:
+        return max(1, int(breached.reset_at - time.time()))
+    except Exception:  # noqa: BLE001 - the store being away must not turn a 429 into a 500
+        return 60
 
 
 _READERS: dict[str, Callable[[], str]] = {}

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from core.accounts.models import Membership, User
@@ -34,6 +35,7 @@ from core.api.errors import HTTP_ERRORS, error_response
 from core.bounds import BadQuery, has_nul, loads_bounded
 from core.db import db, is_lock_timeout
 from core.errors import DomainError
+from core.protections import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +127,15 @@ def _handle_domain_error(exc: DomainError) -> ResponseReturnValue:
     db.session.rollback()
     response = _error(exc.status, code=exc.code, message=exc.message, fields=exc.fields)
     headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429
-    if headers:
-        if isinstance(response, tuple):
-            return (*response, headers)
-        response.headers.update(headers)
+    return _with_headers(response, headers) if headers else response
+
+
+def _with_headers(response: Response | tuple[str, int],
+                  headers: dict[str, str]) -> ResponseReturnValue:
+    """An error answer (a JSON response, or a page and its status) with ``headers``."""
+    if isinstance(response, tuple):
+        return (*response, headers)
+    response.headers.update(headers)
     return response
 
 
@@ -136,8 +143,8 @@ def _handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if status < 400:
         return exc
-    if status == 429 and not is_api_request():
-        return _error(429)
+    if isinstance(exc, RateLimitExceeded):
+        return _with_headers(_error(429), {"Retry-After": str(retry_after_seconds())})
     response = _error(status)
     allowed = dict(exc.get_headers()).get("Allow") if status == 405 else None
     if allowed:  # RFC 9110: a 405 says which methods the path does have
@@ -150,12 +157,9 @@ def _handle_http_error(exc: HTTPException) -> ResponseReturnValue:
 def _busy() -> ResponseReturnValue:
     """A row lock held longer than DB_LOCK_TIMEOUT_MS (core.db): busy, not broken."""
     log.warning("lock wait timed out on %s %s", request.method, request.path)
-    response = _error(503, code="busy", message=_(
-        "Someone else is changing this right now. Please try again in a moment."))
-    if isinstance(response, tuple):
-        return (*response, {"Retry-After": "2"})
-    response.headers["Retry-After"] = "2"
-    return response
+    return _with_headers(_error(503, code="busy", message=_(
+        "Someone else is changing this right now. Please try again in a moment.")),
+        {"Retry-After": "2"})
 
 
 def _handle_csrf_error(exc: CSRFError) -> ResponseReturnValue:

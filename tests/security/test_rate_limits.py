@@ -31,6 +31,7 @@ def test_sign_up_is_throttled_with_a_page(client):
     assert response.status_code == 429
     assert "Too many attempts" in response.text
     assert "<!doctype html>" in response.text.lower()
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
 def test_password_reset_requests_are_throttled(client):
@@ -50,12 +51,16 @@ def test_exports_are_throttled_per_person(client, make):
                       headers={"Authorization": f"Bearer {other_token}"}).status_code == 200
 
 
-def test_booking_is_throttled(client, make):
+def test_booking_is_throttled_and_says_when_to_try_again(client, make):
     token = make.token(make.user(Role.EMPLOYEE))
-    response = third(lambda: client.post("/api/v1/bookings", json={},
-                                         headers={"Authorization": f"Bearer {token}"}))
-    assert response.status_code == 429
-    assert response.get_json()["error"]["code"] == "rate_limited"
+    answers = [client.post("/api/v1/bookings", json={},
+                           headers={"Authorization": f"Bearer {token}"}) for _ in range(3)]
+    assert [a.status_code == 429 for a in answers] == [False, False, True]
+    assert answers[2].get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(answers[2].headers["Retry-After"]) <= 60
+    # Within the limit nothing is said of it: the X-RateLimit-* headers cost two more
+    # round trips to the rate-limit store on every limited request (issue 22).
+    assert not [name for name in answers[0].headers.keys() if name.startswith("X-RateLimit")]
 
 
 def test_the_html_export_is_throttled(client, make, auth):
