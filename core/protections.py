@@ -182,7 +182,7 @@ def retry_after_seconds() -> int:
         return 60
     try:
         return max(1, int(breached.reset_at - time.time()))
-    except Exception:  # noqa: BLE001 - the store being away must not turn a 429 into a 500
+    except Exception:  # the store being away must not turn a 429 into a 500
         return 60
 
 
