@@ -15,6 +15,7 @@ from enum import StrEnum
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from benefits import entitlements, ledger
 from benefits.errors import InsufficientFunds, InvalidAmount
@@ -32,7 +33,9 @@ from benefits.models import (
 )
 from benefits.periods import period_bounds, period_key, previous_key
 from benefits.usage import SPENDING
+from core import freshness
 from core.accounts.models import Enterprise, Membership, Role, User
+from core.copies import remembered_copy
 from core.db import db, sum_of
 from core.errors import InvalidInput
 from core.i18n import format_money
@@ -515,10 +518,24 @@ class SpendableBudget:
     available_minor: int  #: bounded by the category's cap or pot
 
 
-def programmes_of(enterprise_id: int) -> list[BudgetProgramme]:
-    return list(db.session.scalars(select(BudgetProgramme).where(
+def programmes_of(enterprise_id: int, *, remembered: bool = False) -> list[BudgetProgramme]:
+    """The enterprise's active programmes. ``remembered``: copies kept per process, with
+    their category caps, while the programmes' rules stay (``core.copies``; every attempt
+    to book a priced place reads them for its quote)."""
+    statement = select(BudgetProgramme).where(
         BudgetProgramme.enterprise_id == enterprise_id,
-        BudgetProgramme.is_active.is_(True)).order_by(BudgetProgramme.id)))
+        BudgetProgramme.is_active.is_(True)).order_by(BudgetProgramme.id)
+    if not remembered:
+        return list(db.session.scalars(statement))
+    with_caps = statement.options(selectinload(BudgetProgramme.category_caps))
+    return remembered_copy("benefits.enterprise_programmes", ENTERPRISES_SIZE, enterprise_id,
+                           [freshness.BUDGETS],
+                           lambda session: list(session.scalars(with_caps)),
+                           shared=True) or []
+
+
+#: Enterprises whose programmes are remembered per process.
+ENTERPRISES_SIZE = 512
 
 
 def spendable(user_id: int, programme: BudgetProgramme, *, category: str | None,

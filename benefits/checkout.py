@@ -66,7 +66,7 @@ def quote_for(payer: User, *, price_minor: int, currency: str, category: str,
     for membership in payer.active_memberships:
         if membership.enterprise_id is None:
             continue
-        for programme in budgets.programmes_of(membership.enterprise_id):
+        for programme in budgets.programmes_of(membership.enterprise_id, remembered=True):
             if programme.currency != currency:
                 continue
             if for_dependant and not programme.dependants_allowed:

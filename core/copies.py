@@ -21,16 +21,17 @@ T = TypeVar("T")
 
 
 def remembered_copy(name: str, size: int, key: Hashable, counters: Iterable[str],
-                    load: Callable[[Session], T | None]) -> T | None:
-    """What ``load`` finds in the given session, from the memory ``name`` (``size``
-    entries) under ``key`` while ``counters`` stay; None when ``load`` finds nothing (not
-    remembered). A transaction that has written reads its own rows instead."""
-    remembered = memo(name, size)
+                    load: Callable[[Session], T | None], *, shared: bool = False) -> T | None:
+    """What ``load`` finds in the given session (a row, or a list of rows), from the memory
+    ``name`` (``size`` entries) under ``key`` while ``counters`` stay; None when ``load``
+    finds nothing (not remembered). A transaction that has written reads its own rows
+    instead. ``shared``: the workers share the copies through Redis (``core.memo``)."""
+    remembered = memo(name, size, shared=shared)
     writing = freshness.writing()
     known = None if writing else remembered.get(key)
     if known is not None and freshness.versions(known[1]) == known[1]:
-        merged: T = db.session.merge(known[0], load=False)
-        return merged
+        kept: T = known[0]
+        return _merged(kept)
     if writing:
         return load(db.session())
     stamps = freshness.versions(counters)
@@ -40,4 +41,12 @@ def remembered_copy(name: str, size: int, key: Hashable, counters: Iterable[str]
     if copy is None:
         return None
     remembered.put(key, (copy, stamps))
-    return db.session.merge(copy, load=False)
+    return _merged(copy)
+
+
+def _merged(copy: T) -> T:
+    """The copy (or each copy of a list) in the request's session, without a query."""
+    if isinstance(copy, list):
+        return [db.session.merge(one, load=False) for one in copy]  # type: ignore[return-value]
+    merged: T = db.session.merge(copy, load=False)
+    return merged

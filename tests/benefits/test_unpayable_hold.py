@@ -4,6 +4,7 @@ place they cannot pay. Nothing is written; a share the budget covers still books
 
 from __future__ import annotations
 
+from benefits.models import CategoryCap
 from booking.models import Booking, BookingTransition
 from core.db import db
 from tests.benefits.factories import funded_employee
@@ -68,3 +69,25 @@ def test_a_crafted_booking_form_is_refused_the_same_way_and_writes_nothing(
     assert "目前无法使用银行卡支付：预算不足以支付此预约" in answer.text
     db.session.expire_all()
     assert _nothing_written()
+
+
+def test_a_cap_set_on_the_category_is_seen_by_the_next_attempt(app, make, kit, client):
+    """The programmes are remembered for every attempt's quote (issue 22), and a new cap
+    on the service's category is seen by the very next one."""
+    user, plan = funded_employee(make, kit, budget_minor=PRICE)
+    service = kit.service(price_minor=PRICE)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {make.token(user)}"}
+
+    def attempt(days: int):
+        return client.post("/api/v1/bookings", headers=headers, json={
+            "service_id": service.id, "practitioner_id": kit.practitioner.id,
+            "starts_at": kit.slot(days=days).isoformat()})
+
+    assert attempt(3).status_code == 201
+    db.session.add(CategoryCap(programme_id=plan.id, category=service.category.value,
+                               cap_basis_points=1_000))
+    db.session.commit()
+    refused = attempt(4)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "card_payment_unavailable"
