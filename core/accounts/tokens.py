@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, event, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, SessionTransaction, joinedload
 
 from core import freshness, security
 from core.accounts import counters
@@ -104,22 +104,41 @@ def note_use(token: ApiToken, used: list[datetime | None], *, now: datetime) -> 
         db.session.info[_USE] = (token, used, now)
 
 
+#: ``Session.info`` key: the use being committed, for the process to remember after it.
+_WRITTEN = "accounts.token_use_written"
+
+
 def _write_use(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the request goes on
+        return
     pending = session.info.pop(_USE, None)
     if pending is not None:
         token, used, now = pending
-        token.last_used_at = used[0] = now
+        token.last_used_at = now
+        session.info[_WRITTEN] = (used, now)
 
 
-def _forget_use(session: Session, *_args: object) -> None:
-    session.info.pop(_USE, None)
+def _remember_use(session: Session) -> None:
+    written = session.info.pop(_WRITTEN, None)
+    if written is not None:
+        used, now = written
+        used[0] = now
+
+
+def _forget_use(session: Session, transaction: SessionTransaction) -> None:
+    """A use noted in a transaction that ended without writing it (rolled back, closed)
+    is not carried into the next one; a savepoint's end leaves it."""
+    if transaction.parent is None:
+        session.info.pop(_USE, None)
+        session.info.pop(_WRITTEN, None)
 
 
 def install() -> None:
     """Listen on every session for the token use a request noted. Idempotent."""
     if not event.contains(Session, "before_commit", _write_use):
         event.listen(Session, "before_commit", _write_use)
-        event.listen(Session, "after_rollback", _forget_use)
+        event.listen(Session, "after_commit", _remember_use)
+        event.listen(Session, "after_transaction_end", _forget_use)
 
 
 #: Token holders remembered per process.

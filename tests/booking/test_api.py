@@ -106,6 +106,25 @@ def test_a_refused_attempt_does_not_write_its_token_use(client, make, kit):
         user_id=user.id)) is None
 
 
+def test_a_token_first_used_for_a_refused_write_is_recorded_at_its_next_success(
+        client, make, kit):
+    """The refused attempt's key was written in a savepoint, released before the refusal:
+    the token's use is written only with the request's own commit, so the next request
+    that succeeds records it."""
+    service = kit.service()
+    client.post("/api/v1/bookings", json=_body(kit, service),
+                headers=_headers(make, kit.employee()))
+    user = kit.employee()
+    headers = _headers(make, user, key="k-5")
+    assert client.post("/api/v1/bookings", json=_body(kit, service),
+                       headers=headers).status_code == 409
+    stored = db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id))
+    assert stored.last_used_at is None
+    assert client.get("/api/v1/bookings", headers=headers).status_code == 200
+    db.session.refresh(stored)
+    assert stored.last_used_at is not None
+
+
 def test_a_taken_place_is_refused_without_reading_the_person_or_the_working_hours(
         client, make, kit):
     """In a rush most attempts find the place taken: they are refused from the place
