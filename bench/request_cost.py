@@ -47,6 +47,10 @@ def requests(targets: dict) -> dict[str, list[tuple[str, str]]]:
         "booking": [("/api/v1/bookings", tokens[(n * 37) % len(tokens)],
                      {key: slot[key] for key in ("service_id", "practitioner_id", "starts_at")})
                     for n, slot in enumerate(targets["booking_pool"][:30] * 2)],
+        # The flagship provider's calendar feed, and a poll that finds nothing changed (its
+        # ETag is read by ``main`` just before).
+        "ics": [(targets["feed_path"], "")],
+        "ics_304": [(targets["feed_path"], "", None, {"If-None-Match": ""})],
     }
 
 
@@ -73,18 +77,21 @@ def measure(client, calls, rounds: int, cold: bool = False,
             statements: StatementCount | None = None) -> dict:
     cpu, wall, sent = [], [], []
     for _ in range(max(rounds, -(-rounds * 12 // len(calls)))):  # as many requests each
-        for path, token, *body in calls:
+        for path, token, *rest in calls:
+            body, extra = [*rest, None, None][:2]
             headers = {"Authorization": f"Bearer {token}"} if token else {}
+            headers.update(extra or {})
             if cold:
                 forget(client.application)
             before = statements.total if statements else 0
             began_cpu, began = time.process_time(), time.perf_counter()
-            answer = (client.post(path, headers=headers, json=body[0]) if body
+            answer = (client.post(path, headers=headers, json=body) if body
                       else client.get(path, headers=headers))
             cpu.append((time.process_time() - began_cpu) * 1000)
             wall.append((time.perf_counter() - began) * 1000)
             sent.append((statements.total if statements else 0) - before)
-            if answer.status_code not in ((201, 409) if body else (200,)):
+            expected = (201, 409) if body else (304,) if "If-None-Match" in headers else (200,)
+            if answer.status_code not in expected:
                 raise SystemExit(f"{path}: HTTP {answer.status_code} {answer.data[:300]!r}")
     return {"cpu_ms_median": round(statistics.median(cpu), 2),
             "cpu_ms_mean": round(statistics.fmean(cpu), 2),
@@ -118,6 +125,10 @@ def main() -> None:
         statements = StatementCount(db.engine)
     result = {}
     for name, calls in requests(targets).items():
+        if name == "ics_304":
+            etag = client.get(targets["feed_path"]).headers["ETag"]
+            calls = [(path, token, body, {"If-None-Match": etag})
+                     for path, token, body, _headers in calls]
         measure(client, calls, 1)  # warm: caches, connections, imports
         if name == args.cprofile:
             profiler = cProfile.Profile()

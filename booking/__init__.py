@@ -17,7 +17,8 @@ from booking import (
     views,
     waitlist,
 )
-from booking.provider_feed import booking_feed_events, booking_feed_stamp
+from booking.models import Booking
+from booking.provider_feed import booking_feed_events
 from core.accounts.models import Role
 from core.bootstrap import register_api
 from core.navigation import NavEntry, add_nav
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(series_views.bp)
     register_api(app, api.bp)
     register_occupancy_source(app, queries.occupancy_source)
-    register_feed_source(app, booking_feed_events, booking_feed_stamp)
+    register_feed_source(app, booking_feed_events, rows=Booking)
     jobs.init_app(app)
     delisting.init_app()
     waitlist.init_app(app)

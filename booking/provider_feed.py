@@ -7,8 +7,8 @@ for the whole feed, whatever its size. Registered by ``booking.init_app``.
 The summary names the service only: a provider's shared calendar is no place for the
 client's name or anything about their health.
 
-``booking_feed_stamp`` sums the same bookings up in one aggregate row, so that a calendar
-app's poll that finds nothing changed reads no booking at all."""
+Registered with ``rows=Booking``: every write of a booking moves its practitioner's feed
+counter, so that a calendar app's poll that finds nothing changed reads no booking."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import get_locale
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from booking.models import Booking, BookingStatus
 from core.db import db
-from providers.feeds import FeedEvent, FeedStamp
+from providers.feeds import FeedEvent
 from providers.models import Service
 
 IN_FEED = (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW,
@@ -50,20 +50,3 @@ def feed_sequence(reschedule_count: int, cancelled: bool) -> int:
     that a calendar app that already has the booking takes the cancellation as newer
     (RFC 5545 3.8.7.4); the same rule as the e-mailed invitations (``notifications``)."""
     return reschedule_count + (1 if cancelled else 0)
-
-
-def booking_feed_stamp(practitioner_ids: Sequence[int], since: datetime) -> FeedStamp:
-    """What ``booking_feed_events`` would give, summed up: a new booking in the feed
-    changes the count and the ids; a move raises ``reschedule_count``; a cancellation
-    changes the cancelled count; every change of a booking stamps ``updated_at``; a
-    renamed service stamps the service's ``updated_at``."""
-    row = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Booking.id), 0),
-               func.coalesce(func.sum(Booking.reschedule_count), 0),
-               func.coalesce(func.sum(case((Booking.status.in_(CANCELLED), 1), else_=0)), 0),
-               func.max(Booking.updated_at), func.max(Service.updated_at))
-        .join(Service, Service.id == Booking.service_id)
-        .where(Booking.practitioner_id.in_(practitioner_ids), Booking.starts_at >= since,
-               Booking.status.in_(IN_FEED))).one()
-    changes = [stamp for stamp in row[4:] if stamp is not None]
-    return FeedStamp(tuple(row), max(changes) if changes else None)

@@ -14,6 +14,7 @@ from icalendar import Event
 from sqlalchemy import select
 
 from care.models import CareAgreement, FollowUp
+from core.accounts.models import User
 from core.db import db
 from providers.feeds import FeedEvent
 
@@ -42,12 +43,19 @@ def employee_events(user_id: int, since: datetime, locale: str) -> Iterable[Even
 
 
 def provider_events(practitioner_ids: Sequence[int], since: datetime) -> Iterable[FeedEvent]:
-    rows = db.session.scalars(select(FollowUp).where(
-        FollowUp.practitioner_id.in_(list(practitioner_ids)), FollowUp.starts_at >= since)
+    """Read on every poll (a follow-up names its patient, whose name may change), so in
+    one statement: the follow-ups with their patients' names, not one query per
+    follow-up."""
+    rows = db.session.execute(
+        select(FollowUp, User.display_name)
+        .join(CareAgreement, CareAgreement.id == FollowUp.agreement_id)
+        .join(User, User.id == CareAgreement.user_id)
+        .where(FollowUp.practitioner_id.in_(list(practitioner_ids)),
+               FollowUp.starts_at >= since)
         .order_by(FollowUp.starts_at))
-    for row in rows:
+    for row, patient in rows:
         yield FeedEvent(uid=_uid(row), starts_at=row.starts_at, ends_at=_ends(row),
                         summary=_("Follow-up: %(name)s (%(mode)s)",
-                                  name=row.agreement.user.display_name, mode=row.mode.label),
+                                  name=patient, mode=row.mode.label),
                         sequence=row.sequence, updated_at=row.updated_at,
                         cancelled=row.cancelled_at is not None)

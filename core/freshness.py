@@ -59,8 +59,8 @@ class FreshnessStamp(Model):
 #: What a flush makes stale, as each package sees it: session → counter keys.
 Watcher = Callable[[Session], set[str]]
 _WATCHERS: list[Watcher] = []
-#: Table name → the counter an ORM bulk statement on it makes stale (its rows unknown).
-_BULK: dict[str, str] = {}
+#: Table name → the counters an ORM bulk statement on it makes stale (its rows unknown).
+_BULK: dict[str, set[str]] = {}
 
 _READ = "freshness.read"
 _WRITING = "freshness.writing"
@@ -81,7 +81,8 @@ def watch(watcher: Watcher, *, bulk: Mapping[str, str] | None = None,
     with whatever counter a transaction reads first. Idempotent; call at app set-up."""
     if watcher not in _WATCHERS:
         _WATCHERS.append(watcher)
-    _BULK.update(bulk or {})
+    for table, key in (bulk or {}).items():
+        _BULK.setdefault(table, set()).add(key)
     _READ_ALONG.update(read_along)
 
 
@@ -238,9 +239,7 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    key = _BULK.get(str(getattr(table, "name", "")))
-    if key is not None:
-        _note(state.session, [key])
+    _note(state.session, _BULK.get(str(getattr(table, "name", "")), ()))
 
 
 def install() -> None:

@@ -4,8 +4,10 @@ Out: per practitioner and per provider, a feed at a secret URL (only the token's
 stored; issuing a new one revokes the old). Events come from the schedule's exceptions
 (time off, extra hours; withdrawn ones as STATUS:CANCELLED with SEQUENCE raised) and from
 the sources other packages register (the booking package's bookings) with
-``register_feed_source``. Output is deterministic (DTSTAMP is the event's last change), so
-its hash is a stable ETag.
+``register_feed_source``. Output is deterministic (DTSTAMP is the event's last change), and
+its ETag comes from ``core.freshness`` counters that move with every row the feed shows
+(``feed_key``): a calendar app's poll that finds nothing changed reads one row of counters,
+no event.
 
 In: an uploaded .ics (or a subscribed URL's body, fetched by the worker) is expanded with
 ``recurring-ical-events`` (RRULE, EXDATE, RECURRENCE-ID) into busy intervals over the
@@ -29,7 +31,7 @@ import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import icalendar
@@ -38,8 +40,10 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.orm import Session, joinedload
 
+from core import freshness
 from core.accounts.models import ProviderOrganisation, User
 from core.clock import as_utc
 from core.db import db
@@ -54,6 +58,7 @@ from providers.models import (
     Practitioner,
     ProviderProfile,
     ScheduleException,
+    Service,
 )
 from providers.schedule import zone
 
@@ -80,34 +85,75 @@ class FeedEvent:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class FeedStamp:
-    """What a source's events look like in a few numbers, read with one aggregate query:
-    equal stamps mean equal events (``parts``), and ``modified`` is their last change."""
-
-    parts: tuple
-    modified: datetime | None
-
-
 FeedSource = Callable[[Sequence[int], datetime], Iterable[FeedEvent]]
-FeedStamper = Callable[[Sequence[int], datetime], FeedStamp]
 _SOURCES_KEY = "providers.feed_sources"
 
 
-def register_feed_source(app: Flask, source: FeedSource,
-                         stamp: FeedStamper | None = None) -> None:
+def register_feed_source(app: Flask, source: FeedSource, rows: type | None = None) -> None:
     """``source(practitioner_ids, since)`` gives the events of those practitioners that end
     after ``since`` (cancelled ones too, so that calendars remove them).
 
-    ``stamp(practitioner_ids, since)``, if given, sums the same events up in a
-    ``FeedStamp`` that changes whenever any of them would: a calendar app's poll is then
-    answered (304, or the remembered body) from the stamps alone, without reading the
-    events. Sources without one are read and hashed on every poll."""
-    app.extensions.setdefault(_SOURCES_KEY, []).append((source, stamp))
+    ``rows``, if given, is the model the events are made of (with a ``practitioner_id``),
+    and everything else an event shows is its own columns or a service's: every write of
+    one moves its practitioner's ``feed_key``, and a poll is answered from the counters
+    without reading the events. A source without ``rows`` is read and hashed on every
+    poll."""
+    app.extensions.setdefault(_SOURCES_KEY, []).append((source, rows))
+    if rows is not None:
+        _count_feed_rows(rows)
 
 
-def _sources() -> list[tuple[FeedSource, FeedStamper | None]]:
+def _sources() -> list[tuple[FeedSource, type | None]]:
     return current_app.extensions.get(_SOURCES_KEY, [])
+
+
+# -- what moves a feed's version ---------------------------------------------------------
+
+#: Any feed's rows written by a bulk statement (rows unknown): every feed's version.
+FEEDS = "feeds"
+
+
+def feed_key(practitioner_id: int) -> str:
+    """Practitioner ``id``'s calendar feed: any of its rows (bookings, exceptions, …)."""
+    return f"f:{practitioner_id}"
+
+
+def provider_feed_key(provider_id: int) -> str:
+    """The services of provider ``id``, whose titles name the bookings in its feeds."""
+    return f"fp:{provider_id}"
+
+
+#: The models whose rows are a feed's events (``register_feed_source(rows=…)``).
+_COUNTED_ROWS: set[type] = {ScheduleException}
+
+
+def _count_feed_rows(model: type) -> None:
+    _COUNTED_ROWS.add(model)
+    freshness.watch(_stale_feeds, bulk={model.__table__.name: FEEDS})
+
+
+def _ids(obj, name: str) -> set[int]:
+    history = inspect(obj).attrs[name].history
+    return {int(v) for v in (*history.added, *history.unchanged, *history.deleted)
+            if v is not None}
+
+
+def _stale_feeds(session: Session) -> set[str]:
+    """The feed counters that this flush makes stale: any column of a feed's row (its
+    ``updated_at`` is the event's DTSTAMP), its practitioner's before and after a move, and
+    any column of a service (a booking's summary is its title)."""
+    keys: set[str] = set()
+    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in (*session.new, *session.deleted, *dirty):
+        if type(obj) in _COUNTED_ROWS:
+            keys |= {feed_key(p) for p in _ids(obj, "practitioner_id")}
+        elif isinstance(obj, Service):
+            keys |= {provider_feed_key(p) for p in _ids(obj, "provider_id")}
+    return keys
+
+
+freshness.watch(_stale_feeds, bulk={ScheduleException.__table__.name: FEEDS,
+                                    Service.__table__.name: FEEDS})
 
 
 # -- tokens ----------------------------------------------------------------------------
@@ -147,18 +193,25 @@ def revoke_provider_feed(profile: ProviderProfile, *, actor: User) -> None:
     db.session.flush()
 
 
+#: A feed is named and written in its provider's park's language and zone: read with the
+#: token, in the same statement.
+_WITH_PARK = joinedload(ProviderOrganisation.park)
+
+
 def practitioner_by_token(raw: str) -> Practitioner | None:
     if not raw or len(raw) > 100:
         return None
     return db.session.scalar(select(Practitioner).where(
-        Practitioner.feed_token_hash == _digest(raw)))
+        Practitioner.feed_token_hash == _digest(raw)).options(
+        joinedload(Practitioner.provider).options(_WITH_PARK)))
 
 
 def provider_by_token(raw: str) -> ProviderOrganisation | None:
     if not raw or len(raw) > 100:
         return None
     profile = db.session.scalar(select(ProviderProfile).where(
-        ProviderProfile.feed_token_hash == _digest(raw)))
+        ProviderProfile.feed_token_hash == _digest(raw)).options(
+        joinedload(ProviderProfile.provider).options(_WITH_PARK)))
     return profile.provider if profile else None
 
 
@@ -185,63 +238,46 @@ def _exception_events(practitioners: Sequence[Practitioner], since: datetime,
     return events
 
 
-def _exception_stamp(practitioner_ids: Sequence[int], since: datetime) -> FeedStamp:
-    """Adding or withdrawing an exception changes its count, ids, sequence or cancellations
-    and always its ``updated_at``."""
-    row = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(ScheduleException.id), 0),
-        func.coalesce(func.sum(ScheduleException.sequence), 0),
-        func.count(ScheduleException.cancelled_at), func.max(ScheduleException.updated_at))
-        .where(ScheduleException.practitioner_id.in_(practitioner_ids),
-               ScheduleException.happens_on >= since.date())).one()
-    return FeedStamp(tuple(row[:4]), row[4])
+def feed_since(now: datetime) -> datetime:
+    """Where a feed begins: ``FEED_DAYS_BACK`` days ago, from that day's start (UTC), so
+    that the feed, and its ETag, change once a day as old events leave it, not each
+    second."""
+    return datetime.combine(as_utc(now).date() - timedelta(days=FEED_DAYS_BACK), time(),
+                            tzinfo=UTC)
 
 
 def feed_events(practitioners: Sequence[Practitioner], *, now: datetime,
                 locale: str) -> list[FeedEvent]:
-    since = now - timedelta(days=FEED_DAYS_BACK)
+    since = feed_since(now)
     if not practitioners:
         return []
     with force_locale(locale):
         names = {p.id: p.name(locale) for p in practitioners}
         events = _exception_events(practitioners, since, names)
-        for source, _stamp in _sources():
+        for source, _rows in _sources():
             events.extend(source([p.id for p in practitioners], since))
     return sorted(events, key=lambda e: (e.starts_at, e.uid))
 
 
-@dataclass(frozen=True, slots=True)
-class FeedVersion:
-    etag: str
-    last_modified: datetime
-
-
-def feed_version_of(practitioners: Sequence[Practitioner], *, now: datetime, locale: str,
-                    name: str, timezone: str, fallback: datetime) -> FeedVersion:
-    """The feed's ETag and Last-Modified from the sources' stamps (one aggregate query
-    each), without reading its events: what a poll that finds nothing changed costs."""
-    since = now - timedelta(days=FEED_DAYS_BACK)
-    ids = [p.id for p in practitioners]
-    digest = hashlib.sha256(f"{RENDER_VERSION}|{name}|{timezone}|{locale}".encode())
-    modified = [as_utc(fallback)]
-    if ids:
-        with force_locale(locale):
-            names = sorted((p.id, p.name(locale)) for p in practitioners)
-            stamps = [_exception_stamp(ids, since)]
-            for source, stamp in _sources():
-                if stamp is not None:
-                    stamps.append(stamp(ids, since))
-                    continue
-                events = sorted(source(ids, since), key=lambda e: (e.starts_at, e.uid))
-                stamps.append(FeedStamp((_events_digest(events),), max(
-                    (e.updated_at for e in events), default=None, key=as_utc)))
-        digest.update(repr(names).encode())
-        for item in stamps:
-            digest.update(f"\n{item.parts!r}|{item.modified and as_utc(item.modified)}".encode())
-            if item.modified is not None:
-                modified.append(as_utc(item.modified))
-    return FeedVersion(digest.hexdigest()[:32],
-                       max(modified[1:] or modified).replace(microsecond=0))
+def feed_version_of(practitioners: Sequence[Practitioner], *, provider_id: int,
+                    now: datetime, locale: str, name: str, timezone: str) -> str:
+    """The feed's ETag without reading its events: what it is rendered with, where it
+    begins, and the counters of its practitioners' rows and its provider's services, read
+    in one statement with the database's epoch (written by migration 0029: a database made
+    again starts its counters from nothing). Sources without ``rows`` are read and hashed.
+    Equal ETags mean equal events; a write that changes nothing shown may change the ETag
+    (one more download)."""
+    since = feed_since(now)
+    ids = sorted(p.id for p in practitioners)
+    counters = freshness.versions([freshness.EPOCH, FEEDS, provider_feed_key(provider_id),
+                                   *(feed_key(i) for i in ids)])
+    with force_locale(locale):
+        names = sorted((p.id, p.name(locale)) for p in practitioners)
+        read = [_events_digest(sorted(source(ids, since), key=lambda e: (e.starts_at, e.uid)))
+                for source, rows in _sources() if rows is None] if ids else []
+    digest = hashlib.sha256(f"{RENDER_VERSION}|{name}|{timezone}|{locale}|{since.date()}|"
+                            f"{names!r}|{sorted(counters.items())!r}|{read!r}".encode())
+    return digest.hexdigest()[:32]
 
 
 def _event(item: FeedEvent, tz) -> icalendar.Event:
@@ -304,7 +340,7 @@ def render_calendar(events: Sequence[FeedEvent], *, name: str, timezone: str) ->
 
 #: Bump when ``render_calendar`` changes what it writes, so that old ETags stop matching.
 RENDER_VERSION = "1"
-_RENDERED: OrderedDict[str, bytes] = OrderedDict()
+_RENDERED: OrderedDict[str, RenderedCalendar] = OrderedDict()
 _RENDERED_LOCK = threading.Lock()
 _RENDERING: dict[str, threading.Lock] = {}
 RENDER_CACHE_SIZE = 16
@@ -319,39 +355,51 @@ def _events_digest(events: Sequence[FeedEvent]) -> str:
     return digest.hexdigest()
 
 
-def remembered_calendar(fingerprint: str) -> bytes | None:
+@dataclass(frozen=True, slots=True)
+class RenderedCalendar:
+    """A feed's body and when this process rendered it: its Last-Modified. A body is
+    rendered only after the change that made its ETag, so a newer body always has a later
+    Last-Modified (to the second), without reading when its events last changed."""
+
+    body: bytes
+    rendered_at: datetime
+
+
+def remembered_calendar(fingerprint: str) -> RenderedCalendar | None:
     """The body rendered for this ETag in this process, if it is still remembered."""
     with _RENDERED_LOCK:
-        body = _RENDERED.get(fingerprint)
-        if body is not None:
+        found = _RENDERED.get(fingerprint)
+        if found is not None:
             _RENDERED.move_to_end(fingerprint)
-        return body
+        return found
 
 
 def calendar_body(fingerprint: str, events: Callable[[], Sequence[FeedEvent]], *, name: str,
-                  timezone: str) -> bytes:
+                  timezone: str, now: datetime) -> RenderedCalendar:
     """The feed's body for this ETag (``feed_version_of``): remembered per process for the
     last feeds asked for, since calendar apps poll and most polls find nothing changed.
     On a miss, ``events()`` is read and rendered once, however many threads of this
     process ask for the same feed at the same moment."""
-    body = remembered_calendar(fingerprint)
-    if body is not None:
-        return body
+    found = remembered_calendar(fingerprint)
+    if found is not None:
+        return found
     with _RENDERED_LOCK:
         lock = _RENDERING.setdefault(fingerprint, threading.Lock())
     try:
         with lock:
-            body = remembered_calendar(fingerprint)
-            if body is None:
-                body = render_calendar(events(), name=name, timezone=timezone)
+            found = remembered_calendar(fingerprint)
+            if found is None:
+                found = RenderedCalendar(
+                    render_calendar(events(), name=name, timezone=timezone),
+                    as_utc(now).replace(microsecond=0))
                 with _RENDERED_LOCK:
-                    _RENDERED[fingerprint] = body
+                    _RENDERED[fingerprint] = found
                     while len(_RENDERED) > RENDER_CACHE_SIZE:
                         _RENDERED.popitem(last=False)
     finally:
         with _RENDERED_LOCK:
             _RENDERING.pop(fingerprint, None)
-    return body
+    return found
 
 
 # -- import ----------------------------------------------------------------------------

@@ -674,24 +674,27 @@ def revoke_provider_feed(provider_id: int):
     return redirect(url_for("providers.dashboard", provider_id=provider.id))
 
 
-def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation,
-                   fallback: datetime):
+def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation):
     park, now = provider.park, utcnow()
     with replica_reads():  # calendar apps poll every 15 minutes or more: seconds of lag are fine
-        version = feeds.feed_version_of(practitioners, now=now, locale=park.default_locale,
-                                        name=name, timezone=park.timezone, fallback=fallback)
-        if request.if_none_match.contains(version.etag):
-            body = b""  # make_conditional answers 304 without a body: nothing to read
+        etag = feeds.feed_version_of(practitioners, provider_id=provider.id, now=now,
+                                     locale=park.default_locale, name=name,
+                                     timezone=park.timezone)
+        if request.if_none_match.contains(etag):
+            # make_conditional answers 304 without a body: nothing to read or render
+            rendered = feeds.remembered_calendar(etag)
+            body, modified = b"", rendered.rendered_at if rendered else None
         else:
-            body = feeds.calendar_body(
-                version.etag, lambda: feeds.feed_events(practitioners, now=now,
-                                                        locale=park.default_locale),
-                name=name, timezone=park.timezone)
+            rendered = feeds.calendar_body(
+                etag, lambda: feeds.feed_events(practitioners, now=now,
+                                                locale=park.default_locale),
+                name=name, timezone=park.timezone, now=now)
+            body, modified = rendered.body, rendered.rendered_at
     response = make_response(body)
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = 'inline; filename="parkwell.ics"'
-    response.set_etag(version.etag)
-    response.last_modified = version.last_modified
+    response.set_etag(etag)
+    response.last_modified = modified
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response.make_conditional(request)
@@ -704,7 +707,7 @@ def practitioner_feed(token: str):
         raise ProviderNotFound()
     locale = practitioner.provider.park.default_locale
     return _feed_response([practitioner], name=practitioner.name(locale),
-                          provider=practitioner.provider, fallback=practitioner.created_at)
+                          provider=practitioner.provider)
 
 
 @bp.route("/feeds/providers/<token>.ics")
@@ -714,7 +717,7 @@ def provider_feed(token: str):
         raise ProviderNotFound()
     return _feed_response(queries.practitioners_of(provider, listed_only=False),
                           name=provider.name(provider.park.default_locale),
-                          provider=provider, fallback=provider.created_at)
+                          provider=provider)
 
 
 @bp.route("/providers/practitioners/<int:practitioner_id>/busy", methods=["POST"])

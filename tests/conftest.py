@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import secrets
 import shutil
 import socket
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db
+from core.freshness import EPOCH, FreshnessStamp
 from marketplace import create_app
 from tests import url_builders
 from tests.clock import test_instant
@@ -166,6 +168,16 @@ def _create_sqlite_schema() -> None:
         connection.driver_connection.executescript(_sqlite_schema_script())
     finally:
         connection.close()
+    _new_epoch()
+
+
+def _new_epoch() -> None:
+    """What migration 0029 writes: each test's database is a new one, and what a process
+    remembers under the counters of the one before must not match it (the tests' ids and
+    counters start again from one)."""
+    db.session.execute(FreshnessStamp.__table__.insert().values(
+        key=EPOCH, version=secrets.randbits(62)))
+    db.session.commit()
 
 
 def _reset_postgres(app: Flask) -> None:
@@ -178,12 +190,14 @@ def _reset_postgres(app: Flask) -> None:
         existing.drop_all(db.engine)
         db.create_all()
         _PG_SCHEMA_READY.add(url)
+        _new_epoch()
         return
     # DELETE, child tables first: on mostly empty tables it is far cheaper than TRUNCATE,
     # which rewrites every table's files. Ids are not reset; no test relies on them.
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+    _new_epoch()
 
 
 def _runs_at_the_wall_clock(request) -> bool:

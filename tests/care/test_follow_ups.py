@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking import feeds as my_feeds
+from care import feeds as care_feeds
 from care import plans
 from care.errors import AgreementNotFound, FollowUpNotOpen, InvalidCareInput
 from care.models import FollowUp
 from core.db import db
 from providers import feeds as provider_feeds
 from tests.care.factories import CareKit, days
+from tests.querycount import count_queries
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EN = {"Accept-Language": "en"}
@@ -166,3 +168,20 @@ def test_the_api_moves_a_follow_up_with_clear_errors(client, make, kit):
     other = {"Authorization": f"Bearer {make.token(kit.outsider_staff)}"}
     assert client.post(f"/api/v1/care/follow-ups/{follow_up.id}/move", headers=other,
                        json={"starts_at": new_time}).status_code == 404
+
+
+def test_the_physicians_feed_reads_every_patients_follow_ups_in_one_statement(kit):
+    first = _follow_up(kit)[2].id
+    for in_days in (8, 9, 10):
+        _follow_up(kit, in_days=in_days)
+    practitioner_id = kit.practitioner.id
+    db.session.expunge_all()  # a poll starts with nothing at hand
+    with count_queries() as log:
+        events = list(care_feeds.provider_events([practitioner_id], kit.now))
+    assert len(events) == 4 and log.count == 1
+
+    patient = db.session.get(FollowUp, first).agreement.user
+    patient.display_name = "Lin Mei"  # a follow-up names its patient, read on every poll
+    db.session.commit()
+    events = care_feeds.provider_events([practitioner_id], kit.now)
+    assert "Lin Mei" in next(e for e in events if e.uid.endswith(f"-{first}@parkwell")).summary

@@ -96,7 +96,8 @@ def test_a_feed_is_rendered_once_however_many_ask_at_the_same_time():
 
     bodies: list[bytes] = []
     threads = [threading.Thread(target=lambda: bodies.append(feeds.calendar_body(
-        "test-fingerprint-once", slow_events, name="x", timezone="Asia/Shanghai")))
+        "test-fingerprint-once", slow_events, name="x", timezone="Asia/Shanghai",
+        now=datetime(2026, 12, 7, tzinfo=UTC)).body))
         for _ in range(4)]
     for thread in threads:
         thread.start()

@@ -5,7 +5,6 @@ feeds that answer a poll without rendering when nothing changed."""
 from __future__ import annotations
 
 import importlib.util
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -74,7 +73,7 @@ def _flagship_feed(now) -> tuple[str, int]:
     db.session.commit()
     expected = db.session.scalar(select(func.count()).select_from(Booking).where(
         Booking.provider_id == flagship.id,
-        Booking.starts_at >= now - timedelta(days=feeds.FEED_DAYS_BACK),
+        Booking.starts_at >= feeds.feed_since(now),
         Booking.status.in_(["confirmed", "attended", "no_show", "cancelled_by_client"])))
     return f"/feeds/providers/{token}.ics", expected
 
