@@ -138,16 +138,23 @@ def _ids(obj, name: str) -> set[int]:
             if v is not None}
 
 
+#: What a feed shows of a service: a booking's summary is its title.
+_SERVICE_SHOWN = ("title_zh", "title_en")
+
+
 def _stale_feeds(session: Session) -> set[str]:
     """The feed counters that this flush makes stale: any column of a feed's row (its
     ``updated_at`` is the event's DTSTAMP), its practitioner's before and after a move, and
-    any column of a service (a booking's summary is its title)."""
+    a service's title."""
     keys: set[str] = set()
-    dirty = [obj for obj in session.dirty if session.is_modified(obj)]
-    for obj in (*session.new, *session.deleted, *dirty):
+    for obj in (*session.new, *session.deleted):
         if type(obj) in _COUNTED_ROWS:
             keys |= {feed_key(p) for p in _ids(obj, "practitioner_id")}
-        elif isinstance(obj, Service):
+    for obj in session.dirty:
+        if type(obj) in _COUNTED_ROWS and session.is_modified(obj):
+            keys |= {feed_key(p) for p in _ids(obj, "practitioner_id")}
+        elif isinstance(obj, Service) and any(
+                inspect(obj).attrs[name].history.has_changes() for name in _SERVICE_SHOWN):
             keys |= {provider_feed_key(p) for p in _ids(obj, "provider_id")}
     return keys
 

@@ -183,3 +183,13 @@ def test_the_feed_counters_move_with_the_bookings_own_transaction(kit):
     after = db.session.execute(db.text(
         "SELECT version FROM freshness_stamps WHERE key = :key"), {"key": key}).scalar()
     assert before == after and before > 0
+
+
+def test_a_new_price_of_the_service_leaves_the_feed_as_it_was(client, kit):
+    service = kit.service()
+    _book(kit, service)
+    url = _provider_feed(kit)
+    etag = client.get(url).headers["ETag"]
+    service.price_minor = 16800  # the feed shows a service's title only
+    db.session.commit()
+    assert _still_fresh(client, url, etag)
