@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session, joinedload
 from core import freshness
 from core.accounts.models import ProviderOrganisation, User
 from core.clock import as_utc
-from core.db import db
+from core.db import Model, db
 from core.errors import InvalidInput, NotFound
 from core.jobs import services as jobs
 from core.jobs.models import Job
@@ -89,7 +89,8 @@ FeedSource = Callable[[Sequence[int], datetime], Iterable[FeedEvent]]
 _SOURCES_KEY = "providers.feed_sources"
 
 
-def register_feed_source(app: Flask, source: FeedSource, rows: type | None = None) -> None:
+def register_feed_source(app: Flask, source: FeedSource,
+                         rows: type[Model] | None = None) -> None:
     """``source(practitioner_ids, since)`` gives the events of those practitioners that end
     after ``since`` (cancelled ones too, so that calendars remove them).
 
@@ -103,7 +104,7 @@ def register_feed_source(app: Flask, source: FeedSource, rows: type | None = Non
         _count_feed_rows(rows)
 
 
-def _sources() -> list[tuple[FeedSource, type | None]]:
+def _sources() -> list[tuple[FeedSource, type[Model] | None]]:
     return current_app.extensions.get(_SOURCES_KEY, [])
 
 
@@ -127,7 +128,7 @@ def provider_feed_key(provider_id: int) -> str:
 _COUNTED_ROWS: set[type] = {ScheduleException}
 
 
-def _count_feed_rows(model: type) -> None:
+def _count_feed_rows(model: type[Model]) -> None:
     _COUNTED_ROWS.add(model)
     freshness.watch(_stale_feeds, bulk={model.__table__.name: FEEDS})
 
