@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, String, event, select
+from sqlalchemy import BigInteger, Connection, String, event, inspect, select
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 
 from core.db import Model, db, replica_in_use
@@ -43,6 +43,14 @@ def practitioner_key(practitioner_id: int) -> str:
 def person_key(user_id: int) -> str:
     """What is kept of person ``id`` for their searches: roles, health records, budget."""
     return f"u:{user_id}"
+
+
+def old_and_new(obj: Any, name: str) -> set[int]:
+    """The ids in column ``name`` of ``obj`` before and after this flush: a row that moves
+    makes both its old and its new owner's counters stale."""
+    history = inspect(obj).attrs[name].history
+    return {int(v) for v in (*history.added, *history.unchanged, *history.deleted)
+            if v is not None}
 
 
 class FreshnessStamp(Model):

@@ -33,6 +33,7 @@ from benefits.models import (
 from booking.models import Booking
 from core import freshness as core_freshness
 from core.accounts.models import ProviderOrganisation
+from core.freshness import old_and_new
 from health.models import CheckUp, HealthProfile, QuestionnaireResponse
 from marketplace.models import ServiceRating
 from park.models import Event, EventSession
@@ -97,12 +98,6 @@ def _changed(obj) -> set[str]:
     return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
 
 
-def _old_and_new(obj, name: str) -> set[int]:
-    history = inspect(obj).attrs[name].history
-    values = {*history.added, *history.unchanged, *history.deleted}
-    return {int(v) for v in values if v is not None}
-
-
 def stale_keys(session: Session) -> set[str]:
     """The counters that what this flush writes makes stale."""
     keys: set[str] = set()
@@ -114,7 +109,7 @@ def stale_keys(session: Session) -> set[str]:
         if isinstance(obj, EVERYONE_MODELS):
             keys.add(AVAILABILITY)
         if kind in AVAILABILITY_MODELS and kind is not Practitioner:
-            keys |= {practitioner_key(p) for p in _old_and_new(obj, "practitioner_id")}
+            keys |= {practitioner_key(p) for p in old_and_new(obj, "practitioner_id")}
     for obj in session.dirty:
         kind = type(obj)
         watched = (isinstance(obj, (*CATALOGUE_MODELS, *EVERYONE_MODELS, *PERSON_MODELS,
@@ -132,7 +127,7 @@ def stale_keys(session: Session) -> set[str]:
             keys.add(AVAILABILITY)
         columns = AVAILABILITY_MODELS.get(kind, set())
         if kind in AVAILABILITY_MODELS and (columns is None or changed & columns):
-            ids = {obj.id} if kind is Practitioner else _old_and_new(obj, "practitioner_id")
+            ids = {obj.id} if kind is Practitioner else old_and_new(obj, "practitioner_id")
             keys |= {practitioner_key(p) for p in ids}
     return keys
 
@@ -144,7 +139,7 @@ def _row_keys(session: Session, obj) -> set[str]:
     if isinstance(obj, BUDGET_MODELS):
         return {BUDGETS}
     if isinstance(obj, PERSON_MODELS):
-        return {person_key(u) for u in _old_and_new(obj, "user_id")}
+        return {person_key(u) for u in old_and_new(obj, "user_id")}
     if isinstance(obj, LedgerEntry):
         # The account was read (and locked) to post to it; one that is not at hand cannot
         # be named without a query, so everyone's inputs go stale instead.

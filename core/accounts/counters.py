@@ -30,13 +30,6 @@ _BULK = {**{m.__table__.name: freshness.PEOPLE for m in PERSON_MODELS},
          **{m.__table__.name: ORGANISATIONS for m in ORGANISATION_MODELS}}
 
 
-def _owner_ids(obj: Any) -> set[int]:
-    name = "id" if isinstance(obj, User) else "user_id"
-    history = inspect(obj).attrs[name].history
-    return {int(v) for v in (*history.added, *history.unchanged, *history.deleted)
-            if v is not None}
-
-
 def _written(session: Session) -> list[Any]:
     """What this flush writes, less what changed only in ignored columns."""
     found: list[Any] = [*session.new, *session.deleted]
@@ -53,7 +46,8 @@ def stale_keys(session: Session) -> set[str]:
     keys: set[str] = set()
     for obj in _written(session):
         if isinstance(obj, PERSON_MODELS):
-            keys |= {freshness.person_key(u) for u in _owner_ids(obj)}
+            owner = "id" if isinstance(obj, User) else "user_id"
+            keys |= {freshness.person_key(u) for u in freshness.old_and_new(obj, owner)}
         elif isinstance(obj, ORGANISATION_MODELS):
             keys.add(ORGANISATIONS)
     return keys
