@@ -20,6 +20,7 @@ from providers.models import CATEGORY_LABELS
 def init_app(app: Flask) -> None:
     install_rules(app, policy.RULES)
     register_kind(app, feeds.BUSY_IMPORT_JOB)
+    feeds.install()
     app.register_blueprint(views.bp)
     app.register_blueprint(holiday_views.bp)
     register_api(app, api.bp)

@@ -133,12 +133,6 @@ def _count_feed_rows(model: type[Model]) -> None:
     freshness.watch(_stale_feeds, bulk={model.__table__.name: FEEDS})
 
 
-def _ids(obj, name: str) -> set[int]:
-    history = inspect(obj).attrs[name].history
-    return {int(v) for v in (*history.added, *history.unchanged, *history.deleted)
-            if v is not None}
-
-
 #: What a feed shows of a service: a booking's summary is its title.
 _SERVICE_SHOWN = ("title_zh", "title_en")
 
@@ -150,18 +144,21 @@ def _stale_feeds(session: Session) -> set[str]:
     keys: set[str] = set()
     for obj in (*session.new, *session.deleted):
         if type(obj) in _COUNTED_ROWS:
-            keys |= {feed_key(p) for p in _ids(obj, "practitioner_id")}
+            keys |= {feed_key(p) for p in freshness.old_and_new(obj, "practitioner_id")}
     for obj in session.dirty:
         if type(obj) in _COUNTED_ROWS and session.is_modified(obj):
-            keys |= {feed_key(p) for p in _ids(obj, "practitioner_id")}
+            keys |= {feed_key(p) for p in freshness.old_and_new(obj, "practitioner_id")}
         elif isinstance(obj, Service) and any(
                 inspect(obj).attrs[name].history.has_changes() for name in _SERVICE_SHOWN):
-            keys |= {provider_feed_key(p) for p in _ids(obj, "provider_id")}
+            keys |= {provider_feed_key(p) for p in freshness.old_and_new(obj, "provider_id")}
     return keys
 
 
-freshness.watch(_stale_feeds, bulk={ScheduleException.__table__.name: FEEDS,
-                                    Service.__table__.name: FEEDS})
+def install() -> None:
+    """Let every write of a schedule exception or a service's title move the feed counters
+    (``register_feed_source(rows=…)`` adds its own model). Called at app set-up."""
+    freshness.watch(_stale_feeds, bulk={ScheduleException.__table__.name: FEEDS,
+                                        Service.__table__.name: FEEDS})
 
 
 # -- tokens ----------------------------------------------------------------------------
