@@ -50,6 +50,16 @@ control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "0") in ("0",
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def when_ready(server) -> None:
+    """Before the first fork: do in the master what every worker would otherwise do on its
+    first requests (``core.prefork``)."""
+    if not preload_app:
+        return
+    from core.prefork import ready_to_fork
+
+    ready_to_fork(server.app.wsgi())
+
+
 def post_fork(server, worker) -> None:
     """Connections opened in the master while preloading must not be shared with the
     forked workers: drop them (without closing the master's sockets) in each worker."""
