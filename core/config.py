@@ -454,8 +454,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_KEEPALIVE",
             "`30`, `20`, `5`", "seconds: a request's limit, a restart's grace, keep-alive",
             "Serving"),
-    Setting("GUNICORN_MAX_REQUESTS, GUNICORN_MAX_REQUESTS_JITTER", "`5000`, `500`",
-            "recycle a worker after this many requests (± jitter)", "Serving"),
+    Setting("GUNICORN_MAX_REQUESTS, GUNICORN_MAX_REQUESTS_JITTER", "`100000`, `10000`",
+            "recycle a worker after this many requests (± jitter): a safety net for a leak; "
+            "each recycling costs the worker its remembered copies and connections",
+            "Serving"),
     Setting("GUNICORN_PRELOAD", "`1`", "load the app once before forking the workers",
             "Serving"),
     Setting("GUNICORN_ACCESS_LOG, GUNICORN_LOG_LEVEL", "`-` (stdout), `info`",
