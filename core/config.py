@@ -451,6 +451,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GUNICORN_BIND, PORT", "`0.0.0.0:$PORT`, `8000`", "where gunicorn listens",
             "Serving"),
     Setting("GUNICORN_WORKER_CLASS", "`gthread`", "gunicorn worker class", "Serving"),
+    Setting("GUNICORN_WORKER_CONNECTIONS", "`2 × GUNICORN_THREADS`",
+            "connections one worker holds at once, busy or kept alive; the rest wait for "
+            "another worker", "Serving"),
     Setting("GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, GUNICORN_KEEPALIVE",
             "`30`, `20`, `5`", "seconds: a request's limit, a restart's grace, keep-alive",
             "Serving"),

@@ -50,6 +50,7 @@ def test_gunicorn_sizes_itself_from_the_cpus_and_the_environment(monkeypatch):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (module.workers, module.threads, module.worker_class) == (3, 6, "gthread")
+    assert module.worker_connections == 12, "a worker leaves connections to its siblings"
     monkeypatch.delenv("GUNICORN_WORKERS")
     spec.loader.exec_module(module)
     assert module.workers == 2 * module.cpus + 1
