@@ -251,21 +251,35 @@ def feed_since(now: datetime) -> datetime:
                             tzinfo=UTC)
 
 
-def feed_events(practitioners: Sequence[Practitioner], *, now: datetime,
-                locale: str) -> list[FeedEvent]:
+def feed_events(practitioners: Sequence[Practitioner], *, now: datetime, locale: str,
+                unversioned: Sequence[FeedEvent] | None = None) -> list[FeedEvent]:
+    """The feed's events. ``unversioned``: the events of the sources without ``rows``, as
+    ``feed_version_of`` read them for the ETag (they are not read again)."""
     since = feed_since(now)
     if not practitioners:
         return []
     with force_locale(locale):
         names = {p.id: p.name(locale) for p in practitioners}
         events = _exception_events(practitioners, since, names)
-        for source, _rows in _sources():
+        for source, rows in _sources():
+            if rows is None and unversioned is not None:
+                continue
             events.extend(source([p.id for p in practitioners], since))
+    events.extend(unversioned or ())
     return sorted(events, key=lambda e: (e.starts_at, e.uid))
 
 
+@dataclass(frozen=True, slots=True)
+class FeedVersion:
+    """A feed's ETag, and the events it had to read to make it (those of the sources
+    without ``rows``), so that a body rendered for it does not read them twice."""
+
+    etag: str
+    unversioned: tuple[FeedEvent, ...]
+
+
 def feed_version_of(practitioners: Sequence[Practitioner], *, provider_id: int,
-                    now: datetime, locale: str, name: str, timezone: str) -> str:
+                    now: datetime, locale: str, name: str, timezone: str) -> FeedVersion:
     """The feed's ETag without reading its events: what it is rendered with, where it
     begins, and the counters of its practitioners' rows and its provider's services, read
     in one statement with the database's epoch (written by migration 0029: a database made
@@ -276,13 +290,18 @@ def feed_version_of(practitioners: Sequence[Practitioner], *, provider_id: int,
     ids = sorted(p.id for p in practitioners)
     counters = freshness.versions([freshness.EPOCH, FEEDS, provider_feed_key(provider_id),
                                    *(feed_key(i) for i in ids)])
+    unversioned: list[FeedEvent] = []
+    read: list[str] = []
     with force_locale(locale):
         names = sorted((p.id, p.name(locale)) for p in practitioners)
-        read = [_events_digest(sorted(source(ids, since), key=lambda e: (e.starts_at, e.uid)))
-                for source, rows in _sources() if rows is None] if ids else []
+        for source, rows in _sources() if ids else ():
+            if rows is None:
+                found = sorted(source(ids, since), key=lambda e: (e.starts_at, e.uid))
+                unversioned.extend(found)
+                read.append(_events_digest(found))
     digest = hashlib.sha256(f"{RENDER_VERSION}|{name}|{timezone}|{locale}|{since.date()}|"
                             f"{names!r}|{sorted(counters.items())!r}|{read!r}".encode())
-    return digest.hexdigest()[:32]
+    return FeedVersion(digest.hexdigest()[:32], tuple(unversioned))
 
 
 def _event(item: FeedEvent, tz) -> icalendar.Event:

@@ -677,9 +677,10 @@ def revoke_provider_feed(provider_id: int):
 def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation):
     park, now = provider.park, utcnow()
     with replica_reads():  # calendar apps poll every 15 minutes or more: seconds of lag are fine
-        etag = feeds.feed_version_of(practitioners, provider_id=provider.id, now=now,
-                                     locale=park.default_locale, name=name,
-                                     timezone=park.timezone)
+        version = feeds.feed_version_of(practitioners, provider_id=provider.id, now=now,
+                                        locale=park.default_locale, name=name,
+                                        timezone=park.timezone)
+        etag = version.etag
         if request.if_none_match.contains(etag):
             # make_conditional answers 304 without a body: nothing to read or render
             rendered = feeds.remembered_calendar(etag)
@@ -687,7 +688,8 @@ def _feed_response(practitioners, *, name: str, provider: ProviderOrganisation):
         else:
             rendered = feeds.calendar_body(
                 etag, lambda: feeds.feed_events(practitioners, now=now,
-                                                locale=park.default_locale),
+                                                locale=park.default_locale,
+                                                unversioned=version.unversioned),
                 name=name, timezone=park.timezone, now=now)
             body, modified = rendered.body, rendered.rendered_at
     response = make_response(body)

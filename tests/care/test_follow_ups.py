@@ -185,3 +185,18 @@ def test_the_physicians_feed_reads_every_patients_follow_ups_in_one_statement(ki
     db.session.commit()
     events = care_feeds.provider_events([practitioner_id], kit.now)
     assert "Lin Mei" in next(e for e in events if e.uid.endswith(f"-{first}@parkwell")).summary
+
+
+def test_a_physicians_feed_rendered_anew_reads_the_follow_ups_once(kit, client):
+    """The follow-ups are read to make the feed's ETag (they name the patient); a poll
+    that must render the body uses what that read found."""
+    _follow_up(kit)
+    _follow_up(kit, in_days=9)
+    raw = provider_feeds.issue_practitioner_feed(kit.practitioner, actor=kit.owner)
+    db.session.commit()
+    db.session.expunge_all()
+    with count_queries() as log:
+        answer = client.get(f"/feeds/practitioners/{raw}.ics")
+    assert answer.status_code == 200 and answer.data.count(b"BEGIN:VEVENT") == 2
+    follow_up_reads = [s for s in log.statements if "FROM care_follow_ups" in s]
+    assert len(follow_up_reads) == 1, log.report()
