@@ -20,12 +20,17 @@ from core.memo import memo
 T = TypeVar("T")
 
 
-def remembered_copy(name: str, size: int, key: Hashable, counters: Iterable[str],
+def remembered_copy(name: str, size: int, key: Hashable,
+                    counters: Iterable[str] | Callable[[], Iterable[str] | None],
                     load: Callable[[Session], T | None], *, shared: bool = False) -> T | None:
     """What ``load`` finds in the given session (a row, or a list of rows), from the memory
     ``name`` (``size`` entries) under ``key`` while ``counters`` stay; None when ``load``
     finds nothing (not remembered). A transaction that has written reads its own rows
-    instead. ``shared``: the workers share the copies through Redis (``core.memo``)."""
+    instead. ``shared``: the workers share the copies through Redis (``core.memo``).
+
+    ``counters`` may be a function, asked only when the copy is loaded (a remembered copy
+    keeps the names it was read under): for counters that take a query to name; it returns
+    None when there is nothing to load."""
     remembered = memo(name, size, shared=shared)
     writing = freshness.writing()
     known = None if writing else remembered.get(key)
@@ -34,7 +39,10 @@ def remembered_copy(name: str, size: int, key: Hashable, counters: Iterable[str]
         return _merged(kept)
     if writing:
         return load(db.session())
-    stamps = freshness.versions(counters)
+    names = counters() if callable(counters) else counters
+    if names is None:
+        return None
+    stamps = freshness.versions(names)
     with Session(bind=db.session.connection(), expire_on_commit=False) as own:
         copy = load(own)
         own.expunge_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from core import freshness, security
 from core.accounts import counters
 from core.accounts.errors import TokenNotFound
 from core.accounts.models import ApiScope, ApiToken, Membership, User
+from core.copies import remembered_copy
 from core.db import db
 from core.errors import InvalidInput
 from core.memo import Memo, memo
@@ -77,16 +79,12 @@ def authenticate_token(raw: str, *, now: datetime) -> ApiToken | None:
     kinds of rows on every API request (issue 22). Its use is written when the request
     commits (``note_use``)."""
     digest = security.token_digest(raw)
-    holders = memo("accounts.token_holders", HOLDERS_SIZE, shared=True)
-    known = None if freshness.writing() else holders.get(digest)
-    token: ApiToken | None
-    if known is not None and freshness.versions(known[1]) == known[1]:
-        token, used = db.session.merge(known[0], load=False), known[2]
-    else:
-        token, used = _holder(digest, holders)
+    token = remembered_copy("accounts.token_holders", HOLDERS_SIZE, digest,
+                            functools.partial(_holder_counters, digest),
+                            functools.partial(_load_holder, digest), shared=True)
     if token is None or not token.is_usable(now=now) or not token.user.is_active:
         return None
-    note_use(token, used, now=now)
+    note_use(token, now=now)
     return token
 
 
@@ -94,14 +92,22 @@ def authenticate_token(raw: str, *, now: datetime) -> ApiToken | None:
 _USE = "accounts.token_use"
 
 
-def note_use(token: ApiToken, used: list[datetime | None], *, now: datetime) -> None:
+def note_use(token: ApiToken, *, now: datetime) -> None:
     """Write ``token.last_used_at`` when the transaction commits, at most every
-    ``LAST_USED_GRANULARITY`` (``used``: the last use this process knows of, kept beside a
-    remembered holder, which is itself never changed). A refused request, rolled back,
-    writes nothing, not even this: its transaction never begins for it."""
-    last = max((t for t in (token.last_used_at, used[0]) if t is not None), default=None)
+    ``LAST_USED_GRANULARITY``: the last use is the later of the holder's (as remembered,
+    a copy never changed) and the last this process wrote (``_last_uses``). A refused
+    request, rolled back, writes nothing, not even this: its transaction never begins for
+    it."""
+    written = _last_uses().get(token.id)
+    last = max((t for t in (token.last_used_at, written) if t is not None), default=None)
     if last is None or now - last > LAST_USED_GRANULARITY:
-        db.session.info[_USE] = (token, used, now)
+        db.session.info[_USE] = (token, now)
+
+
+def _last_uses() -> Memo:
+    """Token id → the last use this process wrote (each worker writes its own, so a token
+    used through several workers is written at most once per granularity by each)."""
+    return memo("accounts.token_last_uses", HOLDERS_SIZE)
 
 
 #: ``Session.info`` key: the use being committed, for the process to remember after it.
@@ -113,16 +119,16 @@ def _write_use(session: Session) -> None:
         return
     pending = session.info.pop(_USE, None)
     if pending is not None:
-        token, used, now = pending
+        token, now = pending
         token.last_used_at = now
-        session.info[_WRITTEN] = (used, now)
+        session.info[_WRITTEN] = (token.id, now)
 
 
 def _remember_use(session: Session) -> None:
     written = session.info.pop(_WRITTEN, None)
     if written is not None:
-        used, now = written
-        used[0] = now
+        token_id, now = written
+        _last_uses().put(token_id, now)
 
 
 def _forget_use(session: Session, transaction: SessionTransaction) -> None:
@@ -145,16 +151,15 @@ def install() -> None:
 HOLDERS_SIZE = 4096
 
 
-def _holder(digest: str,
-            holders: Memo) -> tuple[ApiToken | None, list[datetime | None]]:
-    """Load the token's holder, counters first (``core.freshness``), and remember a copy
-    that no request touches: loaded by a session of its own, then let go; each request
-    merges it into its own session without a query. Returns it with the list that keeps
-    its last use beside the remembered copy."""
+def _holder_counters(digest: str) -> list[str] | None:
+    """The counters a holder is read under: its owner's (which takes a small query to name)
+    and the organisations'; None for a token nobody holds."""
     owner = db.session.scalar(select(ApiToken.user_id).where(ApiToken.token_hash == digest))
-    if owner is None:
-        return None, [None]
-    stamps = freshness.versions([freshness.person_key(owner), counters.ORGANISATIONS])
+    return None if owner is None else [freshness.person_key(owner), counters.ORGANISATIONS]
+
+
+def _load_holder(digest: str, session: Session) -> ApiToken | None:
+    """The token with its owner, their roles and what each is scoped to (no password hash)."""
     holder = joinedload(ApiToken.user)
     membership = holder.joinedload(User.memberships)
     statement = (select(ApiToken).where(ApiToken.token_hash == digest)
@@ -162,15 +167,5 @@ def _holder(digest: str,
                           membership.joinedload(Membership.enterprise),
                           membership.joinedload(Membership.provider),
                           membership.joinedload(Membership.park)))
-    if freshness.writing():
-        loaded: ApiToken | None = db.session.execute(statement).unique().scalar_one_or_none()
-        return loaded, [None]
-    # A session of its own on the request's connection (no second connection to wait for).
-    with Session(bind=db.session.connection(), expire_on_commit=False) as own:
-        copy: ApiToken | None = own.execute(statement).unique().scalar_one_or_none()
-        own.expunge_all()
-    if copy is None:
-        return None, [None]
-    used: list[datetime | None] = [copy.last_used_at]
-    holders.put(digest, (copy, stamps, used))
-    return db.session.merge(copy, load=False), used
+    token: ApiToken | None = session.execute(statement).unique().scalar_one_or_none()
+    return token
