@@ -44,9 +44,9 @@ BENCH_SCENARIOS ("all"; "no-mail": all but the announcement; "announcement" runs
 mail scenario, on the first size, and merges its figures into the existing results),
 BENCH_MAIL_TIMEOUT seconds to wait for the worker to deliver everything (1800),
 MAIL_BATCH_SIZE of the worker (200), BENCH_EMPLOYEES (that many employees whatever the
-scale: bench/prepare.py), BENCH_GROWTH_ROUNDS (3; 0 skips the growth phase, and the sizes'
-own runs decide the growth check), BENCH_GROWTH_DURATION seconds under load (6) and
-BENCH_GROWTH_SOLO_DURATION from one connection (3) per scenario, park and round.
+scale: bench/prepare.py), BENCH_GROWTH_ROUNDS (5; 0 skips the growth phase, and the sizes'
+own runs decide the growth check), BENCH_GROWTH_DURATION seconds under load (5) and
+BENCH_GROWTH_SOLO_DURATION from one connection (2) per scenario, park and round.
 
 Every figure is also written as a ratio to the trivial endpoint of the same run
 (``x_ceiling``: requests per second over ``ceiling_http``'s, or over ``ceiling_rush``'s for a
@@ -107,9 +107,9 @@ HISTORY = Path(os.environ.get("BENCH_HISTORY", str(BENCH / "history.jsonl")))
 SOLO = ("ceiling_http", "search", "slots", "ics", "ics_304", "report")
 #: The growth phase (both sizes only): rounds, and seconds of each scenario per round under
 #: load and from one connection (BENCH_GROWTH_ROUNDS=0 skips it).
-GROWTH_ROUNDS = int(os.environ.get("BENCH_GROWTH_ROUNDS", "3"))
-GROWTH_DURATION = int(os.environ.get("BENCH_GROWTH_DURATION", "6"))
-GROWTH_SOLO_DURATION = int(os.environ.get("BENCH_GROWTH_SOLO_DURATION", "3"))
+GROWTH_ROUNDS = int(os.environ.get("BENCH_GROWTH_ROUNDS", "5"))
+GROWTH_DURATION = int(os.environ.get("BENCH_GROWTH_DURATION", "5"))
+GROWTH_SOLO_DURATION = int(os.environ.get("BENCH_GROWTH_SOLO_DURATION", "2"))
 GROWTH = ("ceiling_http", "search", "slots", "ics", "ics_304", "report", "booking")
 #: Issue 22's goals: throughput as a share of the trivial endpoint's in the same run.
 TARGETS = {"search_ratio": 0.5, "slots_ratio": 0.5, "report_ratio": 0.5, "booking_ratio": 0.25,
