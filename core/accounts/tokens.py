@@ -49,7 +49,11 @@ def create_api_token(user: User, *, name: str, scopes: Sequence[str], expires_in
 
 
 def user_tokens_query(user: User) -> Select[ApiToken]:
-    return select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    """The user's tokens as stored. ``populate_existing``: the token that authenticated the
+    request is already in the session as a remembered copy (``authenticate_token``), whose
+    last use is as old as the copy; the list shows the database's."""
+    return (select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+            .execution_options(populate_existing=True))
 
 
 def count_user_tokens(user: User) -> int:

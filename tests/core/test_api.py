@@ -58,6 +58,18 @@ def test_a_token_use_is_written_when_its_request_succeeds_and_not_again_soon_aft
     assert stored.last_used_at == first_use
 
 
+def test_a_phone_listing_its_tokens_sees_when_the_token_it_uses_was_last_used(client, make):
+    user = make.user(Role.EMPLOYEE)
+    created = client.post("/api/v1/tokens", json={
+        "name": "iPhone", "scopes": ["read"], "login": user.email, "password": PASSWORD})
+    phone = bearer(created.get_json()["token"])
+    assert client.get("/api/v1/me", headers=phone).status_code == 200
+    listed = client.get("/api/v1/tokens", headers=phone).get_json()["items"]
+    stored = db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id))
+    assert stored.last_used_at is not None
+    assert listed[0]["last_used_at"] is not None, "not the remembered copy's 'never'"
+
+
 def test_tokens_are_stored_only_as_digests(client, make):
     user = make.user(Role.EMPLOYEE)
     raw = make.token(user)
