@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -263,6 +264,18 @@ def test_tokens_page_shows_a_new_token_once_and_revokes_it(client, make, auth):
     token_id = db.session.scalar(db.select(ApiToken.id).filter_by(user_id=user.id))
     client.post(f"/account/tokens/{token_id}/revoke")
     assert "已撤销" in client.get("/account/tokens").text
+
+
+def test_tokens_page_shows_when_each_token_was_last_used(client, make, auth):
+    """The page says what the API's ``last_used_at`` says: a person spots a token they forgot."""
+    user = make.user(Role.EMPLOYEE)
+    used, _unused = make.token(user), make.token(user)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {used}"}).status_code == 200
+    auth.login(user.email)
+    cells = re.findall(r'data-label="最近使用">([^<]*)<', client.get("/account/tokens").text)
+    assert len(cells) == 2 and cells.count("尚未使用") == 1
+    [last_use] = [cell for cell in cells if cell != "尚未使用"]
+    assert any(char.isdigit() for char in last_use), last_use
 
 
 class TestThrottling:
