@@ -89,15 +89,19 @@ class EventCard:
 
 #: How far ahead a search without dates looks for events.
 SEARCH_WINDOW = timedelta(days=60)
-#: How long a remembered list is believed: its window's far end moves on with the clock.
-CARDS_LIFE = timedelta(minutes=1)
+#: How far past the search window a remembered list reaches, and so how long it is
+#: believed: an event with a session in [t, t + window) for any t up to ``CARDS_REACH``
+#: after the list was made has one in [made, made + window + reach), so it is in the list.
+#: (With a list of exactly the window, the window's far end moving on with the clock made
+#: every process read the events again each minute.)
+CARDS_REACH = timedelta(days=1)
 CARDS_SIZE = 1024
 
 
 def event_cards_for_search(user: User, query: CatalogueQuery, *, now: datetime,
                            timezone: str) -> list[EventCard]:
     """``events_for_search`` as plain values; without dates, remembered while no event or
-    session is written (``events`` counter) and for at most ``CARDS_LIFE``."""
+    session is written (``events`` counter) and for at most ``CARDS_REACH``."""
     if not _shows_events(query):
         return []
     if query.date_from or query.date_to:
@@ -109,15 +113,15 @@ def event_cards_for_search(user: User, query: CatalogueQuery, *, now: datetime,
     remembered = memo("events.search", CARDS_SIZE, shared=True)
     writing = freshness.writing()  # this transaction's own writes are not for others
     entry = None if writing else remembered.get(key)
-    if entry is None or not entry[1] <= now < entry[1] + CARDS_LIFE:
-        cards = tuple(EventCard.of(e) for e in _matching(parks, start=now,
-                                                         end=now + SEARCH_WINDOW,
-                                                         terms=query.terms))
+    if entry is None or not entry[1] <= now < entry[1] + CARDS_REACH:
+        cards = tuple(EventCard.of(e) for e in _matching(
+            parks, start=now, end=now + SEARCH_WINDOW + CARDS_REACH, terms=query.terms))
         if not writing:
             remembered.put(key, (cards, now))
     else:
         cards = entry[0]
-    coming = {c.id: [s for s in c.session_starts if s >= now] for c in cards}
+    end = now + SEARCH_WINDOW
+    coming = {c.id: [s for s in c.session_starts if now <= s < end] for c in cards}
     visible = [c for c in cards if coming[c.id] and in_audience(user, cast(Event, c))]
     visible.sort(key=lambda c: (coming[c.id][0], c.id))
     return visible[:MAX_EVENTS]
@@ -139,7 +143,7 @@ def events_for_search(user: User, query: CatalogueQuery, *, now: datetime,
     start = (datetime.combine(query.date_from, time(), tzinfo=tz).astimezone(UTC)
              if query.date_from else now)
     end = (datetime.combine(query.date_to + timedelta(days=1), time(), tzinfo=tz)
-           .astimezone(UTC) if query.date_to else start + timedelta(days=60))
+           .astimezone(UTC) if query.date_to else start + SEARCH_WINDOW)
     return events_between(user, start=max(start, now), end=end, terms=query.terms)
 
 

@@ -11,6 +11,7 @@ from core.db import db
 from marketplace import events
 from marketplace.catalogue import CatalogueQuery
 from tests.park.factories import ParkKit
+from tests.querycount import count_queries
 
 
 def test_the_search_finds_park_events_by_the_same_words(app, make):
@@ -82,3 +83,31 @@ def test_an_event_whose_last_session_began_drops_out_as_the_clock_moves(app, mak
     assert cards(kit.employee)
     fixed_clock.move_to(event.sessions[0].starts_at + timedelta(seconds=1))
     assert cards(kit.employee) == []
+
+
+def test_an_event_coming_into_the_window_as_the_clock_moves_is_shown_from_memory(
+        app, make, fixed_clock):
+    """The remembered list reaches a day past the 60-day window: an event whose session
+    enters the window within that day shows without reading the events again."""
+    kit = ParkKit(make)
+    event = kit.event(day=60)
+    beyond = event.sessions[0].starts_at - utcnow()
+    assert events.SEARCH_WINDOW < beyond < events.SEARCH_WINDOW + events.CARDS_REACH
+    assert cards(kit.employee) == []
+    fixed_clock.move_to(event.sessions[0].starts_at - events.SEARCH_WINDOW
+                        + timedelta(minutes=1))
+    with count_queries() as queries:
+        assert [c.id for c in cards(kit.employee)] == [event.id]
+    assert not [s for s in queries.statements if "FROM park_events" in s], queries.report()
+
+
+def test_an_event_beyond_the_lists_reach_is_found_when_the_list_is_made_again(
+        app, make, fixed_clock):
+    kit = ParkKit(make)
+    event = kit.event(day=61)
+    beyond = event.sessions[0].starts_at - utcnow()
+    assert beyond > events.SEARCH_WINDOW + events.CARDS_REACH
+    assert cards(kit.employee) == []
+    fixed_clock.move_to(event.sessions[0].starts_at - events.SEARCH_WINDOW
+                        + timedelta(minutes=1))
+    assert [c.id for c in cards(kit.employee)] == [event.id]
