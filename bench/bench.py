@@ -487,8 +487,10 @@ def announcement(targets: dict, env: dict) -> dict:
             "batch_size": int(env.get("MAIL_BATCH_SIZE", "200"))}
 
 
-def overbooked(url: str, practitioners: list[int]) -> int:
-    os.environ["DATABASE_URL"] = url
+def overbooked(url: str, practitioners: list[int], env: dict) -> int:
+    """Slots holding more than their places, read by an app built in this process (with the
+    servers' health-data key: it would otherwise warn that it runs on the development key)."""
+    os.environ.update(DATABASE_URL=url, HEALTH_DATA_KEYS=env["HEALTH_DATA_KEYS"])
     from core.clock import utcnow
     from demo.seed_scale import overbooked_slots
     from marketplace import create_app
@@ -768,7 +770,7 @@ def main() -> int:
                 "seed_seconds": targets["seed_seconds"], "scenarios": measured,
                 # A rush checks its own slot's places; the booking pools were not used.
                 "overbooked_slots": 0 if SCENARIOS == "rush" else overbooked(
-                    targets["url"], targets["practitioners"])}
+                    targets["url"], targets["practitioners"], env)}
         derive(size)
         result["sizes"][label] = size
         log(f"{label}: done")
