@@ -11,8 +11,11 @@ moves on: a start found at ``t`` is still the earliest at ``t'`` while it is at 
 minimum notice away, since nothing before it was free at ``t`` and nothing was written
 since. Two things change without a write and bound an entry's life: a hold that lapses frees
 its time at its ``hold_expires_at`` (the entry ends then), and a service with no start in
-the window may get one at the window's far end as time passes (such an entry lives a
-minute).
+the window may get one at the window's far end as time passes. So the earliest start is
+looked for a day past the window (``STARTS_REACH``): a start found there is the answer once
+the window reaches it, and "none" found that far stays true for that day, or for as long as
+the service's horizon leaves room (at least ``NONE_LIFE``). (With a look as long as the
+window, every process looked again each minute for each service with no start.)
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ from providers.models import Service
 from providers.slots import EDGE, schedules, service_shape
 
 STARTS_SIZE = 16384
-#: How long "no start in the window" is believed (the window's far end moves on).
+#: How far past the window a remembered next start is looked for.
+STARTS_REACH = timedelta(days=1)
+#: How long "no start" is believed when the service's horizon leaves no room (each minute
+#: the horizon opens a minute more of its time).
 NONE_LIFE = timedelta(minutes=1)
 
 
@@ -92,23 +98,38 @@ def next_starts(services: Sequence[Service | Offer], *, start: datetime, end: da
     for service in services:
         entry = None if writing else starts.get(keys[service.id])
         if entry is not None and _still_true(entry, service, now):
-            result[service.id] = entry[0]
+            result[service.id] = _before(entry[0], end)
         else:
             missing.append(service)
     if missing:
-        found = _computed(missing, start=start, end=end, now=now, timezone=timezone,
+        reach = end + STARTS_REACH
+        found = _computed(missing, start=start, end=reach, now=now, timezone=timezone,
                           hours=None)
         lapses = _hold_lapses([p.id for s in missing for p in s.practitioners],
-                              start=start, end=end, now=now)
+                              start=start, end=reach, now=now)
         for service in missing:
             until = min((lapses[p.id] for p in service.practitioners if p.id in lapses),
                         default=None)
             if found[service.id] is None:
-                until = min(until or now + NONE_LIFE, now + NONE_LIFE)
+                life = _none_life(service, end - start)
+                until = min(until or now + life, now + life)
             if not writing:
                 starts.put(keys[service.id], (found[service.id], now, until))
-            result[service.id] = found[service.id]
+            result[service.id] = _before(found[service.id], end)
     return result
+
+
+def _before(first: datetime | None, end: datetime) -> datetime | None:
+    """A remembered start as the window ending at ``end`` sees it."""
+    return first if first is not None and first < end else None
+
+
+def _none_life(service: Offer, length: timedelta) -> timedelta:
+    """How long "no start within ``STARTS_REACH`` past the window" stays true: until the
+    window has moved that far, or until the service's horizon, moving with the clock, opens
+    time inside the window (a horizon shorter than the window: at once, so a minute)."""
+    room = timedelta(days=service.shape.horizon_days) - length
+    return max(NONE_LIFE, min(STARTS_REACH, room))
 
 
 def _key(service: Offer, length: timedelta, stamps: dict[str, int]) -> tuple:

@@ -5,7 +5,7 @@ budget, their health needs) until that person's own counter moves."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import update
 
@@ -17,10 +17,14 @@ from core.clock import utcnow
 from core.db import db
 from core.i18n import park_today
 from core.memo import memo
-from marketplace import freshness
-from providers.models import AvailabilityRule, Service
+from marketplace import availability, freshness
+from marketplace.catalogue import DEFAULT_WINDOW
+from providers import services as provider_services
+from providers.models import AvailabilityRule, Service, VerificationStatus
+from providers.schemas import PractitionerData, RuleData
 from tests.benefits.factories import funded_employee
 from tests.marketplace.test_catalogue import search, titles
+from tests.querycount import count_queries
 
 
 def card(page, title_en: str):
@@ -174,3 +178,51 @@ def test_the_person_counters_move_with_their_roles_records_and_postings(app, mak
     assert moved(lambda: setattr(user.memberships[0], "is_active", False)) == {own}
     assert moved(lambda: db.session.execute(update(Membership).where(
         Membership.id < 0).values(is_active=True))) == {freshness.PEOPLE}
+
+
+def practitioner_from(shop, days: int):
+    """A practitioner whose working days begin ``days`` from today (08:00–20:00)."""
+    data = PractitionerData(name_zh=f"晚来{days}", name_en=f"Late starter {days}",
+                            observes_public_holidays=False)
+    late = provider_services.add_practitioner(shop.provider, data, actor=shop.owner,
+                                              now=utcnow())
+    late.status = VerificationStatus.VERIFIED
+    provider_services.add_rule(late, RuleData(
+        rrule="FREQ=DAILY", starts_on=park_today() + timedelta(days=days),
+        start_time=time(8), end_time=time(20), timezone="Asia/Shanghai"),
+        actor=shop.owner, now=utcnow())
+    db.session.commit()
+    return late
+
+
+def test_a_first_start_just_past_the_window_shows_from_memory_once_the_window_reaches_it(
+        app, shop, fixed_clock):
+    """The next start is looked for a day past the 14-day window: the card says 'none' until
+    the window reaches it, then shows it without working it out again."""
+    shop.service(title_zh="正骨", title_en="Bone setting",
+                 practitioners=[practitioner_from(shop, days=15)])
+    assert card(search(shop, q="bone setting"), "Bone setting").next_start is None
+    first = card(search(shop, q="bone setting", date_to=park_today() + timedelta(days=20)),
+                 "Bone setting").next_start
+    assert DEFAULT_WINDOW < first - utcnow() < DEFAULT_WINDOW + availability.STARTS_REACH
+    fixed_clock.move_to(first - DEFAULT_WINDOW + timedelta(minutes=1))
+    with count_queries() as queries:
+        shown = card(search(shop, q="bone setting"), "Bone setting").next_start
+    assert shown == first
+    assert not [s for s in queries.statements if "availability_rules" in s], queries.report()
+
+
+def test_no_start_is_believed_for_a_day_unless_the_horizon_opens_time_sooner(
+        app, shop, fixed_clock):
+    far = shop.service(title_zh="远期", title_en="Far away", horizon_days=60,
+                       practitioners=[practitioner_from(shop, days=40)])
+    near = shop.service(title_zh="近期", title_en="Near horizon", horizon_days=7,
+                        practitioners=[practitioner_from(shop, days=41)])
+    assert {card(search(shop), s.title_en).next_start for s in (far, near)} == {None}
+    fixed_clock.move_to(utcnow() + timedelta(hours=2))
+    for service, looked_again in ((far, False), (near, True)):
+        with count_queries() as queries:
+            page = search(shop, q=service.title_en)
+        assert card(page, service.title_en).next_start is None
+        looked = [s for s in queries.statements if "availability_rules" in s]
+        assert bool(looked) is looked_again, (service.title_en, queries.report())
