@@ -69,7 +69,7 @@ class EventCard:
     kind: str
     starts_at: datetime | None  #: its first session
     audience: frozenset[int]  #: enterprise ids; empty: everyone of the park
-    session_starts: tuple[datetime, ...]  #: within the window it was found for, in order
+    session_starts: tuple[datetime, ...]  #: all of its sessions, in order (read cut to a window)
 
     @classmethod
     def of(cls, event: Event) -> EventCard:

@@ -21,14 +21,15 @@ from providers.schemas import PractitionerData, RuleData, ServiceData
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def add_practitioner(provider, *, owner, name_en: str, now: datetime):
-    """A verified practitioner working every day 08:00–20:00 in Shanghai, public holidays
-    included (so that a booking story holds at any instant of the year; the holidays' own
-    stories are in tests/providers)."""
+def add_practitioner(provider, *, owner, name_en: str, now: datetime, works_from_days: int = -2):
+    """A verified practitioner working every day 08:00–20:00 in Shanghai from
+    ``works_from_days`` after today (two days ago by default), public holidays included (so
+    that a booking story holds at any instant of the year; the holidays' own stories are in
+    tests/providers)."""
     data = PractitionerData(name_zh=name_en, name_en=name_en, observes_public_holidays=False)
     p = provider_services.add_practitioner(provider, data, actor=owner, now=now)
     p.status = VerificationStatus.VERIFIED
-    start = (now.astimezone(SHANGHAI) - timedelta(days=2)).date()
+    start = (now.astimezone(SHANGHAI) + timedelta(days=works_from_days)).date()
     provider_services.add_rule(p, RuleData(rrule="FREQ=DAILY", starts_on=start,
                                            start_time=time(8), end_time=time(20),
                                            timezone="Asia/Shanghai"), actor=owner, now=now)
@@ -70,8 +71,9 @@ class BookingKit:
         self.practitioner = self.add_practitioner("Dr Wang")
         db.session.commit()
 
-    def add_practitioner(self, name_en: str):
-        return add_practitioner(self.provider, owner=self.owner, name_en=name_en, now=self.now)
+    def add_practitioner(self, name_en: str, works_from_days: int = -2):
+        return add_practitioner(self.provider, owner=self.owner, name_en=name_en, now=self.now,
+                                works_from_days=works_from_days)
 
     def service(self, *, practitioners=None, **overrides):
         return create_service(self.provider, owner=self.owner,

@@ -5,7 +5,7 @@ budget, their health needs) until that person's own counter moves."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import update
 
@@ -19,10 +19,9 @@ from core.i18n import park_today
 from core.memo import memo
 from marketplace import availability, freshness
 from marketplace.catalogue import DEFAULT_WINDOW
-from providers import services as provider_services
-from providers.models import AvailabilityRule, Service, VerificationStatus
-from providers.schemas import PractitionerData, RuleData
+from providers.models import AvailabilityRule, Service
 from tests.benefits.factories import funded_employee
+from tests.booking.factories import add_practitioner
 from tests.marketplace.test_catalogue import search, titles
 from tests.querycount import count_queries
 
@@ -182,17 +181,8 @@ def test_the_person_counters_move_with_their_roles_records_and_postings(app, mak
 
 def practitioner_from(shop, days: int):
     """A practitioner whose working days begin ``days`` from today (08:00–20:00)."""
-    data = PractitionerData(name_zh=f"晚来{days}", name_en=f"Late starter {days}",
-                            observes_public_holidays=False)
-    late = provider_services.add_practitioner(shop.provider, data, actor=shop.owner,
-                                              now=utcnow())
-    late.status = VerificationStatus.VERIFIED
-    provider_services.add_rule(late, RuleData(
-        rrule="FREQ=DAILY", starts_on=park_today() + timedelta(days=days),
-        start_time=time(8), end_time=time(20), timezone="Asia/Shanghai"),
-        actor=shop.owner, now=utcnow())
-    db.session.commit()
-    return late
+    return add_practitioner(shop.provider, owner=shop.owner, name_en=f"Late starter {days}",
+                            now=utcnow(), works_from_days=days)
 
 
 def test_a_first_start_just_past_the_window_shows_from_memory_once_the_window_reaches_it(
