@@ -63,6 +63,12 @@ class Offer:
     is_open: bool  #: active, of a verified provider
     practitioners: tuple[Staff, ...]
 
+    def __hash__(self) -> int:
+        # Equal offers share their id, so the id alone is a valid hash; hashing every field
+        # (the shape, each practitioner) for each card's memo lookup cost a tenth of a
+        # remembered search's time. Offers of one id that differ still compare unequal.
+        return hash(self.id)
+
     @classmethod
     def of(cls, service: Service) -> Offer:
         return cls(service.id, service_shape(service),
@@ -88,9 +94,11 @@ def next_starts(services: Sequence[Service | Offer], *, start: datetime, end: da
     if hours is not None or start != now or not services:
         return _computed(services, start=start, end=end, now=now, timezone=timezone,
                          hours=hours)
-    stamps = freshness.versions([freshness.AVAILABILITY] + [
-        freshness.practitioner_key(p.id) for s in services for p in s.practitioners])
-    keys = {service.id: _key(service, end - start, stamps) for service in services}
+    staff = {p.id: freshness.practitioner_key(p.id) for s in services for p in s.practitioners}
+    stamps = freshness.versions([freshness.AVAILABILITY, *staff.values()])
+    staff_versions = {pid: stamps[key] for pid, key in staff.items()}
+    keys = {service.id: _key(service, end - start, staff_versions,
+                             stamps[freshness.AVAILABILITY]) for service in services}
     starts = memo("availability.starts", STARTS_SIZE, shared=True)
     writing = freshness.writing()  # this transaction's own writes are not for others
     result: dict[int, datetime | None] = {}
@@ -132,10 +140,10 @@ def _none_life(service: Offer, length: timedelta) -> timedelta:
     return max(NONE_LIFE, min(STARTS_REACH, room))
 
 
-def _key(service: Offer, length: timedelta, stamps: dict[str, int]) -> tuple:
-    return (service, tuple(stamps[freshness.practitioner_key(p.id)]
-                           for p in service.practitioners),
-            stamps[freshness.AVAILABILITY], length)
+def _key(service: Offer, length: timedelta, staff_versions: dict[int, int],
+         availability: int) -> tuple:
+    return (service, tuple(staff_versions[p.id] for p in service.practitioners),
+            availability, length)
 
 
 def _still_true(entry: tuple, service: Offer, now: datetime) -> bool:

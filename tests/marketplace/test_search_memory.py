@@ -6,6 +6,7 @@ budget, their health needs) until that person's own counter moves."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
@@ -24,6 +25,8 @@ from tests.benefits.factories import funded_employee
 from tests.booking.factories import add_practitioner
 from tests.marketplace.test_catalogue import search, titles
 from tests.querycount import count_queries
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def card(page, title_en: str):
@@ -64,6 +67,17 @@ def test_a_filled_slot_moves_the_next_start_and_a_cancellation_gives_it_back(app
     booking_services.cancel_booking(booking, actor=neighbour, now=utcnow())
     db.session.commit()
     assert card(search(shop, q="acupuncture"), "Acupuncture").next_start == first
+
+
+def test_a_service_made_longer_has_its_next_start_worked_out_again(app, shop):
+    """A remembered start is keyed on the service's shape, not only its id: once the
+    service lasts eleven hours, only a day's first hour (08:00) can start it."""
+    service = shop.service(title_zh="长疗程", title_en="Long course")
+    assert card(search(shop, q="long course"), "Long course").next_start is not None
+    service.duration_minutes = 11 * 60
+    db.session.commit()
+    longer = card(search(shop, q="long course"), "Long course").next_start
+    assert longer is not None and longer.astimezone(SHANGHAI).hour == 8
 
 
 def test_a_lapsed_hold_frees_its_slot_without_a_write(app, shop, fixed_clock):
