@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from core.accounts.models import Membership, User
-from core.api.errors import HTTP_ERRORS, error_response
+from core.api.errors import HTTP_ERRORS, error_response, message_text
 from core.bounds import BadQuery, has_nul, loads_bounded
 from core.db import db, is_lock_timeout
 from core.errors import DomainError
@@ -114,10 +114,10 @@ def _error(status: int, *, code: str | None = None, message: object | None = Non
            fields: dict[str, Any] | None = None) -> Response | tuple[str, int]:
     default_code, default_message = HTTP_ERRORS.get(status, HTTP_ERRORS[500])
     if is_api_request():
-        return error_response(status, code=code or default_code,
-                              message=message or default_message, fields=fields)
+        return error_response(status, code=code or default_code, message=message,
+                              fields=fields)
     return render_template("errors/error.html", status=status,
-                           message=str(message or default_message)), status
+                           message=message_text(message, default_message)), status
 
 
 def _handle_domain_error(exc: DomainError) -> ResponseReturnValue:

@@ -39,11 +39,18 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+def message_text(message: object | None, default: object) -> str:
+    """``message`` as text, or ``default``'s when it has none. A lazy message is translated
+    once (``message or default`` translated it to test it, and again to show it)."""
+    text = "" if message is None else str(message)
+    return text or str(default)
+
+
 def error_response(status: int, *, code: str | None = None, message: object | None = None,
                    fields: dict[str, str] | None = None) -> Response:
     default_code, default_message = HTTP_ERRORS.get(status, HTTP_ERRORS[500])
     body = ErrorResponse(error=ErrorDetail(
-        code=code or default_code, message=str(message or default_message),
+        code=code or default_code, message=message_text(message, default_message),
         fields={k: str(v) for k, v in (fields or {}).items()}))
     response = jsonify(body.model_dump())
     response.status_code = status

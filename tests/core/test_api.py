@@ -227,3 +227,26 @@ def test_ids_too_large_for_the_database_are_simply_not_found(client, make):
     token = make.token(make.user(Role.EMPLOYEE))
     assert_error(client.delete("/api/v1/tokens/99999999999", headers=bearer(token)), 404,
                  "not_found")
+
+
+def test_an_error_without_its_own_words_says_the_statuses_and_translates_once(app):
+    """A refusal shows its own message, or its status's when it has none (None or empty),
+    and a lazy message is translated once, not once to test it and again to show it."""
+    from flask_babel import lazy_gettext
+
+    from core.api.errors import HTTP_ERRORS, message_text
+
+    default = HTTP_ERRORS[409][1]
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert message_text(None, default) == str(default)
+        assert message_text("", default) == str(default)
+        assert message_text("Slot taken", default) == "Slot taken"
+        asked = []
+
+        class Counted(str):
+            def __str__(self):
+                asked.append(1)
+                return str(lazy_gettext("This slot is already full."))
+
+        assert message_text(Counted(), default) == str(lazy_gettext("This slot is already full."))
+        assert len(asked) == 1
